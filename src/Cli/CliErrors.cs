@@ -1,0 +1,23 @@
+using StaticConvNet.Data;
+
+namespace StaticConvNet.Cli;
+
+/// <summary>Turns the errors a user can cause into one line on stderr and a non-zero exit code, no stack trace.</summary>
+internal static class CliErrors
+{
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is UserError or DataFormatException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}
+
+/// <summary>A mistake in what the user asked for, reported as its message alone.</summary>
+internal sealed class UserError(string message) : Exception(message);

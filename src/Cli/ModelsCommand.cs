@@ -1,0 +1,32 @@
+using System.CommandLine;
+using StaticConvNet.Models;
+
+namespace StaticConvNet.Cli;
+
+/// <summary><c>scn models</c>: every model with its layers, shapes and parameter count.</summary>
+internal static class ModelsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("models", "List the networks scn can train, with each layer's shapes and parameter count.");
+        command.SetAction(_ =>
+        {
+            foreach (var model in ModelCatalog.All) Print(model);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Print(ModelEntry model)
+    {
+        var d = model.Create().Description;
+        Console.WriteLine($"{model.Key}  {d.Name}: {model.Summary}");
+        Console.WriteLine($"  input {d.InputHeight}x{d.InputWidth}x{d.InputChannels}, {d.Classes} classes, {d.ParameterCount:N0} parameters, batch capacity {d.BatchCapacity}");
+        foreach (var layer in d.Layers)
+        {
+            var parameters = layer.ParameterCount > 0 ? $"{layer.ParameterCount,8:N0} params" : "";
+            Console.WriteLine($"    {layer.Name,-10} {layer.Kind,-18} {layer.InputShape,10} -> {layer.OutputShape,-10} {parameters}  {layer.Detail}");
+        }
+        Console.WriteLine();
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace StaticConvNet.Generator;
+
+/// <summary>Every diagnostic the generator reports. docs/diagnostics.md lists each with an example;
+/// a test per descriptor proves its id, location and message.</summary>
+internal static class Diagnostics
+{
+    private const string Category = "StaticConvNet";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NetworkClassNotPartial = Error(
+        "SCN0001", "Network class must be partial",
+        "Network class '{0}' must be declared 'partial' so the generated layers can be added to it");
+
+    public static readonly DiagnosticDescriptor LayersWithoutNetwork = Error(
+        "SCN0002", "Layer attributes without [Network]",
+        "Class '{0}' has layer attributes but no [Network] attribute giving its input size and classes");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error(
+        "SCN0003", "Network has no layers",
+        "Network '{0}' has no layers: add layer attributes such as [Conv2D(16, Patch = 5)] and a final [Dense({1})]");
+
+    public static readonly DiagnosticDescriptor NonPositiveArgument = Error(
+        "SCN0004", "Argument must be positive",
+        "{0}: {1} must be positive, but is {2}");
+
+    public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error(
+        "SCN0005", "Dropout rate out of range",
+        "{0}: dropout rate must be in [0, 1), but is {1}");
+
+    public static readonly DiagnosticDescriptor InputSmallerThanWindow = Error(
+        "SCN0006", "Input smaller than a VALID window",
+        "{0}: {1}x{1} VALID {2} needs an input of at least {1}x{1}, but {3} outputs {4}");
+
+    public static readonly DiagnosticDescriptor LastLayerNotClassifier = Error(
+        "SCN0007", "Last layer must be Dense with Classes units",
+        "Network '{0}' must end with [Dense({1})] (one unit per class) to produce logits, but its last layer {2} outputs {3}");
+
+    public static readonly DiagnosticDescriptor ExpectShapeMismatch = Error(
+        "SCN0008", "Shape is not the expected one",
+        "{0}: expected shape {1}, but {2} outputs {3}");
+
+    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = Error(
+        "SCN0009", "Layers split across partial declarations",
+        "Network '{0}' declares layers in {1} partial declarations; put all layer attributes on one declaration so their order is defined");
+
+    public static readonly DiagnosticDescriptor UnsupportedArgument = Error(
+        "SCN0010", "Unsupported attribute argument",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor InvalidLayerName = Error(
+        "SCN0011", "Invalid layer name",
+        "Layer name '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedNetworkClass = Error(
+        "SCN0012", "Unsupported network class",
+        "Network class '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor NetworkTooLarge = Error(
+        "SCN0013", "Network too large",
+        "Network '{0}' needs {1} floats of {2}, more than the {3} a generated buffer may hold");
+
+    public static readonly IReadOnlyList<DiagnosticDescriptor> All =
+    [
+        NetworkClassNotPartial, LayersWithoutNetwork, NoLayers, NonPositiveArgument, DropoutRateOutOfRange,
+        InputSmallerThanWindow, LastLayerNotClassifier, ExpectShapeMismatch, LayersSplitAcrossDeclarations,
+        UnsupportedArgument, InvalidLayerName, UnsupportedNetworkClass, NetworkTooLarge,
+    ];
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> ByIdTable = All.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor ById(string id) => ByIdTable[id];
+}

@@ -1,0 +1,57 @@
+using StaticConvNet.Generator.Model;
+using static StaticConvNet.Generator.Emit.CodeWriter;
+
+namespace StaticConvNet.Generator.Emit.Layers;
+
+/// <summary>Writes one kind of layer: its constants, then its forward and backward methods side by side.</summary>
+internal abstract class LayerEmitter
+{
+    public static LayerEmitter For(LayerKind kind) => kind switch
+    {
+        LayerKind.Conv2D => Conv2DEmitter.Instance,
+        LayerKind.MaxPool => MaxPoolEmitter.Instance,
+        LayerKind.ReLU => ReluEmitter.Instance,
+        LayerKind.Dense => DenseEmitter.Instance,
+        LayerKind.Dropout => DropoutEmitter.Instance,
+        LayerKind.LocalResponseNorm => LrnEmitter.Instance,
+        _ => ExpectShapeEmitter.Instance,
+    };
+
+    /// <summary>The layer's arguments in words, for the header, the fingerprint and <c>scn models</c>.</summary>
+    public abstract string Detail(ResolvedLayer layer);
+
+    /// <summary>Constants and helpers beyond the shapes every layer has.</summary>
+    public virtual void EmitKindConstants(CodeWriter w, ResolvedLayer layer) { }
+
+    public abstract void EmitForward(CodeWriter w, ResolvedLayer layer);
+
+    public abstract void EmitBackward(CodeWriter w, ResolvedLayer layer);
+
+    /// <summary>The statement in ForwardSample that runs this layer.</summary>
+    public virtual string ForwardCall(ResolvedLayer layer) => $"{layer.Pascal}Forward({InputOf(layer)}, slot);";
+
+    /// <summary>The statement in BackwardSample that runs this layer, or null when nothing needs its gradient
+    /// (a parameterless first layer).</summary>
+    public virtual string? BackwardCall(ResolvedLayer layer)
+        => layer.InputSource.Length == 0 ? null : $"{layer.Pascal}Backward({InputOf(layer)}, slot, {InputGradientOf(layer)});";
+
+    public static string InputOf(ResolvedLayer layer)
+        => layer.InputSource.Length == 0 ? "image" : $"{layer.InputSource}Output(slot)";
+
+    public static string InputGradientOf(ResolvedLayer layer)
+        => layer.InputSource.Length == 0 ? "Span<float>.Empty" : $"{layer.InputSource}OutputGradient(slot)";
+
+    protected static string Pad(PaddingKind padding) => padding == PaddingKind.Same ? "SAME" : "VALID";
+
+    protected static void Summary(CodeWriter w, string text) => w.Line($"/// <summary>{text}</summary>");
+
+    protected static string Weights(ResolvedLayer l) => $"_parameters.AsSpan({l.Pascal}WeightsOffset, {l.Pascal}WeightsLength)";
+
+    protected static string Bias(ResolvedLayer l) => $"_parameters.AsSpan({l.Pascal}BiasOffset, {l.Pascal}BiasLength)";
+
+    protected static string WeightGradients(ResolvedLayer l) => $"gradients.Slice({l.Pascal}WeightsOffset, {l.Pascal}WeightsLength)";
+
+    protected static string BiasGradients(ResolvedLayer l) => $"gradients.Slice({l.Pascal}BiasOffset, {l.Pascal}BiasLength)";
+
+    protected static string I(long value) => Int(value);
+}

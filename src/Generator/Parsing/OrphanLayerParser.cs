@@ -1,0 +1,26 @@
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using StaticConvNet.Generator.Model;
+
+namespace StaticConvNet.Generator.Parsing;
+
+/// <summary>Finds classes with layer attributes but no [Network]. Runs once per layer attribute kind; only the
+/// pass for the class's first layer attribute reports, so each such class gets exactly one diagnostic.</summary>
+internal static class OrphanLayerParser
+{
+    public static DiagnosticInfo? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Network)) return null;
+
+        var first = NetworkParser.LayerAttributesInSourceOrder(type, cancellationToken).FirstOrDefault();
+        if (first?.ApplicationSyntaxReference is not { } firstReference) return null;
+        var isThisPass = context.Attributes.Any(a => a.ApplicationSyntaxReference is { } r
+            && r.SyntaxTree == firstReference.SyntaxTree && r.Span == firstReference.Span);
+        if (!isThisPass) return null;
+
+        return DiagnosticInfo.Create(Diagnostics.LayersWithoutNetwork,
+            LocationInfo.From(first.ApplicationSyntaxReference?.GetSyntax(cancellationToken)), type.Name);
+    }
+}

@@ -1,0 +1,32 @@
+using StaticConvNet.Training;
+
+namespace StaticConvNet.Models;
+
+/// <summary>One trainable model: its command-line key, what it is, how to make one, and the notebook's recipe.</summary>
+public sealed record ModelEntry(string Key, string Summary, Func<IConvNet> Create, TrainingOptions NotebookRecipe)
+{
+    public string ClassName => Create().Description.Name;
+}
+
+/// <summary>The notebook's architectures, by the names the CLI takes (arch1..arch4 or the class name).</summary>
+public static class ModelCatalog
+{
+    // The notebook trained arch1–3 with plain SGD at 0.05 on batches of 16; arch4 with 0.1 decayed
+    // by 0.96 every 100,000 steps (staircase), i.e. effectively constant over a short run.
+    public static IReadOnlyList<ModelEntry> All { get; } =
+    [
+        new("arch1", "two 5x5 stride-2 SAME convolutions, 64 hidden", () => new Arch1StridedConv(),
+            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f) }),
+        new("arch2", "(5x5 conv + ReLU + 2x2 max-pool) x2, 64 hidden", () => new Arch2ConvPool(),
+            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f) }),
+        new("arch3", "(5x5 conv + ReLU + 2x2 max-pool) x3, 64 hidden", () => new Arch3ThreeBlocks(),
+            new TrainingOptions { Steps = 10001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 1000 }),
+        new("arch4", "LeNet-like: conv, dropout 0.5, pool, LRN, conv, pool, conv, 64 hidden", () => new Arch4LeNet(),
+            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.1f, DecaySteps: 100_000, DecayRate: 0.96f, Staircase: true) }),
+    ];
+
+    /// <summary>A model by key or class name, ignoring case; null when there is none.</summary>
+    public static ModelEntry? Find(string name)
+        => All.FirstOrDefault(m => string.Equals(m.Key, name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(m.ClassName, name, StringComparison.OrdinalIgnoreCase));
+}

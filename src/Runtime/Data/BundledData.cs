@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+
+namespace StaticConvNet.Data;
+
+/// <summary>The real notMNIST train/valid splits committed under data/notmnist/, checked against their SHA-256
+/// so a damaged clone fails loudly instead of training on garbage.</summary>
+public static class BundledData
+{
+    public const string Folder = "data/notmnist";
+
+    private static readonly (string File, string Sha256)[] Files =
+    [
+        ("train-images-idx3-ubyte.gz", "a02e078338d7417470770adbbcae56ff7667f91527a9b1e8d55bedc40b508581"),
+        ("train-labels-idx1-ubyte.gz", "99aac7f34e66724e7b678f222ab3b52d1ebf715c7e9621102b6a3aed885de8bd"),
+        ("valid-images-idx3-ubyte.gz", "3a1b8e2fc3a97159d842db963fc8215182cbfc6dd8ba871b75304e5524c373d9"),
+        ("valid-labels-idx1-ubyte.gz", "2f1beec3001bab122779bf88f83279e651a9647139e0d681dea47f362223c398"),
+    ];
+
+    /// <summary>The data folder: the first data/notmnist found walking up from the working directory or
+    /// from the program's own folder.</summary>
+    public static string Locate()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, Folder);
+                if (File.Exists(Path.Combine(candidate, Files[0].File))) return candidate;
+            }
+        }
+        throw new DataFormatException(Folder, "bundled notMNIST data not found above the working directory; run from the repository or pass --data");
+    }
+
+    public static (Dataset Train, Dataset Valid) Load()
+    {
+        var folder = Locate();
+        foreach (var (file, sha) in Files)
+        {
+            var path = Path.Combine(folder, file);
+            var actual = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+            if (actual != sha) throw new DataFormatException(path, $"SHA-256 is {actual}, expected {sha}: the bundled file is damaged");
+        }
+        return (
+            IdxReader.Load(Path.Combine(folder, "train-images-idx3-ubyte.gz"), Path.Combine(folder, "train-labels-idx1-ubyte.gz")),
+            IdxReader.Load(Path.Combine(folder, "valid-images-idx3-ubyte.gz"), Path.Combine(folder, "valid-labels-idx1-ubyte.gz")));
+    }
+}

@@ -1,0 +1,126 @@
+namespace StaticConvNet;
+
+// The attributes a user writes. They carry no behaviour: the source generator reads them at compile
+// time and emits the network. Defaults follow the Udacity notMNIST notebook (TensorFlow 1.x).
+
+/// <summary>How a window treats the border, exactly as TensorFlow's <c>padding</c> argument.</summary>
+public enum Padding
+{
+    /// <summary>Output size is ceil(input / stride); zeros (or -inf for pooling) pad the input,
+    /// with the odd extra row/column at the bottom/right.</summary>
+    Same = 0,
+
+    /// <summary>No padding: output size is floor((input - window) / stride) + 1.</summary>
+    Valid = 1,
+}
+
+/// <summary>Marks a <c>partial</c> class as a network: the layer attributes on it, in order, are its layers.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>Input image height in pixels.</summary>
+    public int Height { get; set; }
+
+    /// <summary>Input image width in pixels.</summary>
+    public int Width { get; set; }
+
+    /// <summary>Input channels (1 for grayscale). Images are stored height × width × channels (HWC).</summary>
+    public int Channels { get; set; } = 1;
+
+    /// <summary>Number of classes; the last layer must be a <see cref="DenseAttribute"/> with this many units.</summary>
+    public int Classes { get; set; }
+
+    /// <summary>The most images one training step can hold; buffers are sized by it at compile time.</summary>
+    public int BatchCapacity { get; set; } = 16;
+}
+
+/// <summary>Common settings of every layer attribute.</summary>
+public abstract class LayerAttribute : Attribute
+{
+    /// <summary>The layer's name in generated code and messages (e.g. "conv1"); defaults to kind + index.</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>2-D convolution plus bias. Weights are HWIO (patch × patch × in × filters), as in TensorFlow.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class Conv2DAttribute(int filters) : LayerAttribute
+{
+    /// <summary>Number of output channels.</summary>
+    public int Filters { get; } = filters;
+
+    /// <summary>Side of the square patch (required).</summary>
+    public int Patch { get; set; }
+
+    /// <summary>Step between patches, in both directions.</summary>
+    public int Stride { get; set; } = 1;
+
+    /// <summary>Border handling.</summary>
+    public Padding Padding { get; set; } = Padding.Same;
+
+    /// <summary>Standard deviation of the truncated-normal weight initialiser (values beyond 2σ are redrawn).</summary>
+    public float WeightStd { get; set; } = 0.1f;
+
+    /// <summary>Constant every bias starts at.</summary>
+    public float BiasInit { get; set; }
+}
+
+/// <summary>Max pooling over square windows of each channel.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaxPoolAttribute(int size) : LayerAttribute
+{
+    /// <summary>Side of the square window.</summary>
+    public int Size { get; } = size;
+
+    /// <summary>Step between windows; when not set, equal to <see cref="Size"/>.</summary>
+    public int Stride { get; set; }
+
+    /// <summary>Border handling (padding never wins the max).</summary>
+    public Padding Padding { get; set; } = Padding.Same;
+}
+
+/// <summary>Rectified linear unit, max(x, 0).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ReLUAttribute : LayerAttribute;
+
+/// <summary>Fully connected layer; flattens its input in HWC order. Weights are [in, out].</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DenseAttribute(int units) : LayerAttribute
+{
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; } = units;
+
+    /// <summary>Standard deviation of the truncated-normal weight initialiser.</summary>
+    public float WeightStd { get; set; } = 0.1f;
+
+    /// <summary>Constant every bias starts at.</summary>
+    public float BiasInit { get; set; }
+}
+
+/// <summary>Inverted dropout: in training, zeroes each value with probability <see cref="Rate"/> and scales
+/// the rest by 1 / (1 − rate); identity at inference.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute(float rate) : LayerAttribute
+{
+    /// <summary>Probability of dropping a value, in [0, 1).</summary>
+    public float Rate { get; } = rate;
+}
+
+/// <summary>Local response normalisation across channels with <c>tf.nn.lrn</c> semantics:
+/// out = in / (Bias + Alpha · Σ in²) ^ Beta, the sum over channels d − DepthRadius … d + DepthRadius.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LocalResponseNormAttribute : LayerAttribute
+{
+    public int DepthRadius { get; set; } = 5;
+    public float Bias { get; set; } = 1f;
+    public float Alpha { get; set; } = 1f;
+    public float Beta { get; set; } = 0.5f;
+}
+
+/// <summary>A compile-time assertion of the shape at this point of the stack; generates no code.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ExpectShapeAttribute(int height, int width, int channels) : LayerAttribute
+{
+    public int Height { get; } = height;
+    public int Width { get; } = width;
+    public int Channels { get; } = channels;
+}

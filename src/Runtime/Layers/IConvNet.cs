@@ -1,0 +1,46 @@
+namespace StaticConvNet;
+
+/// <summary>What every generated network offers, so training, evaluation and tools can work with any of them.
+/// The generated class also has the same numbers as <c>const</c> fields (e.g. <c>InputLength</c>).</summary>
+public interface IConvNet
+{
+    /// <summary>The layer stack, its shapes and parameter counts.</summary>
+    NetworkDescription Description { get; }
+
+    int InputLength { get; }
+    int OutputLength { get; }
+    int ParameterCount { get; }
+
+    /// <summary>The most images one <see cref="ComputeGradients"/> call takes (a compile-time constant).</summary>
+    int BatchCapacity { get; }
+
+    /// <summary>All weights and biases in one buffer: layer by layer in declaration order, weights then biases.</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>The gradient of the mean loss of the last <see cref="ComputeGradients"/> call, laid out as <see cref="Parameters"/>.</summary>
+    Span<float> Gradients { get; }
+
+    /// <summary>Seed of the dropout masks.</summary>
+    ulong DropoutSeed { get; set; }
+
+    /// <summary>Which masks the next training pass draws; <see cref="ComputeGradients"/> advances it by one,
+    /// so consecutive steps differ and a resumed run can set it back.</summary>
+    ulong DropoutStep { get; set; }
+
+    /// <summary>Truncated-normal weights and constant biases, as each layer's attribute says, from <paramref name="seed"/>.</summary>
+    void InitializeParameters(int seed);
+
+    /// <summary>Logits of one image (inference: dropout off). Uses the network's buffers: one call at a time per instance.</summary>
+    void Forward(ReadOnlySpan<float> image, Span<float> logits);
+
+    /// <summary>The most likely class of one image.</summary>
+    int Predict(ReadOnlySpan<float> image);
+
+    /// <summary>Forward and backward pass over <paramref name="count"/> images in training mode; fills
+    /// <see cref="Gradients"/> and returns the mean softmax cross-entropy.</summary>
+    float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count);
+
+    /// <summary>Mean softmax cross-entropy without gradients; <paramref name="training"/> applies dropout with the
+    /// masks of the current <see cref="DropoutStep"/>.</summary>
+    float ComputeLoss(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, bool training = false);
+}
