@@ -1,0 +1,319 @@
+using Microsoft.CodeAnalysis;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Generator;
+
+/// <summary>One test per diagnostic: its id, the line it points at (the offending attribute), and its message.</summary>
+public class Test_Diagnostics
+{
+    private static Diagnostic Single(string source)
+    {
+        var result = GeneratorHarness.Run(source);
+        result.GeneratedSources.ShouldBeEmpty("a network with an error generates no code");
+        return result.GeneratorDiagnostics.ShouldHaveSingleItem();
+    }
+
+    /// <summary>1-based line of the diagnostic, as the IDE shows it.</summary>
+    private static int Line(Diagnostic d) => d.Location.GetLineSpan().StartLinePosition.Line + 1;
+
+    private static void ShouldBe(Diagnostic d, string id, int line, string message)
+    {
+        d.Id.ShouldBe(id);
+        d.Severity.ShouldBe(DiagnosticSeverity.Error);
+        Line(d).ShouldBe(line);
+        d.GetMessage().ShouldBe(message);
+    }
+
+    [Fact]
+    public void SCN0001_class_not_partial()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            [Dense(2)]
+            public sealed class Plain;
+            """);
+        ShouldBe(d, "SCN0001", 4, "Network class 'Plain' must be declared 'partial' so the generated layers can be added to it");
+        d.Location.GetLineSpan().StartLinePosition.Character.ShouldBe("public sealed class ".Length, "it underlines the class name");
+        d.Location.SourceSpan.Length.ShouldBe("Plain".Length);
+    }
+
+    [Fact]
+    public void SCN0002_layers_without_network()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Conv2D(4, Patch = 3)]
+            [Dense(2)]
+            public sealed partial class Forgotten;
+            """);
+        ShouldBe(d, "SCN0002", 2, "Class 'Forgotten' has layer attributes but no [Network] attribute giving its input size and classes");
+    }
+
+    [Fact]
+    public void SCN0003_no_layers()
+    {
+        var d = Single("""
+            using StaticConvNet;
+
+            [Network(Height = 8, Width = 8, Classes = 3)]
+            public sealed partial class Empty;
+            """);
+        ShouldBe(d, "SCN0003", 3, "Network 'Empty' has no layers: add layer attributes such as [Conv2D(16, Patch = 5)] and a final [Dense(3)]");
+    }
+
+    [Fact]
+    public void SCN0004_non_positive_argument_names_layer_and_argument()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            [Conv2D(4, Patch = 3)]
+            [Conv2D(0, Patch = 3)]
+            [Dense(2)]
+            public sealed partial class ZeroFilters;
+            """);
+        ShouldBe(d, "SCN0004", 4, "conv2: filters must be positive, but is 0");
+    }
+
+    [Theory]
+    [InlineData("[MaxPool(2, Stride = 0)]", "pool1: Stride must be positive, but is 0")]
+    [InlineData("[MaxPool(-2)]", "pool1: size must be positive, but is -2")]
+    [InlineData("[Conv2D(4, Patch = 3, Stride = -1)]", "conv1: Stride must be positive, but is -1")]
+    [InlineData("[Dense(0, Name = \"bottleneck\")]", "bottleneck: units must be positive, but is 0")]
+    public void SCN0004_covers_every_size_argument(string layer, string message)
+    {
+        var d = Single($$"""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            {{layer}}
+            [Dense(2)]
+            public sealed partial class Bad;
+            """);
+        ShouldBe(d, "SCN0004", 3, message);
+    }
+
+    [Fact]
+    public void SCN0004_network_input_size()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 0, Width = 8, Classes = 2)]
+            [Dense(2)]
+            public sealed partial class NoHeight;
+            """);
+        ShouldBe(d, "SCN0004", 2, "[Network] on 'NoHeight': Height must be positive, but is 0");
+    }
+
+    [Theory]
+    [InlineData("1f", "1")]
+    [InlineData("-0.25f", "-0.25")]
+    public void SCN0005_dropout_rate_out_of_range(string rate, string shown)
+    {
+        var d = Single($$"""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            [Dropout({{rate}})]
+            [Dense(2)]
+            public sealed partial class Dropper;
+            """);
+        ShouldBe(d, "SCN0005", 3, $"dropout1: dropout rate must be in [0, 1), but is {shown}");
+    }
+
+    [Fact]
+    public void SCN0006_valid_window_larger_than_input_names_the_producer_and_shape()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 12, Width = 12, Classes = 10)]
+            [Conv2D(16, Patch = 5)]
+            [MaxPool(2, Name = "pool1")]
+            [MaxPool(2, Name = "pool2")]
+            [Conv2D(16, Patch = 5, Padding = Padding.Valid, Name = "conv3")]
+            [Dense(10)]
+            public sealed partial class TooDeep;
+            """);
+        ShouldBe(d, "SCN0006", 6, "conv3: 5x5 VALID convolution needs an input of at least 5x5, but pool2 outputs 3x3x16");
+    }
+
+    [Fact]
+    public void SCN0006_first_layer_blames_the_network_input()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 3, Width = 9, Classes = 2)]
+            [MaxPool(4, Padding = Padding.Valid)]
+            [Dense(2)]
+            public sealed partial class Tiny;
+            """);
+        ShouldBe(d, "SCN0006", 3, "pool1: 4x4 VALID max pooling needs an input of at least 4x4, but the network input outputs 3x9x1");
+    }
+
+    [Fact]
+    public void SCN0007_last_layer_not_dense_with_classes_units()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 10)]
+            [Conv2D(4, Patch = 3)]
+            [Dense(64)]
+            public sealed partial class NoLogits;
+            """);
+        ShouldBe(d, "SCN0007", 4, "Network 'NoLogits' must end with [Dense(10)] (one unit per class) to produce logits, but its last layer dense1 outputs 1x1x64");
+    }
+
+    [Fact]
+    public void SCN0007_when_the_stack_ends_in_a_convolution()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 10)]
+            [Conv2D(4, Patch = 3)]
+            [ReLU]
+            public sealed partial class NoHead;
+            """);
+        ShouldBe(d, "SCN0007", 4, "Network 'NoHead' must end with [Dense(10)] (one unit per class) to produce logits, but its last layer relu1 outputs 8x8x4");
+    }
+
+    [Fact]
+    public void SCN0008_expect_shape_mismatch_shows_expected_and_actual()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 28, Width = 28, Classes = 10)]
+            [Conv2D(16, Patch = 5, Stride = 2)]
+            [ExpectShape(7, 7, 16)]
+            [Dense(10)]
+            public sealed partial class Wrong;
+            """);
+        ShouldBe(d, "SCN0008", 4, "expect1: expected shape 7x7x16, but conv1 outputs 14x14x16");
+    }
+
+    [Fact]
+    public void SCN0009_layers_split_across_partial_declarations()
+    {
+        var result = GeneratorHarness.Run("""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            [Conv2D(4, Patch = 3)]
+            public sealed partial class Split;
+            """, """
+            using StaticConvNet;
+            [Dense(2)]
+            public sealed partial class Split;
+            """);
+        var d = result.GeneratorDiagnostics.ShouldHaveSingleItem();
+        ShouldBe(d, "SCN0009", 2, "Network 'Split' declares layers in 2 partial declarations; put all layer attributes on one declaration so their order is defined");
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(4)]", "conv1: Patch is required, e.g. [Conv2D(16, Patch = 5)]")]
+    [InlineData("[Conv2D(4, Patch = 3, Padding = (Padding)7)]", "conv1: Padding must be Padding.Same or Padding.Valid, but is 7")]
+    [InlineData("[LocalResponseNorm(DepthRadius = -1)]", "lrn1: DepthRadius must be 0 or more, but is -1")]
+    [InlineData("[LocalResponseNorm(Bias = 0f)]", "lrn1: Bias must be a finite number above 0 (it is raised to -Beta), but is 0")]
+    [InlineData("[Dense(3, WeightStd = -0.1f)]", "dense1: WeightStd must be a finite number of 0 or more, but is -0.1")]
+    [InlineData("[Conv2D(3, Patch = 2, BiasInit = float.NaN)]", "conv1: BiasInit must be a finite number, but is NaN")]
+    public void SCN0010_unsupported_argument(string layer, string message)
+    {
+        var d = Single($$"""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            {{layer}}
+            [Dense(2)]
+            public sealed partial class Odd;
+            """);
+        ShouldBe(d, "SCN0010", 3, message);
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(4, Patch = 3, Name = \"conv 1\")]", "Layer name 'conv 1' is not a valid name: use a letter followed by letters, digits or '_'")]
+    [InlineData("[Conv2D(4, Patch = 3, Name = \"Dense1\")]", "Layer name 'Dense1' is used by an earlier layer: names must be unique (ignoring case)")]
+    public void SCN0011_invalid_layer_name(string layer, string message)
+    {
+        var result = GeneratorHarness.Run($$"""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            [Dense(5)]
+            {{layer}}
+            [Dense(2, Name = "out")]
+            public sealed partial class Named;
+            """);
+        var d = result.GeneratorDiagnostics.ShouldHaveSingleItem();
+        ShouldBe(d, "SCN0011", 4, message);
+    }
+
+    [Theory]
+    [InlineData("public sealed partial class Generic<T>;", "Generic", "is generic; a network's shapes are fixed, so it takes no type parameters")]
+    [InlineData("public static partial class Holder;", "Holder", "is static; a network holds its parameters, so it must be instantiable")]
+    public void SCN0012_unsupported_network_class(string declaration, string name, string reason)
+    {
+        var d = Single($$"""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            [Dense(2)]
+            {{declaration}}
+            """);
+        ShouldBe(d, "SCN0012", 2, $"Network class '{name}' {reason}");
+    }
+
+    [Fact]
+    public void SCN0012_nested_class()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            public static partial class Outer
+            {
+                [Network(Height = 8, Width = 8, Classes = 2)]
+                [Dense(2)]
+                public sealed partial class Inner;
+            }
+            """);
+        ShouldBe(d, "SCN0012", 4, "Network class 'Inner' is nested in another type; declare it at namespace level");
+    }
+
+    [Fact]
+    public void SCN0013_network_too_large()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 8192, Width = 8192, Channels = 3, Classes = 2)]
+            [Dense(2)]
+            public sealed partial class Huge;
+            """);
+        ShouldBe(d, "SCN0013", 3, "Network 'Huge' needs 402653186 floats of parameters, more than the 268435456 a generated buffer may hold");
+    }
+
+    [Fact]
+    public void Every_descriptor_has_a_test_and_a_docs_entry()
+    {
+        var tested = typeof(Test_Diagnostics).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("SCN")).Select(n => n[..7]).ToHashSet();
+        var docs = File.ReadAllText(Path.Combine(GeneratorHarness.RepositoryRoot(), "docs", "diagnostics.md"));
+        foreach (var id in DescriptorIds())
+        {
+            tested.ShouldContain(id);
+            docs.ShouldContain($"## {id}");
+        }
+    }
+
+    [Fact]
+    public void A_valid_network_reports_nothing()
+    {
+        var result = GeneratorHarness.Run("""
+            using StaticConvNet;
+            namespace Users;
+            [Network(Height = 28, Width = 28, Classes = 10)]
+            [Conv2D(16, Patch = 5, Stride = 2)]
+            [ReLU]
+            [Dense(10)]
+            public sealed partial class Fine;
+            """);
+        result.GeneratorDiagnostics.ShouldBeEmpty();
+        result.Errors.ShouldBeEmpty();
+        result.GeneratedSources.Keys.ShouldBe(["Users.Fine.g.cs"]);
+    }
+
+    internal static IEnumerable<string> DescriptorIds()
+        => typeof(StaticConvNet.Generator.NetworkGenerator).Assembly.GetType("StaticConvNet.Generator.Diagnostics")!
+            .GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id);
+}

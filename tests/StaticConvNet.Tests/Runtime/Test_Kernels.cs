@@ -1,0 +1,87 @@
+using StaticConvNet.Kernels;
+
+namespace StaticConvNet.Tests.Runtime;
+
+/// <summary>Runtime kernels on their own: hand-computable cases and the contracts generated code relies on.</summary>
+public class Test_Kernels
+{
+    [Fact]
+    public void Dropout_mask_keeps_about_one_minus_rate_and_scales_kept_values()
+    {
+        var input = Enumerable.Repeat(1f, 100_000).ToArray();
+        var output = new float[input.Length];
+        var mask = new float[input.Length];
+        Dropout.Forward(input, output, mask, rate: 0.3f, seed: 5, stream: Dropout.Stream(0, 0, 0));
+        var kept = mask.Count(m => m != 0f);
+        ((double)kept / mask.Length).ShouldBe(0.7, 0.01);
+        output.Where(v => v != 0f).ShouldAllBe(v => Math.Abs(v - 1f / 0.7f) < 1e-6f);
+    }
+
+    [Fact]
+    public void Dropout_streams_of_different_images_differ()
+    {
+        var input = Enumerable.Repeat(1f, 64).ToArray();
+        var a = new float[64];
+        var b = new float[64];
+        Dropout.Forward(input, new float[64], a, 0.5f, 1, Dropout.Stream(0, 0, 0));
+        Dropout.Forward(input, new float[64], b, 0.5f, 1, Dropout.Stream(0, 0, 1));
+        a.ShouldNotBe(b);
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_of_uniform_logits_is_log_classes()
+    {
+        var gradient = new float[10];
+        var loss = SoftmaxCrossEntropy.Compute(new float[10], 3, gradient, 1f);
+        loss.ShouldBe(MathF.Log(10), 1e-6f);
+        gradient[3].ShouldBe(0.1f - 1f, 1e-6f);
+        gradient[0].ShouldBe(0.1f, 1e-6f);
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_is_stable_for_huge_logits()
+    {
+        var logits = new[] { 1000f, 0f, -1000f };
+        SoftmaxCrossEntropy.Loss(logits, 0).ShouldBe(0f, 1e-6f);
+        SoftmaxCrossEntropy.Loss(logits, 1).ShouldBe(1000f, 1e-3f);
+    }
+
+    [Fact]
+    public void Max_pool_routes_the_gradient_to_the_maximum_only()
+    {
+        var shape = new MaxPoolShape(2, 2, 1, 1, 1, 2, 2, 0, 0);
+        float[] input = [0.1f, 0.9f, -0.3f, 0.5f];
+        var output = new float[1];
+        MaxPool.Forward(input, output, shape);
+        output[0].ShouldBe(0.9f);
+        var inputGradient = new float[4];
+        MaxPool.Backward(input, [2f], inputGradient, shape);
+        inputGradient.ShouldBe([0f, 2f, 0f, 0f]);
+    }
+
+    [Fact]
+    public void Conv_same_padding_puts_the_odd_row_at_the_bottom()
+    {
+        // 2x2 patch of ones over a 2x2 input with SAME: TensorFlow pads one row/column after, none before.
+        var shape = new Conv2DShape(2, 2, 1, 2, 2, 1, Patch: 2, Stride: 1, PadTop: 0, PadLeft: 0);
+        var output = new float[4];
+        Conv2D.Forward([1f, 2f, 3f, 4f], [1f, 1f, 1f, 1f], [0f], output, shape);
+        output.ShouldBe([10f, 6f, 7f, 4f]);
+    }
+
+    [Fact]
+    public void Relu_gradient_is_zero_at_and_below_zero()
+    {
+        float[] input = [-1f, 0f, 2f];
+        var inputGradient = new float[3];
+        Relu.Backward(input, [5f, 5f, 5f], inputGradient);
+        inputGradient.ShouldBe([0f, 0f, 5f]);
+    }
+
+    [Fact]
+    public void Kernels_reject_buffers_that_do_not_match_the_shape()
+    {
+        var shape = new Conv2DShape(3, 3, 1, 3, 3, 2, 3, 1, 1, 1);
+        Should.Throw<ArgumentException>(() => Conv2D.Forward(new float[8], new float[18], new float[2], new float[18], shape));
+    }
+}

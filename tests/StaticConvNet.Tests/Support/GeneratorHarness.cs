@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+using System.Numerics.Tensors;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using StaticConvNet.Generator;
+
+namespace StaticConvNet.Tests.Support;
+
+/// <summary>Compiles source text against the runtime and runs the generator on it, as the compiler would.</summary>
+public static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
+        paths.Add(typeof(NetworkAttribute).Assembly.Location);
+        paths.Add(typeof(TensorPrimitives).Assembly.Location);
+        return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    });
+
+    public sealed record Result(
+        ImmutableArray<Diagnostic> GeneratorDiagnostics,
+        ImmutableArray<Diagnostic> CompilationDiagnostics,
+        ImmutableDictionary<string, string> GeneratedSources,
+        GeneratorDriver Driver)
+    {
+        public IEnumerable<Diagnostic> Errors => CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error);
+
+        public string SingleSource => GeneratedSources.Values.Single();
+    }
+
+    public static CSharpCompilation Compile(params string[] sources)
+        => CSharpCompilation.Create("UserAssembly",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Network{i}.cs")),
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver(bool track = false)
+        => CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: track));
+
+    public static Result Run(params string[] sources)
+    {
+        var compilation = Compile(sources);
+        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var run = driver.GetRunResult();
+        var generated = run.Results.SelectMany(r => r.GeneratedSources)
+            .ToImmutableDictionary(s => s.HintName, s => s.SourceText.ToString());
+        foreach (var result in run.Results)
+        {
+            if (result.Exception is not null) throw new InvalidOperationException("The generator threw.", result.Exception);
+        }
+        return new Result(generatorDiagnostics, output.GetDiagnostics(), generated, driver);
+    }
+
+    /// <summary>The repository root (the folder holding StaticConvNet.sln).</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "StaticConvNet.sln"))) return dir.FullName;
+        }
+        throw new DirectoryNotFoundException("StaticConvNet.sln not found above " + AppContext.BaseDirectory);
+    }
+}

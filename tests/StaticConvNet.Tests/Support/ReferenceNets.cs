@@ -1,0 +1,49 @@
+using StaticConvNet.Models;
+using static StaticConvNet.Tests.Support.ReferenceNet;
+
+namespace StaticConvNet.Tests.Support;
+
+/// <summary>Each generated test network next to its hand-written reference twin.</summary>
+public static class ReferenceNets
+{
+    public sealed record Case(string Name, Func<IConvNet> Create, ReferenceNet Reference)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static readonly IReadOnlyDictionary<string, Case> All = new Case[]
+    {
+        new("ConvSameStride2", () => new ConvSameStride2Net(), new(7, 9, 3, new Conv(5, 3, 2), new Dense(4))),
+        new("ConvValidStride3", () => new ConvValidStride3Net(), new(10, 8, 2, new Conv(3, 4, 3, Same: false), new Relu(), new Dense(3))),
+        new("Conv1x1", () => new Conv1x1Net(), new(4, 5, 3, new Conv(6, 1), new Dense(2))),
+        new("WideConv", () => new WideConvNet(), new(6, 5, 2, new Conv(17, 3), new Conv(16, 2), new Relu(), new Conv(8, 4, 2), new Dense(5))),
+        new("Pool", () => new PoolNet(), new(7, 6, 2, new Conv(3, 2), new Pool(3, 2), new Pool(2, 2), new Conv(4, 1), new Pool(2, 1, Same: false), new Dense(3))),
+        new("DenseRelu", () => new DenseReluNet(), new(3, 4, 2, new Dense(8), new Relu(), new Dense(3))),
+        new("Lrn", () => new LrnNet(), new(5, 4, 1, new Conv(7, 3), new Lrn(2, 1.5, 0.3, 0.75), new Dense(3))),
+        new("Dropout", () => new DropoutNet(), new(6, 6, 1, new Conv(4, 3), new DropoutLayer(0.3f), new Dense(3))),
+        new("ReluFirst", () => new ReluFirstNet(), new(2, 3, 2, new Relu(), new Dense(2))),
+        new("arch1", () => new Arch1StridedConv(), new(28, 28, 1, new Conv(16, 5, 2), new Relu(), new Conv(16, 5, 2), new Relu(), new Dense(64), new Relu(), new Dense(10))),
+        new("arch2", () => new Arch2ConvPool(), new(28, 28, 1, new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Pool(2, 2), new Dense(64), new Relu(), new Dense(10))),
+        new("arch3", () => new Arch3ThreeBlocks(), new(28, 28, 1, new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Pool(2, 2), new Dense(64), new Relu(), new Dense(10))),
+        new("arch4", () => new Arch4LeNet(), new(28, 28, 1, new Conv(16, 5), new Relu(), new DropoutLayer(0.5f), new Pool(2, 2), new Lrn(4, 1.0, 0.001f / 9f, 0.75), new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Dense(64), new Relu(), new Dense(10))),
+    }.ToDictionary(c => c.Name);
+
+    /// <summary>Uniform random values in [−scale, scale], seeded.</summary>
+    public static float[] Random(int count, int seed, float scale)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
+    }
+
+    /// <summary>A network with random parameters (wider than the initialiser's, so biases and every unit matter)
+    /// and a random batch of images and labels.</summary>
+    public static (IConvNet Network, float[] Images, int[] Labels) Setup(Case c, int batch, int seed = 7, float parameterScale = 0.3f)
+    {
+        var network = c.Create();
+        Random(network.ParameterCount, seed, parameterScale).CopyTo(network.Parameters);
+        var images = Random(batch * network.InputLength, seed + 1, 0.5f);
+        var random = new Random(seed + 2);
+        var labels = Enumerable.Range(0, batch).Select(_ => random.Next(network.OutputLength)).ToArray();
+        return (network, images, labels);
+    }
+}
