@@ -1,4 +1,6 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
@@ -11,17 +13,356 @@ public readonly record struct Conv2DShape(
     public int InputLength => InHeight * InWidth * InChannels;
     public int OutputLength => OutHeight * OutWidth * OutChannels;
     public int WeightLength => Patch * Patch * InChannels * OutChannels;
+
+    /// <summary>Height and width of the zero-padded input every window of the output fits in.</summary>
+    public int PaddedHeight => Math.Max(InHeight + PadTop, (OutHeight - 1) * Stride + Patch);
+    public int PaddedWidth => Math.Max(InWidth + PadLeft, (OutWidth - 1) * Stride + Patch);
+    public int PaddedLength => PaddedHeight * PaddedWidth * InChannels;
 }
 
 /// <summary>Direct 2-D convolution of one HWC image with HWIO weights, plus bias.
-/// Every output pixel's channels form one SIMD row; rows of the weight tensor are contiguous over output
-/// channels, so the inner loop is acc += x · W[ky, kx, ic, :].</summary>
+///
+/// The fast path (AVX-512 and output channels a multiple of 16) copies the input into a zero-padded scratch
+/// image so that no window needs a border test, and keeps a block of output pixels × 16 channels in registers
+/// while it walks the patch: each weight row W[ky, kx, ic, 16 channels] is loaded once and used for four pixels.
+/// Otherwise a generic path computes the same sums with short-row SIMD helpers.</summary>
 public static class Conv2D
 {
+    private const int Lanes = 16; // floats per Vector512
+
+    /// <summary>True where the register-blocked AVX-512 path runs for this shape.</summary>
+    public static bool UsesVector512(in Conv2DShape s) => Vector512.IsHardwareAccelerated && s.OutChannels % Lanes == 0;
+
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output, in Conv2DShape s)
     {
         Check(input, weights, output, s);
+        if (bias.Length != s.OutChannels) throw new ArgumentException($"Conv2D bias has {bias.Length} values, expected {s.OutChannels}.");
+        if (UsesVector512(s)) ForwardVector512(input, weights, bias, output, s);
+        else ForwardGeneric(input, weights, bias, output, s);
+    }
+
+    /// <summary>Accumulates (+=) weight and bias gradients; overwrites <paramref name="inputGradient"/>
+    /// unless it is empty (the first layer needs no input gradient).</summary>
+    public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient, in Conv2DShape s)
+    {
+        Check(input, weights, outputGradient, s);
+        if (weightGradient.Length != s.WeightLength || biasGradient.Length != s.OutChannels)
+            throw new ArgumentException("Conv2D gradient buffers do not match the shape.");
+        if (!inputGradient.IsEmpty && inputGradient.Length != s.InputLength)
+            throw new ArgumentException("Conv2D input gradient does not match the shape.");
+
+        BiasGradient(outputGradient, biasGradient, s.OutHeight * s.OutWidth, s.OutChannels);
+        if (UsesVector512(s))
+        {
+            WeightGradientVector512(input, outputGradient, weightGradient, s);
+            if (!inputGradient.IsEmpty)
+            {
+                if (s.InChannels % Lanes != 0) InputGradientGeneric(weights, outputGradient, inputGradient, s);
+                else if (s.Stride == 1) InputGradientAsConvolution(weights, outputGradient, inputGradient, s);
+                else InputGradientVector512(weights, outputGradient, inputGradient, s);
+            }
+        }
+        else
+        {
+            WeightGradientGeneric(input, outputGradient, weightGradient, s);
+            if (!inputGradient.IsEmpty) InputGradientGeneric(weights, outputGradient, inputGradient, s);
+        }
+    }
+
+    /// <summary>dBias[c] += Σ_pixels dOut[pixel, c], summing whole registers of channels where they fit.</summary>
+    internal static void BiasGradient(ReadOnlySpan<float> outputGradient, Span<float> biasGradient, int pixels, int channels)
+    {
+        ref var g = ref MemoryMarshal.GetReference(outputGradient);
+        var c = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; c + Lanes <= channels; c += Lanes)
+            {
+                var sum = Vector512.LoadUnsafe(ref Simd.At(biasGradient, c));
+                for (var p = 0; p < pixels; p++) sum += Vector512.LoadUnsafe(ref g, (nuint)(p * channels + c));
+                sum.StoreUnsafe(ref Simd.At(biasGradient, c));
+            }
+        }
+        for (; c < channels; c++)
+        {
+            var sum = biasGradient[c];
+            for (var p = 0; p < pixels; p++) sum += outputGradient[p * channels + c];
+            biasGradient[c] = sum;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // AVX-512 path
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>Copies the input into a zeroed scratch image with the SAME padding around it.</summary>
+    private static Span<float> Pad(ReadOnlySpan<float> input, in Conv2DShape s)
+    {
+        var padded = Scratch.Padded(s.PaddedLength);
+        padded.Clear();
+        var rowLength = s.InWidth * s.InChannels;
+        for (var y = 0; y < s.InHeight; y++)
+        {
+            input.Slice(y * rowLength, rowLength).CopyTo(padded.Slice(((y + s.PadTop) * s.PaddedWidth + s.PadLeft) * s.InChannels));
+        }
+        return padded;
+    }
+
+    private static void ForwardVector512(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> output, in Conv2DShape s)
+    {
+        var padded = Pad(input, s);
+        ref var x = ref MemoryMarshal.GetReference(padded);
+        ref var w = ref MemoryMarshal.GetReference(weights);
+        ref var b = ref MemoryMarshal.GetReference(bias);
+        ref var o = ref MemoryMarshal.GetReference(output);
+        int ic = s.InChannels, oc = s.OutChannels, stride = s.Stride, patch = s.Patch;
+        var pixelStep = (nuint)(stride * ic);            // from one output pixel's window to the next one's
+        var rowStep = s.PaddedWidth * ic;
+        for (var block = 0; block < oc; block += Lanes)
+        {
+            var biasRow = Vector512.LoadUnsafe(ref b, (nuint)block);
+            for (var oy = 0; oy < s.OutHeight; oy++)
+            {
+                if (s.OutWidth < 4)
+                {
+                    for (var ox = 0; ox < s.OutWidth; ox++) ForwardPixel(ref x, ref w, ref o, biasRow, oy, ox, block, s);
+                    continue;
+                }
+                // Blocks of four pixels; the last block overlaps the one before instead of leaving a ragged
+                // tail (outputs are pure, so computing a pixel twice writes the same value).
+                for (var start = 0; start < s.OutWidth; start += 4)
+                {
+                    var ox = Math.Min(start, s.OutWidth - 4);
+                    Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow;
+                    for (var ky = 0; ky < patch; ky++)
+                    {
+                        ref var xRow = ref Unsafe.Add(ref x, (oy * stride + ky) * rowStep + ox * stride * ic);
+                        ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
+                        var taps = patch * ic; // (kx, c) pairs of this patch row, contiguous in both x and w
+                        for (var t = 0; t < taps; t++)
+                        {
+                            var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc));
+                            var xt = (nuint)t;
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, xt)), wv, a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, xt + pixelStep)), wv, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, xt + 2 * pixelStep)), wv, a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, xt + 3 * pixelStep)), wv, a3);
+                        }
+                    }
+                    var outIndex = (nuint)((oy * s.OutWidth + ox) * oc + block);
+                    a0.StoreUnsafe(ref o, outIndex);
+                    a1.StoreUnsafe(ref o, outIndex + (nuint)oc);
+                    a2.StoreUnsafe(ref o, outIndex + (nuint)(2 * oc));
+                    a3.StoreUnsafe(ref o, outIndex + (nuint)(3 * oc));
+                }
+            }
+        }
+    }
+
+    private static void ForwardPixel(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block, in Conv2DShape s)
+    {
+        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch;
+        var rowStep = s.PaddedWidth * ic;
+        var a = biasRow;
+        for (var ky = 0; ky < patch; ky++)
+        {
+            ref var xRow = ref Unsafe.Add(ref x, (oy * s.Stride + ky) * rowStep + ox * s.Stride * ic);
+            ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
+            for (var t = 0; t < patch * ic; t++)
+            {
+                a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, t)), Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc)), a);
+            }
+        }
+        a.StoreUnsafe(ref o, (nuint)((oy * s.OutWidth + ox) * oc + block));
+    }
+
+    /// <summary>dW[ky, kx, c, :] += Σ_pixels x[window(pixel) + (ky, kx, c)] · dOut[pixel, :]. Eight weight rows are
+    /// held in registers while all output pixels stream past, so each gradient row is loaded once per image.</summary>
+    private static void WeightGradientVector512(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient,
+        Span<float> weightGradient, in Conv2DShape s)
+    {
+        var padded = Pad(input, s);
+        ref var x = ref MemoryMarshal.GetReference(padded);
+        ref var g = ref MemoryMarshal.GetReference(outputGradient);
+        ref var dw = ref MemoryMarshal.GetReference(weightGradient);
+        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch, stride = s.Stride;
+        var rows = patch * patch * ic;
+        var rowStep = s.PaddedWidth * ic;
+        Span<int> offset = stackalloc int[8];
+        for (var block = 0; block < oc; block += Lanes)
+        {
+            var row = 0;
+            for (; row + 8 <= rows; row += 8)
+            {
+                for (var j = 0; j < 8; j++) offset[j] = RowOffset(row + j, patch, ic, rowStep);
+                int o0 = offset[0], o1 = offset[1], o2 = offset[2], o3 = offset[3], o4 = offset[4], o5 = offset[5], o6 = offset[6], o7 = offset[7];
+                ref var d = ref Unsafe.Add(ref dw, row * oc + block);
+                var a0 = Vector512.LoadUnsafe(ref d);
+                var a1 = Vector512.LoadUnsafe(ref d, (nuint)oc);
+                var a2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * oc));
+                var a3 = Vector512.LoadUnsafe(ref d, (nuint)(3 * oc));
+                var a4 = Vector512.LoadUnsafe(ref d, (nuint)(4 * oc));
+                var a5 = Vector512.LoadUnsafe(ref d, (nuint)(5 * oc));
+                var a6 = Vector512.LoadUnsafe(ref d, (nuint)(6 * oc));
+                var a7 = Vector512.LoadUnsafe(ref d, (nuint)(7 * oc));
+                for (var oy = 0; oy < s.OutHeight; oy++)
+                {
+                    for (var ox = 0; ox < s.OutWidth; ox++)
+                    {
+                        var gv = Vector512.LoadUnsafe(ref g, (nuint)((oy * s.OutWidth + ox) * oc + block));
+                        ref var xw = ref Unsafe.Add(ref x, oy * stride * rowStep + ox * stride * ic);
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o0)), gv, a0);
+                        a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o1)), gv, a1);
+                        a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o2)), gv, a2);
+                        a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o3)), gv, a3);
+                        a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o4)), gv, a4);
+                        a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o5)), gv, a5);
+                        a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o6)), gv, a6);
+                        a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o7)), gv, a7);
+                    }
+                }
+                a0.StoreUnsafe(ref d);
+                a1.StoreUnsafe(ref d, (nuint)oc);
+                a2.StoreUnsafe(ref d, (nuint)(2 * oc));
+                a3.StoreUnsafe(ref d, (nuint)(3 * oc));
+                a4.StoreUnsafe(ref d, (nuint)(4 * oc));
+                a5.StoreUnsafe(ref d, (nuint)(5 * oc));
+                a6.StoreUnsafe(ref d, (nuint)(6 * oc));
+                a7.StoreUnsafe(ref d, (nuint)(7 * oc));
+            }
+            for (; row < rows; row++)
+            {
+                // One row alone would be one long dependency chain: four partial sums, one per pixel mod 4.
+                var off = RowOffset(row, patch, ic, rowStep);
+                ref var d = ref Unsafe.Add(ref dw, row * oc + block);
+                Vector512<float> p0 = Vector512.LoadUnsafe(ref d), p1 = default, p2 = default, p3 = default;
+                var pixels = s.OutHeight * s.OutWidth;
+                var pixel = 0;
+                for (; pixel + 4 <= pixels; pixel += 4)
+                {
+                    p0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)(pixel * oc + block)), p0);
+                    p1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel + 1, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 1) * oc + block)), p1);
+                    p2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel + 2, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 2) * oc + block)), p2);
+                    p3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel + 3, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 3) * oc + block)), p3);
+                }
+                for (; pixel < pixels; pixel++)
+                {
+                    p0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)(pixel * oc + block)), p0);
+                }
+                (p0 + p1 + (p2 + p3)).StoreUnsafe(ref d);
+            }
+        }
+    }
+
+    /// <summary>Index in the padded input of the top-left of output pixel <paramref name="pixel"/>'s window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WindowStart(int pixel, in Conv2DShape s, int rowStep)
+    {
+        var oy = pixel / s.OutWidth;
+        return oy * s.Stride * rowStep + (pixel - oy * s.OutWidth) * s.Stride * s.InChannels;
+    }
+
+    /// <summary>Where weight row (ky, kx, c) reads inside a window of the padded input.</summary>
+    private static int RowOffset(int row, int patch, int ic, int rowStep)
+    {
+        var c = row % ic;
+        var tap = row / ic;
+        return tap / patch * rowStep + tap % patch * ic + c;
+    }
+
+    /// <summary>At stride 1 the input gradient is itself a convolution: of dOut, padded by Patch − 1 − pad, with the
+    /// weights rotated 180° and their in/out channels swapped. dIn[iy] = Σ_ky dOut[iy + pad − ky] · W[ky]
+    /// = Σ_ky' dOut[iy − (P − 1 − pad) + ky'] · W[P − 1 − ky'], so the fast forward kernel computes it.</summary>
+    private static void InputGradientAsConvolution(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> inputGradient, in Conv2DShape s)
+    {
+        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch;
+        var flipped = Scratch.Weights(s.WeightLength);
+        for (var ky = 0; ky < patch; ky++)
+        {
+            for (var kx = 0; kx < patch; kx++)
+            {
+                var source = ((patch - 1 - ky) * patch + (patch - 1 - kx)) * ic * oc;
+                var target = (ky * patch + kx) * oc * ic;
+                for (var c = 0; c < ic; c++)
+                {
+                    for (var o = 0; o < oc; o++) flipped[target + o * ic + c] = weights[source + c * oc + o];
+                }
+            }
+        }
+        var transposed = new Conv2DShape(s.OutHeight, s.OutWidth, oc, s.InHeight, s.InWidth, ic, patch, 1,
+            patch - 1 - s.PadTop, patch - 1 - s.PadLeft);
+        Span<float> noBias = stackalloc float[ic];
+        noBias.Clear();
+        ForwardVector512(outputGradient, flipped, noBias, inputGradient, transposed);
+    }
+
+    /// <summary>dIn[window(pixel) + (ky, kx), :] += Σ_o dOut[pixel, o] · W[ky, kx, :, o], scattered into a padded
+    /// scratch gradient over weights transposed to [ky, kx, o, c] so each row is contiguous over input channels.</summary>
+    private static void InputGradientVector512(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> inputGradient, in Conv2DShape s)
+    {
+        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch, stride = s.Stride, taps = patch * patch;
+        var transposed = Scratch.Weights(s.WeightLength);
+        for (var tap = 0; tap < taps; tap++)
+        {
+            for (var c = 0; c < ic; c++)
+            {
+                for (var o = 0; o < oc; o++) transposed[(tap * oc + o) * ic + c] = weights[(tap * ic + c) * oc + o];
+            }
+        }
+        var paddedGradient = Scratch.Gradient(s.PaddedLength);
+        paddedGradient.Clear();
+        ref var dx = ref MemoryMarshal.GetReference(paddedGradient);
+        ref var wt = ref MemoryMarshal.GetReference(transposed);
+        ref var g = ref MemoryMarshal.GetReference(outputGradient);
+        var rowStep = s.PaddedWidth * ic;
+        for (var oy = 0; oy < s.OutHeight; oy++)
+        {
+            for (var ox = 0; ox < s.OutWidth; ox++)
+            {
+                ref var gRow = ref Unsafe.Add(ref g, (oy * s.OutWidth + ox) * oc);
+                for (var ky = 0; ky < patch; ky++)
+                {
+                    for (var kx = 0; kx < patch; kx++)
+                    {
+                        ref var target = ref Unsafe.Add(ref dx, (oy * stride + ky) * rowStep + (ox * stride + kx) * ic);
+                        ref var wTap = ref Unsafe.Add(ref wt, (ky * patch + kx) * oc * ic);
+                        for (var block = 0; block < ic; block += Lanes)
+                        {
+                            // Two partial sums halve the dependency chain through the FMA latency.
+                            var even = Vector512.LoadUnsafe(ref target, (nuint)block);
+                            var odd = Vector512<float>.Zero;
+                            var o = 0;
+                            for (; o + 1 < oc; o += 2)
+                            {
+                                even = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref gRow, o)), Vector512.LoadUnsafe(ref wTap, (nuint)(o * ic + block)), even);
+                                odd = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref gRow, o + 1)), Vector512.LoadUnsafe(ref wTap, (nuint)((o + 1) * ic + block)), odd);
+                            }
+                            if (o < oc) even = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref gRow, o)), Vector512.LoadUnsafe(ref wTap, (nuint)(o * ic + block)), even);
+                            (even + odd).StoreUnsafe(ref target, (nuint)block);
+                        }
+                    }
+                }
+            }
+        }
+        var rowLength = s.InWidth * ic;
+        for (var y = 0; y < s.InHeight; y++)
+        {
+            paddedGradient.Slice(((y + s.PadTop) * s.PaddedWidth + s.PadLeft) * ic, rowLength).CopyTo(inputGradient.Slice(y * rowLength));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Generic path: any channel count, any SIMD width (or none)
+    // ---------------------------------------------------------------------------------------------
+
+    private static void ForwardGeneric(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> output, in Conv2DShape s)
+    {
         var oc = s.OutChannels;
         for (var oy = 0; oy < s.OutHeight; oy++)
         {
@@ -50,28 +391,15 @@ public static class Conv2D
         }
     }
 
-    /// <summary>Accumulates (+=) weight and bias gradients; overwrites <paramref name="inputGradient"/>
-    /// unless it is empty (the first layer needs no input gradient).</summary>
-    public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
-        Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient, in Conv2DShape s)
+    private static void WeightGradientGeneric(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient,
+        Span<float> weightGradient, in Conv2DShape s)
     {
-        Check(input, weights, outputGradient, s);
-        if (weightGradient.Length != s.WeightLength || biasGradient.Length != s.OutChannels)
-            throw new ArgumentException("Conv2D gradient buffers do not match the shape.");
-        var wantInput = !inputGradient.IsEmpty;
-        if (wantInput)
-        {
-            if (inputGradient.Length != s.InputLength) throw new ArgumentException("Conv2D input gradient does not match the shape.");
-            inputGradient.Clear();
-        }
         var oc = s.OutChannels;
         for (var oy = 0; oy < s.OutHeight; oy++)
         {
             for (var ox = 0; ox < s.OutWidth; ox++)
             {
-                var gradRow = outputGradient.Slice((oy * s.OutWidth + ox) * oc, oc);
-                TensorPrimitives.Add(biasGradient, gradRow, biasGradient);
-                ref var g = ref Simd.At(gradRow, 0);
+                ref var g = ref Simd.At(outputGradient, (oy * s.OutWidth + ox) * oc);
                 for (var ky = 0; ky < s.Patch; ky++)
                 {
                     var iy = oy * s.Stride - s.PadTop + ky;
@@ -85,7 +413,36 @@ public static class Conv2D
                         for (var ic = 0; ic < s.InChannels; ic++)
                         {
                             Simd.MultiplyAdd(ref Simd.At(weightGradient, wBase + ic * oc), ref g, input[inBase + ic], oc);
-                            if (wantInput) inputGradient[inBase + ic] += Simd.Dot(ref Simd.At(weights, wBase + ic * oc), ref g, oc);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void InputGradientGeneric(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> inputGradient, in Conv2DShape s)
+    {
+        inputGradient.Clear();
+        var oc = s.OutChannels;
+        for (var oy = 0; oy < s.OutHeight; oy++)
+        {
+            for (var ox = 0; ox < s.OutWidth; ox++)
+            {
+                ref var g = ref Simd.At(outputGradient, (oy * s.OutWidth + ox) * oc);
+                for (var ky = 0; ky < s.Patch; ky++)
+                {
+                    var iy = oy * s.Stride - s.PadTop + ky;
+                    if ((uint)iy >= (uint)s.InHeight) continue;
+                    for (var kx = 0; kx < s.Patch; kx++)
+                    {
+                        var ix = ox * s.Stride - s.PadLeft + kx;
+                        if ((uint)ix >= (uint)s.InWidth) continue;
+                        var inBase = (iy * s.InWidth + ix) * s.InChannels;
+                        var wBase = (ky * s.Patch + kx) * s.InChannels * oc;
+                        for (var ic = 0; ic < s.InChannels; ic++)
+                        {
+                            inputGradient[inBase + ic] += Simd.Dot(ref Simd.At(weights, wBase + ic * oc), ref g, oc);
                         }
                     }
                 }

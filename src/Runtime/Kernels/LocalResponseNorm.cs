@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace StaticConvNet.Kernels;
 
 /// <summary>Parameters of one local response normalisation, as <c>tf.nn.lrn</c> takes them.</summary>
@@ -5,20 +7,19 @@ public readonly record struct LrnShape(int Pixels, int Channels, int DepthRadius
 
 /// <summary>Local response normalisation across channels with TensorFlow's semantics:
 /// s_c = Bias + Alpha · Σ_{|d−c| ≤ r} x_d², out_c = x_c · s_c^(−Beta).
-/// Backward: dx_d = dy_d · s_d^(−β) − 2αβ · x_d · Σ_{|c−d| ≤ r} dy_c · x_c · s_c^(−β−1).</summary>
+/// Backward: dx_d = dy_d · s_d^(−β) − 2αβ · x_d · Σ_{|c−d| ≤ r} dy_c · x_c · s_c^(−β−1).
+/// Everything but the window sums runs over the whole image at once with TensorPrimitives.</summary>
 public static class LocalResponseNorm
 {
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, in LrnShape s)
     {
         Check(input, output, s);
-        Span<float> scale = stackalloc float[s.Channels];
-        for (var p = 0; p < s.Pixels; p++)
-        {
-            var x = input.Slice(p * s.Channels, s.Channels);
-            Scales(x, scale, s);
-            var y = output.Slice(p * s.Channels, s.Channels);
-            for (var c = 0; c < s.Channels; c++) y[c] = x[c] * MathF.Pow(scale[c], -s.Beta);
-        }
+        var n = input.Length;
+        var scratch = Scratch.Normalisation(2 * n);
+        Span<float> squares = scratch.Slice(0, n), scale = scratch.Slice(n, n);
+        Scales(input, squares, scale, s);
+        Power(scale, -s.Beta, squares); // out of place: TensorPrimitives' in-place Log/Exp was found 10x slower here
+        TensorPrimitives.Multiply(input, squares, output);
     }
 
     /// <summary>Overwrites <paramref name="inputGradient"/>.</summary>
@@ -26,31 +27,56 @@ public static class LocalResponseNorm
     {
         Check(input, outputGradient, s);
         if (inputGradient.Length != input.Length) throw new ArgumentException("LRN input gradient does not match the input.");
-        Span<float> scale = stackalloc float[s.Channels];
-        Span<float> weighted = stackalloc float[s.Channels];
-        for (var p = 0; p < s.Pixels; p++)
-        {
-            var x = input.Slice(p * s.Channels, s.Channels);
-            var dy = outputGradient.Slice(p * s.Channels, s.Channels);
-            var dx = inputGradient.Slice(p * s.Channels, s.Channels);
-            Scales(x, scale, s);
-            for (var c = 0; c < s.Channels; c++) weighted[c] = dy[c] * x[c] * MathF.Pow(scale[c], -s.Beta - 1f);
-            for (var d = 0; d < s.Channels; d++)
-            {
-                var sum = 0f;
-                for (var c = Math.Max(0, d - s.DepthRadius); c <= Math.Min(s.Channels - 1, d + s.DepthRadius); c++) sum += weighted[c];
-                dx[d] = dy[d] * MathF.Pow(scale[d], -s.Beta) - 2f * s.Alpha * s.Beta * x[d] * sum;
-            }
-        }
+        var n = input.Length;
+        var scratch = Scratch.Normalisation(3 * n);
+        Span<float> work = scratch.Slice(0, n), scale = scratch.Slice(n, n), power = scratch.Slice(2 * n, n);
+        Scales(input, work, scale, s);                       // scale = s
+        Power(scale, -s.Beta, power);                        // power = s^(−β)
+        TensorPrimitives.Divide(power, scale, scale);        // scale = s^(−β−1)
+        TensorPrimitives.Multiply(scale, input, scale);
+        TensorPrimitives.Multiply(scale, outputGradient, scale); // scale = dy · x · s^(−β−1)
+        WindowSums(scale, work, s);                          // the band is symmetric: the same sums serve
+        TensorPrimitives.Multiply(work, input, work);
+        TensorPrimitives.Multiply(work, -2f * s.Alpha * s.Beta, work);
+        TensorPrimitives.MultiplyAdd(outputGradient, power, work, inputGradient);
     }
 
-    private static void Scales(ReadOnlySpan<float> x, Span<float> scale, in LrnShape s)
+    /// <summary>values^exponent for positive values, as exp(exponent · log(value)): vectorised, where Pow is not.</summary>
+    private static void Power(ReadOnlySpan<float> values, float exponent, Span<float> result)
     {
-        for (var c = 0; c < s.Channels; c++)
+        TensorPrimitives.Log(values, result);
+        TensorPrimitives.Multiply(result, exponent, result);
+        TensorPrimitives.Exp(result, result);
+    }
+
+    /// <summary>scale = Bias + Alpha · (window sum of squares), using <paramref name="squares"/> as room for x².</summary>
+    private static void Scales(ReadOnlySpan<float> x, Span<float> squares, Span<float> scale, in LrnShape s)
+    {
+        TensorPrimitives.Multiply(x, x, squares);
+        WindowSums(squares, scale, s);
+        TensorPrimitives.Multiply(scale, s.Alpha, scale);
+        TensorPrimitives.Add(scale, s.Bias, scale);
+    }
+
+    /// <summary>sums[p, c] = Σ_{|d−c| ≤ r} values[p, d]: per pixel, the row times a C×C band matrix of ones,
+    /// computed as C scaled-row additions, which vectorise over channels (a running sum would not).</summary>
+    private static void WindowSums(ReadOnlySpan<float> values, Span<float> sums, in LrnShape s)
+    {
+        var channels = s.Channels;
+        var band = Scratch.Band(channels * channels);
+        for (var d = 0; d < channels; d++)
         {
-            var sum = 0f;
-            for (var d = Math.Max(0, c - s.DepthRadius); d <= Math.Min(s.Channels - 1, c + s.DepthRadius); d++) sum += x[d] * x[d];
-            scale[c] = s.Bias + s.Alpha * sum;
+            for (var c = 0; c < channels; c++) band[d * channels + c] = Math.Abs(c - d) <= s.DepthRadius ? 1f : 0f;
+        }
+        sums.Clear();
+        for (var p = 0; p < s.Pixels; p++)
+        {
+            ref var row = ref Simd.At(sums, p * channels);
+            for (var d = 0; d < channels; d++)
+            {
+                var value = values[p * channels + d];
+                if (value != 0f) Simd.MultiplyAdd(ref row, ref Simd.At(band, d * channels), value, channels);
+            }
         }
     }
 

@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace StaticConvNet.Kernels;
 
 /// <summary>Shape of one max-pooling layer, resolved at compile time.</summary>
@@ -9,21 +13,41 @@ public readonly record struct MaxPoolShape(
     public int OutputLength => OutHeight * OutWidth * Channels;
 }
 
-/// <summary>Max pooling per channel. Padding never wins (TensorFlow pads with -inf). The backward pass
-/// routes each gradient to the first maximum of its window, found again from the input, so no index
-/// buffer has to be kept between the passes.</summary>
+/// <summary>Max pooling per channel. Padding never wins (TensorFlow pads with −inf). The backward pass routes
+/// each gradient to the first maximum of its window in scan order, found again from the input, so no index
+/// buffer is kept between the passes. Channels are processed a register (16) at a time where they fit.</summary>
 public static class MaxPool
 {
+    private const int Lanes = 16;
+
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, in MaxPoolShape s)
     {
         Check(input, output, s);
+        ref var x = ref MemoryMarshal.GetReference(input);
+        ref var y = ref MemoryMarshal.GetReference(output);
+        var vectorChannels = Vector512.IsHardwareAccelerated ? s.Channels / Lanes * Lanes : 0;
         for (var oy = 0; oy < s.OutHeight; oy++)
         {
+            var (y0, y1) = Window(oy, s.Stride, s.PadTop, s.Size, s.InHeight);
             for (var ox = 0; ox < s.OutWidth; ox++)
             {
-                for (var c = 0; c < s.Channels; c++)
+                var (x0, x1) = Window(ox, s.Stride, s.PadLeft, s.Size, s.InWidth);
+                var outBase = (oy * s.OutWidth + ox) * s.Channels;
+                for (var c = 0; c < vectorChannels; c += Lanes)
                 {
-                    output[(oy * s.OutWidth + ox) * s.Channels + c] = input[ArgMax(input, s, oy, ox, c)];
+                    var max = Vector512.Create(float.NegativeInfinity);
+                    for (var iy = y0; iy < y1; iy++)
+                        for (var ix = x0; ix < x1; ix++)
+                            max = Vector512.Max(max, Vector512.LoadUnsafe(ref x, (nuint)((iy * s.InWidth + ix) * s.Channels + c)));
+                    max.StoreUnsafe(ref y, (nuint)(outBase + c));
+                }
+                for (var c = vectorChannels; c < s.Channels; c++)
+                {
+                    var max = float.NegativeInfinity;
+                    for (var iy = y0; iy < y1; iy++)
+                        for (var ix = x0; ix < x1; ix++)
+                            max = MathF.Max(max, Unsafe.Add(ref x, (iy * s.InWidth + ix) * s.Channels + c));
+                    Unsafe.Add(ref y, outBase + c) = max;
                 }
             }
         }
@@ -35,39 +59,58 @@ public static class MaxPool
         Check(input, outputGradient, s);
         if (inputGradient.Length != s.InputLength) throw new ArgumentException("MaxPool input gradient does not match the shape.");
         inputGradient.Clear();
+        ref var x = ref MemoryMarshal.GetReference(input);
+        ref var g = ref MemoryMarshal.GetReference(outputGradient);
+        ref var dx = ref MemoryMarshal.GetReference(inputGradient);
+        var vectorChannels = Vector512.IsHardwareAccelerated ? s.Channels / Lanes * Lanes : 0;
         for (var oy = 0; oy < s.OutHeight; oy++)
         {
+            var (y0, y1) = Window(oy, s.Stride, s.PadTop, s.Size, s.InHeight);
             for (var ox = 0; ox < s.OutWidth; ox++)
             {
-                for (var c = 0; c < s.Channels; c++)
+                var (x0, x1) = Window(ox, s.Stride, s.PadLeft, s.Size, s.InWidth);
+                var outBase = (oy * s.OutWidth + ox) * s.Channels;
+                for (var c = 0; c < vectorChannels; c += Lanes)
                 {
-                    inputGradient[ArgMax(input, s, oy, ox, c)] += outputGradient[(oy * s.OutWidth + ox) * s.Channels + c];
+                    var max = Vector512.Create(float.NegativeInfinity);
+                    for (var iy = y0; iy < y1; iy++)
+                        for (var ix = x0; ix < x1; ix++)
+                            max = Vector512.Max(max, Vector512.LoadUnsafe(ref x, (nuint)((iy * s.InWidth + ix) * s.Channels + c)));
+                    var gradient = Vector512.LoadUnsafe(ref g, (nuint)(outBase + c));
+                    var taken = Vector512<float>.Zero; // lanes whose first maximum was already found
+                    for (var iy = y0; iy < y1; iy++)
+                    {
+                        for (var ix = x0; ix < x1; ix++)
+                        {
+                            var index = (nuint)((iy * s.InWidth + ix) * s.Channels + c);
+                            var first = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref x, index), max), taken);
+                            (Vector512.LoadUnsafe(ref dx, index) + (gradient & first)).StoreUnsafe(ref dx, index);
+                            taken |= first;
+                        }
+                    }
+                }
+                for (var c = vectorChannels; c < s.Channels; c++)
+                {
+                    var best = -1;
+                    for (var iy = y0; iy < y1; iy++)
+                    {
+                        for (var ix = x0; ix < x1; ix++)
+                        {
+                            var index = (iy * s.InWidth + ix) * s.Channels + c;
+                            if (best < 0 || Unsafe.Add(ref x, index) > Unsafe.Add(ref x, best)) best = index;
+                        }
+                    }
+                    Unsafe.Add(ref dx, best) += Unsafe.Add(ref g, outBase + c);
                 }
             }
         }
     }
 
-    private static int ArgMax(ReadOnlySpan<float> input, in MaxPoolShape s, int oy, int ox, int c)
+    /// <summary>The input rows (or columns) [from, to) a window covers, clipped to the image: padding never wins.</summary>
+    private static (int From, int To) Window(int output, int stride, int padBefore, int size, int extent)
     {
-        var best = -1;
-        var bestValue = float.NegativeInfinity;
-        for (var ky = 0; ky < s.Size; ky++)
-        {
-            var iy = oy * s.Stride - s.PadTop + ky;
-            if ((uint)iy >= (uint)s.InHeight) continue;
-            for (var kx = 0; kx < s.Size; kx++)
-            {
-                var ix = ox * s.Stride - s.PadLeft + kx;
-                if ((uint)ix >= (uint)s.InWidth) continue;
-                var index = (iy * s.InWidth + ix) * s.Channels + c;
-                if (best < 0 || input[index] > bestValue)
-                {
-                    best = index;
-                    bestValue = input[index];
-                }
-            }
-        }
-        return best; // every SAME/VALID window holds at least one real pixel
+        var from = output * stride - padBefore;
+        return (Math.Max(from, 0), Math.Min(from + size, extent)); // every SAME/VALID window holds a real pixel
     }
 
     private static void Check(ReadOnlySpan<float> input, ReadOnlySpan<float> output, in MaxPoolShape s)
