@@ -230,6 +230,11 @@ internal static class NetworkEmitter
         w.Line("return lossSum / count;");
         w.Close();
         w.Line();
+        w.Open("public ReadOnlySpan<float> TrainingLogits(int index)");
+        w.Line("if ((uint)index >= BatchCapacity) throw new ArgumentOutOfRangeException(nameof(index), index, $\"A batch holds 0..{BatchCapacity - 1}.\");");
+        w.Line($"return {output.Pascal}Output(index);");
+        w.Close();
+        w.Line();
         w.Open("public float ComputeLoss(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, bool training = false)");
         w.Line("LoadBatch(images, labels, count);");
         w.Line("var lossSum = 0f;");

@@ -118,9 +118,7 @@ public static class Conv2D
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var b = ref MemoryMarshal.GetReference(bias);
         ref var o = ref MemoryMarshal.GetReference(output);
-        int ic = s.InChannels, oc = s.OutChannels, stride = s.Stride, patch = s.Patch;
-        var pixelStep = (nuint)(stride * ic);            // from one output pixel's window to the next one's
-        var rowStep = s.PaddedWidth * ic;
+        var oc = s.OutChannels;
         for (var block = 0; block < oc; block += Lanes)
         {
             var biasRow = Vector512.LoadUnsafe(ref b, (nuint)block);
@@ -131,35 +129,84 @@ public static class Conv2D
                     for (var ox = 0; ox < s.OutWidth; ox++) ForwardPixel(ref x, ref w, ref o, biasRow, oy, ox, block, s);
                     continue;
                 }
-                // Blocks of four pixels; the last block overlaps the one before instead of leaving a ragged
-                // tail (outputs are pure, so computing a pixel twice writes the same value).
-                for (var start = 0; start < s.OutWidth; start += 4)
+                // Blocks of eight (or, on narrow rows, four) pixels: that many independent FMA chains hide the
+                // FMA latency. The last block overlaps the one before instead of leaving a ragged tail (outputs are
+                // pure, so computing a pixel twice writes the same value).
+                var width = s.OutWidth >= 8 ? 8 : 4;
+                for (var start = 0; start < s.OutWidth; start += width)
                 {
-                    var ox = Math.Min(start, s.OutWidth - 4);
-                    Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow;
-                    for (var ky = 0; ky < patch; ky++)
-                    {
-                        ref var xRow = ref Unsafe.Add(ref x, (oy * stride + ky) * rowStep + ox * stride * ic);
-                        ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
-                        var taps = patch * ic; // (kx, c) pairs of this patch row, contiguous in both x and w
-                        for (var t = 0; t < taps; t++)
-                        {
-                            var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc));
-                            var xt = (nuint)t;
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, xt)), wv, a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, xt + pixelStep)), wv, a1);
-                            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, xt + 2 * pixelStep)), wv, a2);
-                            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, xt + 3 * pixelStep)), wv, a3);
-                        }
-                    }
-                    var outIndex = (nuint)((oy * s.OutWidth + ox) * oc + block);
-                    a0.StoreUnsafe(ref o, outIndex);
-                    a1.StoreUnsafe(ref o, outIndex + (nuint)oc);
-                    a2.StoreUnsafe(ref o, outIndex + (nuint)(2 * oc));
-                    a3.StoreUnsafe(ref o, outIndex + (nuint)(3 * oc));
+                    var ox = Math.Min(start, s.OutWidth - width);
+                    if (width == 8) ForwardEightPixels(ref x, ref w, ref o, biasRow, oy, ox, block, s);
+                    else ForwardFourPixels(ref x, ref w, ref o, biasRow, oy, ox, block, s);
                 }
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardEightPixels(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block, in Conv2DShape s)
+    {
+        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch, stride = s.Stride;
+        var rowStep = s.PaddedWidth * ic;
+        var step = (nuint)(stride * ic); // from one output pixel's window to the next one's
+        Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow, a4 = biasRow, a5 = biasRow, a6 = biasRow, a7 = biasRow;
+        for (var ky = 0; ky < patch; ky++)
+        {
+            ref var xRow = ref Unsafe.Add(ref x, (oy * stride + ky) * rowStep + ox * stride * ic);
+            ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
+            var taps = patch * ic; // (kx, c) pairs of this patch row, contiguous in both x and w
+            for (var t = 0; t < taps; t++)
+            {
+                var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc));
+                ref var xt = ref Unsafe.Add(ref xRow, t);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xt), wv, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, step)), wv, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 2 * step)), wv, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 3 * step)), wv, a3);
+                a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 4 * step)), wv, a4);
+                a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 5 * step)), wv, a5);
+                a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 6 * step)), wv, a6);
+                a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 7 * step)), wv, a7);
+            }
+        }
+        ref var target = ref Unsafe.Add(ref o, (oy * s.OutWidth + ox) * oc + block);
+        a0.StoreUnsafe(ref target);
+        a1.StoreUnsafe(ref target, (nuint)oc);
+        a2.StoreUnsafe(ref target, (nuint)(2 * oc));
+        a3.StoreUnsafe(ref target, (nuint)(3 * oc));
+        a4.StoreUnsafe(ref target, (nuint)(4 * oc));
+        a5.StoreUnsafe(ref target, (nuint)(5 * oc));
+        a6.StoreUnsafe(ref target, (nuint)(6 * oc));
+        a7.StoreUnsafe(ref target, (nuint)(7 * oc));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardFourPixels(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block, in Conv2DShape s)
+    {
+        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch, stride = s.Stride;
+        var rowStep = s.PaddedWidth * ic;
+        var step = (nuint)(stride * ic);
+        Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow;
+        for (var ky = 0; ky < patch; ky++)
+        {
+            ref var xRow = ref Unsafe.Add(ref x, (oy * stride + ky) * rowStep + ox * stride * ic);
+            ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
+            var taps = patch * ic;
+            for (var t = 0; t < taps; t++)
+            {
+                var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc));
+                ref var xt = ref Unsafe.Add(ref xRow, t);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xt), wv, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, step)), wv, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 2 * step)), wv, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 3 * step)), wv, a3);
+            }
+        }
+        ref var target = ref Unsafe.Add(ref o, (oy * s.OutWidth + ox) * oc + block);
+        a0.StoreUnsafe(ref target);
+        a1.StoreUnsafe(ref target, (nuint)oc);
+        a2.StoreUnsafe(ref target, (nuint)(2 * oc));
+        a3.StoreUnsafe(ref target, (nuint)(3 * oc));
     }
 
     private static void ForwardPixel(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block, in Conv2DShape s)

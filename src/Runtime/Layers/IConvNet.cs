@@ -40,6 +40,10 @@ public interface IConvNet
     /// <see cref="Gradients"/> and returns the mean softmax cross-entropy.</summary>
     float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count);
 
+    /// <summary>Logits the last training pass computed for image <paramref name="index"/> of its batch (dropout on),
+    /// the notebook's "minibatch accuracy" source; valid until the next pass.</summary>
+    ReadOnlySpan<float> TrainingLogits(int index);
+
     /// <summary>Mean softmax cross-entropy without gradients; <paramref name="training"/> applies dropout with the
     /// masks of the current <see cref="DropoutStep"/>.</summary>
     float ComputeLoss(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, bool training = false);

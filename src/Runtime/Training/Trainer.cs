@@ -42,7 +42,6 @@ public static class Trainer
         var order = Shuffle(train.Count, options.Seed);
         var batchImages = new float[options.BatchSize * network.InputLength];
         var batchLabels = new int[options.BatchSize];
-        var logits = new float[network.OutputLength];
         var optimizer = new SgdOptimizer(network.ParameterCount, options.Momentum);
         network.InitializeParameters(options.Seed);
         network.DropoutSeed = (ulong)options.Seed;
@@ -64,21 +63,20 @@ public static class Trainer
             }
             loss = network.ComputeGradients(batchImages, batchLabels, options.BatchSize);
             if (!float.IsFinite(loss)) return new TrainingResult(step, loss, accuracy, clock.Elapsed, Diverged: true);
-
             var learningRate = options.Schedule.At(step);
-            optimizer.Step(network.Parameters, network.Gradients, learningRate);
 
             if (onStep is not null)
             {
+                // From the training pass's own logits (before the update), as the notebook measured it.
                 var correct = 0;
                 for (var i = 0; i < options.BatchSize; i++)
                 {
-                    network.Forward(batchImages.AsSpan(i * network.InputLength, network.InputLength), logits);
-                    if (ArgMax(logits) == batchLabels[i]) correct++;
+                    if (ArgMax(network.TrainingLogits(i)) == batchLabels[i]) correct++;
                 }
                 onStep(new StepReport(step, options.Steps, loss, (float)correct / options.BatchSize, learningRate,
                     (step + 1) * (double)options.BatchSize / clock.Elapsed.TotalSeconds));
             }
+            optimizer.Step(network.Parameters, network.Gradients, learningRate);
             var last = step == options.Steps - 1;
             if (valid is not null && (last || (options.EvalEvery > 0 && step % options.EvalEvery == 0)))
             {

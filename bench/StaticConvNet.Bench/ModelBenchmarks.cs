@@ -1,0 +1,101 @@
+using BenchmarkDotNet.Attributes;
+using StaticConvNet.Data;
+using StaticConvNet.Models;
+using StaticConvNet.Training;
+
+namespace StaticConvNet.Bench;
+
+/// <summary>One training step (forward, backward, SGD update) on a batch of 16, both cores, per notebook model.</summary>
+[MemoryDiagnoser]
+public class TrainingStep
+{
+    private IConvNet _network = null!;
+    private SgdOptimizer _optimizer = null!;
+    private float[] _images = null!;
+    private int[] _labels = null!;
+
+    [Params("arch1", "arch2", "arch3", "arch4")]
+    public string Model { get; set; } = "arch2";
+
+    public const int Batch = 16;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _network = ModelCatalog.Find(Model)!.Create();
+        _network.InitializeParameters(1);
+        _optimizer = new SgdOptimizer(_network.ParameterCount);
+        var (train, _) = BundledData.Load();
+        _images = train.Images.AsSpan(0, Batch * _network.InputLength).ToArray();
+        _labels = train.Labels.AsSpan(0, Batch).ToArray();
+    }
+
+    /// <summary>Images per second = 16 / (time per operation).</summary>
+    [Benchmark(OperationsPerInvoke = 1)]
+    public float Step()
+    {
+        var loss = _network.ComputeGradients(_images, _labels, Batch);
+        _optimizer.Step(_network.Parameters, _network.Gradients, 0.05f);
+        return loss;
+    }
+}
+
+/// <summary>Single-image inference on one thread, per notebook model; must allocate nothing.</summary>
+[MemoryDiagnoser]
+public class SingleImageInference
+{
+    private IConvNet _network = null!;
+    private float[] _image = null!;
+
+    [Params("arch1", "arch2", "arch3", "arch4")]
+    public string Model { get; set; } = "arch2";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _network = ModelCatalog.Find(Model)!.Create();
+        _network.InitializeParameters(1);
+        var (_, valid) = BundledData.Load();
+        _image = valid.Image(0).ToArray();
+    }
+
+    [Benchmark]
+    public int Predict() => _network.Predict(_image);
+}
+
+/// <summary>Classifying the whole validation split (2,000 images), one network per core.</summary>
+[MemoryDiagnoser]
+public class BatchInference
+{
+    private IConvNet[] _networks = null!;
+    private Dataset _valid = null!;
+
+    [Params("arch1", "arch2", "arch3", "arch4")]
+    public string Model { get; set; } = "arch2";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var entry = ModelCatalog.Find(Model)!;
+        _networks = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => entry.Create()).ToArray();
+        foreach (var network in _networks) network.InitializeParameters(1);
+        (_, _valid) = BundledData.Load();
+    }
+
+    [Benchmark(OperationsPerInvoke = 2000)]
+    public int ValidationSet()
+    {
+        var correct = 0;
+        var shard = (_valid.Count + _networks.Length - 1) / _networks.Length;
+        Parallel.For(0, _networks.Length, worker =>
+        {
+            var mine = 0;
+            for (var i = worker * shard; i < Math.Min(_valid.Count, (worker + 1) * shard); i++)
+            {
+                if (_networks[worker].Predict(_valid.Image(i)) == _valid.Labels[i]) mine++;
+            }
+            Interlocked.Add(ref correct, mine);
+        });
+        return correct;
+    }
+}
