@@ -11,7 +11,7 @@ internal static class CliErrors
         {
             return body();
         }
-        catch (Exception e) when (e is UserError or DataFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is UserError or DataFormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

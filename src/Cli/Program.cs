@@ -1,7 +1,9 @@
 using System.CommandLine;
 using StaticConvNet.Cli;
 
-var root = new RootCommand("scn: train, evaluate and inspect StaticConvNet networks (notMNIST letters A-J).");
+var root = new RootCommand("scn: train, evaluate and use StaticConvNet networks on notMNIST (letters A-J, 28x28 grayscale).");
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
 return CliErrors.Run(() => root.Parse(args).Invoke());

@@ -1,44 +1,48 @@
 using System.CommandLine;
 using System.Globalization;
+using Spectre.Console;
 using StaticConvNet.Data;
 using StaticConvNet.Models;
 using StaticConvNet.Training;
 
 namespace StaticConvNet.Cli;
 
-/// <summary><c>scn train MODEL</c>: the notebook's experiment on the bundled data, with its recipe as defaults.</summary>
+/// <summary><c>scn train MODEL</c>: the notebook's experiment, with its recipe as defaults.</summary>
 internal static class TrainCommand
 {
+    public const string CheckpointFile = "checkpoint.scnw";
+
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "arch1..arch4 or a network class name (see 'scn models')." };
-        var steps = new Option<int?>("--steps") { Description = "Training steps (default: the notebook's for the model)." };
+        var data = new Option<string?>("--data") { Description = "A folder of IDX files (train-*/valid-*); default: the bundled notMNIST data." };
+        var steps = new Option<int?>("--steps") { Description = "Steps to run (default: the notebook's for the model). With --resume: steps to add." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step, up to the model's compiled batch capacity." };
         var rate = new Option<float?>("--learning-rate") { Description = "Initial learning rate." };
         var decaySteps = new Option<int?>("--decay-steps") { Description = "Decay the learning rate every this many steps (TensorFlow exponential_decay)." };
         var decayRate = new Option<float?>("--decay-rate") { Description = "Multiply the learning rate by this per decay period." };
         var staircase = new Option<bool?>("--staircase") { Description = "Decay in whole periods rather than continuously." };
         var momentum = new Option<float?>("--momentum") { Description = "SGD momentum (0 = the notebook's plain SGD)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of initial weights, data order and dropout.", DefaultValueFactory = _ => 1 };
-        var evalEvery = new Option<int?>("--eval-every") { Description = "Print validation accuracy every this many steps." };
-        var output = new Option<string?>("--out") { Description = "Folder for metrics.csv." };
+        var dropout = new Option<float?>("--dropout") { Description = "Dropout rate (probability of dropping = 1 - TensorFlow's keep_prob) for every dropout layer." };
+        var seed = new Option<int?>("--seed") { Description = "Seed of initial weights, data order and dropout (default 1)." };
+        var evalEvery = new Option<int?>("--eval-every") { Description = "Validation accuracy and a checkpoint every this many steps." };
+        var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnw, metrics.csv, loss.png, accuracy.png (default: runs/MODEL)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (bit for bit: same seed, data order and optimizer state)." };
 
-        var command = new Command("train", "Train a model on the bundled notMNIST data and report validation accuracy.")
+        var command = new Command("train", "Train a model and report validation accuracy, as the notebook did.")
         {
-            model, steps, batch, rate, decaySteps, decayRate, staircase, momentum, seed, evalEvery, output,
+            model, data, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume,
         };
         command.SetAction(result =>
         {
-            var entry = ModelCatalog.Find(result.GetValue(model)!)
-                ?? throw new UserError($"unknown model '{result.GetValue(model)}'; known: {string.Join(", ", ModelCatalog.All.Select(m => m.Key))} (see 'scn models')");
+            var entry = FindModel(result.GetValue(model)!);
             var recipe = entry.NotebookRecipe;
-            var schedule = recipe.Schedule;
-            schedule = schedule with
+            var schedule = recipe.Schedule with
             {
-                InitialRate = result.GetValue(rate) ?? schedule.InitialRate,
-                DecaySteps = result.GetValue(decaySteps) ?? schedule.DecaySteps,
-                DecayRate = result.GetValue(decayRate) ?? schedule.DecayRate,
-                Staircase = result.GetValue(staircase) ?? schedule.Staircase,
+                InitialRate = result.GetValue(rate) ?? recipe.Schedule.InitialRate,
+                DecaySteps = result.GetValue(decaySteps) ?? recipe.Schedule.DecaySteps,
+                DecayRate = result.GetValue(decayRate) ?? recipe.Schedule.DecayRate,
+                Staircase = result.GetValue(staircase) ?? recipe.Schedule.Staircase,
             };
             var options = recipe with
             {
@@ -46,59 +50,121 @@ internal static class TrainCommand
                 BatchSize = result.GetValue(batch) ?? recipe.BatchSize,
                 Schedule = schedule,
                 Momentum = result.GetValue(momentum) ?? recipe.Momentum,
-                Seed = result.GetValue(seed),
+                Seed = result.GetValue(seed) ?? 1,
                 EvalEvery = result.GetValue(evalEvery) ?? recipe.EvalEvery,
+                DropoutRate = result.GetValue(dropout),
             };
-            return Run(entry, options, result.GetValue(output));
+            return Run(entry, options, result.GetValue(data), result.GetValue(output) ?? Path.Combine("runs", entry.Key),
+                result.GetValue(resume), explicitSeed: result.GetValue(seed) is not null);
         });
         return command;
     }
 
-    private static int Run(ModelEntry entry, TrainingOptions options, string? outputFolder)
+    public static ModelEntry FindModel(string name)
+        => ModelCatalog.Find(name)
+           ?? throw new UserError($"unknown model '{name}'; known: {string.Join(", ", ModelCatalog.All.Select(m => $"{m.Key} ({m.ClassName})"))}");
+
+    private static int Run(ModelEntry entry, TrainingOptions options, string? dataPath, string outputFolder, string? resumePath, bool explicitSeed)
     {
         var network = entry.Create();
-        if (options.Steps < 1) throw new UserError($"--steps must be at least 1, got {options.Steps}");
-        if (options.BatchSize < 1 || options.BatchSize > network.BatchCapacity)
-            throw new UserError($"--batch-size must be 1..{network.BatchCapacity} ({entry.ClassName} was compiled with BatchCapacity = {network.BatchCapacity}), got {options.BatchSize}");
+        Validate(entry, network, options);
+        Checkpoint? resume = null;
+        if (resumePath is not null)
+        {
+            resume = Checkpoint.Load(resumePath);
+            if (resume.ModelName != entry.ClassName)
+                throw new UserError($"{resumePath} is a checkpoint of {resume.ModelName}, not of {entry.ClassName}; resume it with 'scn train {ModelCatalog.Find(resume.ModelName)?.Key ?? resume.ModelName}'");
+            if (explicitSeed && options.Seed != resume.Seed)
+                throw new UserError($"{resumePath} was trained with --seed {resume.Seed}; a resumed run keeps its seed");
+            options = options with { Seed = resume.Seed };
+        }
 
-        var (train, valid) = BundledData.Load();
-        Console.WriteLine($"Training {entry.Key} ({entry.ClassName}, {network.ParameterCount:N0} parameters) on {train.Count:N0} images, validating on {valid.Count:N0}.");
-        Console.WriteLine($"steps {options.Steps}, batch {options.BatchSize}, learning rate {Describe(options.Schedule)}, momentum {options.Momentum}, seed {options.Seed}");
+        var data = dataPath is null ? DataSources.LoadBundled() : DataSources.Load(dataPath);
+        if (data.Train.ImageLength != network.InputLength)
+            throw new UserError($"{entry.ClassName} takes {network.Description.InputHeight}x{network.Description.InputWidth} images, but the training data has {data.Train.Height}x{data.Train.Width}");
+        Directory.CreateDirectory(outputFolder);
+        var checkpointPath = Path.Combine(outputFolder, CheckpointFile);
+        var log = resume is not null ? RunLog.LoadIfPresent(Path.Combine(outputFolder, "metrics.csv"), resume.StepsDone) : new RunLog();
 
-        var metrics = new List<string> { "step,loss,minibatch_accuracy,learning_rate,validation_accuracy" };
-        var lastReport = default(StepReport);
-        var printEvery = Math.Max(1, options.EvalEvery > 0 ? options.EvalEvery : options.Steps / 10);
-        var result = Trainer.Train(network, train, valid, options,
-            onStep: report =>
+        Console.WriteLine($"Training {entry.Key} ({entry.ClassName}, {network.ParameterCount:N0} parameters) on {data.Train.Count:N0} images of {data.Description}"
+            + (data.Valid is null ? ", no validation split" : $", validating on {data.Valid.Count:N0}") + ".");
+        Console.WriteLine($"{(resume is null ? "" : $"resuming after step {resume.StepsDone - 1}, ")}steps {options.Steps}, batch {options.BatchSize}, learning rate {Describe(options.Schedule)}"
+            + $", momentum {options.Momentum.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}"
+            + (options.DropoutRate is { } d ? $", dropout {d.ToString(CultureInfo.InvariantCulture)}" : ""));
+
+        long? lastCheckpointStep = null;
+        var progress = new TrainingProgress(options);
+        var callbacks = new TrainingCallbacks
+        {
+            Step = report =>
             {
-                lastReport = report;
-                metrics.Add(string.Create(CultureInfo.InvariantCulture, $"{report.Step},{report.Loss},{report.MinibatchAccuracy},{report.LearningRate},"));
-                if (report.Step % printEvery == 0)
-                    Console.WriteLine($"step {report.Step,6}  loss {report.Loss,8:F4}  minibatch {report.MinibatchAccuracy,6:P1}  lr {report.LearningRate:G3}  {report.ImagesPerSecond,8:N0} img/s");
+                log.Add(report);
+                progress.Step(report);
             },
-            onEval: eval =>
+            Evaluation = report =>
             {
-                metrics[^1] += eval.ValidationAccuracy.ToString(CultureInfo.InvariantCulture);
-                Console.WriteLine($"step {eval.Step,6}  validation accuracy {eval.ValidationAccuracy:P1}");
-            });
+                log.Add(report);
+                progress.Evaluation(report);
+            },
+            Checkpoint = checkpoint =>
+            {
+                checkpoint.Save(checkpointPath);
+                lastCheckpointStep = checkpoint.StepsDone - 1;
+            },
+        };
+        var result = progress.Run(() => Trainer.Train(network, data.Train, data.Valid, options, resume, callbacks));
+
+        log.WriteCsv(Path.Combine(outputFolder, "metrics.csv"));
+        var title = $"{entry.Key} ({entry.ClassName}), seed {options.Seed}";
+        Plots.Loss(Path.Combine(outputFolder, "loss.png"), log.Steps, log.Losses, title);
+        Plots.Accuracy(Path.Combine(outputFolder, "accuracy.png"), log.Steps, log.MinibatchAccuracy, log.EvalSteps, log.ValidationAccuracy, title);
 
         if (result.Diverged)
         {
-            Console.Error.WriteLine($"error: training diverged at step {result.StepsDone}: the loss became {result.FinalLoss}. Lower --learning-rate or try another --seed.");
+            var kept = lastCheckpointStep is { } s ? $"the last good checkpoint (after step {s}) is kept in {checkpointPath}" : "no checkpoint was written before it";
+            Console.Error.WriteLine($"error: training diverged at step {result.DivergedAtStep}: the loss became NaN or infinite; {kept}. "
+                + $"Lower --learning-rate (now {options.Schedule.InitialRate.ToString(CultureInfo.InvariantCulture)}), or try another --seed.");
             return 2;
         }
-        Console.WriteLine($"Done: {result.StepsDone} steps in {result.Elapsed.TotalSeconds:F1} s ({lastReport.ImagesPerSecond:N0} img/s), validation accuracy {result.ValidationAccuracy:P2}.");
-        if (outputFolder is not null)
-        {
-            Directory.CreateDirectory(outputFolder);
-            AtomicFile.WriteAllLines(Path.Combine(outputFolder, "metrics.csv"), metrics);
-            Console.WriteLine($"Wrote {Path.Combine(outputFolder, "metrics.csv")}");
-        }
+
+        Summary(entry, options, result, outputFolder);
         return 0;
+    }
+
+    private static void Validate(ModelEntry entry, IConvNet network, TrainingOptions options)
+    {
+        if (options.Steps < 1) throw new UserError($"--steps must be at least 1, got {options.Steps}");
+        if (options.BatchSize < 1 || options.BatchSize > network.BatchCapacity)
+            throw new UserError($"--batch-size must be 1..{network.BatchCapacity} ({entry.ClassName} was compiled with BatchCapacity = {network.BatchCapacity}), got {options.BatchSize}");
+        if (!(options.Schedule.InitialRate > 0) || !float.IsFinite(options.Schedule.InitialRate))
+            throw new UserError($"--learning-rate must be a positive number, got {options.Schedule.InitialRate}");
+        if (options.Schedule.DecaySteps < 0) throw new UserError($"--decay-steps must be 0 or more, got {options.Schedule.DecaySteps}");
+        if (!(options.Schedule.DecayRate > 0)) throw new UserError($"--decay-rate must be positive, got {options.Schedule.DecayRate}");
+        if (!(options.Momentum >= 0 && options.Momentum < 1)) throw new UserError($"--momentum must be in [0, 1), got {options.Momentum}");
+        if (options.EvalEvery < 0) throw new UserError($"--eval-every must be 0 or more, got {options.EvalEvery}");
+        if (options.DropoutRate is { } rate)
+        {
+            if (!(rate >= 0 && rate < 1)) throw new UserError($"--dropout is the rate of dropping, in [0, 1); got {rate}");
+            if (!network.Description.Layers.Any(l => l.Kind == "Dropout")) throw new UserError($"--dropout: {entry.ClassName} has no dropout layer");
+        }
+    }
+
+    private static void Summary(ModelEntry entry, TrainingOptions options, TrainingResult result, string outputFolder)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"{entry.Key} trained");
+        table.AddColumn("");
+        table.AddColumn("");
+        table.HideHeaders();
+        table.AddRow("steps done", result.StepsDone.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("final minibatch loss", result.FinalLoss.ToString("F4", CultureInfo.InvariantCulture));
+        table.AddRow("validation accuracy", float.IsNaN(result.ValidationAccuracy) ? "(no validation split)" : result.ValidationAccuracy.ToString("P2", CultureInfo.InvariantCulture));
+        table.AddRow("time", $"{result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s ({result.ImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} img/s training)");
+        table.AddRow("written", Markup.Escape($"{Path.Combine(outputFolder, CheckpointFile)}, metrics.csv, loss.png, accuracy.png"));
+        AnsiConsole.Write(table);
     }
 
     private static string Describe(LearningRateSchedule s)
         => s.DecaySteps > 0 && s.DecayRate != 1f
-            ? $"{s.InitialRate} x {s.DecayRate}^(step/{s.DecaySteps}{(s.Staircase ? ", staircase" : "")})"
+            ? string.Create(CultureInfo.InvariantCulture, $"{s.InitialRate} x {s.DecayRate}^(step/{s.DecaySteps}{(s.Staircase ? ", staircase" : "")})")
             : s.InitialRate.ToString(CultureInfo.InvariantCulture);
 }

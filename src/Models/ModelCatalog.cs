@@ -16,13 +16,13 @@ public static class ModelCatalog
     public static IReadOnlyList<ModelEntry> All { get; } =
     [
         new("arch1", "two 5x5 stride-2 SAME convolutions, 64 hidden", () => new Arch1StridedConv(),
-            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f) }),
+            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 100 }),
         new("arch2", "(5x5 conv + ReLU + 2x2 max-pool) x2, 64 hidden", () => new Arch2ConvPool(),
-            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f) }),
+            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 100 }),
         new("arch3", "(5x5 conv + ReLU + 2x2 max-pool) x3, 64 hidden", () => new Arch3ThreeBlocks(),
             new TrainingOptions { Steps = 10001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 1000 }),
         new("arch4", "LeNet-like: conv, dropout 0.5, pool, LRN, conv, pool, conv, 64 hidden", () => new Arch4LeNet(),
-            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.1f, DecaySteps: 100_000, DecayRate: 0.96f, Staircase: true) }),
+            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.1f, DecaySteps: 100_000, DecayRate: 0.96f, Staircase: true), EvalEvery = 100 }),
     ];
 
     /// <summary>A model by key or class name, ignoring case; null when there is none.</summary>

@@ -183,6 +183,14 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("public ulong DropoutSeed { get; set; }");
         w.Line();
+        w.Line("private float? _dropoutRate;");
+        w.Line();
+        w.Line("public float? DropoutRate");
+        w.Line("{");
+        w.Line("    get => _dropoutRate;");
+        w.Line("    set => _dropoutRate = value is null or (>= 0f and < 1f) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, \"A dropout rate must be in [0, 1).\");");
+        w.Line("}");
+        w.Line();
         w.Line("public ulong DropoutStep { get; set; }");
         w.Line();
         w.Line("public NetworkDescription Description => LayerDescription;");

@@ -23,6 +23,9 @@ public interface IConvNet
     /// <summary>Seed of the dropout masks.</summary>
     ulong DropoutSeed { get; set; }
 
+    /// <summary>When set, the rate of every dropout layer (in [0, 1)); null leaves each layer's compiled rate.</summary>
+    float? DropoutRate { get; set; }
+
     /// <summary>Which masks the next training pass draws; <see cref="ComputeGradients"/> advances it by one,
     /// so consecutive steps differ and a resumed run can set it back.</summary>
     ulong DropoutStep { get; set; }

@@ -7,85 +7,122 @@ namespace StaticConvNet.Training;
 /// <summary>How to train: the notebook's knobs.</summary>
 public sealed record TrainingOptions
 {
+    /// <summary>Steps to run in this call (a resumed run adds them to the steps already done).</summary>
     public int Steps { get; init; } = 1001;
     public int BatchSize { get; init; } = 16;
     public LearningRateSchedule Schedule { get; init; } = new(0.05f);
     public float Momentum { get; init; }
     public int Seed { get; init; } = 1;
-    /// <summary>Validation accuracy every this many steps (and at the last step); 0 = only at the end.</summary>
+    /// <summary>Validation accuracy (and a checkpoint) every this many steps and at the last step; 0 = only at the end.</summary>
     public int EvalEvery { get; init; } = 500;
+    /// <summary>Overrides the compiled dropout rate of every dropout layer.</summary>
+    public float? DropoutRate { get; init; }
 }
 
 /// <summary>What one step did.</summary>
-public readonly record struct StepReport(int Step, int Steps, float Loss, float MinibatchAccuracy, float LearningRate, double ImagesPerSecond);
+public readonly record struct StepReport(long Step, long LastStep, float Loss, float MinibatchAccuracy, float LearningRate, double ImagesPerSecond);
 
 /// <summary>A validation measurement.</summary>
-public readonly record struct EvalReport(int Step, float ValidationAccuracy);
+public readonly record struct EvalReport(long Step, float ValidationAccuracy);
 
-/// <summary>The outcome of a run.</summary>
-public sealed record TrainingResult(int StepsDone, float FinalLoss, float ValidationAccuracy, TimeSpan Elapsed, bool Diverged);
+/// <summary>The outcome of a run. <see cref="StepsDone"/> counts from the first step of the first run.</summary>
+public sealed record TrainingResult(long StepsDone, float FinalLoss, float ValidationAccuracy, TimeSpan Elapsed, double ImagesPerSecond,
+    bool Diverged, long? DivergedAtStep);
+
+/// <summary>What a caller hears while training runs.</summary>
+public sealed class TrainingCallbacks
+{
+    public Action<StepReport>? Step { get; init; }
+    public Action<EvalReport>? Evaluation { get; init; }
+    /// <summary>A consistent snapshot at every evaluation point; the caller decides where it goes.</summary>
+    public Action<Checkpoint>? Checkpoint { get; init; }
+}
 
 /// <summary>The notebook's training loop: minibatches taken in order from a (seeded) shuffle of the training set,
-/// offset = step · batch mod (N − batch), SGD on the mean softmax cross-entropy.</summary>
+/// offset = step · batch mod (N − batch), SGD on the mean softmax cross-entropy. Everything a step does is a
+/// function of (seed, step, parameters, velocity), so a run resumed from a checkpoint continues bit for bit.</summary>
 public static class Trainer
 {
     public static TrainingResult Train(IConvNet network, Dataset train, Dataset? valid, TrainingOptions options,
-        Action<StepReport>? onStep = null, Action<EvalReport>? onEval = null, CancellationToken cancellationToken = default)
+        Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
     {
         if (options.BatchSize < 1 || options.BatchSize > network.BatchCapacity)
             throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"Batch size must be 1..{network.BatchCapacity}, the network's compiled BatchCapacity.");
+        if (options.Steps < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Steps, "Steps must be at least 1.");
         if (train.ImageLength != network.InputLength)
-            throw new ArgumentException($"Training images have {train.ImageLength} values, the network takes {network.InputLength}.");
+            throw new ArgumentException($"Training images have {train.ImageLength} values; the network takes {network.InputLength}.");
         if (train.Count <= options.BatchSize)
             throw new ArgumentException($"The training set has {train.Count} images; it needs more than one batch of {options.BatchSize}.");
 
-        var order = Shuffle(train.Count, options.Seed);
+        var seed = resume?.Seed ?? options.Seed;
+        var optimizer = new SgdOptimizer(network.ParameterCount, options.Momentum);
+        long firstStep = 0;
+        if (resume is null)
+        {
+            network.InitializeParameters(seed);
+        }
+        else
+        {
+            resume.LoadInto(network, "checkpoint");
+            if (resume.Momentum != options.Momentum)
+                throw new ArgumentException($"The checkpoint was trained with momentum {resume.Momentum}; resume it with the same momentum, not {options.Momentum}.");
+            resume.Velocity?.CopyTo(optimizer.Velocity, 0);
+            firstStep = resume.StepsDone;
+        }
+        network.DropoutSeed = (ulong)seed;
+        network.DropoutRate = options.DropoutRate;
+
+        var order = Shuffle(train.Count, seed);
         var batchImages = new float[options.BatchSize * network.InputLength];
         var batchLabels = new int[options.BatchSize];
-        var optimizer = new SgdOptimizer(network.ParameterCount, options.Momentum);
-        network.InitializeParameters(options.Seed);
-        network.DropoutSeed = (ulong)options.Seed;
-        network.DropoutStep = 0;
-
+        var lastStep = firstStep + options.Steps - 1;
         var clock = Stopwatch.StartNew();
-        var loss = float.NaN;
-        var accuracy = float.NaN;
-        var step = 0;
-        for (; step < options.Steps; step++)
+        var trainingTime = TimeSpan.Zero;
+        float loss = float.NaN, accuracy = float.NaN;
+        for (var step = firstStep; step <= lastStep; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var offset = (int)((long)step * options.BatchSize % (train.Count - options.BatchSize));
+            var stepStart = clock.Elapsed;
+            var offset = (int)(step * options.BatchSize % (train.Count - options.BatchSize));
             for (var i = 0; i < options.BatchSize; i++)
             {
                 var index = order[offset + i];
                 train.Image(index).CopyTo(batchImages.AsSpan(i * network.InputLength));
                 batchLabels[i] = train.Labels[index];
             }
-            loss = network.ComputeGradients(batchImages, batchLabels, options.BatchSize);
-            if (!float.IsFinite(loss)) return new TrainingResult(step, loss, accuracy, clock.Elapsed, Diverged: true);
-            var learningRate = options.Schedule.At(step);
-
-            if (onStep is not null)
+            network.DropoutStep = (ulong)step;
+            var stepLoss = network.ComputeGradients(batchImages, batchLabels, options.BatchSize);
+            if (!float.IsFinite(stepLoss))
             {
-                // From the training pass's own logits (before the update), as the notebook measured it.
-                var correct = 0;
-                for (var i = 0; i < options.BatchSize; i++)
-                {
-                    if (ArgMax(network.TrainingLogits(i)) == batchLabels[i]) correct++;
-                }
-                onStep(new StepReport(step, options.Steps, loss, (float)correct / options.BatchSize, learningRate,
-                    (step + 1) * (double)options.BatchSize / clock.Elapsed.TotalSeconds));
+                return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), true, step);
+            }
+            loss = stepLoss;
+            var learningRate = options.Schedule.At(step);
+            // Minibatch accuracy from the training pass's own logits, before the update, as the notebook measured it.
+            var correct = 0;
+            for (var i = 0; i < options.BatchSize; i++)
+            {
+                if (ArgMax(network.TrainingLogits(i)) == batchLabels[i]) correct++;
             }
             optimizer.Step(network.Parameters, network.Gradients, learningRate);
-            var last = step == options.Steps - 1;
-            if (valid is not null && (last || (options.EvalEvery > 0 && step % options.EvalEvery == 0)))
+            trainingTime += clock.Elapsed - stepStart;
+            callbacks?.Step?.Invoke(new StepReport(step, lastStep, loss, (float)correct / options.BatchSize, learningRate,
+                Rate(step - firstStep + 1, options.BatchSize, trainingTime)));
+
+            if (step == lastStep || (options.EvalEvery > 0 && step % options.EvalEvery == 0))
             {
-                accuracy = Evaluate(network, valid);
-                onEval?.Invoke(new EvalReport(step, accuracy));
+                if (valid is not null)
+                {
+                    accuracy = Evaluate(network, valid);
+                    callbacks?.Evaluation?.Invoke(new EvalReport(step, accuracy));
+                }
+                callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(network, step + 1, seed, optimizer));
             }
         }
-        return new TrainingResult(step, loss, accuracy, clock.Elapsed, Diverged: false);
+        return new TrainingResult(lastStep + 1, loss, accuracy, clock.Elapsed, Rate(options.Steps, options.BatchSize, trainingTime), false, null);
     }
+
+    private static double Rate(long steps, int batch, TimeSpan time) => time > TimeSpan.Zero ? steps * batch / time.TotalSeconds : 0;
 
     /// <summary>Fraction of <paramref name="data"/> the network classifies correctly.</summary>
     public static float Evaluate(IConvNet network, Dataset data)
@@ -96,6 +133,14 @@ public static class Trainer
             if (network.Predict(data.Image(i)) == data.Labels[i]) correct++;
         }
         return (float)correct / data.Count;
+    }
+
+    /// <summary>Counts of (true label, predicted label) over <paramref name="data"/>.</summary>
+    public static int[,] ConfusionMatrix(IConvNet network, Dataset data)
+    {
+        var matrix = new int[network.OutputLength, network.OutputLength];
+        for (var i = 0; i < data.Count; i++) matrix[data.Labels[i], network.Predict(data.Image(i))]++;
+        return matrix;
     }
 
     /// <summary>A seeded Fisher–Yates permutation of 0..count−1 (our own generator: same order everywhere).</summary>

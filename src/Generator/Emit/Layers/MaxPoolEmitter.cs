@@ -102,7 +102,7 @@ internal sealed class DropoutEmitter : LayerEmitter
         var p = l.Pascal;
         w.Line("// Training draws a fresh mask per (step, layer, image); inference passes values through.");
         w.Open($"private void {p}Forward(ReadOnlySpan<float> input, int slot, bool training)");
-        w.Line($"if (training) Dropout.Forward(input, {p}Output(slot), {p}Mask(slot), {p}Rate, DropoutSeed, Dropout.Stream(DropoutStep, {p}MaskOffset, slot));");
+        w.Line($"if (training) Dropout.Forward(input, {p}Output(slot), {p}Mask(slot), DropoutRate ?? {p}Rate, DropoutSeed, Dropout.Stream(DropoutStep, {p}MaskOffset, slot));");
         w.Line($"else input.CopyTo({p}Output(slot));");
         w.Close();
     }

@@ -1,0 +1,146 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using StaticConvNet.Data;
+
+namespace StaticConvNet.Training;
+
+/// <summary>A trained (or half-trained) network on disk. Format (docs/checkpoint-format.md), little-endian:
+/// <code>
+/// "SCNCKPT\0"            8 bytes magic
+/// u32 format version     (1)
+/// str model name         u16 byte count + UTF-8
+/// str layer fingerprint  u32 byte count + UTF-8 (the generated LayerFingerprint)
+/// i64 steps done
+/// i32 seed
+/// f32 momentum
+/// i32 parameter count N
+/// f32[N] parameters
+/// u8  has velocity; f32[N] velocity when 1
+/// 32 bytes SHA-256 of everything above
+/// </code>
+/// Written atomically (temporary file, then rename), so a crash never leaves half a checkpoint behind.</summary>
+public sealed record Checkpoint(string ModelName, string Fingerprint, long StepsDone, int Seed, float Momentum,
+    float[] Parameters, float[]? Velocity)
+{
+    public const int FormatVersion = 1;
+    private static readonly byte[] Magic = "SCNCKPT\0"u8.ToArray();
+
+    public static Checkpoint Capture(IConvNet network, long stepsDone, int seed, SgdOptimizer? optimizer)
+        => new(network.Description.Name, network.Description.Fingerprint, stepsDone, seed, optimizer?.Momentum ?? 0f,
+            network.Parameters.ToArray(), optimizer is { Momentum: not 0f } ? (float[])optimizer.Velocity.Clone() : null);
+
+    /// <summary>Copies the parameters into <paramref name="network"/>, after checking they were trained for it.</summary>
+    public void LoadInto(IConvNet network, string path)
+    {
+        var description = network.Description;
+        if (Fingerprint != description.Fingerprint)
+        {
+            throw new DataFormatException(path,
+                $"holds weights for '{ModelName}' ({Fingerprint}), which is not the layer stack of '{description.Name}' ({description.Fingerprint})");
+        }
+        Parameters.CopyTo(network.Parameters);
+    }
+
+    public byte[] ToBytes()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            writer.Write((uint)FormatVersion);
+            var name = Encoding.UTF8.GetBytes(ModelName);
+            writer.Write((ushort)name.Length);
+            writer.Write(name);
+            var fingerprint = Encoding.UTF8.GetBytes(Fingerprint);
+            writer.Write((uint)fingerprint.Length);
+            writer.Write(fingerprint);
+            writer.Write(StepsDone);
+            writer.Write(Seed);
+            writer.Write(Momentum);
+            writer.Write(Parameters.Length);
+            foreach (var value in Parameters) writer.Write(value);
+            writer.Write((byte)(Velocity is null ? 0 : 1));
+            if (Velocity is not null) foreach (var value in Velocity) writer.Write(value);
+        }
+        var body = stream.ToArray();
+        return [.. body, .. SHA256.HashData(body)];
+    }
+
+    public void Save(string path) => AtomicFile.Write(path, stream => stream.Write(ToBytes()));
+
+    public static Checkpoint Load(string path)
+    {
+        if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
+        return Parse(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Reads a checkpoint, refusing anything that is not exactly what <see cref="ToBytes"/> writes.</summary>
+    public static Checkpoint Parse(ReadOnlySpan<byte> bytes, string path)
+    {
+        if (bytes.Length < Magic.Length || !bytes[..Magic.Length].SequenceEqual(Magic))
+            throw new DataFormatException(path, "is not a StaticConvNet checkpoint (bad magic number)");
+        var reader = new SpanReader(bytes, path);
+        reader.Skip(Magic.Length);
+        var version = reader.UInt32("format version");
+        if (version > FormatVersion)
+            throw new DataFormatException(path, $"was written in checkpoint format {version} by a newer StaticConvNet; this one reads format {FormatVersion}");
+        if (version == 0) throw new DataFormatException(path, "has format version 0, which never existed");
+        if (bytes.Length < Magic.Length + 4 + SHA256.HashSizeInBytes)
+            throw new DataFormatException(path, "is truncated");
+        var body = bytes[..^SHA256.HashSizeInBytes];
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes[^SHA256.HashSizeInBytes..]))
+            throw new DataFormatException(path, "is corrupted or truncated: its SHA-256 does not match its contents");
+
+        var name = reader.Utf8(reader.UInt16("model name length"), "model name");
+        var fingerprint = reader.Utf8(checked((int)reader.UInt32("fingerprint length")), "fingerprint");
+        var steps = reader.Int64("steps done");
+        var seed = reader.Int32("seed");
+        var momentum = reader.Single("momentum");
+        var count = reader.Int32("parameter count");
+        if (count < 0) throw new DataFormatException(path, $"declares {count} parameters");
+        var parameters = reader.Singles(count, "parameters");
+        var velocity = reader.Byte("velocity flag") switch
+        {
+            0 => null,
+            1 => reader.Singles(count, "velocity"),
+            var other => throw new DataFormatException(path, $"has velocity flag {other}; expected 0 or 1"),
+        };
+        if (reader.Position != body.Length)
+            throw new DataFormatException(path, $"has {body.Length - reader.Position} unexpected bytes after the velocity");
+        return new Checkpoint(name, fingerprint, steps, seed, momentum, parameters, velocity);
+    }
+
+    /// <summary>Sequential little-endian reads that name the field and the file when the data runs out.</summary>
+    private ref struct SpanReader(ReadOnlySpan<byte> bytes, string path)
+    {
+        private readonly ReadOnlySpan<byte> _bytes = bytes;
+        public int Position { get; private set; }
+
+        private ReadOnlySpan<byte> Take(int count, string field)
+        {
+            if (count < 0 || Position + count > _bytes.Length - SHA256.HashSizeInBytes)
+                throw new DataFormatException(path, $"is truncated: it ends inside the {field}");
+            var slice = _bytes.Slice(Position, count);
+            Position += count;
+            return slice;
+        }
+
+        public void Skip(int count) => Position += count;
+        public byte Byte(string field) => Take(1, field)[0];
+        public ushort UInt16(string field) => BinaryPrimitives.ReadUInt16LittleEndian(Take(2, field));
+        public uint UInt32(string field) => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, field));
+        public int Int32(string field) => BinaryPrimitives.ReadInt32LittleEndian(Take(4, field));
+        public long Int64(string field) => BinaryPrimitives.ReadInt64LittleEndian(Take(8, field));
+        public float Single(string field) => BinaryPrimitives.ReadSingleLittleEndian(Take(4, field));
+        public string Utf8(int count, string field) => Encoding.UTF8.GetString(Take(count, field));
+
+        public float[] Singles(int count, string field)
+        {
+            var raw = Take(checked(count * 4), field);
+            var values = new float[count];
+            for (var i = 0; i < count; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4));
+            return values;
+        }
+    }
+}
