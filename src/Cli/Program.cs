@@ -6,4 +6,5 @@ root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
-return CliErrors.Run(() => root.Parse(args).Invoke());
+// Our handler, not System.CommandLine's: a user error is one line on stderr, never a stack trace.
+return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

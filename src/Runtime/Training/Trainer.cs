@@ -116,7 +116,8 @@ public static class Trainer
                     accuracy = Evaluate(network, valid);
                     callbacks?.Evaluation?.Invoke(new EvalReport(step, accuracy));
                 }
-                callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(network, step + 1, seed, optimizer));
+                // An update can blow the parameters up before any loss shows it: only finite ones are worth keeping.
+                if (AllFinite(network.Parameters)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(network, step + 1, seed, optimizer));
             }
         }
         return new TrainingResult(lastStep + 1, loss, accuracy, clock.Elapsed, Rate(options.Steps, options.BatchSize, trainingTime), false, null);
@@ -155,6 +156,12 @@ public static class Trainer
             (order[i], order[j]) = (order[j], order[i]);
         }
         return order;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var value in values) if (!float.IsFinite(value)) return false;
+        return true;
     }
 
     private static int ArgMax(ReadOnlySpan<float> values)

@@ -1,0 +1,89 @@
+using StaticConvNet.Tests.Support;
+using StaticConvNet.Training;
+
+namespace StaticConvNet.Tests.Cli;
+
+/// <summary>scn evaluate and scn predict on a checkpoint trained for the purpose, and their refusals.</summary>
+public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCheckpoint>
+{
+    public sealed class TrainedCheckpoint : IDisposable
+    {
+        public Scn.TempFolder Folder { get; } = new();
+        public string Path => Folder["checkpoint.scnw"];
+
+        public TrainedCheckpoint()
+            => Scn.Run("train", "arch1", "--steps", "150", "--eval-every", "0", "--out", Folder.Path).ExitCode.ShouldBe(0);
+
+        public void Dispose() => Folder.Dispose();
+    }
+
+    private readonly TrainedCheckpoint _trained;
+
+    public Test_EvaluatePredict(TrainedCheckpoint trained) => _trained = trained;
+
+    private static string Shared(string name) => System.IO.Path.Combine(GeneratorHarness.RepositoryRoot(), "..", "shared", "data", "notmnist", name);
+
+    [Fact]
+    public void Evaluate_prints_accuracy_and_a_confusion_matrix_of_letters()
+    {
+        var run = Scn.Run("evaluate", "--checkpoint", _trained.Path,
+            "--images", Shared("valid-images-idx3-ubyte.gz"), "--labels", Shared("valid-labels-idx1-ubyte.gz"));
+        run.ExitCode.ShouldBe(0, run.Error);
+        run.Output.ShouldContain("accuracy");
+        run.Output.ShouldContain("of 2,000 images");
+        run.Output.ShouldContain("confusion matrix");
+        run.Output.ShouldContain(" J ");
+    }
+
+    [Fact]
+    public void Predict_writes_one_row_per_image_in_input_order()
+    {
+        using var folder = new Scn.TempFolder();
+        var run = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", Shared("valid-images-idx3-ubyte.gz"), "--output", folder["p.csv"]);
+        run.ExitCode.ShouldBe(0, run.Error);
+        var rows = File.ReadAllLines(folder["p.csv"]);
+        rows[0].ShouldBe("index,label,letter,confidence");
+        rows.Length.ShouldBe(2001);
+        rows.Skip(1).Select((r, i) => int.Parse(r.Split(',')[0])).ShouldBe(Enumerable.Range(0, 2000));
+        rows.Skip(1).ShouldAllBe(r => r.Split(',')[2].Length == 1 && r.Split(',')[2][0] >= 'A' && r.Split(',')[2][0] <= 'J');
+    }
+
+    [Fact]
+    public void Predict_reads_a_png_file()
+    {
+        using var folder = new Scn.TempFolder();
+        var png = TestImages.WritePng(folder["letter.png"], 28, 28);
+        var run = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", png, "--output", folder["p.csv"]);
+        run.ExitCode.ShouldBe(0, run.Error);
+        File.ReadAllLines(folder["p.csv"]).Length.ShouldBe(2);
+    }
+
+    [Fact]
+    public void A_png_of_the_wrong_size_is_refused_naming_the_file()
+    {
+        using var folder = new Scn.TempFolder();
+        var png = TestImages.WritePng(folder["big.png"], 32, 28);
+        Scn.Run("predict", "--checkpoint", _trained.Path, "--input", png, "--output", folder["p.csv"])
+            .ShouldBeCleanError("big.png: is 32x28 pixels; notMNIST images are 28x28");
+        File.Exists(folder["p.csv"]).ShouldBeFalse("nothing is written on error");
+    }
+
+    [Fact]
+    public void A_truncated_checkpoint_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = File.ReadAllBytes(_trained.Path);
+        File.WriteAllBytes(folder["cut.scnw"], bytes[..(bytes.Length / 2)]);
+        Scn.Run("evaluate", "--checkpoint", folder["cut.scnw"]).ShouldBeCleanError("cut.scnw: is corrupted or truncated");
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_network_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        var checkpoint = Checkpoint.Load(_trained.Path);
+        // Same name, different layer stack: as if the class had been edited since the checkpoint was written.
+        (checkpoint with { Fingerprint = checkpoint.Fingerprint.Replace("16 filters", "32 filters") }).Save(folder["edited.scnw"]);
+        Scn.Run("evaluate", "--checkpoint", folder["edited.scnw"]).ShouldBeCleanError("which is not the layer stack of 'Arch1StridedConv'");
+    }
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using StaticConvNet.Tests.Support;
+using StaticConvNet.Training;
+
+namespace StaticConvNet.Tests.Cli;
+
+/// <summary>scn train end to end on the real bundled notMNIST data.</summary>
+public class Test_Train
+{
+    [Fact]
+    public void A_short_run_learns_well_above_chance_and_writes_its_files()
+    {
+        using var folder = new Scn.TempFolder();
+        var run = Scn.Run("train", "arch1", "--steps", "200", "--eval-every", "100", "--out", folder.Path);
+        run.ExitCode.ShouldBe(0, run.Error);
+        run.Output.ShouldContain("validation accuracy");
+        run.Output.ShouldNotContain("\u001b[", customMessage: "no escape codes when the output is not a terminal");
+
+        var rows = File.ReadAllLines(folder["metrics.csv"]);
+        rows[0].ShouldBe("step,loss,minibatch_accuracy,learning_rate,validation_accuracy");
+        rows.Length.ShouldBe(201);
+        var validation = rows.Skip(1).Select(r => r.Split(',')[4]).Where(v => v.Length > 0)
+            .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        validation.Count.ShouldBe(3); // steps 0, 100, 199
+        validation[0].ShouldBeLessThan(0.3, "an untrained network is near chance (10 %)");
+        validation[^1].ShouldBeGreaterThan(0.7, "200 steps of arch1 reach well above chance");
+
+        Scn.PngSize(folder["loss.png"]).ShouldBe((900, 540));
+        Scn.PngSize(folder["accuracy.png"]).ShouldBe((900, 540));
+        Checkpoint.Load(folder["checkpoint.scnw"]).StepsDone.ShouldBe(200);
+    }
+
+    [Fact]
+    public void Five_hundred_steps_plus_a_resumed_five_hundred_and_one_equal_one_thousand_and_one_in_one_go()
+    {
+        // arch4 has dropout (masks must replay) and momentum keeps optimizer state (it must be saved):
+        // the strictest case for bit-for-bit resumption. Fewer steps than the 500 + 501 keep the suite
+        // fast; the mechanism does not depend on the count.
+        using var folder = new Scn.TempFolder();
+        string[] common = ["--momentum", "0.9", "--learning-rate", "0.01", "--eval-every", "40", "--seed", "5"];
+        Scn.Run(["train", "arch4", "--steps", "50", "--out", folder["split"], .. common]).ExitCode.ShouldBe(0);
+        var resumed = Scn.Run(["train", "arch4", "--steps", "51", "--out", folder["split"], "--resume", folder["split/checkpoint.scnw"],
+            "--momentum", "0.9", "--learning-rate", "0.01", "--eval-every", "40"]);
+        resumed.ExitCode.ShouldBe(0, resumed.Error);
+        Scn.Run(["train", "arch4", "--steps", "101", "--out", folder["whole"], .. common]).ExitCode.ShouldBe(0);
+
+        var split = Checkpoint.Load(folder["split/checkpoint.scnw"]);
+        var whole = Checkpoint.Load(folder["whole/checkpoint.scnw"]);
+        split.StepsDone.ShouldBe(101);
+        split.Parameters.ShouldBe(whole.Parameters);
+        split.Velocity.ShouldBe(whole.Velocity);
+        // The split run also evaluated at its first half's last step; losses and accuracies per step are the same.
+        static IEnumerable<string> Losses(string path) => File.ReadAllLines(path).Select(l => string.Join(',', l.Split(',')[..4]));
+        Losses(folder["split/metrics.csv"]).ShouldBe(Losses(folder["whole/metrics.csv"]));
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_checkpoint_and_another_seed_does_not()
+    {
+        using var folder = new Scn.TempFolder();
+        foreach (var (name, seed) in new[] { ("a", "3"), ("b", "3"), ("c", "4") })
+        {
+            Scn.Run("train", "arch2", "--steps", "30", "--eval-every", "0", "--seed", seed, "--out", folder[name]).ExitCode.ShouldBe(0);
+        }
+        File.ReadAllBytes(folder["a/checkpoint.scnw"]).ShouldBe(File.ReadAllBytes(folder["b/checkpoint.scnw"]));
+        File.ReadAllBytes(folder["a/checkpoint.scnw"]).ShouldNotBe(File.ReadAllBytes(folder["c/checkpoint.scnw"]));
+    }
+
+    [Fact]
+    public void A_diverging_run_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint()
+    {
+        using var folder = new Scn.TempFolder();
+        var run = Scn.Run("train", "arch2", "--steps", "200", "--learning-rate", "40", "--eval-every", "1", "--out", folder.Path);
+        run.ShouldBeCleanError("training diverged at step", exitCode: 2);
+        run.Error.ShouldContain("Lower --learning-rate");
+        var kept = Checkpoint.Load(folder["checkpoint.scnw"]);
+        kept.Parameters.All(float.IsFinite).ShouldBeTrue("only finite parameters are checkpointed");
+    }
+
+    [Theory]
+    [InlineData(new[] { "train", "arch9" }, "unknown model 'arch9'")]
+    [InlineData(new[] { "train", "arch2", "--data", "/no/such/folder" }, "/no/such/folder: does not exist")]
+    [InlineData(new[] { "train", "arch2", "--batch-size", "17" }, "--batch-size must be 1..16")]
+    [InlineData(new[] { "train", "arch2", "--dropout", "0.5" }, "has no dropout layer")]
+    [InlineData(new[] { "train", "arch2", "--learning-rate", "-1" }, "--learning-rate must be a positive number")]
+    [InlineData(new[] { "evaluate", "--checkpoint", "/no/such.scnw" }, "/no/such.scnw: does not exist")]
+    [InlineData(new[] { "predict", "--checkpoint", "/no/such.scnw", "--input", "x", "--output", "y" }, "/no/such.scnw: does not exist")]
+    public void User_errors_exit_non_zero_with_one_line(string[] arguments, string message)
+        => Scn.Run(arguments).ShouldBeCleanError(message);
+}
