@@ -11,7 +11,7 @@ internal static class CliErrors
         {
             return body();
         }
-        catch (Exception e) when (e is UserError or DataFormatException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is UserError or DataFormatException or IOException or UnauthorizedAccessException or ArgumentException or HttpRequestException or UriFormatException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

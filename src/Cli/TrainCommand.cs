@@ -15,7 +15,8 @@ internal static class TrainCommand
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "arch1..arch4 or a network class name (see 'scn models')." };
-        var data = new Option<string?>("--data") { Description = "A folder of IDX files (train-*/valid-*); default: the bundled notMNIST data." };
+        var data = new Option<string?>("--data") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz of one, or a notebook .pickle; default: the bundled notMNIST data." };
+        var dropBadLabels = DataCommand.DropBadLabelsOption();
         var steps = new Option<int?>("--steps") { Description = "Steps to run (default: the notebook's for the model). With --resume: steps to add." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step, up to the model's compiled batch capacity." };
         var rate = new Option<float?>("--learning-rate") { Description = "Initial learning rate." };
@@ -31,7 +32,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a model and report validation accuracy, as the notebook did.")
         {
-            model, data, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume,
+            model, data, dropBadLabels, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume,
         };
         command.SetAction(result =>
         {
@@ -54,8 +55,8 @@ internal static class TrainCommand
                 EvalEvery = result.GetValue(evalEvery) ?? recipe.EvalEvery,
                 DropoutRate = result.GetValue(dropout),
             };
-            return Run(entry, options, result.GetValue(data), result.GetValue(output) ?? Path.Combine("runs", entry.Key),
-                result.GetValue(resume), explicitSeed: result.GetValue(seed) is not null);
+            return Run(entry, options, DataCommand.Load(result.GetValue(data), result.GetValue(dropBadLabels)),
+                result.GetValue(output) ?? Path.Combine("runs", entry.Key), result.GetValue(resume), explicitSeed: result.GetValue(seed) is not null);
         });
         return command;
     }
@@ -64,7 +65,7 @@ internal static class TrainCommand
         => ModelCatalog.Find(name)
            ?? throw new UserError($"unknown model '{name}'; known: {string.Join(", ", ModelCatalog.All.Select(m => $"{m.Key} ({m.ClassName})"))}");
 
-    private static int Run(ModelEntry entry, TrainingOptions options, string? dataPath, string outputFolder, string? resumePath, bool explicitSeed)
+    private static int Run(ModelEntry entry, TrainingOptions options, LoadedData data, string outputFolder, string? resumePath, bool explicitSeed)
     {
         var network = entry.Create();
         Validate(entry, network, options);
@@ -79,7 +80,8 @@ internal static class TrainCommand
             options = options with { Seed = resume.Seed };
         }
 
-        var data = dataPath is null ? DataSources.LoadBundled() : DataSources.Load(dataPath);
+        foreach (var note in data.Notes) Console.WriteLine($"note: {note}");
+        foreach (var skipped in data.Skipped) Console.WriteLine($"skipped {skipped.Path}: {skipped.Reason}");
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.InputHeight}x{network.Description.InputWidth} images, but the training data has {data.Train.Height}x{data.Train.Width}");
         Directory.CreateDirectory(outputFolder);

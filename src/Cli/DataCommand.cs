@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using StaticConvNet.Data;
+
+namespace StaticConvNet.Cli;
+
+/// <summary><c>scn data inspect|convert|download</c>: look at data before training on it, convert it once to IDX, fetch it.</summary>
+internal static class DataCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("data", "Inspect, convert and download notMNIST data (IDX folders, PNG trees, .tar.gz, notebook pickles).");
+        command.Subcommands.Add(Inspect());
+        command.Subcommands.Add(Convert());
+        command.Subcommands.Add(Download());
+        return command;
+    }
+
+    public static Option<bool> DropBadLabelsOption() => new("--drop-bad-labels") { Description = "Drop pickle rows whose label is outside 0..9 (reported) instead of refusing the file." };
+
+    public static LoadedData Load(string? path, bool dropBadLabels)
+        => path is null ? DataSources.LoadBundled() : DataSources.Load(path, new LoadOptions(DropBadLabels: dropBadLabels));
+
+    private static Command Inspect()
+    {
+        var path = new Argument<string?>("path") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz, or a .pickle (default: the bundled data).", Arity = ArgumentArity.ZeroOrOne };
+        var drop = DropBadLabelsOption();
+        var command = new Command("inspect", "Counts per class and split, image size, skipped files, duplicates and overlap between splits, pixel range.") { path, drop };
+        command.SetAction(result =>
+        {
+            var data = Load(result.GetValue(path), result.GetValue(drop));
+            Console.WriteLine($"{data.Description}: images {data.Train.Height}x{data.Train.Width} grayscale");
+            foreach (var note in data.Notes) Console.WriteLine($"note: {note}");
+            var splits = DataInspection.Summarise(data);
+            var table = new Table().Border(TableBorder.Rounded);
+            table.AddColumn("");
+            foreach (var split in splits) table.AddColumn(new TableColumn(split.Name).RightAligned());
+            string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
+            for (var c = 0; c < PngTree.Letters.Length; c++) table.AddRow([PngTree.Letters[c].ToString(), .. splits.Select(s => N(s.PerClass[c]))]);
+            table.AddRow(["images", .. splits.Select(s => N(s.Count))]);
+            table.AddRow(["duplicates within split", .. splits.Select(s => N(s.DuplicatesWithin))]);
+            table.AddRow(["also in train", .. splits.Select(s => s.Name == "train" ? "-" : N(s.SharedWithTrain))]);
+            table.AddRow(["value range", .. splits.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Min:0.###} .. {s.Max:0.###}"))]);
+            AnsiConsole.Write(table);
+            Console.WriteLine("values are (pixel - 127.5) / 255, so -0.5 is white paper and 0.5 full ink");
+            Console.WriteLine($"skipped {data.Skipped.Count} unreadable file(s)");
+            foreach (var skipped in data.Skipped) Console.WriteLine($"  {skipped.Path}: {skipped.Reason}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Convert()
+    {
+        var path = new Argument<string>("path") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz, or a .pickle." };
+        var output = new Option<string>("--out") { Description = "Folder to write train-*/valid-*/test-* IDX files (gzip) into.", Required = true };
+        var drop = DropBadLabelsOption();
+        var command = new Command("convert", "Convert any readable source to gzip IDX files, once, for fast loading.") { path, output, drop };
+        command.SetAction(result =>
+        {
+            var data = Load(result.GetValue(path), result.GetValue(drop));
+            var folder = result.GetValue(output)!;
+            Directory.CreateDirectory(folder);
+            foreach (var (name, split) in new[] { ("train", data.Train), ("valid", data.Valid), ("test", data.Test) })
+            {
+                if (split is null) continue;
+                IdxWriter.Write(split, Path.Combine(folder, $"{name}-images-idx3-ubyte.gz"), Path.Combine(folder, $"{name}-labels-idx1-ubyte.gz"));
+                Console.WriteLine($"wrote {name}: {split.Count:N0} images");
+            }
+            foreach (var skipped in data.Skipped) Console.WriteLine($"skipped {skipped.Path}: {skipped.Reason}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Download()
+    {
+        var archive = new Option<string>("--archive") { Description = "small or large: the notebook's notMNIST_small/notMNIST_large archives.", DefaultValueFactory = _ => "small" };
+        var url = new Option<string?>("--url") { Description = "Download from this URL instead (e.g. a mirror)." };
+        var size = new Option<long?>("--size") { Description = "Expected size in bytes (known for --archive; checked when given)." };
+        var output = new Option<string?>("--out") { Description = "File to write (default: notMNIST_ARCHIVE.tar.gz). A partial FILE.part is resumed." };
+        var command = new Command("download", "Download a notMNIST archive, resuming a partial download and refusing a truncated one.") { archive, url, size, output };
+        command.SetAction(async (result, cancellation) =>
+        {
+            var name = result.GetValue(archive)!;
+            if (!ArchiveDownload.Known.TryGetValue(name, out var known)) throw new UserError($"--archive must be small or large, got '{name}'");
+            var source = result.GetValue(url) is { } custom ? new Uri(custom) : known.Url;
+            var expected = result.GetValue(size) ?? (result.GetValue(url) is null ? known.Size : null);
+            var target = result.GetValue(output) ?? $"notMNIST_{name}.tar.gz";
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+            var lastPercent = -1L;
+            var download = new ArchiveDownload(http)
+            {
+                Progress = (have, total) =>
+                {
+                    var percent = total is > 0 ? have * 100 / total.Value : -1;
+                    if (percent != lastPercent && percent % 10 == 0)
+                    {
+                        lastPercent = percent;
+                        Console.WriteLine(total is null ? $"{have:N0} bytes" : $"{percent,3} %  {have:N0} of {total:N0} bytes");
+                    }
+                },
+            };
+            Console.WriteLine($"downloading {source} to {target}");
+            var entries = await download.DownloadAsync(source, target, expected, cancellation);
+            Console.WriteLine($"done: {target} is complete and readable ({entries:N0} archive entries)");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,58 @@
+using StaticConvNet.Data;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Cli;
+
+/// <summary>scn data inspect and convert, and training from every source format.</summary>
+public class Test_DataCommands
+{
+    private static string Shared(string name) => Path.Combine(GeneratorHarness.RepositoryRoot(), "..", "shared", "data", "notmnist", name);
+
+    [Fact]
+    public void Inspect_reports_counts_skipped_files_duplicates_and_overlap()
+    {
+        var run = Scn.Run("data", "inspect", Shared("notMNIST_small-part.tar.gz"));
+        run.ExitCode.ShouldBe(0, run.Error);
+        run.Output.ShouldContain("images 28x28 grayscale");
+        run.Output.ShouldContain("9,422");
+        run.Output.ShouldContain("duplicates within split");
+        run.Output.ShouldContain("also in train");
+        run.Output.ShouldContain("skipped 2 unreadable file(s)");
+        run.Output.ShouldContain("RGVtb2NyYXRpY2FCb2xkT2xkc3R5bGUgQm9sZC50dGY=.png");
+    }
+
+    [Fact]
+    public void Convert_writes_IDX_files_that_load_back_identically()
+    {
+        using var folder = new Scn.TempFolder();
+        var run = Scn.Run("data", "convert", Shared("pickles/udacity-protocol2-small.pickle"), "--out", folder.Path);
+        run.ExitCode.ShouldBe(0, run.Error);
+        var converted = DataSources.Load(folder.Path);
+        var original = NotebookPickle.Load(Shared("pickles/udacity-protocol2-small.pickle"));
+        converted.Train.Labels.ShouldBe(original.Train.Labels);
+        converted.Test!.Count.ShouldBe(100);
+        converted.Train.Images.Zip(original.Train.Images).ShouldAllBe(p => Math.Abs(p.First - p.Second) <= 0.5f / 255f);
+    }
+
+    [Fact]
+    public void A_bad_pickle_fails_convert_cleanly_and_writes_nothing()
+    {
+        using var folder = new Scn.TempFolder();
+        Scn.Run("data", "convert", Shared("pickles/udacity-protocol4-badlabels.pickle"), "--out", folder["out"])
+            .ShouldBeCleanError("'train_labels' index 332 is 108");
+        Directory.Exists(folder["out"]).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Training_reads_a_tarball_and_a_pickle()
+    {
+        using var folder = new Scn.TempFolder();
+        var tar = Scn.Run("train", "arch1", "--data", Shared("notMNIST_small-part.tar.gz"), "--steps", "20", "--out", folder["t"]);
+        tar.ExitCode.ShouldBe(0, tar.Error);
+        tar.Output.ShouldContain("skipped ");
+        tar.Output.ShouldContain("validating on 1,046");
+        var pickle = Scn.Run("train", "arch1", "--data", Shared("pickles/udacity-protocol4-badlabels.pickle"), "--drop-bad-labels", "--steps", "20", "--out", folder["p"]);
+        pickle.ExitCode.ShouldBe(0, pickle.Error);
+        pickle.Output.ShouldContain("note: train: dropped 3 rows with labels outside 0..9");
+    }
+}

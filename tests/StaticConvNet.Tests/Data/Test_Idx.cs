@@ -1,0 +1,117 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using StaticConvNet.Data;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Data;
+
+/// <summary>IDX reading on the real shared files, writing, and every malformed IDX file.</summary>
+public class Test_Idx
+{
+    private static string Shared(string name) => Path.Combine(GeneratorHarness.RepositoryRoot(), "..", "shared", "data", "notmnist", name);
+
+    private static byte[] Images(int count, int height, int width, int magic = 0x00000803, int extra = 0)
+    {
+        var bytes = new byte[16 + count * height * width + extra];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, magic);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), count);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(8), height);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), width);
+        return bytes;
+    }
+
+    private static byte[] Labels(params byte[] labels)
+    {
+        var bytes = new byte[8 + labels.Length];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, 0x00000801);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), labels.Length);
+        labels.CopyTo(bytes, 8);
+        return bytes;
+    }
+
+    [Fact]
+    public void Reads_the_shared_training_split_with_its_documented_class_counts()
+    {
+        var train = IdxReader.Load(Shared("train-images-idx3-ubyte.gz"), Shared("train-labels-idx1-ubyte.gz"));
+        train.Count.ShouldBe(11_840);
+        train.CountPerClass(10).ShouldBe([1200, 1199, 1195, 1202, 1205, 1203, 1199, 1192, 1044, 1201]);
+        train.Images.Min().ShouldBe(-0.5f);
+        train.Images.Max().ShouldBe(0.5f);
+    }
+
+    [Fact]
+    public void The_bundled_copy_is_verified_and_matches_the_shared_files()
+    {
+        var (train, valid) = BundledData.Load();
+        train.Count.ShouldBe(11_840);
+        valid.Count.ShouldBe(2_000);
+        valid.CountPerClass(10).ShouldAllBe(n => n == 200);
+    }
+
+    [Fact]
+    public void Writing_then_reading_gives_the_same_dataset()
+    {
+        using var folder = new Scn.TempFolder();
+        var valid = IdxReader.Load(Shared("valid-images-idx3-ubyte.gz"), Shared("valid-labels-idx1-ubyte.gz"));
+        IdxWriter.Write(valid, folder["i.gz"], folder["l.gz"]);
+        var again = IdxReader.Load(folder["i.gz"], folder["l.gz"]);
+        again.Images.ShouldBe(valid.Images);
+        again.Labels.ShouldBe(valid.Labels);
+        Directory.GetFiles(folder.Path).Length.ShouldBe(2, "no temporary files remain");
+    }
+
+    [Theory]
+    [InlineData("wrong magic", "is not an IDX file of images (magic 0x00000803: unsigned bytes, 3 dimensions): magic number is 0x00000804")]
+    [InlineData("truncated", "is truncated: the header promises 3 images of 28x28 (2352 bytes of data), but only 1000 follow")]
+    [InlineData("trailing", "has 5 bytes after the 3 images of 28x28 its header promises")]
+    [InlineData("short header", "is 10 bytes long, too short for an IDX header")]
+    public void Malformed_image_files_are_refused_with_the_reason(string kind, string message)
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = kind switch
+        {
+            "wrong magic" => Images(3, 28, 28, magic: 0x00000804),
+            "truncated" => Images(3, 28, 28)[..(16 + 1000)],
+            "trailing" => Images(3, 28, 28, extra: 5),
+            _ => Images(3, 28, 28)[..10],
+        };
+        File.WriteAllBytes(folder["x.idx"], bytes);
+        File.WriteAllBytes(folder["y.idx"], Labels(0, 1, 2));
+        Should.Throw<DataFormatException>(() => IdxReader.Load(folder["x.idx"], folder["y.idx"])).Message.ShouldBe($"{folder["x.idx"]}: {message}");
+    }
+
+    [Fact]
+    public void A_truncated_gzip_file_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        var whole = File.ReadAllBytes(Shared("valid-labels-idx1-ubyte.gz"));
+        File.WriteAllBytes(folder["l.gz"], whole[..(whole.Length / 2)]);
+        Should.Throw<DataFormatException>(() => IdxReader.ReadLabels(folder["l.gz"], 10)).Message.ShouldStartWith(folder["l.gz"] + ": is ");
+    }
+
+    [Fact]
+    public void Image_and_label_counts_must_agree()
+    {
+        using var folder = new Scn.TempFolder();
+        File.WriteAllBytes(folder["x.idx"], Images(3, 28, 28));
+        File.WriteAllBytes(folder["y.idx"], Labels(0, 1));
+        Should.Throw<DataFormatException>(() => IdxReader.Load(folder["x.idx"], folder["y.idx"])).Message.ShouldBe($"{folder["y.idx"]}: has 2 labels, but x.idx has 3 images");
+    }
+
+    [Fact]
+    public void Labels_out_of_range_are_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        File.WriteAllBytes(folder["y.idx"], Labels(0, 12, 2));
+        Should.Throw<DataFormatException>(() => IdxReader.ReadLabels(folder["y.idx"], 10)).Message.ShouldBe($"{folder["y.idx"]}: label 12 at index 1 is out of range 0..9");
+    }
+
+    [Fact]
+    public void Images_of_the_wrong_size_fail_training_with_both_sizes_named()
+    {
+        using var folder = new Scn.TempFolder();
+        using (var gz = new GZipStream(File.Create(folder["train-images-idx3-ubyte.gz"]), CompressionLevel.Fastest)) gz.Write(Images(40, 14, 14));
+        File.WriteAllBytes(folder["train-labels-idx1-ubyte"], Labels(Enumerable.Range(0, 40).Select(i => (byte)(i % 10)).ToArray()));
+        Scn.Run("train", "arch2", "--data", folder.Path, "--steps", "5").ShouldBeCleanError("Arch2ConvPool takes 28x28 images, but the training data has 14x14");
+    }
+}

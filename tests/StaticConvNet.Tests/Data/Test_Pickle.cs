@@ -1,0 +1,137 @@
+using StaticConvNet.Data;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Data;
+
+/// <summary>The notebook pickle reader: the real shared files, and every way a pickle can be bad or hostile.</summary>
+public class Test_Pickle
+{
+    private static string Shared(string name) => Path.Combine(GeneratorHarness.RepositoryRoot(), "..", "shared", "data", "notmnist", "pickles", name);
+
+    private static string Write(Scn.TempFolder folder, byte[] bytes, string name = "x.pickle")
+    {
+        File.WriteAllBytes(folder[name], bytes);
+        return folder[name];
+    }
+
+    [Fact]
+    public void Reads_the_python2_protocol2_notebook_pickle()
+    {
+        var splits = NotebookPickle.Load(Shared("udacity-protocol2-small.pickle"));
+        splits.Train.Count.ShouldBe(100);
+        splits.Valid!.Count.ShouldBe(100);
+        splits.Test!.Count.ShouldBe(100);
+        splits.Train.Height.ShouldBe(28);
+        splits.Train.Images.Min().ShouldBe(-0.5f);
+        splits.Train.Images.Max().ShouldBe(0.5f);
+        splits.Train.Labels.ShouldAllBe(l => l >= 0 && l <= 9);
+    }
+
+    [Fact]
+    public void Labels_out_of_range_are_an_error_naming_split_and_index()
+        => Should.Throw<DataFormatException>(() => NotebookPickle.Load(Shared("udacity-protocol4-badlabels.pickle")))
+            .Message.ShouldEndWith("udacity-protocol4-badlabels.pickle: 'train_labels' index 332 is 108, outside 0..9 (pass --drop-bad-labels to drop such rows)");
+
+    [Fact]
+    public void Bad_label_rows_can_be_dropped_and_are_reported()
+    {
+        var splits = NotebookPickle.Load(Shared("udacity-protocol4-badlabels.pickle"), dropBadRows: true);
+        splits.Train.Count.ShouldBe(820);
+        splits.Notes.ShouldBe(["train: dropped 3 rows with labels outside 0..9"]);
+    }
+
+    [Fact]
+    public void A_pickle_written_here_round_trips()
+    {
+        using var folder = new Scn.TempFolder();
+        var splits = NotebookPickle.Load(Write(folder, PickleBuilder.Notebook(12, pixel: i => (i % 7) / 14f)));
+        splits.Train.Count.ShouldBe(12);
+        splits.Train.Labels.ShouldBe([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+        splits.Train.Images[3].ShouldBe(3 / 14f);
+        splits.Valid.ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("os", "system")]
+    [InlineData("builtins", "eval")]
+    [InlineData("subprocess", "Popen")]
+    public void A_global_other_than_numpy_reconstruction_is_refused_before_anything_runs(string module, string name)
+    {
+        using var folder = new Scn.TempFolder();
+        var marker = folder["pwned"];
+        // The classic exploit: GLOBAL os.system, then REDUCE with a shell command.
+        var hostile = new PickleBuilder().Protocol(2).Global(module, name).Mark().Unicode($"touch {marker}").Tuple().Reduce().Stop().ToArray();
+        var error = Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, hostile)));
+        error.Message.ShouldContain($"names the Python global {module}.{name}");
+        error.Message.ShouldContain("refused");
+        File.Exists(marker).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_stack_global_is_checked_like_a_global()
+    {
+        using var folder = new Scn.TempFolder();
+        var hostile = new PickleBuilder().Protocol(4).Unicode("posix").Unicode("system").Op(0x93).Stop().ToArray();
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, hostile))).Message.ShouldContain("posix.system");
+    }
+
+    [Fact]
+    public void Reduce_on_an_allowed_global_with_unexpected_arguments_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        var odd = new PickleBuilder().Protocol(2).Global("_codecs", "encode").Mark().Unicode("x").Unicode("rot13").Tuple().Reduce().Stop().ToArray();
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, odd))).Message.ShouldContain("calls _codecs.encode with arguments this reader does not accept");
+    }
+
+    [Fact]
+    public void An_opcode_a_notebook_pickle_never_uses_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        var inst = new PickleBuilder().Protocol(2).Mark().Text("i").Text("os\nsystem\n").Stop().ToArray(); // INST
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, inst))).Message.ShouldContain("uses pickle opcode 0x69 ('i')");
+    }
+
+    [Theory]
+    [InlineData("f8", "'train_dataset' is a f8 array of shape (4, 28, 28); expected float32 (N, 28, 28)")]
+    public void Wrong_dtype_is_an_error(string dtype, string message)
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = new PickleBuilder().Protocol(2).Op((byte)'}').Mark()
+            .Unicode("train_dataset").Array(dtype, [4, 28, 28], new byte[4 * 784 * 8])
+            .Unicode("train_labels").Array("i8", [4], PickleBuilder.Int64s([0, 1, 2, 3]))
+            .Op((byte)'u').Stop().ToArray();
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldEndWith(message);
+    }
+
+    [Fact]
+    public void Wrong_shape_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = PickleBuilder.Notebook(4, shape: [4, 784]);
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldEndWith("'train_dataset' is a f4 array of shape (4, 784); expected float32 (N, 28, 28)");
+    }
+
+    [Fact]
+    public void NaN_and_infinity_are_errors()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = PickleBuilder.Notebook(3, pixel: i => i == 900 ? float.NaN : 0f);
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldEndWith("'train_dataset' image 1 holds NaN; images must be finite");
+    }
+
+    [Fact]
+    public void A_truncated_pickle_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = PickleBuilder.Notebook(3);
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes[..(bytes.Length - 100)]))).Message.ShouldContain("truncated");
+    }
+
+    [Fact]
+    public void Something_that_is_not_a_dict_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = new PickleBuilder().Protocol(2).Unicode("hello").Stop().ToArray();
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldContain("does not hold a dict");
+    }
+}

@@ -1,0 +1,150 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using StaticConvNet.Data;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Data;
+
+/// <summary>The original notMNIST layout, as a folder tree and as a .tar.gz read without unpacking.</summary>
+public class Test_PngTree
+{
+    private static readonly string SharedTarball = Path.Combine(GeneratorHarness.RepositoryRoot(), "..", "shared", "data", "notmnist", "notMNIST_small-part.tar.gz");
+
+    /// <summary>notMNIST_small/A..J with <paramref name="perClass"/> PNGs each.</summary>
+    private static string Tree(Scn.TempFolder folder, int perClass = 2)
+    {
+        var root = folder["notMNIST_small"];
+        foreach (var letter in PngTree.Letters)
+        {
+            Directory.CreateDirectory(Path.Combine(root, letter.ToString()));
+            for (var i = 0; i < perClass; i++) TestImages.WritePng(Path.Combine(root, letter.ToString(), $"{letter}{i}.png"), 28, 28, (byte)(letter * 7 + i));
+        }
+        return root;
+    }
+
+    [Fact]
+    public void The_shared_tarball_streams_in_and_its_two_unreadable_files_are_skipped_and_named()
+    {
+        var result = PngTree.LoadTarball(SharedTarball);
+        result.Data.Count.ShouldBe(10_468);
+        result.Skipped.Select(s => s.Path.Split(':')[^1]).ShouldBe([
+            "notMNIST_small/A/RGVtb2NyYXRpY2FCb2xkT2xkc3R5bGUgQm9sZC50dGY=.png",
+            "notMNIST_small/F/Q3Jvc3NvdmVyIEJvbGRPYmxpcXVlLnR0Zg==.png"]);
+        result.Skipped.ShouldAllBe(s => s.Reason.StartsWith("is not a readable PNG image"));
+    }
+
+    [Fact]
+    public void A_folder_tree_loads_in_file_name_order_with_labels_from_folders()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        var result = PngTree.LoadFolder(folder.Path); // the parent of notMNIST_small/ works too
+        result.Data.Count.ShouldBe(20);
+        result.Data.Labels.ShouldBe(Enumerable.Range(0, 10).SelectMany(l => new[] { l, l }));
+        PngTree.LoadFolder(root).Data.Images.ShouldBe(result.Data.Images);
+    }
+
+    [Fact]
+    public void A_corrupt_png_among_good_ones_is_skipped_and_named()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        File.WriteAllBytes(Path.Combine(root, "C", "broken.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+        var result = PngTree.LoadFolder(root);
+        result.Data.Count.ShouldBe(20);
+        result.Skipped.ShouldHaveSingleItem().Path.ShouldEndWith(Path.Combine("C", "broken.png"));
+    }
+
+    [Fact]
+    public void Only_unreadable_files_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = folder["tree"];
+        foreach (var letter in PngTree.Letters)
+        {
+            Directory.CreateDirectory(Path.Combine(root, letter.ToString()));
+            File.WriteAllBytes(Path.Combine(root, letter.ToString(), "x.png"), [1, 2, 3]);
+        }
+        Should.Throw<DataFormatException>(() => PngTree.LoadFolder(root)).Message.ShouldBe($"{root}: holds no readable notMNIST PNG images (10 unreadable)");
+    }
+
+    [Fact]
+    public void A_png_of_the_wrong_size_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        var big = TestImages.WritePng(Path.Combine(root, "D", "big.png"), 30, 28);
+        Should.Throw<DataFormatException>(() => PngTree.LoadFolder(root)).Message.ShouldBe($"{big}: is 30x28 pixels; notMNIST images are 28x28");
+    }
+
+    [Fact]
+    public void An_empty_class_folder_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        foreach (var file in Directory.GetFiles(Path.Combine(root, "E"))) File.Delete(file);
+        Should.Throw<DataFormatException>(() => PngTree.LoadFolder(root)).Message.ShouldBe($"{Path.Combine(root, "E")}: is an empty class folder: it holds no .png files");
+    }
+
+    [Fact]
+    public void A_truncated_tarball_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = File.ReadAllBytes(SharedTarball);
+        File.WriteAllBytes(folder["cut.tar.gz"], bytes[..(bytes.Length / 3)]);
+        Should.Throw<DataFormatException>(() => PngTree.LoadTarball(folder["cut.tar.gz"])).Message.ShouldStartWith($"{folder["cut.tar.gz"]}: is truncated or not a valid .tar.gz");
+    }
+
+    [Theory]
+    [InlineData("notMNIST_small/../../evil/A/x.png")]
+    [InlineData("/etc/A/x.png")]
+    public void A_tar_entry_outside_the_tree_is_refused(string entryName)
+    {
+        using var folder = new Scn.TempFolder();
+        var png = File.ReadAllBytes(TestImages.WritePng(folder["p.png"], 28, 28));
+        using (var file = File.Create(folder["evil.tar.gz"]))
+        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
+        {
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, entryName) { DataStream = new MemoryStream(png) });
+        }
+        Should.Throw<DataFormatException>(() => PngTree.LoadTarball(folder["evil.tar.gz"]))
+            .Message.ShouldBe($"{folder["evil.tar.gz"]}: has an entry '{entryName}' that points outside the archive's tree; refusing to read it");
+    }
+
+    [Fact]
+    public void A_stratified_split_keeps_class_proportions_and_is_seeded()
+    {
+        var data = PngTree.LoadTarball(SharedTarball).Data;
+        var (train, valid) = Splitting.Stratified(data, 0.1, seed: 4);
+        (train.Count + valid.Count).ShouldBe(data.Count);
+        var perClass = data.CountPerClass(10);
+        var validPerClass = valid.CountPerClass(10);
+        for (var c = 0; c < 10; c++) validPerClass[c].ShouldBe((int)Math.Round(perClass[c] * 0.1));
+        Splitting.Stratified(data, 0.1, seed: 4).Valid.Images.ShouldBe(valid.Images);
+        Splitting.Stratified(data, 0.1, seed: 5).Valid.Images.ShouldNotBe(valid.Images);
+    }
+}
+
+public class Test_PngTreeTarball
+{
+    [Fact]
+    public void A_wrong_size_png_inside_a_large_tarball_fails_cleanly_without_hanging()
+    {
+        using var folder = new Scn.TempFolder();
+        var good = File.ReadAllBytes(TestImages.WritePng(folder["g.png"], 28, 28));
+        var bad = File.ReadAllBytes(TestImages.WritePng(folder["b.png"], 28, 40));
+        using (var file = File.Create(folder["x.tar.gz"]))
+        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
+        {
+            // Many entries after the bad one: more than the bounded queue holds, so a stuck reader would hang.
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "t/A/0000.png") { DataStream = new MemoryStream(bad) });
+            for (var i = 1; i < 3000; i++)
+                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"t/{PngTree.Letters[i % 10]}/{i:D4}.png") { DataStream = new MemoryStream(good) });
+        }
+        var load = Task.Run(() => PngTree.LoadTarball(folder["x.tar.gz"]));
+        Should.Throw<AggregateException>(() => load.Wait(TimeSpan.FromSeconds(60))).InnerException.ShouldBeOfType<DataFormatException>()
+            .Message.ShouldBe($"{folder["x.tar.gz"]}:t/A/0000.png: is 28x40 pixels; notMNIST images are 28x28");
+    }
+}
