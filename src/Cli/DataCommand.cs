@@ -17,19 +17,38 @@ internal static class DataCommand
         return command;
     }
 
-    public static Option<bool> DropBadLabelsOption() => new("--drop-bad-labels") { Description = "Drop pickle rows whose label is outside 0..9 (reported) instead of refusing the file." };
+    /// <summary>How to read a source: --drop-bad-labels, and for PNG sources (no validation split of their own)
+    /// --valid-fraction and --split-seed.</summary>
+    public sealed class SourceOptions
+    {
+        public Option<bool> DropBadLabels { get; } = new("--drop-bad-labels") { Description = "Drop pickle rows whose label is outside 0..9 (reported) instead of refusing the file." };
+        public Option<double> ValidFraction { get; } = new("--valid-fraction") { Description = "For PNG trees and tarballs: the fraction of each class held out for validation.", DefaultValueFactory = _ => 0.1 };
+        public Option<int> SplitSeed { get; } = new("--split-seed") { Description = "For PNG trees and tarballs: the seed of the stratified split.", DefaultValueFactory = _ => 1 };
 
-    public static LoadedData Load(string? path, bool dropBadLabels)
-        => path is null ? DataSources.LoadBundled() : DataSources.Load(path, new LoadOptions(DropBadLabels: dropBadLabels));
+        public void AddTo(Command command)
+        {
+            command.Options.Add(DropBadLabels);
+            command.Options.Add(ValidFraction);
+            command.Options.Add(SplitSeed);
+        }
+
+        public LoadedData Load(string? path, ParseResult result)
+        {
+            var fraction = result.GetValue(ValidFraction);
+            if (!(fraction > 0 && fraction < 1)) throw new UserError($"--valid-fraction must be between 0 and 1, got {fraction}");
+            return path is null ? DataSources.LoadBundled() : DataSources.Load(path, new LoadOptions(fraction, result.GetValue(SplitSeed), result.GetValue(DropBadLabels)));
+        }
+    }
 
     private static Command Inspect()
     {
         var path = new Argument<string?>("path") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz, or a .pickle (default: the bundled data).", Arity = ArgumentArity.ZeroOrOne };
-        var drop = DropBadLabelsOption();
-        var command = new Command("inspect", "Counts per class and split, image size, skipped files, duplicates and overlap between splits, pixel range.") { path, drop };
+        var source = new SourceOptions();
+        var command = new Command("inspect", "Counts per class and split, image size, skipped files, duplicates and overlap between splits, pixel range.") { path };
+        source.AddTo(command);
         command.SetAction(result =>
         {
-            var data = Load(result.GetValue(path), result.GetValue(drop));
+            var data = source.Load(result.GetValue(path), result);
             Console.WriteLine($"{data.Description}: images {data.Train.Height}x{data.Train.Width} grayscale");
             foreach (var note in data.Notes) Console.WriteLine($"note: {note}");
             var splits = DataInspection.Summarise(data);
@@ -55,11 +74,12 @@ internal static class DataCommand
     {
         var path = new Argument<string>("path") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz, or a .pickle." };
         var output = new Option<string>("--out") { Description = "Folder to write train-*/valid-*/test-* IDX files (gzip) into.", Required = true };
-        var drop = DropBadLabelsOption();
-        var command = new Command("convert", "Convert any readable source to gzip IDX files, once, for fast loading.") { path, output, drop };
+        var source = new SourceOptions();
+        var command = new Command("convert", "Convert any readable source to gzip IDX files, once, for fast loading.") { path, output };
+        source.AddTo(command);
         command.SetAction(result =>
         {
-            var data = Load(result.GetValue(path), result.GetValue(drop));
+            var data = source.Load(result.GetValue(path), result);
             var folder = result.GetValue(output)!;
             Directory.CreateDirectory(folder);
             foreach (var (name, split) in new[] { ("train", data.Train), ("valid", data.Valid), ("test", data.Test) })

@@ -7,5 +7,6 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
+root.Subcommands.Add(ExportCommands.ExportWeights());
 // Our handler, not System.CommandLine's: a user error is one line on stderr, never a stack trace.
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

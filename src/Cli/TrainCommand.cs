@@ -10,13 +10,14 @@ namespace StaticConvNet.Cli;
 /// <summary><c>scn train MODEL</c>: the notebook's experiment, with its recipe as defaults.</summary>
 internal static class TrainCommand
 {
-    public const string CheckpointFile = "checkpoint.scnw";
+    /// <summary>Binary, resumable: parameters and optimizer state (see docs/checkpoint-format.md).</summary>
+    public const string CheckpointFile = "checkpoint.scnc";
 
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "arch1..arch4 or a network class name (see 'scn models')." };
         var data = new Option<string?>("--data") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz of one, or a notebook .pickle; default: the bundled notMNIST data." };
-        var dropBadLabels = DataCommand.DropBadLabelsOption();
+        var source = new DataCommand.SourceOptions();
         var steps = new Option<int?>("--steps") { Description = "Steps to run (default: the notebook's for the model). With --resume: steps to add." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step, up to the model's compiled batch capacity." };
         var rate = new Option<float?>("--learning-rate") { Description = "Initial learning rate." };
@@ -27,13 +28,14 @@ internal static class TrainCommand
         var dropout = new Option<float?>("--dropout") { Description = "Dropout rate (probability of dropping = 1 - TensorFlow's keep_prob) for every dropout layer." };
         var seed = new Option<int?>("--seed") { Description = "Seed of initial weights, data order and dropout (default 1)." };
         var evalEvery = new Option<int?>("--eval-every") { Description = "Validation accuracy and a checkpoint every this many steps." };
-        var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnw, metrics.csv, loss.png, accuracy.png (default: runs/MODEL)." };
+        var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnc, MODEL.scnw (weights to bake into an app), metrics.csv, loss.png, accuracy.png (default: runs/MODEL)." };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (bit for bit: same seed, data order and optimizer state)." };
 
         var command = new Command("train", "Train a model and report validation accuracy, as the notebook did.")
         {
-            model, data, dropBadLabels, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume,
+            model, data, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume,
         };
+        source.AddTo(command);
         command.SetAction(result =>
         {
             var entry = FindModel(result.GetValue(model)!);
@@ -55,7 +57,7 @@ internal static class TrainCommand
                 EvalEvery = result.GetValue(evalEvery) ?? recipe.EvalEvery,
                 DropoutRate = result.GetValue(dropout),
             };
-            return Run(entry, options, DataCommand.Load(result.GetValue(data), result.GetValue(dropBadLabels)),
+            return Run(entry, options, source.Load(result.GetValue(data), result),
                 result.GetValue(output) ?? Path.Combine("runs", entry.Key), result.GetValue(resume), explicitSeed: result.GetValue(seed) is not null);
         });
         return command;
@@ -129,7 +131,9 @@ internal static class TrainCommand
             return 2;
         }
 
-        Summary(entry, options, result, outputFolder);
+        var weightsPath = Path.Combine(outputFolder, entry.Key + ".scnw");
+        WeightsFile.Save(weightsPath, network);
+        Summary(entry, options, result, outputFolder, weightsPath);
         return 0;
     }
 
@@ -151,7 +155,7 @@ internal static class TrainCommand
         }
     }
 
-    private static void Summary(ModelEntry entry, TrainingOptions options, TrainingResult result, string outputFolder)
+    private static void Summary(ModelEntry entry, TrainingOptions options, TrainingResult result, string outputFolder, string weightsPath)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"{entry.Key} trained");
         table.AddColumn("");
@@ -162,6 +166,7 @@ internal static class TrainCommand
         table.AddRow("validation accuracy", float.IsNaN(result.ValidationAccuracy) ? "(no validation split)" : result.ValidationAccuracy.ToString("P2", CultureInfo.InvariantCulture));
         table.AddRow("time", $"{result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s ({result.ImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} img/s training)");
         table.AddRow("written", Markup.Escape($"{Path.Combine(outputFolder, CheckpointFile)}, metrics.csv, loss.png, accuracy.png"));
+        table.AddRow("to bake into an app", Markup.Escape($"{weightsPath} (see docs/embedding.md)"));
         AnsiConsole.Write(table);
     }
 

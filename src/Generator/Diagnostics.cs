@@ -65,11 +65,24 @@ internal static class Diagnostics
         "SCN0013", "Network too large",
         "Network '{0}' needs {1} floats of {2}, more than the {3} a generated buffer may hold");
 
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = Error(
+        "SCN0014", "Weights file not found",
+        "Weights file '{0}' named on '{1}' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{0}\" /> to the project file");
+
+    public static readonly DiagnosticDescriptor WeightsFileInvalid = Error(
+        "SCN0015", "Weights file cannot be read",
+        "Weights file '{0}' cannot be baked into '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor WeightsFileMismatch = Error(
+        "SCN0016", "Weights file is for another layer stack",
+        "Weights file '{0}' holds weights for '{1}' ({2}), but '{3}' has the layer stack ({4}); retrain, or bake a file written for this network");
+
     public static readonly IReadOnlyList<DiagnosticDescriptor> All =
     [
         NetworkClassNotPartial, LayersWithoutNetwork, NoLayers, NonPositiveArgument, DropoutRateOutOfRange,
         InputSmallerThanWindow, LastLayerNotClassifier, ExpectShapeMismatch, LayersSplitAcrossDeclarations,
         UnsupportedArgument, InvalidLayerName, UnsupportedNetworkClass, NetworkTooLarge,
+        WeightsFileNotFound, WeightsFileInvalid, WeightsFileMismatch,
     ];
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdTable = All.ToDictionary(d => d.Id);

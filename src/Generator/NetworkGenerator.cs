@@ -3,7 +3,9 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using StaticConvNet.Generator.Emit;
 using StaticConvNet.Generator.Parsing;
+using StaticConvNet.Generator.Model;
 using StaticConvNet.Generator.Shapes;
+using StaticConvNet.Generator.Weights;
 
 namespace StaticConvNet.Generator;
 
@@ -14,7 +16,7 @@ namespace StaticConvNet.Generator;
 public sealed class NetworkGenerator : IIncrementalGenerator
 {
     /// <summary>Tracking names of the pipeline steps, for incrementality tests.</summary>
-    public const string ParseStep = "Parse", PlanStep = "Plan";
+    public const string ParseStep = "Parse", PlanStep = "Plan", BakeStep = "Bake";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -26,12 +28,22 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (parsed, ct) => ShapeInference.Resolve(parsed, ct))
             .WithTrackingName(PlanStep);
 
-        context.RegisterSourceOutput(plans, static (spc, plan) =>
+        // Weights files to bake arrive as AdditionalFiles; only their text is available to a generator.
+        var additionalFiles = context.AdditionalTextsProvider
+            .Select(static (text, ct) => new AdditionalFile(text.Path, text.GetText(ct)?.ToString() ?? ""))
+            .Collect()
+            .Select(static (files, _) => files.ToEquatableArray());
+
+        var baked = plans.Combine(additionalFiles)
+            .Select(static (pair, ct) => BakedWeights.Resolve(pair.Left, pair.Right, ct))
+            .WithTrackingName(BakeStep);
+
+        context.RegisterSourceOutput(baked, static (spc, baked) =>
         {
-            foreach (var diagnostic in plan.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (plan.Network is { } network)
+            foreach (var diagnostic in baked.Plan.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (baked.Plan.Network is { } network)
             {
-                spc.AddSource(network.Spec.FileHint + ".g.cs", NetworkEmitter.Emit(network, spc.CancellationToken));
+                spc.AddSource(network.Spec.FileHint + ".g.cs", NetworkEmitter.Emit(network, baked.Parameters, spc.CancellationToken));
             }
         });
 

@@ -16,6 +16,9 @@ internal static class NetworkEmitter
     private const int GradientShards = 2;
 
     public static string Emit(ResolvedNetwork network, CancellationToken cancellationToken)
+        => Emit(network, EquatableArray<float>.Empty, cancellationToken);
+
+    public static string Emit(ResolvedNetwork network, EquatableArray<float> bakedParameters, CancellationToken cancellationToken)
     {
         var spec = network.Spec;
         var layers = network.Layers.Items;
@@ -56,6 +59,7 @@ internal static class NetworkEmitter
         EmitPasses(w, network, computing, output);
         EmitPublicApi(w, network, computing, output);
         EmitDescription(w, network);
+        if (bakedParameters.Length > 0) EmitBakedWeights(w, network, bakedParameters, cancellationToken);
         w.Close();
         return w.ToString();
     }
@@ -88,6 +92,9 @@ internal static class NetworkEmitter
         }
         w.Line("private readonly float[] _batchImages = new float[BatchCapacity * InputLength];");
         w.Line("private readonly int[] _batchLabels = new int[BatchCapacity];");
+        w.Line("private readonly float[] _shardLosses = new float[GradientShards];");
+        w.Line("private int _batchCount;");
+        w.Line("private Action<int>? _runShard; // cached: a training step allocates nothing");
         w.Line();
         w.Open("private static float[][] CreateShardGradients()");
         w.Line("var shards = new float[GradientShards][];");
@@ -152,6 +159,12 @@ internal static class NetworkEmitter
             var call = LayerEmitter.For(layer.Spec.Kind).BackwardCall(layer);
             w.Line(call ?? $"// {layer.Spec.Name} is the first layer and has no parameters: nothing needs its input gradient.");
         }
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Shard <paramref name=\"shard\"/> of the current batch: a fixed, contiguous range of its images.</summary>");
+        w.Open("private void RunShard(int shard)");
+        w.Line("var shardSize = (_batchCount + GradientShards - 1) / GradientShards;");
+        w.Line("_shardLosses[shard] = TrainShard(Math.Min(shard * shardSize, _batchCount), Math.Min((shard + 1) * shardSize, _batchCount), _batchCount, _shardGradients[shard]);");
         w.Close();
         w.Line();
         w.Line("/// <summary>Forward, loss and backward for the batch images in [from, to), gradients into one shard.</summary>");
@@ -225,16 +238,15 @@ internal static class NetworkEmitter
         w.Line();
         w.Open("public float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)");
         w.Line("LoadBatch(images, labels, count);");
-        w.Line("var shardSize = (count + GradientShards - 1) / GradientShards;");
-        w.Line("var shardLosses = new float[GradientShards];");
-        w.Line("if (count > 1 && Environment.ProcessorCount > 1)");
-        w.Line("    Parallel.For(0, GradientShards, s => shardLosses[s] = TrainShard(Math.Min(s * shardSize, count), Math.Min((s + 1) * shardSize, count), count, _shardGradients[s]));");
-        w.Line("else");
-        w.Line("    for (var s = 0; s < GradientShards; s++) shardLosses[s] = TrainShard(Math.Min(s * shardSize, count), Math.Min((s + 1) * shardSize, count), count, _shardGradients[s]);");
+        w.Line("_batchCount = count;");
+        w.Line("_runShard ??= RunShard;");
+        w.Line("if (count > 1 && Environment.ProcessorCount > 1) Parallel.For(0, GradientShards, _runShard);");
+        w.Line("else for (var s = 0; s < GradientShards; s++) RunShard(s);");
+        w.Line("// Shards are summed in a fixed order: the same result on one core or many.");
         w.Line("for (var s = 1; s < GradientShards; s++) TensorPrimitives.Add(_shardGradients[0], _shardGradients[s], _shardGradients[0]);");
         w.Line("DropoutStep++;");
         w.Line("var lossSum = 0f;");
-        w.Line("foreach (var loss in shardLosses) lossSum += loss;");
+        w.Line("foreach (var loss in _shardLosses) lossSum += loss;");
         w.Line("return lossSum / count;");
         w.Close();
         w.Line();
@@ -280,6 +292,45 @@ internal static class NetworkEmitter
             w.Line($"        new({String(layer.Spec.Name)}, {String(layer.Spec.Kind.ToString())}, {String(detail)}, {String(layer.Input.ToString())}, {String(layer.Output.ToString())}, {Int(layer.WeightCount + layer.BiasCount)}),");
         }
         w.Line("    });");
+    }
+
+    private static void EmitBakedWeights(CodeWriter w, ResolvedNetwork network, EquatableArray<float> parameters, CancellationToken cancellationToken)
+    {
+        var name = network.Spec.ClassName;
+        w.Line();
+        w.Line("// ------------------------------------------------------------------------------------------");
+        w.Line($"// Baked weights: {network.Spec.WeightsFile}, {Int(parameters.Length)} parameters, checked against LayerFingerprint");
+        w.Line("// when this file was generated. No file is read at run time.");
+        w.Line("// ------------------------------------------------------------------------------------------");
+        w.Line();
+        w.Line("/// <summary>Every instance starts with the baked parameters.</summary>");
+        w.Line($"public {name}() => BakedParameters.CopyTo(_parameters);");
+        w.Line();
+        w.Line($"[ThreadStatic] private static {name}? t_classifier;");
+        w.Line();
+        w.Line("/// <summary>The most likely class of one image, with the baked weights. Thread-safe: each thread uses its own");
+        w.Line("/// instance (made on its first call); no allocation after that.</summary>");
+        w.Line($"public static int Classify(ReadOnlySpan<float> image) => (t_classifier ??= new {name}()).Predict(image);");
+        w.Line();
+        w.Line("/// <summary>The logits of one image with the baked weights; thread-safe like <see cref=\"Classify\"/>.</summary>");
+        w.Line($"public static void ClassifyLogits(ReadOnlySpan<float> image, Span<float> logits) => (t_classifier ??= new {name}()).Forward(image, logits);");
+        w.Line();
+        w.Line("/// <summary>The baked parameters, in the layout of Parameters. Constant data in the assembly: no allocation.</summary>");
+        w.Line("public static ReadOnlySpan<float> BakedParameters =>");
+        w.Line("[");
+        var line = new System.Text.StringBuilder();
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (i % 4096 == 0) cancellationToken.ThrowIfCancellationRequested();
+            line.Append(Float(parameters[i])).Append(',');
+            if (i % 8 == 7 || i == parameters.Length - 1)
+            {
+                w.Line("    " + line.ToString());
+                line.Clear();
+            }
+            else line.Append(' ');
+        }
+        w.Line("];");
     }
 
     /// <summary>Input shape, then every layer's name, kind, arguments and output shape.</summary>

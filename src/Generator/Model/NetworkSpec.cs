@@ -50,7 +50,8 @@ internal sealed record NetworkSpec(
     Shape Input,
     int Classes,
     int BatchCapacity,
-    EquatableArray<LayerSpec> Layers);
+    EquatableArray<LayerSpec> Layers,
+    string? WeightsFile = null);
 
 /// <summary>What parsing produced: a spec when one could be built, and the diagnostics found on the way.</summary>
 internal sealed record ParsedNetwork(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

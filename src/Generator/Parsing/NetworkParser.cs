@@ -93,7 +93,8 @@ internal static class NetworkParser
             Input: input,
             Classes: classes,
             BatchCapacity: batchCapacity,
-            Layers: layers.ToEquatableArray());
+            Layers: layers.ToEquatableArray(),
+            WeightsFile: NamedString(networkAttribute, "Weights") is { Length: > 0 } weights ? weights : null);
         return new ParsedNetwork(spec, diagnostics.ToEquatableArray());
     }
 

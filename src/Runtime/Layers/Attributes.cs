@@ -32,6 +32,10 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>The most images one training step can hold; buffers are sized by it at compile time.</summary>
     public int BatchCapacity { get; set; } = 16;
+
+    /// <summary>A weights file (<c>.scnw</c>, written by <c>scn train</c>) to bake into the class at compile time.
+    /// Add it to the project as <c>&lt;AdditionalFiles Include="..." /&gt;</c>; its layer fingerprint must match.</summary>
+    public string? Weights { get; set; }
 }
 
 /// <summary>Common settings of every layer attribute.</summary>

@@ -9,7 +9,7 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
     public sealed class TrainedCheckpoint : IDisposable
     {
         public Scn.TempFolder Folder { get; } = new();
-        public string Path => Folder["checkpoint.scnw"];
+        public string Path => Folder["checkpoint.scnc"];
 
         public TrainedCheckpoint()
             => Scn.Run("train", "arch1", "--steps", "150", "--eval-every", "0", "--out", Folder.Path).ExitCode.ShouldBe(0);
@@ -73,8 +73,8 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
     {
         using var folder = new Scn.TempFolder();
         var bytes = File.ReadAllBytes(_trained.Path);
-        File.WriteAllBytes(folder["cut.scnw"], bytes[..(bytes.Length / 2)]);
-        Scn.Run("evaluate", "--checkpoint", folder["cut.scnw"]).ShouldBeCleanError("cut.scnw: is corrupted or truncated");
+        File.WriteAllBytes(folder["cut.scnc"], bytes[..(bytes.Length / 2)]);
+        Scn.Run("evaluate", "--checkpoint", folder["cut.scnc"]).ShouldBeCleanError("cut.scnc: is corrupted or truncated");
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
         using var folder = new Scn.TempFolder();
         var checkpoint = Checkpoint.Load(_trained.Path);
         // Same name, different layer stack: as if the class had been edited since the checkpoint was written.
-        (checkpoint with { Fingerprint = checkpoint.Fingerprint.Replace("16 filters", "32 filters") }).Save(folder["edited.scnw"]);
-        Scn.Run("evaluate", "--checkpoint", folder["edited.scnw"]).ShouldBeCleanError("which is not the layer stack of 'Arch1StridedConv'");
+        (checkpoint with { Fingerprint = checkpoint.Fingerprint.Replace("16 filters", "32 filters") }).Save(folder["edited.scnc"]);
+        Scn.Run("evaluate", "--checkpoint", folder["edited.scnc"]).ShouldBeCleanError("which is not the layer stack of 'Arch1StridedConv'");
     }
 }

@@ -27,7 +27,7 @@ public class Test_Train
 
         Scn.PngSize(folder["loss.png"]).ShouldBe((900, 540));
         Scn.PngSize(folder["accuracy.png"]).ShouldBe((900, 540));
-        Checkpoint.Load(folder["checkpoint.scnw"]).StepsDone.ShouldBe(200);
+        Checkpoint.Load(folder["checkpoint.scnc"]).StepsDone.ShouldBe(200);
     }
 
     [Fact]
@@ -39,13 +39,13 @@ public class Test_Train
         using var folder = new Scn.TempFolder();
         string[] common = ["--momentum", "0.9", "--learning-rate", "0.01", "--eval-every", "40", "--seed", "5"];
         Scn.Run(["train", "arch4", "--steps", "50", "--out", folder["split"], .. common]).ExitCode.ShouldBe(0);
-        var resumed = Scn.Run(["train", "arch4", "--steps", "51", "--out", folder["split"], "--resume", folder["split/checkpoint.scnw"],
+        var resumed = Scn.Run(["train", "arch4", "--steps", "51", "--out", folder["split"], "--resume", folder["split/checkpoint.scnc"],
             "--momentum", "0.9", "--learning-rate", "0.01", "--eval-every", "40"]);
         resumed.ExitCode.ShouldBe(0, resumed.Error);
         Scn.Run(["train", "arch4", "--steps", "101", "--out", folder["whole"], .. common]).ExitCode.ShouldBe(0);
 
-        var split = Checkpoint.Load(folder["split/checkpoint.scnw"]);
-        var whole = Checkpoint.Load(folder["whole/checkpoint.scnw"]);
+        var split = Checkpoint.Load(folder["split/checkpoint.scnc"]);
+        var whole = Checkpoint.Load(folder["whole/checkpoint.scnc"]);
         split.StepsDone.ShouldBe(101);
         split.Parameters.ShouldBe(whole.Parameters);
         split.Velocity.ShouldBe(whole.Velocity);
@@ -62,8 +62,8 @@ public class Test_Train
         {
             Scn.Run("train", "arch2", "--steps", "30", "--eval-every", "0", "--seed", seed, "--out", folder[name]).ExitCode.ShouldBe(0);
         }
-        File.ReadAllBytes(folder["a/checkpoint.scnw"]).ShouldBe(File.ReadAllBytes(folder["b/checkpoint.scnw"]));
-        File.ReadAllBytes(folder["a/checkpoint.scnw"]).ShouldNotBe(File.ReadAllBytes(folder["c/checkpoint.scnw"]));
+        File.ReadAllBytes(folder["a/checkpoint.scnc"]).ShouldBe(File.ReadAllBytes(folder["b/checkpoint.scnc"]));
+        File.ReadAllBytes(folder["a/checkpoint.scnc"]).ShouldNotBe(File.ReadAllBytes(folder["c/checkpoint.scnc"]));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class Test_Train
         var run = Scn.Run("train", "arch2", "--steps", "200", "--learning-rate", "40", "--eval-every", "1", "--out", folder.Path);
         run.ShouldBeCleanError("training diverged at step", exitCode: 2);
         run.Error.ShouldContain("Lower --learning-rate");
-        var kept = Checkpoint.Load(folder["checkpoint.scnw"]);
+        var kept = Checkpoint.Load(folder["checkpoint.scnc"]);
         kept.Parameters.All(float.IsFinite).ShouldBeTrue("only finite parameters are checkpointed");
     }
 
@@ -83,8 +83,8 @@ public class Test_Train
     [InlineData(new[] { "train", "arch2", "--batch-size", "17" }, "--batch-size must be 1..16")]
     [InlineData(new[] { "train", "arch2", "--dropout", "0.5" }, "has no dropout layer")]
     [InlineData(new[] { "train", "arch2", "--learning-rate", "-1" }, "--learning-rate must be a positive number")]
-    [InlineData(new[] { "evaluate", "--checkpoint", "/no/such.scnw" }, "/no/such.scnw: does not exist")]
-    [InlineData(new[] { "predict", "--checkpoint", "/no/such.scnw", "--input", "x", "--output", "y" }, "/no/such.scnw: does not exist")]
+    [InlineData(new[] { "evaluate", "--checkpoint", "/no/such.scnc" }, "/no/such.scnc: does not exist")]
+    [InlineData(new[] { "predict", "--checkpoint", "/no/such.scnc", "--input", "x", "--output", "y" }, "/no/such.scnc: does not exist")]
     public void User_errors_exit_non_zero_with_one_line(string[] arguments, string message)
         => Scn.Run(arguments).ShouldBeCleanError(message);
 }

@@ -38,23 +38,23 @@ public class Test_Checkpoint
     public void Save_is_atomic_and_leaves_no_temporary_file()
     {
         using var folder = new Scn.TempFolder();
-        Sample().Save(folder["a.scnw"]);
-        Directory.GetFiles(folder.Path).Select(Path.GetFileName).ShouldBe(["a.scnw"]);
-        Checkpoint.Load(folder["a.scnw"]).StepsDone.ShouldBe(1234);
+        Sample().Save(folder["a.scnc"]);
+        Directory.GetFiles(folder.Path).Select(Path.GetFileName).ShouldBe(["a.scnc"]);
+        Checkpoint.Load(folder["a.scnc"]).StepsDone.ShouldBe(1234);
     }
 
     [Fact]
     public void Bad_magic_is_not_a_checkpoint()
-        => Should.Throw<DataFormatException>(() => Checkpoint.Parse("PK\u0003\u0004 a zip file"u8, "f.scnw"))
-            .Message.ShouldBe("f.scnw: is not a StaticConvNet checkpoint (bad magic number)");
+        => Should.Throw<DataFormatException>(() => Checkpoint.Parse("PK\u0003\u0004 a zip file"u8, "f.scnc"))
+            .Message.ShouldBe("f.scnc: is not a StaticConvNet checkpoint (bad magic number)");
 
     [Fact]
     public void A_newer_format_is_named()
     {
         var bytes = Sample().ToBytes();
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 2);
-        Should.Throw<DataFormatException>(() => Checkpoint.Parse(bytes, "f.scnw"))
-            .Message.ShouldBe("f.scnw: was written in checkpoint format 2 by a newer StaticConvNet; this one reads format 1");
+        Should.Throw<DataFormatException>(() => Checkpoint.Parse(bytes, "f.scnc"))
+            .Message.ShouldBe("f.scnc: was written in checkpoint format 2 by a newer StaticConvNet; this one reads format 1");
     }
 
     [Theory]
@@ -65,7 +65,7 @@ public class Test_Checkpoint
     {
         var bytes = Sample().ToBytes();
         var cut = keep < 0 ? bytes[..^1] : bytes[..keep];
-        Should.Throw<DataFormatException>(() => Checkpoint.Parse(cut, "f.scnw")).Message.ShouldContain("truncated");
+        Should.Throw<DataFormatException>(() => Checkpoint.Parse(cut, "f.scnc")).Message.ShouldContain("truncated");
     }
 
     [Fact]
@@ -73,8 +73,8 @@ public class Test_Checkpoint
     {
         var bytes = Sample().ToBytes();
         bytes[bytes.Length / 2] ^= 0x10;
-        Should.Throw<DataFormatException>(() => Checkpoint.Parse(bytes, "f.scnw"))
-            .Message.ShouldBe("f.scnw: is corrupted or truncated: its SHA-256 does not match its contents");
+        Should.Throw<DataFormatException>(() => Checkpoint.Parse(bytes, "f.scnc"))
+            .Message.ShouldBe("f.scnc: is corrupted or truncated: its SHA-256 does not match its contents");
     }
 
     [Fact]
@@ -85,14 +85,14 @@ public class Test_Checkpoint
         var countOffset = body.Length - 1 - Arch1StridedConv.ParameterCount * 4 - 4;
         BinaryPrimitives.WriteInt32LittleEndian(body.AsSpan(countOffset), Arch1StridedConv.ParameterCount + 10);
         byte[] bytes = [.. body, .. SHA256.HashData(body)];
-        Should.Throw<DataFormatException>(() => Checkpoint.Parse(bytes, "f.scnw")).Message.ShouldBe("f.scnw: is truncated: it ends inside the parameters");
+        Should.Throw<DataFormatException>(() => Checkpoint.Parse(bytes, "f.scnc")).Message.ShouldBe("f.scnc: is truncated: it ends inside the parameters");
     }
 
     [Fact]
     public void Loading_into_a_different_network_names_both()
     {
-        var error = Should.Throw<DataFormatException>(() => Sample().LoadInto(new Arch2ConvPool(), "f.scnw"));
-        error.Message.ShouldStartWith("f.scnw: holds weights for 'Arch1StridedConv' (in 28x28x1; conv1 Conv2D 16 filters, 5x5, stride 2, SAME");
+        var error = Should.Throw<DataFormatException>(() => Sample().LoadInto(new Arch2ConvPool(), "f.scnc"));
+        error.Message.ShouldStartWith("f.scnc: holds weights for 'Arch1StridedConv' (in 28x28x1; conv1 Conv2D 16 filters, 5x5, stride 2, SAME");
         error.Message.ShouldContain("which is not the layer stack of 'Arch2ConvPool'");
     }
 }

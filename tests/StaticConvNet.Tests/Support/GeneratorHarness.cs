@@ -36,14 +36,24 @@ public static class GeneratorHarness
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver(bool track = false)
-        => CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: ParseOptions,
+    public static GeneratorDriver CreateDriver(bool track = false, IEnumerable<AdditionalText>? additionalFiles = null)
+        => CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], additionalFiles, ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: track));
 
-    public static Result Run(params string[] sources)
+    /// <summary>An AdditionalFiles item held in memory.</summary>
+    public sealed class InMemoryFile(string path, string content) : AdditionalText
+    {
+        public override string Path { get; } = path;
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default)
+            => Microsoft.CodeAnalysis.Text.SourceText.From(content);
+    }
+
+    public static Result Run(params string[] sources) => RunWithFiles([], sources);
+
+    public static Result RunWithFiles(IEnumerable<AdditionalText> additionalFiles, params string[] sources)
     {
         var compilation = Compile(sources);
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var driver = CreateDriver(additionalFiles: additionalFiles).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var run = driver.GetRunResult();
         var generated = run.Results.SelectMany(r => r.GeneratedSources)
             .ToImmutableDictionary(s => s.HintName, s => s.SourceText.ToString());

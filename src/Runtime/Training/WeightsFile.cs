@@ -1,0 +1,42 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using StaticConvNet.Data;
+
+namespace StaticConvNet.Training;
+
+/// <summary>A network's trained parameters as text, for baking into a generated class at compile time (a source
+/// generator can read an AdditionalFiles item only as text). docs/embedding.md documents the format:
+/// <code>
+/// # StaticConvNet weights, format 1
+/// model: Arch2ConvPool
+/// fingerprint: in 28x28x1; conv1 Conv2D ...
+/// parameters: 57722
+/// sha256: (hex SHA-256 of the little-endian float32 bytes)
+/// data:
+/// (base64 of those bytes, 76 characters a line)
+/// </code></summary>
+public static class WeightsFile
+{
+    public const string Header = "# StaticConvNet weights, format 1";
+
+    public static string Format(string model, string fingerprint, ReadOnlySpan<float> parameters)
+    {
+        var bytes = new byte[parameters.Length * 4];
+        for (var i = 0; i < parameters.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), parameters[i]);
+        var text = new StringBuilder();
+        text.Append(Header).Append('\n');
+        text.Append("model: ").Append(model).Append('\n');
+        text.Append("fingerprint: ").Append(fingerprint).Append('\n');
+        text.Append("parameters: ").Append(parameters.Length.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        text.Append("sha256: ").Append(Convert.ToHexStringLower(SHA256.HashData(bytes))).Append('\n');
+        text.Append("data:\n");
+        var base64 = Convert.ToBase64String(bytes);
+        for (var i = 0; i < base64.Length; i += 76) text.Append(base64, i, Math.Min(76, base64.Length - i)).Append('\n');
+        return text.ToString();
+    }
+
+    public static void Save(string path, IConvNet network)
+        => AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(Format(network.Description.Name, network.Description.Fingerprint, network.Parameters))));
+}

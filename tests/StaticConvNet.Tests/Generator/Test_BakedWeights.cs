@@ -1,0 +1,86 @@
+using Microsoft.CodeAnalysis;
+using StaticConvNet.Models;
+using StaticConvNet.Tests.Support;
+using StaticConvNet.Training;
+
+namespace StaticConvNet.Tests.Generator;
+
+/// <summary>Baking a weights file into a network at compile time, and the compile errors when it cannot be.</summary>
+public class Test_BakedWeights
+{
+    private const string Network = """
+        using StaticConvNet;
+        namespace Users;
+        [Network(Height = 4, Width = 4, Classes = 3, Weights = "models/tiny.scnw")]
+        [Conv2D(2, Patch = 3)]
+        [ReLU]
+        [Dense(3)]
+        public sealed partial class Tiny;
+        """;
+
+    private const string Fingerprint = "in 4x4x1; conv1 Conv2D 2 filters, 3x3, stride 1, SAME -> 4x4x2; relu1 ReLU max(x, 0) -> 4x4x2; dense1 Dense 3 units -> 1x1x3";
+    private const int Parameters = 3 * 3 * 1 * 2 + 2 + 32 * 3 + 3;
+
+    private static float[] Values => Enumerable.Range(0, Parameters).Select(i => (i - 50) / 64f).ToArray();
+
+    private static GeneratorHarness.Result Bake(string content, string path = "/src/app/models/tiny.scnw")
+        => GeneratorHarness.RunWithFiles([new GeneratorHarness.InMemoryFile(path, content)], Network);
+
+    [Fact]
+    public void A_matching_weights_file_is_baked_as_constant_data()
+    {
+        var result = Bake(WeightsFile.Format("Tiny", Fingerprint, Values));
+        result.GeneratorDiagnostics.ShouldBeEmpty();
+        result.Errors.ShouldBeEmpty();
+        var source = result.SingleSource;
+        source.ShouldContain("public static ReadOnlySpan<float> BakedParameters =>");
+        source.ShouldContain("-0.78125f, -0.765625f,"); // (0 − 50) / 64 and (1 − 50) / 64, exactly
+        source.ShouldContain("public static int Classify(ReadOnlySpan<float> image)");
+    }
+
+    [Fact]
+    public void SCN0014_a_weights_file_that_is_not_an_additional_file()
+    {
+        var d = GeneratorHarness.Run(Network).GeneratorDiagnostics.ShouldHaveSingleItem();
+        d.Id.ShouldBe("SCN0014");
+        d.Location.GetLineSpan().StartLinePosition.Line.ShouldBe(2);
+        d.GetMessage().ShouldBe("Weights file 'models/tiny.scnw' named on 'Tiny' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"models/tiny.scnw\" /> to the project file");
+    }
+
+    [Theory]
+    [InlineData("damaged", "its data has SHA-256")]
+    [InlineData("truncated", "the file is truncated or damaged")]
+    [InlineData("binary", "it does not start with '# StaticConvNet weights, format 1' (is it a binary checkpoint?")]
+    public void SCN0015_a_damaged_weights_file(string damage, string fragment)
+    {
+        var good = WeightsFile.Format("Tiny", Fingerprint, Values);
+        var lines = good.Split('\n');
+        var content = damage switch
+        {
+            "damaged" => good.Replace(lines[7], lines[7][..10] + (lines[7][10] == 'A' ? 'B' : 'A') + lines[7][11..]), // lines[7]: first data line
+            "truncated" => string.Join('\n', lines[..^3]),
+            _ => "SCNCKPT\0\u0001\u0000binary",
+        };
+        var d = Bake(content).GeneratorDiagnostics.ShouldHaveSingleItem();
+        d.Id.ShouldBe("SCN0015");
+        d.GetMessage().ShouldStartWith("Weights file 'models/tiny.scnw' cannot be baked into 'Tiny': ");
+        d.GetMessage().ShouldContain(fragment);
+    }
+
+    [Fact]
+    public void SCN0016_weights_of_another_layer_stack()
+    {
+        var other = Fingerprint.Replace("2 filters", "4 filters");
+        var d = Bake(WeightsFile.Format("Tiny", other, Values)).GeneratorDiagnostics.ShouldHaveSingleItem();
+        d.Id.ShouldBe("SCN0016");
+        d.GetMessage().ShouldBe($"Weights file 'models/tiny.scnw' holds weights for 'Tiny' ({other}), but 'Tiny' has the layer stack ({Fingerprint}); retrain, or bake a file written for this network");
+    }
+
+    [Fact]
+    public void The_fingerprint_the_generator_checks_is_the_one_checkpoints_carry()
+    {
+        // WeightsFile writes Description.Fingerprint; the generator recomputes it from the attributes.
+        var result = GeneratorHarness.Run(File.ReadAllText(Path.Combine(GeneratorHarness.RepositoryRoot(), "src", "Models", "Arch2ConvPool.cs")));
+        result.SingleSource.ShouldContain($"public const string LayerFingerprint = \"{Arch2ConvPool.LayerFingerprint}\";");
+    }
+}
