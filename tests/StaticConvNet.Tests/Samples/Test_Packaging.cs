@@ -1,0 +1,90 @@
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Samples;
+
+/// <summary>The ways a user gets StaticConvNet into an app: NuGet packages from a local folder feed, and the
+/// NativeAOT console sample with a classifier baked in.</summary>
+public class Test_Packaging
+{
+    private static string Root => GeneratorHarness.RepositoryRoot();
+
+    [Fact]
+    public void Packages_from_a_local_feed_build_and_run_a_users_network()
+    {
+        using var folder = new Scn.TempFolder();
+        var feed = folder["feed"];
+        foreach (var project in new[] { "src/Generator/StaticConvNet.Generator.csproj", "src/Runtime/StaticConvNet.Runtime.csproj" })
+        {
+            // Release, unlike the Debug build these tests run in; the two tests of this class run one after the other.
+            var pack = Processes.Run("dotnet", ["pack", Path.Combine(Root, project), "-c", "Release", "-o", feed, "-nologo", "-v", "q"]);
+            pack.ExitCode.ShouldBe(0, pack.Output + pack.Error);
+        }
+        var app = folder["app"];
+        Directory.CreateDirectory(app);
+        File.WriteAllText(Path.Combine(app, "App.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="StaticConvNet.Runtime" Version="0.1.0" />
+                <PackageReference Include="StaticConvNet.Generator" Version="0.1.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using StaticConvNet;
+            var net = new Tiny();
+            net.InitializeParameters(2);
+            Console.WriteLine($"{Tiny.ParameterCount} {net.Predict(new float[Tiny.InputLength])}");
+
+            [Network(Height = 6, Width = 6, Classes = 3)]
+            [Conv2D(4, Patch = 3)]
+            [ReLU]
+            [Dense(3)]
+            public sealed partial class Tiny;
+            """);
+        // The local feed is added to the machine's sources (System.Numerics.Tensors still comes from NuGet);
+        // a private packages folder keeps this 0.1.0 out of the user's cache.
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <configuration>
+              <config><add key="globalPackagesFolder" value="{folder["packages"]}" /></config>
+              <packageSources><add key="local" value="{feed}" /></packageSources>
+            </configuration>
+            """);
+        var run = Processes.Run("dotnet", ["run", "-c", "Release", "--project", app], app, TimeSpan.FromMinutes(4));
+        run.ExitCode.ShouldBe(0, run.Output + run.Error);
+        run.Output.Trim().ShouldStartWith($"{3 * 3 * 4 + 4 + 6 * 6 * 4 * 3 + 3} ");
+    }
+
+    [Fact]
+    public void The_NativeAOT_sample_publishes_without_warnings_and_classifies_real_letters()
+    {
+        using var folder = new Scn.TempFolder();
+        var publish = Processes.Run("dotnet", ["publish", Path.Combine(Root, "samples", "LetterClassifier"), "-c", "Release", "-r", "linux-x64",
+            "-o", folder["out"], "-nologo"], timeout: TimeSpan.FromMinutes(6));
+        publish.ExitCode.ShouldBe(0, publish.Output + publish.Error);
+        publish.Output.ShouldNotContain("warning IL", customMessage: "no trimming or AOT warnings");
+
+        // Real glyphs from the original archive: every J in the shared tarball's first 40.
+        var letters = folder["letters"];
+        Directory.CreateDirectory(letters);
+        using (var gzip = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(Root, "..", "shared", "data", "notmnist", "notMNIST_small-part.tar.gz")), System.IO.Compression.CompressionMode.Decompress))
+        using (var tar = new System.Formats.Tar.TarReader(gzip))
+        {
+            var written = 0;
+            while (written < 40 && tar.GetNextEntry() is { } entry)
+            {
+                if (!entry.Name.Contains("/J/") || !entry.Name.EndsWith(".png")) continue;
+                entry.ExtractToFile(Path.Combine(letters, $"{written++:D2}.png"), overwrite: true);
+            }
+        }
+        var run = Processes.Run(Path.Combine(folder["out"], "LetterClassifier"), [letters]);
+        run.ExitCode.ShouldBe(0, run.Error);
+        var predictions = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[1]).ToList();
+        predictions.Count.ShouldBe(40);
+        predictions.Count(p => p == "J").ShouldBeGreaterThan(32, "the baked arch2 weights are ~90 % accurate");
+    }
+}
