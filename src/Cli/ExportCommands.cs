@@ -1,4 +1,6 @@
 using System.CommandLine;
+using StaticConvNet.Data;
+using StaticConvNet.Interop;
 using StaticConvNet.Training;
 
 namespace StaticConvNet.Cli;
@@ -16,6 +18,22 @@ internal static class ExportCommands
             var (_, network, _) = CheckpointModels.Load(result.GetValue(checkpoint)!);
             WeightsFile.Save(result.GetValue(output)!, network);
             Console.WriteLine($"wrote {result.GetValue(output)} ({network.ParameterCount:N0} parameters of {network.Description.Name})");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command ExportOnnx()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train'.", Required = true };
+        var output = new Option<string>("--output") { Description = "The .onnx file to write: input 'image' [N, 28, 28, 1], output 'logits' [N, 10].", Required = true };
+        var command = new Command("export-onnx", "Write a checkpoint's network as an ONNX model (opset 13).") { checkpoint, output };
+        command.SetAction(result =>
+        {
+            var (_, network, _) = CheckpointModels.Load(result.GetValue(checkpoint)!);
+            var bytes = OnnxExport.Export(network);
+            AtomicFile.Write(result.GetValue(output)!, stream => stream.Write(bytes));
+            Console.WriteLine($"wrote {result.GetValue(output)} ({bytes.Length:N0} bytes): input '{OnnxExport.InputName}' [N, {network.Description.InputHeight}, {network.Description.InputWidth}, {network.Description.InputChannels}], output '{OnnxExport.OutputName}' [N, {network.OutputLength}]");
             return 0;
         });
         return command;

@@ -25,7 +25,7 @@ internal static class ModelsCommand
         foreach (var layer in d.Layers)
         {
             var parameters = layer.ParameterCount > 0 ? $"{layer.ParameterCount,8:N0} params" : "";
-            Console.WriteLine($"    {layer.Name,-10} {layer.Kind,-18} {layer.InputShape,10} -> {layer.OutputShape,-10} {parameters}  {layer.Detail}");
+            Console.WriteLine($"    {layer.Name,-10} {layer.Kind,-18} {layer.Input,10} -> {layer.Output,-10} {parameters}  {layer.Detail}");
         }
         Console.WriteLine();
     }

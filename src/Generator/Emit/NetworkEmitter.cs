@@ -288,8 +288,17 @@ internal static class NetworkEmitter
         w.Line("    {");
         foreach (var layer in network.Layers)
         {
-            var detail = LayerEmitter.For(layer.Spec.Kind).Detail(layer);
-            w.Line($"        new({String(layer.Spec.Name)}, {String(layer.Spec.Kind.ToString())}, {String(detail)}, {String(layer.Input.ToString())}, {String(layer.Output.ToString())}, {Int(layer.WeightCount + layer.BiasCount)}),");
+            var layerSpec = layer.Spec;
+            var detail = LayerEmitter.For(layerSpec.Kind).Detail(layer);
+            var window = layerSpec.Kind switch { LayerKind.Conv2D => layerSpec.Patch, LayerKind.MaxPool => layerSpec.Size, _ => 0 };
+            var stride = layerSpec.Kind is LayerKind.Conv2D or LayerKind.MaxPool ? layerSpec.Stride : 0;
+            var extras = new System.Collections.Generic.List<string>();
+            if (window > 0) extras.Add($"Window: {Int(window)}, Stride: {Int(stride)}, PadTop: {Int(layer.PadTop)}, PadLeft: {Int(layer.PadLeft)}");
+            if (layerSpec.Kind == LayerKind.Dropout) extras.Add($"Rate: {Float(layerSpec.Rate)}");
+            if (layerSpec.Kind == LayerKind.LocalResponseNorm) extras.Add($"DepthRadius: {Int(layerSpec.DepthRadius)}, Bias: {Float(layerSpec.LrnBias)}, Alpha: {Float(layerSpec.LrnAlpha)}, Beta: {Float(layerSpec.LrnBeta)}");
+            w.Line($"        new({String(layerSpec.Name)}, {String(layerSpec.Kind.ToString())}, {String(detail)}, {ShapeLiteral(layer.Input)}, {ShapeLiteral(layer.Output)}, " +
+                $"ParameterOffset: {Int(layer.ParameterOffset)}, WeightCount: {Int(layer.WeightCount)}, BiasCount: {Int(layer.BiasCount)}" +
+                (extras.Count > 0 ? ", " + string.Join(", ", extras) : "") + "),");
         }
         w.Line("    });");
     }
@@ -332,6 +341,8 @@ internal static class NetworkEmitter
         }
         w.Line("];");
     }
+
+    private static string ShapeLiteral(Shape shape) => $"new LayerShape({Int(shape.Height)}, {Int(shape.Width)}, {Int(shape.Channels)})";
 
     /// <summary>Input shape, then every layer's name, kind, arguments and output shape.</summary>
     internal static string Fingerprint(ResolvedNetwork network)
