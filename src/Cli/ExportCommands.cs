@@ -38,4 +38,25 @@ internal static class ExportCommands
         });
         return command;
     }
+
+    public static Command Import()
+    {
+        var model = new Argument<string>("model") { Description = "arch1..arch4 or a network class name." };
+        var npz = new Option<string>("--npz") { Description = "Weights saved by the notebook: np.savez(path, conv1_weights=..., conv1_biases=..., ...), TensorFlow layout (HWIO, [in, out]).", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for checkpoint.scnc and MODEL.scnw.", Required = true };
+        var command = new Command("import", "Import weights trained in the notebook (TensorFlow layout, .npz) as a checkpoint and a weights file.") { model, npz, output };
+        command.SetAction(result =>
+        {
+            var entry = TrainCommand.FindModel(result.GetValue(model)!);
+            var network = entry.Create();
+            NotebookWeights.Import(result.GetValue(npz)!, network);
+            var folder = result.GetValue(output)!;
+            Directory.CreateDirectory(folder);
+            Checkpoint.Capture(network, stepsDone: 0, seed: 0, optimizer: null).Save(Path.Combine(folder, TrainCommand.CheckpointFile));
+            WeightsFile.Save(Path.Combine(folder, entry.Key + ".scnw"), network);
+            Console.WriteLine($"imported {network.ParameterCount:N0} parameters of {entry.ClassName} into {Path.Combine(folder, TrainCommand.CheckpointFile)} and {entry.Key}.scnw");
+            return 0;
+        });
+        return command;
+    }
 }

@@ -1,0 +1,98 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using System.Text.RegularExpressions;
+using StaticConvNet.Data;
+
+namespace StaticConvNet.Interop;
+
+/// <summary>Imports weights trained in the notebook (TensorFlow layout) from an .npz file, as NumPy's
+/// <c>np.savez(path, conv1_weights=..., conv1_biases=..., ...)</c> writes it: for each layer with parameters,
+/// <c>{name}_weights</c> (Conv2D: [patch, patch, in, out], HWIO; Dense: [in, out]) and <c>{name}_biases</c> ([out]),
+/// float32 or float64, C order. Layer names are those of 'scn models'. Every missing, extra or misshapen array is
+/// an error naming it.</summary>
+public static partial class NotebookWeights
+{
+    public static void Import(string path, IConvNet network)
+    {
+        var arrays = ReadNpz(path);
+        var used = new HashSet<string>();
+        var parameters = network.Parameters;
+        foreach (var layer in network.Description.Layers.Where(l => l.ParameterCount > 0))
+        {
+            long[] weightShape = layer.Kind == "Conv2D"
+                ? [layer.Window, layer.Window, layer.Input.Channels, layer.Output.Channels]
+                : [layer.Input.Length, layer.Output.Channels];
+            Copy(arrays, $"{layer.Name}_weights", weightShape, parameters.Slice(layer.ParameterOffset, layer.WeightCount), path, used);
+            Copy(arrays, $"{layer.Name}_biases", [layer.BiasCount], parameters.Slice(layer.ParameterOffset + layer.WeightCount, layer.BiasCount), path, used);
+        }
+        var extra = arrays.Keys.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        if (extra.Count > 0)
+            throw new DataFormatException(path, $"has arrays {string.Join(", ", extra)} that match no layer of {network.Description.Name} (expected names like {network.Description.Layers.First(l => l.ParameterCount > 0).Name}_weights)");
+    }
+
+    private static void Copy(Dictionary<string, Npy> arrays, string key, long[] shape, Span<float> target, string path, HashSet<string> used)
+    {
+        if (!arrays.TryGetValue(key, out var array)) throw new DataFormatException(path, $"has no array '{key}'");
+        if (!array.Shape.SequenceEqual(shape))
+            throw new DataFormatException(path, $"array '{key}' has shape ({string.Join(", ", array.Shape)}), but the layer needs ({string.Join(", ", shape)})");
+        for (var i = 0; i < target.Length; i++)
+        {
+            var value = array.Values[i];
+            if (!float.IsFinite(value)) throw new DataFormatException(path, $"array '{key}' holds {value} at index {i}");
+            target[i] = value;
+        }
+        used.Add(key);
+    }
+
+    private sealed record Npy(long[] Shape, float[] Values);
+
+    private static Dictionary<string, Npy> ReadNpz(string path)
+    {
+        if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var arrays = new Dictionary<string, Npy>(StringComparer.Ordinal);
+            foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".npy", StringComparison.Ordinal)))
+            {
+                using var stream = entry.Open();
+                using var memory = new MemoryStream();
+                stream.CopyTo(memory);
+                arrays[entry.FullName[..^4]] = ReadNpy(memory.ToArray(), $"{path}:{entry.FullName}");
+            }
+            return arrays;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(path, $"is not a readable .npz (zip) file ({e.Message})");
+        }
+    }
+
+    [GeneratedRegex(@"'descr':\s*'(?<descr>[^']+)'.*'fortran_order':\s*(?<fortran>True|False).*'shape':\s*\((?<shape>[^)]*)\)", RegexOptions.Singleline)]
+    private static partial Regex HeaderPattern();
+
+    /// <summary>The .npy format: "\x93NUMPY", version, header length, a Python dict literal header, raw data.</summary>
+    private static Npy ReadNpy(byte[] bytes, string name)
+    {
+        if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY")
+            throw new DataFormatException(name, "is not a .npy array");
+        var (headerLength, headerStart) = bytes[6] == 1
+            ? (BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)), 10)
+            : ((int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)), 12);
+        if (headerStart + headerLength > bytes.Length) throw new DataFormatException(name, "is truncated in its header");
+        var match = HeaderPattern().Match(Encoding.Latin1.GetString(bytes, headerStart, headerLength));
+        if (!match.Success) throw new DataFormatException(name, "has a header this reader does not understand");
+        if (match.Groups["fortran"].Value == "True") throw new DataFormatException(name, "is in Fortran order; save it with np.ascontiguousarray first");
+        var shape = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).ToArray();
+        var count = shape.Aggregate(1L, (a, b) => a * b);
+        var descr = match.Groups["descr"].Value;
+        var size = descr switch { "<f4" => 4, "<f8" => 8, _ => throw new DataFormatException(name, $"has dtype {descr}; expected little-endian float32 (<f4) or float64 (<f8)") };
+        var data = bytes.AsSpan(headerStart + headerLength);
+        if (data.Length != count * size) throw new DataFormatException(name, $"holds {data.Length} bytes of data for {count} values of {size} bytes");
+        var values = new float[count];
+        for (var i = 0; i < count; i++)
+            values[i] = size == 4 ? BinaryPrimitives.ReadSingleLittleEndian(data.Slice(i * 4)) : (float)BinaryPrimitives.ReadDoubleLittleEndian(data.Slice(i * 8));
+        return new Npy(shape, values);
+    }
+}
