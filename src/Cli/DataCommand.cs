@@ -62,7 +62,7 @@ internal static class DataCommand
             table.AddRow(["also in train", .. splits.Select(s => s.Name == "train" ? "-" : N(s.SharedWithTrain))]);
             table.AddRow(["value range", .. splits.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Min:0.###} .. {s.Max:0.###}"))]);
             AnsiConsole.Write(table);
-            Console.WriteLine("values are (pixel - 127.5) / 255, so -0.5 is white paper and 0.5 full ink");
+            Console.WriteLine("values are (pixel - 127.5) / 255: notMNIST glyphs are light strokes (0.5) on a dark background (-0.5)");
             Console.WriteLine($"skipped {data.Skipped.Count} unreadable file(s)");
             foreach (var skipped in data.Skipped) Console.WriteLine($"  {skipped.Path}: {skipped.Reason}");
             return 0;

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Samples;
+
+/// <summary>The web sample end to end, as a person uses it: headless Chromium opens the page, the mouse draws a
+/// letter on the canvas, the Classify button is clicked, and the page shows a letter and ten probabilities from
+/// the classifier baked into the server at compile time.</summary>
+public class Test_DrawLetterPage
+{
+    [ChromiumFact]
+    public async Task Drawing_a_letter_and_clicking_classify_shows_the_prediction_and_ten_probabilities()
+    {
+        var sample = Path.Combine(GeneratorHarness.RepositoryRoot(), "samples", "DrawLetter");
+        var build = Processes.Run("dotnet", ["build", sample, "-c", Processes.Configuration, "-nologo", "-v", "q"], timeout: TimeSpan.FromMinutes(4));
+        build.ExitCode.ShouldBe(0, build.Output + build.Error);
+
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(sample, "bin", Processes.Configuration, "net10.0", "DrawLetter.dll"), "--urls", url])
+        {
+            WorkingDirectory = sample, // the content root, where wwwroot is
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            await WaitUntilServing(url);
+            await using var browser = await HeadlessChromium.OpenAsync(url);
+            await WaitFor(browser, "document.readyState === 'complete' && !!document.getElementById('pad')");
+
+            // An upright bar, drawn with the mouse: the letter I.
+            var canvas = await browser.EvaluateAsync("(() => { const r = document.getElementById('pad').getBoundingClientRect(); return [r.left, r.top]; })()");
+            var (left, top) = (canvas[0].GetDouble(), canvas[1].GetDouble());
+            await browser.MouseAsync("mousePressed", left + 140, top + 30);
+            for (var y = 30; y <= 250; y += 10) await browser.MouseAsync("mouseMoved", left + 140, top + y);
+            await browser.MouseAsync("mouseReleased", left + 140, top + 250);
+
+            var button = await browser.EvaluateAsync("(() => { const r = document.getElementById('classify').getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()");
+            await browser.MouseAsync("mousePressed", button[0].GetDouble(), button[1].GetDouble());
+            await browser.MouseAsync("mouseReleased", button[0].GetDouble(), button[1].GetDouble());
+            await WaitFor(browser, "document.getElementById('letter').textContent.length > 0");
+
+            var letter = (await browser.EvaluateAsync("document.getElementById('letter').textContent")).GetString();
+            var percents = (await browser.EvaluateAsync("[...document.querySelectorAll('.bar span:last-child')].map(s => parseFloat(s.textContent))"))
+                .EnumerateArray().Select(p => p.GetDouble()).ToList();
+            File.WriteAllBytes(Path.Combine(Path.GetTempPath(), "scn-draw-letter.png"), await browser.ScreenshotAsync());
+
+            percents.Count.ShouldBe(10);
+            percents.Sum().ShouldBe(100, 0.5);
+            letter.ShouldBe("I", $"an upright bar reads as I; probabilities {string.Join(", ", percents)}");
+            percents[8].ShouldBe(percents.Max());
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            server.WaitForExit();
+        }
+    }
+
+    private static int FreePort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+
+    private static async Task WaitUntilServing(string url)
+    {
+        using var http = new HttpClient();
+        for (var attempt = 0; attempt < 150; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync(url)).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{url} did not start serving");
+    }
+
+    private static async Task WaitFor(HeadlessChromium browser, string condition)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if ((await browser.EvaluateAsync(condition)).ValueKind == JsonValueKind.True) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"the page never satisfied: {condition}");
+    }
+}
