@@ -83,13 +83,7 @@ public static class Trainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var stepStart = clock.Elapsed;
-            var offset = (int)(step * options.BatchSize % (train.Count - options.BatchSize));
-            for (var i = 0; i < options.BatchSize; i++)
-            {
-                var index = order[offset + i];
-                train.Image(index).CopyTo(batchImages.AsSpan(i * network.InputLength));
-                batchLabels[i] = train.Labels[index];
-            }
+            FillBatch(train, order, step, options.BatchSize, batchImages, batchLabels);
             network.DropoutStep = (ulong)step;
             var stepLoss = network.ComputeGradients(batchImages, batchLabels, options.BatchSize);
             if (!float.IsFinite(stepLoss))
@@ -123,7 +117,20 @@ public static class Trainer
         return new TrainingResult(lastStep + 1, loss, accuracy, clock.Elapsed, Rate(options.Steps, options.BatchSize, trainingTime), false, null);
     }
 
-    private static double Rate(long steps, int batch, TimeSpan time) => time > TimeSpan.Zero ? steps * batch / time.TotalSeconds : 0;
+    /// <summary>The notebook's minibatch for <paramref name="step"/>: batch images from offset step · batch mod (N − batch)
+    /// of the seeded order. Every device trains on the same batches.</summary>
+    public static void FillBatch(Dataset train, int[] order, long step, int batchSize, float[] images, int[] labels)
+    {
+        var offset = (int)(step * batchSize % (train.Count - batchSize));
+        for (var i = 0; i < batchSize; i++)
+        {
+            var index = order[offset + i];
+            train.Image(index).CopyTo(images.AsSpan(i * train.ImageLength));
+            labels[i] = train.Labels[index];
+        }
+    }
+
+    public static double Rate(long steps, int batch, TimeSpan time) => time > TimeSpan.Zero ? steps * batch / time.TotalSeconds : 0;
 
     /// <summary>Fraction of <paramref name="data"/> the network classifies correctly.</summary>
     public static float Evaluate(IConvNet network, Dataset data)
@@ -158,13 +165,13 @@ public static class Trainer
         return order;
     }
 
-    private static bool AllFinite(ReadOnlySpan<float> values)
+    public static bool AllFinite(ReadOnlySpan<float> values)
     {
         foreach (var value in values) if (!float.IsFinite(value)) return false;
         return true;
     }
 
-    private static int ArgMax(ReadOnlySpan<float> values)
+    public static int ArgMax(ReadOnlySpan<float> values)
     {
         var best = 0;
         for (var i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
