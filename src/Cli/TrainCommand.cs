@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using StaticConvNet.Data;
+using StaticConvNet.Gpu;
 using StaticConvNet.Models;
 using StaticConvNet.Training;
 
@@ -30,10 +31,11 @@ internal static class TrainCommand
         var evalEvery = new Option<int?>("--eval-every") { Description = "Validation accuracy and a checkpoint every this many steps." };
         var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnc, MODEL.scnw (weights to bake into an app), metrics.csv, loss.png, accuracy.png (default: runs/MODEL)." };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (bit for bit: same seed, data order and optimizer state)." };
+        var device = new Option<string>("--device") { Description = "cpu (generated SIMD code), ilgpu-cpu (ILGPU kernels on the CPU), cuda (ILGPU kernels on an NVIDIA GPU), auto (cuda if present, else cpu).", DefaultValueFactory = _ => "cpu" };
 
         var command = new Command("train", "Train a model and report validation accuracy, as the notebook did.")
         {
-            model, data, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume,
+            model, data, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume, device,
         };
         source.AddTo(command);
         command.SetAction(result =>
@@ -57,8 +59,11 @@ internal static class TrainCommand
                 EvalEvery = result.GetValue(evalEvery) ?? recipe.EvalEvery,
                 DropoutRate = result.GetValue(dropout),
             };
+            DeviceKind deviceKind;
+            try { deviceKind = Devices.Parse(result.GetValue(device)!); }
+            catch (ArgumentException e) { throw new UserError(e.Message); }
             return Run(entry, options, source.Load(result.GetValue(data), result),
-                result.GetValue(output) ?? Path.Combine("runs", entry.Key), result.GetValue(resume), explicitSeed: result.GetValue(seed) is not null);
+                result.GetValue(output) ?? Path.Combine("runs", entry.Key), result.GetValue(resume), explicitSeed: result.GetValue(seed) is not null, deviceKind);
         });
         return command;
     }
@@ -67,10 +72,15 @@ internal static class TrainCommand
         => ModelCatalog.Find(name)
            ?? throw new UserError($"unknown model '{name}'; known: {string.Join(", ", ModelCatalog.All.Select(m => $"{m.Key} ({m.ClassName})"))}");
 
-    private static int Run(ModelEntry entry, TrainingOptions options, LoadedData data, string outputFolder, string? resumePath, bool explicitSeed)
+    private static int Run(ModelEntry entry, TrainingOptions options, LoadedData data, string outputFolder, string? resumePath, bool explicitSeed, DeviceKind deviceKind)
     {
         var network = entry.Create();
-        Validate(entry, network, options);
+        (ILGPU.Context Context, ILGPU.Runtime.Accelerator Accelerator)? device;
+        try { device = Devices.Open(deviceKind); }
+        catch (InvalidOperationException e) { throw new UserError(e.Message); }
+        using var context = device?.Context;
+        using var accelerator = device?.Accelerator;
+        Validate(entry, network, options, onGpu: accelerator is not null);
         Checkpoint? resume = null;
         if (resumePath is not null)
         {
@@ -116,7 +126,11 @@ internal static class TrainCommand
                 lastCheckpointStep = checkpoint.StepsDone - 1;
             },
         };
-        var result = progress.Run(() => Trainer.Train(network, data.Train, data.Valid, options, resume, callbacks));
+        Console.WriteLine(accelerator is null ? "device: cpu (generated SIMD code)" : $"device: {accelerator.AcceleratorType} {accelerator.Name} (ILGPU kernels)");
+        using var gpu = accelerator is null ? null : new GpuNetwork(accelerator, network.Description, options.BatchSize);
+        var result = progress.Run(() => gpu is null
+            ? Trainer.Train(network, data.Train, data.Valid, options, resume, callbacks)
+            : GpuTrainer.Train(gpu, network, data.Train, data.Valid, options, resume, callbacks));
 
         log.WriteCsv(Path.Combine(outputFolder, "metrics.csv"));
         var title = $"{entry.Key} ({entry.ClassName}), seed {options.Seed}";
@@ -137,11 +151,16 @@ internal static class TrainCommand
         return 0;
     }
 
-    private static void Validate(ModelEntry entry, IConvNet network, TrainingOptions options)
+    /// <summary>The largest batch the ILGPU path takes (its buffers are allocated per run, not compiled in).</summary>
+    private const int GpuBatchLimit = 4096;
+
+    private static void Validate(ModelEntry entry, IConvNet network, TrainingOptions options, bool onGpu)
     {
         if (options.Steps < 1) throw new UserError($"--steps must be at least 1, got {options.Steps}");
-        if (options.BatchSize < 1 || options.BatchSize > network.BatchCapacity)
-            throw new UserError($"--batch-size must be 1..{network.BatchCapacity} ({entry.ClassName} was compiled with BatchCapacity = {network.BatchCapacity}), got {options.BatchSize}");
+        if (onGpu && (options.BatchSize < 1 || options.BatchSize > GpuBatchLimit))
+            throw new UserError($"--batch-size must be 1..{GpuBatchLimit} on an ILGPU device, got {options.BatchSize}");
+        if (!onGpu && (options.BatchSize < 1 || options.BatchSize > network.BatchCapacity))
+            throw new UserError($"--batch-size must be 1..{network.BatchCapacity} on the cpu device ({entry.ClassName} was compiled with BatchCapacity = {network.BatchCapacity}; ILGPU devices take larger batches), got {options.BatchSize}");
         if (!(options.Schedule.InitialRate > 0) || !float.IsFinite(options.Schedule.InitialRate))
             throw new UserError($"--learning-rate must be a positive number, got {options.Schedule.InitialRate}");
         if (options.Schedule.DecaySteps < 0) throw new UserError($"--decay-steps must be 0 or more, got {options.Schedule.DecaySteps}");
