@@ -59,15 +59,14 @@ public static class Conv2D
             WeightGradientVector512(input, outputGradient, weightGradient, s);
             if (!inputGradient.IsEmpty)
             {
-                if (s.InChannels % Lanes != 0) InputGradientGeneric(weights, outputGradient, inputGradient, s);
+                if (s.InChannels % Lanes != 0) BackwardGeneric(input, weights, outputGradient, Span<float>.Empty, inputGradient, s);
                 else if (s.Stride == 1) InputGradientAsConvolution(weights, outputGradient, inputGradient, s);
                 else InputGradientVector512(weights, outputGradient, inputGradient, s);
             }
         }
         else
         {
-            WeightGradientGeneric(input, outputGradient, weightGradient, s);
-            if (!inputGradient.IsEmpty) InputGradientGeneric(weights, outputGradient, inputGradient, s);
+            BackwardGeneric(input, weights, outputGradient, weightGradient, inputGradient, s);
         }
     }
 
@@ -438,38 +437,12 @@ public static class Conv2D
         }
     }
 
-    private static void WeightGradientGeneric(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient,
-        Span<float> weightGradient, in Conv2DShape s)
+    /// <summary>Both backward products in one walk over the windows: weight gradients accumulate (+=) unless
+    /// <paramref name="weightGradient"/> is empty; the input gradient is overwritten unless it is empty.</summary>
+    private static void BackwardGeneric(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> weightGradient, Span<float> inputGradient, in Conv2DShape s)
     {
-        var oc = s.OutChannels;
-        for (var oy = 0; oy < s.OutHeight; oy++)
-        {
-            for (var ox = 0; ox < s.OutWidth; ox++)
-            {
-                ref var g = ref Simd.At(outputGradient, (oy * s.OutWidth + ox) * oc);
-                for (var ky = 0; ky < s.Patch; ky++)
-                {
-                    var iy = oy * s.Stride - s.PadTop + ky;
-                    if ((uint)iy >= (uint)s.InHeight) continue;
-                    for (var kx = 0; kx < s.Patch; kx++)
-                    {
-                        var ix = ox * s.Stride - s.PadLeft + kx;
-                        if ((uint)ix >= (uint)s.InWidth) continue;
-                        var inBase = (iy * s.InWidth + ix) * s.InChannels;
-                        var wBase = (ky * s.Patch + kx) * s.InChannels * oc;
-                        for (var ic = 0; ic < s.InChannels; ic++)
-                        {
-                            Simd.MultiplyAdd(ref Simd.At(weightGradient, wBase + ic * oc), ref g, input[inBase + ic], oc);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private static void InputGradientGeneric(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
-        Span<float> inputGradient, in Conv2DShape s)
-    {
+        var (wantWeights, wantInput) = (!weightGradient.IsEmpty, !inputGradient.IsEmpty);
         inputGradient.Clear();
         var oc = s.OutChannels;
         for (var oy = 0; oy < s.OutHeight; oy++)
@@ -489,7 +462,8 @@ public static class Conv2D
                         var wBase = (ky * s.Patch + kx) * s.InChannels * oc;
                         for (var ic = 0; ic < s.InChannels; ic++)
                         {
-                            inputGradient[inBase + ic] += Simd.Dot(ref Simd.At(weights, wBase + ic * oc), ref g, oc);
+                            if (wantWeights) Simd.MultiplyAdd(ref Simd.At(weightGradient, wBase + ic * oc), ref g, input[inBase + ic], oc);
+                            if (wantInput) inputGradient[inBase + ic] += Simd.Dot(ref Simd.At(weights, wBase + ic * oc), ref g, oc);
                         }
                     }
                 }

@@ -35,11 +35,7 @@ public static class MaxPool
                 var outBase = (oy * s.OutWidth + ox) * s.Channels;
                 for (var c = 0; c < vectorChannels; c += Lanes)
                 {
-                    var max = Vector512.Create(float.NegativeInfinity);
-                    for (var iy = y0; iy < y1; iy++)
-                        for (var ix = x0; ix < x1; ix++)
-                            max = Vector512.Max(max, Vector512.LoadUnsafe(ref x, (nuint)((iy * s.InWidth + ix) * s.Channels + c)));
-                    max.StoreUnsafe(ref y, (nuint)(outBase + c));
+                    WindowMax(ref x, s, y0, y1, x0, x1, c).StoreUnsafe(ref y, (nuint)(outBase + c));
                 }
                 for (var c = vectorChannels; c < s.Channels; c++)
                 {
@@ -72,10 +68,7 @@ public static class MaxPool
                 var outBase = (oy * s.OutWidth + ox) * s.Channels;
                 for (var c = 0; c < vectorChannels; c += Lanes)
                 {
-                    var max = Vector512.Create(float.NegativeInfinity);
-                    for (var iy = y0; iy < y1; iy++)
-                        for (var ix = x0; ix < x1; ix++)
-                            max = Vector512.Max(max, Vector512.LoadUnsafe(ref x, (nuint)((iy * s.InWidth + ix) * s.Channels + c)));
+                    var max = WindowMax(ref x, s, y0, y1, x0, x1, c);
                     var gradient = Vector512.LoadUnsafe(ref g, (nuint)(outBase + c));
                     var taken = Vector512<float>.Zero; // lanes whose first maximum was already found
                     for (var iy = y0; iy < y1; iy++)
@@ -104,6 +97,16 @@ public static class MaxPool
                 }
             }
         }
+    }
+
+    /// <summary>The maximum of a window for 16 channels from <paramref name="c"/>, as both passes need it.</summary>
+    private static Vector512<float> WindowMax(ref float x, in MaxPoolShape s, int y0, int y1, int x0, int x1, int c)
+    {
+        var max = Vector512.Create(float.NegativeInfinity);
+        for (var iy = y0; iy < y1; iy++)
+            for (var ix = x0; ix < x1; ix++)
+                max = Vector512.Max(max, Vector512.LoadUnsafe(ref x, (nuint)((iy * s.InWidth + ix) * s.Channels + c)));
+        return max;
     }
 
     /// <summary>The input rows (or columns) [from, to) a window covers, clipped to the image: padding never wins.</summary>

@@ -38,42 +38,104 @@ public sealed class TrainingCallbacks
     public Action<Checkpoint>? Checkpoint { get; init; }
 }
 
+/// <summary>Where a training step's work runs: the generated CPU code, or an accelerator. The loop itself
+/// (batches, schedule, divergence, evaluation points, checkpoints) is <see cref="Trainer.Run"/>, shared by all.</summary>
+public interface ITrainingDevice
+{
+    /// <summary>Largest batch the device takes.</summary>
+    int BatchCapacity { get; }
+
+    /// <summary>Takes the host's parameters and the optimizer's velocity as the starting state.</summary>
+    void Start(IConvNet host, SgdOptimizer optimizer, ulong dropoutSeed, float? dropoutRate);
+
+    /// <summary>Forward and backward over the batch with the dropout masks of <paramref name="step"/>; returns the
+    /// mean loss and how many images the training pass's logits classified correctly (before any update).</summary>
+    (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step);
+
+    void Update(float learningRate);
+
+    /// <summary>Copies parameters and velocity back to the host, for checkpoints.</summary>
+    void Synchronise(IConvNet host, SgdOptimizer optimizer);
+
+    /// <summary>Accuracy on <paramref name="data"/> with the current parameters.</summary>
+    float Evaluate(Dataset data);
+}
+
+/// <summary>The generated SIMD code as a training device: the network and the optimizer work in place.</summary>
+public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
+{
+    private SgdOptimizer? _optimizer;
+
+    public int BatchCapacity => network.BatchCapacity;
+
+    public void Start(IConvNet host, SgdOptimizer optimizer, ulong dropoutSeed, float? dropoutRate)
+    {
+        _optimizer = optimizer;
+        network.DropoutSeed = dropoutSeed;
+        network.DropoutRate = dropoutRate;
+    }
+
+    public (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step)
+    {
+        network.DropoutStep = (ulong)step;
+        var loss = network.ComputeGradients(images, labels, count);
+        var correct = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (Trainer.ArgMax(network.TrainingLogits(i)) == labels[i]) correct++;
+        }
+        return (loss, correct);
+    }
+
+    public void Update(float learningRate) => _optimizer!.Step(network.Parameters, network.Gradients, learningRate);
+
+    public void Synchronise(IConvNet host, SgdOptimizer optimizer) { } // already in place
+
+    public float Evaluate(Dataset data) => Trainer.Evaluate(network, data);
+}
+
 /// <summary>The notebook's training loop: minibatches taken in order from a (seeded) shuffle of the training set,
 /// offset = step · batch mod (N − batch), SGD on the mean softmax cross-entropy. Everything a step does is a
 /// function of (seed, step, parameters, velocity), so a run resumed from a checkpoint continues bit for bit.</summary>
 public static class Trainer
 {
+    /// <summary>Trains with the generated CPU code.</summary>
     public static TrainingResult Train(IConvNet network, Dataset train, Dataset? valid, TrainingOptions options,
         Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
+        => Run(new CpuTrainingDevice(network), network, train, valid, options, resume, callbacks, cancellationToken);
+
+    /// <summary>Trains <paramref name="host"/> on <paramref name="device"/>; the host holds the parameters at every
+    /// evaluation point and at the end.</summary>
+    public static TrainingResult Run(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options,
+        Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
     {
-        if (options.BatchSize < 1 || options.BatchSize > network.BatchCapacity)
-            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"Batch size must be 1..{network.BatchCapacity}, the network's compiled BatchCapacity.");
+        if (options.BatchSize < 1 || options.BatchSize > device.BatchCapacity)
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"Batch size must be 1..{device.BatchCapacity}, the most the device takes.");
         if (options.Steps < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Steps, "Steps must be at least 1.");
-        if (train.ImageLength != network.InputLength)
-            throw new ArgumentException($"Training images have {train.ImageLength} values; the network takes {network.InputLength}.");
+        if (train.ImageLength != host.InputLength)
+            throw new ArgumentException($"Training images have {train.ImageLength} values; the network takes {host.InputLength}.");
         if (train.Count <= options.BatchSize)
             throw new ArgumentException($"The training set has {train.Count} images; it needs more than one batch of {options.BatchSize}.");
 
         var seed = resume?.Seed ?? options.Seed;
-        var optimizer = new SgdOptimizer(network.ParameterCount, options.Momentum);
+        var optimizer = new SgdOptimizer(host.ParameterCount, options.Momentum);
         long firstStep = 0;
         if (resume is null)
         {
-            network.InitializeParameters(seed);
+            host.InitializeParameters(seed);
         }
         else
         {
-            resume.LoadInto(network, "checkpoint");
+            resume.LoadInto(host, "checkpoint");
             if (resume.Momentum != options.Momentum)
                 throw new ArgumentException($"The checkpoint was trained with momentum {resume.Momentum}; resume it with the same momentum, not {options.Momentum}.");
             resume.Velocity?.CopyTo(optimizer.Velocity, 0);
             firstStep = resume.StepsDone;
         }
-        network.DropoutSeed = (ulong)seed;
-        network.DropoutRate = options.DropoutRate;
+        device.Start(host, optimizer, (ulong)seed, options.DropoutRate);
 
         var order = Shuffle(train.Count, seed);
-        var batchImages = new float[options.BatchSize * network.InputLength];
+        var batchImages = new float[options.BatchSize * host.InputLength];
         var batchLabels = new int[options.BatchSize];
         var lastStep = firstStep + options.Steps - 1;
         var clock = Stopwatch.StartNew();
@@ -84,42 +146,37 @@ public static class Trainer
             cancellationToken.ThrowIfCancellationRequested();
             var stepStart = clock.Elapsed;
             FillBatch(train, order, step, options.BatchSize, batchImages, batchLabels);
-            network.DropoutStep = (ulong)step;
-            var stepLoss = network.ComputeGradients(batchImages, batchLabels, options.BatchSize);
+            // Minibatch accuracy comes from the training pass's own logits, before the update, as the notebook measured it.
+            var (stepLoss, correct) = device.ComputeGradients(batchImages, batchLabels, options.BatchSize, step);
             if (!float.IsFinite(stepLoss))
             {
                 return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), true, step);
             }
             loss = stepLoss;
             var learningRate = options.Schedule.At(step);
-            // Minibatch accuracy from the training pass's own logits, before the update, as the notebook measured it.
-            var correct = 0;
-            for (var i = 0; i < options.BatchSize; i++)
-            {
-                if (ArgMax(network.TrainingLogits(i)) == batchLabels[i]) correct++;
-            }
-            optimizer.Step(network.Parameters, network.Gradients, learningRate);
+            device.Update(learningRate);
             trainingTime += clock.Elapsed - stepStart;
             callbacks?.Step?.Invoke(new StepReport(step, lastStep, loss, (float)correct / options.BatchSize, learningRate,
                 Rate(step - firstStep + 1, options.BatchSize, trainingTime)));
 
             if (step == lastStep || (options.EvalEvery > 0 && step % options.EvalEvery == 0))
             {
+                device.Synchronise(host, optimizer);
                 if (valid is not null)
                 {
-                    accuracy = Evaluate(network, valid);
+                    accuracy = device.Evaluate(valid);
                     callbacks?.Evaluation?.Invoke(new EvalReport(step, accuracy));
                 }
                 // An update can blow the parameters up before any loss shows it: only finite ones are worth keeping.
-                if (AllFinite(network.Parameters)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(network, step + 1, seed, optimizer));
+                if (AllFinite(host.Parameters)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, step + 1, seed, optimizer));
             }
         }
         return new TrainingResult(lastStep + 1, loss, accuracy, clock.Elapsed, Rate(options.Steps, options.BatchSize, trainingTime), false, null);
     }
 
     /// <summary>The notebook's minibatch for <paramref name="step"/>: batch images from offset step · batch mod (N − batch)
-    /// of the seeded order. Every device trains on the same batches.</summary>
-    public static void FillBatch(Dataset train, int[] order, long step, int batchSize, float[] images, int[] labels)
+    /// of the seeded order, whichever device trains.</summary>
+    private static void FillBatch(Dataset train, int[] order, long step, int batchSize, float[] images, int[] labels)
     {
         var offset = (int)(step * batchSize % (train.Count - batchSize));
         for (var i = 0; i < batchSize; i++)
@@ -130,7 +187,7 @@ public static class Trainer
         }
     }
 
-    public static double Rate(long steps, int batch, TimeSpan time) => time > TimeSpan.Zero ? steps * batch / time.TotalSeconds : 0;
+    private static double Rate(long steps, int batch, TimeSpan time) => time > TimeSpan.Zero ? steps * batch / time.TotalSeconds : 0;
 
     /// <summary>Fraction of <paramref name="data"/> the network classifies correctly.</summary>
     public static float Evaluate(IConvNet network, Dataset data)
@@ -165,7 +222,7 @@ public static class Trainer
         return order;
     }
 
-    public static bool AllFinite(ReadOnlySpan<float> values)
+    private static bool AllFinite(ReadOnlySpan<float> values)
     {
         foreach (var value in values) if (!float.IsFinite(value)) return false;
         return true;
