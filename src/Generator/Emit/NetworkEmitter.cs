@@ -48,7 +48,7 @@ internal static class NetworkEmitter
 
         w.Line($"// {spec.ClassName}: {spec.Input} -> {Int(spec.Classes)} classes, {Int(computing.Count)} layers, {Int(network.ParameterCount)} parameters.");
         w.Open($"partial class {spec.ClassName} : IConvNet");
-        EmitNetworkConstants(w, network, output, hasDropout);
+        EmitNetworkConstants(w, network, output, hasDropout, baked: bakedParameters.Length > 0);
 
         foreach (var layer in layers)
         {
@@ -64,7 +64,7 @@ internal static class NetworkEmitter
         return w.ToString();
     }
 
-    private static void EmitNetworkConstants(CodeWriter w, ResolvedNetwork network, ResolvedLayer output, bool hasDropout)
+    private static void EmitNetworkConstants(CodeWriter w, ResolvedNetwork network, ResolvedLayer output, bool hasDropout, bool baked)
     {
         var spec = network.Spec;
         w.Line($"public const int InputHeight = {Int(spec.Input.Height)};");
@@ -80,7 +80,10 @@ internal static class NetworkEmitter
         w.Line($"private const int ActivationLength = {Int(network.ActivationLength)};");
         w.Line($"private const int GradientShards = {Int(GradientShards)};");
         w.Line();
-        w.Line("private readonly float[] _parameters = new float[ParameterCount];");
+        // A field initialiser, not a generated constructor, so the user's partial class may declare its own.
+        w.Line(baked
+            ? "private readonly float[] _parameters = BakedParameters.ToArray(); // every instance starts with the baked weights"
+            : "private readonly float[] _parameters = new float[ParameterCount];");
         w.Line("// One gradient buffer per shard; shard 0's is the public Gradients.");
         w.Line("private readonly float[][] _shardGradients = CreateShardGradients();");
         w.Line("// Every layer's outputs (and their gradients) for every image of a batch: [layer][slot][value].");
@@ -312,9 +315,12 @@ internal static class NetworkEmitter
         w.Line("// when this file was generated. No file is read at run time.");
         w.Line("// ------------------------------------------------------------------------------------------");
         w.Line();
-        w.Line("/// <summary>Every instance starts with the baked parameters.</summary>");
-        w.Line($"public {name}() => BakedParameters.CopyTo(_parameters);");
-        w.Line();
+        if (network.Spec.DeclaresOnlyConstructorsWithParameters)
+        {
+            w.Line("// The class declares constructors, none without parameters: Classify needs one to make its instances.");
+            w.Line($"private {name}() {{ }}");
+            w.Line();
+        }
         w.Line($"[ThreadStatic] private static {name}? t_classifier;");
         w.Line();
         w.Line("/// <summary>The most likely class of one image, with the baked weights. Thread-safe: each thread uses its own");

@@ -51,7 +51,8 @@ internal sealed record NetworkSpec(
     int Classes,
     int BatchCapacity,
     EquatableArray<LayerSpec> Layers,
-    string? WeightsFile = null);
+    string? WeightsFile = null,
+    bool DeclaresOnlyConstructorsWithParameters = false);
 
 /// <summary>What parsing produced: a spec when one could be built, and the diagnostics found on the way.</summary>
 internal sealed record ParsedNetwork(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

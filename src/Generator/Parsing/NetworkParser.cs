@@ -94,7 +94,8 @@ internal static class NetworkParser
             Classes: classes,
             BatchCapacity: batchCapacity,
             Layers: layers.ToEquatableArray(),
-            WeightsFile: NamedString(networkAttribute, "Weights") is { Length: > 0 } weights ? weights : null);
+            WeightsFile: NamedString(networkAttribute, "Weights") is { Length: > 0 } weights ? weights : null,
+            DeclaresOnlyConstructorsWithParameters: type.InstanceConstructors.Length > 0 && type.InstanceConstructors.All(c => !c.IsImplicitlyDeclared && c.Parameters.Length > 0));
         return new ParsedNetwork(spec, diagnostics.ToEquatableArray());
     }
 

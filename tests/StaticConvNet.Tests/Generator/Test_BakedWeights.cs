@@ -38,6 +38,26 @@ public class Test_BakedWeights
         source.ShouldContain("public static int Classify(ReadOnlySpan<float> image)");
     }
 
+    [Theory]
+    [InlineData("public Tiny(string label) { Label = label; }", new object[] { "mine" })]
+    [InlineData("public Tiny() { Label = \"mine\"; }", new object[0])]
+    public void A_network_with_its_own_constructor_still_starts_from_the_baked_weights(string constructor, object[] arguments)
+    {
+        var source = Network.Replace("public sealed partial class Tiny;",
+            $"public sealed partial class Tiny {{ {constructor} public string Label {{ get; }} public static int ClassifyArray(float[] image) => Classify(image); }}");
+        var result = GeneratorHarness.RunWithFiles([new GeneratorHarness.InMemoryFile("/src/app/models/tiny.scnw", WeightsFile.Format("Tiny", Fingerprint, Values))], source);
+        result.GeneratorDiagnostics.ShouldBeEmpty();
+        result.Errors.ShouldBeEmpty();
+
+        var type = result.Load().GetType("Users.Tiny")!;
+        var network = (IConvNet)Activator.CreateInstance(type, arguments)!;
+        type.GetProperty("Label")!.GetValue(network).ShouldBe("mine");
+        network.Parameters.ToArray().ShouldBe(Values);
+        // Classify makes its own instances, with or without a parameterless constructor of the user's.
+        var image = Enumerable.Range(0, 16).Select(i => i / 16f - 0.5f).ToArray();
+        type.GetMethod("ClassifyArray")!.Invoke(null, [image]).ShouldBe(network.Predict(image));
+    }
+
     [Fact]
     public void SCN0014_a_weights_file_that_is_not_an_additional_file()
     {

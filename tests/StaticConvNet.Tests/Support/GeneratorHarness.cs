@@ -23,9 +23,21 @@ public static class GeneratorHarness
         ImmutableArray<Diagnostic> GeneratorDiagnostics,
         ImmutableArray<Diagnostic> CompilationDiagnostics,
         ImmutableDictionary<string, string> GeneratedSources,
-        GeneratorDriver Driver)
+        GeneratorDriver Driver,
+        Compilation Output)
     {
         public IEnumerable<Diagnostic> Errors => CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error);
+
+        /// <summary>Emits the user's assembly with the generated code and loads it into a collectible context
+        /// (the runtime it references resolves to the one the tests run).</summary>
+        public System.Reflection.Assembly Load()
+        {
+            using var image = new MemoryStream();
+            var emitted = Output.Emit(image);
+            if (!emitted.Success) throw new InvalidOperationException("Emit failed: " + string.Join("; ", emitted.Diagnostics));
+            image.Position = 0;
+            return new System.Runtime.Loader.AssemblyLoadContext("generated", isCollectible: true).LoadFromStream(image);
+        }
 
         public string SingleSource => GeneratedSources.Values.Single();
     }
@@ -61,7 +73,7 @@ public static class GeneratorHarness
         {
             if (result.Exception is not null) throw new InvalidOperationException("The generator threw.", result.Exception);
         }
-        return new Result(generatorDiagnostics, output.GetDiagnostics(), generated, driver);
+        return new Result(generatorDiagnostics, output.GetDiagnostics(), generated, driver, output);
     }
 
     /// <summary>The repository root (the folder holding StaticConvNet.sln).</summary>
