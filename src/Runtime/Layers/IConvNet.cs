@@ -39,6 +39,12 @@ public interface IConvNet
     /// <summary>The most likely class of one image.</summary>
     int Predict(ReadOnlySpan<float> image);
 
+    /// <summary>The most likely class of each of <c>predictions.Length</c> images laid end to end in
+    /// <paramref name="images"/>, <see cref="BatchCapacity"/> at a time with one shard per core; the same answers as
+    /// <see cref="Predict"/>. Uses the network's buffers (and overwrites <see cref="TrainingLogits"/>): one call at a
+    /// time per instance.</summary>
+    void PredictBatch(ReadOnlySpan<float> images, Span<int> predictions);
+
     /// <summary>Forward and backward pass over <paramref name="count"/> images in training mode; fills
     /// <see cref="Gradients"/> and returns the mean softmax cross-entropy.</summary>
     float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count);

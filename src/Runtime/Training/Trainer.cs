@@ -192,10 +192,11 @@ public static class Trainer
     /// <summary>Fraction of <paramref name="data"/> the network classifies correctly.</summary>
     public static float Evaluate(IConvNet network, Dataset data)
     {
+        var predictions = Predictions(network, data);
         var correct = 0;
         for (var i = 0; i < data.Count; i++)
         {
-            if (network.Predict(data.Image(i)) == data.Labels[i]) correct++;
+            if (predictions[i] == data.Labels[i]) correct++;
         }
         return (float)correct / data.Count;
     }
@@ -203,9 +204,17 @@ public static class Trainer
     /// <summary>Counts of (true label, predicted label) over <paramref name="data"/>.</summary>
     public static int[,] ConfusionMatrix(IConvNet network, Dataset data)
     {
+        var predictions = Predictions(network, data);
         var matrix = new int[network.OutputLength, network.OutputLength];
-        for (var i = 0; i < data.Count; i++) matrix[data.Labels[i], network.Predict(data.Image(i))]++;
+        for (var i = 0; i < data.Count; i++) matrix[data.Labels[i], predictions[i]]++;
         return matrix;
+    }
+
+    private static int[] Predictions(IConvNet network, Dataset data)
+    {
+        var predictions = new int[data.Count];
+        network.PredictBatch(data.Images.AsSpan(0, data.Count * data.ImageLength), predictions);
+        return predictions;
     }
 
     /// <summary>A seeded Fisher–Yates permutation of 0..count−1 (our own generator: same order everywhere).</summary>
