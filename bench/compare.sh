@@ -9,13 +9,13 @@ trap 'rm -rf "$artifacts"' EXIT
 dotnet run -c Release --project bench/StaticConvNet.Bench -- --filter '*' --exporters csv --artifacts "$artifacts" "$@" >"$artifacts/bdn.log"
 
 # BenchmarkDotNet CSV: Method,...,Model,Mean,...  Mean like "1,234.5 us"; turn it into microseconds.
-mean_us() { # class model
+mean_us() { # class model [method]
   local file="$artifacts/results/StaticConvNet.Bench.$1-report.csv"
-  python3 - "$file" "$2" <<'PY'
+  python3 - "$file" "$2" "${3:-}" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 for r in rows:
-    if sys.argv[2] in ("", r.get("Model", "")):
+    if sys.argv[2] in ("", r.get("Model", "")) and sys.argv[3] in ("", r["Method"]):
         value, unit = r["Mean"].replace(",", "").split()
         print(float(value) * {"ns": 1e-3, "us": 1.0, "μs": 1.0, "ms": 1e3, "s": 1e6}[unit]); break
 PY
@@ -57,11 +57,13 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
   echo "| --- | --- | --- |"
   for m in arch1 arch2 arch3 arch4; do echo "| $m | $(python3 -c "print(f'{$(mean_us SingleImageInference "$m"):.1f}')") | $(alloc SingleImageInference "$m") |"; done
   echo
-  echo "## Batch inference of the validation split (2,000 images, one network per core)"
+  echo "## Batch inference of the validation split (2,000 images, both cores)"
   echo
-  echo "| model | img/s |"
-  echo "| --- | --- |"
-  for m in arch1 arch2 arch3 arch4; do echo "| $m | $(python3 -c "print(round(1 / ($(mean_us BatchInference "$m") * 1e-6)))") |"; done
+  echo "| model | one network's PredictBatch (img/s) | one network per core, Predict per image (img/s) |"
+  echo "| --- | --- | --- |"
+  for m in arch1 arch2 arch3 arch4; do
+    echo "| $m | $(python3 -c "print(round(1 / ($(mean_us BatchInference "$m" PredictBatch) * 1e-6)))") | $(python3 -c "print(round(1 / ($(mean_us BatchInference "$m" ValidationSet) * 1e-6)))") |"
+  done
   echo
   echo "## The generator, and loading data"
   echo

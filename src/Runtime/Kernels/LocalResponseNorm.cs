@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
@@ -68,6 +71,11 @@ public static class LocalResponseNorm
         {
             for (var c = 0; c < channels; c++) band[d * channels + c] = Math.Abs(c - d) <= s.DepthRadius ? 1f : 0f;
         }
+        if (channels == Vector512<float>.Count && Vector512.IsHardwareAccelerated)
+        {
+            WindowSums16(values, sums, band, s.Pixels);
+            return;
+        }
         sums.Clear();
         for (var p = 0; p < s.Pixels; p++)
         {
@@ -77,6 +85,25 @@ public static class LocalResponseNorm
                 var value = values[p * channels + d];
                 if (value != 0f) Simd.MultiplyAdd(ref row, ref Simd.At(band, d * channels), value, channels);
             }
+        }
+    }
+
+    /// <summary>WindowSums for exactly 16 channels: one register per pixel, the band product as 16 broadcast FMAs
+    /// with no calls or branches in between (the notebook's LRN layers are 16 channels deep).</summary>
+    private static void WindowSums16(ReadOnlySpan<float> values, Span<float> sums, Span<float> band, int pixels)
+    {
+        ref var x = ref MemoryMarshal.GetReference(values);
+        ref var b = ref MemoryMarshal.GetReference(band);
+        ref var y = ref MemoryMarshal.GetReference(sums);
+        for (var p = 0; p < pixels; p++)
+        {
+            ref var pixel = ref Unsafe.Add(ref x, p * 16);
+            var sum = Vector512<float>.Zero;
+            for (var d = 0; d < 16; d++)
+            {
+                sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref pixel, d)), Vector512.LoadUnsafe(ref b, (nuint)(d * 16)), sum);
+            }
+            sum.StoreUnsafe(ref y, (nuint)(p * 16));
         }
     }
 

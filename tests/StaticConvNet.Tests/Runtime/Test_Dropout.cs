@@ -1,3 +1,4 @@
+using StaticConvNet.Kernels;
 using StaticConvNet.Tests.Support;
 
 namespace StaticConvNet.Tests.Runtime;
@@ -22,6 +23,35 @@ public class Test_Dropout
         step1.ShouldNotBe(step0);
         network.DropoutStep = 0;
         network.ComputeLoss(images, labels, 16, training: true).ShouldBe(step0, "the same step replays the same masks");
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.1f)]
+    [InlineData(0.5f)]
+    [InlineData(0.999f)]
+    public void The_mask_is_the_splitmix_formula_element_by_element(float rate)
+    {
+        // Dropout.Forward takes 16 elements per step on AVX-512 hardware; the GPU kernel and resumed runs rely on
+        // every element's mask being exactly this scalar formula.
+        var keep = 1f / (1f - rate);
+        foreach (var length in new[] { 1, 15, 16, 17, 40, 12544 })
+        {
+            foreach (var (seed, stream) in new[] { (1UL, 0UL), (42UL, 12345UL), (ulong.MaxValue, 7UL) })
+            {
+                var mask = new float[length];
+                var output = new float[length];
+                StaticConvNet.Kernels.Dropout.Forward(Enumerable.Repeat(2f, length).ToArray(), output, mask, rate, seed, stream);
+                var key = SplitMix.Mix(seed ^ SplitMix.Mix(stream));
+                for (var i = 0; i < length; i++)
+                {
+                    var expected = SplitMix.UnitFloat(SplitMix.Mix(key + (ulong)i)) < rate ? 0f : keep;
+                    if (mask[i] != expected) throw new ShouldAssertException($"length {length}, seed {seed}, stream {stream}: mask[{i}] is {mask[i]}, the formula gives {expected}");
+                    output[i].ShouldBe(2f * expected);
+                }
+                if (length > 10000 && rate is > 0f and < 0.99f) mask.Count(m => m == 0f).ShouldBeInRange((int)(length * rate * 0.9), (int)(length * rate * 1.1));
+            }
+        }
     }
 
     [Fact]
