@@ -34,6 +34,7 @@ if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   torch_version=$(/usr/bin/python3 -c "import torch; print(torch.__version__)")
 fi
 
+ort_version=$(sed -n 's/.*Microsoft.ML.OnnxRuntime" Version="\([^"]*\)".*/\1/p' bench/StaticConvNet.Bench/StaticConvNet.Bench.csproj)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
 {
   echo "# Performance"
@@ -53,9 +54,12 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
   echo
   echo "## Single-image inference (one thread)"
   echo
-  echo "| model | time per image (us) | allocated per call |"
-  echo "| --- | --- | --- |"
-  for m in arch1 arch2 arch3 arch4; do echo "| $m | $(python3 -c "print(f'{$(mean_us SingleImageInference "$m"):.1f}')") | $(alloc SingleImageInference "$m") |"; done
+  echo "| model | StaticConvNet (us per image) | allocated per call | ONNX Runtime $ort_version, same graph (us per image) | ratio |"
+  echo "| --- | --- | --- | --- | --- |"
+  for m in arch1 arch2 arch3 arch4; do
+    ours=$(mean_us SingleImageInference "$m"); theirs=$(mean_us OnnxRuntimeInference "$m")
+    echo "| $m | $(python3 -c "print(f'{$ours:.1f}')") | $(alloc SingleImageInference "$m") | $(python3 -c "print(f'{$theirs:.1f}')") | $(python3 -c "print(f'{$theirs / $ours:.1f}x')") |"
+  done
   echo
   echo "## Batch inference of the validation split (2,000 images, both cores)"
   echo
