@@ -20,18 +20,8 @@ internal sealed class Conv2DEmitter : LayerEmitter
     }
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-    {
-        var p = l.Pascal;
-        w.Line($"private void {p}Forward(ReadOnlySpan<float> input, int slot)");
-        w.Line($"    => Conv2D.Forward(input, {Weights(l)}, {Bias(l)}, {p}Output(slot), {p}Shape);");
-    }
+        => ForwardMethod(w, l, $"Conv2D.Forward(input, {Weights(l)}, {Bias(l)}, {l.Pascal}Output(slot), {l.Pascal}Shape)");
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-    {
-        var p = l.Pascal;
-        w.Line($"private void {p}Backward(ReadOnlySpan<float> input, int slot, Span<float> inputGradient, Span<float> gradients)");
-        w.Line($"    => Conv2D.Backward(input, {Weights(l)}, {p}OutputGradient(slot), inputGradient, {WeightGradients(l)}, {BiasGradients(l)}, {p}Shape);");
-    }
-
-    public override string BackwardCall(ResolvedLayer l) => $"{l.Pascal}Backward({InputOf(l)}, slot, {InputGradientOf(l)}, gradients);";
+        => BackwardMethod(w, l, $"Conv2D.Backward(input, {Weights(l)}, {l.Pascal}OutputGradient(slot), inputGradient, {WeightGradients(l)}, {BiasGradients(l)}, {l.Pascal}Shape)");
 }

@@ -31,9 +31,27 @@ internal abstract class LayerEmitter
     public virtual string ForwardCall(ResolvedLayer layer) => $"{layer.Pascal}Forward({InputOf(layer)}, slot);";
 
     /// <summary>The statement in BackwardSample that runs this layer, or null when nothing needs its gradient
-    /// (a parameterless first layer).</summary>
+    /// (a parameterless first layer). Layers with parameters also get the shard's gradient buffer.</summary>
     public virtual string? BackwardCall(ResolvedLayer layer)
-        => layer.InputSource.Length == 0 ? null : $"{layer.Pascal}Backward({InputOf(layer)}, slot, {InputGradientOf(layer)});";
+        => layer.HasParameters ? $"{layer.Pascal}Backward({InputOf(layer)}, slot, {InputGradientOf(layer)}, gradients);"
+        : layer.InputSource.Length == 0 ? null
+        : $"{layer.Pascal}Backward({InputOf(layer)}, slot, {InputGradientOf(layer)});";
+
+    /// <summary>The usual forward method, the one <see cref="ForwardCall"/> calls: one kernel call writing the
+    /// layer's output for a batch slot.</summary>
+    protected static void ForwardMethod(CodeWriter w, ResolvedLayer l, string kernelCall)
+    {
+        w.Line($"private void {l.Pascal}Forward(ReadOnlySpan<float> input, int slot)");
+        w.Line($"    => {kernelCall};");
+    }
+
+    /// <summary>The usual backward method, the one <see cref="BackwardCall"/> calls.</summary>
+    protected static void BackwardMethod(CodeWriter w, ResolvedLayer l, string kernelCall)
+    {
+        var gradients = l.HasParameters ? ", Span<float> gradients" : "";
+        w.Line($"private void {l.Pascal}Backward(ReadOnlySpan<float> input, int slot, Span<float> inputGradient{gradients})");
+        w.Line($"    => {kernelCall};");
+    }
 
     public static string InputOf(ResolvedLayer layer)
         => layer.InputSource.Length == 0 ? "image" : $"{layer.InputSource}Output(slot)";

@@ -20,14 +20,8 @@ internal sealed class LrnEmitter : LayerEmitter
     }
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-    {
-        w.Line($"private void {l.Pascal}Forward(ReadOnlySpan<float> input, int slot)");
-        w.Line($"    => LocalResponseNorm.Forward(input, {l.Pascal}Output(slot), {l.Pascal}Shape);");
-    }
+        => ForwardMethod(w, l, $"LocalResponseNorm.Forward(input, {l.Pascal}Output(slot), {l.Pascal}Shape)");
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-    {
-        w.Line($"private void {l.Pascal}Backward(ReadOnlySpan<float> input, int slot, Span<float> inputGradient)");
-        w.Line($"    => LocalResponseNorm.Backward(input, {l.Pascal}OutputGradient(slot), inputGradient, {l.Pascal}Shape);");
-    }
+        => BackwardMethod(w, l, $"LocalResponseNorm.Backward(input, {l.Pascal}OutputGradient(slot), inputGradient, {l.Pascal}Shape)");
 }

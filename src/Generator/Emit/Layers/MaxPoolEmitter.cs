@@ -20,16 +20,8 @@ internal sealed class MaxPoolEmitter : LayerEmitter
     }
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-    {
-        var p = l.Pascal;
-        w.Line($"private void {p}Forward(ReadOnlySpan<float> input, int slot)");
-        w.Line($"    => MaxPool.Forward(input, {p}Output(slot), {p}Shape);");
-    }
+        => ForwardMethod(w, l, $"MaxPool.Forward(input, {l.Pascal}Output(slot), {l.Pascal}Shape)");
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-    {
-        var p = l.Pascal;
-        w.Line($"private void {p}Backward(ReadOnlySpan<float> input, int slot, Span<float> inputGradient)");
-        w.Line($"    => MaxPool.Backward(input, {p}OutputGradient(slot), inputGradient, {p}Shape);");
-    }
+        => BackwardMethod(w, l, $"MaxPool.Backward(input, {l.Pascal}OutputGradient(slot), inputGradient, {l.Pascal}Shape)");
 }
