@@ -243,6 +243,14 @@ public static class Conv2D
             var row = 0;
             for (; row + 8 <= rows; row += 8)
             {
+                // Rows (kx, c) of one kernel row ky read consecutive values of a window row: one base offset serves
+                // all eight (at 16 input channels every group is like that). A group across two kernel rows needs
+                // eight offsets, which the JIT cannot keep in registers.
+                if (row / (patch * ic) == (row + 7) / (patch * ic))
+                {
+                    WeightGradientEightContiguousRows(ref x, ref g, ref Unsafe.Add(ref dw, row * oc + block), RowOffset(row, patch, ic, rowStep), block, s, rowStep);
+                    continue;
+                }
                 for (var j = 0; j < 8; j++) offset[j] = RowOffset(row + j, patch, ic, rowStep);
                 int o0 = offset[0], o1 = offset[1], o2 = offset[2], o3 = offset[3], o4 = offset[4], o5 = offset[5], o6 = offset[6], o7 = offset[7];
                 ref var d = ref Unsafe.Add(ref dw, row * oc + block);
@@ -301,6 +309,48 @@ public static class Conv2D
                 (p0 + p1 + (p2 + p3)).StoreUnsafe(ref d);
             }
         }
+    }
+
+    /// <summary>dW rows row..row+7 (starting at <paramref name="d"/>) when they read x at offsets base, base+1, …, base+7
+    /// of every window: the same sums in the same order as the general eight-row loop.</summary>
+    private static void WeightGradientEightContiguousRows(ref float x, ref float g, ref float d, int offset, int block, in Conv2DShape s, int rowStep)
+    {
+        int oc = s.OutChannels, pixelStep = s.Stride * s.InChannels, rowJump = s.Stride * rowStep;
+        var a0 = Vector512.LoadUnsafe(ref d);
+        var a1 = Vector512.LoadUnsafe(ref d, (nuint)oc);
+        var a2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * oc));
+        var a3 = Vector512.LoadUnsafe(ref d, (nuint)(3 * oc));
+        var a4 = Vector512.LoadUnsafe(ref d, (nuint)(4 * oc));
+        var a5 = Vector512.LoadUnsafe(ref d, (nuint)(5 * oc));
+        var a6 = Vector512.LoadUnsafe(ref d, (nuint)(6 * oc));
+        var a7 = Vector512.LoadUnsafe(ref d, (nuint)(7 * oc));
+        ref var gv = ref Unsafe.Add(ref g, block);
+        for (var oy = 0; oy < s.OutHeight; oy++)
+        {
+            ref var xr = ref Unsafe.Add(ref x, oy * rowJump + offset);
+            for (var ox = 0; ox < s.OutWidth; ox++)
+            {
+                var gradient = Vector512.LoadUnsafe(ref gv);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xr), gradient, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 1)), gradient, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 2)), gradient, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 3)), gradient, a3);
+                a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 4)), gradient, a4);
+                a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 5)), gradient, a5);
+                a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 6)), gradient, a6);
+                a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 7)), gradient, a7);
+                xr = ref Unsafe.Add(ref xr, pixelStep);
+                gv = ref Unsafe.Add(ref gv, oc);
+            }
+        }
+        a0.StoreUnsafe(ref d);
+        a1.StoreUnsafe(ref d, (nuint)oc);
+        a2.StoreUnsafe(ref d, (nuint)(2 * oc));
+        a3.StoreUnsafe(ref d, (nuint)(3 * oc));
+        a4.StoreUnsafe(ref d, (nuint)(4 * oc));
+        a5.StoreUnsafe(ref d, (nuint)(5 * oc));
+        a6.StoreUnsafe(ref d, (nuint)(6 * oc));
+        a7.StoreUnsafe(ref d, (nuint)(7 * oc));
     }
 
     /// <summary>Index in the padded input of the top-left of output pixel <paramref name="pixel"/>'s window.</summary>
