@@ -65,53 +65,11 @@ public static class Dense
         ref var g = ref Simd.At(outputGradient, 0);
         var wantInput = !inputGradient.IsEmpty;
         if (wantInput && inputGradient.Length != input.Length) throw new ArgumentException("Dense input gradient does not match the input.");
-        if (Vector512.IsHardwareAccelerated && outputs == 4 * Lanes)
-        {
-            BackwardFourRegisters(input, weights, outputGradient, inputGradient, weightGradient);
-            return;
-        }
         for (var i = 0; i < input.Length; i++)
         {
             var x = input[i];
             if (x != 0f) Simd.MultiplyAdd(ref Simd.At(weightGradient, i * outputs), ref g, x, outputs);
             if (wantInput) inputGradient[i] = Simd.Dot(ref Simd.At(weights, i * outputs), ref g, outputs);
-        }
-    }
-
-    /// <summary>Backward for 64 outputs (the notebook's hidden layers): the output gradient stays in four registers
-    /// for every input row instead of being reloaded by a helper call per row. The same operations in the same order
-    /// as the general loop (a row's dot product: four FMAs from zero, then the register's sum).</summary>
-    private static void BackwardFourRegisters(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
-        Span<float> inputGradient, Span<float> weightGradient)
-    {
-        ref var gRef = ref MemoryMarshal.GetReference(outputGradient);
-        var g0 = Vector512.LoadUnsafe(ref gRef);
-        var g1 = Vector512.LoadUnsafe(ref gRef, Lanes);
-        var g2 = Vector512.LoadUnsafe(ref gRef, 2 * Lanes);
-        var g3 = Vector512.LoadUnsafe(ref gRef, 3 * Lanes);
-        ref var w = ref MemoryMarshal.GetReference(weights);
-        ref var dw = ref MemoryMarshal.GetReference(weightGradient);
-        var wantInput = !inputGradient.IsEmpty;
-        for (var i = 0; i < input.Length; i++)
-        {
-            var row = (nuint)(i * 4 * Lanes);
-            var x = input[i];
-            if (x != 0f)
-            {
-                var xs = Vector512.Create(x);
-                Vector512.FusedMultiplyAdd(xs, g0, Vector512.LoadUnsafe(ref dw, row)).StoreUnsafe(ref dw, row);
-                Vector512.FusedMultiplyAdd(xs, g1, Vector512.LoadUnsafe(ref dw, row + Lanes)).StoreUnsafe(ref dw, row + Lanes);
-                Vector512.FusedMultiplyAdd(xs, g2, Vector512.LoadUnsafe(ref dw, row + 2 * Lanes)).StoreUnsafe(ref dw, row + 2 * Lanes);
-                Vector512.FusedMultiplyAdd(xs, g3, Vector512.LoadUnsafe(ref dw, row + 3 * Lanes)).StoreUnsafe(ref dw, row + 3 * Lanes);
-            }
-            if (wantInput)
-            {
-                var sum = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, row), g0, Vector512<float>.Zero);
-                sum = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, row + Lanes), g1, sum);
-                sum = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, row + 2 * Lanes), g2, sum);
-                sum = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, row + 3 * Lanes), g3, sum);
-                inputGradient[i] = 0f + Vector512.Sum(sum);
-            }
         }
     }
 
