@@ -234,58 +234,28 @@ public static class Conv2D
         ref var x = ref MemoryMarshal.GetReference(padded);
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         ref var dw = ref MemoryMarshal.GetReference(weightGradient);
-        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch, stride = s.Stride;
+        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch;
         var rows = patch * patch * ic;
         var rowStep = s.PaddedWidth * ic;
-        Span<int> offset = stackalloc int[8];
         for (var block = 0; block < oc; block += Lanes)
         {
             var row = 0;
             for (; row + 8 <= rows; row += 8)
             {
+                ref var d = ref Unsafe.Add(ref dw, row * oc + block);
                 // Rows (kx, c) of one kernel row ky read consecutive values of a window row: one base offset serves
                 // all eight (at 16 input channels every group is like that). A group across two kernel rows needs
                 // eight offsets, which the JIT cannot keep in registers.
                 if (row / (patch * ic) == (row + 7) / (patch * ic))
                 {
-                    WeightGradientEightContiguousRows(ref x, ref g, ref Unsafe.Add(ref dw, row * oc + block), RowOffset(row, patch, ic, rowStep), block, s, rowStep);
-                    continue;
+                    WeightGradientEightRows(ref x, ref g, ref d, new ConsecutiveRows(RowOffset(row, patch, ic, rowStep)), block, s, rowStep);
                 }
-                for (var j = 0; j < 8; j++) offset[j] = RowOffset(row + j, patch, ic, rowStep);
-                int o0 = offset[0], o1 = offset[1], o2 = offset[2], o3 = offset[3], o4 = offset[4], o5 = offset[5], o6 = offset[6], o7 = offset[7];
-                ref var d = ref Unsafe.Add(ref dw, row * oc + block);
-                var a0 = Vector512.LoadUnsafe(ref d);
-                var a1 = Vector512.LoadUnsafe(ref d, (nuint)oc);
-                var a2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * oc));
-                var a3 = Vector512.LoadUnsafe(ref d, (nuint)(3 * oc));
-                var a4 = Vector512.LoadUnsafe(ref d, (nuint)(4 * oc));
-                var a5 = Vector512.LoadUnsafe(ref d, (nuint)(5 * oc));
-                var a6 = Vector512.LoadUnsafe(ref d, (nuint)(6 * oc));
-                var a7 = Vector512.LoadUnsafe(ref d, (nuint)(7 * oc));
-                for (var oy = 0; oy < s.OutHeight; oy++)
+                else
                 {
-                    for (var ox = 0; ox < s.OutWidth; ox++)
-                    {
-                        var gv = Vector512.LoadUnsafe(ref g, (nuint)((oy * s.OutWidth + ox) * oc + block));
-                        ref var xw = ref Unsafe.Add(ref x, oy * stride * rowStep + ox * stride * ic);
-                        a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o0)), gv, a0);
-                        a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o1)), gv, a1);
-                        a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o2)), gv, a2);
-                        a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o3)), gv, a3);
-                        a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o4)), gv, a4);
-                        a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o5)), gv, a5);
-                        a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o6)), gv, a6);
-                        a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, o7)), gv, a7);
-                    }
+                    var scattered = new ScatteredRows();
+                    for (var j = 0; j < 8; j++) scattered[j] = RowOffset(row + j, patch, ic, rowStep);
+                    WeightGradientEightRows(ref x, ref g, ref d, scattered, block, s, rowStep);
                 }
-                a0.StoreUnsafe(ref d);
-                a1.StoreUnsafe(ref d, (nuint)oc);
-                a2.StoreUnsafe(ref d, (nuint)(2 * oc));
-                a3.StoreUnsafe(ref d, (nuint)(3 * oc));
-                a4.StoreUnsafe(ref d, (nuint)(4 * oc));
-                a5.StoreUnsafe(ref d, (nuint)(5 * oc));
-                a6.StoreUnsafe(ref d, (nuint)(6 * oc));
-                a7.StoreUnsafe(ref d, (nuint)(7 * oc));
             }
             for (; row < rows; row++)
             {
@@ -311,9 +281,32 @@ public static class Conv2D
         }
     }
 
-    /// <summary>dW rows row..row+7 (starting at <paramref name="d"/>) when they read x at offsets base, base+1, …, base+7
-    /// of every window: the same sums in the same order as the general eight-row loop.</summary>
-    private static void WeightGradientEightContiguousRows(ref float x, ref float g, ref float d, int offset, int block, in Conv2DShape s, int rowStep)
+    /// <summary>Where, inside a window of the padded input, each of eight weight rows reads.</summary>
+    private interface IEightRows
+    {
+        int Offset(int j);
+    }
+
+    /// <summary>Eight rows of one kernel row: offsets first, first + 1, …, first + 7, constants once inlined.</summary>
+    private readonly struct ConsecutiveRows(int first) : IEightRows
+    {
+        public int Offset(int j) => first + j;
+    }
+
+    /// <summary>Eight rows anywhere in the patch.</summary>
+    [InlineArray(8)]
+    private struct ScatteredRows : IEightRows
+    {
+        private int _offset;
+
+        public readonly int Offset(int j) => this[j];
+    }
+
+    /// <summary>dW rows starting at <paramref name="d"/> (eight of them, <c>oc</c> apart) += Σ_pixels x[window + offset_j]
+    /// · dOut[pixel, block..]: eight accumulators in registers while every output pixel streams past, each row's sum
+    /// in pixel order. Specialised per <typeparamref name="TRows"/>, so consecutive rows address x from one base.</summary>
+    private static void WeightGradientEightRows<TRows>(ref float x, ref float g, ref float d, TRows rows, int block, in Conv2DShape s, int rowStep)
+        where TRows : struct, IEightRows
     {
         int oc = s.OutChannels, pixelStep = s.Stride * s.InChannels, rowJump = s.Stride * rowStep;
         var a0 = Vector512.LoadUnsafe(ref d);
@@ -327,19 +320,19 @@ public static class Conv2D
         ref var gv = ref Unsafe.Add(ref g, block);
         for (var oy = 0; oy < s.OutHeight; oy++)
         {
-            ref var xr = ref Unsafe.Add(ref x, oy * rowJump + offset);
+            ref var xw = ref Unsafe.Add(ref x, oy * rowJump);
             for (var ox = 0; ox < s.OutWidth; ox++)
             {
                 var gradient = Vector512.LoadUnsafe(ref gv);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xr), gradient, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 1)), gradient, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 2)), gradient, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 3)), gradient, a3);
-                a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 4)), gradient, a4);
-                a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 5)), gradient, a5);
-                a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 6)), gradient, a6);
-                a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xr, 7)), gradient, a7);
-                xr = ref Unsafe.Add(ref xr, pixelStep);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(0))), gradient, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(1))), gradient, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(2))), gradient, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(3))), gradient, a3);
+                a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(4))), gradient, a4);
+                a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(5))), gradient, a5);
+                a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(6))), gradient, a6);
+                a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(7))), gradient, a7);
+                xw = ref Unsafe.Add(ref xw, pixelStep);
                 gv = ref Unsafe.Add(ref gv, oc);
             }
         }
