@@ -72,6 +72,12 @@ internal static class TrainCommand
         => ModelCatalog.Find(name)
            ?? throw new UserError($"unknown model '{name}'; known: {string.Join(", ", ModelCatalog.All.Select(m => $"{m.Key} ({m.ClassName})"))}");
 
+    /// <summary>The model's generated GPU launches; every model in src/Models has them (that project references the GPU library).</summary>
+    private static GpuNetwork GpuNetworkOf(ModelEntry entry, IConvNet network, ILGPU.Runtime.Accelerator accelerator, int batchCapacity)
+        => network is IGpuConvNet gpu
+            ? gpu.CreateGpuNetwork(accelerator, batchCapacity)
+            : throw new UserError($"{entry.ClassName} was compiled without GPU code (its project does not reference StaticConvNet.Gpu); use --device cpu");
+
     private static int Run(ModelEntry entry, TrainingOptions options, LoadedData data, string outputFolder, string? resumePath, bool explicitSeed, DeviceKind deviceKind)
     {
         var network = entry.Create();
@@ -127,7 +133,7 @@ internal static class TrainCommand
             },
         };
         Console.WriteLine(accelerator is null ? "device: cpu (generated SIMD code)" : $"device: {accelerator.AcceleratorType} {accelerator.Name} (ILGPU kernels)");
-        using var gpu = accelerator is null ? null : new GpuNetwork(accelerator, network.Description, options.BatchSize);
+        using var gpu = accelerator is null ? null : GpuNetworkOf(entry, network, accelerator, options.BatchSize);
         var result = progress.Run(() => gpu is null
             ? Trainer.Train(network, data.Train, data.Valid, options, resume, callbacks)
             : GpuTrainer.Train(gpu, network, data.Train, data.Valid, options, resume, callbacks));
@@ -170,7 +176,7 @@ internal static class TrainCommand
         if (options.DropoutRate is { } rate)
         {
             if (!(rate >= 0 && rate < 1)) throw new UserError($"--dropout is the rate of dropping, in [0, 1); got {rate}");
-            if (!network.Description.Layers.Any(l => l.Kind == "Dropout")) throw new UserError($"--dropout: {entry.ClassName} has no dropout layer");
+            if (!network.Description.Layers.Any(l => l is DropoutLayer)) throw new UserError($"--dropout: {entry.ClassName} has no dropout layer");
         }
     }
 

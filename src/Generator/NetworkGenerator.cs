@@ -1,31 +1,45 @@
+using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using StaticConvNet.Generator.Emit;
-using StaticConvNet.Generator.Parsing;
+using StaticConvNet.Generator.Layers;
 using StaticConvNet.Generator.Model;
+using StaticConvNet.Generator.Parsing;
 using StaticConvNet.Generator.Shapes;
 using StaticConvNet.Generator.Weights;
 
 namespace StaticConvNet.Generator;
 
 /// <summary>Expands each [Network] class into its forward and backward code.
-/// Pipeline: attribute → <see cref="NetworkParser"/> (spec) → <see cref="ShapeInference"/> (plan) → <see cref="NetworkEmitter"/> (text).
-/// Each stage's output is plain equatable data, so an edit that does not touch a network reuses its output.</summary>
+/// Pipeline: attribute → <see cref="NetworkParser"/> (spec, and locations beside it) → <see cref="ShapeInference"/>
+/// (plan) → <see cref="BakedWeights"/> → <see cref="NetworkEmitter"/> and, where the project references
+/// StaticConvNet.Gpu, <see cref="GpuEmitter"/> (text). Diagnostics travel on their own pipeline: the source side
+/// holds no locations, so moving a network's lines re-runs only the diagnostics, and an unrelated edit re-runs
+/// nothing. Each stage's output is plain equatable data.</summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
 {
     /// <summary>Tracking names of the pipeline steps, for incrementality tests.</summary>
-    public const string ParseStep = "Parse", PlanStep = "Plan", BakeStep = "Bake";
+    public const string ParseStep = "Parse", SpecStep = "Spec", PlanStep = "Plan", BakeStep = "Bake", DiagnosticsStep = "Diagnostics";
+
+    /// <summary>A type only StaticConvNet.Gpu defines: a project that references it gets GPU code.</summary>
+    private const string GpuMarkerType = "StaticConvNet.Gpu.GpuNetwork";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var plans = context.SyntaxProvider
-            .ForAttributeWithMetadataName(AttributeNames.Network,
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(NetworkParser.NetworkAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
                 static (ctx, ct) => NetworkParser.Parse(ctx, ct))
-            .WithTrackingName(ParseStep)
-            .Select(static (parsed, ct) => ShapeInference.Resolve(parsed, ct))
+            .WithTrackingName(ParseStep);
+
+        // ---- Source: location-free from here on.
+        var plans = parsed
+            .Select(static (p, _) => p.Spec)
+            .WithTrackingName(SpecStep)
+            .Select(static (spec, ct) => ShapeInference.Resolve(spec, ct))
             .WithTrackingName(PlanStep);
 
         // Weights files to bake arrive as AdditionalFiles; only their text is available to a generator.
@@ -38,23 +52,57 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (pair, ct) => BakedWeights.Resolve(pair.Left, pair.Right, ct))
             .WithTrackingName(BakeStep);
 
-        context.RegisterSourceOutput(baked, static (spc, baked) =>
+        var hasGpu = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuMarkerType) is not null);
+
+        context.RegisterSourceOutput(baked.Combine(hasGpu), static (spc, pair) =>
         {
-            foreach (var diagnostic in baked.Plan.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (baked.Plan.Network is { } network)
-            {
-                spc.AddSource(network.Spec.FileHint + ".g.cs", NetworkEmitter.Emit(network, baked.Parameters, spc.CancellationToken));
-            }
+            var (baked, gpu) = pair;
+            if (baked.Network is not { } network) return;
+            spc.AddSource(network.Spec.FileHint + ".g.cs", NetworkEmitter.Emit(network, baked.Parameters, spc.CancellationToken));
+            if (gpu) spc.AddSource(network.Spec.FileHint + ".Gpu.g.cs", GpuEmitter.Emit(network, spc.CancellationToken));
         });
 
-        foreach (var layerAttribute in AttributeNames.Layers)
+        // ---- Diagnostics: parse and shape problems, placed at the attributes they are about.
+        var diagnostics = parsed
+            .Select(static (p, ct) => Locate(p, ct))
+            .WithTrackingName(DiagnosticsStep);
+        context.RegisterSourceOutput(diagnostics, static (spc, found) =>
+        {
+            foreach (var diagnostic in found) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+
+        // Weights-file problems are about the [Network] attribute: its location comes from the parse results.
+        var networkLocations = parsed
+            .Select(static (p, _) => new NetworkSite(p.Spec?.FileHint ?? "", p.NetworkLocation))
+            .Collect();
+        context.RegisterSourceOutput(baked.Where(static b => b.Problems.Length > 0).Combine(networkLocations), static (spc, pair) =>
+        {
+            var (baked, sites) = pair;
+            var location = sites.FirstOrDefault(s => s.FileHint == baked.FileHint)?.Location ?? LocationInfo.Unknown;
+            foreach (var problem in baked.Problems) spc.ReportDiagnostic(new DiagnosticInfo(problem.Id, location, problem.Arguments).ToDiagnostic());
+        });
+
+        foreach (var kind in LayerKinds.All)
         {
             var orphans = context.SyntaxProvider
-                .ForAttributeWithMetadataName(layerAttribute,
+                .ForAttributeWithMetadataName(kind.AttributeMetadataName,
                     static (node, _) => node is ClassDeclarationSyntax,
                     static (ctx, ct) => OrphanLayerParser.Parse(ctx, ct))
                 .Where(static d => d is not null);
             context.RegisterSourceOutput(orphans, static (spc, d) => spc.ReportDiagnostic(d!.ToDiagnostic()));
         }
     }
+
+    /// <summary>Every diagnostic of one network with its location: the parser's, or, for a valid spec, shape
+    /// inference's problems placed at their layers. Shape inference runs again here, on the same spec: it is cheap,
+    /// and it keeps locations out of the plan.</summary>
+    private static EquatableArray<DiagnosticInfo> Locate(ParsedNetwork parsed, CancellationToken cancellationToken)
+    {
+        if (parsed.Spec is null) return parsed.Diagnostics;
+        var plan = ShapeInference.Resolve(parsed.Spec, cancellationToken);
+        return plan.Problems.Select(p => p.Locate(parsed)).ToEquatableArray();
+    }
+
+    private sealed record NetworkSite(string FileHint, LocationInfo Location);
 }

@@ -8,13 +8,6 @@ namespace StaticConvNet.Gpu;
 public struct WindowShape
 {
     public int InHeight, InWidth, InChannels, OutHeight, OutWidth, OutChannels, Window, Stride, PadTop, PadLeft;
-
-    public static WindowShape Of(LayerDescription l) => new()
-    {
-        InHeight = l.Input.Height, InWidth = l.Input.Width, InChannels = l.Input.Channels,
-        OutHeight = l.Output.Height, OutWidth = l.Output.Width, OutChannels = l.Output.Channels,
-        Window = l.Window, Stride = l.Stride, PadTop = l.PadTop, PadLeft = l.PadLeft,
-    };
 }
 
 /// <summary>One thread per output value, every kernel: no atomics, so every sum runs in a fixed order and a run
@@ -174,11 +167,58 @@ internal static class GpuKernels
         dx[i] = sum;
     }
 
-    // ---- ReLU, dropout ------------------------------------------------------------------------
+    // ---- AvgPool -----------------------------------------------------------------------------
+
+    /// <summary>How many of a window's rows (or columns) from <paramref name="start"/> lie inside the image.</summary>
+    private static int Taps(int start, int window, int extent) => XMath.Min(start + window, extent) - XMath.Max(start, 0);
+
+    /// <summary>The mean of the window's in-image inputs (TensorFlow SAME: padding is not counted), summed in the
+    /// CPU path's order (rows, then columns) and divided once.</summary>
+    public static void AvgPoolForward(Index1D index, ArrayView<float> x, ArrayView<float> y, WindowShape s)
+    {
+        int i = index, c = i % s.InChannels, pixel = i / s.InChannels;
+        int ox = pixel % s.OutWidth, oy = pixel / s.OutWidth % s.OutHeight, n = pixel / (s.OutWidth * s.OutHeight);
+        int top = oy * s.Stride - s.PadTop, left = ox * s.Stride - s.PadLeft;
+        var sum = 0f;
+        for (var iy = XMath.Max(top, 0); iy < XMath.Min(top + s.Window, s.InHeight); iy++)
+            for (var ix = XMath.Max(left, 0); ix < XMath.Min(left + s.Window, s.InWidth); ix++)
+                sum += x[((n * s.InHeight + iy) * s.InWidth + ix) * s.InChannels + c];
+        y[i] = sum / (float)(Taps(top, s.Window, s.InHeight) * Taps(left, s.Window, s.InWidth));
+    }
+
+    /// <summary>One thread per input value: the sum, over the windows that cover it in output order, of each window's
+    /// gradient divided by its tap count.</summary>
+    public static void AvgPoolBackward(Index1D index, ArrayView<float> g, ArrayView<float> dx, WindowShape s)
+    {
+        int i = index, c = i % s.InChannels, pixel = i / s.InChannels;
+        int ix = pixel % s.InWidth, iy = pixel / s.InWidth % s.InHeight, n = pixel / (s.InWidth * s.InHeight);
+        // Outputs whose window [o·stride − pad, o·stride − pad + window) holds the input: o from ⌈(i + pad − window + 1) / stride⌉ to ⌊(i + pad) / stride⌋.
+        int rowsFrom = iy + s.PadTop - s.Window + 1, columnsFrom = ix + s.PadLeft - s.Window + 1;
+        int oy0 = rowsFrom <= 0 ? 0 : (rowsFrom + s.Stride - 1) / s.Stride, oy1 = XMath.Min((iy + s.PadTop) / s.Stride, s.OutHeight - 1);
+        int ox0 = columnsFrom <= 0 ? 0 : (columnsFrom + s.Stride - 1) / s.Stride, ox1 = XMath.Min((ix + s.PadLeft) / s.Stride, s.OutWidth - 1);
+        var sum = 0f;
+        for (var oy = oy0; oy <= oy1; oy++)
+        {
+            var rows = Taps(oy * s.Stride - s.PadTop, s.Window, s.InHeight);
+            for (var ox = ox0; ox <= ox1; ox++)
+            {
+                var count = (float)(rows * Taps(ox * s.Stride - s.PadLeft, s.Window, s.InWidth));
+                sum += g[((n * s.OutHeight + oy) * s.OutWidth + ox) * s.InChannels + c] / count;
+            }
+        }
+        dx[i] = sum;
+    }
+
+    // ---- ReLU, tanh, dropout ------------------------------------------------------------------
 
     public static void ReluForward(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] > 0f ? x[i] : 0f;
 
     public static void ReluBackward(Index1D i, ArrayView<float> x, ArrayView<float> g, ArrayView<float> dx) => dx[i] = x[i] > 0f ? g[i] : 0f;
+
+    public static void TanhForward(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = XMath.Tanh(x[i]);
+
+    /// <summary>Takes the layer's output y: dx = g · (1 − y·y), as the CPU path and TensorFlow's TanhGrad.</summary>
+    public static void TanhBackward(Index1D i, ArrayView<float> y, ArrayView<float> g, ArrayView<float> dx) => dx[i] = g[i] * (1f - y[i] * y[i]);
 
     /// <summary>The CPU path's masks exactly: the same counter-based hash of (seed, step, layer, image, element).</summary>
     public static void DropoutForward(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> mask, int length, float rate, ulong seed, ulong step, int layer)

@@ -18,17 +18,15 @@ public static partial class NotebookWeights
         var arrays = ReadNpz(path);
         var used = new HashSet<string>();
         var parameters = network.Parameters;
-        foreach (var layer in network.Description.Layers.Where(l => l.ParameterCount > 0))
+        foreach (var layer in network.Description.Layers.OfType<ParameterizedLayer>())
         {
-            long[] weightShape = layer.Kind == "Conv2D"
-                ? [layer.Window, layer.Window, layer.Input.Channels, layer.Output.Channels]
-                : [layer.Input.Length, layer.Output.Channels];
-            Copy(arrays, $"{layer.Name}_weights", weightShape, parameters.Slice(layer.ParameterOffset, layer.WeightCount), path, used);
-            Copy(arrays, $"{layer.Name}_biases", [layer.BiasCount], parameters.Slice(layer.ParameterOffset + layer.WeightCount, layer.BiasCount), path, used);
+            // The runtime's layout is TensorFlow's (HWIO, [in, out]): arrays copy as they are.
+            Copy(arrays, $"{layer.Name}_weights", layer.WeightShape.Select(d => (long)d).ToArray(), parameters.Slice(layer.ParameterOffset, layer.WeightCount), path, used);
+            Copy(arrays, $"{layer.Name}_biases", [layer.BiasCount], parameters.Slice(layer.BiasOffset, layer.BiasCount), path, used);
         }
         var extra = arrays.Keys.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal).ToList();
         if (extra.Count > 0)
-            throw new DataFormatException(path, $"has arrays {string.Join(", ", extra)} that match no layer of {network.Description.Name} (expected names like {network.Description.Layers.First(l => l.ParameterCount > 0).Name}_weights)");
+            throw new DataFormatException(path, $"has arrays {string.Join(", ", extra)} that match no layer of {network.Description.Name} (expected names like {network.Description.Layers.OfType<ParameterizedLayer>().First().Name}_weights)");
     }
 
     private static void Copy(Dictionary<string, Npy> arrays, string key, long[] shape, Span<float> target, string path, HashSet<string> used)

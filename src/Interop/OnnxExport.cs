@@ -15,75 +15,95 @@ public static class OnnxExport
     public static byte[] Export(IConvNet network)
     {
         var description = network.Description;
-        var parameters = network.Parameters.ToArray();
         var graph = new Graph();
-        var current = graph.Node("Transpose", [InputName], "nchw", a => a.Ints("perm", [0, 3, 1, 2]));
-        var flat = false;
-        foreach (var layer in description.Layers)
-        {
-            switch (layer.Kind)
-            {
-                case "Conv2D":
-                {
-                    if (flat) current = graph.Node("Reshape", [current, graph.Int64s($"{layer.Name}.shape", [-1, layer.Input.Channels, 1, 1])], $"{layer.Name}.in");
-                    flat = false;
-                    var (k, cin, cout) = (layer.Window, layer.Input.Channels, layer.Output.Channels);
-                    var weights = new float[layer.WeightCount];
-                    for (var ky = 0; ky < k; ky++)
-                        for (var kx = 0; kx < k; kx++)
-                            for (var i = 0; i < cin; i++)
-                                for (var o = 0; o < cout; o++)
-                                    weights[((o * cin + i) * k + ky) * k + kx] = parameters[layer.ParameterOffset + ((ky * k + kx) * cin + i) * cout + o];
-                    var w = graph.Floats($"{layer.Name}.weight", [cout, cin, k, k], weights);
-                    var b = graph.Floats($"{layer.Name}.bias", [cout], parameters.AsSpan(layer.ParameterOffset + layer.WeightCount, layer.BiasCount).ToArray());
-                    current = graph.Node("Conv", [current, w, b], layer.Name, a => a
-                        .Ints("kernel_shape", [k, k]).Ints("strides", [layer.Stride, layer.Stride]).Ints("pads", Pads(layer)));
-                    break;
-                }
-                case "MaxPool":
-                    current = graph.Node("MaxPool", [current], layer.Name, a => a
-                        .Ints("kernel_shape", [layer.Window, layer.Window]).Ints("strides", [layer.Stride, layer.Stride]).Ints("pads", Pads(layer)));
-                    break;
-                case "ReLU":
-                    current = graph.Node("Relu", [current], layer.Name);
-                    break;
-                case "LocalResponseNorm":
-                {
-                    // ONNX divides alpha by the window size; TensorFlow does not.
-                    var size = 2 * layer.DepthRadius + 1;
-                    current = graph.Node("LRN", [current], layer.Name, a => a
-                        .Int("size", size).Float("alpha", layer.Alpha * size).Float("beta", layer.Beta).Float("bias", layer.Bias));
-                    break;
-                }
-                case "Dense":
-                {
-                    if (!flat)
-                    {
-                        var nhwc = graph.Node("Transpose", [current], $"{layer.Name}.nhwc", a => a.Ints("perm", [0, 2, 3, 1]));
-                        current = graph.Node("Reshape", [nhwc, graph.Int64s($"{layer.Name}.shape", [-1, layer.Input.Length])], $"{layer.Name}.flat");
-                        flat = true;
-                    }
-                    var w = graph.Floats($"{layer.Name}.weight", [layer.Input.Length, layer.Output.Channels], parameters.AsSpan(layer.ParameterOffset, layer.WeightCount).ToArray());
-                    var b = graph.Floats($"{layer.Name}.bias", [layer.Output.Channels], parameters.AsSpan(layer.ParameterOffset + layer.WeightCount, layer.BiasCount).ToArray());
-                    current = graph.Node("Gemm", [current, w, b], layer.Name);
-                    break;
-                }
-                case "Dropout" or "ExpectShape":
-                    break; // identity at inference
-                default:
-                    throw new NotSupportedException($"Layer {layer.Name} of kind {layer.Kind} has no ONNX export.");
-            }
-        }
-        graph.Output(current);
+        var nodes = new LayerNodes(graph, network.Parameters.ToArray());
+        foreach (var layer in description.Layers) layer.Accept(nodes);
+        graph.Output(nodes.Current);
         return graph.ToModel(description);
     }
 
-    /// <summary>ONNX pads [top, left, bottom, right]: TensorFlow puts the odd row/column at the bottom/right.</summary>
-    private static long[] Pads(LayerDescription layer)
+    /// <summary>Each layer kind's ONNX nodes, appended after the current value. A visitor, so a new layer kind does
+    /// not compile until it has an export here.</summary>
+    private sealed class LayerNodes(Graph graph, float[] parameters) : ILayerVisitor<bool>
     {
-        var bottom = Math.Max((layer.Output.Height - 1) * layer.Stride + layer.Window - layer.Input.Height - layer.PadTop, 0);
-        var right = Math.Max((layer.Output.Width - 1) * layer.Stride + layer.Window - layer.Input.Width - layer.PadLeft, 0);
-        return [layer.PadTop, layer.PadLeft, bottom, right];
+        /// <summary>The value the next layer reads: NCHW images, or [N, features] once a Dense layer flattened them.</summary>
+        public string Current { get; private set; } = graph.Node("Transpose", [InputName], "nchw", a => a.Ints("perm", [0, 3, 1, 2]));
+
+        private bool _flat;
+
+        public bool Visit(Conv2DLayer layer)
+        {
+            if (_flat) Current = graph.Node("Reshape", [Current, graph.Int64s($"{layer.Name}.shape", [-1, layer.Input.Channels, 1, 1])], $"{layer.Name}.in");
+            _flat = false;
+            var (k, cin, cout) = (layer.Window.Size, layer.Input.Channels, layer.Output.Channels);
+            // TensorFlow's HWIO to ONNX's OIHW.
+            var weights = new float[layer.WeightCount];
+            for (var ky = 0; ky < k; ky++)
+                for (var kx = 0; kx < k; kx++)
+                    for (var i = 0; i < cin; i++)
+                        for (var o = 0; o < cout; o++)
+                            weights[((o * cin + i) * k + ky) * k + kx] = parameters[layer.ParameterOffset + ((ky * k + kx) * cin + i) * cout + o];
+            var w = graph.Floats($"{layer.Name}.weight", [cout, cin, k, k], weights);
+            var b = graph.Floats($"{layer.Name}.bias", [cout], parameters.AsSpan(layer.BiasOffset, layer.BiasCount).ToArray());
+            Current = graph.Node("Conv", [Current, w, b], layer.Name, a => a
+                .Ints("kernel_shape", [k, k]).Ints("strides", [layer.Window.Stride, layer.Window.Stride]).Ints("pads", Pads(layer, layer.Window)));
+            return true;
+        }
+
+        public bool Visit(DenseLayer layer)
+        {
+            if (!_flat)
+            {
+                // Back to NHWC before flattening: the weights expect TensorFlow's HWC order.
+                var nhwc = graph.Node("Transpose", [Current], $"{layer.Name}.nhwc", a => a.Ints("perm", [0, 2, 3, 1]));
+                Current = graph.Node("Reshape", [nhwc, graph.Int64s($"{layer.Name}.shape", [-1, layer.Input.Length])], $"{layer.Name}.flat");
+                _flat = true;
+            }
+            var w = graph.Floats($"{layer.Name}.weight", [layer.Input.Length, layer.Output.Channels], parameters.AsSpan(layer.ParameterOffset, layer.WeightCount).ToArray());
+            var b = graph.Floats($"{layer.Name}.bias", [layer.Output.Channels], parameters.AsSpan(layer.BiasOffset, layer.BiasCount).ToArray());
+            Current = graph.Node("Gemm", [Current, w, b], layer.Name);
+            return true;
+        }
+
+        public bool Visit(MaxPoolLayer layer) => Pool("MaxPool", layer, layer.Window, null);
+
+        // count_include_pad = 0: TensorFlow's SAME average ignores the padding.
+        public bool Visit(AvgPoolLayer layer) => Pool("AveragePool", layer, layer.Window, a => a.Int("count_include_pad", 0));
+
+        public bool Visit(ReluLayer layer) => Elementwise("Relu", layer);
+
+        public bool Visit(TanhLayer layer) => Elementwise("Tanh", layer);
+
+        public bool Visit(DropoutLayer layer) => true; // identity at inference
+
+        public bool Visit(LocalResponseNormLayer layer)
+        {
+            // ONNX divides alpha by the window size; TensorFlow does not.
+            var size = 2 * layer.DepthRadius + 1;
+            Current = graph.Node("LRN", [Current], layer.Name, a => a
+                .Int("size", size).Float("alpha", layer.Alpha * size).Float("beta", layer.Beta).Float("bias", layer.Bias));
+            return true;
+        }
+
+        private bool Pool(string op, LayerDescription layer, WindowGeometry window, Action<Attributes>? more)
+        {
+            Current = graph.Node(op, [Current], layer.Name, a =>
+            {
+                a.Ints("kernel_shape", [window.Size, window.Size]).Ints("strides", [window.Stride, window.Stride]).Ints("pads", Pads(layer, window));
+                more?.Invoke(a);
+            });
+            return true;
+        }
+
+        private bool Elementwise(string op, LayerDescription layer)
+        {
+            Current = graph.Node(op, [Current], layer.Name);
+            return true;
+        }
+
+        /// <summary>ONNX pads [top, left, bottom, right]: TensorFlow puts the odd row/column at the bottom/right.</summary>
+        private static long[] Pads(LayerDescription layer, WindowGeometry window)
+            => [window.PadTop, window.PadLeft, window.PadBottom(layer.Input, layer.Output), window.PadRight(layer.Input, layer.Output)];
     }
 
     private sealed class Graph

@@ -8,7 +8,7 @@ public sealed record ModelEntry(string Key, string Summary, Func<IConvNet> Creat
     public string ClassName => Create().Description.Name;
 }
 
-/// <summary>The notebook's architectures, by the names the CLI takes (arch1..arch4 or the class name).</summary>
+/// <summary>The notebook's architectures and LeNet-5, by the names the CLI takes (arch1..arch4, lenet5 or the class name).</summary>
 public static class ModelCatalog
 {
     // The notebook trained arch1–3 with plain SGD at 0.05 on batches of 16; arch4 with 0.1 decayed
@@ -23,6 +23,9 @@ public static class ModelCatalog
             new TrainingOptions { Steps = 10001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 1000 }),
         new("arch4", "LeNet-like: conv, dropout 0.5, pool, LRN, conv, pool, conv, 64 hidden", () => new Arch4LeNet(),
             new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.1f, DecaySteps: 100_000, DecayRate: 0.96f, Staircase: true), EvalEvery = 100 }),
+        // Not the notebook's: the classic LeNet-5 shape, trained with arch1–3's recipe.
+        new("lenet5", "LeNet-5: conv 6, tanh, 2x2 avg-pool, conv 16, tanh, 2x2 avg-pool, 120, 84", () => new LeNet5(),
+            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 100 }),
     ];
 
     /// <summary>A model by key or class name, ignoring case; null when there is none.</summary>

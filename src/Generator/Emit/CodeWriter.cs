@@ -24,6 +24,14 @@ internal sealed class CodeWriter
         return this;
     }
 
+    /// <summary>Indents what follows, for a block whose opening line the caller wrote itself.</summary>
+    public CodeWriter Indent()
+    {
+        Line("{");
+        _indent++;
+        return this;
+    }
+
     public CodeWriter Close(string suffix = "")
     {
         _indent--;

@@ -8,22 +8,47 @@ namespace StaticConvNet.Generator.Model;
 /// and defeat the incremental cache).</summary>
 internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
 {
-    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    public static readonly LocationInfo Unknown = new("", default, default);
 
-    public static LocationInfo? From(SyntaxNode? node)
+    public Location ToLocation() => FilePath.Length == 0 && Span.IsEmpty ? Location.None : Location.Create(FilePath, Span, LineSpan);
+
+    public static LocationInfo From(SyntaxNode? node)
     {
-        if (node is null) return null;
+        if (node is null) return Unknown;
         var location = node.GetLocation();
+        return new LocationInfo(location.SourceTree?.FilePath ?? "", location.SourceSpan, location.GetLineSpan().Span);
+    }
+
+    public static LocationInfo From(SyntaxToken token)
+    {
+        var location = token.GetLocation();
         return new LocationInfo(location.SourceTree?.FilePath ?? "", location.SourceSpan, location.GetLineSpan().Span);
     }
 }
 
 /// <summary>A diagnostic to report, as plain data: descriptor id, location, message arguments.</summary>
-internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
+internal sealed record DiagnosticInfo(string Id, LocationInfo Location, EquatableArray<string> Arguments)
 {
-    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params object[] arguments)
-        => new(descriptor.Id, location, arguments.Select(a => a?.ToString() ?? "").ToEquatableArray());
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo location, params object[] arguments)
+        => new(descriptor.Id, location, Problem.Format(arguments));
 
     public Diagnostic ToDiagnostic()
-        => Diagnostic.Create(Diagnostics.ById(Id), Location?.ToLocation(), Arguments.Items.Cast<object>().ToArray());
+        => Diagnostic.Create(Diagnostics.ById(Id), Location.ToLocation(), Arguments.Items.Cast<object>().ToArray());
+}
+
+/// <summary>A diagnostic found after parsing, pointing at a layer by its index in the spec (or at the [Network]
+/// attribute, index -1) instead of a location: the plan stays location-free, and the diagnostics step, which has
+/// the locations, places it.</summary>
+internal sealed record Problem(string Id, int LayerIndex, EquatableArray<string> Arguments)
+{
+    public const int OnNetwork = -1;
+
+    public static Problem Create(DiagnosticDescriptor descriptor, int layerIndex, params object[] arguments)
+        => new(descriptor.Id, layerIndex, Format(arguments));
+
+    public DiagnosticInfo Locate(ParsedNetwork parsed)
+        => new(Id, LayerIndex >= 0 && LayerIndex < parsed.LayerLocations.Length ? parsed.LayerLocations[LayerIndex] : parsed.NetworkLocation, Arguments);
+
+    internal static EquatableArray<string> Format(object[] arguments)
+        => arguments.Select(a => a is float f ? Parsing.AttributeReader.Format(f) : a?.ToString() ?? "").ToEquatableArray();
 }

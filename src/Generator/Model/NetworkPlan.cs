@@ -1,8 +1,16 @@
+using StaticConvNet.Generator.Layers;
+
 namespace StaticConvNet.Generator.Model;
 
-/// <summary>A layer with every shape, padding and buffer offset resolved: all the emitter needs.</summary>
+/// <summary>A layer with every shape, padding and buffer offset resolved: all the emitters need.</summary>
+/// <param name="Index">Position among the network's layers (checks are not layers); dropout keys its masks by it.</param>
+/// <param name="InputSource">The producing layer's PascalCase name, or "" when the layer reads the image.</param>
+/// <param name="ImageOffset">Where this layer's output for image 0 starts in the activation buffer, in floats per
+/// image of batch capacity: the CPU's offset is ImageOffset × BatchCapacity, the GPU's ImageOffset × its capacity.</param>
+/// <param name="MaskImageOffset">The same for the dropout mask buffer; -1 for layers without a mask.</param>
 internal sealed record ResolvedLayer(
     LayerSpec Spec,
+    int Index,
     Shape Input,
     Shape Output,
     string InputSource,
@@ -11,31 +19,37 @@ internal sealed record ResolvedLayer(
     int WeightCount,
     int BiasCount,
     int ParameterOffset,
-    int ActivationOffset,
-    int MaskOffset)
+    int ImageOffset,
+    int MaskImageOffset)
 {
     /// <summary>The layer's name in PascalCase, the prefix of its constants and methods.</summary>
     public string Pascal => Naming.ToPascal(Spec.Name);
 
     public bool HasParameters => WeightCount > 0;
+
+    public bool ReadsImage => InputSource.Length == 0;
 }
 
-/// <summary>The resolved network: input, layers, and the sizes of its buffers.</summary>
+/// <summary>The resolved network: input, layers, the sizes of its buffers and its identity.</summary>
+/// <param name="ActivationsPerImage">Floats of layer outputs one image needs (all layers).</param>
+/// <param name="MasksPerImage">Floats of dropout masks one image needs.</param>
 internal sealed record ResolvedNetwork(
     NetworkSpec Spec,
     EquatableArray<ResolvedLayer> Layers,
     int ParameterCount,
-    int ActivationLength,
-    int MaskLength);
+    int ActivationsPerImage,
+    int MasksPerImage,
+    string Fingerprint,
+    string? LegacyFingerprint)
+{
+    public ResolvedLayer Output => Layers[Layers.Length - 1];
+}
 
-/// <summary>What shape inference produced: a plan when the stack is valid, and its diagnostics.</summary>
-internal sealed record NetworkPlan(ResolvedNetwork? Network, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>What shape inference produced: a plan when the stack is valid, and its problems.</summary>
+internal sealed record NetworkPlan(ResolvedNetwork? Network, EquatableArray<Problem> Problems);
 
 internal static class Naming
 {
     public static string ToPascal(string name)
         => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
-
-    public static string ToCamel(string name)
-        => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
 }

@@ -12,15 +12,15 @@ internal static class OrphanLayerParser
     public static DiagnosticInfo? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Network)) return null;
+        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NetworkParser.NetworkAttribute)) return null;
 
-        var first = NetworkParser.LayerAttributesInSourceOrder(type, cancellationToken).FirstOrDefault();
+        var first = NetworkParser.LayerAttributesInSourceOrder(type, cancellationToken).FirstOrDefault().Attribute;
         if (first?.ApplicationSyntaxReference is not { } firstReference) return null;
         var isThisPass = context.Attributes.Any(a => a.ApplicationSyntaxReference is { } r
             && r.SyntaxTree == firstReference.SyntaxTree && r.Span == firstReference.Span);
         if (!isThisPass) return null;
 
         return DiagnosticInfo.Create(Diagnostics.LayersWithoutNetwork,
-            LocationInfo.From(first.ApplicationSyntaxReference?.GetSyntax(cancellationToken)), type.Name);
+            LocationInfo.From(firstReference.GetSyntax(cancellationToken)), type.Name);
     }
 }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
-using StaticConvNet.Generator.Emit;
 using StaticConvNet.Generator.Model;
 
 namespace StaticConvNet.Generator.Weights;
@@ -11,8 +10,9 @@ namespace StaticConvNet.Generator.Weights;
 /// <summary>The text of one AdditionalFiles item: plain data for the pipeline.</summary>
 internal sealed record AdditionalFile(string Path, string Content);
 
-/// <summary>A plan, with the parameters to bake when its [Network] names a weights file.</summary>
-internal sealed record BakedPlan(NetworkPlan Plan, EquatableArray<float> Parameters);
+/// <summary>A network to emit, with the parameters to bake when its [Network] names a weights file; or, when the
+/// file is missing or wrong, no network and the problems (on the [Network] attribute).</summary>
+internal sealed record BakedPlan(string FileHint, ResolvedNetwork? Network, EquatableArray<float> Parameters, EquatableArray<Problem> Problems);
 
 /// <summary>Finds the weights file a network names among the AdditionalFiles, checks it (format, SHA-256, count,
 /// layer fingerprint) and decodes its parameters. Every problem is a diagnostic on the [Network] attribute.</summary>
@@ -22,21 +22,21 @@ internal static class BakedWeights
 
     public static BakedPlan Resolve(NetworkPlan plan, EquatableArray<AdditionalFile> files, CancellationToken cancellationToken)
     {
-        var none = new BakedPlan(plan, EquatableArray<float>.Empty);
+        var none = new BakedPlan(plan.Network?.Spec.FileHint ?? "", plan.Network, EquatableArray<float>.Empty, EquatableArray<Problem>.Empty);
         if (plan.Network is not { Spec.WeightsFile: { } name } network) return none;
         var spec = network.Spec;
-        DiagnosticInfo Problem(string problem) => DiagnosticInfo.Create(Diagnostics.WeightsFileInvalid, spec.Location, name, spec.ClassName, problem);
+        Problem Problem(string problem) => Model.Problem.Create(Diagnostics.WeightsFileInvalid, Model.Problem.OnNetwork, name, spec.ClassName, problem);
 
         var file = Find(files, name);
         if (file is null)
         {
-            return Fail(plan, DiagnosticInfo.Create(Diagnostics.WeightsFileNotFound, spec.Location, name, spec.ClassName));
+            return Fail(spec, Model.Problem.Create(Diagnostics.WeightsFileNotFound, Model.Problem.OnNetwork, name, spec.ClassName));
         }
         cancellationToken.ThrowIfCancellationRequested();
 
         var lines = file.Content.Replace("\r\n", "\n").Split('\n');
         if (lines.Length < 6 || lines[0].Trim() != Header)
-            return Fail(plan, Problem($"it does not start with '{Header}' (is it a binary checkpoint? bake the .scnw that 'scn train' writes)"));
+            return Fail(spec, Problem($"it does not start with '{Header}' (is it a binary checkpoint? bake the .scnw that 'scn train' writes)"));
         var fields = new Dictionary<string, string>();
         var dataLine = -1;
         for (var i = 1; i < lines.Length; i++)
@@ -47,14 +47,14 @@ internal static class BakedWeights
         }
         foreach (var required in new[] { "model", "fingerprint", "parameters", "sha256" })
         {
-            if (!fields.ContainsKey(required)) return Fail(plan, Problem($"it has no '{required}:' line"));
+            if (!fields.ContainsKey(required)) return Fail(spec, Problem($"it has no '{required}:' line"));
         }
-        if (dataLine < 0) return Fail(plan, Problem("it has no 'data:' line"));
+        if (dataLine < 0) return Fail(spec, Problem("it has no 'data:' line"));
 
-        var fingerprint = NetworkEmitter.Fingerprint(network);
-        if (fields["fingerprint"] != fingerprint)
+        // Files written before fingerprint format 2 carry the legacy identity; they fit just as well.
+        if (fields["fingerprint"] != network.Fingerprint && fields["fingerprint"] != network.LegacyFingerprint)
         {
-            return Fail(plan, DiagnosticInfo.Create(Diagnostics.WeightsFileMismatch, spec.Location, name, fields["model"], fields["fingerprint"], spec.ClassName, fingerprint));
+            return Fail(spec, Model.Problem.Create(Diagnostics.WeightsFileMismatch, Model.Problem.OnNetwork, name, fields["model"], fields["fingerprint"], spec.ClassName, network.Fingerprint));
         }
 
         byte[] bytes;
@@ -64,15 +64,15 @@ internal static class BakedWeights
         }
         catch (FormatException)
         {
-            return Fail(plan, Problem("its data is not valid base64 (the file is damaged)"));
+            return Fail(spec, Problem("its data is not valid base64 (the file is damaged)"));
         }
         if (!int.TryParse(fields["parameters"], out var count) || count != network.ParameterCount || bytes.Length != count * 4)
-            return Fail(plan, Problem($"it holds {bytes.Length / 4} parameters (header says {fields["parameters"]}), but the network has {network.ParameterCount}; the file is truncated or damaged"));
+            return Fail(spec, Problem($"it holds {bytes.Length / 4} parameters (header says {fields["parameters"]}), but the network has {network.ParameterCount}; the file is truncated or damaged"));
         using (var sha = SHA256.Create())
         {
             var actual = string.Concat(sha.ComputeHash(bytes).Select(b => b.ToString("x2")));
             if (!string.Equals(actual, fields["sha256"], StringComparison.OrdinalIgnoreCase))
-                return Fail(plan, Problem($"its data has SHA-256 {actual}, but its header says {fields["sha256"]}; the file is damaged"));
+                return Fail(spec, Problem($"its data has SHA-256 {actual}, but its header says {fields["sha256"]}; the file is damaged"));
         }
 
         var parameters = new float[count];
@@ -81,9 +81,9 @@ internal static class BakedWeights
             var bits = bytes[i * 4] | bytes[i * 4 + 1] << 8 | bytes[i * 4 + 2] << 16 | bytes[i * 4 + 3] << 24; // little-endian
             parameters[i] = BitConverter.ToSingle(BitConverter.GetBytes(bits), 0);
             if (float.IsNaN(parameters[i]) || float.IsInfinity(parameters[i]))
-                return Fail(plan, Problem($"parameter {i} is {parameters[i]}; trained weights must be finite"));
+                return Fail(spec, Problem($"parameter {i} is {parameters[i]}; trained weights must be finite"));
         }
-        return new BakedPlan(plan, parameters.ToEquatableArray());
+        return new BakedPlan(spec.FileHint, network, parameters.ToEquatableArray(), EquatableArray<Problem>.Empty);
     }
 
     /// <summary>The AdditionalFiles item whose path is <paramref name="name"/> or ends with it (as a path).</summary>
@@ -97,6 +97,6 @@ internal static class BakedWeights
         });
     }
 
-    private static BakedPlan Fail(NetworkPlan plan, DiagnosticInfo diagnostic)
-        => new(new NetworkPlan(null, plan.Diagnostics.Items.Add(diagnostic).ToEquatableArray()), EquatableArray<float>.Empty);
+    private static BakedPlan Fail(NetworkSpec spec, Problem problem)
+        => new(spec.FileHint, null, EquatableArray<float>.Empty, new[] { problem }.ToEquatableArray());
 }

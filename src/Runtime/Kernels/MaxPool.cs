@@ -4,15 +4,6 @@ using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
-/// <summary>Shape of one max-pooling layer, resolved at compile time.</summary>
-public readonly record struct MaxPoolShape(
-    int InHeight, int InWidth, int Channels, int OutHeight, int OutWidth,
-    int Size, int Stride, int PadTop, int PadLeft)
-{
-    public int InputLength => InHeight * InWidth * Channels;
-    public int OutputLength => OutHeight * OutWidth * Channels;
-}
-
 /// <summary>Max pooling per channel. Padding never wins (TensorFlow pads with −inf). The backward pass routes
 /// each gradient to the first maximum of its window in scan order, found again from the input, so no index
 /// buffer is kept between the passes. Channels are processed a register (16) at a time where they fit.</summary>
@@ -20,7 +11,7 @@ public static class MaxPool
 {
     private const int Lanes = 16;
 
-    public static void Forward(ReadOnlySpan<float> input, Span<float> output, in MaxPoolShape s)
+    public static void Forward(ReadOnlySpan<float> input, Span<float> output, in PoolShape s)
     {
         Check(input, output, s);
         ref var x = ref MemoryMarshal.GetReference(input);
@@ -28,10 +19,10 @@ public static class MaxPool
         var vectorChannels = Vector512.IsHardwareAccelerated ? s.Channels / Lanes * Lanes : 0;
         for (var oy = 0; oy < s.OutHeight; oy++)
         {
-            var (y0, y1) = Window(oy, s.Stride, s.PadTop, s.Size, s.InHeight);
+            var (y0, y1) = s.Rows(oy);
             for (var ox = 0; ox < s.OutWidth; ox++)
             {
-                var (x0, x1) = Window(ox, s.Stride, s.PadLeft, s.Size, s.InWidth);
+                var (x0, x1) = s.Columns(ox);
                 var outBase = (oy * s.OutWidth + ox) * s.Channels;
                 for (var c = 0; c < vectorChannels; c += Lanes)
                 {
@@ -50,7 +41,7 @@ public static class MaxPool
     }
 
     /// <summary>Overwrites <paramref name="inputGradient"/>.</summary>
-    public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, in MaxPoolShape s)
+    public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, in PoolShape s)
     {
         Check(input, outputGradient, s);
         if (inputGradient.Length != s.InputLength) throw new ArgumentException("MaxPool input gradient does not match the shape.");
@@ -61,10 +52,10 @@ public static class MaxPool
         var vectorChannels = Vector512.IsHardwareAccelerated ? s.Channels / Lanes * Lanes : 0;
         for (var oy = 0; oy < s.OutHeight; oy++)
         {
-            var (y0, y1) = Window(oy, s.Stride, s.PadTop, s.Size, s.InHeight);
+            var (y0, y1) = s.Rows(oy);
             for (var ox = 0; ox < s.OutWidth; ox++)
             {
-                var (x0, x1) = Window(ox, s.Stride, s.PadLeft, s.Size, s.InWidth);
+                var (x0, x1) = s.Columns(ox);
                 var outBase = (oy * s.OutWidth + ox) * s.Channels;
                 for (var c = 0; c < vectorChannels; c += Lanes)
                 {
@@ -100,7 +91,7 @@ public static class MaxPool
     }
 
     /// <summary>The maximum of a window for 16 channels from <paramref name="c"/>, as both passes need it.</summary>
-    private static Vector512<float> WindowMax(ref float x, in MaxPoolShape s, int y0, int y1, int x0, int x1, int c)
+    private static Vector512<float> WindowMax(ref float x, in PoolShape s, int y0, int y1, int x0, int x1, int c)
     {
         var max = Vector512.Create(float.NegativeInfinity);
         for (var iy = y0; iy < y1; iy++)
@@ -109,14 +100,7 @@ public static class MaxPool
         return max;
     }
 
-    /// <summary>The input rows (or columns) [from, to) a window covers, clipped to the image: padding never wins.</summary>
-    private static (int From, int To) Window(int output, int stride, int padBefore, int size, int extent)
-    {
-        var from = output * stride - padBefore;
-        return (Math.Max(from, 0), Math.Min(from + size, extent)); // every SAME/VALID window holds a real pixel
-    }
-
-    private static void Check(ReadOnlySpan<float> input, ReadOnlySpan<float> output, in MaxPoolShape s)
+    private static void Check(ReadOnlySpan<float> input, ReadOnlySpan<float> output, in PoolShape s)
     {
         if (input.Length != s.InputLength || output.Length != s.OutputLength)
             throw new ArgumentException($"MaxPool buffers ({input.Length}, {output.Length}) do not match shape {s}.");

@@ -18,6 +18,9 @@ public enum Padding
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class NetworkAttribute : Attribute
 {
+    public const int DefaultChannels = 1;
+    public const int DefaultBatchCapacity = 16;
+
     /// <summary>Input image height in pixels.</summary>
     public int Height { get; set; }
 
@@ -25,13 +28,13 @@ public sealed class NetworkAttribute : Attribute
     public int Width { get; set; }
 
     /// <summary>Input channels (1 for grayscale). Images are stored height × width × channels (HWC).</summary>
-    public int Channels { get; set; } = 1;
+    public int Channels { get; set; } = DefaultChannels;
 
     /// <summary>Number of classes; the last layer must be a <see cref="DenseAttribute"/> with this many units.</summary>
     public int Classes { get; set; }
 
     /// <summary>The most images one training step can hold; buffers are sized by it at compile time.</summary>
-    public int BatchCapacity { get; set; } = 16;
+    public int BatchCapacity { get; set; } = DefaultBatchCapacity;
 
     /// <summary>A weights file (<c>.scnw</c>, written by <c>scn train</c>) to bake into the class at compile time.
     /// Add it to the project as <c>&lt;AdditionalFiles Include="..." /&gt;</c>; its layer fingerprint must match.</summary>
@@ -49,6 +52,11 @@ public abstract class LayerAttribute : Attribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class Conv2DAttribute(int filters) : LayerAttribute
 {
+    public const int DefaultStride = 1;
+    public const Padding DefaultPadding = Padding.Same;
+    public const float DefaultWeightStd = 0.1f;
+    public const float DefaultBiasInit = 0f;
+
     /// <summary>Number of output channels.</summary>
     public int Filters { get; } = filters;
 
@@ -56,48 +64,79 @@ public sealed class Conv2DAttribute(int filters) : LayerAttribute
     public int Patch { get; set; }
 
     /// <summary>Step between patches, in both directions.</summary>
-    public int Stride { get; set; } = 1;
+    public int Stride { get; set; } = DefaultStride;
 
     /// <summary>Border handling.</summary>
-    public Padding Padding { get; set; } = Padding.Same;
+    public Padding Padding { get; set; } = DefaultPadding;
 
     /// <summary>Standard deviation of the truncated-normal weight initialiser (values beyond 2σ are redrawn).</summary>
-    public float WeightStd { get; set; } = 0.1f;
+    public float WeightStd { get; set; } = DefaultWeightStd;
 
     /// <summary>Constant every bias starts at.</summary>
-    public float BiasInit { get; set; }
+    public float BiasInit { get; set; } = DefaultBiasInit;
 }
 
 /// <summary>Max pooling over square windows of each channel.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class MaxPoolAttribute(int size) : LayerAttribute
 {
+    /// <summary>0: the stride is as wide as the window (<see cref="Size"/>).</summary>
+    public const int DefaultStride = 0;
+    public const Padding DefaultPadding = Padding.Same;
+
     /// <summary>Side of the square window.</summary>
     public int Size { get; } = size;
 
     /// <summary>Step between windows; when not set, equal to <see cref="Size"/>.</summary>
-    public int Stride { get; set; }
+    public int Stride { get; set; } = DefaultStride;
 
     /// <summary>Border handling (padding never wins the max).</summary>
-    public Padding Padding { get; set; } = Padding.Same;
+    public Padding Padding { get; set; } = DefaultPadding;
+}
+
+/// <summary>Average pooling over square windows of each channel, with TensorFlow <c>tf.nn.avg_pool</c> semantics:
+/// under SAME padding each output averages only the window's inputs that lie inside the image (padding is not
+/// counted); VALID windows are always full.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AvgPoolAttribute(int size) : LayerAttribute
+{
+    /// <summary>0: the stride is as wide as the window (<see cref="Size"/>).</summary>
+    public const int DefaultStride = 0;
+    public const Padding DefaultPadding = Padding.Same;
+
+    /// <summary>Side of the square window.</summary>
+    public int Size { get; } = size;
+
+    /// <summary>Step between windows; when not set, equal to <see cref="Size"/>.</summary>
+    public int Stride { get; set; } = DefaultStride;
+
+    /// <summary>Border handling (padding is not counted in the average).</summary>
+    public Padding Padding { get; set; } = DefaultPadding;
 }
 
 /// <summary>Rectified linear unit, max(x, 0).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class ReLUAttribute : LayerAttribute;
 
+/// <summary>Hyperbolic tangent, tanh(x).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class TanhAttribute : LayerAttribute;
+
 /// <summary>Fully connected layer; flattens its input in HWC order. Weights are [in, out].</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class DenseAttribute(int units) : LayerAttribute
 {
+    public const float DefaultWeightStd = 0.1f;
+    public const float DefaultBiasInit = 0f;
+
     /// <summary>Number of outputs.</summary>
     public int Units { get; } = units;
 
     /// <summary>Standard deviation of the truncated-normal weight initialiser.</summary>
-    public float WeightStd { get; set; } = 0.1f;
+    public float WeightStd { get; set; } = DefaultWeightStd;
 
     /// <summary>Constant every bias starts at.</summary>
-    public float BiasInit { get; set; }
+    public float BiasInit { get; set; } = DefaultBiasInit;
 }
 
 /// <summary>Inverted dropout: in training, zeroes each value with probability <see cref="Rate"/> and scales
@@ -114,10 +153,15 @@ public sealed class DropoutAttribute(float rate) : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class LocalResponseNormAttribute : LayerAttribute
 {
-    public int DepthRadius { get; set; } = 5;
-    public float Bias { get; set; } = 1f;
-    public float Alpha { get; set; } = 1f;
-    public float Beta { get; set; } = 0.5f;
+    public const int DefaultDepthRadius = 5;
+    public const float DefaultBias = 1f;
+    public const float DefaultAlpha = 1f;
+    public const float DefaultBeta = 0.5f;
+
+    public int DepthRadius { get; set; } = DefaultDepthRadius;
+    public float Bias { get; set; } = DefaultBias;
+    public float Alpha { get; set; } = DefaultAlpha;
+    public float Beta { get; set; } = DefaultBeta;
 }
 
 /// <summary>A compile-time assertion of the shape at this point of the stack; generates no code.</summary>

@@ -34,7 +34,8 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
     public void LoadInto(IConvNet network, string path)
     {
         var description = network.Description;
-        if (Fingerprint != description.Fingerprint)
+        // Checkpoints written before fingerprint format 2 carry the legacy identity: they still load.
+        if (!description.IsFingerprintOf(Fingerprint))
         {
             throw new DataFormatException(path,
                 $"holds weights for '{ModelName}' ({Fingerprint}), which is not the layer stack of '{description.Name}' ({description.Fingerprint})");

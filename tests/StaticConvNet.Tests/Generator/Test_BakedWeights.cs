@@ -18,7 +18,10 @@ public class Test_BakedWeights
         public sealed partial class Tiny;
         """;
 
-    private const string Fingerprint = "in 4x4x1; conv1 Conv2D 2 filters, 3x3, stride 1, SAME -> 4x4x2; relu1 ReLU max(x, 0) -> 4x4x2; dense1 Dense 3 units -> 1x1x3";
+    private const string Fingerprint = "scn2; in 4x4x1; Conv2D filters=2 patch=3 stride=1 padding=same; ReLU; Dense units=3";
+
+    /// <summary>What files written before fingerprint format 2 carry for the same network.</summary>
+    private const string LegacyFingerprint = "in 4x4x1; conv1 Conv2D 2 filters, 3x3, stride 1, SAME -> 4x4x2; relu1 ReLU max(x, 0) -> 4x4x2; dense1 Dense 3 units -> 1x1x3";
     private const int Parameters = 3 * 3 * 1 * 2 + 2 + 32 * 3 + 3;
 
     private static float[] Values => Enumerable.Range(0, Parameters).Select(i => (i - 50) / 64f).ToArray();
@@ -26,16 +29,18 @@ public class Test_BakedWeights
     private static GeneratorHarness.Result Bake(string content, string path = "/src/app/models/tiny.scnw")
         => GeneratorHarness.RunWithFiles([new GeneratorHarness.InMemoryFile(path, content)], Network);
 
-    [Fact]
-    public void A_matching_weights_file_is_baked_as_constant_data()
+    [Theory]
+    [InlineData(Fingerprint)]
+    [InlineData(LegacyFingerprint)]
+    public void A_matching_weights_file_is_baked_as_constant_data(string fingerprint)
     {
-        var result = Bake(WeightsFile.Format("Tiny", Fingerprint, Values));
+        var result = Bake(WeightsFile.Format("Tiny", fingerprint, Values));
         result.GeneratorDiagnostics.ShouldBeEmpty();
         result.Errors.ShouldBeEmpty();
         var source = result.SingleSource;
-        source.ShouldContain("public static ReadOnlySpan<float> BakedParameters =>");
+        source.ShouldContain("public static global::System.ReadOnlySpan<float> BakedParameters =>");
         source.ShouldContain("-0.78125f, -0.765625f,"); // (0 − 50) / 64 and (1 − 50) / 64, exactly
-        source.ShouldContain("public static int Classify(ReadOnlySpan<float> image)");
+        source.ShouldContain("public static int Classify(global::System.ReadOnlySpan<float> image)");
     }
 
     [Theory]
@@ -90,7 +95,7 @@ public class Test_BakedWeights
     [Fact]
     public void SCN0016_weights_of_another_layer_stack()
     {
-        var other = Fingerprint.Replace("2 filters", "4 filters");
+        var other = Fingerprint.Replace("filters=2", "filters=4");
         var d = Bake(WeightsFile.Format("Tiny", other, Values)).GeneratorDiagnostics.ShouldHaveSingleItem();
         d.Id.ShouldBe("SCN0016");
         d.GetMessage().ShouldBe($"Weights file 'models/tiny.scnw' holds weights for 'Tiny' ({other}), but 'Tiny' has the layer stack ({Fingerprint}); retrain, or bake a file written for this network");

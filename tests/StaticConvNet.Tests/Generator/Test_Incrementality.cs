@@ -48,24 +48,78 @@ public class Test_Incrementality
     }
 
     [Fact]
+    public void Moving_the_network_reruns_only_its_diagnostics()
+    {
+        var compilation = GeneratorHarness.Compile(Network);
+        var driver = GeneratorHarness.CreateDriver(track: true).RunGenerators(compilation);
+
+        // Three lines above the class: every attribute's location changes, nothing about the network does.
+        var tree = compilation.SyntaxTrees.Single();
+        var moved = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From("// moved\n//\n//\n" + Network)));
+        var result = driver.RunGenerators(moved).GetRunResult().Results.Single();
+
+        AllReasons(result, NetworkGenerator.ParseStep).ShouldContain(IncrementalStepRunReason.Modified);
+        // The diagnostics step re-ran (a valid network's list stays empty, so Unchanged): the source side did not.
+        AllReasons(result, NetworkGenerator.DiagnosticsStep).ShouldAllBe(r => r == IncrementalStepRunReason.Unchanged);
+        AllReasons(result, NetworkGenerator.SpecStep).ShouldAllBe(r => r == IncrementalStepRunReason.Unchanged);
+        AllReasons(result, NetworkGenerator.PlanStep).ShouldAllBe(r => r == IncrementalStepRunReason.Cached);
+        AllReasons(result, NetworkGenerator.BakeStep).ShouldAllBe(r => r == IncrementalStepRunReason.Cached);
+        result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason)
+            .ShouldAllBe(r => r == IncrementalStepRunReason.Cached || r == IncrementalStepRunReason.Unchanged);
+    }
+
+    [Fact]
+    public void A_diagnostic_moves_with_its_attribute()
+    {
+        var broken = Network.Replace("[Dense(3)]", "[Dense(4)]");
+        var compilation = GeneratorHarness.Compile(broken);
+        var driver = GeneratorHarness.CreateDriver(track: true).RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.Single();
+        var moved = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From("//\n//\n" + broken)));
+
+        var before = driver.GetRunResult().Diagnostics.ShouldHaveSingleItem();
+        var after = driver.RunGenerators(moved).GetRunResult().Diagnostics.ShouldHaveSingleItem();
+        after.Id.ShouldBe("SCN0007");
+        after.Location.GetLineSpan().StartLinePosition.Line.ShouldBe(before.Location.GetLineSpan().StartLinePosition.Line + 2);
+    }
+
+    [Fact]
     public void Pipeline_models_hold_no_symbols_syntax_or_locations()
     {
-        var assembly = typeof(NetworkGenerator).Assembly;
         var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(SyntaxTree), typeof(AttributeData) };
+        var seen = Reachable("Model.ParsedNetwork", "Model.NetworkPlan", "Weights.BakedPlan");
+        foreach (var type in seen) forbidden.ShouldNotContain(f => f.IsAssignableFrom(type), $"{type} in the pipeline model");
+        seen.ShouldContain(t => t.Name == "Conv2DLayer");
+        seen.ShouldContain(t => t.Name == "ExpectShapeCheck");
+    }
+
+    [Fact]
+    public void The_source_side_of_the_pipeline_holds_no_locations()
+    {
+        var seen = Reachable("Model.NetworkPlan", "Weights.BakedPlan");
+        seen.ShouldNotContain(t => t.Name == "LocationInfo", "a location in the plan would regenerate the code whenever lines move");
+        seen.ShouldContain(t => t.Name == "ResolvedNetwork");
+    }
+
+    /// <summary>Every type the named models hold, through fields, generic arguments and, for an abstract record,
+    /// every kind that derives from it.</summary>
+    private static HashSet<Type> Reachable(params string[] roots)
+    {
+        var assembly = typeof(NetworkGenerator).Assembly;
         var seen = new HashSet<Type>();
-        var pending = new Stack<Type>(new[] { "ParsedNetwork", "NetworkPlan" }.Select(n => assembly.GetType("StaticConvNet.Generator.Model." + n, throwOnError: true)!));
+        var pending = new Stack<Type>(roots.Select(n => assembly.GetType("StaticConvNet.Generator." + n, throwOnError: true)!));
         while (pending.Count > 0)
         {
             var type = pending.Pop();
             if (!seen.Add(type) || type.IsPrimitive || type == typeof(string) || type.IsEnum) continue;
-            forbidden.ShouldNotContain(f => f.IsAssignableFrom(type), $"{type} in the pipeline model");
             foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
             {
                 pending.Push(field.FieldType);
                 foreach (var argument in field.FieldType.GetGenericArguments()) pending.Push(argument);
             }
+            if (type.IsAbstract) foreach (var derived in assembly.GetTypes().Where(t => t.IsSubclassOf(type))) pending.Push(derived);
         }
-        seen.ShouldContain(t => t.Name == "LayerSpec");
+        return seen;
     }
 
     private static IEnumerable<IncrementalStepRunReason> AllReasons(GeneratorRunResult result, string step)

@@ -39,11 +39,10 @@ public class Test_NotebookWeights
     private static List<(string, long[], float[], string)> ArraysOf(IConvNet network, string descr = "<f4")
     {
         var p = network.Parameters.ToArray();
-        return network.Description.Layers.Where(l => l.ParameterCount > 0).SelectMany(l => new[]
+        return network.Description.Layers.OfType<ParameterizedLayer>().SelectMany(l => new[]
         {
-            ($"{l.Name}_weights", l.Kind == "Conv2D" ? new long[] { l.Window, l.Window, l.Input.Channels, l.Output.Channels } : [l.Input.Length, l.Output.Channels],
-                p.AsSpan(l.ParameterOffset, l.WeightCount).ToArray(), descr),
-            ($"{l.Name}_biases", new long[] { l.BiasCount }, p.AsSpan(l.ParameterOffset + l.WeightCount, l.BiasCount).ToArray(), descr),
+            ($"{l.Name}_weights", l.WeightShape.Select(d => (long)d).ToArray(), p.AsSpan(l.ParameterOffset, l.WeightCount).ToArray(), descr),
+            ($"{l.Name}_biases", new long[] { l.BiasCount }, p.AsSpan(l.BiasOffset, l.BiasCount).ToArray(), descr),
         }).ToList();
     }
 

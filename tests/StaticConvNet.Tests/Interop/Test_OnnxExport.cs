@@ -33,7 +33,7 @@ public class Test_OnnxExport
             for (var k = 0; k < logits.Length; k++)
             {
                 // Two float implementations summing in different orders: agreement to ~1e-5 relative is expected.
-                Math.Abs(onnx[n * network.OutputLength + k] - logits[k]).ShouldBeLessThan(1e-4f + 1e-4f * Math.Abs(logits[k]), $"image {n}, logit {k}");
+                Tolerance.Difference(onnx[n * network.OutputLength + k], logits[k]).ShouldBeLessThan(1e-4f + 1e-4f * Math.Abs(logits[k]), $"image {n}, logit {k}");
             }
         }
     }

@@ -92,7 +92,20 @@ public class Test_Checkpoint
     public void Loading_into_a_different_network_names_both()
     {
         var error = Should.Throw<DataFormatException>(() => Sample().LoadInto(new Arch2ConvPool(), "f.scnc"));
-        error.Message.ShouldStartWith("f.scnc: holds weights for 'Arch1StridedConv' (in 28x28x1; conv1 Conv2D 16 filters, 5x5, stride 2, SAME");
+        error.Message.ShouldStartWith("f.scnc: holds weights for 'Arch1StridedConv' (scn2; in 28x28x1; Conv2D filters=16 patch=5 stride=2 padding=same");
         error.Message.ShouldContain("which is not the layer stack of 'Arch2ConvPool'");
+    }
+
+    /// <summary>Arch1StridedConv's identity as checkpoints written before fingerprint format 2 carry it.</summary>
+    private const string Arch1LegacyFingerprint = "in 28x28x1; conv1 Conv2D 16 filters, 5x5, stride 2, SAME -> 14x14x16; relu1 ReLU max(x, 0) -> 14x14x16; conv2 Conv2D 16 filters, 5x5, stride 2, SAME -> 7x7x16; relu2 ReLU max(x, 0) -> 7x7x16; hidden Dense 64 units -> 1x1x64; relu3 ReLU max(x, 0) -> 1x1x64; logits Dense 10 units -> 1x1x10";
+
+    [Fact]
+    public void A_checkpoint_written_before_fingerprint_format_2_still_loads()
+    {
+        var old = Sample() with { Fingerprint = Arch1LegacyFingerprint };
+        var network = new Arch1StridedConv();
+        Checkpoint.Parse(old.ToBytes(), "old.scnc").LoadInto(network, "old.scnc");
+        network.Parameters.ToArray().ShouldBe(old.Parameters);
+        Arch1StridedConv.LayerDescription.LegacyFingerprint.ShouldBe(Arch1LegacyFingerprint);
     }
 }

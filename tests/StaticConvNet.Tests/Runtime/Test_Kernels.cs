@@ -49,7 +49,7 @@ public class Test_Kernels
     [Fact]
     public void Max_pool_routes_the_gradient_to_the_maximum_only()
     {
-        var shape = new MaxPoolShape(2, 2, 1, 1, 1, 2, 2, 0, 0);
+        var shape = new PoolShape(2, 2, 1, 1, 1, 2, 2, 0, 0);
         float[] input = [0.1f, 0.9f, -0.3f, 0.5f];
         var output = new float[1];
         MaxPool.Forward(input, output, shape);

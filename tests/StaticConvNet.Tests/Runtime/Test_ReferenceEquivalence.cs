@@ -33,7 +33,7 @@ public class Test_ReferenceEquivalence
             for (var k = 0; k < logits.Length; k++)
             {
                 // Float sums of a few thousand products of O(0.3) terms: relative error ~1e-6; 1e-4 leaves margin.
-                Math.Abs(logits[k] - expected[k]).ShouldBeLessThan(1e-4 + 1e-4 * Math.Abs(expected[k]), $"logit {k} of image {n}");
+                Tolerance.Difference(logits[k], expected[k]).ShouldBeLessThan(1e-4 + 1e-4 * Math.Abs(expected[k]), $"logit {k} of image {n}");
             }
         }
     }
@@ -63,7 +63,7 @@ public class Test_ReferenceEquivalence
         foreach (var index in SampleIndices(parameters.Length, name.StartsWith("arch") ? 30 : 400))
         {
             var expected = trainingReference.Gradient(parameters, images, labels, index);
-            Math.Abs(gradients[index] - expected).ShouldBeLessThan(2e-5 + 2e-3 * Math.Abs(expected), $"parameter {index}");
+            Tolerance.Difference(gradients[index], expected).ShouldBeLessThan(2e-5 + 2e-3 * Math.Abs(expected), $"parameter {index}");
         }
     }
 

@@ -11,13 +11,23 @@ public static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    /// <summary>What a CPU-only project references: the runtime and the framework, not StaticConvNet.Gpu or ILGPU
+    /// (the test process has them all loaded, so they are filtered out).</summary>
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() => ReferencesOf(gpu: false));
+
+    /// <summary>What a project that references StaticConvNet.Gpu has: the generator adds its GPU launches.</summary>
+    private static readonly Lazy<ImmutableArray<MetadataReference>> GpuReferences = new(() => ReferencesOf(gpu: true));
+
+    private static ImmutableArray<MetadataReference> ReferencesOf(bool gpu)
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
         paths.Add(typeof(NetworkAttribute).Assembly.Location);
         paths.Add(typeof(TensorPrimitives).Assembly.Location);
-        return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
-    });
+        if (gpu) paths.Add(typeof(StaticConvNet.Gpu.GpuNetwork).Assembly.Location);
+        return paths.Distinct()
+            .Where(p => gpu || !(Path.GetFileName(p).StartsWith("StaticConvNet.Gpu", StringComparison.Ordinal) || Path.GetFileName(p).StartsWith("ILGPU", StringComparison.Ordinal)))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    }
 
     public sealed record Result(
         ImmutableArray<Diagnostic> GeneratorDiagnostics,
@@ -42,10 +52,12 @@ public static class GeneratorHarness
         public string SingleSource => GeneratedSources.Values.Single();
     }
 
-    public static CSharpCompilation Compile(params string[] sources)
+    public static CSharpCompilation Compile(params string[] sources) => Compile(gpu: false, sources);
+
+    public static CSharpCompilation Compile(bool gpu, params string[] sources)
         => CSharpCompilation.Create("UserAssembly",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Network{i}.cs")),
-            References.Value,
+            gpu ? GpuReferences.Value : References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriver CreateDriver(bool track = false, IEnumerable<AdditionalText>? additionalFiles = null)
@@ -62,9 +74,14 @@ public static class GeneratorHarness
 
     public static Result Run(params string[] sources) => RunWithFiles([], sources);
 
-    public static Result RunWithFiles(IEnumerable<AdditionalText> additionalFiles, params string[] sources)
+    /// <summary>As a project that references StaticConvNet.Gpu: each network gets its GPU file too.</summary>
+    public static Result RunWithGpu(params string[] sources) => RunWithFiles([], sources, gpu: true);
+
+    public static Result RunWithFiles(IEnumerable<AdditionalText> additionalFiles, params string[] sources) => RunWithFiles(additionalFiles, sources, gpu: false);
+
+    private static Result RunWithFiles(IEnumerable<AdditionalText> additionalFiles, string[] sources, bool gpu)
     {
-        var compilation = Compile(sources);
+        var compilation = Compile(gpu, sources);
         var driver = CreateDriver(additionalFiles: additionalFiles).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var run = driver.GetRunResult();
         var generated = run.Results.SelectMany(r => r.GeneratedSources)

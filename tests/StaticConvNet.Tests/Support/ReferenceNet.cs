@@ -87,15 +87,52 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
         }
     }
 
+    /// <summary>tf.nn.avg_pool: the mean of the window's taps inside the image (SAME padding is not counted).</summary>
+    public sealed record AvgPool(int Size, int Stride, bool Same = true) : Layer
+    {
+        public override Shape Output(Shape s) => new(Axis(s.H, Size, Stride, Same).Out, Axis(s.W, Size, Stride, Same).Out, s.C);
+
+        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p)
+        {
+            var o = Output(s);
+            var (_, padTop) = Axis(s.H, Size, Stride, Same);
+            var (_, padLeft) = Axis(s.W, Size, Stride, Same);
+            var y = new double[o.Length];
+            for (var oy = 0; oy < o.H; oy++)
+            for (var ox = 0; ox < o.W; ox++)
+            for (var c = 0; c < s.C; c++)
+            {
+                var sum = 0.0;
+                var count = 0;
+                for (var ky = 0; ky < Size; ky++)
+                for (var kx = 0; kx < Size; kx++)
+                {
+                    int iy = oy * Stride + ky - padTop, ix = ox * Stride + kx - padLeft;
+                    if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) continue;
+                    sum += x[(iy * s.W + ix) * s.C + c];
+                    count++;
+                }
+                y[(oy * o.W + ox) * s.C + c] = sum / count;
+            }
+            return y;
+        }
+    }
+
     public sealed record Relu : Layer
     {
         public override Shape Output(Shape s) => s;
         public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p) => x.Select(v => Math.Max(v, 0)).ToArray();
     }
 
+    public sealed record Tanh : Layer
+    {
+        public override Shape Output(Shape s) => s;
+        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p) => x.Select(Math.Tanh).ToArray();
+    }
+
     /// <summary>Inverted dropout. The mask is the one thing taken from the runtime: its counter-based random
-    /// numbers for (seed, step, layer, image), drawn through Dropout.Forward on a vector of ones.</summary>
-    public sealed record DropoutLayer(float Rate, int MaskOffset = 0) : Layer
+    /// numbers for (seed, step, layer index, image), drawn through Dropout.Forward on a vector of ones.</summary>
+    public sealed record Drop(float Rate, int LayerIndex) : Layer
     {
         public override Shape Output(Shape s) => s;
         public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p) => (double[])x.Clone();
@@ -105,7 +142,7 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
             if (!pass.Training) return Forward(x, s, p);
             var mask = new float[x.Length];
             StaticConvNet.Kernels.Dropout.Forward(Enumerable.Repeat(1f, x.Length).ToArray(), new float[x.Length], mask, Rate,
-                pass.DropoutSeed, StaticConvNet.Kernels.Dropout.Stream(pass.DropoutStep, MaskOffset, pass.Slot));
+                pass.DropoutSeed, StaticConvNet.Kernels.Dropout.Stream(pass.DropoutStep, LayerIndex, pass.Slot));
             return x.Select((v, i) => mask[i] == 0f ? 0.0 : v / (1.0 - Rate)).ToArray();
         }
     }

@@ -20,12 +20,15 @@ public static class ReferenceNets
         new("Pool", () => new PoolNet(), new(7, 6, 2, new Conv(3, 2), new Pool(3, 2), new Pool(2, 2), new Conv(4, 1), new Pool(2, 1, Same: false), new Dense(3))),
         new("DenseRelu", () => new DenseReluNet(), new(3, 4, 2, new Dense(8), new Relu(), new Dense(3))),
         new("Lrn", () => new LrnNet(), new(5, 4, 1, new Conv(7, 3), new Lrn(2, 1.5, 0.3, 0.75), new Dense(3))),
-        new("Dropout", () => new DropoutNet(), new(6, 6, 1, new Conv(4, 3), new DropoutLayer(0.3f), new Dense(3))),
+        new("Dropout", () => new DropoutNet(), new(6, 6, 1, new Conv(4, 3), new Drop(0.3f, LayerIndex: 1), new Dense(3))),
         new("ReluFirst", () => new ReluFirstNet(), new(2, 3, 2, new Relu(), new Dense(2))),
+        new("AvgPool", () => new AvgPoolNet(), new(7, 10, 3, new AvgPool(3, 2), new Tanh(), new Conv(5, 2), new AvgPool(2, 3), new AvgPool(2, 1, Same: false), new Dense(3))),
+        new("Tanh", () => new TanhNet(), new(8, 5, 2, new Conv(17, 3), new Tanh(), new AvgPool(3, 3), new Dense(6), new Tanh(), new Dense(4))),
+        new("ClassicLeNet5", () => new ClassicLeNet5(), new(32, 32, 1, new Conv(6, 5, Same: false), new Tanh(), new AvgPool(2, 2), new Conv(16, 5, Same: false), new Tanh(), new AvgPool(2, 2), new Dense(120), new Tanh(), new Dense(84), new Tanh(), new Dense(10))),
         new("arch1", () => new Arch1StridedConv(), new(28, 28, 1, new Conv(16, 5, 2), new Relu(), new Conv(16, 5, 2), new Relu(), new Dense(64), new Relu(), new Dense(10))),
         new("arch2", () => new Arch2ConvPool(), new(28, 28, 1, new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Pool(2, 2), new Dense(64), new Relu(), new Dense(10))),
         new("arch3", () => new Arch3ThreeBlocks(), new(28, 28, 1, new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Pool(2, 2), new Dense(64), new Relu(), new Dense(10))),
-        new("arch4", () => new Arch4LeNet(), new(28, 28, 1, new Conv(16, 5), new Relu(), new DropoutLayer(0.5f), new Pool(2, 2), new Lrn(4, 1.0, 0.001f / 9f, 0.75), new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Dense(64), new Relu(), new Dense(10))),
+        new("arch4", () => new Arch4LeNet(), new(28, 28, 1, new Conv(16, 5), new Relu(), new Drop(0.5f, LayerIndex: 2), new Pool(2, 2), new Lrn(4, 1.0, 0.001f / 9f, 0.75), new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Dense(64), new Relu(), new Dense(10))),
     }.ToDictionary(c => c.Name);
 
     /// <summary>Uniform random values in [−scale, scale], seeded.</summary>

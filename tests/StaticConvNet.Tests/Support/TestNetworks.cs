@@ -74,3 +74,48 @@ public sealed partial class DropoutNet;
 [ReLU]
 [Dense(2)]
 public sealed partial class ReluFirstNet;
+
+/// <summary>Average pooling, each corner case of TensorFlow's avg_pool: SAME 3/2 on odd sizes (one row/column of
+/// padding before, one after, border windows average fewer inputs), a non-square SAME 2/3 window with only
+/// trailing padding, and VALID 2/1; three channels, then tanh.</summary>
+[Network(Height = 7, Width = 10, Channels = 3, Classes = 3)]
+[AvgPool(3, Stride = 2)]
+[ExpectShape(4, 5, 3)]
+[Tanh]
+[Conv2D(5, Patch = 2)]
+[AvgPool(2, Stride = 3)]
+[ExpectShape(2, 2, 5)]
+[AvgPool(2, Stride = 1, Padding = Padding.Valid)]
+[ExpectShape(1, 1, 5)]
+[Dense(3)]
+public sealed partial class AvgPoolNet;
+
+/// <summary>Tanh between convolutions and in the classifier, with 17 channels (one SIMD register plus a tail) and a
+/// stride-3 SAME average pool over them.</summary>
+[Network(Height = 8, Width = 5, Channels = 2, Classes = 4)]
+[Conv2D(17, Patch = 3)]
+[Tanh]
+[AvgPool(3, Stride = 3)]
+[ExpectShape(3, 2, 17)]
+[Dense(6)]
+[Tanh]
+[Dense(4)]
+public sealed partial class TanhNet;
+
+/// <summary>The classic LeNet-5 (LeCun et al. 1998, as usually reimplemented): 32x32 input, 5x5 VALID convolutions
+/// with 6 and 16 filters, tanh, 2x2 average pooling, then 120, 84 and 10 units.</summary>
+[Network(Height = 32, Width = 32, Channels = 1, Classes = 10)]
+[Conv2D(6, Patch = 5, Padding = Padding.Valid)]
+[Tanh]
+[AvgPool(2)]
+[ExpectShape(14, 14, 6)]
+[Conv2D(16, Patch = 5, Padding = Padding.Valid)]
+[Tanh]
+[AvgPool(2)]
+[ExpectShape(5, 5, 16)]
+[Dense(120)]
+[Tanh]
+[Dense(84)]
+[Tanh]
+[Dense(10)]
+public sealed partial class ClassicLeNet5;

@@ -1,0 +1,53 @@
+using StaticConvNet.Generator.Emit;
+using StaticConvNet.Generator.Model;
+using StaticConvNet.Generator.Shapes;
+using static StaticConvNet.Generator.Emit.CodeWriter;
+
+namespace StaticConvNet.Generator.Layers;
+
+/// <summary>What the element-wise activations share: the output has the input's shape, nothing is owned, and the
+/// backward pass multiplies by the derivative, computed from the input (ReLU) or, cheaper, from the output (tanh).</summary>
+internal abstract record ActivationLayer(string Name) : LayerSpec(Name)
+{
+    /// <summary>The runtime kernel class and the stem of the GPU kernels, e.g. "Relu".</summary>
+    protected abstract string KernelName { get; }
+
+    protected abstract bool DerivativeFromOutput { get; }
+
+    public override string Identity => Kind;
+
+    public override LayerShapes? Resolve(Shape input, ShapeContext context) => new LayerShapes(input);
+
+    // ---- CPU ----
+
+    public override void EmitForward(CodeWriter w, ResolvedLayer l)
+        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Forward(input, {Cpu.Output(l)})");
+
+    public override void EmitBackward(CodeWriter w, ResolvedLayer l)
+    {
+        if (!DerivativeFromOutput)
+        {
+            Cpu.BackwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Backward(input, {Cpu.OutputGradient(l)}, inputGradient)");
+            return;
+        }
+        w.Line($"private void {l.Pascal}Backward(int slot, {Names.Span} inputGradient)");
+        w.Line($"    => {Names.Kernels}.{KernelName}.Backward({Cpu.Output(l)}, {Cpu.OutputGradient(l)}, inputGradient);");
+    }
+
+    public override string? BackwardCall(ResolvedLayer l)
+        => DerivativeFromOutput && !l.ReadsImage ? $"{l.Pascal}Backward(slot, {Cpu.InputGradientOf(l)});" : base.BackwardCall(l);
+
+    // ---- GPU ----
+
+    public override void EmitGpuForward(CodeWriter w, ResolvedLayer l)
+        => Gpu.ForwardMethod(w, l, $"Kernels.{KernelName}Forward(count * {l.Pascal}OutputLength, {Gpu.InputOf(l)}, {l.Pascal}Output)");
+
+    public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
+        => Gpu.InputGradientMethod(w, l, $"Kernels.{KernelName}Backward(count * {l.Pascal}OutputLength, " +
+                                         $"{(DerivativeFromOutput ? l.Pascal + "Output" : Gpu.InputOf(l))}, {l.Pascal}OutputGradient, {Gpu.InputGradientOf(l)})");
+
+    // ---- Layer list ----
+
+    public override string Description(ResolvedLayer l)
+        => $"new {Names.Runtime}.{KernelName}Layer({String(Name)}, {Int(l.Index)}, {Names.LayerShape(l.Input)}, {Names.LayerShape(l.Output)})";
+}

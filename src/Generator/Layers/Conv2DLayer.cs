@@ -1,0 +1,82 @@
+using StaticConvNet.Generator.Emit;
+using StaticConvNet.Generator.Model;
+using StaticConvNet.Generator.Parsing;
+using StaticConvNet.Generator.Shapes;
+using static StaticConvNet.Generator.Emit.CodeWriter;
+
+namespace StaticConvNet.Generator.Layers;
+
+/// <summary><c>[Conv2D(filters, Patch = p, Stride = s, Padding = ...)]</c>: 2-D convolution plus bias, weights HWIO
+/// (patch × patch × in × filters) as in TensorFlow.</summary>
+internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stride, PaddingKind Padding, float WeightStd, float BiasInit)
+    : LayerSpec(Name)
+{
+    public static readonly LayerKind Definition = new("Conv2D", "conv", Parse);
+
+    private static LayerSpec Parse(AttributeReader a, string name)
+    {
+        var layer = new Conv2DLayer(name, a.IntArgument(0), a.Int("Patch"), a.Int("Stride"), a.Padding(), a.Float("WeightStd"), a.Float("BiasInit"));
+        a.RequirePositive("filters", layer.Filters);
+        if (!a.IsSet("Patch")) a.Unsupported("Patch is required, e.g. [Conv2D(16, Patch = 5)]");
+        else a.RequirePositive("Patch", layer.Patch);
+        a.RequirePositive("Stride", layer.Stride);
+        Parameters.CheckInitializer(a, layer.WeightStd, layer.BiasInit);
+        return layer;
+    }
+
+    public override string Kind => "Conv2D";
+
+    public override string Detail => $"{Int(Filters)} filters, {Window.Text(Patch, Stride, Padding)}";
+
+    public override string Identity => $"Conv2D filters={Int(Filters)} patch={Int(Patch)} stride={Int(Stride)} padding={Window.Identity(Padding)}";
+
+    public override string? LegacyIdentity => $"Conv2D {Int(Filters)} filters, {Int(Patch)}x{Int(Patch)}, stride {Int(Stride)}, {Window.PaddingText(Padding)}";
+
+    public override LayerShapes? Resolve(Shape input, ShapeContext context)
+        => Window.Resolve(input, Patch, Stride, Padding, "convolution", context) is { } window
+            ? new LayerShapes(new Shape(window.Height, window.Width, Filters),
+                Weights: (long)Patch * Patch * input.Channels * Filters, Biases: Filters, window.PadTop, window.PadLeft)
+            : null;
+
+    // ---- CPU ----
+
+    public override void EmitConstants(CodeWriter w, ResolvedLayer l)
+    {
+        var p = l.Pascal;
+        Window.EmitConstants(w, l, "Patch", Patch, Stride);
+        w.Line($"private static readonly {Names.Kernels}.Conv2DShape {p}Shape = new({p}InputHeight, {p}InputWidth, {p}InputChannels, " +
+               $"{p}OutputHeight, {p}OutputWidth, {p}OutputChannels, {p}Patch, {p}Stride, {p}PadTop, {p}PadLeft);");
+    }
+
+    public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
+
+    public override void EmitForward(CodeWriter w, ResolvedLayer l)
+        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)}, {l.Pascal}Shape)");
+
+    public override void EmitBackward(CodeWriter w, ResolvedLayer l)
+        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward(input, {Cpu.Weights(l)}, {Cpu.OutputGradient(l)}, inputGradient, " +
+                                    $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)}, {l.Pascal}Shape)");
+
+    // ---- GPU ----
+
+    public override void EmitGpuConstants(CodeWriter w, ResolvedLayer l) => Window.EmitGpuShape(w, l, "Patch");
+
+    public override void EmitGpuForward(CodeWriter w, ResolvedLayer l)
+        => Gpu.ForwardMethod(w, l, $"Kernels.ConvForward(count * {l.Pascal}OutputLength, {Gpu.InputOf(l)}, {Gpu.Weights(l)}, {Gpu.Bias(l)}, {l.Pascal}Output, {l.Pascal}Window)");
+
+    public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
+    {
+        var p = l.Pascal;
+        w.Open($"private void {p}Backward(int count)");
+        w.Line($"Kernels.ConvWeights({p}WeightsLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {p}Window, count);");
+        w.Line($"Kernels.Bias({p}BiasLength, {p}OutputGradient, {Gpu.BiasGradients(l)}, count * {p}OutputHeight * {p}OutputWidth, {p}OutputChannels);");
+        if (!l.ReadsImage) w.Line($"Kernels.ConvInput(count * {p}InputLength, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {p}Window);");
+        w.Close();
+    }
+
+    // ---- Layer list ----
+
+    public override string Description(ResolvedLayer l)
+        => $"new {Names.Runtime}.Conv2DLayer({String(Name)}, {Int(l.Index)}, {Names.LayerShape(l.Input)}, {Names.LayerShape(l.Output)}, " +
+           $"ParameterOffset: {Int(l.ParameterOffset)}, Window: {Window.Geometry(l, Patch, Stride, Padding)})";
+}

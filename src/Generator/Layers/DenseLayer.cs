@@ -1,0 +1,63 @@
+using StaticConvNet.Generator.Emit;
+using StaticConvNet.Generator.Model;
+using StaticConvNet.Generator.Parsing;
+using StaticConvNet.Generator.Shapes;
+using static StaticConvNet.Generator.Emit.CodeWriter;
+
+namespace StaticConvNet.Generator.Layers;
+
+/// <summary><c>[Dense(units)]</c>: fully connected over the HWC-flattened input, weights [in, out].</summary>
+internal sealed record DenseLayer(string Name, int Units, float WeightStd, float BiasInit) : LayerSpec(Name)
+{
+    public static readonly LayerKind Definition = new("Dense", "dense", Parse);
+
+    private static LayerSpec Parse(AttributeReader a, string name)
+    {
+        var layer = new DenseLayer(name, a.IntArgument(0), a.Float("WeightStd"), a.Float("BiasInit"));
+        a.RequirePositive("units", layer.Units);
+        Parameters.CheckInitializer(a, layer.WeightStd, layer.BiasInit);
+        return layer;
+    }
+
+    public override string Kind => "Dense";
+
+    public override string Detail => $"{Int(Units)} units";
+
+    public override string Identity => $"Dense units={Int(Units)}";
+
+    public override string? LegacyIdentity => $"Dense {Int(Units)} units";
+
+    public override LayerShapes? Resolve(Shape input, ShapeContext context)
+        => new LayerShapes(new Shape(1, 1, Units), Weights: input.Length * Units, Biases: Units);
+
+    // ---- CPU ----
+
+    public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
+
+    public override void EmitForward(CodeWriter w, ResolvedLayer l)
+        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Dense.Forward(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)})");
+
+    public override void EmitBackward(CodeWriter w, ResolvedLayer l)
+        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Dense.Backward(input, {Cpu.Weights(l)}, {Cpu.OutputGradient(l)}, inputGradient, " +
+                                    $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)})");
+
+    // ---- GPU ----
+
+    public override void EmitGpuForward(CodeWriter w, ResolvedLayer l)
+        => Gpu.ForwardMethod(w, l, $"Kernels.DenseForward(count * {l.Pascal}OutputLength, {Gpu.InputOf(l)}, {Gpu.Weights(l)}, {Gpu.Bias(l)}, {l.Pascal}Output, {l.Pascal}InputLength, {l.Pascal}OutputLength)");
+
+    public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
+    {
+        var p = l.Pascal;
+        w.Open($"private void {p}Backward(int count)");
+        w.Line($"Kernels.DenseWeights({p}WeightsLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {p}InputLength, {p}OutputLength, count);");
+        w.Line($"Kernels.Bias({p}BiasLength, {p}OutputGradient, {Gpu.BiasGradients(l)}, count, {p}OutputLength);");
+        if (!l.ReadsImage) w.Line($"Kernels.DenseInput(count * {p}InputLength, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {p}InputLength, {p}OutputLength);");
+        w.Close();
+    }
+
+    // ---- Layer list ----
+
+    public override string Description(ResolvedLayer l)
+        => $"new {Names.Runtime}.DenseLayer({String(Name)}, {Int(l.Index)}, {Names.LayerShape(l.Input)}, {Names.LayerShape(l.Output)}, ParameterOffset: {Int(l.ParameterOffset)})";
+}

@@ -1,0 +1,101 @@
+using System;
+using StaticConvNet.Generator.Emit;
+using StaticConvNet.Generator.Model;
+using StaticConvNet.Generator.Parsing;
+using StaticConvNet.Generator.Shapes;
+
+namespace StaticConvNet.Generator.Layers;
+
+/// <summary>One layer kind as the parser finds it: its attribute and how to read it. Each kind's file declares one
+/// and <see cref="LayerKinds"/> lists them.</summary>
+/// <param name="Name">The attribute's name without "Attribute", e.g. "Conv2D".</param>
+/// <param name="DefaultPrefix">Default layer names are this plus a count, e.g. "conv1".</param>
+internal sealed class LayerKind(string Name, string DefaultPrefix, Func<AttributeReader, string, StackEntry> parse)
+{
+    public string Name { get; } = Name;
+
+    public string DefaultPrefix { get; } = DefaultPrefix;
+
+    public string AttributeMetadataName => "StaticConvNet." + Name + "Attribute";
+
+    /// <summary>Reads the attribute into the kind's spec, reporting bad arguments through the reader.</summary>
+    public StackEntry Parse(AttributeReader attribute, string layerName) => parse(attribute, layerName);
+}
+
+/// <summary>A layer's output shape and what it owns, as its kind resolves them from its input.</summary>
+internal readonly record struct LayerShapes(Shape Output, long Weights = 0, long Biases = 0, int PadTop = 0, int PadLeft = 0);
+
+/// <summary>One attribute of the stack as the user wrote it, in order: a layer, or a compile-time check such as
+/// <c>[ExpectShape]</c>, which takes part in shape inference but is not a layer of the plan.</summary>
+internal abstract record StackEntry(string Name)
+{
+    /// <summary>The attribute's name without "Attribute".</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>The output shape and owned parameters for <paramref name="input"/>, or null after reporting a
+    /// problem that makes the rest of the stack meaningless.</summary>
+    public abstract LayerShapes? Resolve(Shape input, ShapeContext context);
+}
+
+/// <summary>One layer as the user wrote it: a record per kind, compared by value. The kind's file holds everything
+/// about it, top to bottom: parsing, shape inference, identity, the CPU code (forward and backward side by side),
+/// the GPU launches and its entry in the typed layer list.</summary>
+internal abstract record LayerSpec(string Name) : StackEntry(Name)
+{
+
+    /// <summary>The arguments in words, for the generated header and <c>scn models</c>.</summary>
+    public abstract string Detail { get; }
+
+    /// <summary>Every field that decides the computation or the parameter layout, in a fixed form: the network's
+    /// fingerprint is built from these. Never derived from <see cref="Detail"/>, so rewording text keeps identities.</summary>
+    public abstract string Identity { get; }
+
+    /// <summary>The text fingerprint format 1 used for this layer (frozen: files written then carry it), or null
+    /// for kinds added since.</summary>
+    public virtual string? LegacyIdentity => null;
+
+    /// <summary>Whether the layer keeps a per-image mask between its passes (dropout).</summary>
+    public virtual bool HasMask => false;
+
+    // ---- CPU -------------------------------------------------------------------------------------------------
+
+    /// <summary>Constants beyond the shapes and offsets every layer has.</summary>
+    public virtual void EmitConstants(CodeWriter w, ResolvedLayer l) { }
+
+    /// <summary>Lines of InitializeParameters for a layer with parameters; <paramref name="stream"/> numbers the
+    /// parameterised layers so each draws its own random values.</summary>
+    public virtual void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) { }
+
+    public abstract void EmitForward(CodeWriter w, ResolvedLayer l);
+
+    public abstract void EmitBackward(CodeWriter w, ResolvedLayer l);
+
+    /// <summary>The statement in ForwardSample that runs this layer.</summary>
+    public virtual string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward({Cpu.InputOf(l)}, slot);";
+
+    /// <summary>The statement in BackwardSample that runs this layer, or null when nothing needs it (a
+    /// parameterless layer reading the image).</summary>
+    public virtual string? BackwardCall(ResolvedLayer l)
+        => l.HasParameters ? $"{l.Pascal}Backward({Cpu.InputOf(l)}, slot, {Cpu.InputGradientOf(l)}, gradients);"
+        : l.ReadsImage ? null
+        : $"{l.Pascal}Backward({Cpu.InputOf(l)}, slot, {Cpu.InputGradientOf(l)});";
+
+    // ---- GPU -------------------------------------------------------------------------------------------------
+
+    /// <summary>Constants the GPU launches need beyond the CPU's (which the GPU class shares).</summary>
+    public virtual void EmitGpuConstants(CodeWriter w, ResolvedLayer l) { }
+
+    /// <summary>The launches of the forward pass over <c>count</c> images.</summary>
+    public abstract void EmitGpuForward(CodeWriter w, ResolvedLayer l);
+
+    /// <summary>The statement in the GPU forward pass that runs this layer.</summary>
+    public virtual string GpuForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward(count);";
+
+    /// <summary>The launches of the backward pass, or nothing when nothing needs it.</summary>
+    public abstract void EmitGpuBackward(CodeWriter w, ResolvedLayer l);
+
+    // ---- Layer list -------------------------------------------------------------------------------------------
+
+    /// <summary>The C# expression that builds this layer's typed entry in the generated layer list.</summary>
+    public abstract string Description(ResolvedLayer l);
+}

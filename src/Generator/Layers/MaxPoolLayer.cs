@@ -1,0 +1,26 @@
+using StaticConvNet.Generator.Model;
+using StaticConvNet.Generator.Parsing;
+
+namespace StaticConvNet.Generator.Layers;
+
+/// <summary><c>[MaxPool(size, Stride = s, Padding = ...)]</c>: the maximum of each window, per channel; padding
+/// never wins (TensorFlow pads with −inf). Shared pooling behaviour is in <see cref="PoolLayer"/>.</summary>
+internal sealed record MaxPoolLayer(string Name, int Size, int Stride, PaddingKind Padding) : PoolLayer(Name, Size, Stride, Padding)
+{
+    public static readonly LayerKind Definition = new("MaxPool", "pool", Parse);
+
+    private static LayerSpec Parse(AttributeReader a, string name)
+    {
+        var (size, stride, padding) = ReadWindow(a);
+        return new MaxPoolLayer(name, size, stride, padding);
+    }
+
+    protected override string KernelName => "MaxPool";
+
+    protected override string Operation => "max pooling";
+
+    /// <summary>The gradient goes to the window's maximum, found again from the input.</summary>
+    protected override bool BackwardReadsInput => true;
+
+    public override string? LegacyIdentity => $"MaxPool {Detail}";
+}

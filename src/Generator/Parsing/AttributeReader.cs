@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using StaticConvNet.Generator.Model;
+
+namespace StaticConvNet.Generator.Parsing;
+
+/// <summary>Reads one attribute's arguments for the layer kind that owns it, reporting bad values on the attribute.
+/// A property the user did not set takes the attribute's own <c>Default{Property}</c> constant, so defaults live in
+/// one place (the runtime's attribute class) and the generator never restates them.</summary>
+internal sealed class AttributeReader(AttributeData attribute, string owner, LocationInfo location, List<DiagnosticInfo> diagnostics)
+{
+    /// <summary>What messages call the attribute's owner: the layer's name, or "[Network] on 'X'".</summary>
+    public string Owner { get; } = owner;
+
+    public bool IsSet(string property) => attribute.NamedArguments.Any(a => a.Key == property);
+
+    public int Int(string property) => Named(property) is { Value: int value } ? value : Default(property) is int fallback ? fallback : 0;
+
+    public float Float(string property) => Named(property) is { Value: float value } ? value : Default(property) is float fallback ? fallback : 0f;
+
+    public string? String(string property) => NamedString(attribute, property);
+
+    public static string? NamedString(AttributeData attribute, string property)
+        => attribute.NamedArguments.FirstOrDefault(a => a.Key == property).Value.Value as string;
+
+    public int IntArgument(int index)
+        => attribute.ConstructorArguments.Length > index && attribute.ConstructorArguments[index].Value is int value ? value : 0;
+
+    public float FloatArgument(int index)
+        => attribute.ConstructorArguments.Length > index && attribute.ConstructorArguments[index].Value is float value ? value : 0f;
+
+    public PaddingKind Padding()
+    {
+        var value = Int("Padding");
+        if (value is 0 or 1) return (PaddingKind)value;
+        Unsupported($"Padding must be Padding.Same or Padding.Valid, but is {value}");
+        return PaddingKind.Same;
+    }
+
+    public void RequirePositive(string argument, int value)
+    {
+        if (value <= 0) Report(Diagnostics.NonPositiveArgument, Owner, argument, value);
+    }
+
+    public void RequireFinite(string argument, float value, bool allowNegative = true, bool allowZero = true)
+    {
+        var finite = !float.IsNaN(value) && !float.IsInfinity(value);
+        if (finite && (allowNegative || value >= 0f) && (allowZero || value != 0f)) return;
+        var range = !allowNegative && !allowZero ? " above 0" : !allowNegative ? " of 0 or more" : "";
+        Unsupported($"{argument} must be a finite number{range}, but is {Format(value)}");
+    }
+
+    public void Unsupported(string message) => Report(Diagnostics.UnsupportedArgument, Owner, message);
+
+    public void Report(DiagnosticDescriptor descriptor, params object[] arguments)
+        => diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
+    /// <summary>A float as the user would write it, round-tripping.</summary>
+    internal static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private TypedConstant? Named(string property)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == property) return argument.Value;
+        }
+        return null;
+    }
+
+    private object? Default(string property)
+        => attribute.AttributeClass?.GetMembers("Default" + property).OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue)?.ConstantValue;
+}

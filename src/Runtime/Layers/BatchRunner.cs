@@ -1,0 +1,209 @@
+using System.Numerics.Tensors;
+using StaticConvNet.Kernels;
+
+namespace StaticConvNet;
+
+/// <summary>What a generated network supplies to <see cref="BatchRunner"/>: its per-image passes over its own buffers.
+/// Each batch slot has its own activations, so different slots may run on different threads at once.</summary>
+public interface ISamplePasses
+{
+    /// <summary>Runs one image (held in batch slot <paramref name="slot"/>) through every layer.</summary>
+    void ForwardSample(ReadOnlySpan<float> image, int slot, bool training);
+
+    /// <summary>Back-propagates the logits' gradient of one image (already in <see cref="LogitsGradient"/> of
+    /// <paramref name="slot"/>), ADDING parameter gradients into <paramref name="gradients"/>.</summary>
+    void BackwardSample(ReadOnlySpan<float> image, int slot, Span<float> gradients);
+
+    /// <summary>The logits <see cref="ForwardSample"/> left in slot <paramref name="slot"/>.</summary>
+    Span<float> Logits(int slot);
+
+    /// <summary>Where the loss puts the gradient of slot <paramref name="slot"/>'s logits for <see cref="BackwardSample"/>.</summary>
+    Span<float> LogitsGradient(int slot);
+}
+
+/// <summary>The part of a generated network's public surface that does not depend on its layers: argument checks,
+/// batches, shards over cores and the loss. The network supplies only its per-image passes.</summary>
+/// <remarks>Results are the same bits on one core or many: a batch is cut into <see cref="GradientShards"/> fixed
+/// shards, each summing its images in slot order into its own gradient buffer, and the shards are summed in shard
+/// order. Nothing allocates after construction. One call at a time per instance.</remarks>
+public sealed class BatchRunner
+{
+    /// <summary>A constant, not the core count, so the shard split (and with it the order of every float sum) is the
+    /// same on every machine.</summary>
+    public const int GradientShards = 2;
+
+    private readonly ISamplePasses _network;
+    private readonly LayerShape _input;
+    private readonly int _inputLength;
+    private readonly int _classes;
+    private readonly int _batchCapacity;
+
+    // One gradient buffer per shard, so shards never write the same floats; shard 0's is Gradients.
+    private readonly float[][] _shardGradients;
+    private readonly float[] _shardLosses = new float[GradientShards];
+
+    // The batch is copied in: the shard delegates may run on other threads and cannot capture the caller's spans.
+    private readonly float[] _batchImages;
+    private readonly int[] _batchLabels;
+    private readonly int[] _batchPredictions;
+    private int _batchCount;
+
+    // Made once here, so that neither a training step nor a batch of predictions allocates a delegate.
+    private readonly Action<int> _trainShard;
+    private readonly Action<int> _predictShard;
+
+    public BatchRunner(ISamplePasses network, LayerShape input, int classes, int parameterCount, int batchCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (input.Height < 1 || input.Width < 1 || input.Channels < 1)
+            throw new ArgumentOutOfRangeException(nameof(input), input, "Every input dimension must be at least 1.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
+
+        _network = network;
+        _input = input;
+        _inputLength = input.Length;
+        _classes = classes;
+        _batchCapacity = batchCapacity;
+        _shardGradients = new float[GradientShards][];
+        for (var s = 0; s < GradientShards; s++) _shardGradients[s] = new float[parameterCount];
+        _batchImages = new float[batchCapacity * _inputLength];
+        _batchLabels = new int[batchCapacity];
+        _batchPredictions = new int[batchCapacity];
+        _trainShard = TrainShard;
+        _predictShard = PredictShard;
+    }
+
+    /// <summary>Gradient of the mean loss from the last <see cref="ComputeGradients"/> call, laid out as the parameters.</summary>
+    public Span<float> Gradients => _shardGradients[0];
+
+    /// <summary>Logits of one image (inference), computed in slot 0.</summary>
+    public void Forward(ReadOnlySpan<float> image, Span<float> logits)
+    {
+        CheckImage(image);
+        if (logits.Length != _classes) throw new ArgumentException($"Expected room for {_classes} logits, got {logits.Length}.", nameof(logits));
+        _network.ForwardSample(image, slot: 0, training: false);
+        _network.Logits(0).CopyTo(logits);
+    }
+
+    /// <summary>The most likely class of one image: the same as <see cref="Forward"/> then the index of the largest logit.</summary>
+    public int Predict(ReadOnlySpan<float> image)
+    {
+        CheckImage(image);
+        _network.ForwardSample(image, slot: 0, training: false);
+        return TensorPrimitives.IndexOfMax<float>(_network.Logits(0));
+    }
+
+    /// <summary>The most likely class of each image laid end to end in <paramref name="images"/>, as many at a time as
+    /// a batch holds, with one shard per core.</summary>
+    public void PredictBatch(ReadOnlySpan<float> images, Span<int> predictions)
+    {
+        if (images.Length != predictions.Length * _inputLength)
+            throw new ArgumentException($"{predictions.Length} predictions need {predictions.Length * _inputLength} image values ({_inputLength} per image), got {images.Length}.", nameof(images));
+        for (var first = 0; first < predictions.Length; first += _batchCapacity)
+        {
+            _batchCount = Math.Min(_batchCapacity, predictions.Length - first);
+            images.Slice(first * _inputLength, _batchCount * _inputLength).CopyTo(_batchImages);
+            RunShards(_predictShard);
+            _batchPredictions.AsSpan(0, _batchCount).CopyTo(predictions.Slice(first));
+        }
+    }
+
+    /// <summary>Forward and backward over <paramref name="count"/> images in training mode: fills <see cref="Gradients"/>
+    /// with the gradient of the mean softmax cross-entropy and returns that mean.</summary>
+    public float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
+    {
+        CheckBatch(images, labels, count);
+        images.Slice(0, count * _inputLength).CopyTo(_batchImages);
+        labels.Slice(0, count).CopyTo(_batchLabels);
+        _batchCount = count;
+        RunShards(_trainShard);
+        // Shards are summed in a fixed order: the same result on one core or many.
+        for (var s = 1; s < GradientShards; s++) TensorPrimitives.Add(_shardGradients[0], _shardGradients[s], _shardGradients[0]);
+        var lossSum = 0f;
+        foreach (var loss in _shardLosses) lossSum += loss;
+        return lossSum / count;
+    }
+
+    /// <summary>Logits the last training pass computed for image <paramref name="index"/> of its batch.</summary>
+    public ReadOnlySpan<float> TrainingLogits(int index)
+    {
+        if ((uint)index >= (uint)_batchCapacity) throw new ArgumentOutOfRangeException(nameof(index), index, $"A batch holds 0..{_batchCapacity - 1}.");
+        return _network.Logits(index);
+    }
+
+    /// <summary>Mean softmax cross-entropy without gradients, one image after another on the calling thread.</summary>
+    public float ComputeLoss(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, bool training)
+    {
+        CheckBatch(images, labels, count);
+        var lossSum = 0f;
+        for (var slot = 0; slot < count; slot++)
+        {
+            _network.ForwardSample(images.Slice(slot * _inputLength, _inputLength), slot, training);
+            lossSum += SoftmaxCrossEntropy.Loss(_network.Logits(slot), labels[slot]);
+        }
+        return lossSum / count;
+    }
+
+    /// <summary>Runs <paramref name="shard"/> for every shard of the current batch: one per core when there is more than
+    /// one image and more than one core. Which images a shard sums does not depend on which way it runs.</summary>
+    private void RunShards(Action<int> shard)
+    {
+        if (_batchCount > 1 && Environment.ProcessorCount > 1) Parallel.For(0, GradientShards, shard);
+        else for (var s = 0; s < GradientShards; s++) shard(s);
+    }
+
+    /// <summary>The batch slots shard <paramref name="shard"/> owns: a fixed, contiguous range (empty for the last
+    /// shards of a small batch).</summary>
+    private (int From, int To) ShardSlots(int shard)
+    {
+        var shardSize = (_batchCount + GradientShards - 1) / GradientShards;
+        return (Math.Min(shard * shardSize, _batchCount), Math.Min((shard + 1) * shardSize, _batchCount));
+    }
+
+    /// <summary>Forward, loss and backward for one shard's images, gradients into that shard's own buffer.</summary>
+    private void TrainShard(int shard)
+    {
+        var (from, to) = ShardSlots(shard);
+        var gradients = _shardGradients[shard];
+        Array.Clear(gradients);
+        var lossSum = 0f;
+        for (var slot = from; slot < to; slot++)
+        {
+            var image = _batchImages.AsSpan(slot * _inputLength, _inputLength);
+            _network.ForwardSample(image, slot, training: true);
+            lossSum += SoftmaxCrossEntropy.Compute(_network.Logits(slot), _batchLabels[slot], _network.LogitsGradient(slot), 1f / _batchCount);
+            _network.BackwardSample(image, slot, gradients);
+        }
+        _shardLosses[shard] = lossSum;
+    }
+
+    /// <summary>Inference for one shard's images: the most likely class of each.</summary>
+    private void PredictShard(int shard)
+    {
+        var (from, to) = ShardSlots(shard);
+        for (var slot = from; slot < to; slot++)
+        {
+            _network.ForwardSample(_batchImages.AsSpan(slot * _inputLength, _inputLength), slot, training: false);
+            _batchPredictions[slot] = TensorPrimitives.IndexOfMax<float>(_network.Logits(slot));
+        }
+    }
+
+    private void CheckImage(ReadOnlySpan<float> image)
+    {
+        if (image.Length != _inputLength)
+            throw new ArgumentException($"Expected an image of {_inputLength} values ({_input}), got {image.Length}.", nameof(image));
+    }
+
+    private void CheckBatch(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
+    {
+        if (count < 1 || count > _batchCapacity) throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch holds 1..{_batchCapacity} images (BatchCapacity).");
+        if (images.Length < count * _inputLength) throw new ArgumentException($"{count} images need {count * _inputLength} values, got {images.Length}.", nameof(images));
+        if (labels.Length < count) throw new ArgumentException($"{count} images need {count} labels, got {labels.Length}.", nameof(labels));
+        for (var i = 0; i < count; i++)
+        {
+            if ((uint)labels[i] >= (uint)_classes) throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label of image {i} must be in 0..{_classes - 1}.");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using StaticConvNet.Gpu;
+using StaticConvNet.Kernels;
+
+namespace StaticConvNet.Tests.Gpu;
+
+/// <summary>Single ILGPU kernels against the CPU kernels they mirror, on a batch of three images, one kernel at a
+/// time (the network-level equivalence is <see cref="GpuEquivalenceTests"/>). Written once against an accelerator
+/// and instantiated per kind: ILGPU's CPU accelerator always, CUDA where a device is present.
+///
+/// The pooling window is odd on purpose: 7x6 images, 3x3 window, stride 2, SAME, so rows are padded 1 before and
+/// 1 after and columns 0 before and 1 after; 17 channels use the CPU's 16-lane path and its scalar tail.
+/// Tolerance 1e-5 absolute + 1e-4 relative: both sides sum in the same order, but a GPU may fuse multiply-adds and
+/// its tanh is not the CPU's.</summary>
+public abstract class GpuKernelTests : IDisposable
+{
+    private const int Batch = 3;
+    private static readonly PoolShape Pool = new(InHeight: 7, InWidth: 6, Channels: 17, OutHeight: 4, OutWidth: 3, Size: 3, Stride: 2, PadTop: 1, PadLeft: 0);
+
+    private static readonly WindowShape Window = new()
+    {
+        InHeight = Pool.InHeight, InWidth = Pool.InWidth, InChannels = Pool.Channels,
+        OutHeight = Pool.OutHeight, OutWidth = Pool.OutWidth, OutChannels = Pool.Channels,
+        Window = Pool.Size, Stride = Pool.Stride, PadTop = Pool.PadTop, PadLeft = Pool.PadLeft,
+    };
+
+    private readonly Context _context;
+    private readonly Accelerator? _accelerator;
+
+    /// <param name="create">The accelerator to test, or null where this machine has none of its kind.</param>
+    protected GpuKernelTests(Func<Context, Accelerator?> create)
+    {
+        _context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        _accelerator = create(_context);
+    }
+
+    /// <summary>The accelerator; a test on a machine without one is reported as skipped, with the reason.</summary>
+    private Accelerator Accelerator
+    {
+        get
+        {
+            Skip.If(_accelerator is null, $"no {GetType().Name.Split('_')[^1]} device on this machine");
+            return _accelerator!;
+        }
+    }
+
+    public void Dispose()
+    {
+        _accelerator?.Dispose();
+        _context.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private static float[] RandomValues(int length, int seed, float scale = 1f)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1) * scale).ToArray();
+    }
+
+    private static void ShouldBeClose(float[] actual, float[] expected, string what)
+    {
+        actual.Length.ShouldBe(expected.Length);
+        for (var i = 0; i < actual.Length; i++)
+            actual[i].ShouldBe(expected[i], 1e-5f + 1e-4f * Math.Abs(expected[i]), $"{what} {i}"); // fails on NaN, unlike ShouldBeLessThan
+    }
+
+    /// <summary>Runs a pooling kernel, one thread per value of <paramref name="outputLength"/>, and returns that output.</summary>
+    private float[] Run(Action<Index1D, ArrayView<float>, ArrayView<float>, WindowShape> kernel, float[] input, int outputLength)
+    {
+        var accelerator = Accelerator;
+        using var x = accelerator.Allocate1D(input);
+        using var y = accelerator.Allocate1D<float>(outputLength);
+        var loaded = accelerator.LoadAutoGroupedStreamKernel(kernel);
+        loaded(outputLength, x.View, y.View, Window);
+        accelerator.Synchronize();
+        return y.GetAsArray1D();
+    }
+
+    [SkippableFact]
+    public void Avg_pool_forward_matches_the_CPU_kernel()
+    {
+        var x = RandomValues(Batch * Pool.InputLength, 1);
+        var expected = new float[Batch * Pool.OutputLength];
+        for (var n = 0; n < Batch; n++)
+            AvgPool.Forward(x.AsSpan(n * Pool.InputLength, Pool.InputLength), expected.AsSpan(n * Pool.OutputLength, Pool.OutputLength), Pool);
+        ShouldBeClose(Run(GpuKernels.AvgPoolForward, x, expected.Length), expected, "output");
+    }
+
+    [SkippableFact]
+    public void Avg_pool_backward_matches_the_CPU_kernel()
+    {
+        var g = RandomValues(Batch * Pool.OutputLength, 2);
+        var expected = new float[Batch * Pool.InputLength];
+        for (var n = 0; n < Batch; n++)
+            AvgPool.Backward(g.AsSpan(n * Pool.OutputLength, Pool.OutputLength), expected.AsSpan(n * Pool.InputLength, Pool.InputLength), Pool);
+        ShouldBeClose(Run(GpuKernels.AvgPoolBackward, g, expected.Length), expected, "input gradient");
+    }
+
+    [SkippableFact]
+    public void Tanh_forward_matches_the_CPU_kernel()
+    {
+        var accelerator = Accelerator;
+        var x = RandomValues(Batch * Pool.InputLength, 3, scale: 4f);
+        var expected = new float[x.Length];
+        Tanh.Forward(x, expected);
+        using var xs = accelerator.Allocate1D(x);
+        using var ys = accelerator.Allocate1D<float>(x.Length);
+        accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuKernels.TanhForward)(x.Length, xs.View, ys.View);
+        accelerator.Synchronize();
+        ShouldBeClose(ys.GetAsArray1D(), expected, "output");
+    }
+
+    [SkippableFact]
+    public void Tanh_backward_matches_the_CPU_kernel()
+    {
+        var accelerator = Accelerator;
+        var y = RandomValues(Batch * Pool.InputLength, 4).Select(MathF.Tanh).ToArray();
+        var g = RandomValues(y.Length, 5, scale: 3f);
+        var expected = new float[y.Length];
+        Tanh.Backward(y, g, expected);
+        using var ys = accelerator.Allocate1D(y);
+        using var gs = accelerator.Allocate1D(g);
+        using var dxs = accelerator.Allocate1D<float>(y.Length);
+        accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuKernels.TanhBackward)(y.Length, ys.View, gs.View, dxs.View);
+        accelerator.Synchronize();
+        ShouldBeClose(dxs.GetAsArray1D(), expected, "input gradient");
+    }
+}
+
+public sealed class Test_GpuKernels_IlgpuCpu() : GpuKernelTests(context => context.CreateCPUAccelerator(0));
+
+/// <summary>Runs where an NVIDIA GPU is present; reported as skipped elsewhere (CI machines have none).</summary>
+public sealed class Test_GpuKernels_Cuda() : GpuKernelTests(context =>
+    context.GetCudaDevices() is { Count: > 0 } devices ? devices[0].CreateAccelerator(context) : null);

@@ -1,0 +1,357 @@
+using System.Numerics.Tensors;
+using StaticConvNet.Kernels;
+
+namespace StaticConvNet.Tests.Runtime;
+
+/// <summary>BatchRunner, the network-independent half of every generated network, against a linear classifier small
+/// enough to differentiate by hand: the mean gradient, the same bits on one core or many, PredictBatch as Predict,
+/// every argument check, and no allocation per call.</summary>
+public class Test_BatchRunner
+{
+    private static readonly LayerShape Input = new(4, 4, 3);
+    private const int Classes = 5;
+    private const int Capacity = 16;
+
+    /// <summary>logits = W·x + b (W row-major, one row per class, then b in the same buffer) with its exact gradient;
+    /// logits and their gradients in one buffer per batch slot, as a generated network keeps them.</summary>
+    private sealed class Linear : ISamplePasses
+    {
+        public readonly int InputLength;
+        public readonly int Classes;
+        public readonly float[] Parameters;
+        private readonly float[] _logits;
+        private readonly float[] _logitsGradients;
+        public readonly bool[] TrainingSeen;
+
+        public Linear(int inputLength, int classes, int capacity, int seed)
+        {
+            InputLength = inputLength;
+            Classes = classes;
+            Parameters = RandomFloats(ParameterCount, seed);
+            _logits = new float[capacity * classes];
+            _logitsGradients = new float[capacity * classes];
+            TrainingSeen = new bool[capacity];
+        }
+
+        public int ParameterCount => Classes * InputLength + Classes;
+
+        public void ForwardSample(ReadOnlySpan<float> image, int slot, bool training)
+        {
+            TrainingSeen[slot] = training;
+            var logits = Logits(slot);
+            for (var c = 0; c < Classes; c++)
+                logits[c] = Parameters[Classes * InputLength + c] + TensorPrimitives.Dot(Parameters.AsSpan(c * InputLength, InputLength), image);
+        }
+
+        public void BackwardSample(ReadOnlySpan<float> image, int slot, Span<float> gradients)
+        {
+            var logitsGradient = LogitsGradient(slot);
+            for (var c = 0; c < Classes; c++)
+            {
+                for (var i = 0; i < InputLength; i++) gradients[c * InputLength + i] += logitsGradient[c] * image[i];
+                gradients[Classes * InputLength + c] += logitsGradient[c];
+            }
+        }
+
+        public Span<float> Logits(int slot) => _logits.AsSpan(slot * Classes, Classes);
+        public Span<float> LogitsGradient(int slot) => _logitsGradients.AsSpan(slot * Classes, Classes);
+    }
+
+    private static float[] RandomFloats(int length, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (var i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    private static int[] RandomLabels(int length, int classes, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, length).Select(_ => random.Next(classes)).ToArray();
+    }
+
+    private static (Linear Network, BatchRunner Runner) Create(int seed = 1)
+    {
+        var network = new Linear(Input.Length, Classes, Capacity, seed);
+        return (network, new BatchRunner(network, Input, Classes, network.ParameterCount, Capacity));
+    }
+
+    /// <summary>The documented order, one thread: each shard sums its slots in order into its own zeroed buffer,
+    /// then the shards are added in shard order.</summary>
+    private static float[] ShardOrderReference(Linear network, float[] images, int[] labels, int count)
+    {
+        var shardSize = (count + BatchRunner.GradientShards - 1) / BatchRunner.GradientShards;
+        var shards = new float[BatchRunner.GradientShards][];
+        for (var s = 0; s < BatchRunner.GradientShards; s++)
+        {
+            shards[s] = new float[network.ParameterCount];
+            for (var slot = Math.Min(s * shardSize, count); slot < Math.Min((s + 1) * shardSize, count); slot++)
+            {
+                var image = images.AsSpan(slot * network.InputLength, network.InputLength);
+                network.ForwardSample(image, slot, training: true);
+                SoftmaxCrossEntropy.Compute(network.Logits(slot), labels[slot], network.LogitsGradient(slot), 1f / count);
+                network.BackwardSample(image, slot, shards[s]);
+            }
+        }
+        for (var s = 1; s < BatchRunner.GradientShards; s++) TensorPrimitives.Add(shards[0], shards[s], shards[0]);
+        return shards[0];
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(16)]
+    public void Gradients_are_the_mean_of_each_images_gradient(int count)
+    {
+        var (network, runner) = Create();
+        var images = RandomFloats(count * Input.Length, 2);
+        var labels = RandomLabels(count, Classes, 3);
+
+        var loss = runner.ComputeGradients(images, labels, count);
+
+        // Computed directly, in double: d loss / d logit_c = softmax_c − [c == label], times x for the weights.
+        var expected = new double[network.ParameterCount];
+        var expectedLoss = 0.0;
+        for (var n = 0; n < count; n++)
+        {
+            var x = images.AsSpan(n * Input.Length, Input.Length);
+            var logits = new double[Classes];
+            for (var c = 0; c < Classes; c++)
+            {
+                logits[c] = network.Parameters[Classes * Input.Length + c];
+                for (var i = 0; i < Input.Length; i++) logits[c] += network.Parameters[c * Input.Length + i] * x[i];
+            }
+            var max = logits.Max();
+            var sum = logits.Sum(z => Math.Exp(z - max));
+            expectedLoss += (max + Math.Log(sum) - logits[labels[n]]) / count;
+            for (var c = 0; c < Classes; c++)
+            {
+                var dLogit = (Math.Exp(logits[c] - max) / sum - (c == labels[n] ? 1 : 0)) / count;
+                for (var i = 0; i < Input.Length; i++) expected[c * Input.Length + i] += dLogit * x[i];
+                expected[Classes * Input.Length + c] += dLogit;
+            }
+        }
+        for (var p = 0; p < expected.Length; p++) ((double)runner.Gradients[p]).ShouldBe(expected[p], 1e-5, $"parameter {p}");
+        ((double)loss).ShouldBe(expectedLoss, 1e-5);
+        ((double)runner.ComputeLoss(images, labels, count, training: false)).ShouldBe(expectedLoss, 1e-5);
+    }
+
+    [Theory]
+    [InlineData(1)] // one image: shard 0 alone, on the calling thread
+    [InlineData(2)] // one image per shard, in parallel when there is more than one core
+    [InlineData(9)] // uneven shards: 5 and 4
+    [InlineData(16)]
+    public void Gradients_are_the_same_bits_as_the_shard_order_summed_on_one_thread(int count)
+    {
+        var (network, runner) = Create();
+        var images = RandomFloats(count * Input.Length, 4);
+        var labels = RandomLabels(count, Classes, 5);
+        var expected = ShardOrderReference(network, images, labels, count);
+
+        // Many times over, so that any dependence on which shard finishes first would show.
+        for (var run = 0; run < 50; run++)
+        {
+            runner.ComputeGradients(images, labels, count);
+            runner.Gradients.ToArray().ShouldBe(expected, $"run {run}");
+        }
+    }
+
+    [Fact]
+    public void The_same_batch_twice_gives_the_same_bits_whatever_ran_in_between()
+    {
+        var (_, runner) = Create();
+        var images = RandomFloats(Capacity * Input.Length, 6);
+        var labels = RandomLabels(Capacity, Classes, 7);
+        var firstLoss = runner.ComputeGradients(images, labels, Capacity);
+        var first = runner.Gradients.ToArray();
+
+        // A one-image batch (one shard busy) and a prediction batch use the same buffers in between.
+        runner.ComputeGradients(images.AsSpan(Input.Length), labels.AsSpan(1), 1);
+        runner.PredictBatch(images, new int[Capacity]);
+
+        runner.ComputeGradients(images, labels, Capacity).ShouldBe(firstLoss);
+        runner.Gradients.ToArray().ShouldBe(first);
+    }
+
+    [Fact]
+    public void Training_logits_are_those_of_the_last_training_pass_and_passes_say_whether_they_train()
+    {
+        var (network, runner) = Create();
+        var images = RandomFloats(3 * Input.Length, 8);
+        var labels = RandomLabels(3, Classes, 9);
+        runner.ComputeGradients(images, labels, 3);
+        network.TrainingSeen.Take(3).ShouldAllBe(training => training);
+
+        var logits = new float[Classes];
+        for (var i = 0; i < 3; i++)
+        {
+            var trained = runner.TrainingLogits(i).ToArray();
+            runner.Forward(images.AsSpan(i * Input.Length, Input.Length), logits);
+            network.TrainingSeen[0].ShouldBeFalse();
+            trained.ShouldBe(logits);
+        }
+
+        runner.ComputeLoss(images, labels, 3, training: true);
+        network.TrainingSeen.Take(3).ShouldAllBe(training => training);
+        runner.ComputeLoss(images, labels, 3, training: false);
+        network.TrainingSeen.Take(3).ShouldAllBe(training => !training);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(41)]
+    public void PredictBatch_answers_what_Predict_does_one_image_at_a_time(int count)
+    {
+        var (_, runner) = Create();
+        var images = RandomFloats(count * Input.Length, 10);
+        var predictions = new int[count];
+        runner.PredictBatch(images, predictions);
+
+        var expected = Enumerable.Range(0, count).Select(i => runner.Predict(images.AsSpan(i * Input.Length, Input.Length))).ToArray();
+        predictions.ShouldBe(expected);
+        if (count > 10) expected.Distinct().Count().ShouldBeGreaterThan(1, "random images through random weights should not all land in one class");
+    }
+
+    [Fact]
+    public void Predict_is_the_largest_of_the_Forward_logits()
+    {
+        var (_, runner) = Create();
+        var image = RandomFloats(Input.Length, 11);
+        var logits = new float[Classes];
+        runner.Forward(image, logits);
+        runner.Predict(image).ShouldBe(Array.IndexOf(logits, logits.Max()));
+    }
+
+    private delegate void Call(BatchRunner runner);
+
+    public static TheoryData<string, Type, string, string> ArgumentErrors()
+    {
+        var n = Input.Length; // 48 values, 4x4x3
+        return new()
+        {
+            { "ComputeGradients count 0", typeof(ArgumentOutOfRangeException), "count", "A batch holds 1..16 images (BatchCapacity)." },
+            { "ComputeGradients count 17", typeof(ArgumentOutOfRangeException), "count", "A batch holds 1..16 images (BatchCapacity)." },
+            { "ComputeGradients too few image values", typeof(ArgumentException), "images", $"3 images need {3 * n} values, got {3 * n - 1}." },
+            { "ComputeGradients too few labels", typeof(ArgumentException), "labels", "3 images need 3 labels, got 2." },
+            { "ComputeGradients label too large", typeof(ArgumentOutOfRangeException), "labels", "Label of image 1 must be in 0..4." },
+            { "ComputeGradients negative label", typeof(ArgumentOutOfRangeException), "labels", "Label of image 2 must be in 0..4." },
+            { "ComputeLoss count 0", typeof(ArgumentOutOfRangeException), "count", "A batch holds 1..16 images (BatchCapacity)." },
+            { "ComputeLoss count 17", typeof(ArgumentOutOfRangeException), "count", "A batch holds 1..16 images (BatchCapacity)." },
+            { "ComputeLoss too few image values", typeof(ArgumentException), "images", $"3 images need {3 * n} values, got {3 * n - 1}." },
+            { "ComputeLoss too few labels", typeof(ArgumentException), "labels", "3 images need 3 labels, got 2." },
+            { "ComputeLoss label too large", typeof(ArgumentOutOfRangeException), "labels", "Label of image 1 must be in 0..4." },
+            { "Forward short image", typeof(ArgumentException), "image", $"Expected an image of {n} values (4x4x3), got {n - 1}." },
+            { "Forward long image", typeof(ArgumentException), "image", $"Expected an image of {n} values (4x4x3), got {n + 1}." },
+            { "Forward wrong logits length", typeof(ArgumentException), "logits", "Expected room for 5 logits, got 4." },
+            { "Predict short image", typeof(ArgumentException), "image", $"Expected an image of {n} values (4x4x3), got {n - 1}." },
+            { "PredictBatch too few image values", typeof(ArgumentException), "images", $"3 predictions need {3 * n} image values ({n} per image), got {3 * n - 1}." },
+            { "PredictBatch too many image values", typeof(ArgumentException), "images", $"3 predictions need {3 * n} image values ({n} per image), got {4 * n}." },
+            { "TrainingLogits -1", typeof(ArgumentOutOfRangeException), "index", "A batch holds 0..15." },
+            { "TrainingLogits 16", typeof(ArgumentOutOfRangeException), "index", "A batch holds 0..15." },
+        };
+    }
+
+    private static readonly Dictionary<string, Call> Calls = new()
+    {
+        ["ComputeGradients count 0"] = r => r.ComputeGradients(new float[Input.Length], new int[1], 0),
+        ["ComputeGradients count 17"] = r => r.ComputeGradients(new float[17 * Input.Length], new int[17], 17),
+        ["ComputeGradients too few image values"] = r => r.ComputeGradients(new float[3 * Input.Length - 1], new int[3], 3),
+        ["ComputeGradients too few labels"] = r => r.ComputeGradients(new float[3 * Input.Length], new int[2], 3),
+        ["ComputeGradients label too large"] = r => r.ComputeGradients(new float[3 * Input.Length], new[] { 0, Classes, 0 }, 3),
+        ["ComputeGradients negative label"] = r => r.ComputeGradients(new float[3 * Input.Length], new[] { 0, 4, -1 }, 3),
+        ["ComputeLoss count 0"] = r => r.ComputeLoss(new float[Input.Length], new int[1], 0, training: false),
+        ["ComputeLoss count 17"] = r => r.ComputeLoss(new float[17 * Input.Length], new int[17], 17, training: false),
+        ["ComputeLoss too few image values"] = r => r.ComputeLoss(new float[3 * Input.Length - 1], new int[3], 3, training: false),
+        ["ComputeLoss too few labels"] = r => r.ComputeLoss(new float[3 * Input.Length], new int[2], 3, training: false),
+        ["ComputeLoss label too large"] = r => r.ComputeLoss(new float[3 * Input.Length], new[] { 0, Classes, 0 }, 3, training: false),
+        ["Forward short image"] = r => r.Forward(new float[Input.Length - 1], new float[Classes]),
+        ["Forward long image"] = r => r.Forward(new float[Input.Length + 1], new float[Classes]),
+        ["Forward wrong logits length"] = r => r.Forward(new float[Input.Length], new float[Classes - 1]),
+        ["Predict short image"] = r => r.Predict(new float[Input.Length - 1]),
+        ["PredictBatch too few image values"] = r => r.PredictBatch(new float[3 * Input.Length - 1], new int[3]),
+        ["PredictBatch too many image values"] = r => r.PredictBatch(new float[4 * Input.Length], new int[3]),
+        ["TrainingLogits -1"] = r => r.TrainingLogits(-1),
+        ["TrainingLogits 16"] = r => r.TrainingLogits(Capacity),
+    };
+
+    [Theory]
+    [MemberData(nameof(ArgumentErrors))]
+    public void Bad_arguments_throw_the_exception_that_names_them(string call, Type exception, string parameter, string message)
+    {
+        var (_, runner) = Create();
+        var error = Should.Throw<ArgumentException>(() => Calls[call](runner));
+        error.GetType().ShouldBe(exception);
+        error.ParamName.ShouldBe(parameter);
+        error.Message.ShouldStartWith(message);
+    }
+
+    [Fact]
+    public void A_rejected_batch_leaves_the_last_gradients_alone()
+    {
+        var (_, runner) = Create();
+        var images = RandomFloats(2 * Input.Length, 12);
+        runner.ComputeGradients(images, new[] { 1, 2 }, 2);
+        var before = runner.Gradients.ToArray();
+        Should.Throw<ArgumentOutOfRangeException>(() => runner.ComputeGradients(images, new[] { 1, -1 }, 2));
+        runner.Gradients.ToArray().ShouldBe(before);
+    }
+
+    [Fact]
+    public void Construction_rejects_impossible_sizes()
+    {
+        var network = new Linear(Input.Length, Classes, Capacity, 1);
+        Should.Throw<ArgumentNullException>(() => new BatchRunner(null!, Input, Classes, 10, Capacity));
+        Should.Throw<ArgumentOutOfRangeException>(() => new BatchRunner(network, new LayerShape(4, 0, 3), Classes, 10, Capacity)).ParamName.ShouldBe("input");
+        Should.Throw<ArgumentOutOfRangeException>(() => new BatchRunner(network, Input, 0, 10, Capacity)).ParamName.ShouldBe("classes");
+        Should.Throw<ArgumentOutOfRangeException>(() => new BatchRunner(network, Input, Classes, -1, Capacity)).ParamName.ShouldBe("parameterCount");
+        Should.Throw<ArgumentOutOfRangeException>(() => new BatchRunner(network, Input, Classes, 10, 0)).ParamName.ShouldBe("batchCapacity");
+    }
+
+    private static long AllocatedPerCall(Action call)
+    {
+        for (var i = 0; i < 5; i++) call(); // warm-up: JIT, tiering, the thread pool
+        const int calls = 100;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < calls; i++) call();
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / calls;
+    }
+
+    [Fact]
+    public void Nothing_allocates_per_call_on_one_thread()
+    {
+        var (_, runner) = Create();
+        var images = RandomFloats(Input.Length, 13);
+        var labels = new[] { 3 };
+        var logits = new float[Classes];
+        var prediction = new int[1];
+
+        // One image: both shards run on the calling thread, where every byte it allocates is counted.
+        AllocatedPerCall(() => runner.ComputeGradients(images, labels, 1)).ShouldBe(0);
+        AllocatedPerCall(() => runner.PredictBatch(images, prediction)).ShouldBe(0);
+        AllocatedPerCall(() => runner.ComputeLoss(images, labels, 1, training: false)).ShouldBe(0);
+        AllocatedPerCall(() => runner.Forward(images, logits)).ShouldBe(0);
+        AllocatedPerCall(() => runner.Predict(images)).ShouldBe(0);
+    }
+
+    [Fact]
+    public void With_shards_on_several_cores_a_call_allocates_no_more_than_Parallel_For_does()
+    {
+        // Only the calling thread's bytes can be counted without counting other tests' too. Parallel.For costs about
+        // 1.5 KB there; a gradient buffer made per call (30 KB here) or one per image would show far above the bound.
+        var network = new Linear(16 * 16 * 3, 10, Capacity, 14);
+        var runner = new BatchRunner(network, new LayerShape(16, 16, 3), 10, network.ParameterCount, Capacity);
+        var images = RandomFloats(Capacity * network.InputLength, 15);
+        var labels = RandomLabels(Capacity, 10, 16);
+        var predictions = new int[40];
+        var manyImages = RandomFloats(predictions.Length * network.InputLength, 17);
+
+        AllocatedPerCall(() => runner.ComputeGradients(images, labels, Capacity)).ShouldBeLessThan(4096);
+        AllocatedPerCall(() => runner.PredictBatch(manyImages, predictions)).ShouldBeLessThan(3 * 4096); // three batches
+    }
+}
