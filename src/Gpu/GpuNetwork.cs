@@ -33,6 +33,10 @@ public abstract class GpuNetwork : IDisposable
         int activationsPerImage, int masksPerImage, int logitsImageOffset)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
+        // Kernels index a whole batch with int: every buffer of a batch must stay below 2^31 values.
+        var largest = Math.Max(Math.Max((long)activationsPerImage, description.Input.Length), masksPerImage);
+        if (largest * batchCapacity > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(batchCapacity), batchCapacity, $"{description.Name} needs {largest:N0} floats per image: at most {int.MaxValue / largest:N0} images fit one batch on the device.");
         _accelerator = accelerator;
         _description = description;
         _logitsImageOffset = logitsImageOffset;
@@ -58,7 +62,14 @@ public abstract class GpuNetwork : IDisposable
 
     public ulong DropoutSeed { get; set; }
     public ulong DropoutStep { get; set; }
-    public float? DropoutRate { get; set; }
+
+    private float? _dropoutRate;
+
+    public float? DropoutRate
+    {
+        get => _dropoutRate;
+        set => _dropoutRate = StaticConvNet.Kernels.Dropout.CheckRate(value);
+    }
 
     // ---- What the generated passes use ----------------------------------------------------------------------
 

@@ -38,7 +38,8 @@ internal static class GpuEmitter
             w.Line();
             layer.Spec.EmitGpuForward(w, layer);
             w.Line();
-            layer.Spec.EmitGpuBackward(w, layer);
+            if (layer.NeedsBackward) layer.Spec.EmitGpuBackward(w, layer);
+            else w.Line(NetworkEmitter.NoBackward(layer));
         }
 
         w.Line();
@@ -54,9 +55,7 @@ internal static class GpuEmitter
         for (var i = network.Layers.Length - 1; i >= 0; i--)
         {
             var layer = network.Layers[i];
-            w.Line(layer.HasParameters || !layer.ReadsImage
-                ? $"{layer.Pascal}Backward(count);"
-                : $"// {layer.Spec.Name} reads the image and has no parameters: nothing needs its backward pass.");
+            w.Line(layer.NeedsBackward ? $"{layer.Pascal}Backward(count);" : NetworkEmitter.NoBackward(layer));
         }
         w.Close();
         w.Close(); // GpuLaunches

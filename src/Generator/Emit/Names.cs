@@ -45,13 +45,19 @@ internal static class Cpu
         w.Line($"    => {kernelCall};");
     }
 
-    /// <summary>The usual backward method, the one <c>LayerSpec.BackwardCall</c> calls.</summary>
+    /// <summary>The backward method: it takes the layer's input only when the kind reads it, and the shard's
+    /// gradient buffer only when the layer has parameters; <see cref="BackwardCall"/> matches it.</summary>
     public static void BackwardMethod(CodeWriter w, ResolvedLayer l, string kernelCall)
     {
+        var input = l.Spec.BackwardReadsInput ? $"{Names.ReadOnlySpan} input, " : "";
         var gradients = l.HasParameters ? $", {Names.Span} gradients" : "";
-        w.Line($"private void {l.Pascal}Backward({Names.ReadOnlySpan} input, int slot, {Names.Span} inputGradient{gradients})");
+        w.Line($"private void {l.Pascal}Backward({input}int slot, {Names.Span} inputGradient{gradients})");
         w.Line($"    => {kernelCall};");
     }
+
+    /// <summary>The statement in BackwardSample that runs a layer's backward method.</summary>
+    public static string BackwardCall(ResolvedLayer l)
+        => $"{l.Pascal}Backward({(l.Spec.BackwardReadsInput ? InputOf(l) + ", " : "")}slot, {InputGradientOf(l)}{(l.HasParameters ? ", gradients" : "")});";
 }
 
 /// <summary>How a layer's GPU launches name their buffers: whole-batch views on the device.</summary>
@@ -76,16 +82,42 @@ internal static class Gpu
         w.Line($"    => {launch};");
     }
 
-    /// <summary>A backward method of one launch over every input value of <c>count</c> images, or a comment when the
-    /// layer reads the image (nothing needs that gradient).</summary>
-    public static void InputGradientMethod(CodeWriter w, ResolvedLayer l, string launch)
+    /// <summary>A backward method of one launch (writing the input gradient of <c>count</c> images).</summary>
+    public static void BackwardMethod(CodeWriter w, ResolvedLayer l, string launch)
     {
-        if (l.ReadsImage)
-        {
-            w.Line($"// {l.Spec.Name} reads the image and has no parameters: its backward pass has nothing to do.");
-            return;
-        }
         w.Line($"private void {l.Pascal}Backward(int count)");
         w.Line($"    => {launch};");
     }
+}
+
+/// <summary>The member names generated code declares in the network class, so the parser can refuse a layer name or
+/// a user member that would clash with them (a clash would otherwise be a C# error inside the generated file).
+/// A test compiles a network of every kind and checks these lists cover every member it declares.</summary>
+internal static class GeneratedMembers
+{
+    /// <summary>Members every network has.</summary>
+    public static readonly string[] Network =
+    [
+        "InputHeight", "InputWidth", "InputChannels", "InputLength", "OutputLength", "ParameterCount", "BatchCapacity",
+        "LayerFingerprint", "ActivationsPerImage", "MasksPerImage", "Runner", "Parameters", "Gradients", "DropoutSeed",
+        "DropoutRate", "DropoutStep", "Description", "InitializeParameters", "Forward", "Predict", "PredictBatch",
+        "ComputeGradients", "TrainingLogits", "ComputeLoss", "LayerDescription", "Classify", "ClassifyLogits",
+        "BakedParameters", "CreateGpuNetwork", "GpuLaunches",
+    ];
+
+    /// <summary>Those of <see cref="Network"/> that are methods: a user's overload of one is no clash.</summary>
+    public static readonly string[] NetworkMethods =
+    [
+        "Forward", "Predict", "PredictBatch", "ComputeGradients", "TrainingLogits", "ComputeLoss", "InitializeParameters",
+        "Classify", "ClassifyLogits", "CreateGpuNetwork",
+    ];
+
+    /// <summary>What a layer's members are named after its PascalCase name: <c>Conv1</c> + one of these.</summary>
+    public static readonly string[] LayerSuffixes =
+    [
+        "InputHeight", "InputWidth", "InputChannels", "InputLength", "OutputHeight", "OutputWidth", "OutputChannels",
+        "OutputLength", "WeightsOffset", "WeightsLength", "BiasOffset", "BiasLength", "Patch", "Size", "Stride",
+        "PadTop", "PadLeft", "Shape", "Window", "ImageOffset", "Output", "OutputGradient", "Forward", "Backward",
+        "Rate", "Index", "MaskImageOffset", "Mask", "DepthRadius", "Bias", "Alpha", "Beta",
+    ];
 }

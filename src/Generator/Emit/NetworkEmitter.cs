@@ -11,9 +11,6 @@ namespace StaticConvNet.Generator.Emit;
 /// runtime's <c>BatchRunner</c>. Works on the plan alone; nothing here looks at Roslyn symbols.</summary>
 internal static class NetworkEmitter
 {
-    public static string Emit(ResolvedNetwork network, CancellationToken cancellationToken)
-        => Emit(network, EquatableArray<float>.Empty, cancellationToken);
-
     public static string Emit(ResolvedNetwork network, EquatableArray<float> bakedParameters, CancellationToken cancellationToken)
     {
         var spec = network.Spec;
@@ -52,6 +49,10 @@ internal static class NetworkEmitter
             w.Line();
         }
     }
+
+    /// <summary>What stands where a layer without a backward pass would call or define one.</summary>
+    internal static string NoBackward(ResolvedLayer layer)
+        => $"// {layer.Spec.Name} reads the image and has no parameters: nothing needs its backward pass.";
 
     /// <summary>The banner above each layer's code, in every generated file.</summary>
     internal static void LayerHeader(CodeWriter w, ResolvedLayer layer)
@@ -118,7 +119,8 @@ internal static class NetworkEmitter
         w.Line();
         layer.Spec.EmitForward(w, layer);
         w.Line();
-        layer.Spec.EmitBackward(w, layer);
+        if (layer.NeedsBackward) layer.Spec.EmitBackward(w, layer);
+        else w.Line(NoBackward(layer));
     }
 
     private static void EmitPasses(CodeWriter w, ResolvedNetwork network)
@@ -131,14 +133,13 @@ internal static class NetworkEmitter
         w.Line();
         w.Open($"void {Names.Runtime}.ISamplePasses.ForwardSample({Names.ReadOnlySpan} image, int slot, bool training)");
         foreach (var layer in network.Layers) w.Line(layer.Spec.ForwardCall(layer));
-        if (!network.Layers.Any(l => l.Spec.HasMask)) w.Line("_ = training; // no layer behaves differently in training");
         w.Close();
         w.Line();
         w.Open($"void {Names.Runtime}.ISamplePasses.BackwardSample({Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)");
         for (var i = network.Layers.Length - 1; i >= 0; i--)
         {
             var layer = network.Layers[i];
-            w.Line(layer.Spec.BackwardCall(layer) ?? $"// {layer.Spec.Name} reads the image and has no parameters: nothing needs its backward pass.");
+            w.Line(layer.NeedsBackward ? Cpu.BackwardCall(layer) : NoBackward(layer));
         }
         w.Close();
         w.Line();
@@ -160,17 +161,11 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Gradient of the mean loss from the last ComputeGradients call, laid out as Parameters.</summary>");
         w.Line($"public {Names.Span} Gradients => Runner.Gradients;");
         w.Line();
-        w.Line("public ulong DropoutSeed { get; set; }");
+        w.Line("public ulong DropoutSeed { get => Runner.DropoutSeed; set => Runner.DropoutSeed = value; }");
         w.Line();
-        w.Line("private float? _dropoutRate;");
+        w.Line("public float? DropoutRate { get => Runner.DropoutRate; set => Runner.DropoutRate = value; }");
         w.Line();
-        w.Line("public float? DropoutRate");
-        w.Line("{");
-        w.Line("    get => _dropoutRate;");
-        w.Line("    set => _dropoutRate = value is null or (>= 0f and < 1f) ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"A dropout rate must be in [0, 1).\");");
-        w.Line("}");
-        w.Line();
-        w.Line("public ulong DropoutStep { get; set; }");
+        w.Line("public ulong DropoutStep { get => Runner.DropoutStep; set => Runner.DropoutStep = value; }");
         w.Line();
         w.Line($"public {Names.Runtime}.NetworkDescription Description => LayerDescription;");
         w.Line();
@@ -190,11 +185,8 @@ internal static class NetworkEmitter
         w.Line();
         w.Line($"public void PredictBatch({Names.ReadOnlySpan} images, global::System.Span<int> predictions) => Runner.PredictBatch(images, predictions);");
         w.Line();
-        w.Open($"public float ComputeGradients({Names.ReadOnlySpan} images, global::System.ReadOnlySpan<int> labels, int count)");
-        w.Line("var loss = Runner.ComputeGradients(images, labels, count);");
-        w.Line("DropoutStep++; // the next step draws fresh masks");
-        w.Line("return loss;");
-        w.Close();
+        w.Line($"public float ComputeGradients({Names.ReadOnlySpan} images, global::System.ReadOnlySpan<int> labels, int count)");
+        w.Line("    => Runner.ComputeGradients(images, labels, count);");
         w.Line();
         w.Line($"public {Names.ReadOnlySpan} TrainingLogits(int index) => Runner.TrainingLogits(index);");
         w.Line();

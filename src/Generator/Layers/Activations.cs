@@ -23,19 +23,10 @@ internal abstract record ActivationLayer(string Name) : LayerSpec(Name)
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
         => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Forward(input, {Cpu.Output(l)})");
 
-    public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-    {
-        if (!DerivativeFromOutput)
-        {
-            Cpu.BackwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Backward(input, {Cpu.OutputGradient(l)}, inputGradient)");
-            return;
-        }
-        w.Line($"private void {l.Pascal}Backward(int slot, {Names.Span} inputGradient)");
-        w.Line($"    => {Names.Kernels}.{KernelName}.Backward({Cpu.Output(l)}, {Cpu.OutputGradient(l)}, inputGradient);");
-    }
+    public override bool BackwardReadsInput => !DerivativeFromOutput;
 
-    public override string? BackwardCall(ResolvedLayer l)
-        => DerivativeFromOutput && !l.ReadsImage ? $"{l.Pascal}Backward(slot, {Cpu.InputGradientOf(l)});" : base.BackwardCall(l);
+    public override void EmitBackward(CodeWriter w, ResolvedLayer l)
+        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Backward({(DerivativeFromOutput ? Cpu.Output(l) : "input")}, {Cpu.OutputGradient(l)}, inputGradient)");
 
     // ---- GPU ----
 
@@ -43,7 +34,7 @@ internal abstract record ActivationLayer(string Name) : LayerSpec(Name)
         => Gpu.ForwardMethod(w, l, $"Kernels.{KernelName}Forward(count * {l.Pascal}OutputLength, {Gpu.InputOf(l)}, {l.Pascal}Output)");
 
     public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
-        => Gpu.InputGradientMethod(w, l, $"Kernels.{KernelName}Backward(count * {l.Pascal}OutputLength, " +
+        => Gpu.BackwardMethod(w, l, $"Kernels.{KernelName}Backward(count * {l.Pascal}OutputLength, " +
                                          $"{(DerivativeFromOutput ? l.Pascal + "Output" : Gpu.InputOf(l))}, {l.Pascal}OutputGradient, {Gpu.InputGradientOf(l)})");
 
     // ---- Layer list ----

@@ -21,5 +21,5 @@ internal sealed record AvgPoolLayer(string Name, int Size, int Stride, PaddingKi
     protected override string Operation => "average pooling";
 
     /// <summary>Each output's gradient spreads evenly over its window: the input values do not matter.</summary>
-    protected override bool BackwardReadsInput => false;
+    public override bool BackwardReadsInput => false;
 }

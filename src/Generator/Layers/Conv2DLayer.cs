@@ -30,7 +30,7 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
 
     public override string Identity => $"Conv2D filters={Int(Filters)} patch={Int(Patch)} stride={Int(Stride)} padding={Window.Identity(Padding)}";
 
-    public override string? LegacyIdentity => $"Conv2D {Int(Filters)} filters, {Int(Patch)}x{Int(Patch)}, stride {Int(Stride)}, {Window.PaddingText(Padding)}";
+    public override string? LegacyIdentity => $"Conv2D {Int(Filters)} filters, {Int(Patch)}x{Int(Patch)}, stride {Int(Stride)}, {(Padding == PaddingKind.Same ? "SAME" : "VALID")}";
 
     public override LayerShapes? Resolve(Shape input, ShapeContext context)
         => Window.Resolve(input, Patch, Stride, Padding, "convolution", context) is { } window
@@ -67,11 +67,10 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
     {
         var p = l.Pascal;
-        w.Open($"private void {p}Backward(int count)");
-        w.Line($"Kernels.ConvWeights({p}WeightsLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {p}Window, count);");
-        w.Line($"Kernels.Bias({p}BiasLength, {p}OutputGradient, {Gpu.BiasGradients(l)}, count * {p}OutputHeight * {p}OutputWidth, {p}OutputChannels);");
-        if (!l.ReadsImage) w.Line($"Kernels.ConvInput(count * {p}InputLength, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {p}Window);");
-        w.Close();
+        Parameters.EmitGpuBackward(w, l,
+            weightGradient: $"ConvWeights({p}WeightsLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {p}Window, count)",
+            biasRows: $"count * {p}OutputHeight * {p}OutputWidth",
+            inputGradient: $"ConvInput(count * {p}InputLength, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {p}Window)");
     }
 
     // ---- Layer list ----

@@ -49,11 +49,10 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
     public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
     {
         var p = l.Pascal;
-        w.Open($"private void {p}Backward(int count)");
-        w.Line($"Kernels.DenseWeights({p}WeightsLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {p}InputLength, {p}OutputLength, count);");
-        w.Line($"Kernels.Bias({p}BiasLength, {p}OutputGradient, {Gpu.BiasGradients(l)}, count, {p}OutputLength);");
-        if (!l.ReadsImage) w.Line($"Kernels.DenseInput(count * {p}InputLength, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {p}InputLength, {p}OutputLength);");
-        w.Close();
+        Parameters.EmitGpuBackward(w, l,
+            weightGradient: $"DenseWeights({p}WeightsLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {p}InputLength, {p}OutputLength, count)",
+            biasRows: "count",
+            inputGradient: $"DenseInput(count * {p}InputLength, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {p}InputLength, {p}OutputLength)");
     }
 
     // ---- Layer list ----

@@ -24,7 +24,7 @@ internal sealed record DropoutLayer(string Name, float Rate) : LayerSpec(Name)
 
     public override string Detail => $"rate {AttributeReader.Format(Rate)}";
 
-    public override string Identity => $"Dropout rate={AttributeReader.Format(Rate)}";
+    public override string Identity => $"Dropout rate={AttributeReader.Identity(Rate)}";
 
     public override string? LegacyIdentity => $"Dropout rate {AttributeReader.Format(Rate)}";
 
@@ -54,15 +54,13 @@ internal sealed record DropoutLayer(string Name, float Rate) : LayerSpec(Name)
         w.Close();
     }
 
+    /// <summary>The mask kept from the forward pass is all the backward pass needs.</summary>
+    public override bool BackwardReadsInput => false;
+
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-    {
-        w.Line($"private void {l.Pascal}Backward(int slot, {Names.Span} inputGradient)");
-        w.Line($"    => {Names.Kernels}.Dropout.Backward({l.Pascal}Mask(slot), {Cpu.OutputGradient(l)}, inputGradient);");
-    }
+        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Dropout.Backward({l.Pascal}Mask(slot), {Cpu.OutputGradient(l)}, inputGradient)");
 
     public override string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward({Cpu.InputOf(l)}, slot, training);";
-
-    public override string? BackwardCall(ResolvedLayer l) => l.ReadsImage ? null : $"{l.Pascal}Backward(slot, {Cpu.InputGradientOf(l)});";
 
     // ---- GPU ----
 
@@ -82,7 +80,7 @@ internal sealed record DropoutLayer(string Name, float Rate) : LayerSpec(Name)
     public override string GpuForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward(count, training);";
 
     public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
-        => Gpu.InputGradientMethod(w, l, $"Kernels.Multiply(count * {l.Pascal}OutputLength, {l.Pascal}OutputGradient, {l.Pascal}Mask, {Gpu.InputGradientOf(l)})");
+        => Gpu.BackwardMethod(w, l, $"Kernels.Multiply(count * {l.Pascal}OutputLength, {l.Pascal}OutputGradient, {l.Pascal}Mask, {Gpu.InputGradientOf(l)})");
 
     // ---- Layer list ----
 

@@ -57,6 +57,10 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// <summary>Whether the layer keeps a per-image mask between its passes (dropout).</summary>
     public virtual bool HasMask => false;
 
+    /// <summary>Whether the backward pass reads the layer's input (ReLU, max pooling, convolution do; tanh uses its
+    /// output, averaging and dropout need neither): the backward method takes it only then.</summary>
+    public virtual bool BackwardReadsInput => true;
+
     // ---- CPU -------------------------------------------------------------------------------------------------
 
     /// <summary>Constants beyond the shapes and offsets every layer has.</summary>
@@ -73,12 +77,6 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// <summary>The statement in ForwardSample that runs this layer.</summary>
     public virtual string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward({Cpu.InputOf(l)}, slot);";
 
-    /// <summary>The statement in BackwardSample that runs this layer, or null when nothing needs it (a
-    /// parameterless layer reading the image).</summary>
-    public virtual string? BackwardCall(ResolvedLayer l)
-        => l.HasParameters ? $"{l.Pascal}Backward({Cpu.InputOf(l)}, slot, {Cpu.InputGradientOf(l)}, gradients);"
-        : l.ReadsImage ? null
-        : $"{l.Pascal}Backward({Cpu.InputOf(l)}, slot, {Cpu.InputGradientOf(l)});";
 
     // ---- GPU -------------------------------------------------------------------------------------------------
 
@@ -91,7 +89,7 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// <summary>The statement in the GPU forward pass that runs this layer.</summary>
     public virtual string GpuForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward(count);";
 
-    /// <summary>The launches of the backward pass, or nothing when nothing needs it.</summary>
+    /// <summary>The launches of the backward pass (only for layers that need one).</summary>
     public abstract void EmitGpuBackward(CodeWriter w, ResolvedLayer l);
 
     // ---- Layer list -------------------------------------------------------------------------------------------

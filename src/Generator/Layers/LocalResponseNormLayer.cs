@@ -30,7 +30,7 @@ internal sealed record LocalResponseNormLayer(string Name, int DepthRadius, floa
         => $"depth radius {Int(DepthRadius)}, bias {AttributeReader.Format(Bias)}, alpha {AttributeReader.Format(Alpha)}, beta {AttributeReader.Format(Beta)}";
 
     public override string Identity
-        => $"LocalResponseNorm radius={Int(DepthRadius)} bias={AttributeReader.Format(Bias)} alpha={AttributeReader.Format(Alpha)} beta={AttributeReader.Format(Beta)}";
+        => $"LocalResponseNorm radius={Int(DepthRadius)} bias={AttributeReader.Identity(Bias)} alpha={AttributeReader.Identity(Alpha)} beta={AttributeReader.Identity(Beta)}";
 
     public override string? LegacyIdentity
         => $"LocalResponseNorm depth radius {Int(DepthRadius)}, bias {AttributeReader.Format(Bias)}, alpha {AttributeReader.Format(Alpha)}, beta {AttributeReader.Format(Beta)}";
@@ -66,7 +66,7 @@ internal sealed record LocalResponseNormLayer(string Name, int DepthRadius, floa
     public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
     {
         var p = l.Pascal;
-        Gpu.InputGradientMethod(w, l, $"Kernels.LrnBackward(count * {p}InputLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, " +
+        Gpu.BackwardMethod(w, l, $"Kernels.LrnBackward(count * {p}InputLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, " +
                                       $"{p}InputChannels, {p}DepthRadius, {p}Bias, {p}Alpha, {p}Beta)");
     }
 

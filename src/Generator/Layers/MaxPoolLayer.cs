@@ -1,5 +1,6 @@
 using StaticConvNet.Generator.Model;
 using StaticConvNet.Generator.Parsing;
+using static StaticConvNet.Generator.Emit.CodeWriter;
 
 namespace StaticConvNet.Generator.Layers;
 
@@ -20,7 +21,7 @@ internal sealed record MaxPoolLayer(string Name, int Size, int Stride, PaddingKi
     protected override string Operation => "max pooling";
 
     /// <summary>The gradient goes to the window's maximum, found again from the input.</summary>
-    protected override bool BackwardReadsInput => true;
+    public override bool BackwardReadsInput => true;
 
-    public override string? LegacyIdentity => $"MaxPool {Detail}";
+    public override string? LegacyIdentity => $"MaxPool {Int(Size)}x{Int(Size)}, stride {Int(Stride)}, {(Padding == PaddingKind.Same ? "SAME" : "VALID")}";
 }

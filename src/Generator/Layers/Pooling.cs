@@ -17,7 +17,6 @@ internal abstract record PoolLayer(string Name, int Size, int Stride, PaddingKin
     /// <summary>What the SCN0006 message calls the operation, e.g. "max pooling".</summary>
     protected abstract string Operation { get; }
 
-    protected abstract bool BackwardReadsInput { get; }
 
     /// <summary>Size, stride (unset: the attribute's default, where 0 means "as wide as the window", TensorFlow's usual
     /// ksize == strides) and padding.</summary>
@@ -67,7 +66,7 @@ internal abstract record PoolLayer(string Name, int Size, int Stride, PaddingKin
         => Gpu.ForwardMethod(w, l, $"Kernels.{KernelName}Forward(count * {l.Pascal}OutputLength, {Gpu.InputOf(l)}, {l.Pascal}Output, {l.Pascal}Window)");
 
     public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
-        => Gpu.InputGradientMethod(w, l, $"Kernels.{KernelName}Backward(count * {l.Pascal}InputLength, " +
+        => Gpu.BackwardMethod(w, l, $"Kernels.{KernelName}Backward(count * {l.Pascal}InputLength, " +
                                          $"{(BackwardReadsInput ? Gpu.InputOf(l) + ", " : "")}{l.Pascal}OutputGradient, {Gpu.InputGradientOf(l)}, {l.Pascal}Window)");
 
     // ---- Layer list ----

@@ -12,18 +12,12 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 
     public Location ToLocation() => FilePath.Length == 0 && Span.IsEmpty ? Location.None : Location.Create(FilePath, Span, LineSpan);
 
-    public static LocationInfo From(SyntaxNode? node)
-    {
-        if (node is null) return Unknown;
-        var location = node.GetLocation();
-        return new LocationInfo(location.SourceTree?.FilePath ?? "", location.SourceSpan, location.GetLineSpan().Span);
-    }
+    public static LocationInfo From(SyntaxNode? node) => node is null ? Unknown : From(node.GetLocation());
 
-    public static LocationInfo From(SyntaxToken token)
-    {
-        var location = token.GetLocation();
-        return new LocationInfo(location.SourceTree?.FilePath ?? "", location.SourceSpan, location.GetLineSpan().Span);
-    }
+    public static LocationInfo From(SyntaxToken token) => From(token.GetLocation());
+
+    private static LocationInfo From(Location location)
+        => new(location.SourceTree?.FilePath ?? "", location.SourceSpan, location.GetLineSpan().Span);
 }
 
 /// <summary>A diagnostic to report, as plain data: descriptor id, location, message arguments.</summary>

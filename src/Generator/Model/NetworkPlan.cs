@@ -28,6 +28,10 @@ internal sealed record ResolvedLayer(
     public bool HasParameters => WeightCount > 0;
 
     public bool ReadsImage => InputSource.Length == 0;
+
+    /// <summary>Whether the backward pass has anything to do here: gradients for its parameters, or for the layer
+    /// before it. A parameterless layer reading the image has neither, and gets no backward code.</summary>
+    public bool NeedsBackward => HasParameters || !ReadsImage;
 }
 
 /// <summary>The resolved network: input, layers, the sizes of its buffers and its identity.</summary>

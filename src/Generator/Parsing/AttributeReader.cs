@@ -57,8 +57,12 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
     public void Report(DiagnosticDescriptor descriptor, params object[] arguments)
         => diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
 
-    /// <summary>A float as the user would write it, round-tripping.</summary>
+    /// <summary>A float as the user would write it, round-tripping (shortest form; for messages and text).</summary>
     internal static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A float in identities (fingerprints): nine significant digits, which round-trip and which every host
+    /// of the generator writes alike ("R" is the shortest form on .NET but up to seven digits first on .NET Framework).</summary>
+    internal static string Identity(float value) => value.ToString("G9", CultureInfo.InvariantCulture);
 
     private TypedConstant? Named(string property)
     {

@@ -88,6 +88,9 @@ internal static class NetworkParser
             locations.Add(location);
         }
 
+        // Only names that are valid and unique can be checked against each other's generated members.
+        if (!diagnostics.Any(d => d.Id == Diagnostics.InvalidLayerName.Id)) CheckGeneratedNames(type, entries, locations, networkLocation, diagnostics);
+
         var spec = diagnostics.Count > 0 ? null : new NetworkSpec(
             Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
             ClassName: className,
@@ -112,6 +115,44 @@ internal static class NetworkParser
             .ThenBy(x => x.Syntax?.SpanStart ?? 0)
             .Select(x => (x.Attribute, x.Kind))
             .ToList();
+
+    /// <summary>Refuses names that would make the generated file declare a member twice: a layer whose members
+    /// (<c>{Name}OutputLength</c>, …) are a network member, another layer's member or the class's own name, and a
+    /// member the user declared that the generated code also declares.</summary>
+    private static void CheckGeneratedNames(INamedTypeSymbol type, List<StackEntry> entries, List<LocationInfo> locations,
+        LocationInfo networkLocation, List<DiagnosticInfo> diagnostics)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in Emit.GeneratedMembers.Network) owners[member] = "";
+        owners[type.Name] = "";
+        var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is not LayerSpec layer || !IsValidName(layer.Name)) continue;
+            var pascal = Naming.ToPascal(layer.Name);
+            foreach (var suffix in Emit.GeneratedMembers.LayerSuffixes)
+            {
+                var member = pascal + suffix;
+                if (!owners.TryGetValue(member, out var owner)) { owners[member] = layer.Name; continue; }
+                if (owner == layer.Name || !reported.Add(layer.Name)) continue;
+                var clash = owner.Length == 0
+                    ? member == type.Name ? "the network class's own name" : "a member every network has"
+                    : $"also a member of layer '{owner}'";
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, locations[i], layer.Name,
+                    $"would name a generated member '{member}', which is {clash}: choose another name"));
+            }
+        }
+        foreach (var member in type.GetMembers())
+        {
+            if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor }) continue;
+            var overload = member is IMethodSymbol && Emit.GeneratedMembers.NetworkMethods.Contains(member.Name);
+            if (owners.ContainsKey(member.Name) && member.Name != type.Name && !overload)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedNetworkClass, networkLocation, type.Name,
+                    $"declares '{member.Name}', which the generated code also declares; rename it"));
+            }
+        }
+    }
 
     private static string? UnsupportedClassReason(INamedTypeSymbol type)
     {

@@ -24,6 +24,7 @@ internal static class ShapeInference
         var layers = new List<ResolvedLayer>();
         var shape = spec.Input;
         var inputSource = "";
+        var lastLayerIndex = spec.Layers.Length - 1;
         long parameterOffset = 0, imageOffset = 0, maskOffset = 0;
         NetworkPlan Failed() => new(null, problems.ToEquatableArray());
 
@@ -48,6 +49,7 @@ internal static class ShapeInference
                 return Failed();
             }
 
+            lastLayerIndex = i;
             layers.Add(new ResolvedLayer(layer, layers.Count, shape, resolved.Output, inputSource, resolved.PadTop, resolved.PadLeft,
                 (int)resolved.Weights, (int)resolved.Biases, (int)parameterOffset, (int)imageOffset,
                 layer.HasMask ? (int)maskOffset : -1));
@@ -62,9 +64,8 @@ internal static class ShapeInference
         var last = layers.LastOrDefault();
         if (last is null || last.Spec is not DenseLayer { Units: var units } || units != spec.Classes)
         {
-            var lastIndex = last is null ? spec.Layers.Length - 1 : IndexInSpec(spec, last.Spec);
-            problems.Add(Problem.Create(Diagnostics.LastLayerNotClassifier, lastIndex,
-                spec.ClassName, spec.Classes, last?.Spec.Name ?? spec.Layers[lastIndex].Name, shape));
+            problems.Add(Problem.Create(Diagnostics.LastLayerNotClassifier, lastLayerIndex,
+                spec.ClassName, spec.Classes, spec.Layers[lastLayerIndex].Name, shape));
         }
         if (problems.Count > 0) return Failed();
 
@@ -73,14 +74,5 @@ internal static class ShapeInference
             new ResolvedNetwork(spec, layerArray, (int)parameterOffset, (int)imageOffset, (int)maskOffset,
                 Fingerprint.Of(spec, layerArray), Fingerprint.LegacyOf(spec, layerArray)),
             EquatableArray<Problem>.Empty);
-    }
-
-    private static int IndexInSpec(NetworkSpec spec, LayerSpec layer)
-    {
-        for (var i = 0; i < spec.Layers.Length; i++)
-        {
-            if (ReferenceEquals(spec.Layers[i], layer)) return i;
-        }
-        return spec.Layers.Length - 1;
     }
 }

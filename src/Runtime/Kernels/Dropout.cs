@@ -58,6 +58,10 @@ public static class Dropout
     /// <summary>The stream of one (training step, layer, image): every mask of a run is distinct.</summary>
     public static ulong Stream(ulong step, int layer, int slot) => SplitMix.Mix(SplitMix.Mix(step) ^ (uint)layer) + (uint)slot;
 
+    /// <summary><paramref name="rate"/> when it is null (the layers' own rates) or in [0, 1); throws otherwise.</summary>
+    public static float? CheckRate(float? rate)
+        => rate is null or (>= 0f and < 1f) ? rate : throw new ArgumentOutOfRangeException(nameof(rate), rate, "A dropout rate must be in [0, 1).");
+
     public static void Backward(ReadOnlySpan<float> mask, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         => TensorPrimitives.Multiply(outputGradient, mask, inputGradient);
 }

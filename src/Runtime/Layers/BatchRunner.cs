@@ -75,6 +75,22 @@ public sealed class BatchRunner
         _predictShard = PredictShard;
     }
 
+    /// <summary>Seed of the dropout masks.</summary>
+    public ulong DropoutSeed { get; set; }
+
+    /// <summary>Which masks the next training pass draws; <see cref="ComputeGradients"/> advances it by one, so
+    /// consecutive steps differ and a resumed run can set it back.</summary>
+    public ulong DropoutStep { get; set; }
+
+    private float? _dropoutRate;
+
+    /// <summary>When set, the rate of every dropout layer (in [0, 1)); null leaves each layer's compiled rate.</summary>
+    public float? DropoutRate
+    {
+        get => _dropoutRate;
+        set => _dropoutRate = Dropout.CheckRate(value);
+    }
+
     /// <summary>Gradient of the mean loss from the last <see cref="ComputeGradients"/> call, laid out as the parameters.</summary>
     public Span<float> Gradients => _shardGradients[0];
 
@@ -123,6 +139,7 @@ public sealed class BatchRunner
         for (var s = 1; s < GradientShards; s++) TensorPrimitives.Add(_shardGradients[0], _shardGradients[s], _shardGradients[0]);
         var lossSum = 0f;
         foreach (var loss in _shardLosses) lossSum += loss;
+        DropoutStep++; // the next step draws fresh masks
         return lossSum / count;
     }
 

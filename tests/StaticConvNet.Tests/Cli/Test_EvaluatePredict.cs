@@ -83,7 +83,7 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
         using var folder = new Scn.TempFolder();
         var checkpoint = Checkpoint.Load(_trained.Path);
         // Same name, different layer stack: as if the class had been edited since the checkpoint was written.
-        (checkpoint with { Fingerprint = checkpoint.Fingerprint.Replace("16 filters", "32 filters") }).Save(folder["edited.scnc"]);
+        (checkpoint with { Fingerprint = checkpoint.Fingerprint.Replace("filters=16", "filters=32") }).Save(folder["edited.scnc"]);
         Scn.Run("evaluate", "--checkpoint", folder["edited.scnc"]).ShouldBeCleanError("which is not the layer stack of 'Arch1StridedConv'");
     }
 }

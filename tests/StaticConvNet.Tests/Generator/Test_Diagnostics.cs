@@ -51,6 +51,18 @@ public class Test_Diagnostics
     }
 
     [Fact]
+    public void SCN0002_covers_the_new_layer_kinds()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Tanh]
+            [AvgPool(2)]
+            public sealed partial class Loose;
+            """);
+        ShouldBe(d, "SCN0002", 2, "Class 'Loose' has layer attributes but no [Network] attribute giving its input size and classes");
+    }
+
+    [Fact]
     public void SCN0003_no_layers()
     {
         var d = Single("""
@@ -79,6 +91,8 @@ public class Test_Diagnostics
     [Theory]
     [InlineData("[MaxPool(2, Stride = 0)]", "pool1: Stride must be positive, but is 0")]
     [InlineData("[MaxPool(-2)]", "pool1: size must be positive, but is -2")]
+    [InlineData("[AvgPool(0)]", "avgpool1: size must be positive, but is 0")]
+    [InlineData("[AvgPool(2, Stride = -3)]", "avgpool1: Stride must be positive, but is -3")]
     [InlineData("[Conv2D(4, Patch = 3, Stride = -1)]", "conv1: Stride must be positive, but is -1")]
     [InlineData("[Dense(0, Name = \"bottleneck\")]", "bottleneck: units must be positive, but is 0")]
     public void SCN0004_covers_every_size_argument(string layer, string message)
@@ -134,6 +148,21 @@ public class Test_Diagnostics
             public sealed partial class TooDeep;
             """);
         ShouldBe(d, "SCN0006", 6, "conv3: 5x5 VALID convolution needs an input of at least 5x5, but pool2 outputs 3x3x16");
+    }
+
+    [Fact]
+    public void SCN0006_average_pooling_window_larger_than_input()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 5, Width = 4, Channels = 3, Classes = 2)]
+            [Tanh]
+            [AvgPool(3, Stride = 1, Padding = Padding.Valid)]
+            [AvgPool(3, Padding = Padding.Valid, Name = "shrink")]
+            [Dense(2)]
+            public sealed partial class Shrinking;
+            """);
+        ShouldBe(d, "SCN0006", 5, "shrink: 3x3 VALID average pooling needs an input of at least 3x3, but avgpool1 outputs 3x2x3");
     }
 
     [Fact]
@@ -223,6 +252,34 @@ public class Test_Diagnostics
             public sealed partial class Odd;
             """);
         ShouldBe(d, "SCN0010", 3, message);
+    }
+
+    [Theory]
+    [InlineData("[Dropout(0.5f, Name = \"dropout\")]", "Layer name 'dropout' would name a generated member 'DropoutRate', which is a member every network has: choose another name")]
+    [InlineData("[Dropout(0.5f, Name = \"d\")]\n[ReLU(Name = \"dMask\")]", "Layer name 'dMask' would name a generated member 'DMaskImageOffset', which is also a member of layer 'd': choose another name")]
+    public void SCN0011_layer_name_that_would_clash_in_generated_code(string layers, string message)
+    {
+        var d = Single($$"""
+            using StaticConvNet;
+            [Network(Height = 4, Width = 4, Classes = 2)]
+            {{layers}}
+            [Dense(2)]
+            public sealed partial class Clashing;
+            """);
+        d.Id.ShouldBe("SCN0011");
+        d.GetMessage().ShouldBe(message);
+    }
+
+    [Fact]
+    public void SCN0012_a_user_member_the_generated_code_also_declares()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 4, Width = 4, Classes = 2)]
+            [Dense(2)]
+            public sealed partial class Mine { public int InputLength => 3; public int Predict(float[] image) => 0; }
+            """);
+        ShouldBe(d, "SCN0012", 2, "Network class 'Mine' declares 'InputLength', which the generated code also declares; rename it");
     }
 
     [Theory]

@@ -69,7 +69,7 @@ public class Test_Incrementality
     }
 
     [Fact]
-    public void A_diagnostic_moves_with_its_attribute()
+    public void A_diagnostic_moves_with_its_attribute_and_only_the_diagnostics_step_reruns()
     {
         var broken = Network.Replace("[Dense(3)]", "[Dense(4)]");
         var compilation = GeneratorHarness.Compile(broken);
@@ -78,9 +78,15 @@ public class Test_Incrementality
         var moved = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From("//\n//\n" + broken)));
 
         var before = driver.GetRunResult().Diagnostics.ShouldHaveSingleItem();
-        var after = driver.RunGenerators(moved).GetRunResult().Diagnostics.ShouldHaveSingleItem();
+        driver = driver.RunGenerators(moved);
+        var after = driver.GetRunResult().Diagnostics.ShouldHaveSingleItem();
         after.Id.ShouldBe("SCN0007");
         after.Location.GetLineSpan().StartLinePosition.Line.ShouldBe(before.Location.GetLineSpan().StartLinePosition.Line + 2);
+
+        var result = driver.GetRunResult().Results.Single();
+        AllReasons(result, NetworkGenerator.DiagnosticsStep).ShouldContain(IncrementalStepRunReason.Modified);
+        AllReasons(result, NetworkGenerator.PlanStep).ShouldAllBe(r => r == IncrementalStepRunReason.Cached);
+        AllReasons(result, NetworkGenerator.BakeStep).ShouldAllBe(r => r == IncrementalStepRunReason.Cached);
     }
 
     [Fact]

@@ -14,33 +14,11 @@ namespace StaticConvNet.Tests.Gpu;
 /// Tolerances: both sides are float with different summation orders (the GPU sums each output in one thread,
 /// the CPU in SIMD lanes and shards), so results agree to ~1e-6 relative per sum; 1e-4 absolute + 1e-3 relative
 /// leaves room for the deepest model's accumulation without hiding a wrong term.</summary>
-public abstract class GpuEquivalenceTests : IDisposable
+public abstract class GpuEquivalenceTests : AcceleratorTests
 {
-    private readonly Context _context;
-    private readonly Accelerator? _accelerator;
-
     /// <param name="create">The accelerator to test, or null where this machine has none of its kind.</param>
-    protected GpuEquivalenceTests(Func<Context, Accelerator?> create)
+    protected GpuEquivalenceTests(Func<Context, Accelerator?> create) : base(create)
     {
-        _context = Context.Create(builder => builder.Default().EnableAlgorithms());
-        _accelerator = create(_context);
-    }
-
-    /// <summary>The accelerator; a test on a machine without one is reported as skipped, with the reason.</summary>
-    protected Accelerator Accelerator
-    {
-        get
-        {
-            Skip.If(_accelerator is null, $"no {GetType().Name.Split('_')[^1]} device on this machine");
-            return _accelerator!;
-        }
-    }
-
-    public void Dispose()
-    {
-        _accelerator?.Dispose();
-        _context.Dispose();
-        GC.SuppressFinalize(this);
     }
 
     public static TheoryData<string> Cases => new(ReferenceNets.All.Keys);
@@ -107,6 +85,7 @@ public sealed class Test_GpuTraining : IDisposable
     [InlineData("arch2")]
     [InlineData("arch3")]
     [InlineData("arch4")]
+    [InlineData("lenet5")]
     public void Fifty_steps_match_the_CPU_path(string model)
     {
         var entry = StaticConvNet.Models.ModelCatalog.Find(model)!;

@@ -1,3 +1,4 @@
+using StaticConvNet.Tests.Support;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -15,7 +16,7 @@ namespace StaticConvNet.Tests.Gpu;
 /// 1 after and columns 0 before and 1 after; 17 channels use the CPU's 16-lane path and its scalar tail.
 /// Tolerance 1e-5 absolute + 1e-4 relative: both sides sum in the same order, but a GPU may fuse multiply-adds and
 /// its tanh is not the CPU's.</summary>
-public abstract class GpuKernelTests : IDisposable
+public abstract class GpuKernelTests : AcceleratorTests
 {
     private const int Batch = 3;
     private static readonly PoolShape Pool = new(InHeight: 7, InWidth: 6, Channels: 17, OutHeight: 4, OutWidth: 3, Size: 3, Stride: 2, PadTop: 1, PadLeft: 0);
@@ -27,31 +28,9 @@ public abstract class GpuKernelTests : IDisposable
         Window = Pool.Size, Stride = Pool.Stride, PadTop = Pool.PadTop, PadLeft = Pool.PadLeft,
     };
 
-    private readonly Context _context;
-    private readonly Accelerator? _accelerator;
-
     /// <param name="create">The accelerator to test, or null where this machine has none of its kind.</param>
-    protected GpuKernelTests(Func<Context, Accelerator?> create)
+    protected GpuKernelTests(Func<Context, Accelerator?> create) : base(create)
     {
-        _context = Context.Create(builder => builder.Default().EnableAlgorithms());
-        _accelerator = create(_context);
-    }
-
-    /// <summary>The accelerator; a test on a machine without one is reported as skipped, with the reason.</summary>
-    private Accelerator Accelerator
-    {
-        get
-        {
-            Skip.If(_accelerator is null, $"no {GetType().Name.Split('_')[^1]} device on this machine");
-            return _accelerator!;
-        }
-    }
-
-    public void Dispose()
-    {
-        _accelerator?.Dispose();
-        _context.Dispose();
-        GC.SuppressFinalize(this);
     }
 
     private static float[] RandomValues(int length, int seed, float scale = 1f)

@@ -1,0 +1,56 @@
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using StaticConvNet.Generator.Emit;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Generator;
+
+/// <summary>The parser refuses names that would clash with generated members, from lists of what the emitters
+/// declare. These tests keep the lists true: a network with every layer kind, generated with its GPU half and baked
+/// weights' members aside, declares nothing the lists do not name.</summary>
+public class Test_GeneratedMembers
+{
+    private const string EveryKind = """
+        using StaticConvNet;
+        [Network(Height = 8, Width = 8, Channels = 2, Classes = 3)]
+        [Conv2D(4, Patch = 3, Name = "c")]
+        [ReLU(Name = "r")]
+        [MaxPool(2, Name = "m")]
+        [AvgPool(2, Padding = Padding.Valid, Name = "a")]
+        [Tanh(Name = "t")]
+        [Dropout(0.5f, Name = "d")]
+        [LocalResponseNorm(DepthRadius = 1, Name = "l")]
+        [ExpectShape(1, 1, 4)]
+        [Dense(3, Name = "e")]
+        public sealed partial class EveryKind;
+        """;
+
+    [Fact]
+    public void Every_member_the_generated_code_declares_is_in_the_lists()
+    {
+        var result = GeneratorHarness.RunWithGpu(EveryKind);
+        result.Errors.ShouldBeEmpty();
+        var layers = new[] { "C", "R", "M", "A", "T", "D", "L", "E" };
+        foreach (var (hint, source) in result.GeneratedSources)
+        {
+            var network = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source).GetRoot()
+                .DescendantNodes().OfType<ClassDeclarationSyntax>().First(c => c.Identifier.Text == "EveryKind");
+            foreach (var member in network.Members.Select(NameOf).Where(n => n is not null))
+            {
+                var layer = layers.FirstOrDefault(l => member!.StartsWith(l, StringComparison.Ordinal)
+                    && GeneratedMembers.LayerSuffixes.Contains(member[l.Length..]));
+                (GeneratedMembers.Network.Contains(member) || layer is not null)
+                    .ShouldBeTrue($"{hint} declares '{member}', which GeneratedMembers does not list");
+            }
+        }
+    }
+
+    private static string? NameOf(MemberDeclarationSyntax member) => member switch
+    {
+        MethodDeclarationSyntax { ExplicitInterfaceSpecifier: null } m => m.Identifier.Text,
+        PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: null } p => p.Identifier.Text,
+        FieldDeclarationSyntax f when !f.Declaration.Variables[0].Identifier.Text.StartsWith('_') && !f.Declaration.Variables[0].Identifier.Text.StartsWith("t_")
+            => f.Declaration.Variables[0].Identifier.Text,
+        BaseTypeDeclarationSyntax t => t.Identifier.Text,
+        _ => null,
+    };
+}
