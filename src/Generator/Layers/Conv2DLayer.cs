@@ -44,18 +44,29 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     {
         var p = l.Pascal;
         Window.EmitConstants(w, l, "Patch", Patch, Stride);
-        w.Line($"private static readonly {Names.Kernels}.Conv2DShape {p}Shape = new({p}InputHeight, {p}InputWidth, {p}InputChannels, " +
-               $"{p}OutputHeight, {p}OutputWidth, {p}OutputChannels, {p}Patch, {p}Stride, {p}PadTop, {p}PadLeft);");
+        w.Line($"/// <summary>{Name}'s shape as constants: the JIT compiles Conv2D's kernels for this layer alone.</summary>");
+        w.Open($"private readonly struct {p}Shape : {Names.Kernels}.IConv2DShape");
+        w.Line($"public static int InHeight => {p}InputHeight;");
+        w.Line($"public static int InWidth => {p}InputWidth;");
+        w.Line($"public static int InChannels => {p}InputChannels;");
+        w.Line($"public static int OutHeight => {p}OutputHeight;");
+        w.Line($"public static int OutWidth => {p}OutputWidth;");
+        w.Line($"public static int OutChannels => {p}OutputChannels;");
+        w.Line($"public static int Patch => {p}Patch;");
+        w.Line($"public static int Stride => {p}Stride;");
+        w.Line($"public static int PadTop => {p}PadTop;");
+        w.Line($"public static int PadLeft => {p}PadLeft;");
+        w.Close();
     }
 
     public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)}, {l.Pascal}Shape)");
+        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)})");
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward(input, {Cpu.Weights(l)}, {Cpu.OutputGradient(l)}, inputGradient, " +
-                                    $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)}, {l.Pascal}Shape)");
+        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {Cpu.OutputGradient(l)}, inputGradient, " +
+                                    $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)})");
 
     // ---- GPU ----
 

@@ -7,44 +7,16 @@ namespace StaticConvNet.Kernels;
 /// <summary>Average pooling per channel with <c>tf.nn.avg_pool</c> semantics: each output is the mean of the window's
 /// inputs that lie inside the image, so under SAME padding a border window divides by its in-image taps, not by
 /// Size²; VALID windows are always full. Every window is summed in scan order (rows, then columns) and divided once,
-/// in the vector lanes and the scalar tail alike, so both give the same bits. Channels are processed a register (16)
-/// at a time where they fit.</summary>
+/// in the vector lanes and the scalar tail alike, so both give the same bits. The windows are walked by
+/// <see cref="PoolShape.ForEachWindow{TPass}"/>.</summary>
 public static class AvgPool
 {
-    private const int Lanes = 16;
-
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, in PoolShape s)
     {
-        Check(input, output, s);
-        ref var x = ref MemoryMarshal.GetReference(input);
-        ref var y = ref MemoryMarshal.GetReference(output);
-        var vectorChannels = Vector512.IsHardwareAccelerated ? s.Channels / Lanes * Lanes : 0;
-        for (var oy = 0; oy < s.OutHeight; oy++)
-        {
-            var (y0, y1) = s.Rows(oy);
-            for (var ox = 0; ox < s.OutWidth; ox++)
-            {
-                var (x0, x1) = s.Columns(ox);
-                float count = (y1 - y0) * (x1 - x0);
-                var outBase = (oy * s.OutWidth + ox) * s.Channels;
-                for (var c = 0; c < vectorChannels; c += Lanes)
-                {
-                    var sum = Vector512<float>.Zero;
-                    for (var iy = y0; iy < y1; iy++)
-                        for (var ix = x0; ix < x1; ix++)
-                            sum += Vector512.LoadUnsafe(ref x, (nuint)((iy * s.InWidth + ix) * s.Channels + c));
-                    (sum / count).StoreUnsafe(ref y, (nuint)(outBase + c));
-                }
-                for (var c = vectorChannels; c < s.Channels; c++)
-                {
-                    var sum = 0f;
-                    for (var iy = y0; iy < y1; iy++)
-                        for (var ix = x0; ix < x1; ix++)
-                            sum += Unsafe.Add(ref x, (iy * s.InWidth + ix) * s.Channels + c);
-                    Unsafe.Add(ref y, outBase + c) = sum / count;
-                }
-            }
-        }
+        if (input.Length != s.InputLength || output.Length != s.OutputLength)
+            throw new ArgumentException($"AvgPool buffers ({input.Length}, {output.Length}) do not match shape {s}.");
+        var pass = new ForwardPass(input, output, s);
+        s.ForEachWindow(ref pass);
     }
 
     /// <summary>Each window's gradient, divided by its tap count, spread evenly over the inputs it averaged.
@@ -54,43 +26,58 @@ public static class AvgPool
         if (outputGradient.Length != s.OutputLength || inputGradient.Length != s.InputLength)
             throw new ArgumentException($"AvgPool gradients ({outputGradient.Length}, {inputGradient.Length}) do not match shape {s}.");
         inputGradient.Clear();
-        ref var g = ref MemoryMarshal.GetReference(outputGradient);
-        ref var dx = ref MemoryMarshal.GetReference(inputGradient);
-        var vectorChannels = Vector512.IsHardwareAccelerated ? s.Channels / Lanes * Lanes : 0;
-        for (var oy = 0; oy < s.OutHeight; oy++)
+        var pass = new BackwardPass(outputGradient, inputGradient, s);
+        s.ForEachWindow(ref pass);
+    }
+
+    private ref struct ForwardPass(ReadOnlySpan<float> input, Span<float> output, PoolShape s) : IPoolPass
+    {
+        private readonly ref float _x = ref MemoryMarshal.GetReference(input);
+        private readonly ref float _y = ref MemoryMarshal.GetReference(output);
+
+        public void Register(in PoolWindow w, int c)
         {
-            var (y0, y1) = s.Rows(oy);
-            for (var ox = 0; ox < s.OutWidth; ox++)
-            {
-                var (x0, x1) = s.Columns(ox);
-                float count = (y1 - y0) * (x1 - x0);
-                var outBase = (oy * s.OutWidth + ox) * s.Channels;
-                for (var c = 0; c < vectorChannels; c += Lanes)
-                {
-                    var share = Vector512.LoadUnsafe(ref g, (nuint)(outBase + c)) / count;
-                    for (var iy = y0; iy < y1; iy++)
-                    {
-                        for (var ix = x0; ix < x1; ix++)
-                        {
-                            var index = (nuint)((iy * s.InWidth + ix) * s.Channels + c);
-                            (Vector512.LoadUnsafe(ref dx, index) + share).StoreUnsafe(ref dx, index);
-                        }
-                    }
-                }
-                for (var c = vectorChannels; c < s.Channels; c++)
-                {
-                    var share = Unsafe.Add(ref g, outBase + c) / count;
-                    for (var iy = y0; iy < y1; iy++)
-                        for (var ix = x0; ix < x1; ix++)
-                            Unsafe.Add(ref dx, (iy * s.InWidth + ix) * s.Channels + c) += share;
-                }
-            }
+            var sum = Vector512<float>.Zero;
+            for (var iy = w.Y0; iy < w.Y1; iy++)
+                for (var ix = w.X0; ix < w.X1; ix++)
+                    sum += Vector512.LoadUnsafe(ref _x, (nuint)s.Index(iy, ix, c));
+            (sum / w.Taps).StoreUnsafe(ref _y, (nuint)(w.OutBase + c));
+        }
+
+        public void Single(in PoolWindow w, int c)
+        {
+            var sum = 0f;
+            for (var iy = w.Y0; iy < w.Y1; iy++)
+                for (var ix = w.X0; ix < w.X1; ix++)
+                    sum += Unsafe.Add(ref _x, s.Index(iy, ix, c));
+            Unsafe.Add(ref _y, w.OutBase + c) = sum / w.Taps;
         }
     }
 
-    private static void Check(ReadOnlySpan<float> input, ReadOnlySpan<float> output, in PoolShape s)
+    private ref struct BackwardPass(ReadOnlySpan<float> outputGradient, Span<float> inputGradient, PoolShape s) : IPoolPass
     {
-        if (input.Length != s.InputLength || output.Length != s.OutputLength)
-            throw new ArgumentException($"AvgPool buffers ({input.Length}, {output.Length}) do not match shape {s}.");
+        private readonly ref float _g = ref MemoryMarshal.GetReference(outputGradient);
+        private readonly ref float _dx = ref MemoryMarshal.GetReference(inputGradient);
+
+        public void Register(in PoolWindow w, int c)
+        {
+            var share = Vector512.LoadUnsafe(ref _g, (nuint)(w.OutBase + c)) / w.Taps;
+            for (var iy = w.Y0; iy < w.Y1; iy++)
+            {
+                for (var ix = w.X0; ix < w.X1; ix++)
+                {
+                    var index = (nuint)s.Index(iy, ix, c);
+                    (Vector512.LoadUnsafe(ref _dx, index) + share).StoreUnsafe(ref _dx, index);
+                }
+            }
+        }
+
+        public void Single(in PoolWindow w, int c)
+        {
+            var share = Unsafe.Add(ref _g, w.OutBase + c) / w.Taps;
+            for (var iy = w.Y0; iy < w.Y1; iy++)
+                for (var ix = w.X0; ix < w.X1; ix++)
+                    Unsafe.Add(ref _dx, s.Index(iy, ix, c)) += share;
+        }
     }
 }

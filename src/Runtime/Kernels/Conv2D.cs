@@ -4,22 +4,6 @@ using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
-/// <summary>Shape of one convolution, resolved at compile time by the generator.</summary>
-public readonly record struct Conv2DShape(
-    int InHeight, int InWidth, int InChannels,
-    int OutHeight, int OutWidth, int OutChannels,
-    int Patch, int Stride, int PadTop, int PadLeft)
-{
-    public int InputLength => InHeight * InWidth * InChannels;
-    public int OutputLength => OutHeight * OutWidth * OutChannels;
-    public int WeightLength => Patch * Patch * InChannels * OutChannels;
-
-    /// <summary>Height and width of the zero-padded input every window of the output fits in.</summary>
-    public int PaddedHeight => Math.Max(InHeight + PadTop, (OutHeight - 1) * Stride + Patch);
-    public int PaddedWidth => Math.Max(InWidth + PadLeft, (OutWidth - 1) * Stride + Patch);
-    public int PaddedLength => PaddedHeight * PaddedWidth * InChannels;
-}
-
 /// <summary>Direct 2-D convolution of one HWC image with HWIO weights, plus bias.
 ///
 /// The fast path (AVX-512 and output channels a multiple of 16) copies the input into a zero-padded scratch
@@ -28,45 +12,67 @@ public readonly record struct Conv2DShape(
 /// Otherwise a generic path computes the same sums with short-row SIMD helpers.</summary>
 public static class Conv2D
 {
+    // Every kernel is generic over the layer's shape: the generator passes a struct whose static members are the
+    // layer's constants, so the JIT compiles each layer's own copy with every size, stride and padding an immediate.
+    // The overloads taking a Conv2DShape value run the same code for shapes known only at run time (tests, tools).
+
     private const int Lanes = 16; // floats per Vector512
 
     /// <summary>True where the register-blocked AVX-512 path runs for this shape.</summary>
-    public static bool UsesVector512(in Conv2DShape s) => Vector512.IsHardwareAccelerated && s.OutChannels % Lanes == 0;
+    public static bool UsesVector512<TShape>() where TShape : struct, IConv2DShape => Vector512.IsHardwareAccelerated && TShape.OutChannels % Lanes == 0;
 
+    public static void Forward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape
+    {
+        Check<TShape>(input, weights, output);
+        if (bias.Length != TShape.OutChannels) throw new ArgumentException($"Conv2D bias has {bias.Length} values, expected {TShape.OutChannels}.");
+        if (UsesVector512<TShape>()) ForwardVector512<TShape>(input, weights, bias, output);
+        else ForwardGeneric<TShape>(input, weights, bias, output);
+    }
+
+    /// <summary>The same, for a shape known only at run time.</summary>
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output, in Conv2DShape s)
     {
-        Check(input, weights, output, s);
-        if (bias.Length != s.OutChannels) throw new ArgumentException($"Conv2D bias has {bias.Length} values, expected {s.OutChannels}.");
-        if (UsesVector512(s)) ForwardVector512(input, weights, bias, output, s);
-        else ForwardGeneric(input, weights, bias, output, s);
+        using var _ = RuntimeConv2DShape.Use(s);
+        Forward<RuntimeConv2DShape>(input, weights, bias, output);
+    }
+
+    /// <summary>The same, for a shape known only at run time.</summary>
+    public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient, in Conv2DShape s)
+    {
+        using var _ = RuntimeConv2DShape.Use(s);
+        Backward<RuntimeConv2DShape>(input, weights, outputGradient, inputGradient, weightGradient, biasGradient);
     }
 
     /// <summary>Accumulates (+=) weight and bias gradients; overwrites <paramref name="inputGradient"/>
     /// unless it is empty (the first layer needs no input gradient).</summary>
-    public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
-        Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient, in Conv2DShape s)
+    public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient)
+        where TShape : struct, IConv2DShape
     {
-        Check(input, weights, outputGradient, s);
-        if (weightGradient.Length != s.WeightLength || biasGradient.Length != s.OutChannels)
+        Check<TShape>(input, weights, outputGradient);
+        if (weightGradient.Length != Geometry<TShape>.WeightLength || biasGradient.Length != TShape.OutChannels)
             throw new ArgumentException("Conv2D gradient buffers do not match the shape.");
-        if (!inputGradient.IsEmpty && inputGradient.Length != s.InputLength)
+        if (!inputGradient.IsEmpty && inputGradient.Length != Geometry<TShape>.InputLength)
             throw new ArgumentException("Conv2D input gradient does not match the shape.");
 
-        BiasGradient(outputGradient, biasGradient, s.OutHeight * s.OutWidth, s.OutChannels);
-        if (UsesVector512(s))
+        BiasGradient(outputGradient, biasGradient, TShape.OutHeight * TShape.OutWidth, TShape.OutChannels);
+        if (UsesVector512<TShape>())
         {
-            WeightGradientVector512(input, outputGradient, weightGradient, s);
+            WeightGradientVector512<TShape>(input, outputGradient, weightGradient);
             if (!inputGradient.IsEmpty)
             {
-                if (s.InChannels % Lanes != 0) BackwardGeneric(input, weights, outputGradient, Span<float>.Empty, inputGradient, s);
-                else if (s.Stride == 1) InputGradientAsConvolution(weights, outputGradient, inputGradient, s);
-                else InputGradientVector512(weights, outputGradient, inputGradient, s);
+                if (TShape.InChannels % Lanes != 0) BackwardGeneric<TShape>(input, weights, outputGradient, Span<float>.Empty, inputGradient);
+                else if (TShape.Stride == 1) InputGradientAsConvolution<TShape>(weights, outputGradient, inputGradient);
+                else InputGradientVector512<TShape>(weights, outputGradient, inputGradient);
             }
         }
         else
         {
-            BackwardGeneric(input, weights, outputGradient, weightGradient, inputGradient, s);
+            BackwardGeneric<TShape>(input, weights, outputGradient, weightGradient, inputGradient);
         }
     }
 
@@ -97,56 +103,59 @@ public static class Conv2D
     // ---------------------------------------------------------------------------------------------
 
     /// <summary>Copies the input into a zeroed scratch image with the SAME padding around it.</summary>
-    private static Span<float> Pad(ReadOnlySpan<float> input, in Conv2DShape s)
+    private static Span<float> Pad<TShape>(ReadOnlySpan<float> input)
+        where TShape : struct, IConv2DShape
     {
-        var padded = Scratch.Padded(s.PaddedLength);
+        var padded = Scratch.Padded(Geometry<TShape>.PaddedLength);
         padded.Clear();
-        var rowLength = s.InWidth * s.InChannels;
-        for (var y = 0; y < s.InHeight; y++)
+        var rowLength = TShape.InWidth * TShape.InChannels;
+        for (var y = 0; y < TShape.InHeight; y++)
         {
-            input.Slice(y * rowLength, rowLength).CopyTo(padded.Slice(((y + s.PadTop) * s.PaddedWidth + s.PadLeft) * s.InChannels));
+            input.Slice(y * rowLength, rowLength).CopyTo(padded.Slice(((y + TShape.PadTop) * Geometry<TShape>.PaddedWidth + TShape.PadLeft) * TShape.InChannels));
         }
         return padded;
     }
 
-    private static void ForwardVector512(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        Span<float> output, in Conv2DShape s)
+    private static void ForwardVector512<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape
     {
-        var padded = Pad(input, s);
+        var padded = Pad<TShape>(input);
         ref var x = ref MemoryMarshal.GetReference(padded);
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var b = ref MemoryMarshal.GetReference(bias);
         ref var o = ref MemoryMarshal.GetReference(output);
-        var oc = s.OutChannels;
+        var oc = TShape.OutChannels;
         for (var block = 0; block < oc; block += Lanes)
         {
             var biasRow = Vector512.LoadUnsafe(ref b, (nuint)block);
-            for (var oy = 0; oy < s.OutHeight; oy++)
+            for (var oy = 0; oy < TShape.OutHeight; oy++)
             {
-                if (s.OutWidth < 4)
+                if (TShape.OutWidth < 4)
                 {
-                    for (var ox = 0; ox < s.OutWidth; ox++) ForwardPixel(ref x, ref w, ref o, biasRow, oy, ox, block, s);
+                    for (var ox = 0; ox < TShape.OutWidth; ox++) ForwardPixel<TShape>(ref x, ref w, ref o, biasRow, oy, ox, block);
                     continue;
                 }
                 // Blocks of eight (or, on narrow rows, four) pixels: that many independent FMA chains hide the
                 // FMA latency. The last block overlaps the one before instead of leaving a ragged tail (outputs are
                 // pure, so computing a pixel twice writes the same value).
-                var width = s.OutWidth >= 8 ? 8 : 4;
-                for (var start = 0; start < s.OutWidth; start += width)
+                var width = TShape.OutWidth >= 8 ? 8 : 4;
+                for (var start = 0; start < TShape.OutWidth; start += width)
                 {
-                    var ox = Math.Min(start, s.OutWidth - width);
-                    if (width == 8) ForwardEightPixels(ref x, ref w, ref o, biasRow, oy, ox, block, s);
-                    else ForwardFourPixels(ref x, ref w, ref o, biasRow, oy, ox, block, s);
+                    var ox = Math.Min(start, TShape.OutWidth - width);
+                    if (width == 8) ForwardEightPixels<TShape>(ref x, ref w, ref o, biasRow, oy, ox, block);
+                    else ForwardFourPixels<TShape>(ref x, ref w, ref o, biasRow, oy, ox, block);
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardEightPixels(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block, in Conv2DShape s)
+    private static void ForwardEightPixels<TShape>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
+        where TShape : struct, IConv2DShape
     {
-        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch, stride = s.Stride;
-        var rowStep = s.PaddedWidth * ic;
+        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch, stride = TShape.Stride;
+        var rowStep = Geometry<TShape>.PaddedWidth * ic;
         var step = (nuint)(stride * ic); // from one output pixel's window to the next one's
         Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow, a4 = biasRow, a5 = biasRow, a6 = biasRow, a7 = biasRow;
         for (var ky = 0; ky < patch; ky++)
@@ -168,7 +177,7 @@ public static class Conv2D
                 a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 7 * step)), wv, a7);
             }
         }
-        ref var target = ref Unsafe.Add(ref o, (oy * s.OutWidth + ox) * oc + block);
+        ref var target = ref Unsafe.Add(ref o, (oy * TShape.OutWidth + ox) * oc + block);
         a0.StoreUnsafe(ref target);
         a1.StoreUnsafe(ref target, (nuint)oc);
         a2.StoreUnsafe(ref target, (nuint)(2 * oc));
@@ -180,10 +189,11 @@ public static class Conv2D
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardFourPixels(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block, in Conv2DShape s)
+    private static void ForwardFourPixels<TShape>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
+        where TShape : struct, IConv2DShape
     {
-        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch, stride = s.Stride;
-        var rowStep = s.PaddedWidth * ic;
+        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch, stride = TShape.Stride;
+        var rowStep = Geometry<TShape>.PaddedWidth * ic;
         var step = (nuint)(stride * ic);
         Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow;
         for (var ky = 0; ky < patch; ky++)
@@ -201,42 +211,44 @@ public static class Conv2D
                 a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 3 * step)), wv, a3);
             }
         }
-        ref var target = ref Unsafe.Add(ref o, (oy * s.OutWidth + ox) * oc + block);
+        ref var target = ref Unsafe.Add(ref o, (oy * TShape.OutWidth + ox) * oc + block);
         a0.StoreUnsafe(ref target);
         a1.StoreUnsafe(ref target, (nuint)oc);
         a2.StoreUnsafe(ref target, (nuint)(2 * oc));
         a3.StoreUnsafe(ref target, (nuint)(3 * oc));
     }
 
-    private static void ForwardPixel(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block, in Conv2DShape s)
+    private static void ForwardPixel<TShape>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
+        where TShape : struct, IConv2DShape
     {
-        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch;
-        var rowStep = s.PaddedWidth * ic;
+        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch;
+        var rowStep = Geometry<TShape>.PaddedWidth * ic;
         var a = biasRow;
         for (var ky = 0; ky < patch; ky++)
         {
-            ref var xRow = ref Unsafe.Add(ref x, (oy * s.Stride + ky) * rowStep + ox * s.Stride * ic);
+            ref var xRow = ref Unsafe.Add(ref x, (oy * TShape.Stride + ky) * rowStep + ox * TShape.Stride * ic);
             ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
             for (var t = 0; t < patch * ic; t++)
             {
                 a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, t)), Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc)), a);
             }
         }
-        a.StoreUnsafe(ref o, (nuint)((oy * s.OutWidth + ox) * oc + block));
+        a.StoreUnsafe(ref o, (nuint)((oy * TShape.OutWidth + ox) * oc + block));
     }
 
     /// <summary>dW[ky, kx, c, :] += Σ_pixels x[window(pixel) + (ky, kx, c)] · dOut[pixel, :]. Eight weight rows are
     /// held in registers while all output pixels stream past, so each gradient row is loaded once per image.</summary>
-    private static void WeightGradientVector512(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient,
-        Span<float> weightGradient, in Conv2DShape s)
+    private static void WeightGradientVector512<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient,
+        Span<float> weightGradient)
+        where TShape : struct, IConv2DShape
     {
-        var padded = Pad(input, s);
+        var padded = Pad<TShape>(input);
         ref var x = ref MemoryMarshal.GetReference(padded);
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         ref var dw = ref MemoryMarshal.GetReference(weightGradient);
-        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch;
+        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch;
         var rows = patch * patch * ic;
-        var rowStep = s.PaddedWidth * ic;
+        var rowStep = Geometry<TShape>.PaddedWidth * ic;
         for (var block = 0; block < oc; block += Lanes)
         {
             var row = 0;
@@ -248,13 +260,13 @@ public static class Conv2D
                 // eight offsets, which the JIT cannot keep in registers.
                 if (row / (patch * ic) == (row + 7) / (patch * ic))
                 {
-                    WeightGradientEightRows(ref x, ref g, ref d, new ConsecutiveRows(RowOffset(row, patch, ic, rowStep)), block, s, rowStep);
+                    WeightGradientEightRows<ConsecutiveRows, TShape>(ref x, ref g, ref d, new ConsecutiveRows(RowOffset(row, patch, ic, rowStep)), block, rowStep);
                 }
                 else
                 {
                     var scattered = new ScatteredRows();
                     for (var j = 0; j < 8; j++) scattered[j] = RowOffset(row + j, patch, ic, rowStep);
-                    WeightGradientEightRows(ref x, ref g, ref d, scattered, block, s, rowStep);
+                    WeightGradientEightRows<ScatteredRows, TShape>(ref x, ref g, ref d, scattered, block, rowStep);
                 }
             }
             for (; row < rows; row++)
@@ -263,18 +275,18 @@ public static class Conv2D
                 var off = RowOffset(row, patch, ic, rowStep);
                 ref var d = ref Unsafe.Add(ref dw, row * oc + block);
                 Vector512<float> p0 = Vector512.LoadUnsafe(ref d), p1 = default, p2 = default, p3 = default;
-                var pixels = s.OutHeight * s.OutWidth;
+                var pixels = TShape.OutHeight * TShape.OutWidth;
                 var pixel = 0;
                 for (; pixel + 4 <= pixels; pixel += 4)
                 {
-                    p0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)(pixel * oc + block)), p0);
-                    p1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel + 1, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 1) * oc + block)), p1);
-                    p2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel + 2, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 2) * oc + block)), p2);
-                    p3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel + 3, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 3) * oc + block)), p3);
+                    p0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)(pixel * oc + block)), p0);
+                    p1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel + 1, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 1) * oc + block)), p1);
+                    p2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel + 2, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 2) * oc + block)), p2);
+                    p3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel + 3, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 3) * oc + block)), p3);
                 }
                 for (; pixel < pixels; pixel++)
                 {
-                    p0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart(pixel, s, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)(pixel * oc + block)), p0);
+                    p0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)(pixel * oc + block)), p0);
                 }
                 (p0 + p1 + (p2 + p3)).StoreUnsafe(ref d);
             }
@@ -305,10 +317,10 @@ public static class Conv2D
     /// <summary>dW rows starting at <paramref name="d"/> (eight of them, <c>oc</c> apart) += Σ_pixels x[window + offset_j]
     /// · dOut[pixel, block..]: eight accumulators in registers while every output pixel streams past, each row's sum
     /// in pixel order. Specialised per <typeparamref name="TRows"/>, so consecutive rows address x from one base.</summary>
-    private static void WeightGradientEightRows<TRows>(ref float x, ref float g, ref float d, TRows rows, int block, in Conv2DShape s, int rowStep)
-        where TRows : struct, IEightRows
+    private static void WeightGradientEightRows<TRows, TShape>(ref float x, ref float g, ref float d, TRows rows, int block, int rowStep)
+        where TRows : struct, IEightRows where TShape : struct, IConv2DShape
     {
-        int oc = s.OutChannels, pixelStep = s.Stride * s.InChannels, rowJump = s.Stride * rowStep;
+        int oc = TShape.OutChannels, pixelStep = TShape.Stride * TShape.InChannels, rowJump = TShape.Stride * rowStep;
         var a0 = Vector512.LoadUnsafe(ref d);
         var a1 = Vector512.LoadUnsafe(ref d, (nuint)oc);
         var a2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * oc));
@@ -318,10 +330,10 @@ public static class Conv2D
         var a6 = Vector512.LoadUnsafe(ref d, (nuint)(6 * oc));
         var a7 = Vector512.LoadUnsafe(ref d, (nuint)(7 * oc));
         ref var gv = ref Unsafe.Add(ref g, block);
-        for (var oy = 0; oy < s.OutHeight; oy++)
+        for (var oy = 0; oy < TShape.OutHeight; oy++)
         {
             ref var xw = ref Unsafe.Add(ref x, oy * rowJump);
-            for (var ox = 0; ox < s.OutWidth; ox++)
+            for (var ox = 0; ox < TShape.OutWidth; ox++)
             {
                 var gradient = Vector512.LoadUnsafe(ref gv);
                 a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(0))), gradient, a0);
@@ -348,10 +360,10 @@ public static class Conv2D
 
     /// <summary>Index in the padded input of the top-left of output pixel <paramref name="pixel"/>'s window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WindowStart(int pixel, in Conv2DShape s, int rowStep)
+    private static int WindowStart<TShape>(int pixel, int rowStep) where TShape : struct, IConv2DShape
     {
-        var oy = pixel / s.OutWidth;
-        return oy * s.Stride * rowStep + (pixel - oy * s.OutWidth) * s.Stride * s.InChannels;
+        var oy = pixel / TShape.OutWidth;
+        return oy * TShape.Stride * rowStep + (pixel - oy * TShape.OutWidth) * TShape.Stride * TShape.InChannels;
     }
 
     /// <summary>Where weight row (ky, kx, c) reads inside a window of the padded input.</summary>
@@ -365,11 +377,12 @@ public static class Conv2D
     /// <summary>At stride 1 the input gradient is itself a convolution: of dOut, padded by Patch − 1 − pad, with the
     /// weights rotated 180° and their in/out channels swapped. dIn[iy] = Σ_ky dOut[iy + pad − ky] · W[ky]
     /// = Σ_ky' dOut[iy − (P − 1 − pad) + ky'] · W[P − 1 − ky'], so the fast forward kernel computes it.</summary>
-    private static void InputGradientAsConvolution(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
-        Span<float> inputGradient, in Conv2DShape s)
+    private static void InputGradientAsConvolution<TShape>(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> inputGradient)
+        where TShape : struct, IConv2DShape
     {
-        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch;
-        var flipped = Scratch.Weights(s.WeightLength);
+        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch;
+        var flipped = Scratch.Weights(Geometry<TShape>.WeightLength);
         for (var ky = 0; ky < patch; ky++)
         {
             for (var kx = 0; kx < patch; kx++)
@@ -382,20 +395,19 @@ public static class Conv2D
                 }
             }
         }
-        var transposed = new Conv2DShape(s.OutHeight, s.OutWidth, oc, s.InHeight, s.InWidth, ic, patch, 1,
-            patch - 1 - s.PadTop, patch - 1 - s.PadLeft);
         Span<float> noBias = stackalloc float[ic];
         noBias.Clear();
-        ForwardVector512(outputGradient, flipped, noBias, inputGradient, transposed);
+        ForwardVector512<InputGradientShape<TShape>>(outputGradient, flipped, noBias, inputGradient);
     }
 
     /// <summary>dIn[window(pixel) + (ky, kx), :] += Σ_o dOut[pixel, o] · W[ky, kx, :, o], scattered into a padded
     /// scratch gradient over weights transposed to [ky, kx, o, c] so each row is contiguous over input channels.</summary>
-    private static void InputGradientVector512(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
-        Span<float> inputGradient, in Conv2DShape s)
+    private static void InputGradientVector512<TShape>(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> inputGradient)
+        where TShape : struct, IConv2DShape
     {
-        int ic = s.InChannels, oc = s.OutChannels, patch = s.Patch, stride = s.Stride, taps = patch * patch;
-        var transposed = Scratch.Weights(s.WeightLength);
+        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch, stride = TShape.Stride, taps = patch * patch;
+        var transposed = Scratch.Weights(Geometry<TShape>.WeightLength);
         for (var tap = 0; tap < taps; tap++)
         {
             for (var c = 0; c < ic; c++)
@@ -403,17 +415,17 @@ public static class Conv2D
                 for (var o = 0; o < oc; o++) transposed[(tap * oc + o) * ic + c] = weights[(tap * ic + c) * oc + o];
             }
         }
-        var paddedGradient = Scratch.Gradient(s.PaddedLength);
+        var paddedGradient = Scratch.Gradient(Geometry<TShape>.PaddedLength);
         paddedGradient.Clear();
         ref var dx = ref MemoryMarshal.GetReference(paddedGradient);
         ref var wt = ref MemoryMarshal.GetReference(transposed);
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
-        var rowStep = s.PaddedWidth * ic;
-        for (var oy = 0; oy < s.OutHeight; oy++)
+        var rowStep = Geometry<TShape>.PaddedWidth * ic;
+        for (var oy = 0; oy < TShape.OutHeight; oy++)
         {
-            for (var ox = 0; ox < s.OutWidth; ox++)
+            for (var ox = 0; ox < TShape.OutWidth; ox++)
             {
-                ref var gRow = ref Unsafe.Add(ref g, (oy * s.OutWidth + ox) * oc);
+                ref var gRow = ref Unsafe.Add(ref g, (oy * TShape.OutWidth + ox) * oc);
                 for (var ky = 0; ky < patch; ky++)
                 {
                     for (var kx = 0; kx < patch; kx++)
@@ -438,10 +450,10 @@ public static class Conv2D
                 }
             }
         }
-        var rowLength = s.InWidth * ic;
-        for (var y = 0; y < s.InHeight; y++)
+        var rowLength = TShape.InWidth * ic;
+        for (var y = 0; y < TShape.InHeight; y++)
         {
-            paddedGradient.Slice(((y + s.PadTop) * s.PaddedWidth + s.PadLeft) * ic, rowLength).CopyTo(inputGradient.Slice(y * rowLength));
+            paddedGradient.Slice(((y + TShape.PadTop) * Geometry<TShape>.PaddedWidth + TShape.PadLeft) * ic, rowLength).CopyTo(inputGradient.Slice(y * rowLength));
         }
     }
 
@@ -449,28 +461,29 @@ public static class Conv2D
     // Generic path: any channel count, any SIMD width (or none)
     // ---------------------------------------------------------------------------------------------
 
-    private static void ForwardGeneric(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        Span<float> output, in Conv2DShape s)
+    private static void ForwardGeneric<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape
     {
-        var oc = s.OutChannels;
-        for (var oy = 0; oy < s.OutHeight; oy++)
+        var oc = TShape.OutChannels;
+        for (var oy = 0; oy < TShape.OutHeight; oy++)
         {
-            for (var ox = 0; ox < s.OutWidth; ox++)
+            for (var ox = 0; ox < TShape.OutWidth; ox++)
             {
-                var outRow = output.Slice((oy * s.OutWidth + ox) * oc, oc);
+                var outRow = output.Slice((oy * TShape.OutWidth + ox) * oc, oc);
                 bias.CopyTo(outRow);
                 ref var acc = ref Simd.At(outRow, 0);
-                for (var ky = 0; ky < s.Patch; ky++)
+                for (var ky = 0; ky < TShape.Patch; ky++)
                 {
-                    var iy = oy * s.Stride - s.PadTop + ky;
-                    if ((uint)iy >= (uint)s.InHeight) continue; // zero padding contributes nothing
-                    for (var kx = 0; kx < s.Patch; kx++)
+                    var iy = oy * TShape.Stride - TShape.PadTop + ky;
+                    if ((uint)iy >= (uint)TShape.InHeight) continue; // zero padding contributes nothing
+                    for (var kx = 0; kx < TShape.Patch; kx++)
                     {
-                        var ix = ox * s.Stride - s.PadLeft + kx;
-                        if ((uint)ix >= (uint)s.InWidth) continue;
-                        var inBase = (iy * s.InWidth + ix) * s.InChannels;
-                        var wBase = (ky * s.Patch + kx) * s.InChannels * oc;
-                        for (var ic = 0; ic < s.InChannels; ic++)
+                        var ix = ox * TShape.Stride - TShape.PadLeft + kx;
+                        if ((uint)ix >= (uint)TShape.InWidth) continue;
+                        var inBase = (iy * TShape.InWidth + ix) * TShape.InChannels;
+                        var wBase = (ky * TShape.Patch + kx) * TShape.InChannels * oc;
+                        for (var ic = 0; ic < TShape.InChannels; ic++)
                         {
                             Simd.MultiplyAdd(ref acc, ref Simd.At(weights, wBase + ic * oc), input[inBase + ic], oc);
                         }
@@ -482,28 +495,29 @@ public static class Conv2D
 
     /// <summary>Both backward products in one walk over the windows: weight gradients accumulate (+=) unless
     /// <paramref name="weightGradient"/> is empty; the input gradient is overwritten unless it is empty.</summary>
-    private static void BackwardGeneric(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
-        Span<float> weightGradient, Span<float> inputGradient, in Conv2DShape s)
+    private static void BackwardGeneric<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+        Span<float> weightGradient, Span<float> inputGradient)
+        where TShape : struct, IConv2DShape
     {
         var (wantWeights, wantInput) = (!weightGradient.IsEmpty, !inputGradient.IsEmpty);
         inputGradient.Clear();
-        var oc = s.OutChannels;
-        for (var oy = 0; oy < s.OutHeight; oy++)
+        var oc = TShape.OutChannels;
+        for (var oy = 0; oy < TShape.OutHeight; oy++)
         {
-            for (var ox = 0; ox < s.OutWidth; ox++)
+            for (var ox = 0; ox < TShape.OutWidth; ox++)
             {
-                ref var g = ref Simd.At(outputGradient, (oy * s.OutWidth + ox) * oc);
-                for (var ky = 0; ky < s.Patch; ky++)
+                ref var g = ref Simd.At(outputGradient, (oy * TShape.OutWidth + ox) * oc);
+                for (var ky = 0; ky < TShape.Patch; ky++)
                 {
-                    var iy = oy * s.Stride - s.PadTop + ky;
-                    if ((uint)iy >= (uint)s.InHeight) continue;
-                    for (var kx = 0; kx < s.Patch; kx++)
+                    var iy = oy * TShape.Stride - TShape.PadTop + ky;
+                    if ((uint)iy >= (uint)TShape.InHeight) continue;
+                    for (var kx = 0; kx < TShape.Patch; kx++)
                     {
-                        var ix = ox * s.Stride - s.PadLeft + kx;
-                        if ((uint)ix >= (uint)s.InWidth) continue;
-                        var inBase = (iy * s.InWidth + ix) * s.InChannels;
-                        var wBase = (ky * s.Patch + kx) * s.InChannels * oc;
-                        for (var ic = 0; ic < s.InChannels; ic++)
+                        var ix = ox * TShape.Stride - TShape.PadLeft + kx;
+                        if ((uint)ix >= (uint)TShape.InWidth) continue;
+                        var inBase = (iy * TShape.InWidth + ix) * TShape.InChannels;
+                        var wBase = (ky * TShape.Patch + kx) * TShape.InChannels * oc;
+                        for (var ic = 0; ic < TShape.InChannels; ic++)
                         {
                             if (wantWeights) Simd.MultiplyAdd(ref Simd.At(weightGradient, wBase + ic * oc), ref g, input[inBase + ic], oc);
                             if (wantInput) inputGradient[inBase + ic] += Simd.Dot(ref Simd.At(weights, wBase + ic * oc), ref g, oc);
@@ -514,9 +528,10 @@ public static class Conv2D
         }
     }
 
-    private static void Check(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> output, in Conv2DShape s)
+    private static void Check<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> output)
+        where TShape : struct, IConv2DShape
     {
-        if (input.Length != s.InputLength || weights.Length != s.WeightLength || output.Length != s.OutputLength)
-            throw new ArgumentException($"Conv2D buffers ({input.Length}, {weights.Length}, {output.Length}) do not match shape {s}.");
+        if (input.Length != Geometry<TShape>.InputLength || weights.Length != Geometry<TShape>.WeightLength || output.Length != Geometry<TShape>.OutputLength)
+            throw new ArgumentException($"Conv2D buffers ({input.Length}, {weights.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
     }
 }

@@ -6,38 +6,14 @@ namespace StaticConvNet.Kernels;
 
 /// <summary>Max pooling per channel. Padding never wins (TensorFlow pads with −inf). The backward pass routes
 /// each gradient to the first maximum of its window in scan order, found again from the input, so no index
-/// buffer is kept between the passes. Channels are processed a register (16) at a time where they fit.</summary>
+/// buffer is kept between the passes. The windows are walked by <see cref="PoolShape.ForEachWindow{TPass}"/>.</summary>
 public static class MaxPool
 {
-    private const int Lanes = 16;
-
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, in PoolShape s)
     {
         Check(input, output, s);
-        ref var x = ref MemoryMarshal.GetReference(input);
-        ref var y = ref MemoryMarshal.GetReference(output);
-        var vectorChannels = Vector512.IsHardwareAccelerated ? s.Channels / Lanes * Lanes : 0;
-        for (var oy = 0; oy < s.OutHeight; oy++)
-        {
-            var (y0, y1) = s.Rows(oy);
-            for (var ox = 0; ox < s.OutWidth; ox++)
-            {
-                var (x0, x1) = s.Columns(ox);
-                var outBase = (oy * s.OutWidth + ox) * s.Channels;
-                for (var c = 0; c < vectorChannels; c += Lanes)
-                {
-                    WindowMax(ref x, s, y0, y1, x0, x1, c).StoreUnsafe(ref y, (nuint)(outBase + c));
-                }
-                for (var c = vectorChannels; c < s.Channels; c++)
-                {
-                    var max = float.NegativeInfinity;
-                    for (var iy = y0; iy < y1; iy++)
-                        for (var ix = x0; ix < x1; ix++)
-                            max = MathF.Max(max, Unsafe.Add(ref x, (iy * s.InWidth + ix) * s.Channels + c));
-                    Unsafe.Add(ref y, outBase + c) = max;
-                }
-            }
-        }
+        var pass = new ForwardPass(input, output, s);
+        s.ForEachWindow(ref pass);
     }
 
     /// <summary>Overwrites <paramref name="inputGradient"/>.</summary>
@@ -46,57 +22,72 @@ public static class MaxPool
         Check(input, outputGradient, s);
         if (inputGradient.Length != s.InputLength) throw new ArgumentException("MaxPool input gradient does not match the shape.");
         inputGradient.Clear();
-        ref var x = ref MemoryMarshal.GetReference(input);
-        ref var g = ref MemoryMarshal.GetReference(outputGradient);
-        ref var dx = ref MemoryMarshal.GetReference(inputGradient);
-        var vectorChannels = Vector512.IsHardwareAccelerated ? s.Channels / Lanes * Lanes : 0;
-        for (var oy = 0; oy < s.OutHeight; oy++)
+        var pass = new BackwardPass(input, outputGradient, inputGradient, s);
+        s.ForEachWindow(ref pass);
+    }
+
+    private ref struct ForwardPass(ReadOnlySpan<float> input, Span<float> output, PoolShape s) : IPoolPass
+    {
+        private readonly ref float _x = ref MemoryMarshal.GetReference(input);
+        private readonly ref float _y = ref MemoryMarshal.GetReference(output);
+
+        public void Register(in PoolWindow w, int c) => WindowMax(ref _x, s, w, c).StoreUnsafe(ref _y, (nuint)(w.OutBase + c));
+
+        public void Single(in PoolWindow w, int c)
         {
-            var (y0, y1) = s.Rows(oy);
-            for (var ox = 0; ox < s.OutWidth; ox++)
+            var max = float.NegativeInfinity;
+            for (var iy = w.Y0; iy < w.Y1; iy++)
+                for (var ix = w.X0; ix < w.X1; ix++)
+                    max = MathF.Max(max, Unsafe.Add(ref _x, s.Index(iy, ix, c)));
+            Unsafe.Add(ref _y, w.OutBase + c) = max;
+        }
+    }
+
+    private ref struct BackwardPass(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, PoolShape s) : IPoolPass
+    {
+        private readonly ref float _x = ref MemoryMarshal.GetReference(input);
+        private readonly ref float _g = ref MemoryMarshal.GetReference(outputGradient);
+        private readonly ref float _dx = ref MemoryMarshal.GetReference(inputGradient);
+
+        public void Register(in PoolWindow w, int c)
+        {
+            var max = WindowMax(ref _x, s, w, c);
+            var gradient = Vector512.LoadUnsafe(ref _g, (nuint)(w.OutBase + c));
+            var taken = Vector512<float>.Zero; // lanes whose first maximum was already found
+            for (var iy = w.Y0; iy < w.Y1; iy++)
             {
-                var (x0, x1) = s.Columns(ox);
-                var outBase = (oy * s.OutWidth + ox) * s.Channels;
-                for (var c = 0; c < vectorChannels; c += Lanes)
+                for (var ix = w.X0; ix < w.X1; ix++)
                 {
-                    var max = WindowMax(ref x, s, y0, y1, x0, x1, c);
-                    var gradient = Vector512.LoadUnsafe(ref g, (nuint)(outBase + c));
-                    var taken = Vector512<float>.Zero; // lanes whose first maximum was already found
-                    for (var iy = y0; iy < y1; iy++)
-                    {
-                        for (var ix = x0; ix < x1; ix++)
-                        {
-                            var index = (nuint)((iy * s.InWidth + ix) * s.Channels + c);
-                            var first = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref x, index), max), taken);
-                            (Vector512.LoadUnsafe(ref dx, index) + (gradient & first)).StoreUnsafe(ref dx, index);
-                            taken |= first;
-                        }
-                    }
-                }
-                for (var c = vectorChannels; c < s.Channels; c++)
-                {
-                    var best = -1;
-                    for (var iy = y0; iy < y1; iy++)
-                    {
-                        for (var ix = x0; ix < x1; ix++)
-                        {
-                            var index = (iy * s.InWidth + ix) * s.Channels + c;
-                            if (best < 0 || Unsafe.Add(ref x, index) > Unsafe.Add(ref x, best)) best = index;
-                        }
-                    }
-                    Unsafe.Add(ref dx, best) += Unsafe.Add(ref g, outBase + c);
+                    var index = (nuint)s.Index(iy, ix, c);
+                    var first = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref _x, index), max), taken);
+                    (Vector512.LoadUnsafe(ref _dx, index) + (gradient & first)).StoreUnsafe(ref _dx, index);
+                    taken |= first;
                 }
             }
+        }
+
+        public void Single(in PoolWindow w, int c)
+        {
+            var best = -1;
+            for (var iy = w.Y0; iy < w.Y1; iy++)
+            {
+                for (var ix = w.X0; ix < w.X1; ix++)
+                {
+                    var index = s.Index(iy, ix, c);
+                    if (best < 0 || Unsafe.Add(ref _x, index) > Unsafe.Add(ref _x, best)) best = index;
+                }
+            }
+            Unsafe.Add(ref _dx, best) += Unsafe.Add(ref _g, w.OutBase + c);
         }
     }
 
     /// <summary>The maximum of a window for 16 channels from <paramref name="c"/>, as both passes need it.</summary>
-    private static Vector512<float> WindowMax(ref float x, in PoolShape s, int y0, int y1, int x0, int x1, int c)
+    private static Vector512<float> WindowMax(ref float x, in PoolShape s, in PoolWindow w, int c)
     {
         var max = Vector512.Create(float.NegativeInfinity);
-        for (var iy = y0; iy < y1; iy++)
-            for (var ix = x0; ix < x1; ix++)
-                max = Vector512.Max(max, Vector512.LoadUnsafe(ref x, (nuint)((iy * s.InWidth + ix) * s.Channels + c)));
+        for (var iy = w.Y0; iy < w.Y1; iy++)
+            for (var ix = w.X0; ix < w.X1; ix++)
+                max = Vector512.Max(max, Vector512.LoadUnsafe(ref x, (nuint)s.Index(iy, ix, c)));
         return max;
     }
 

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+
+namespace StaticConvNet.Kernels;
+
+/// <summary>A convolution's shape as compile-time constants: the generator emits one struct per convolution layer
+/// implementing this with its own numbers, and <see cref="Conv2D"/>'s kernels, generic over it, are compiled by the
+/// JIT for that layer alone, every size an immediate.</summary>
+public interface IConv2DShape
+{
+    static abstract int InHeight { get; }
+    static abstract int InWidth { get; }
+    static abstract int InChannels { get; }
+    static abstract int OutHeight { get; }
+    static abstract int OutWidth { get; }
+    static abstract int OutChannels { get; }
+    static abstract int Patch { get; }
+    static abstract int Stride { get; }
+    static abstract int PadTop { get; }
+    static abstract int PadLeft { get; }
+}
+
+/// <summary>What follows from a shape, computed from its constants: inlined (the JIT would otherwise keep a call
+/// per use in the kernels' loops), each is a constant too.</summary>
+internal static class Geometry<T> where T : struct, IConv2DShape
+{
+    public static int InputLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InHeight * T.InWidth * T.InChannels; }
+    public static int OutputLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutHeight * T.OutWidth * T.OutChannels; }
+    public static int WeightLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.Patch * T.InChannels * T.OutChannels; }
+
+    /// <summary>Height and width of the zero-padded input every window of the output fits in.</summary>
+    public static int PaddedHeight { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Larger(T.InHeight + T.PadTop, (T.OutHeight - 1) * T.Stride + T.Patch); }
+    public static int PaddedWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Larger(T.InWidth + T.PadLeft, (T.OutWidth - 1) * T.Stride + T.Patch); }
+    public static int PaddedLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => PaddedHeight * PaddedWidth * T.InChannels; }
+
+    public static string Text => new Conv2DShape(T.InHeight, T.InWidth, T.InChannels, T.OutHeight, T.OutWidth, T.OutChannels,
+        T.Patch, T.Stride, T.PadTop, T.PadLeft).ToString();
+
+    // A conditional, not Math.Max: the JIT folds it when both sides are constants.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Larger(int a, int b) => a > b ? a : b;
+}
+
+/// <summary>At stride 1 the input gradient of a convolution is the convolution of the output gradient, padded by
+/// Patch − 1 − pad, with the weights rotated 180° and their channels swapped: this is that convolution's shape.</summary>
+internal readonly struct InputGradientShape<T> : IConv2DShape where T : struct, IConv2DShape
+{
+    public static int InHeight => T.OutHeight;
+    public static int InWidth => T.OutWidth;
+    public static int InChannels => T.OutChannels;
+    public static int OutHeight => T.InHeight;
+    public static int OutWidth => T.InWidth;
+    public static int OutChannels => T.InChannels;
+    public static int Patch => T.Patch;
+    public static int Stride => 1;
+    public static int PadTop => T.Patch - 1 - T.PadTop;
+    public static int PadLeft => T.Patch - 1 - T.PadLeft;
+}
+
+/// <summary>Shape of one convolution as a value, for callers that know it only at run time.</summary>
+public readonly record struct Conv2DShape(
+    int InHeight, int InWidth, int InChannels,
+    int OutHeight, int OutWidth, int OutChannels,
+    int Patch, int Stride, int PadTop, int PadLeft);
+
+/// <summary>Runs the generic kernels on a <see cref="Conv2DShape"/> value: its static members read the value set
+/// for this thread by <see cref="Use"/>. Slower than a generated shape (every size is a load); for tests and tools.</summary>
+internal readonly struct RuntimeConv2DShape : IConv2DShape
+{
+    [ThreadStatic] private static Conv2DShape t_current;
+
+    public static Scope Use(in Conv2DShape shape)
+    {
+        var previous = t_current;
+        t_current = shape;
+        return new Scope(previous);
+    }
+
+    /// <summary>Restores the shape in use before, so kernels may nest (the input gradient runs a second convolution).</summary>
+    public readonly struct Scope(Conv2DShape previous) : IDisposable
+    {
+        public void Dispose() => t_current = previous;
+    }
+
+    public static int InHeight => t_current.InHeight;
+    public static int InWidth => t_current.InWidth;
+    public static int InChannels => t_current.InChannels;
+    public static int OutHeight => t_current.OutHeight;
+    public static int OutWidth => t_current.OutWidth;
+    public static int OutChannels => t_current.OutChannels;
+    public static int Patch => t_current.Patch;
+    public static int Stride => t_current.Stride;
+    public static int PadTop => t_current.PadTop;
+    public static int PadLeft => t_current.PadLeft;
+}
