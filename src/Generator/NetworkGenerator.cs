@@ -41,14 +41,12 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (spec, ct) => ShapeInference.Resolve(spec, ct))
             .WithTrackingName(PlanStep);
 
-        // Weights files to bake arrive as AdditionalFiles; only their text is available to a generator.
-        var additionalFiles = context.AdditionalTextsProvider
-            .Select(static (text, ct) => new AdditionalFile(text.Path, text.GetText(ct)?.ToString() ?? ""))
-            .Collect()
-            .Select(static (files, _) => files.ToEquatableArray());
-
+        // Weights files to bake arrive as AdditionalFiles. Only the one a network names is read: an edit to any other
+        // additional file re-runs this lookup, which finds the same text, and baking stays cached.
+        var additionalFiles = context.AdditionalTextsProvider.Collect();
         var baked = plans.Combine(additionalFiles)
-            .Select(static (pair, ct) => BakedWeights.Resolve(pair.Left, pair.Right, ct))
+            .Select(static (pair, ct) => (Plan: pair.Left, File: BakedWeights.Find(pair.Right, pair.Left.Network?.Spec.WeightsFile, ct)))
+            .Select(static (pair, ct) => BakedWeights.Resolve(pair.Plan, pair.File, ct))
             .WithTrackingName(BakeStep);
 
         var hasGpu = context.CompilationProvider

@@ -24,7 +24,7 @@ public static class ModelCatalog
         new("arch4", "LeNet-like: conv, dropout 0.5, pool, LRN, conv, pool, conv, 64 hidden", () => new Arch4LeNet(),
             new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.1f, DecaySteps: 100_000, DecayRate: 0.96f, Staircase: true), EvalEvery = 100 }),
         // Not the notebook's: the classic LeNet-5 shape, trained with arch1–3's recipe.
-        new("lenet5", "LeNet-5: conv 6, tanh, 2x2 avg-pool, conv 16, tanh, 2x2 avg-pool, 120, 84", () => new LeNet5(),
+        new("lenet5", "classic LeNet-5 shape: conv 6, tanh, 2x2 avg-pool, conv 16, tanh, 2x2 avg-pool, 120, 84", () => new LeNet5(),
             new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 100 }),
     ];
 

@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
+using System.Collections.Immutable;
 using System.Threading;
+using Microsoft.CodeAnalysis;
 using StaticConvNet.Generator.Model;
 
 namespace StaticConvNet.Generator.Weights;
@@ -20,14 +22,13 @@ internal static class BakedWeights
 {
     private const string Header = "# StaticConvNet weights, format 1";
 
-    public static BakedPlan Resolve(NetworkPlan plan, EquatableArray<AdditionalFile> files, CancellationToken cancellationToken)
+    public static BakedPlan Resolve(NetworkPlan plan, AdditionalFile? file, CancellationToken cancellationToken)
     {
         var none = new BakedPlan(plan.Network?.Spec.FileHint ?? "", plan.Network, EquatableArray<float>.Empty, EquatableArray<Problem>.Empty);
         if (plan.Network is not { Spec.WeightsFile: { } name } network) return none;
         var spec = network.Spec;
         Problem Problem(string problem) => Model.Problem.Create(Diagnostics.WeightsFileInvalid, Model.Problem.OnNetwork, name, spec.ClassName, problem);
 
-        var file = Find(files, name);
         if (file is null)
         {
             return Fail(spec, Model.Problem.Create(Diagnostics.WeightsFileNotFound, Model.Problem.OnNetwork, name, spec.ClassName));
@@ -86,15 +87,19 @@ internal static class BakedWeights
         return new BakedPlan(spec.FileHint, network, parameters.ToEquatableArray(), EquatableArray<Problem>.Empty);
     }
 
-    /// <summary>The AdditionalFiles item whose path is <paramref name="name"/> or ends with it (as a path).</summary>
-    private static AdditionalFile? Find(EquatableArray<AdditionalFile> files, string name)
+    /// <summary>The AdditionalFiles item whose path is <paramref name="name"/> or ends with it (as a path), with its
+    /// text; null when there is none or no name.</summary>
+    public static AdditionalFile? Find(ImmutableArray<AdditionalText> files, string? name, CancellationToken cancellationToken)
     {
+        if (name is null) return null;
         var wanted = name.Replace('\\', '/').TrimStart('.', '/');
-        return files.FirstOrDefault(f =>
+        foreach (var file in files)
         {
-            var path = f.Path.Replace('\\', '/');
-            return path == wanted || path.EndsWith("/" + wanted, StringComparison.Ordinal);
-        });
+            var path = file.Path.Replace('\\', '/');
+            if (path == wanted || path.EndsWith("/" + wanted, StringComparison.Ordinal))
+                return new AdditionalFile(file.Path, file.GetText(cancellationToken)?.ToString() ?? "");
+        }
+        return null;
     }
 
     private static BakedPlan Fail(NetworkSpec spec, Problem problem)

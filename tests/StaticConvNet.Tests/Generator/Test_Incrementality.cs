@@ -90,6 +90,21 @@ public class Test_Incrementality
     }
 
     [Fact]
+    public void Editing_an_additional_file_no_network_names_keeps_baking_and_the_output_cached()
+    {
+        var compilation = GeneratorHarness.Compile(Network);
+        var notes = new GeneratorHarness.InMemoryFile("/src/app/notes.txt", "one");
+        var driver = GeneratorHarness.CreateDriver(track: true, additionalFiles: [notes]).RunGenerators(compilation);
+
+        driver = driver.ReplaceAdditionalText(notes, new GeneratorHarness.InMemoryFile("/src/app/notes.txt", "two")).RunGenerators(compilation);
+        var result = driver.GetRunResult().Results.Single();
+
+        AllReasons(result, NetworkGenerator.BakeStep).ShouldAllBe(r => r == IncrementalStepRunReason.Cached || r == IncrementalStepRunReason.Unchanged);
+        result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason)
+            .ShouldAllBe(r => r == IncrementalStepRunReason.Cached || r == IncrementalStepRunReason.Unchanged);
+    }
+
+    [Fact]
     public void Pipeline_models_hold_no_symbols_syntax_or_locations()
     {
         var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(SyntaxTree), typeof(AttributeData) };
