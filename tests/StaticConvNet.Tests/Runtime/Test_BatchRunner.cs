@@ -313,6 +313,35 @@ public class Test_BatchRunner
         Should.Throw<ArgumentOutOfRangeException>(() => new BatchRunner(network, Input, Classes, 10, 0)).ParamName.ShouldBe("batchCapacity");
     }
 
+    [Fact]
+    public void Each_training_step_advances_the_dropout_step_and_nothing_else_does()
+    {
+        var (_, runner) = Create();
+        var images = RandomFloats(3 * Input.Length, 5);
+        var labels = RandomLabels(3, Classes, 6);
+        runner.DropoutStep = 41;
+        runner.ComputeGradients(images, labels, 3);
+        runner.DropoutStep.ShouldBe(42UL, "the next step draws fresh masks");
+        runner.ComputeLoss(images, labels, 3, training: true);
+        runner.Predict(images.AsSpan(0, Input.Length));
+        runner.DropoutStep.ShouldBe(42UL);
+        Should.Throw<ArgumentOutOfRangeException>(() => runner.ComputeGradients(images, labels, 0));
+        runner.DropoutStep.ShouldBe(42UL, "a refused batch is not a step");
+    }
+
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(-0.1f)]
+    [InlineData(float.NaN)]
+    public void A_dropout_rate_outside_0_to_1_is_refused(float rate)
+    {
+        var (_, runner) = Create();
+        Should.Throw<ArgumentOutOfRangeException>(() => runner.DropoutRate = rate);
+        runner.DropoutRate.ShouldBeNull();
+        runner.DropoutRate = 0.25f;
+        runner.DropoutRate.ShouldBe(0.25f);
+    }
+
     private static long AllocatedPerCall(Action call)
     {
         for (var i = 0; i < 5; i++) call(); // warm-up: JIT, tiering, the thread pool
