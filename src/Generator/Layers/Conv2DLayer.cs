@@ -35,7 +35,7 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     public override LayerShapes? Resolve(Shape input, ShapeContext context)
         => Window.Resolve(input, Patch, Stride, Padding, "convolution", context) is { } window
             ? new LayerShapes(new Shape(window.Height, window.Width, Filters),
-                Weights: (long)Patch * Patch * input.Channels * Filters, Biases: Filters, window.PadTop, window.PadLeft)
+                Weights: Sizes.Times(Sizes.Times(Sizes.Times(Patch, Patch), input.Channels), Filters), Biases: Filters, window.PadTop, window.PadLeft)
             : null;
 
     // ---- CPU ----

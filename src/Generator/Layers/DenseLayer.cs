@@ -28,7 +28,7 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
     public override string? LegacyIdentity => $"Dense {Int(Units)} units";
 
     public override LayerShapes? Resolve(Shape input, ShapeContext context)
-        => new LayerShapes(new Shape(1, 1, Units), Weights: input.Length * Units, Biases: Units);
+        => new LayerShapes(new Shape(1, 1, Units), Weights: Sizes.Times(input.Length, Units), Biases: Units);
 
     // ---- CPU ----
 

@@ -28,6 +28,15 @@ internal static class ShapeInference
         long parameterOffset = 0, imageOffset = 0, maskOffset = 0;
         NetworkPlan Failed() => new(null, problems.ToEquatableArray());
 
+        // The batch of input images is a buffer too.
+        var inputs = Sizes.Times(spec.Input.Length, spec.BatchCapacity);
+        if (inputs > MaxBufferLength)
+        {
+            problems.Add(Problem.Create(Diagnostics.NetworkTooLarge, Problem.OnNetwork, spec.ClassName, Sizes.Text(inputs),
+                $"input images (batch capacity {spec.BatchCapacity})", MaxBufferLength));
+            return Failed();
+        }
+
         for (var i = 0; i < spec.Layers.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -38,14 +47,14 @@ internal static class ShapeInference
             if (entry is not LayerSpec layer) continue; // a check: the next layer reads the same producer
 
             var outLength = resolved.Output.Length;
-            var parameters = parameterOffset + resolved.Weights + resolved.Biases;
-            var activations = (imageOffset + outLength) * spec.BatchCapacity;
-            if (resolved.Weights < 0 || parameters > MaxBufferLength || outLength > MaxBufferLength || activations > MaxBufferLength)
+            var parameters = Sizes.Plus(parameterOffset, Sizes.Plus(resolved.Weights, resolved.Biases));
+            var activations = Sizes.Times(Sizes.Plus(imageOffset, outLength), spec.BatchCapacity);
+            if (parameters > MaxBufferLength || activations > MaxBufferLength)
             {
-                var (total, buffer) = parameters > MaxBufferLength || resolved.Weights < 0
+                var (total, buffer) = parameters > MaxBufferLength
                     ? (parameters, "parameters")
                     : (activations, $"activations at {layer.Name} (batch capacity {spec.BatchCapacity})");
-                context.Report(Diagnostics.NetworkTooLarge, spec.ClassName, total, buffer, MaxBufferLength);
+                context.Report(Diagnostics.NetworkTooLarge, spec.ClassName, Sizes.Text(total), buffer, MaxBufferLength);
                 return Failed();
             }
 

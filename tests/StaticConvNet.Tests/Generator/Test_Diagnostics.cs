@@ -333,11 +333,30 @@ public class Test_Diagnostics
     {
         var d = Single("""
             using StaticConvNet;
-            [Network(Height = 8192, Width = 8192, Channels = 3, Classes = 2)]
+            [Network(Height = 8192, Width = 8192, Channels = 3, Classes = 2, BatchCapacity = 1)]
             [Dense(2)]
             public sealed partial class Huge;
             """);
         ShouldBe(d, "SCN0013", 3, "Network 'Huge' needs 402653186 floats of parameters, more than the 268435456 a generated buffer may hold");
+    }
+
+    [Theory]
+    [InlineData("[Network(Height = 65536, Width = 32768, Channels = 2, Classes = 2)]", "[Dense(2)]", 2,
+        "Network 'Huge' needs 68719476736 floats of input images (batch capacity 16), more than the 268435456 a generated buffer may hold")]
+    [InlineData("[Network(Height = 8, Width = 8, Classes = 2)]", "[Conv2D(4, Patch = int.MaxValue)]", 3,
+        "Network 'Huge' needs more than 9223372036854775806 floats of parameters, more than the 268435456 a generated buffer may hold")]
+    [InlineData("[Network(Height = 8, Width = 8, Classes = 2)]", "[Conv2D(int.MaxValue, Patch = int.MaxValue, Stride = int.MaxValue)]", 3,
+        "Network 'Huge' needs more than 9223372036854775806 floats of parameters, more than the 268435456 a generated buffer may hold")]
+    public void SCN0013_sizes_that_would_overflow_are_refused_not_wrapped(string network, string layer, int line, string message)
+    {
+        var d = Single($$"""
+            using StaticConvNet;
+            {{network}}
+            {{layer}}
+            [Dense(2)]
+            public sealed partial class Huge;
+            """);
+        ShouldBe(d, "SCN0013", line, message);
     }
 
     [Fact]
