@@ -92,7 +92,9 @@ internal static class BakedWeights
     public static AdditionalFile? Find(ImmutableArray<AdditionalText> files, string? name, CancellationToken cancellationToken)
     {
         if (name is null) return null;
-        var wanted = name.Replace('\\', '/').TrimStart('.', '/');
+        var wanted = name.Replace('\\', '/');
+        while (wanted.StartsWith("./", StringComparison.Ordinal) || wanted.StartsWith("/", StringComparison.Ordinal))
+            wanted = wanted.Substring(wanted[0] == '.' ? 2 : 1); // "./models/x.scnw" and "/models/x.scnw" name "models/x.scnw"
         foreach (var file in files)
         {
             var path = file.Path.Replace('\\', '/');

@@ -63,7 +63,9 @@ public readonly record struct Conv2DShape(
     int Patch, int Stride, int PadTop, int PadLeft);
 
 /// <summary>Runs the generic kernels on a <see cref="Conv2DShape"/> value: its static members read the value set
-/// for this thread by <see cref="Use"/>. Slower than a generated shape (every size is a load); for tests and tools.</summary>
+/// for this thread by <see cref="Use"/>. Slower than a generated shape (every size is a load); for tests and tools.
+/// Two rules keep it sound: a kernel never hands work to another thread (which would see no shape), and nothing
+/// derived from a shape is cached in a static field (every runtime shape would share it).</summary>
 internal readonly struct RuntimeConv2DShape : IConv2DShape
 {
     [ThreadStatic] private static Conv2DShape t_current;
@@ -75,7 +77,7 @@ internal readonly struct RuntimeConv2DShape : IConv2DShape
         return new Scope(previous);
     }
 
-    /// <summary>Restores the shape in use before, so kernels may nest (the input gradient runs a second convolution).</summary>
+    /// <summary>Restores the shape in use before, so a caller's own runtime-shape call around another stays correct.</summary>
     public readonly struct Scope(Conv2DShape previous) : IDisposable
     {
         public void Dispose() => t_current = previous;

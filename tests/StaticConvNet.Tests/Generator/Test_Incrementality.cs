@@ -96,9 +96,11 @@ public class Test_Incrementality
         var notes = new GeneratorHarness.InMemoryFile("/src/app/notes.txt", "one");
         var driver = GeneratorHarness.CreateDriver(track: true, additionalFiles: [notes]).RunGenerators(compilation);
 
-        driver = driver.ReplaceAdditionalText(notes, new GeneratorHarness.InMemoryFile("/src/app/notes.txt", "two")).RunGenerators(compilation);
+        var edited = new GeneratorHarness.InMemoryFile("/src/app/notes.txt", "two");
+        driver = driver.ReplaceAdditionalText(notes, edited).RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
 
+        (notes.Reads + edited.Reads).ShouldBe(0, "no network names the file, so nothing reads it");
         AllReasons(result, NetworkGenerator.BakeStep).ShouldAllBe(r => r == IncrementalStepRunReason.Cached || r == IncrementalStepRunReason.Unchanged);
         result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason)
             .ShouldAllBe(r => r == IncrementalStepRunReason.Cached || r == IncrementalStepRunReason.Unchanged);

@@ -65,7 +65,7 @@ public sealed class Test_GpuEquivalence_Cuda() : GpuEquivalenceTests(context =>
     context.GetCudaDevices() is { Count: > 0 } devices ? devices[0].CreateAccelerator(context) : null);
 
 /// <summary>Twenty training steps on the bundled data, on the CPU path and on ILGPU's CPU accelerator, end in the
-/// same parameters (to float tolerance) for every notebook model. Batches of 4: ILGPU's CPU accelerator simulates
+/// same parameters (to float tolerance) for every model. Batches of 4: ILGPU's CPU accelerator simulates
 /// every GPU thread, so batch 16 would take minutes per model; the kernels do not depend on the batch size.</summary>
 public sealed class Test_GpuTraining : IDisposable
 {
@@ -85,6 +85,7 @@ public sealed class Test_GpuTraining : IDisposable
     [InlineData("arch2")]
     [InlineData("arch3")]
     [InlineData("arch4")]
+    [InlineData("lenet5")]
     public void Twenty_steps_match_the_CPU_path(string model)
     {
         var entry = StaticConvNet.Models.ModelCatalog.Find(model)!;

@@ -68,8 +68,15 @@ public static class GeneratorHarness
     public sealed class InMemoryFile(string path, string content) : AdditionalText
     {
         public override string Path { get; } = path;
+
+        /// <summary>How often the generator read the text.</summary>
+        public int Reads { get; private set; }
+
         public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default)
-            => Microsoft.CodeAnalysis.Text.SourceText.From(content);
+        {
+            Reads++;
+            return Microsoft.CodeAnalysis.Text.SourceText.From(content);
+        }
     }
 
     public static Result Run(params string[] sources) => RunWithFiles([], sources);
