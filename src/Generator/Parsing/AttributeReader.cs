@@ -18,7 +18,9 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
 
     public int Int(string property) => Named(property) is { Value: int value } ? value : Default(property) is int fallback ? fallback : 0;
 
-    public float Float(string property) => Named(property) is { Value: float value } ? value : Default(property) is float fallback ? fallback : 0f;
+    /// <summary>A real-valued argument, rounded to the float the network computes with. Attributes declare them double
+    /// so that every literal kind compiles; float ones (an older runtime's) are read too.</summary>
+    public float Float(string property) => ToFloat(Named(property)?.Value) ?? ToFloat(Default(property)) ?? 0f;
 
     public string? String(string property) => NamedString(attribute, property);
 
@@ -29,7 +31,15 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
         => attribute.ConstructorArguments.Length > index && attribute.ConstructorArguments[index].Value is int value ? value : 0;
 
     public float FloatArgument(int index)
-        => attribute.ConstructorArguments.Length > index && attribute.ConstructorArguments[index].Value is float value ? value : 0f;
+        => attribute.ConstructorArguments.Length > index ? ToFloat(attribute.ConstructorArguments[index].Value) ?? 0f : 0f;
+
+    private static float? ToFloat(object? value) => value switch
+    {
+        double d => (float)d,
+        float f => f,
+        int i => i,
+        _ => null,
+    };
 
     public PaddingKind Padding()
     {

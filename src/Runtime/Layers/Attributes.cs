@@ -2,6 +2,8 @@ namespace StaticConvNet;
 
 // The attributes a user writes. They carry no behaviour: the source generator reads them at compile
 // time and emits the network. Defaults follow the Udacity notMNIST notebook (TensorFlow 1.x).
+// Real-valued arguments are double, so every literal people write compiles ([Dropout(0.5)], Bias = 1,
+// Alpha = 0.001 / 9, 0.5f); the network computes in float, and the generator rounds each value to float once.
 
 /// <summary>How a window treats the border, exactly as TensorFlow's <c>padding</c> argument.</summary>
 public enum Padding
@@ -54,8 +56,8 @@ public sealed class Conv2DAttribute(int filters) : LayerAttribute
 {
     public const int DefaultStride = 1;
     public const Padding DefaultPadding = Padding.Same;
-    public const float DefaultWeightStd = 0.1f;
-    public const float DefaultBiasInit = 0f;
+    public const double DefaultWeightStd = 0.1;
+    public const double DefaultBiasInit = 0;
 
     /// <summary>Number of output channels.</summary>
     public int Filters { get; } = filters;
@@ -70,10 +72,10 @@ public sealed class Conv2DAttribute(int filters) : LayerAttribute
     public Padding Padding { get; set; } = DefaultPadding;
 
     /// <summary>Standard deviation of the truncated-normal weight initialiser (values beyond 2σ are redrawn).</summary>
-    public float WeightStd { get; set; } = DefaultWeightStd;
+    public double WeightStd { get; set; } = DefaultWeightStd;
 
     /// <summary>Constant every bias starts at.</summary>
-    public float BiasInit { get; set; } = DefaultBiasInit;
+    public double BiasInit { get; set; } = DefaultBiasInit;
 }
 
 /// <summary>Max pooling over square windows of each channel.</summary>
@@ -126,26 +128,26 @@ public sealed class TanhAttribute : LayerAttribute;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class DenseAttribute(int units) : LayerAttribute
 {
-    public const float DefaultWeightStd = 0.1f;
-    public const float DefaultBiasInit = 0f;
+    public const double DefaultWeightStd = 0.1;
+    public const double DefaultBiasInit = 0;
 
     /// <summary>Number of outputs.</summary>
     public int Units { get; } = units;
 
     /// <summary>Standard deviation of the truncated-normal weight initialiser.</summary>
-    public float WeightStd { get; set; } = DefaultWeightStd;
+    public double WeightStd { get; set; } = DefaultWeightStd;
 
     /// <summary>Constant every bias starts at.</summary>
-    public float BiasInit { get; set; } = DefaultBiasInit;
+    public double BiasInit { get; set; } = DefaultBiasInit;
 }
 
 /// <summary>Inverted dropout: in training, zeroes each value with probability <see cref="Rate"/> and scales
 /// the rest by 1 / (1 − rate); identity at inference.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class DropoutAttribute(float rate) : LayerAttribute
+public sealed class DropoutAttribute(double rate) : LayerAttribute
 {
     /// <summary>Probability of dropping a value, in [0, 1).</summary>
-    public float Rate { get; } = rate;
+    public double Rate { get; } = rate;
 }
 
 /// <summary>Local response normalisation across channels with <c>tf.nn.lrn</c> semantics:
@@ -154,14 +156,14 @@ public sealed class DropoutAttribute(float rate) : LayerAttribute
 public sealed class LocalResponseNormAttribute : LayerAttribute
 {
     public const int DefaultDepthRadius = 5;
-    public const float DefaultBias = 1f;
-    public const float DefaultAlpha = 1f;
-    public const float DefaultBeta = 0.5f;
+    public const double DefaultBias = 1;
+    public const double DefaultAlpha = 1;
+    public const double DefaultBeta = 0.5;
 
     public int DepthRadius { get; set; } = DefaultDepthRadius;
-    public float Bias { get; set; } = DefaultBias;
-    public float Alpha { get; set; } = DefaultAlpha;
-    public float Beta { get; set; } = DefaultBeta;
+    public double Bias { get; set; } = DefaultBias;
+    public double Alpha { get; set; } = DefaultAlpha;
+    public double Beta { get; set; } = DefaultBeta;
 }
 
 /// <summary>A compile-time assertion of the shape at this point of the stack; generates no code.</summary>
