@@ -30,7 +30,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(NetworkParser.NetworkAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (ctx, ct) => NetworkParser.Parse(ctx, ct))
             .WithTrackingName(ParseStep);
 
@@ -84,7 +84,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             var orphans = context.SyntaxProvider
                 .ForAttributeWithMetadataName(kind.AttributeMetadataName,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                     static (ctx, ct) => OrphanLayerParser.Parse(ctx, ct))
                 .Where(static d => d is not null);
             context.RegisterSourceOutput(orphans, static (spc, d) => spc.ReportDiagnostic(d!.ToDiagnostic()));

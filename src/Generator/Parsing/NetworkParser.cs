@@ -22,7 +22,7 @@ internal static class NetworkParser
     {
         var diagnostics = new List<DiagnosticInfo>();
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (ClassDeclarationSyntax)context.TargetNode;
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
         var networkAttribute = context.Attributes[0];
         var networkLocation = LocationInfo.From(networkAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
         var className = type.Name;
@@ -156,6 +156,7 @@ internal static class NetworkParser
 
     private static string? UnsupportedClassReason(INamedTypeSymbol type)
     {
+        if (type.IsRecord) return "is a record; a network holds its buffers and is compared by identity, so declare it as a partial class";
         if (type.ContainingType is not null) return "is nested in another type; declare it at namespace level";
         if (type.IsGenericType) return "is generic; a network's shapes are fixed, so it takes no type parameters";
         if (type.IsStatic) return "is static; a network holds its parameters, so it must be instantiable";

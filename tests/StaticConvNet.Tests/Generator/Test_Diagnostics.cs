@@ -302,6 +302,7 @@ public class Test_Diagnostics
     [Theory]
     [InlineData("public sealed partial class Generic<T>;", "Generic", "is generic; a network's shapes are fixed, so it takes no type parameters")]
     [InlineData("public static partial class Holder;", "Holder", "is static; a network holds its parameters, so it must be instantiable")]
+    [InlineData("public sealed partial record Recorded;", "Recorded", "is a record; a network holds its buffers and is compared by identity, so declare it as a partial class")]
     public void SCN0012_unsupported_network_class(string declaration, string name, string reason)
     {
         var d = Single($$"""
