@@ -77,12 +77,19 @@ internal static class Diagnostics
         "SCN0016", "Weights file is for another layer stack",
         "Weights file '{0}' holds weights for '{1}' ({2}), but '{3}' has the layer stack ({4}); retrain, or bake a file written for this network");
 
+    public static readonly DiagnosticDescriptor SameWindowLargerThanInput = new(
+        "SCN0017", "SAME window larger than its input",
+        "{0}: {1}x{1} SAME {2} is larger than the {3} that {4} outputs, so every window is mostly padding; use a smaller window, or check the layers before it",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static bool IsError(string id) => ById(id).DefaultSeverity == DiagnosticSeverity.Error;
+
     public static readonly IReadOnlyList<DiagnosticDescriptor> All =
     [
         NetworkClassNotPartial, LayersWithoutNetwork, NoLayers, NonPositiveArgument, DropoutRateOutOfRange,
         InputSmallerThanWindow, LastLayerNotClassifier, ExpectShapeMismatch, LayersSplitAcrossDeclarations,
         UnsupportedArgument, InvalidLayerName, UnsupportedNetworkClass, NetworkTooLarge,
-        WeightsFileNotFound, WeightsFileInvalid, WeightsFileMismatch,
+        WeightsFileNotFound, WeightsFileInvalid, WeightsFileMismatch, SameWindowLargerThanInput,
     ];
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdTable = All.ToDictionary(d => d.Id);

@@ -16,6 +16,8 @@ internal static class Window
     {
         var height = Axis(input.Height, size, stride, padding, out var padTop);
         var width = Axis(input.Width, size, stride, padding, out var padLeft);
+        if (padding == PaddingKind.Same && (size > input.Height || size > input.Width))
+            context.Report(Diagnostics.SameWindowLargerThanInput, context.LayerName, size, what, input, context.Producer);
         if (height > 0 && width > 0) return (height, width, padTop, padLeft);
         context.Report(Diagnostics.InputSmallerThanWindow, context.LayerName, size, what, context.Producer, input);
         return null;

@@ -26,7 +26,8 @@ internal static class ShapeInference
         var inputSource = "";
         var lastLayerIndex = spec.Layers.Length - 1;
         long parameterOffset = 0, imageOffset = 0, maskOffset = 0;
-        NetworkPlan Failed() => new(null, problems.ToEquatableArray());
+        // A stack in error reports its errors alone: a warning beside them is noise (one mistake, one message).
+        NetworkPlan Failed() => new(null, problems.Where(p => Diagnostics.IsError(p.Id)).ToEquatableArray());
 
         // The batch of input images is a buffer too.
         var inputs = Sizes.Times(spec.Input.Length, spec.BatchCapacity);
@@ -76,12 +77,13 @@ internal static class ShapeInference
             problems.Add(Problem.Create(Diagnostics.LastLayerNotClassifier, lastLayerIndex,
                 spec.ClassName, spec.Classes, spec.Layers[lastLayerIndex].Name, shape));
         }
-        if (problems.Count > 0) return Failed();
+        if (problems.Any(p => Diagnostics.IsError(p.Id))) return Failed();
 
+        // Warnings travel with a valid plan; the code is generated all the same.
         var layerArray = layers.ToEquatableArray();
         return new NetworkPlan(
             new ResolvedNetwork(spec, layerArray, (int)parameterOffset, (int)imageOffset, (int)maskOffset,
                 Fingerprint.Of(spec, layerArray), Fingerprint.LegacyOf(spec, layerArray)),
-            EquatableArray<Problem>.Empty);
+            problems.ToEquatableArray());
     }
 }

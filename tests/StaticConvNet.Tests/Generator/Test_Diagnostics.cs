@@ -361,6 +361,27 @@ public class Test_Diagnostics
     }
 
     [Fact]
+    public void SCN0017_a_SAME_window_larger_than_its_input_is_a_warning_with_the_shapes()
+    {
+        var result = GeneratorHarness.Run("""
+            using StaticConvNet;
+            [Network(Height = 12, Width = 12, Classes = 2)]
+            [Conv2D(4, Patch = 3)]
+            [MaxPool(4, Name = "pool1")]
+            [Conv2D(4, Patch = 5, Name = "conv2")]
+            [Dense(2)]
+            public sealed partial class Wide;
+            """);
+        var d = result.GeneratorDiagnostics.ShouldHaveSingleItem();
+        d.Id.ShouldBe("SCN0017");
+        d.Severity.ShouldBe(DiagnosticSeverity.Warning);
+        Line(d).ShouldBe(5);
+        d.GetMessage().ShouldBe("conv2: 5x5 SAME convolution is larger than the 3x3x4 that pool1 outputs, so every window is mostly padding; use a smaller window, or check the layers before it");
+        result.Errors.ShouldBeEmpty();
+        result.GeneratedSources.Count.ShouldBe(1, "a warning does not stop the code");
+    }
+
+    [Fact]
     public void Every_descriptor_has_a_test_and_a_docs_entry()
     {
         var tested = new[] { typeof(Test_Diagnostics), typeof(Test_BakedWeights) }.SelectMany(t => t.GetMethods())
