@@ -60,9 +60,13 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
         }
     }
 
-    public sealed record Pool(int Size, int Stride, bool Same = true) : Layer
+    /// <summary>Pooling, per channel, over the window's taps inside the image; the kind says what the taps become.</summary>
+    public abstract record Pooling(int Size, int Stride, bool Same) : Layer
     {
         public override Shape Output(Shape s) => new(Axis(s.H, Size, Stride, Same).Out, Axis(s.W, Size, Stride, Same).Out, s.C);
+
+        /// <summary>One output from the values of the window's taps inside the image.</summary>
+        protected abstract double Reduce(List<double> taps);
 
         public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p)
         {
@@ -70,52 +74,34 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
             var (_, padTop) = Axis(s.H, Size, Stride, Same);
             var (_, padLeft) = Axis(s.W, Size, Stride, Same);
             var y = new double[o.Length];
+            var taps = new List<double>();
             for (var oy = 0; oy < o.H; oy++)
             for (var ox = 0; ox < o.W; ox++)
             for (var c = 0; c < s.C; c++)
             {
-                var max = double.NegativeInfinity;
+                taps.Clear();
                 for (var ky = 0; ky < Size; ky++)
                 for (var kx = 0; kx < Size; kx++)
                 {
                     int iy = oy * Stride + ky - padTop, ix = ox * Stride + kx - padLeft;
-                    if (iy >= 0 && iy < s.H && ix >= 0 && ix < s.W) max = Math.Max(max, x[(iy * s.W + ix) * s.C + c]);
+                    if (iy >= 0 && iy < s.H && ix >= 0 && ix < s.W) taps.Add(x[(iy * s.W + ix) * s.C + c]);
                 }
-                y[(oy * o.W + ox) * s.C + c] = max;
+                y[(oy * o.W + ox) * s.C + c] = Reduce(taps);
             }
             return y;
         }
     }
 
-    /// <summary>tf.nn.avg_pool: the mean of the window's taps inside the image (SAME padding is not counted).</summary>
-    public sealed record AvgPool(int Size, int Stride, bool Same = true) : Layer
+    /// <summary>tf.nn.max_pool: padding never wins.</summary>
+    public sealed record Pool(int Size, int Stride, bool Same = true) : Pooling(Size, Stride, Same)
     {
-        public override Shape Output(Shape s) => new(Axis(s.H, Size, Stride, Same).Out, Axis(s.W, Size, Stride, Same).Out, s.C);
+        protected override double Reduce(List<double> taps) => taps.Max();
+    }
 
-        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p)
-        {
-            var o = Output(s);
-            var (_, padTop) = Axis(s.H, Size, Stride, Same);
-            var (_, padLeft) = Axis(s.W, Size, Stride, Same);
-            var y = new double[o.Length];
-            for (var oy = 0; oy < o.H; oy++)
-            for (var ox = 0; ox < o.W; ox++)
-            for (var c = 0; c < s.C; c++)
-            {
-                var sum = 0.0;
-                var count = 0;
-                for (var ky = 0; ky < Size; ky++)
-                for (var kx = 0; kx < Size; kx++)
-                {
-                    int iy = oy * Stride + ky - padTop, ix = ox * Stride + kx - padLeft;
-                    if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) continue;
-                    sum += x[(iy * s.W + ix) * s.C + c];
-                    count++;
-                }
-                y[(oy * o.W + ox) * s.C + c] = sum / count;
-            }
-            return y;
-        }
+    /// <summary>tf.nn.avg_pool: the mean of the window's taps inside the image (SAME padding is not counted).</summary>
+    public sealed record AvgPool(int Size, int Stride, bool Same = true) : Pooling(Size, Stride, Same)
+    {
+        protected override double Reduce(List<double> taps) => taps.Average();
     }
 
     public sealed record Relu : Layer
