@@ -156,8 +156,7 @@ public abstract class GpuNetwork : IDisposable
         _images.View.SubView(0, (long)count * InputLength).CopyFromCPU(images[..(count * InputLength)].ToArray());
         if (!labels.IsEmpty)
         {
-            for (var i = 0; i < count; i++)
-                if ((uint)labels[i] >= Classes) throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label of image {i} must be in 0..{Classes - 1}.");
+            BatchRunner.CheckLabels(labels, count, Classes);
             _labels.View.SubView(0, count).CopyFromCPU(labels[..count].ToArray());
         }
     }

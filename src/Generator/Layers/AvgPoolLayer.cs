@@ -16,7 +16,7 @@ internal sealed record AvgPoolLayer(string Name, int Size, int Stride, PaddingKi
         return new AvgPoolLayer(name, size, stride, padding);
     }
 
-    protected override string KernelName => "AvgPool";
+    public override string Kind => Definition.Name;
 
     protected override string Operation => "average pooling";
 

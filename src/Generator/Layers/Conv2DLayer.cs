@@ -24,13 +24,13 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
         return layer;
     }
 
-    public override string Kind => "Conv2D";
+    public override string Kind => Definition.Name;
 
     public override string Detail => $"{Int(Filters)} filters, {Window.Text(Patch, Stride, Padding)}";
 
-    public override string Identity => $"Conv2D filters={Int(Filters)} patch={Int(Patch)} stride={Int(Stride)} padding={Window.Identity(Padding)}";
+    public override string Identity => $"{Kind} filters={Int(Filters)} patch={Int(Patch)} stride={Int(Stride)} padding={Window.Identity(Padding)}";
 
-    public override string? LegacyIdentity => $"Conv2D {Int(Filters)} filters, {Int(Patch)}x{Int(Patch)}, stride {Int(Stride)}, {(Padding == PaddingKind.Same ? "SAME" : "VALID")}";
+    public override string? LegacyIdentity => $"Conv2D {Int(Filters)} filters, {Int(Patch)}x{Int(Patch)}, stride {Int(Stride)}, {Fingerprint.LegacyPadding(Padding)}";
 
     public override LayerShapes? Resolve(Shape input, ShapeContext context)
         => Window.Resolve(input, Patch, Stride, Padding, "convolution", context) is { } window

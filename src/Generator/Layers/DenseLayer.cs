@@ -19,11 +19,11 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
         return layer;
     }
 
-    public override string Kind => "Dense";
+    public override string Kind => Definition.Name;
 
     public override string Detail => $"{Int(Units)} units";
 
-    public override string Identity => $"Dense units={Int(Units)}";
+    public override string Identity => $"{Kind} units={Int(Units)}";
 
     public override string? LegacyIdentity => $"Dense {Int(Units)} units";
 

@@ -20,11 +20,11 @@ internal sealed record DropoutLayer(string Name, float Rate) : LayerSpec(Name)
         return layer;
     }
 
-    public override string Kind => "Dropout";
+    public override string Kind => Definition.Name;
 
     public override string Detail => $"rate {AttributeReader.Format(Rate)}";
 
-    public override string Identity => $"Dropout rate={AttributeReader.Identity(Rate)}";
+    public override string Identity => $"{Kind} rate={AttributeReader.Identity(Rate)}";
 
     public override string? LegacyIdentity => $"Dropout rate {AttributeReader.Format(Rate)}";
 

@@ -19,7 +19,7 @@ internal sealed record ExpectShapeCheck(string Name, Shape Expected) : StackEntr
         return check;
     }
 
-    public override string Kind => "ExpectShape";
+    public override string Kind => Definition.Name;
 
     public override LayerShapes? Resolve(Shape input, ShapeContext context)
     {

@@ -42,7 +42,6 @@ internal abstract record StackEntry(string Name)
 /// the GPU launches and its entry in the typed layer list.</summary>
 internal abstract record LayerSpec(string Name) : StackEntry(Name)
 {
-
     /// <summary>The arguments in words, for the generated header and <c>scn models</c>.</summary>
     public abstract string Detail { get; }
 
@@ -76,7 +75,6 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
 
     /// <summary>The statement in ForwardSample that runs this layer.</summary>
     public virtual string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward({Cpu.InputOf(l)}, slot);";
-
 
     // ---- GPU -------------------------------------------------------------------------------------------------
 

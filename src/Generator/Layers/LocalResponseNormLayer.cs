@@ -16,21 +16,19 @@ internal sealed record LocalResponseNormLayer(string Name, int DepthRadius, floa
     {
         var layer = new LocalResponseNormLayer(name, a.Int("DepthRadius"), a.Float("Bias"), a.Float("Alpha"), a.Float("Beta"));
         if (layer.DepthRadius < 0) a.Unsupported($"DepthRadius must be 0 or more, but is {layer.DepthRadius}");
-        if (!IsFinite(layer.Bias) || layer.Bias <= 0f) a.Unsupported($"Bias must be a finite number above 0 (it is raised to -Beta), but is {AttributeReader.Format(layer.Bias)}");
+        a.RequireFinite("Bias", layer.Bias, allowNegative: false, allowZero: false, why: " (it is raised to -Beta)");
         a.RequireFinite("Alpha", layer.Alpha, allowNegative: false);
         a.RequireFinite("Beta", layer.Beta);
         return layer;
     }
 
-    private static bool IsFinite(float value) => !float.IsNaN(value) && !float.IsInfinity(value);
-
-    public override string Kind => "LocalResponseNorm";
+    public override string Kind => Definition.Name;
 
     public override string Detail
         => $"depth radius {Int(DepthRadius)}, bias {AttributeReader.Format(Bias)}, alpha {AttributeReader.Format(Alpha)}, beta {AttributeReader.Format(Beta)}";
 
     public override string Identity
-        => $"LocalResponseNorm radius={Int(DepthRadius)} bias={AttributeReader.Identity(Bias)} alpha={AttributeReader.Identity(Alpha)} beta={AttributeReader.Identity(Beta)}";
+        => $"{Kind} radius={Int(DepthRadius)} bias={AttributeReader.Identity(Bias)} alpha={AttributeReader.Identity(Alpha)} beta={AttributeReader.Identity(Beta)}";
 
     public override string? LegacyIdentity
         => $"LocalResponseNorm depth radius {Int(DepthRadius)}, bias {AttributeReader.Format(Bias)}, alpha {AttributeReader.Format(Alpha)}, beta {AttributeReader.Format(Beta)}";

@@ -1,5 +1,6 @@
 using StaticConvNet.Generator.Model;
 using StaticConvNet.Generator.Parsing;
+using StaticConvNet.Generator.Shapes;
 using static StaticConvNet.Generator.Emit.CodeWriter;
 
 namespace StaticConvNet.Generator.Layers;
@@ -16,12 +17,12 @@ internal sealed record MaxPoolLayer(string Name, int Size, int Stride, PaddingKi
         return new MaxPoolLayer(name, size, stride, padding);
     }
 
-    protected override string KernelName => "MaxPool";
+    public override string Kind => Definition.Name;
 
     protected override string Operation => "max pooling";
 
     /// <summary>The gradient goes to the window's maximum, found again from the input.</summary>
     public override bool BackwardReadsInput => true;
 
-    public override string? LegacyIdentity => $"MaxPool {Int(Size)}x{Int(Size)}, stride {Int(Stride)}, {(Padding == PaddingKind.Same ? "SAME" : "VALID")}";
+    public override string? LegacyIdentity => $"MaxPool {Int(Size)}x{Int(Size)}, stride {Int(Stride)}, {Fingerprint.LegacyPadding(Padding)}";
 }

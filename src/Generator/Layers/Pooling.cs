@@ -11,12 +11,11 @@ namespace StaticConvNet.Generator.Layers;
 /// needs the input (max pooling finds the maximum again; averaging does not).</summary>
 internal abstract record PoolLayer(string Name, int Size, int Stride, PaddingKind Padding) : LayerSpec(Name)
 {
-    /// <summary>The runtime kernel class and the stem of the GPU kernels, e.g. "MaxPool".</summary>
-    protected abstract string KernelName { get; }
+    /// <summary>The runtime kernel class, the stem of the GPU kernels and of the layer-list record: the kind's name.</summary>
+    private string KernelName => Kind;
 
     /// <summary>What the SCN0006 message calls the operation, e.g. "max pooling".</summary>
     protected abstract string Operation { get; }
-
 
     /// <summary>Size, stride (unset: the attribute's default, where 0 means "as wide as the window", TensorFlow's usual
     /// ksize == strides) and padding.</summary>
@@ -30,8 +29,6 @@ internal abstract record PoolLayer(string Name, int Size, int Stride, PaddingKin
         else if (stride == 0) stride = size;
         return (size, stride, padding);
     }
-
-    public override string Kind => KernelName;
 
     public override string Detail => Window.Text(Size, Stride, Padding);
 

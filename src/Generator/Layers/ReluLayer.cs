@@ -6,7 +6,7 @@ internal sealed record ReluLayer(string Name) : ActivationLayer(Name)
 {
     public static readonly LayerKind Definition = new("ReLU", "relu", static (_, name) => new ReluLayer(name));
 
-    public override string Kind => "ReLU";
+    public override string Kind => Definition.Name;
 
     public override string Detail => "max(x, 0)";
 

@@ -6,7 +6,7 @@ internal sealed record TanhLayer(string Name) : ActivationLayer(Name)
 {
     public static readonly LayerKind Definition = new("Tanh", "tanh", static (_, name) => new TanhLayer(name));
 
-    public override string Kind => "Tanh";
+    public override string Kind => Definition.Name;
 
     public override string Detail => "tanh(x)";
 

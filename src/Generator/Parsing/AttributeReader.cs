@@ -54,12 +54,13 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
         if (value <= 0) Report(Diagnostics.NonPositiveArgument, Owner, argument, value);
     }
 
-    public void RequireFinite(string argument, float value, bool allowNegative = true, bool allowZero = true)
+    /// <param name="why">Said after the range, e.g. " (it is raised to -Beta)".</param>
+    public void RequireFinite(string argument, float value, bool allowNegative = true, bool allowZero = true, string why = "")
     {
         var finite = !float.IsNaN(value) && !float.IsInfinity(value);
         if (finite && (allowNegative || value >= 0f) && (allowZero || value != 0f)) return;
         var range = !allowNegative && !allowZero ? " above 0" : !allowNegative ? " of 0 or more" : "";
-        Unsupported($"{argument} must be a finite number{range}, but is {Format(value)}");
+        Unsupported($"{argument} must be a finite number{range}{why}, but is {Format(value)}");
     }
 
     public void Unsupported(string message) => Report(Diagnostics.UnsupportedArgument, Owner, message);

@@ -19,4 +19,7 @@ internal static class Fingerprint
         => layers.Any(l => l.Spec.LegacyIdentity is null)
             ? null
             : "in " + spec.Input + "; " + string.Join("; ", layers.Select(l => $"{l.Spec.Name} {l.Spec.LegacyIdentity} -> {l.Output}"));
+
+    /// <summary>Padding as format 1 wrote it (frozen, unlike the display text it once shared).</summary>
+    public static string LegacyPadding(PaddingKind padding) => padding == PaddingKind.Same ? "SAME" : "VALID";
 }

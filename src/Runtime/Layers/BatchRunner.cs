@@ -218,9 +218,16 @@ public sealed class BatchRunner
         if (count < 1 || count > _batchCapacity) throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch holds 1..{_batchCapacity} images (BatchCapacity).");
         if (images.Length < count * _inputLength) throw new ArgumentException($"{count} images need {count * _inputLength} values, got {images.Length}.", nameof(images));
         if (labels.Length < count) throw new ArgumentException($"{count} images need {count} labels, got {labels.Length}.", nameof(labels));
+        CheckLabels(labels, count, _classes);
+    }
+
+    /// <summary>Throws unless each of the first <paramref name="count"/> labels is a class, 0..classes − 1. The GPU
+    /// path checks its batches with it too.</summary>
+    public static void CheckLabels(ReadOnlySpan<int> labels, int count, int classes)
+    {
         for (var i = 0; i < count; i++)
         {
-            if ((uint)labels[i] >= (uint)_classes) throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label of image {i} must be in 0..{_classes - 1}.");
+            if ((uint)labels[i] >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label of image {i} must be in 0..{classes - 1}.");
         }
     }
 }
