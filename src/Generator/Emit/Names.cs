@@ -27,6 +27,14 @@ internal static class Cpu
 
     public static string Output(ResolvedLayer l) => $"{l.Pascal}Output(slot)";
 
+    /// <summary>A layer's inputs for the shard's images <c>first</c> … <c>first + count − 1</c>, image after image.</summary>
+    public static string ShardInputsOf(ResolvedLayer l)
+        => l.ReadsImage ? "images" : $"new {Names.ReadOnlySpan}(_activations, {l.InputSource}ImageOffset * BatchCapacity + first * {l.InputSource}OutputLength, count * {l.InputSource}OutputLength)";
+
+    /// <summary>A layer's output gradients for the shard's images, image after image.</summary>
+    public static string ShardOutputGradients(ResolvedLayer l)
+        => $"new {Names.ReadOnlySpan}(_activationGradients, {l.Pascal}ImageOffset * BatchCapacity + first * {l.Pascal}OutputLength, count * {l.Pascal}OutputLength)";
+
     public static string OutputGradient(ResolvedLayer l) => $"{l.Pascal}OutputGradient(slot)";
 
     public static string Weights(ResolvedLayer l) => $"new {Names.Span}(_parameters, {l.Pascal}WeightsOffset, {l.Pascal}WeightsLength)";
@@ -118,6 +126,6 @@ internal static class GeneratedMembers
         "InputHeight", "InputWidth", "InputChannels", "InputLength", "OutputHeight", "OutputWidth", "OutputChannels",
         "OutputLength", "WeightsOffset", "WeightsLength", "BiasOffset", "BiasLength", "Patch", "Size", "Stride",
         "PadTop", "PadLeft", "Shape", "Window", "ImageOffset", "Output", "OutputGradient", "Forward", "Backward",
-        "Rate", "Index", "MaskImageOffset", "Mask", "DepthRadius", "Bias", "Alpha", "Beta",
+        "Rate", "Index", "MaskImageOffset", "Mask", "DepthRadius", "Bias", "Alpha", "Beta", "FlippedWeights",
     ];
 }

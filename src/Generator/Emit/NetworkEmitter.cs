@@ -135,12 +135,41 @@ internal static class NetworkEmitter
         foreach (var layer in network.Layers) w.Line(layer.Spec.ForwardCall(layer));
         w.Close();
         w.Line();
+        w.Open($"void {Names.Runtime}.ISamplePasses.PrepareBackward()");
+        foreach (var layer in network.Layers)
+        {
+            if (layer.NeedsBackward) layer.Spec.EmitPrepareBackward(w, layer);
+        }
+        w.Close();
+        w.Line();
         w.Open($"void {Names.Runtime}.ISamplePasses.BackwardSample({Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)");
         for (var i = network.Layers.Length - 1; i >= 0; i--)
         {
             var layer = network.Layers[i];
             w.Line(layer.NeedsBackward ? Cpu.BackwardCall(layer) : NoBackward(layer));
         }
+        w.Close();
+        w.Line();
+        w.Open($"void {Names.Runtime}.ISamplePasses.AccumulateShardGradients({Names.ReadOnlySpan} images, int first, int count, {Names.Span} gradients)");
+        foreach (var layer in network.Layers)
+        {
+            if (layer.NeedsBackward) layer.Spec.EmitShardGradients(w, layer);
+        }
+        w.Close();
+        w.Line();
+        // One layer at a time, for profiling: the same calls as the passes above.
+        w.Open($"void {Names.Runtime}.ISamplePasses.ForwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, bool training)");
+        w.Open("switch (layer)");
+        foreach (var layer in network.Layers) w.Line($"case {Int(layer.Index)}: {layer.Spec.ForwardCall(layer)} break;");
+        w.Line($"default: throw new global::System.ArgumentOutOfRangeException(nameof(layer));");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Open($"void {Names.Runtime}.ISamplePasses.BackwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)");
+        w.Open("switch (layer)");
+        foreach (var layer in network.Layers) w.Line($"case {Int(layer.Index)}: {(layer.NeedsBackward ? Cpu.BackwardCall(layer) : NoBackward(layer))} break;");
+        w.Line($"default: throw new global::System.ArgumentOutOfRangeException(nameof(layer));");
+        w.Close();
         w.Close();
         w.Line();
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.Logits(int slot) => {output.Pascal}Output(slot);");

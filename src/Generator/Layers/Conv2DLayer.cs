@@ -57,6 +57,16 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
         w.Line($"public static int PadTop => {p}PadTop;");
         w.Line($"public static int PadLeft => {p}PadLeft;");
         w.Close();
+        if (!l.ReadsImage)
+        {
+            w.Line($"/// <summary>{Name}'s weights as its input gradient reads them (rotated, channels swapped), written once per batch.</summary>");
+            w.Line($"private readonly float[] {p}FlippedWeights = new float[{p}WeightsLength];");
+        }
+    }
+
+    public override void EmitPrepareBackward(CodeWriter w, ResolvedLayer l)
+    {
+        if (!l.ReadsImage) w.Line($"{Names.Kernels}.Conv2D.FlipWeights<{l.Pascal}Shape>({Cpu.Weights(l)}, {l.Pascal}FlippedWeights);");
     }
 
     public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
@@ -65,7 +75,8 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
         => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)})");
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {Cpu.OutputGradient(l)}, inputGradient, " +
+        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {(l.ReadsImage ? $"{Names.Span}.Empty" : $"{l.Pascal}FlippedWeights")}, " +
+                                    $"{Cpu.OutputGradient(l)}, inputGradient, " +
                                     $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)})");
 
     // ---- GPU ----

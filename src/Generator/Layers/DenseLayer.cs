@@ -37,9 +37,15 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
         => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Dense.Forward(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)})");
 
+    // Per image only the bias and input gradients: the weight gradient is summed over a shard's images at once.
+    public override bool BackwardReadsInput => false;
+
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Dense.Backward(input, {Cpu.Weights(l)}, {Cpu.OutputGradient(l)}, inputGradient, " +
-                                    $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)})");
+        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Dense.Backward({Cpu.Weights(l)}, " +
+                                    $"{Cpu.OutputGradient(l)}, inputGradient, {Cpu.BiasGradients(l)})");
+
+    public override void EmitShardGradients(CodeWriter w, ResolvedLayer l)
+        => w.Line($"{Names.Kernels}.Dense.WeightGradient({Cpu.ShardInputsOf(l)}, {Cpu.ShardOutputGradients(l)}, count, {Cpu.WeightGradients(l)});");
 
     // ---- GPU ----
 

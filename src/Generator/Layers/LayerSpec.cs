@@ -69,6 +69,15 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// parameterised layers so each draws its own random values.</summary>
     public virtual void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) { }
 
+    /// <summary>Statements run once per training batch before any image's backward pass (e.g. weights laid out for
+    /// the input gradient): the parameters do not change during a batch.</summary>
+    public virtual void EmitPrepareBackward(CodeWriter w, ResolvedLayer l) { }
+
+    /// <summary>Statements run once per shard after every image's backward pass, for parameter gradients that are
+    /// cheaper summed over the shard's images at once (<c>first</c>, <c>count</c>, <c>images</c> and <c>gradients</c>
+    /// are in scope).</summary>
+    public virtual void EmitShardGradients(CodeWriter w, ResolvedLayer l) { }
+
     public abstract void EmitForward(CodeWriter w, ResolvedLayer l);
 
     public abstract void EmitBackward(CodeWriter w, ResolvedLayer l);

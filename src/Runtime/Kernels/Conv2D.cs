@@ -39,25 +39,48 @@ public static class Conv2D
         Forward<RuntimeConv2DShape>(input, weights, bias, output);
     }
 
-    /// <summary>The same, for a shape known only at run time.</summary>
+    /// <summary>The same, for a shape known only at run time (the weights are flipped for the input gradient on each call).</summary>
     public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
         Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient, in Conv2DShape s)
     {
         using var _ = RuntimeConv2DShape.Use(s);
-        Backward<RuntimeConv2DShape>(input, weights, outputGradient, inputGradient, weightGradient, biasGradient);
+        var flipped = inputGradient.IsEmpty ? Span<float>.Empty : Scratch.Weights(weights.Length);
+        if (!flipped.IsEmpty) FlipWeights<RuntimeConv2DShape>(weights, flipped);
+        Backward<RuntimeConv2DShape>(input, weights, flipped, outputGradient, inputGradient, weightGradient, biasGradient);
     }
 
-    /// <summary>Accumulates (+=) weight and bias gradients; overwrites <paramref name="inputGradient"/>
-    /// unless it is empty (the first layer needs no input gradient).</summary>
-    public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
-        Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient)
+    /// <summary>Writes the weights as the input gradient reads them: rotated 180° with in and out channels swapped,
+    /// W'[P−1−ky, P−1−kx, o, c] = W[ky, kx, c, o]. The weights do not change during a batch, so a network does this
+    /// once per batch for every convolution that back-propagates into its input, not once per image.</summary>
+    public static void FlipWeights<TShape>(ReadOnlySpan<float> weights, Span<float> flipped)
+        where TShape : struct, IConv2DShape
+    {
+        int ic = TShape.InChannels, oc = TShape.OutChannels, taps = TShape.Patch * TShape.Patch;
+        if (weights.Length != Geometry<TShape>.WeightLength || flipped.Length != Geometry<TShape>.WeightLength)
+            throw new ArgumentException($"Conv2D weights ({weights.Length}, flipped {flipped.Length}) do not match shape {Geometry<TShape>.Text}.");
+        for (var tap = 0; tap < taps; tap++)
+        {
+            var source = weights.Slice(tap * ic * oc, ic * oc);
+            var target = flipped.Slice((taps - 1 - tap) * oc * ic, oc * ic);
+            for (var c = 0; c < ic; c++)
+            {
+                for (var o = 0; o < oc; o++) target[o * ic + c] = source[c * oc + o];
+            }
+        }
+    }
+
+    /// <summary>Accumulates (+=) weight and bias gradients; overwrites <paramref name="inputGradient"/> unless it is
+    /// empty (the first layer needs no input gradient). <paramref name="flippedWeights"/> are the weights as
+    /// <see cref="FlipWeights{TShape}"/> wrote them (empty when there is no input gradient).</summary>
+    public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> flippedWeights,
+        ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient)
         where TShape : struct, IConv2DShape
     {
         Check<TShape>(input, weights, outputGradient);
         if (weightGradient.Length != Geometry<TShape>.WeightLength || biasGradient.Length != TShape.OutChannels)
             throw new ArgumentException("Conv2D gradient buffers do not match the shape.");
-        if (!inputGradient.IsEmpty && inputGradient.Length != Geometry<TShape>.InputLength)
-            throw new ArgumentException("Conv2D input gradient does not match the shape.");
+        if (!inputGradient.IsEmpty && (inputGradient.Length != Geometry<TShape>.InputLength || flippedWeights.Length != Geometry<TShape>.WeightLength))
+            throw new ArgumentException("Conv2D input gradient (or its flipped weights) does not match the shape.");
 
         BiasGradient(outputGradient, biasGradient, TShape.OutHeight * TShape.OutWidth, TShape.OutChannels);
         if (UsesVector512<TShape>())
@@ -65,9 +88,9 @@ public static class Conv2D
             WeightGradientVector512<TShape>(input, outputGradient, weightGradient);
             if (!inputGradient.IsEmpty)
             {
-                if (TShape.InChannels % Lanes != 0) BackwardGeneric<TShape>(input, weights, outputGradient, Span<float>.Empty, inputGradient);
-                else if (TShape.Stride == 1) InputGradientAsConvolution<TShape>(weights, outputGradient, inputGradient);
-                else InputGradientVector512<TShape>(weights, outputGradient, inputGradient);
+                if (TShape.InChannels % Lanes != 0 || TShape.Patch > Geometry<TShape>.MaxGradientRows) BackwardGeneric<TShape>(input, weights, outputGradient, Span<float>.Empty, inputGradient);
+                else if (TShape.Stride == 1) InputGradientAsConvolution<TShape>(flippedWeights, outputGradient, inputGradient);
+                else InputGradientVector512<TShape>(flippedWeights, outputGradient, inputGradient);
             }
         }
         else
@@ -125,119 +148,87 @@ public static class Conv2D
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var b = ref MemoryMarshal.GetReference(bias);
         ref var o = ref MemoryMarshal.GetReference(output);
-        var oc = TShape.OutChannels;
-        for (var block = 0; block < oc; block += Lanes)
+        int rows = Geometry<TShape>.BlockRows, columns = Geometry<TShape>.BlockColumns;
+        for (var block = 0; block < TShape.OutChannels; block += Lanes)
         {
             var biasRow = Vector512.LoadUnsafe(ref b, (nuint)block);
-            for (var oy = 0; oy < TShape.OutHeight; oy++)
+            // The last block of a row (or of the image) overlaps the one before instead of leaving a ragged tail:
+            // outputs are pure, so computing a pixel twice writes the same value.
+            for (var top = 0; top < TShape.OutHeight; top += rows)
             {
-                if (TShape.OutWidth < 4)
+                var oy = Math.Min(top, TShape.OutHeight - rows);
+                for (var left = 0; left < TShape.OutWidth; left += columns)
                 {
-                    for (var ox = 0; ox < TShape.OutWidth; ox++) ForwardPixel<TShape>(ref x, ref w, ref o, biasRow, oy, ox, block);
-                    continue;
-                }
-                // Blocks of eight (or, on narrow rows, four) pixels: that many independent FMA chains hide the
-                // FMA latency. The last block overlaps the one before instead of leaving a ragged tail (outputs are
-                // pure, so computing a pixel twice writes the same value).
-                var width = TShape.OutWidth >= 8 ? 8 : 4;
-                for (var start = 0; start < TShape.OutWidth; start += width)
-                {
-                    var ox = Math.Min(start, TShape.OutWidth - width);
-                    if (width == 8) ForwardEightPixels<TShape>(ref x, ref w, ref o, biasRow, oy, ox, block);
-                    else ForwardFourPixels<TShape>(ref x, ref w, ref o, biasRow, oy, ox, block);
+                    ForwardBlock<TShape>(ref x, ref w, ref o, biasRow, oy, Math.Min(left, TShape.OutWidth - columns), block);
                 }
             }
         }
     }
 
+    /// <summary>One register block of output pixels (<see cref="Geometry{T}.BlockRows"/> ×
+    /// <see cref="Geometry{T}.BlockColumns"/>, at most 14) × 16 channels: each weight row W[ky, kx, c, block..] is
+    /// loaded once and multiplied into every pixel's accumulator. The block size is a constant of the layer, so the
+    /// JIT drops the accumulators past it and every pixel's offset in the window is an immediate.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardEightPixels<TShape>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
+    private static void ForwardBlock<TShape>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
         where TShape : struct, IConv2DShape
     {
         int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch, stride = TShape.Stride;
-        var rowStep = Geometry<TShape>.PaddedWidth * ic;
-        var step = (nuint)(stride * ic); // from one output pixel's window to the next one's
-        Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow, a4 = biasRow, a5 = biasRow, a6 = biasRow, a7 = biasRow;
+        // Constants of the layer, read once: each use below folds to an immediate, and the JIT's inlining budget is
+        // not spent on fourteen copies of the same property chain.
+        int pixels = Geometry<TShape>.BlockPixels, columns = Geometry<TShape>.BlockColumns, paddedWidth = Geometry<TShape>.PaddedWidth;
+        int rowStep = paddedWidth * ic, outWidth = TShape.OutWidth;
+
+        Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow, a4 = biasRow, a5 = biasRow, a6 = biasRow, a7 = biasRow, a8 = biasRow, a9 = biasRow, a10 = biasRow, a11 = biasRow, a12 = biasRow, a13 = biasRow;
         for (var ky = 0; ky < patch; ky++)
         {
             ref var xRow = ref Unsafe.Add(ref x, (oy * stride + ky) * rowStep + ox * stride * ic);
             ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
-            var taps = patch * ic; // (kx, c) pairs of this patch row, contiguous in both x and w
-            for (var t = 0; t < taps; t++)
+            for (var t = 0; t < patch * ic; t++) // (kx, c) pairs of this patch row: contiguous in both x and w
             {
                 var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc));
                 ref var xt = ref Unsafe.Add(ref xRow, t);
                 a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xt), wv, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, step)), wv, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 2 * step)), wv, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 3 * step)), wv, a3);
-                a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 4 * step)), wv, a4);
-                a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 5 * step)), wv, a5);
-                a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 6 * step)), wv, a6);
-                a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 7 * step)), wv, a7);
+                if (pixels > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(1, columns, stride * rowStep, stride * ic))), wv, a1);
+                if (pixels > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(2, columns, stride * rowStep, stride * ic))), wv, a2);
+                if (pixels > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(3, columns, stride * rowStep, stride * ic))), wv, a3);
+                if (pixels > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(4, columns, stride * rowStep, stride * ic))), wv, a4);
+                if (pixels > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(5, columns, stride * rowStep, stride * ic))), wv, a5);
+                if (pixels > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(6, columns, stride * rowStep, stride * ic))), wv, a6);
+                if (pixels > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(7, columns, stride * rowStep, stride * ic))), wv, a7);
+                if (pixels > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(8, columns, stride * rowStep, stride * ic))), wv, a8);
+                if (pixels > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(9, columns, stride * rowStep, stride * ic))), wv, a9);
+                if (pixels > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(10, columns, stride * rowStep, stride * ic))), wv, a10);
+                if (pixels > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(11, columns, stride * rowStep, stride * ic))), wv, a11);
+                if (pixels > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(12, columns, stride * rowStep, stride * ic))), wv, a12);
+                if (pixels > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(13, columns, stride * rowStep, stride * ic))), wv, a13);
             }
         }
-        ref var target = ref Unsafe.Add(ref o, (oy * TShape.OutWidth + ox) * oc + block);
+        ref var target = ref Unsafe.Add(ref o, (oy * outWidth + ox) * oc + block);
         a0.StoreUnsafe(ref target);
-        a1.StoreUnsafe(ref target, (nuint)oc);
-        a2.StoreUnsafe(ref target, (nuint)(2 * oc));
-        a3.StoreUnsafe(ref target, (nuint)(3 * oc));
-        a4.StoreUnsafe(ref target, (nuint)(4 * oc));
-        a5.StoreUnsafe(ref target, (nuint)(5 * oc));
-        a6.StoreUnsafe(ref target, (nuint)(6 * oc));
-        a7.StoreUnsafe(ref target, (nuint)(7 * oc));
+        if (pixels > 1) a1.StoreUnsafe(ref target, (nuint)BlockOffset(1, columns, outWidth * oc, oc));
+        if (pixels > 2) a2.StoreUnsafe(ref target, (nuint)BlockOffset(2, columns, outWidth * oc, oc));
+        if (pixels > 3) a3.StoreUnsafe(ref target, (nuint)BlockOffset(3, columns, outWidth * oc, oc));
+        if (pixels > 4) a4.StoreUnsafe(ref target, (nuint)BlockOffset(4, columns, outWidth * oc, oc));
+        if (pixels > 5) a5.StoreUnsafe(ref target, (nuint)BlockOffset(5, columns, outWidth * oc, oc));
+        if (pixels > 6) a6.StoreUnsafe(ref target, (nuint)BlockOffset(6, columns, outWidth * oc, oc));
+        if (pixels > 7) a7.StoreUnsafe(ref target, (nuint)BlockOffset(7, columns, outWidth * oc, oc));
+        if (pixels > 8) a8.StoreUnsafe(ref target, (nuint)BlockOffset(8, columns, outWidth * oc, oc));
+        if (pixels > 9) a9.StoreUnsafe(ref target, (nuint)BlockOffset(9, columns, outWidth * oc, oc));
+        if (pixels > 10) a10.StoreUnsafe(ref target, (nuint)BlockOffset(10, columns, outWidth * oc, oc));
+        if (pixels > 11) a11.StoreUnsafe(ref target, (nuint)BlockOffset(11, columns, outWidth * oc, oc));
+        if (pixels > 12) a12.StoreUnsafe(ref target, (nuint)BlockOffset(12, columns, outWidth * oc, oc));
+        if (pixels > 13) a13.StoreUnsafe(ref target, (nuint)BlockOffset(13, columns, outWidth * oc, oc));
     }
 
+    /// <summary>Offset of pixel <paramref name="j"/> of a register block from its first pixel, in a buffer whose rows are
+    /// <paramref name="rowStep"/> apart and whose pixels are <paramref name="pixelStep"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardFourPixels<TShape>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
-        where TShape : struct, IConv2DShape
-    {
-        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch, stride = TShape.Stride;
-        var rowStep = Geometry<TShape>.PaddedWidth * ic;
-        var step = (nuint)(stride * ic);
-        Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow;
-        for (var ky = 0; ky < patch; ky++)
-        {
-            ref var xRow = ref Unsafe.Add(ref x, (oy * stride + ky) * rowStep + ox * stride * ic);
-            ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
-            var taps = patch * ic;
-            for (var t = 0; t < taps; t++)
-            {
-                var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc));
-                ref var xt = ref Unsafe.Add(ref xRow, t);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xt), wv, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, step)), wv, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 2 * step)), wv, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, 3 * step)), wv, a3);
-            }
-        }
-        ref var target = ref Unsafe.Add(ref o, (oy * TShape.OutWidth + ox) * oc + block);
-        a0.StoreUnsafe(ref target);
-        a1.StoreUnsafe(ref target, (nuint)oc);
-        a2.StoreUnsafe(ref target, (nuint)(2 * oc));
-        a3.StoreUnsafe(ref target, (nuint)(3 * oc));
-    }
+    private static int BlockOffset(int j, int columns, int rowStep, int pixelStep) => j / columns * rowStep + j % columns * pixelStep;
 
-    private static void ForwardPixel<TShape>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
-        where TShape : struct, IConv2DShape
-    {
-        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch;
-        var rowStep = Geometry<TShape>.PaddedWidth * ic;
-        var a = biasRow;
-        for (var ky = 0; ky < patch; ky++)
-        {
-            ref var xRow = ref Unsafe.Add(ref x, (oy * TShape.Stride + ky) * rowStep + ox * TShape.Stride * ic);
-            ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
-            for (var t = 0; t < patch * ic; t++)
-            {
-                a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xRow, t)), Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc)), a);
-            }
-        }
-        a.StoreUnsafe(ref o, (nuint)((oy * TShape.OutWidth + ox) * oc + block));
-    }
-
-    /// <summary>dW[ky, kx, c, :] += Σ_pixels x[window(pixel) + (ky, kx, c)] · dOut[pixel, :]. Eight weight rows are
-    /// held in registers while all output pixels stream past, so each gradient row is loaded once per image.</summary>
+    /// <summary>dW[ky, kx, c, :] += Σ_pixels x[window(pixel) + (ky, kx, c)] · dOut[pixel, :]. A group of weight rows
+    /// (all of them where they fit in registers, else equal parts of one kernel row) is held in registers while every
+    /// output pixel streams past, so each gradient row is loaded once per group and each weight row once per image.</summary>
     private static void WeightGradientVector512<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient,
         Span<float> weightGradient)
         where TShape : struct, IConv2DShape
@@ -246,127 +237,158 @@ public static class Conv2D
         ref var x = ref MemoryMarshal.GetReference(padded);
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         ref var dw = ref MemoryMarshal.GetReference(weightGradient);
-        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch;
-        var rows = patch * patch * ic;
-        var rowStep = Geometry<TShape>.PaddedWidth * ic;
+        int oc = TShape.OutChannels, kernelRow = TShape.Patch * TShape.InChannels, rowStep = Geometry<TShape>.PaddedWidth * TShape.InChannels;
         for (var block = 0; block < oc; block += Lanes)
         {
-            var row = 0;
-            for (; row + 8 <= rows; row += 8)
+            if (Geometry<TShape>.WeightRows <= Geometry<TShape>.MaxGradientRows)
             {
-                ref var d = ref Unsafe.Add(ref dw, row * oc + block);
-                // Rows (kx, c) of one kernel row ky read consecutive values of a window row: one base offset serves
-                // all eight (at 16 input channels every group is like that). A group across two kernel rows needs
-                // eight offsets, which the JIT cannot keep in registers.
-                if (row / (patch * ic) == (row + 7) / (patch * ic))
-                {
-                    WeightGradientEightRows<ConsecutiveRows, TShape>(ref x, ref g, ref d, new ConsecutiveRows(RowOffset(row, patch, ic, rowStep)), block, rowStep);
-                }
-                else
-                {
-                    var scattered = new ScatteredRows();
-                    for (var j = 0; j < 8; j++) scattered[j] = RowOffset(row + j, patch, ic, rowStep);
-                    WeightGradientEightRows<ScatteredRows, TShape>(ref x, ref g, ref d, scattered, block, rowStep);
-                }
+                WeightGradientRows<TShape, AllWeightRows<TShape>>(ref x, ref g, ref Unsafe.Add(ref dw, block), 0, block);
+                continue;
             }
-            for (; row < rows; row++)
+            for (var ky = 0; ky < TShape.Patch; ky++)
             {
-                // One row alone would be one long dependency chain: four partial sums, one per pixel mod 4.
-                var off = RowOffset(row, patch, ic, rowStep);
-                ref var d = ref Unsafe.Add(ref dw, row * oc + block);
-                Vector512<float> p0 = Vector512.LoadUnsafe(ref d), p1 = default, p2 = default, p3 = default;
-                var pixels = TShape.OutHeight * TShape.OutWidth;
-                var pixel = 0;
-                for (; pixel + 4 <= pixels; pixel += 4)
+                // Within a kernel row, weight row (kx, c) reads window offset ky · rowStep + kx · ic + c: consecutive.
+                var start = 0;
+                for (; start + Geometry<TShape>.GradientGroup < kernelRow; start += Geometry<TShape>.GradientGroup)
                 {
-                    p0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)(pixel * oc + block)), p0);
-                    p1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel + 1, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 1) * oc + block)), p1);
-                    p2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel + 2, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 2) * oc + block)), p2);
-                    p3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel + 3, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)((pixel + 3) * oc + block)), p3);
+                    WeightGradientRows<TShape, GradientGroupRows<TShape>>(ref x, ref g, ref Unsafe.Add(ref dw, (ky * kernelRow + start) * oc + block), ky * rowStep + start, block);
                 }
-                for (; pixel < pixels; pixel++)
-                {
-                    p0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, WindowStart<TShape>(pixel, rowStep) + off)), Vector512.LoadUnsafe(ref g, (nuint)(pixel * oc + block)), p0);
-                }
-                (p0 + p1 + (p2 + p3)).StoreUnsafe(ref d);
+                WeightGradientRows<TShape, LastGradientGroupRows<TShape>>(ref x, ref g, ref Unsafe.Add(ref dw, (ky * kernelRow + start) * oc + block), ky * rowStep + start, block);
             }
         }
     }
 
-    /// <summary>Where, inside a window of the padded input, each of eight weight rows reads.</summary>
-    private interface IEightRows
+    /// <summary>How many weight rows one call of <see cref="WeightGradientRows{TShape, TCount}"/> holds: a constant per
+    /// layer and group, so the JIT drops the accumulators past it.</summary>
+    private interface IRowCount
     {
-        int Offset(int j);
+        static abstract int Value { get; }
     }
 
-    /// <summary>Eight rows of one kernel row: offsets first, first + 1, …, first + 7, constants once inlined.</summary>
-    private readonly struct ConsecutiveRows(int first) : IEightRows
+    private readonly struct AllWeightRows<T> : IRowCount where T : struct, IConv2DShape
     {
-        public int Offset(int j) => first + j;
+        public static int Value => Geometry<T>.WeightRows;
     }
 
-    /// <summary>Eight rows anywhere in the patch.</summary>
-    [InlineArray(8)]
-    private struct ScatteredRows : IEightRows
+    private readonly struct GradientGroupRows<T> : IRowCount where T : struct, IConv2DShape
     {
-        private int _offset;
-
-        public readonly int Offset(int j) => this[j];
+        public static int Value => Geometry<T>.GradientGroup;
     }
 
-    /// <summary>dW rows starting at <paramref name="d"/> (eight of them, <c>oc</c> apart) += Σ_pixels x[window + offset_j]
-    /// · dOut[pixel, block..]: eight accumulators in registers while every output pixel streams past, each row's sum
-    /// in pixel order. Specialised per <typeparamref name="TRows"/>, so consecutive rows address x from one base.</summary>
-    private static void WeightGradientEightRows<TRows, TShape>(ref float x, ref float g, ref float d, TRows rows, int block, int rowStep)
-        where TRows : struct, IEightRows where TShape : struct, IConv2DShape
+    private readonly struct LastGradientGroupRows<T> : IRowCount where T : struct, IConv2DShape
     {
-        int oc = TShape.OutChannels, pixelStep = TShape.Stride * TShape.InChannels, rowJump = TShape.Stride * rowStep;
-        var a0 = Vector512.LoadUnsafe(ref d);
-        var a1 = Vector512.LoadUnsafe(ref d, (nuint)oc);
-        var a2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * oc));
-        var a3 = Vector512.LoadUnsafe(ref d, (nuint)(3 * oc));
-        var a4 = Vector512.LoadUnsafe(ref d, (nuint)(4 * oc));
-        var a5 = Vector512.LoadUnsafe(ref d, (nuint)(5 * oc));
-        var a6 = Vector512.LoadUnsafe(ref d, (nuint)(6 * oc));
-        var a7 = Vector512.LoadUnsafe(ref d, (nuint)(7 * oc));
+        public static int Value => Geometry<T>.LastGradientGroup;
+    }
+
+    /// <summary>dW rows j = 0 … count − 1 (from <paramref name="d"/>, <c>oc</c> apart) += Σ_pixels x[window + first +
+    /// RowOffset(j)] · dOut[pixel, block..], each row's sum in pixel order. Every offset is a constant of the layer.</summary>
+    private static void WeightGradientRows<TShape, TCount>(ref float x, ref float g, ref float d, int first, int block)
+        where TShape : struct, IConv2DShape where TCount : struct, IRowCount
+    {
+        // Constants of the layer, read once (see ForwardBlock).
+        int count = TCount.Value, oc = TShape.OutChannels, ic = TShape.InChannels, patch = TShape.Patch, stride = TShape.Stride;
+        int rowStep = Geometry<TShape>.PaddedWidth * ic, outHeight = TShape.OutHeight, outWidth = TShape.OutWidth;
+        int pixelStep = stride * ic, rowJump = stride * rowStep;
+
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref d), a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
+        if (count > 1) a1 = Vector512.LoadUnsafe(ref d, (nuint)(1 * oc));
+        if (count > 2) a2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * oc));
+        if (count > 3) a3 = Vector512.LoadUnsafe(ref d, (nuint)(3 * oc));
+        if (count > 4) a4 = Vector512.LoadUnsafe(ref d, (nuint)(4 * oc));
+        if (count > 5) a5 = Vector512.LoadUnsafe(ref d, (nuint)(5 * oc));
+        if (count > 6) a6 = Vector512.LoadUnsafe(ref d, (nuint)(6 * oc));
+        if (count > 7) a7 = Vector512.LoadUnsafe(ref d, (nuint)(7 * oc));
+        if (count > 8) a8 = Vector512.LoadUnsafe(ref d, (nuint)(8 * oc));
+        if (count > 9) a9 = Vector512.LoadUnsafe(ref d, (nuint)(9 * oc));
+        if (count > 10) a10 = Vector512.LoadUnsafe(ref d, (nuint)(10 * oc));
+        if (count > 11) a11 = Vector512.LoadUnsafe(ref d, (nuint)(11 * oc));
+        if (count > 12) a12 = Vector512.LoadUnsafe(ref d, (nuint)(12 * oc));
+        if (count > 13) a13 = Vector512.LoadUnsafe(ref d, (nuint)(13 * oc));
+        if (count > 14) a14 = Vector512.LoadUnsafe(ref d, (nuint)(14 * oc));
+        if (count > 15) a15 = Vector512.LoadUnsafe(ref d, (nuint)(15 * oc));
+        if (count > 16) a16 = Vector512.LoadUnsafe(ref d, (nuint)(16 * oc));
+        if (count > 17) a17 = Vector512.LoadUnsafe(ref d, (nuint)(17 * oc));
+        if (count > 18) a18 = Vector512.LoadUnsafe(ref d, (nuint)(18 * oc));
+        if (count > 19) a19 = Vector512.LoadUnsafe(ref d, (nuint)(19 * oc));
+        if (count > 20) a20 = Vector512.LoadUnsafe(ref d, (nuint)(20 * oc));
+        if (count > 21) a21 = Vector512.LoadUnsafe(ref d, (nuint)(21 * oc));
+        if (count > 22) a22 = Vector512.LoadUnsafe(ref d, (nuint)(22 * oc));
+        if (count > 23) a23 = Vector512.LoadUnsafe(ref d, (nuint)(23 * oc));
+        if (count > 24) a24 = Vector512.LoadUnsafe(ref d, (nuint)(24 * oc));
+        if (count > 25) a25 = Vector512.LoadUnsafe(ref d, (nuint)(25 * oc));
+        if (count > 26) a26 = Vector512.LoadUnsafe(ref d, (nuint)(26 * oc));
+        if (count > 27) a27 = Vector512.LoadUnsafe(ref d, (nuint)(27 * oc));
         ref var gv = ref Unsafe.Add(ref g, block);
-        for (var oy = 0; oy < TShape.OutHeight; oy++)
+        for (var oy = 0; oy < outHeight; oy++)
         {
-            ref var xw = ref Unsafe.Add(ref x, oy * rowJump);
-            for (var ox = 0; ox < TShape.OutWidth; ox++)
+            ref var xw = ref Unsafe.Add(ref x, oy * rowJump + first);
+            for (var ox = 0; ox < outWidth; ox++)
             {
                 var gradient = Vector512.LoadUnsafe(ref gv);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(0))), gradient, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(1))), gradient, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(2))), gradient, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(3))), gradient, a3);
-                a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(4))), gradient, a4);
-                a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(5))), gradient, a5);
-                a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(6))), gradient, a6);
-                a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, rows.Offset(7))), gradient, a7);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xw), gradient, a0);
+                if (count > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(1, patch, ic, rowStep))), gradient, a1);
+                if (count > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(2, patch, ic, rowStep))), gradient, a2);
+                if (count > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(3, patch, ic, rowStep))), gradient, a3);
+                if (count > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(4, patch, ic, rowStep))), gradient, a4);
+                if (count > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(5, patch, ic, rowStep))), gradient, a5);
+                if (count > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(6, patch, ic, rowStep))), gradient, a6);
+                if (count > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(7, patch, ic, rowStep))), gradient, a7);
+                if (count > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(8, patch, ic, rowStep))), gradient, a8);
+                if (count > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(9, patch, ic, rowStep))), gradient, a9);
+                if (count > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(10, patch, ic, rowStep))), gradient, a10);
+                if (count > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(11, patch, ic, rowStep))), gradient, a11);
+                if (count > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(12, patch, ic, rowStep))), gradient, a12);
+                if (count > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(13, patch, ic, rowStep))), gradient, a13);
+                if (count > 14) a14 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(14, patch, ic, rowStep))), gradient, a14);
+                if (count > 15) a15 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(15, patch, ic, rowStep))), gradient, a15);
+                if (count > 16) a16 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(16, patch, ic, rowStep))), gradient, a16);
+                if (count > 17) a17 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(17, patch, ic, rowStep))), gradient, a17);
+                if (count > 18) a18 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(18, patch, ic, rowStep))), gradient, a18);
+                if (count > 19) a19 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(19, patch, ic, rowStep))), gradient, a19);
+                if (count > 20) a20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(20, patch, ic, rowStep))), gradient, a20);
+                if (count > 21) a21 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(21, patch, ic, rowStep))), gradient, a21);
+                if (count > 22) a22 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(22, patch, ic, rowStep))), gradient, a22);
+                if (count > 23) a23 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(23, patch, ic, rowStep))), gradient, a23);
+                if (count > 24) a24 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(24, patch, ic, rowStep))), gradient, a24);
+                if (count > 25) a25 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(25, patch, ic, rowStep))), gradient, a25);
+                if (count > 26) a26 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(26, patch, ic, rowStep))), gradient, a26);
+                if (count > 27) a27 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(27, patch, ic, rowStep))), gradient, a27);
                 xw = ref Unsafe.Add(ref xw, pixelStep);
                 gv = ref Unsafe.Add(ref gv, oc);
             }
         }
         a0.StoreUnsafe(ref d);
-        a1.StoreUnsafe(ref d, (nuint)oc);
-        a2.StoreUnsafe(ref d, (nuint)(2 * oc));
-        a3.StoreUnsafe(ref d, (nuint)(3 * oc));
-        a4.StoreUnsafe(ref d, (nuint)(4 * oc));
-        a5.StoreUnsafe(ref d, (nuint)(5 * oc));
-        a6.StoreUnsafe(ref d, (nuint)(6 * oc));
-        a7.StoreUnsafe(ref d, (nuint)(7 * oc));
-    }
-
-    /// <summary>Index in the padded input of the top-left of output pixel <paramref name="pixel"/>'s window.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WindowStart<TShape>(int pixel, int rowStep) where TShape : struct, IConv2DShape
-    {
-        var oy = pixel / TShape.OutWidth;
-        return oy * TShape.Stride * rowStep + (pixel - oy * TShape.OutWidth) * TShape.Stride * TShape.InChannels;
+        if (count > 1) a1.StoreUnsafe(ref d, (nuint)(1 * oc));
+        if (count > 2) a2.StoreUnsafe(ref d, (nuint)(2 * oc));
+        if (count > 3) a3.StoreUnsafe(ref d, (nuint)(3 * oc));
+        if (count > 4) a4.StoreUnsafe(ref d, (nuint)(4 * oc));
+        if (count > 5) a5.StoreUnsafe(ref d, (nuint)(5 * oc));
+        if (count > 6) a6.StoreUnsafe(ref d, (nuint)(6 * oc));
+        if (count > 7) a7.StoreUnsafe(ref d, (nuint)(7 * oc));
+        if (count > 8) a8.StoreUnsafe(ref d, (nuint)(8 * oc));
+        if (count > 9) a9.StoreUnsafe(ref d, (nuint)(9 * oc));
+        if (count > 10) a10.StoreUnsafe(ref d, (nuint)(10 * oc));
+        if (count > 11) a11.StoreUnsafe(ref d, (nuint)(11 * oc));
+        if (count > 12) a12.StoreUnsafe(ref d, (nuint)(12 * oc));
+        if (count > 13) a13.StoreUnsafe(ref d, (nuint)(13 * oc));
+        if (count > 14) a14.StoreUnsafe(ref d, (nuint)(14 * oc));
+        if (count > 15) a15.StoreUnsafe(ref d, (nuint)(15 * oc));
+        if (count > 16) a16.StoreUnsafe(ref d, (nuint)(16 * oc));
+        if (count > 17) a17.StoreUnsafe(ref d, (nuint)(17 * oc));
+        if (count > 18) a18.StoreUnsafe(ref d, (nuint)(18 * oc));
+        if (count > 19) a19.StoreUnsafe(ref d, (nuint)(19 * oc));
+        if (count > 20) a20.StoreUnsafe(ref d, (nuint)(20 * oc));
+        if (count > 21) a21.StoreUnsafe(ref d, (nuint)(21 * oc));
+        if (count > 22) a22.StoreUnsafe(ref d, (nuint)(22 * oc));
+        if (count > 23) a23.StoreUnsafe(ref d, (nuint)(23 * oc));
+        if (count > 24) a24.StoreUnsafe(ref d, (nuint)(24 * oc));
+        if (count > 25) a25.StoreUnsafe(ref d, (nuint)(25 * oc));
+        if (count > 26) a26.StoreUnsafe(ref d, (nuint)(26 * oc));
+        if (count > 27) a27.StoreUnsafe(ref d, (nuint)(27 * oc));
     }
 
     /// <summary>Where weight row (ky, kx, c) reads inside a window of the padded input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RowOffset(int row, int patch, int ic, int rowStep)
     {
         var c = row % ic;
@@ -377,75 +399,43 @@ public static class Conv2D
     /// <summary>At stride 1 the input gradient is itself a convolution: of dOut, padded by Patch − 1 − pad, with the
     /// weights rotated 180° and their in/out channels swapped. dIn[iy] = Σ_ky dOut[iy + pad − ky] · W[ky]
     /// = Σ_ky' dOut[iy − (P − 1 − pad) + ky'] · W[P − 1 − ky'], so the fast forward kernel computes it.</summary>
-    private static void InputGradientAsConvolution<TShape>(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+    private static void InputGradientAsConvolution<TShape>(ReadOnlySpan<float> flippedWeights, ReadOnlySpan<float> outputGradient,
         Span<float> inputGradient)
         where TShape : struct, IConv2DShape
     {
-        int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch;
-        var flipped = Scratch.Weights(Geometry<TShape>.WeightLength);
-        for (var ky = 0; ky < patch; ky++)
-        {
-            for (var kx = 0; kx < patch; kx++)
-            {
-                var source = ((patch - 1 - ky) * patch + (patch - 1 - kx)) * ic * oc;
-                var target = (ky * patch + kx) * oc * ic;
-                for (var c = 0; c < ic; c++)
-                {
-                    for (var o = 0; o < oc; o++) flipped[target + o * ic + c] = weights[source + c * oc + o];
-                }
-            }
-        }
-        Span<float> noBias = stackalloc float[ic];
+        Span<float> noBias = stackalloc float[TShape.InChannels];
         noBias.Clear();
-        ForwardVector512<InputGradientShape<TShape>>(outputGradient, flipped, noBias, inputGradient);
+        ForwardVector512<InputGradientShape<TShape>>(outputGradient, flippedWeights, noBias, inputGradient);
     }
 
-    /// <summary>dIn[window(pixel) + (ky, kx), :] += Σ_o dOut[pixel, o] · W[ky, kx, :, o], scattered into a padded
-    /// scratch gradient over weights transposed to [ky, kx, o, c] so each row is contiguous over input channels.</summary>
-    private static void InputGradientVector512<TShape>(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
+    /// <summary>Strided: dIn[window(pixel) + tap, :] += Σ_o dOut[pixel, o] · W[tap, :, o], scattered into a padded
+    /// scratch gradient. For each output pixel a group of taps (whole kernel rows, up to 28) is summed over the output
+    /// channels in registers, one independent chain per tap, and then added into the input gradient.</summary>
+    private static void InputGradientVector512<TShape>(ReadOnlySpan<float> flippedWeights, ReadOnlySpan<float> outputGradient,
         Span<float> inputGradient)
         where TShape : struct, IConv2DShape
     {
         int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch, stride = TShape.Stride, taps = patch * patch;
-        var transposed = Scratch.Weights(Geometry<TShape>.WeightLength);
-        for (var tap = 0; tap < taps; tap++)
-        {
-            for (var c = 0; c < ic; c++)
-            {
-                for (var o = 0; o < oc; o++) transposed[(tap * oc + o) * ic + c] = weights[(tap * ic + c) * oc + o];
-            }
-        }
         var paddedGradient = Scratch.Gradient(Geometry<TShape>.PaddedLength);
         paddedGradient.Clear();
         ref var dx = ref MemoryMarshal.GetReference(paddedGradient);
-        ref var wt = ref MemoryMarshal.GetReference(transposed);
+        ref var wf = ref MemoryMarshal.GetReference(flippedWeights);
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         var rowStep = Geometry<TShape>.PaddedWidth * ic;
-        for (var oy = 0; oy < TShape.OutHeight; oy++)
+        var tapRows = Geometry<TShape>.TapRows;
+        for (var block = 0; block < ic; block += Lanes)
         {
-            for (var ox = 0; ox < TShape.OutWidth; ox++)
+            for (var oy = 0; oy < TShape.OutHeight; oy++)
             {
-                ref var gRow = ref Unsafe.Add(ref g, (oy * TShape.OutWidth + ox) * oc);
-                for (var ky = 0; ky < patch; ky++)
+                for (var ox = 0; ox < TShape.OutWidth; ox++)
                 {
-                    for (var kx = 0; kx < patch; kx++)
+                    ref var gRow = ref Unsafe.Add(ref g, (oy * TShape.OutWidth + ox) * oc);
+                    ref var window = ref Unsafe.Add(ref dx, oy * stride * rowStep + ox * stride * ic + block);
+                    for (var ky = 0; ky < patch; ky += tapRows)
                     {
-                        ref var target = ref Unsafe.Add(ref dx, (oy * stride + ky) * rowStep + (ox * stride + kx) * ic);
-                        ref var wTap = ref Unsafe.Add(ref wt, (ky * patch + kx) * oc * ic);
-                        for (var block = 0; block < ic; block += Lanes)
-                        {
-                            // Two partial sums halve the dependency chain through the FMA latency.
-                            var even = Vector512.LoadUnsafe(ref target, (nuint)block);
-                            var odd = Vector512<float>.Zero;
-                            var o = 0;
-                            for (; o + 1 < oc; o += 2)
-                            {
-                                even = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref gRow, o)), Vector512.LoadUnsafe(ref wTap, (nuint)(o * ic + block)), even);
-                                odd = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref gRow, o + 1)), Vector512.LoadUnsafe(ref wTap, (nuint)((o + 1) * ic + block)), odd);
-                            }
-                            if (o < oc) even = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref gRow, o)), Vector512.LoadUnsafe(ref wTap, (nuint)(o * ic + block)), even);
-                            (even + odd).StoreUnsafe(ref target, (nuint)block);
-                        }
+                        // Flipped, tap (ky, kx) is at index taps − 1 − (ky · patch + kx): the group's taps run backwards.
+                        ref var wGroup = ref Unsafe.Add(ref wf, (taps - 1 - ky * patch) * oc * ic + block);
+                        InputGradientTaps<TShape>(ref gRow, ref wGroup, ref Unsafe.Add(ref window, ky * rowStep));
                     }
                 }
             }
@@ -456,6 +446,83 @@ public static class Conv2D
             paddedGradient.Slice(((y + TShape.PadTop) * Geometry<TShape>.PaddedWidth + TShape.PadLeft) * ic, rowLength).CopyTo(inputGradient.Slice(y * rowLength));
         }
     }
+
+    /// <summary>For taps j = 0 … count − 1 of a group (tap j is kernel position (j / patch, j % patch) from the group's
+    /// first row): t_j = Σ_o dOut[o] · W'[−j][o, 16 channels], then window[tap j] += t_j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputGradientTaps<TShape>(ref float gRow, ref float wGroup, ref float window)
+        where TShape : struct, IConv2DShape
+    {
+        // Constants of the layer, read once (see ForwardBlock).
+        int count = Geometry<TShape>.TapRows * TShape.Patch, oc = TShape.OutChannels, ic = TShape.InChannels, patch = TShape.Patch;
+        int tapStep = oc * ic, rowStep = Geometry<TShape>.PaddedWidth * ic;
+
+        Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default, t8 = default, t9 = default, t10 = default, t11 = default, t12 = default, t13 = default, t14 = default, t15 = default, t16 = default, t17 = default, t18 = default, t19 = default, t20 = default, t21 = default, t22 = default, t23 = default, t24 = default, t25 = default, t26 = default, t27 = default;
+        for (var o = 0; o < oc; o++)
+        {
+            var gradient = Vector512.Create(Unsafe.Add(ref gRow, o));
+            ref var w = ref Unsafe.Add(ref wGroup, o * ic);
+            t0 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref w), t0);
+            if (count > 1) t1 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -1 * tapStep)), t1);
+            if (count > 2) t2 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -2 * tapStep)), t2);
+            if (count > 3) t3 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -3 * tapStep)), t3);
+            if (count > 4) t4 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -4 * tapStep)), t4);
+            if (count > 5) t5 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -5 * tapStep)), t5);
+            if (count > 6) t6 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -6 * tapStep)), t6);
+            if (count > 7) t7 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -7 * tapStep)), t7);
+            if (count > 8) t8 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -8 * tapStep)), t8);
+            if (count > 9) t9 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -9 * tapStep)), t9);
+            if (count > 10) t10 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -10 * tapStep)), t10);
+            if (count > 11) t11 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -11 * tapStep)), t11);
+            if (count > 12) t12 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -12 * tapStep)), t12);
+            if (count > 13) t13 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -13 * tapStep)), t13);
+            if (count > 14) t14 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -14 * tapStep)), t14);
+            if (count > 15) t15 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -15 * tapStep)), t15);
+            if (count > 16) t16 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -16 * tapStep)), t16);
+            if (count > 17) t17 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -17 * tapStep)), t17);
+            if (count > 18) t18 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -18 * tapStep)), t18);
+            if (count > 19) t19 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -19 * tapStep)), t19);
+            if (count > 20) t20 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -20 * tapStep)), t20);
+            if (count > 21) t21 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -21 * tapStep)), t21);
+            if (count > 22) t22 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -22 * tapStep)), t22);
+            if (count > 23) t23 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -23 * tapStep)), t23);
+            if (count > 24) t24 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -24 * tapStep)), t24);
+            if (count > 25) t25 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -25 * tapStep)), t25);
+            if (count > 26) t26 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -26 * tapStep)), t26);
+            if (count > 27) t27 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -27 * tapStep)), t27);
+        }
+        AddTo(ref window, t0);
+        if (count > 1) AddTo(ref Unsafe.Add(ref window, BlockOffset(1, patch, rowStep, ic)), t1);
+        if (count > 2) AddTo(ref Unsafe.Add(ref window, BlockOffset(2, patch, rowStep, ic)), t2);
+        if (count > 3) AddTo(ref Unsafe.Add(ref window, BlockOffset(3, patch, rowStep, ic)), t3);
+        if (count > 4) AddTo(ref Unsafe.Add(ref window, BlockOffset(4, patch, rowStep, ic)), t4);
+        if (count > 5) AddTo(ref Unsafe.Add(ref window, BlockOffset(5, patch, rowStep, ic)), t5);
+        if (count > 6) AddTo(ref Unsafe.Add(ref window, BlockOffset(6, patch, rowStep, ic)), t6);
+        if (count > 7) AddTo(ref Unsafe.Add(ref window, BlockOffset(7, patch, rowStep, ic)), t7);
+        if (count > 8) AddTo(ref Unsafe.Add(ref window, BlockOffset(8, patch, rowStep, ic)), t8);
+        if (count > 9) AddTo(ref Unsafe.Add(ref window, BlockOffset(9, patch, rowStep, ic)), t9);
+        if (count > 10) AddTo(ref Unsafe.Add(ref window, BlockOffset(10, patch, rowStep, ic)), t10);
+        if (count > 11) AddTo(ref Unsafe.Add(ref window, BlockOffset(11, patch, rowStep, ic)), t11);
+        if (count > 12) AddTo(ref Unsafe.Add(ref window, BlockOffset(12, patch, rowStep, ic)), t12);
+        if (count > 13) AddTo(ref Unsafe.Add(ref window, BlockOffset(13, patch, rowStep, ic)), t13);
+        if (count > 14) AddTo(ref Unsafe.Add(ref window, BlockOffset(14, patch, rowStep, ic)), t14);
+        if (count > 15) AddTo(ref Unsafe.Add(ref window, BlockOffset(15, patch, rowStep, ic)), t15);
+        if (count > 16) AddTo(ref Unsafe.Add(ref window, BlockOffset(16, patch, rowStep, ic)), t16);
+        if (count > 17) AddTo(ref Unsafe.Add(ref window, BlockOffset(17, patch, rowStep, ic)), t17);
+        if (count > 18) AddTo(ref Unsafe.Add(ref window, BlockOffset(18, patch, rowStep, ic)), t18);
+        if (count > 19) AddTo(ref Unsafe.Add(ref window, BlockOffset(19, patch, rowStep, ic)), t19);
+        if (count > 20) AddTo(ref Unsafe.Add(ref window, BlockOffset(20, patch, rowStep, ic)), t20);
+        if (count > 21) AddTo(ref Unsafe.Add(ref window, BlockOffset(21, patch, rowStep, ic)), t21);
+        if (count > 22) AddTo(ref Unsafe.Add(ref window, BlockOffset(22, patch, rowStep, ic)), t22);
+        if (count > 23) AddTo(ref Unsafe.Add(ref window, BlockOffset(23, patch, rowStep, ic)), t23);
+        if (count > 24) AddTo(ref Unsafe.Add(ref window, BlockOffset(24, patch, rowStep, ic)), t24);
+        if (count > 25) AddTo(ref Unsafe.Add(ref window, BlockOffset(25, patch, rowStep, ic)), t25);
+        if (count > 26) AddTo(ref Unsafe.Add(ref window, BlockOffset(26, patch, rowStep, ic)), t26);
+        if (count > 27) AddTo(ref Unsafe.Add(ref window, BlockOffset(27, patch, rowStep, ic)), t27);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref float target, Vector512<float> value) => (Vector512.LoadUnsafe(ref target) + value).StoreUnsafe(ref target);
 
     // ---------------------------------------------------------------------------------------------
     // Generic path: any channel count, any SIMD width (or none)

@@ -32,12 +32,37 @@ internal static class Geometry<T> where T : struct, IConv2DShape
     public static int PaddedWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Larger(T.InWidth + T.PadLeft, (T.OutWidth - 1) * T.Stride + T.Patch); }
     public static int PaddedLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => PaddedHeight * PaddedWidth * T.InChannels; }
 
+    /// <summary>The forward kernel's register block: up to <see cref="MaxBlockPixels"/> output pixels, a whole row
+    /// (or rows) where it fits, else the row split into equal parts; short rows are stacked so the block still has
+    /// enough independent FMA chains to hide the FMA latency (4 cycles × 2 pipes needs 8).</summary>
+    public const int MaxBlockPixels = 14;
+    public static int BlockColumns { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutWidth >= 8 ? CeilingDivide(T.OutWidth, CeilingDivide(T.OutWidth, MaxBlockPixels)) : T.OutWidth; }
+    public static int BlockRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutWidth >= 8 ? 1 : Smaller(MaxBlockPixels / T.OutWidth, T.OutHeight); }
+    public static int BlockPixels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => BlockRows * BlockColumns; }
+
+    /// <summary>The weight-gradient kernel's register group: every weight row (ky, kx, c) at once where they fit beside
+    /// the gradient row in the 32 registers, else each kernel row in equal groups (the last one may be shorter).</summary>
+    public const int MaxGradientRows = 28;
+    public static int WeightRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.Patch * T.InChannels; }
+    public static int GradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => CeilingDivide(T.Patch * T.InChannels, CeilingDivide(T.Patch * T.InChannels, MaxGradientRows)); }
+    public static int LastGradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.InChannels - (CeilingDivide(T.Patch * T.InChannels, GradientGroup) - 1) * GradientGroup; }
+
+    /// <summary>Kernel rows per group of the strided input-gradient kernel: the whole patch where its taps fit in
+    /// registers (up to 5x5), else one kernel row (up to 28 taps; wider patches take the generic path).</summary>
+    public static int TapRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.Patch <= MaxGradientRows ? T.Patch : 1; }
+
     public static string Text => new Conv2DShape(T.InHeight, T.InWidth, T.InChannels, T.OutHeight, T.OutWidth, T.OutChannels,
         T.Patch, T.Stride, T.PadTop, T.PadLeft).ToString();
 
     // A conditional, not Math.Max: the JIT folds it when both sides are constants.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Larger(int a, int b) => a > b ? a : b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Smaller(int a, int b) => a < b ? a : b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CeilingDivide(int a, int b) => (a + b - 1) / b;
 }
 
 /// <summary>At stride 1 the input gradient of a convolution is the convolution of the output gradient, padded by

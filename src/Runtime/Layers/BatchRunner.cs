@@ -10,9 +10,25 @@ public interface ISamplePasses
     /// <summary>Runs one image (held in batch slot <paramref name="slot"/>) through every layer.</summary>
     void ForwardSample(ReadOnlySpan<float> image, int slot, bool training);
 
+    /// <summary>Called once per training batch, before any <see cref="BackwardSample"/>: lays out what the backward
+    /// passes read but the batch does not change (e.g. convolution weights flipped for the input gradient).</summary>
+    void PrepareBackward();
+
     /// <summary>Back-propagates the logits' gradient of one image (already in <see cref="LogitsGradient"/> of
     /// <paramref name="slot"/>), ADDING parameter gradients into <paramref name="gradients"/>.</summary>
     void BackwardSample(ReadOnlySpan<float> image, int slot, Span<float> gradients);
+
+    /// <summary>After the <see cref="BackwardSample"/> of a shard's images (batch slots <paramref name="first"/> …
+    /// <paramref name="first"/> + <paramref name="count"/> − 1, whose images are <paramref name="images"/>): ADDS the
+    /// parameter gradients that are cheaper summed over several images at once (dense weights).</summary>
+    void AccumulateShardGradients(ReadOnlySpan<float> images, int first, int count, Span<float> gradients);
+
+    /// <summary>Layer <paramref name="layer"/>'s forward pass alone, exactly as <see cref="ForwardSample"/> runs it (it
+    /// reads the previous layer's output in the slot): for profiling one layer.</summary>
+    void ForwardLayer(int layer, ReadOnlySpan<float> image, int slot, bool training);
+
+    /// <summary>Layer <paramref name="layer"/>'s backward pass alone, exactly as <see cref="BackwardSample"/> runs it.</summary>
+    void BackwardLayer(int layer, ReadOnlySpan<float> image, int slot, Span<float> gradients);
 
     /// <summary>The logits <see cref="ForwardSample"/> left in slot <paramref name="slot"/>.</summary>
     Span<float> Logits(int slot);
@@ -134,6 +150,7 @@ public sealed class BatchRunner
         images.Slice(0, count * _inputLength).CopyTo(_batchImages);
         labels.Slice(0, count).CopyTo(_batchLabels);
         _batchCount = count;
+        _network.PrepareBackward();
         RunShards(_trainShard);
         // Shards are summed in a fixed order: the same result on one core or many.
         for (var s = 1; s < GradientShards; s++) TensorPrimitives.Add(_shardGradients[0], _shardGradients[s], _shardGradients[0]);
@@ -193,6 +210,7 @@ public sealed class BatchRunner
             lossSum += SoftmaxCrossEntropy.Compute(_network.Logits(slot), _batchLabels[slot], _network.LogitsGradient(slot), 1f / _batchCount);
             _network.BackwardSample(image, slot, gradients);
         }
+        if (to > from) _network.AccumulateShardGradients(_batchImages.AsSpan(from * _inputLength, (to - from) * _inputLength), from, to - from, gradients);
         _shardLosses[shard] = lossSum;
     }
 

@@ -43,13 +43,38 @@ public class Test_BatchRunner
                 logits[c] = Parameters[Classes * InputLength + c] + TensorPrimitives.Dot(Parameters.AsSpan(c * InputLength, InputLength), image);
         }
 
+        /// <summary>How many batches were prepared, and how many backward passes ran since the last preparation.</summary>
+        public int Preparations, BackwardsSincePreparation;
+
+        public void PrepareBackward()
+        {
+            Preparations++;
+            BackwardsSincePreparation = 0;
+        }
+
+        /// <summary>The bias gradient per image; the weight gradient per shard, as a generated dense layer does.</summary>
         public void BackwardSample(ReadOnlySpan<float> image, int slot, Span<float> gradients)
         {
+            Interlocked.Increment(ref BackwardsSincePreparation);
             var logitsGradient = LogitsGradient(slot);
-            for (var c = 0; c < Classes; c++)
+            for (var c = 0; c < Classes; c++) gradients[Classes * InputLength + c] += logitsGradient[c];
+        }
+
+        public void ForwardLayer(int layer, ReadOnlySpan<float> image, int slot, bool training) => ForwardSample(image, slot, training);
+
+        public void BackwardLayer(int layer, ReadOnlySpan<float> image, int slot, Span<float> gradients) => BackwardSample(image, slot, gradients);
+
+        public void AccumulateShardGradients(ReadOnlySpan<float> images, int first, int count, Span<float> gradients)
+        {
+            if (images.Length != count * InputLength) throw new ArgumentException("The shard's images do not match its slots.");
+            for (var slot = first; slot < first + count; slot++)
             {
-                for (var i = 0; i < InputLength; i++) gradients[c * InputLength + i] += logitsGradient[c] * image[i];
-                gradients[Classes * InputLength + c] += logitsGradient[c];
+                var image = images.Slice((slot - first) * InputLength, InputLength);
+                var logitsGradient = LogitsGradient(slot);
+                for (var c = 0; c < Classes; c++)
+                {
+                    for (var i = 0; i < InputLength; i++) gradients[c * InputLength + i] += logitsGradient[c] * image[i];
+                }
             }
         }
 
@@ -77,8 +102,8 @@ public class Test_BatchRunner
         return (network, new BatchRunner(network, Input, Classes, network.ParameterCount, Capacity));
     }
 
-    /// <summary>The documented order, one thread: each shard sums its slots in order into its own zeroed buffer,
-    /// then the shards are added in shard order.</summary>
+    /// <summary>The documented order, one thread: each shard sums its slots in order into its own zeroed buffer (the
+    /// per-image passes, then the per-shard ones), then the shards are added in shard order.</summary>
     private static float[] ShardOrderReference(Linear network, float[] images, int[] labels, int count)
     {
         var shardSize = (count + BatchRunner.GradientShards - 1) / BatchRunner.GradientShards;
@@ -86,13 +111,15 @@ public class Test_BatchRunner
         for (var s = 0; s < BatchRunner.GradientShards; s++)
         {
             shards[s] = new float[network.ParameterCount];
-            for (var slot = Math.Min(s * shardSize, count); slot < Math.Min((s + 1) * shardSize, count); slot++)
+            var (from, to) = (Math.Min(s * shardSize, count), Math.Min((s + 1) * shardSize, count));
+            for (var slot = from; slot < to; slot++)
             {
                 var image = images.AsSpan(slot * network.InputLength, network.InputLength);
                 network.ForwardSample(image, slot, training: true);
                 SoftmaxCrossEntropy.Compute(network.Logits(slot), labels[slot], network.LogitsGradient(slot), 1f / count);
                 network.BackwardSample(image, slot, shards[s]);
             }
+            if (to > from) network.AccumulateShardGradients(images.AsSpan(from * network.InputLength, (to - from) * network.InputLength), from, to - from, shards[s]);
         }
         for (var s = 1; s < BatchRunner.GradientShards; s++) TensorPrimitives.Add(shards[0], shards[s], shards[0]);
         return shards[0];
@@ -173,6 +200,25 @@ public class Test_BatchRunner
 
         runner.ComputeGradients(images, labels, Capacity).ShouldBe(firstLoss);
         runner.Gradients.ToArray().ShouldBe(first);
+    }
+
+    [Fact]
+    public void Each_training_batch_is_prepared_once_before_its_backward_passes_and_inference_prepares_nothing()
+    {
+        var (network, runner) = Create();
+        var images = RandomFloats(5 * Input.Length, 8);
+        var labels = RandomLabels(5, Classes, 9);
+        runner.ComputeGradients(images, labels, 5);
+        network.Preparations.ShouldBe(1);
+        network.BackwardsSincePreparation.ShouldBe(5);
+        runner.ComputeGradients(images, labels, 3);
+        network.Preparations.ShouldBe(2);
+        network.BackwardsSincePreparation.ShouldBe(3);
+
+        var predictions = new int[5];
+        runner.PredictBatch(images, predictions);
+        runner.ComputeLoss(images, labels, 5, training: true);
+        network.Preparations.ShouldBe(2);
     }
 
     [Fact]
