@@ -160,7 +160,10 @@ internal static class NetworkEmitter
         // One layer at a time, for profiling: the same calls as the passes above.
         w.Open($"void {Names.Runtime}.ISamplePasses.ForwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, bool training)");
         w.Open("switch (layer)");
-        foreach (var layer in network.Layers) w.Line($"case {Int(layer.Index)}: {layer.Spec.ForwardCall(layer)} break;");
+        foreach (var layer in network.Layers)
+        {
+            w.Line(layer.IsFused ? $"case {Int(layer.Index)}: break; // runs inside {layer.FusedInto}Forward" : $"case {Int(layer.Index)}: {layer.Spec.ForwardCall(layer)} break;");
+        }
         w.Line($"default: throw new global::System.ArgumentOutOfRangeException(nameof(layer));");
         w.Close();
         w.Close();

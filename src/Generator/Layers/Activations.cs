@@ -21,7 +21,17 @@ internal abstract record ActivationLayer(string Name) : LayerSpec(Name)
     // ---- CPU ----
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Forward(input, {Cpu.Output(l)})");
+    {
+        if (l.IsFused) w.Line(FusedComment(l));
+        else Cpu.ForwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Forward(input, {Cpu.Output(l)})");
+    }
+
+    public override string ForwardCall(ResolvedLayer l) => l.IsFused ? FusedComment(l) : base.ForwardCall(l);
+
+    // The backward pass stays: max(x, 0) > 0 exactly where x > 0, so the mask read from the shared buffer is the same,
+    // and the gradient is masked in place (this layer's output gradient is its producer's).
+    private string FusedComment(ResolvedLayer l)
+        => $"// {Name}: {Detail} runs inside {Naming.ToCamel(l.FusedInto)}'s store, in {Naming.ToCamel(l.FusedInto)}'s output buffer.";
 
     public override bool BackwardReadsInput => !DerivativeFromOutput;
 

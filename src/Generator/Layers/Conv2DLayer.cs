@@ -71,8 +71,14 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
 
     public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
 
+    public override bool CanStoreRelu => true;
+
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)})");
+    {
+        var activation = l.StoresRelu ? $", {Names.Kernels}.StoreRelu" : "";
+        if (l.StoresRelu) w.Line($"// Stores max(x, 0): the ReLU after {Name} runs here, in this buffer.");
+        Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape{activation}>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)})");
+    }
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
         => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {(l.ReadsImage ? $"{Names.Span}.Empty" : $"{l.Pascal}FlippedWeights")}, " +

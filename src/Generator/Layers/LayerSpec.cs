@@ -85,6 +85,9 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// <summary>The statement in ForwardSample that runs this layer.</summary>
     public virtual string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward({Cpu.InputOf(l)}, slot);";
 
+    /// <summary>Whether this kind can apply a following ReLU as it stores its output (the plan then fuses them).</summary>
+    public virtual bool CanStoreRelu => false;
+
     // ---- GPU -------------------------------------------------------------------------------------------------
 
     /// <summary>Constants the GPU launches need beyond the CPU's (which the GPU class shares).</summary>

@@ -8,6 +8,9 @@ namespace StaticConvNet.Generator.Model;
 /// <param name="ImageOffset">Where this layer's output for image 0 starts in the activation buffer, in floats per
 /// image of batch capacity: the CPU's offset is ImageOffset × BatchCapacity, the GPU's ImageOffset × its capacity.</param>
 /// <param name="MaskImageOffset">The same for the dropout mask buffer; -1 for layers without a mask.</param>
+/// <param name="FusedInto">For a ReLU that runs inside its producer's store: the producer's PascalCase name (the two
+/// share one output buffer, and the ReLU has no forward pass of its own); otherwise "".</param>
+/// <param name="StoresRelu">True for a producer that writes max(x, 0) for the ReLU fused into it.</param>
 internal sealed record ResolvedLayer(
     LayerSpec Spec,
     int Index,
@@ -20,7 +23,9 @@ internal sealed record ResolvedLayer(
     int BiasCount,
     int ParameterOffset,
     int ImageOffset,
-    int MaskImageOffset)
+    int MaskImageOffset,
+    string FusedInto = "",
+    bool StoresRelu = false)
 {
     /// <summary>The layer's name in PascalCase, the prefix of its constants and methods.</summary>
     public string Pascal => Naming.ToPascal(Spec.Name);
@@ -28,6 +33,8 @@ internal sealed record ResolvedLayer(
     public bool HasParameters => WeightCount > 0;
 
     public bool ReadsImage => InputSource.Length == 0;
+
+    public bool IsFused => FusedInto.Length > 0;
 
     /// <summary>Whether the backward pass has anything to do here: gradients for its parameters, or for the layer
     /// before it. A parameterless layer reading the image has neither, and gets no backward code.</summary>
@@ -56,4 +63,7 @@ internal static class Naming
 {
     public static string ToPascal(string name)
         => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+
+    public static string ToCamel(string name)
+        => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
 }

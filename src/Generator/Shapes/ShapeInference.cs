@@ -60,12 +60,16 @@ internal static class ShapeInference
             }
 
             lastLayerIndex = i;
+            // A ReLU right after a layer that can apply it as it stores its output runs there: one buffer, one pass.
+            var producer = layers.Count > 0 ? layers[layers.Count - 1] : null;
+            var fuse = layer is ReluLayer && producer is { StoresRelu: false } && producer.Spec.CanStoreRelu && producer.Pascal == inputSource;
+            if (fuse) layers[layers.Count - 1] = producer! with { StoresRelu = true };
             layers.Add(new ResolvedLayer(layer, layers.Count, shape, resolved.Output, inputSource, resolved.PadTop, resolved.PadLeft,
-                (int)resolved.Weights, (int)resolved.Biases, (int)parameterOffset, (int)imageOffset,
-                layer.HasMask ? (int)maskOffset : -1));
+                (int)resolved.Weights, (int)resolved.Biases, (int)parameterOffset, fuse ? producer!.ImageOffset : (int)imageOffset,
+                layer.HasMask ? (int)maskOffset : -1, FusedInto: fuse ? inputSource : ""));
             if (layer.HasMask) maskOffset += outLength;
             parameterOffset = parameters;
-            imageOffset += outLength;
+            if (!fuse) imageOffset += outLength;
             shape = resolved.Output;
             context.Producer = layer.Name;
             inputSource = Naming.ToPascal(layer.Name);

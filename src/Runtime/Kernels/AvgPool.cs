@@ -35,6 +35,7 @@ public static class AvgPool
         private readonly ref float _x = ref MemoryMarshal.GetReference(input);
         private readonly ref float _y = ref MemoryMarshal.GetReference(output);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per window: the call would cost more than the work
         public void Register(in PoolWindow w, int c)
         {
             var sum = Vector512<float>.Zero;
@@ -59,6 +60,7 @@ public static class AvgPool
         private readonly ref float _g = ref MemoryMarshal.GetReference(outputGradient);
         private readonly ref float _dx = ref MemoryMarshal.GetReference(inputGradient);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per window: the call would cost more than the work
         public void Register(in PoolWindow w, int c)
         {
             var share = Vector512.LoadUnsafe(ref _g, (nuint)(w.OutBase + c)) / w.Taps;

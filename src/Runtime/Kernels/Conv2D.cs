@@ -24,11 +24,25 @@ public static class Conv2D
     public static void Forward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape
+        => Forward<TShape, StoreAsIs>(input, weights, bias, output);
+
+    /// <summary>The same, applying <typeparamref name="TActivation"/> to each output as it is stored (a ReLU fused into
+    /// the convolution: no second pass over the output).</summary>
+    public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
     {
         Check<TShape>(input, weights, output);
         if (bias.Length != TShape.OutChannels) throw new ArgumentException($"Conv2D bias has {bias.Length} values, expected {TShape.OutChannels}.");
-        if (UsesVector512<TShape>()) ForwardVector512<TShape>(input, weights, bias, output);
-        else ForwardGeneric<TShape>(input, weights, bias, output);
+        if (UsesVector512<TShape>())
+        {
+            ForwardVector512<TShape, TActivation>(input, weights, bias, output);
+        }
+        else
+        {
+            ForwardGeneric<TShape>(input, weights, bias, output);
+            TActivation.Apply(output);
+        }
     }
 
     /// <summary>The same, for a shape known only at run time.</summary>
@@ -139,9 +153,9 @@ public static class Conv2D
         return padded;
     }
 
-    private static void ForwardVector512<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+    private static void ForwardVector512<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output)
-        where TShape : struct, IConv2DShape
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
     {
         var padded = Pad<TShape>(input);
         ref var x = ref MemoryMarshal.GetReference(padded);
@@ -159,7 +173,7 @@ public static class Conv2D
                 var oy = Math.Min(top, TShape.OutHeight - rows);
                 for (var left = 0; left < TShape.OutWidth; left += columns)
                 {
-                    ForwardBlock<TShape>(ref x, ref w, ref o, biasRow, oy, Math.Min(left, TShape.OutWidth - columns), block);
+                    ForwardBlock<TShape, TActivation>(ref x, ref w, ref o, biasRow, oy, Math.Min(left, TShape.OutWidth - columns), block);
                 }
             }
         }
@@ -170,8 +184,8 @@ public static class Conv2D
     /// loaded once and multiplied into every pixel's accumulator. The block size is a constant of the layer, so the
     /// JIT drops the accumulators past it and every pixel's offset in the window is an immediate.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardBlock<TShape>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
-        where TShape : struct, IConv2DShape
+    private static void ForwardBlock<TShape, TActivation>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
     {
         int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch, stride = TShape.Stride;
         // Constants of the layer, read once: each use below folds to an immediate, and the JIT's inlining budget is
@@ -205,20 +219,20 @@ public static class Conv2D
             }
         }
         ref var target = ref Unsafe.Add(ref o, (oy * outWidth + ox) * oc + block);
-        a0.StoreUnsafe(ref target);
-        if (pixels > 1) a1.StoreUnsafe(ref target, (nuint)BlockOffset(1, columns, outWidth * oc, oc));
-        if (pixels > 2) a2.StoreUnsafe(ref target, (nuint)BlockOffset(2, columns, outWidth * oc, oc));
-        if (pixels > 3) a3.StoreUnsafe(ref target, (nuint)BlockOffset(3, columns, outWidth * oc, oc));
-        if (pixels > 4) a4.StoreUnsafe(ref target, (nuint)BlockOffset(4, columns, outWidth * oc, oc));
-        if (pixels > 5) a5.StoreUnsafe(ref target, (nuint)BlockOffset(5, columns, outWidth * oc, oc));
-        if (pixels > 6) a6.StoreUnsafe(ref target, (nuint)BlockOffset(6, columns, outWidth * oc, oc));
-        if (pixels > 7) a7.StoreUnsafe(ref target, (nuint)BlockOffset(7, columns, outWidth * oc, oc));
-        if (pixels > 8) a8.StoreUnsafe(ref target, (nuint)BlockOffset(8, columns, outWidth * oc, oc));
-        if (pixels > 9) a9.StoreUnsafe(ref target, (nuint)BlockOffset(9, columns, outWidth * oc, oc));
-        if (pixels > 10) a10.StoreUnsafe(ref target, (nuint)BlockOffset(10, columns, outWidth * oc, oc));
-        if (pixels > 11) a11.StoreUnsafe(ref target, (nuint)BlockOffset(11, columns, outWidth * oc, oc));
-        if (pixels > 12) a12.StoreUnsafe(ref target, (nuint)BlockOffset(12, columns, outWidth * oc, oc));
-        if (pixels > 13) a13.StoreUnsafe(ref target, (nuint)BlockOffset(13, columns, outWidth * oc, oc));
+        TActivation.Apply(a0).StoreUnsafe(ref target);
+        if (pixels > 1) TActivation.Apply(a1).StoreUnsafe(ref target, (nuint)BlockOffset(1, columns, outWidth * oc, oc));
+        if (pixels > 2) TActivation.Apply(a2).StoreUnsafe(ref target, (nuint)BlockOffset(2, columns, outWidth * oc, oc));
+        if (pixels > 3) TActivation.Apply(a3).StoreUnsafe(ref target, (nuint)BlockOffset(3, columns, outWidth * oc, oc));
+        if (pixels > 4) TActivation.Apply(a4).StoreUnsafe(ref target, (nuint)BlockOffset(4, columns, outWidth * oc, oc));
+        if (pixels > 5) TActivation.Apply(a5).StoreUnsafe(ref target, (nuint)BlockOffset(5, columns, outWidth * oc, oc));
+        if (pixels > 6) TActivation.Apply(a6).StoreUnsafe(ref target, (nuint)BlockOffset(6, columns, outWidth * oc, oc));
+        if (pixels > 7) TActivation.Apply(a7).StoreUnsafe(ref target, (nuint)BlockOffset(7, columns, outWidth * oc, oc));
+        if (pixels > 8) TActivation.Apply(a8).StoreUnsafe(ref target, (nuint)BlockOffset(8, columns, outWidth * oc, oc));
+        if (pixels > 9) TActivation.Apply(a9).StoreUnsafe(ref target, (nuint)BlockOffset(9, columns, outWidth * oc, oc));
+        if (pixels > 10) TActivation.Apply(a10).StoreUnsafe(ref target, (nuint)BlockOffset(10, columns, outWidth * oc, oc));
+        if (pixels > 11) TActivation.Apply(a11).StoreUnsafe(ref target, (nuint)BlockOffset(11, columns, outWidth * oc, oc));
+        if (pixels > 12) TActivation.Apply(a12).StoreUnsafe(ref target, (nuint)BlockOffset(12, columns, outWidth * oc, oc));
+        if (pixels > 13) TActivation.Apply(a13).StoreUnsafe(ref target, (nuint)BlockOffset(13, columns, outWidth * oc, oc));
     }
 
     /// <summary>Offset of pixel <paramref name="j"/> of a register block from its first pixel, in a buffer whose rows are
@@ -405,7 +419,7 @@ public static class Conv2D
     {
         Span<float> noBias = stackalloc float[TShape.InChannels];
         noBias.Clear();
-        ForwardVector512<InputGradientShape<TShape>>(outputGradient, flippedWeights, noBias, inputGradient);
+        ForwardVector512<InputGradientShape<TShape>, StoreAsIs>(outputGradient, flippedWeights, noBias, inputGradient);
     }
 
     /// <summary>Strided: dIn[window(pixel) + tap, :] += Σ_o dOut[pixel, o] · W[tap, :, o], scattered into a padded

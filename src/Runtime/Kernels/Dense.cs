@@ -7,7 +7,8 @@ namespace StaticConvNet.Kernels;
 
 /// <summary>Fully connected layer, out = in · W + b, with W stored [in, out] (TensorFlow's layout), so a
 /// row of W is contiguous over outputs. The forward pass keeps up to four registers of outputs (64) in
-/// registers while it walks the inputs, skipping zero inputs (ReLU leaves many).</summary>
+/// registers while it walks the inputs. It does not skip zero inputs: in training the zeros move with every update, and
+/// the mispredicted branch cost more than the multiply-adds it saved.</summary>
 public static class Dense
 {
     private const int Lanes = 16;
@@ -31,7 +32,6 @@ public static class Dense
                 for (var i = 0; i < input.Length; i++)
                 {
                     var x = input[i];
-                    if (x == 0f) continue;
                     var xs = Vector512.Create(x);
                     var row = (nuint)(i * outputs + block);
                     a0 = Vector512.FusedMultiplyAdd(xs, Vector512.LoadUnsafe(ref w, row), a0);

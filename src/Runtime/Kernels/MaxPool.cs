@@ -21,8 +21,10 @@ public static class MaxPool
     {
         Check(input, outputGradient, s);
         if (inputGradient.Length != s.InputLength) throw new ArgumentException("MaxPool input gradient does not match the shape.");
-        inputGradient.Clear();
-        var pass = new BackwardPass(input, outputGradient, inputGradient, s);
+        // Windows that tile the input write every input gradient exactly once; otherwise gradients are added into zeros.
+        var tiles = s.Tiles;
+        if (!tiles) inputGradient.Clear();
+        var pass = new BackwardPass(input, outputGradient, inputGradient, s, tiles);
         s.ForEachWindow(ref pass);
     }
 
@@ -31,6 +33,7 @@ public static class MaxPool
         private readonly ref float _x = ref MemoryMarshal.GetReference(input);
         private readonly ref float _y = ref MemoryMarshal.GetReference(output);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per window: the call would cost more than the work
         public void Register(in PoolWindow w, int c) => WindowMax(ref _x, s, w, c).StoreUnsafe(ref _y, (nuint)(w.OutBase + c));
 
         public void Single(in PoolWindow w, int c)
@@ -43,12 +46,13 @@ public static class MaxPool
         }
     }
 
-    private ref struct BackwardPass(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, PoolShape s) : IPoolPass
+    private ref struct BackwardPass(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, PoolShape s, bool overwrite) : IPoolPass
     {
         private readonly ref float _x = ref MemoryMarshal.GetReference(input);
         private readonly ref float _g = ref MemoryMarshal.GetReference(outputGradient);
         private readonly ref float _dx = ref MemoryMarshal.GetReference(inputGradient);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per window: the call would cost more than the work
         public void Register(in PoolWindow w, int c)
         {
             var max = WindowMax(ref _x, s, w, c);
@@ -60,7 +64,8 @@ public static class MaxPool
                 {
                     var index = (nuint)s.Index(iy, ix, c);
                     var first = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref _x, index), max), taken);
-                    (Vector512.LoadUnsafe(ref _dx, index) + (gradient & first)).StoreUnsafe(ref _dx, index);
+                    var routed = gradient & first;
+                    (overwrite ? routed : Vector512.LoadUnsafe(ref _dx, index) + routed).StoreUnsafe(ref _dx, index);
                     taken |= first;
                 }
             }
@@ -74,6 +79,7 @@ public static class MaxPool
                 for (var ix = w.X0; ix < w.X1; ix++)
                 {
                     var index = s.Index(iy, ix, c);
+                    if (overwrite) Unsafe.Add(ref _dx, index) = 0f;
                     if (best < 0 || Unsafe.Add(ref _x, index) > Unsafe.Add(ref _x, best)) best = index;
                 }
             }
@@ -82,6 +88,7 @@ public static class MaxPool
     }
 
     /// <summary>The maximum of a window for 16 channels from <paramref name="c"/>, as both passes need it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> WindowMax(ref float x, in PoolShape s, in PoolWindow w, int c)
     {
         var max = Vector512.Create(float.NegativeInfinity);

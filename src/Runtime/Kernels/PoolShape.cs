@@ -15,6 +15,10 @@ public readonly record struct PoolShape(
     public int InputLength => InHeight * InWidth * Channels;
     public int OutputLength => OutHeight * OutWidth * Channels;
 
+    /// <summary>True when the windows cover every input pixel exactly once (stride = size, no padding, no pixel left
+    /// over): a backward pass can then write each input gradient once instead of clearing and adding.</summary>
+    public bool Tiles => Stride == Size && PadTop == 0 && PadLeft == 0 && InHeight == OutHeight * Size && InWidth == OutWidth * Size;
+
     /// <summary>Where input pixel (<paramref name="row"/>, <paramref name="column"/>), channel <paramref name="channel"/> is.</summary>
     internal int Index(int row, int column, int channel) => (row * InWidth + column) * Channels + channel;
 
