@@ -45,15 +45,25 @@ internal abstract record PoolLayer(string Name, int Size, int Stride, PaddingKin
     {
         var p = l.Pascal;
         Window.EmitConstants(w, l, "Size", Size, Stride);
-        w.Line($"private static readonly {Names.Kernels}.PoolShape {p}Shape = new({p}InputHeight, {p}InputWidth, {p}InputChannels, " +
-               $"{p}OutputHeight, {p}OutputWidth, {p}Size, {p}Stride, {p}PadTop, {p}PadLeft);");
+        w.Line($"/// <summary>{Name}'s shape as constants: the JIT compiles {KernelName}'s kernels for this layer alone.</summary>");
+        w.Open($"private readonly struct {p}Shape : {Names.Kernels}.IPoolShape");
+        w.Line($"public static int InHeight => {p}InputHeight;");
+        w.Line($"public static int InWidth => {p}InputWidth;");
+        w.Line($"public static int Channels => {p}InputChannels;");
+        w.Line($"public static int OutHeight => {p}OutputHeight;");
+        w.Line($"public static int OutWidth => {p}OutputWidth;");
+        w.Line($"public static int Size => {p}Size;");
+        w.Line($"public static int Stride => {p}Stride;");
+        w.Line($"public static int PadTop => {p}PadTop;");
+        w.Line($"public static int PadLeft => {p}PadLeft;");
+        w.Close();
     }
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Forward(input, {Cpu.Output(l)}, {l.Pascal}Shape)");
+        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Forward<{l.Pascal}Shape>(input, {Cpu.Output(l)})");
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Backward({(BackwardReadsInput ? "input, " : "")}{Cpu.OutputGradient(l)}, inputGradient, {l.Pascal}Shape)");
+        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Backward<{l.Pascal}Shape>({(BackwardReadsInput ? "input, " : "")}{Cpu.OutputGradient(l)}, inputGradient)");
 
     // ---- GPU ----
 

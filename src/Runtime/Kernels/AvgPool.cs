@@ -8,29 +8,41 @@ namespace StaticConvNet.Kernels;
 /// inputs that lie inside the image, so under SAME padding a border window divides by its in-image taps, not by
 /// Size²; VALID windows are always full. Every window is summed in scan order (rows, then columns) and divided once,
 /// in the vector lanes and the scalar tail alike, so both give the same bits. The windows are walked by
-/// <see cref="PoolShape.ForEachWindow{TPass}"/>.</summary>
+/// <c>PoolWindows&lt;TShape&gt;.ForEach</c>.</summary>
 public static class AvgPool
 {
+    public static void Forward<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape
+    {
+        PoolWindows<TShape>.Check(input.Length, output.Length, "AvgPool");
+        var pass = new ForwardPass<TShape>(input, output);
+        PoolWindows<TShape>.ForEach(ref pass);
+    }
+
+    /// <summary>The same, for a shape known only at run time.</summary>
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, in PoolShape s)
     {
-        if (input.Length != s.InputLength || output.Length != s.OutputLength)
-            throw new ArgumentException($"AvgPool buffers ({input.Length}, {output.Length}) do not match shape {s}.");
-        var pass = new ForwardPass(input, output, s);
-        s.ForEachWindow(ref pass);
+        using var _ = RuntimePoolShape.Use(s);
+        Forward<RuntimePoolShape>(input, output);
     }
 
     /// <summary>Each window's gradient, divided by its tap count, spread evenly over the inputs it averaged.
     /// Overwrites <paramref name="inputGradient"/>. Needs neither the input nor the output.</summary>
-    public static void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient, in PoolShape s)
+    public static void Backward<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) where TShape : struct, IPoolShape
     {
-        if (outputGradient.Length != s.OutputLength || inputGradient.Length != s.InputLength)
-            throw new ArgumentException($"AvgPool gradients ({outputGradient.Length}, {inputGradient.Length}) do not match shape {s}.");
+        PoolWindows<TShape>.Check(inputGradient.Length, outputGradient.Length, "AvgPool gradient");
         inputGradient.Clear();
-        var pass = new BackwardPass(outputGradient, inputGradient, s);
-        s.ForEachWindow(ref pass);
+        var pass = new BackwardPass<TShape>(outputGradient, inputGradient);
+        PoolWindows<TShape>.ForEach(ref pass);
     }
 
-    private ref struct ForwardPass(ReadOnlySpan<float> input, Span<float> output, PoolShape s) : IPoolPass
+    /// <summary>The same, for a shape known only at run time.</summary>
+    public static void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient, in PoolShape s)
+    {
+        using var _ = RuntimePoolShape.Use(s);
+        Backward<RuntimePoolShape>(outputGradient, inputGradient);
+    }
+
+    private ref struct ForwardPass<TShape>(ReadOnlySpan<float> input, Span<float> output) : IPoolPass where TShape : struct, IPoolShape
     {
         private readonly ref float _x = ref MemoryMarshal.GetReference(input);
         private readonly ref float _y = ref MemoryMarshal.GetReference(output);
@@ -41,7 +53,7 @@ public static class AvgPool
             var sum = Vector512<float>.Zero;
             for (var iy = w.Y0; iy < w.Y1; iy++)
                 for (var ix = w.X0; ix < w.X1; ix++)
-                    sum += Vector512.LoadUnsafe(ref _x, (nuint)s.Index(iy, ix, c));
+                    sum += Vector512.LoadUnsafe(ref _x, (nuint)PoolWindows<TShape>.Index(iy, ix, c));
             (sum / w.Taps).StoreUnsafe(ref _y, (nuint)(w.OutBase + c));
         }
 
@@ -50,12 +62,12 @@ public static class AvgPool
             var sum = 0f;
             for (var iy = w.Y0; iy < w.Y1; iy++)
                 for (var ix = w.X0; ix < w.X1; ix++)
-                    sum += Unsafe.Add(ref _x, s.Index(iy, ix, c));
+                    sum += Unsafe.Add(ref _x, PoolWindows<TShape>.Index(iy, ix, c));
             Unsafe.Add(ref _y, w.OutBase + c) = sum / w.Taps;
         }
     }
 
-    private ref struct BackwardPass(ReadOnlySpan<float> outputGradient, Span<float> inputGradient, PoolShape s) : IPoolPass
+    private ref struct BackwardPass<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) : IPoolPass where TShape : struct, IPoolShape
     {
         private readonly ref float _g = ref MemoryMarshal.GetReference(outputGradient);
         private readonly ref float _dx = ref MemoryMarshal.GetReference(inputGradient);
@@ -68,7 +80,7 @@ public static class AvgPool
             {
                 for (var ix = w.X0; ix < w.X1; ix++)
                 {
-                    var index = (nuint)s.Index(iy, ix, c);
+                    var index = (nuint)PoolWindows<TShape>.Index(iy, ix, c);
                     (Vector512.LoadUnsafe(ref _dx, index) + share).StoreUnsafe(ref _dx, index);
                 }
             }
@@ -79,7 +91,7 @@ public static class AvgPool
             var share = Unsafe.Add(ref _g, w.OutBase + c) / w.Taps;
             for (var iy = w.Y0; iy < w.Y1; iy++)
                 for (var ix = w.X0; ix < w.X1; ix++)
-                    Unsafe.Add(ref _dx, s.Index(iy, ix, c)) += share;
+                    Unsafe.Add(ref _dx, PoolWindows<TShape>.Index(iy, ix, c)) += share;
         }
     }
 }

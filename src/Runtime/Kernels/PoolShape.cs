@@ -1,49 +1,118 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
-/// <summary>Shape of one pooling layer (max or average), resolved at compile time. Images are HWC; the window is
-/// <see cref="Size"/> square, moved <see cref="Stride"/> at a time, with <see cref="PadTop"/> rows and
-/// <see cref="PadLeft"/> columns of padding before the image (TensorFlow's SAME split; 0 for VALID).</summary>
+/// <summary>A pooling layer's shape as compile-time constants: the generator emits one struct per pooling layer
+/// implementing this, and <see cref="MaxPool"/>'s and <see cref="AvgPool"/>'s kernels, generic over it, are compiled by
+/// the JIT for that layer alone. Images are HWC; the window is <see cref="Size"/> square, moved <see cref="Stride"/> at a
+/// time, with <see cref="PadTop"/> rows and <see cref="PadLeft"/> columns of padding before the image (TensorFlow's
+/// SAME split; 0 for VALID).</summary>
+public interface IPoolShape
+{
+    static abstract int InHeight { get; }
+    static abstract int InWidth { get; }
+    static abstract int Channels { get; }
+    static abstract int OutHeight { get; }
+    static abstract int OutWidth { get; }
+    static abstract int Size { get; }
+    static abstract int Stride { get; }
+    static abstract int PadTop { get; }
+    static abstract int PadLeft { get; }
+}
+
+/// <summary>Shape of one pooling layer as a value, for callers that know it only at run time (tests, tools).</summary>
 public readonly record struct PoolShape(
     int InHeight, int InWidth, int Channels, int OutHeight, int OutWidth,
     int Size, int Stride, int PadTop, int PadLeft)
 {
-    /// <summary>Floats per SIMD register: channels go a register at a time where they fit.</summary>
-    internal const int Lanes = 16;
-
     public int InputLength => InHeight * InWidth * Channels;
     public int OutputLength => OutHeight * OutWidth * Channels;
+}
+
+/// <summary>What follows from a pooling shape, and the walk over its windows, for shape <typeparamref name="T"/>: every
+/// member is inlined, so each is a constant of the layer.</summary>
+internal static class PoolWindows<T> where T : struct, IPoolShape
+{
+    /// <summary>Floats per SIMD register: channels go a register at a time where they fit.</summary>
+    private const int Lanes = 16;
+
+    public static int InputLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InHeight * T.InWidth * T.Channels; }
+    public static int OutputLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutHeight * T.OutWidth * T.Channels; }
 
     /// <summary>True when the windows cover every input pixel exactly once (stride = size, no padding, no pixel left
     /// over): a backward pass can then write each input gradient once instead of clearing and adding.</summary>
-    public bool Tiles => Stride == Size && PadTop == 0 && PadLeft == 0 && InHeight == OutHeight * Size && InWidth == OutWidth * Size;
+    public static bool Tiles
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => T.Stride == T.Size && T.PadTop == 0 && T.PadLeft == 0 && T.InHeight == T.OutHeight * T.Size && T.InWidth == T.OutWidth * T.Size;
+    }
+
+    public static string Text => new PoolShape(T.InHeight, T.InWidth, T.Channels, T.OutHeight, T.OutWidth, T.Size, T.Stride, T.PadTop, T.PadLeft).ToString();
 
     /// <summary>Where input pixel (<paramref name="row"/>, <paramref name="column"/>), channel <paramref name="channel"/> is.</summary>
-    internal int Index(int row, int column, int channel) => (row * InWidth + column) * Channels + channel;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Index(int row, int column, int channel) => (row * T.InWidth + column) * T.Channels + channel;
 
     /// <summary>Runs <paramref name="pass"/> on every window, in output order: for each output pixel, its channels a
     /// register (16) at a time where they fit (and Vector512 is accelerated), then one at a time. Both pooling kinds
     /// and both directions walk the windows this way; each pass says only what it does with one window.</summary>
-    internal void ForEachWindow<TPass>(ref TPass pass) where TPass : struct, IPoolPass, allows ref struct
+    public static void ForEach<TPass>(ref TPass pass) where TPass : struct, IPoolPass, allows ref struct
     {
-        var vectorChannels = Vector512.IsHardwareAccelerated ? Channels / Lanes * Lanes : 0;
-        for (var oy = 0; oy < OutHeight; oy++)
+        var vectorChannels = Vector512.IsHardwareAccelerated ? T.Channels / Lanes * Lanes : 0;
+        for (var oy = 0; oy < T.OutHeight; oy++)
         {
-            var (y0, y1) = Clip(oy * Stride - PadTop, InHeight);
-            for (var ox = 0; ox < OutWidth; ox++)
+            var (y0, y1) = Clip(oy * T.Stride - T.PadTop, T.InHeight);
+            for (var ox = 0; ox < T.OutWidth; ox++)
             {
-                var (x0, x1) = Clip(ox * Stride - PadLeft, InWidth);
-                var window = new PoolWindow(y0, y1, x0, x1, (oy * OutWidth + ox) * Channels);
+                var (x0, x1) = Clip(ox * T.Stride - T.PadLeft, T.InWidth);
+                var window = new PoolWindow(y0, y1, x0, x1, (oy * T.OutWidth + ox) * T.Channels);
                 for (var c = 0; c < vectorChannels; c += Lanes) pass.Register(window, c);
-                for (var c = vectorChannels; c < Channels; c++) pass.Single(window, c);
+                for (var c = vectorChannels; c < T.Channels; c++) pass.Single(window, c);
             }
         }
     }
 
     /// <summary>The window's span [from, to) along an axis, clipped to the image: padding holds no input. Every SAME
     /// or VALID window holds at least one real pixel.</summary>
-    private (int From, int To) Clip(int from, int extent) => (Math.Max(from, 0), Math.Min(from + Size, extent));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int From, int To) Clip(int from, int extent) => (Math.Max(from, 0), Math.Min(from + T.Size, extent));
+
+    public static void Check(int input, int output, string kernel)
+    {
+        if (input != InputLength || output != OutputLength)
+            throw new ArgumentException($"{kernel} buffers ({input}, {output}) do not match shape {Text}.");
+    }
+}
+
+/// <summary>Runs the generic pooling kernels on a <see cref="PoolShape"/> value set for this thread by
+/// <see cref="Use"/>, as <see cref="RuntimeConv2DShape"/> does for convolutions (and under the same two rules).</summary>
+internal readonly struct RuntimePoolShape : IPoolShape
+{
+    [ThreadStatic] private static PoolShape t_current;
+
+    public static Scope Use(in PoolShape shape)
+    {
+        var previous = t_current;
+        t_current = shape;
+        return new Scope(previous);
+    }
+
+    /// <summary>Restores the shape in use before.</summary>
+    public readonly struct Scope(PoolShape previous) : IDisposable
+    {
+        public void Dispose() => t_current = previous;
+    }
+
+    public static int InHeight => t_current.InHeight;
+    public static int InWidth => t_current.InWidth;
+    public static int Channels => t_current.Channels;
+    public static int OutHeight => t_current.OutHeight;
+    public static int OutWidth => t_current.OutWidth;
+    public static int Size => t_current.Size;
+    public static int Stride => t_current.Stride;
+    public static int PadTop => t_current.PadTop;
+    public static int PadLeft => t_current.PadLeft;
 }
 
 /// <summary>One pooling window: the input rows [<see cref="Y0"/>, <see cref="Y1"/>) and columns
