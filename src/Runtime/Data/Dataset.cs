@@ -28,7 +28,7 @@ public sealed class Dataset
     /// <summary>The notebook's pixel normalisation.</summary>
     public static void Normalise(ReadOnlySpan<byte> pixels, Span<float> values)
     {
-        for (var i = 0; i < pixels.Length; i++) values[i] = pixels[i];
+        TensorPrimitives.ConvertChecked<byte, float>(pixels, values.Slice(0, pixels.Length)); // exact: every byte is a float
         TensorPrimitives.Add(values, -127.5f, values);
         TensorPrimitives.Multiply(values, 1f / 255f, values);
     }

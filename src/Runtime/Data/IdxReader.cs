@@ -12,16 +12,23 @@ public static class IdxReader
     /// <summary>Loads an images file and its labels file into a dataset, checking that they agree.</summary>
     public static Dataset Load(string imagesPath, string labelsPath, int classes = 10)
     {
-        var (pixels, count, height, width) = ReadImages(imagesPath);
+        var (bytes, offset, count, height, width) = ReadImageBytes(imagesPath);
         var labels = ReadLabels(labelsPath, classes);
         if (labels.Length != count)
             throw new DataFormatException(labelsPath, $"has {labels.Length} labels, but {Path.GetFileName(imagesPath)} has {count} images");
-        var images = new float[pixels.Length];
-        Dataset.Normalise(pixels, images);
+        var images = new float[bytes.Length - offset];
+        Dataset.Normalise(bytes.AsSpan(offset), images);
         return new Dataset(images, labels, height, width);
     }
 
     public static (byte[] Pixels, int Count, int Height, int Width) ReadImages(string path)
+    {
+        var (bytes, offset, count, height, width) = ReadImageBytes(path);
+        return (bytes.AsSpan(offset).ToArray(), count, height, width);
+    }
+
+    /// <summary>The file's bytes and where its pixels start, checked against its header (no copy of the pixels).</summary>
+    private static (byte[] Bytes, int Offset, int Count, int Height, int Width) ReadImageBytes(string path)
     {
         var bytes = ReadAll(path);
         var dims = Header(path, bytes, ImagesMagic, 3, "images (magic 0x00000803: unsigned bytes, 3 dimensions)");
@@ -29,7 +36,7 @@ public static class IdxReader
         var length = (long)count * height * width;
         var offset = 4 + 4 * 3;
         CheckLength(path, bytes, offset, length, $"{count} images of {height}x{width}");
-        return (bytes.AsSpan(offset, (int)length).ToArray(), count, height, width);
+        return (bytes, offset, count, height, width);
     }
 
     public static int[] ReadLabels(string path, int classes)
@@ -72,6 +79,20 @@ public static class IdxReader
             throw new DataFormatException(path, $"has {bytes.Length - offset - expected} bytes after the {what} its header promises");
     }
 
+    /// <summary>The uncompressed size a gzip file's last four bytes state (modulo 2³²): a hint only, since the file may
+    /// lie, so capped by what deflate can expand the file to (1032:1) and by 256 MiB. Leaves the stream at its start.</summary>
+    private static int GzipSizeHint(FileStream file)
+    {
+        const long Cap = 256 << 20, DeflateRatio = 1032;
+        if (file.Length < 18) return 0;
+        Span<byte> trailer = stackalloc byte[4];
+        file.Position = file.Length - 4;
+        file.ReadExactly(trailer);
+        file.Position = 0;
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        return (int)Math.Min(size, Math.Min(Cap, file.Length * DeflateRatio));
+    }
+
     private static byte[] ReadAll(string path)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
@@ -81,9 +102,23 @@ public static class IdxReader
             Span<byte> head = stackalloc byte[2];
             var gzip = file.Read(head) == 2 && head[0] == 0x1F && head[1] == 0x8B;
             file.Position = 0;
-            using Stream source = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+            if (!gzip) return File.ReadAllBytes(path);
+            var expected = GzipSizeHint(file);
+            using var source = new GZipStream(file, CompressionMode.Decompress);
+            // Decompressed straight into an array of the size the gzip trailer states (every byte copied and every page
+            // touched costs time at start-up); a trailer that is wrong or absent falls back to a growing buffer.
+            var bytes = new byte[expected];
+            var filled = 0;
+            while (filled < bytes.Length && source.Read(bytes, filled, bytes.Length - filled) is var read and > 0) filled += read;
+            var next = filled == bytes.Length ? source.ReadByte() : -1;
+            if (filled == bytes.Length && next < 0) return bytes;
             using var memory = new MemoryStream();
-            source.CopyTo(memory);
+            memory.Write(bytes, 0, filled);
+            if (next >= 0) // more than the trailer said (a file of several gzip members): keep reading
+            {
+                memory.WriteByte((byte)next);
+                source.CopyTo(memory);
+            }
             return memory.ToArray();
         }
         catch (InvalidDataException e)

@@ -39,6 +39,30 @@ public class Test_Idx
         train.Images.Max().ShouldBe(0.5f);
     }
 
+    /// <summary>The reader sizes its buffer from the gzip trailer, which describes only the last member of a file made
+    /// of several: the rest must still be read, and a file with no trailer at all read too.</summary>
+    [Fact]
+    public void A_gzip_of_several_members_or_of_an_empty_file_reads_in_full()
+    {
+        using var folder = new Scn.TempFolder();
+        var images = Images(3, 4, 5);
+        for (var i = 16; i < images.Length; i++) images[i] = (byte)(i * 7);
+        static byte[] Gzip(ReadOnlySpan<byte> data)
+        {
+            using var memory = new MemoryStream();
+            using (var gzip = new GZipStream(memory, CompressionLevel.Fastest)) gzip.Write(data);
+            return memory.ToArray();
+        }
+        File.WriteAllBytes(folder["i.gz"], [.. Gzip(images.AsSpan(0, 30)), .. Gzip(images.AsSpan(30))]);
+        File.WriteAllBytes(folder["l.gz"], Gzip(Labels(1, 2, 3)));
+        var dataset = IdxReader.Load(folder["i.gz"], folder["l.gz"]);
+        dataset.Count.ShouldBe(3);
+        dataset.Images[59].ShouldBe((images[75] - 127.5f) * (1f / 255f));
+
+        File.WriteAllBytes(folder["empty.gz"], Gzip([]));
+        Should.Throw<DataFormatException>(() => IdxReader.ReadLabels(folder["empty.gz"], 10)).Message.ShouldBe($"{folder["empty.gz"]}: is 0 bytes long, too short for an IDX header");
+    }
+
     [Fact]
     public void The_bundled_copy_is_verified_and_matches_the_shared_files()
     {
