@@ -11,6 +11,12 @@ internal static class CliErrors
         {
             return body();
         }
+        catch (BundledDataNotFoundException)
+        {
+            // The library's message names its API; a command-line user needs the command's way out.
+            Console.Error.WriteLine($"error: {BundledData.Folder}: bundled notMNIST data not found above the working directory; run scn from the repository or pass --data");
+            return 1;
+        }
         catch (Exception e) when (e is UserError or DataFormatException or IOException or UnauthorizedAccessException or ArgumentException or HttpRequestException or UriFormatException)
         {
             Console.Error.WriteLine($"error: {e.Message}");

@@ -75,7 +75,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor WeightsFileMismatch = Error(
         "SCN0016", "Weights file is for another layer stack",
-        "Weights file '{0}' holds weights for '{1}' ({2}), but '{3}' has the layer stack ({4}); retrain, or bake a file written for this network");
+        "Weights file '{0}' (written for '{1}') differs from '{2}' at {3}: the file has {4} where '{2}' has {5}; retrain, or bake a file written for this network");
 
     public static readonly DiagnosticDescriptor SameWindowLargerThanInput = new(
         "SCN0017", "SAME window larger than its input",

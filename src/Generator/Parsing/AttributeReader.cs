@@ -14,6 +14,16 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
     /// <summary>What messages call the attribute's owner: the layer's name, or "[Network] on 'X'".</summary>
     public string Owner { get; } = owner;
 
+    /// <summary>True when the C# compiler could not bind the attribute or one of its arguments (a non-constant value,
+    /// a wrong type): it reports that itself, and anything said about the missing values here would be false (the
+    /// value reads as 0), so nothing is reported and no code is generated.</summary>
+    public bool HasCompilerErrors { get; } = HasErrors(attribute);
+
+    public static bool HasErrors(AttributeData attribute)
+        => attribute.AttributeConstructor is null
+           || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+           || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
+
     public bool IsSet(string property) => attribute.NamedArguments.Any(a => a.Key == property);
 
     public int Int(string property) => Named(property) is { Value: int value } ? value : Default(property) is int fallback ? fallback : 0;
@@ -66,7 +76,9 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
     public void Unsupported(string message) => Report(Diagnostics.UnsupportedArgument, Owner, message);
 
     public void Report(DiagnosticDescriptor descriptor, params object[] arguments)
-        => diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+    {
+        if (!HasCompilerErrors) diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+    }
 
     /// <summary>A float as the user would write it, round-tripping (shortest form; for messages and text).</summary>
     internal static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -63,6 +63,7 @@ internal static class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, networkLocation, className, classes));
         }
 
+        var compilerErrors = network.HasCompilerErrors;
         var entries = new List<StackEntry>();
         var locations = new List<LocationInfo>();
         var counters = new Dictionary<LayerKind, int>();
@@ -73,7 +74,9 @@ internal static class NetworkParser
             counters[kind] = counters.TryGetValue(kind, out var n) ? n + 1 : 1;
             var location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
             var name = AttributeReader.NamedString(attribute, "Name") ?? kind.DefaultPrefix + counters[kind].ToString(CultureInfo.InvariantCulture);
-            var entry = kind.Parse(new AttributeReader(attribute, name, location, diagnostics), name);
+            var reader = new AttributeReader(attribute, name, location, diagnostics);
+            compilerErrors |= reader.HasCompilerErrors;
+            var entry = kind.Parse(reader, name);
             if (!IsValidName(name))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, location, name,
@@ -91,7 +94,7 @@ internal static class NetworkParser
         // Only names that are valid and unique can be checked against each other's generated members.
         if (!diagnostics.Any(d => d.Id == Diagnostics.InvalidLayerName.Id)) CheckGeneratedNames(type, entries, locations, networkLocation, diagnostics);
 
-        var spec = diagnostics.Count > 0 ? null : new NetworkSpec(
+        var spec = diagnostics.Count > 0 || compilerErrors ? null : new NetworkSpec(
             Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
             ClassName: className,
             FileHint: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""),

@@ -6,6 +6,7 @@ using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using StaticConvNet.Generator.Model;
+using StaticConvNet.Generator.Shapes;
 
 namespace StaticConvNet.Generator.Weights;
 
@@ -55,7 +56,8 @@ internal static class BakedWeights
         // Files written before fingerprint format 2 carry the legacy identity; they fit just as well.
         if (fields["fingerprint"] != network.Fingerprint && fields["fingerprint"] != network.LegacyFingerprint)
         {
-            return Fail(spec, Model.Problem.Create(Diagnostics.WeightsFileMismatch, Model.Problem.OnNetwork, name, fields["model"], fields["fingerprint"], spec.ClassName, network.Fingerprint));
+            var (where, fileHas, networkHas) = Fingerprint.FirstDifference(fields["fingerprint"], network);
+            return Fail(spec, Model.Problem.Create(Diagnostics.WeightsFileMismatch, Model.Problem.OnNetwork, name, fields["model"], spec.ClassName, where, fileHas, networkHas));
         }
 
         byte[] bytes;

@@ -18,9 +18,12 @@ public static class BundledData
 
     /// <summary>The data folder: the first data/notmnist found walking up from the working directory or
     /// from the program's own folder.</summary>
-    public static string Locate()
+    public static string Locate() => Locate([Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
+
+    /// <summary>The first data/notmnist found walking up from each of <paramref name="startFolders"/> in turn.</summary>
+    public static string Locate(IEnumerable<string> startFolders)
     {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        foreach (var start in startFolders)
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
@@ -28,7 +31,10 @@ public static class BundledData
                 if (File.Exists(Path.Combine(candidate, Files[0].File))) return candidate;
             }
         }
-        throw new DataFormatException(Folder, "bundled notMNIST data not found above the working directory; run from the repository or pass --data");
+        throw new BundledDataNotFoundException(
+            $"The bundled notMNIST data ({Folder}) is not in or above {string.Join(" or ", startFolders)}: "
+            + $"{nameof(BundledData)} serves the repository's own tools, samples and tests. "
+            + $"Load other data with {nameof(IdxReader)}.{nameof(IdxReader.Load)} or new {nameof(Dataset)}(images, labels, height, width).");
     }
 
     public static (Dataset Train, Dataset Valid) Load()
@@ -47,3 +53,7 @@ public static class BundledData
         return (train.GetAwaiter().GetResult(), valid);
     }
 }
+
+/// <summary>The repository's bundled data is not where <see cref="BundledData"/> looks (a program run outside the
+/// repository): a missing file, not a malformed one.</summary>
+public sealed class BundledDataNotFoundException(string message) : FileNotFoundException(message, BundledData.Folder);

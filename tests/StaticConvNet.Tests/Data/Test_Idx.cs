@@ -64,6 +64,17 @@ public class Test_Idx
     }
 
     [Fact]
+    public void Outside_the_repository_the_bundled_data_is_a_missing_file_explained_in_library_terms()
+    {
+        using var folder = new Scn.TempFolder();
+        var e = Should.Throw<BundledDataNotFoundException>(() => BundledData.Locate([folder.Path]));
+        e.ShouldBeAssignableTo<FileNotFoundException>();
+        e.Message.ShouldContain($"is not in or above {folder.Path}");
+        e.Message.ShouldContain("IdxReader.Load");
+        e.Message.ShouldNotContain("--data"); // a command-line option means nothing to a library user
+    }
+
+    [Fact]
     public void The_bundled_copy_is_verified_and_matches_the_shared_files()
     {
         var (train, valid) = BundledData.Load();

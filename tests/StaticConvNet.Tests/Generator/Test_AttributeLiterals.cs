@@ -32,6 +32,29 @@ public class Test_AttributeLiterals
         result.SingleSource.ShouldContain(generated);
     }
 
+    /// <summary>A value C# cannot use as an attribute argument is the compiler's error (CS0182) alone: before, the
+    /// generator also said the argument "must be positive, but is 0", which was false.</summary>
+    [Theory]
+    [InlineData("[Dense(Units)]", "CS0182")]
+    [InlineData("[Conv2D(4, Patch = Sizes.Patch)]", "CS0182")]
+    [InlineData("[Dropout(\"half\")]", "CS1503")]
+    public void A_non_constant_argument_is_the_compilers_error_alone(string layer, string error)
+    {
+        var result = GeneratorHarness.Run($$"""
+            using StaticConvNet;
+            public static class Sizes { public static int Patch = 3; }
+            [Network(Height = 6, Width = 6, Classes = 3)]
+            {{layer}}
+            [Dense(3)]
+            public sealed partial class NotConstant
+            {
+                public static int Units = 4;
+            }
+            """);
+        result.GeneratorDiagnostics.ShouldBeEmpty();
+        result.Errors.Select(e => e.Id).Distinct().ShouldBe([error]);
+    }
+
     [Fact]
     public void A_value_out_of_range_after_rounding_is_still_an_SCN_error_on_the_attribute()
     {

@@ -92,13 +92,29 @@ public class Test_BakedWeights
         d.GetMessage().ShouldContain(fragment);
     }
 
-    [Fact]
-    public void SCN0016_weights_of_another_layer_stack()
+    /// <summary>SCN0016 names where the file's layer stack first differs and what each side has there, not both
+    /// fingerprints whole; the first case is the example in docs/diagnostics.md.</summary>
+    [Theory]
+    [InlineData("filters=2", "filters=4", "layer 1 ('conv1')", "'Conv2D filters=4 patch=3 stride=1 padding=same'", "'Conv2D filters=2 patch=3 stride=1 padding=same'")]
+    [InlineData("in 4x4x1", "in 5x4x1", "the input", "'in 5x4x1'", "'in 4x4x1'")]
+    [InlineData("; ReLU;", ";", "layer 2 ('relu1')", "'Dense units=3'", "'ReLU'")]
+    [InlineData("units=3", "units=3; Dense units=3", "layer 4", "'Dense units=3'", "no layer 4")]
+    [InlineData("; Dense units=3", "", "layer 3 ('dense1')", "no layer 3", "'Dense units=3'")]
+    public void SCN0016_names_the_first_difference(string replace, string with, string where, string fileHas, string networkHas)
     {
-        var other = Fingerprint.Replace("filters=2", "filters=4");
-        var d = Bake(WeightsFile.Format("Tiny", other, Values)).GeneratorDiagnostics.ShouldHaveSingleItem();
+        var d = Bake(WeightsFile.Format("Tiny", Fingerprint.Replace(replace, with), Values)).GeneratorDiagnostics.ShouldHaveSingleItem();
         d.Id.ShouldBe("SCN0016");
-        d.GetMessage().ShouldBe($"Weights file 'models/tiny.scnw' holds weights for 'Tiny' ({other}), but 'Tiny' has the layer stack ({Fingerprint}); retrain, or bake a file written for this network");
+        d.GetMessage().ShouldBe($"Weights file 'models/tiny.scnw' (written for 'Tiny') differs from 'Tiny' at {where}: the file has {fileHas} where 'Tiny' has {networkHas}; retrain, or bake a file written for this network");
+        if (where.StartsWith("layer 1", StringComparison.Ordinal))
+            File.ReadAllText(Path.Combine(GeneratorHarness.RepositoryRoot(), "docs", "diagnostics.md")).ShouldContain($"`{d.GetMessage()}`");
+    }
+
+    [Fact]
+    public void SCN0016_compares_a_format_1_file_with_the_format_1_text()
+    {
+        var other = LegacyFingerprint.Replace("relu1 ReLU", "act ReLU");
+        var d = Bake(WeightsFile.Format("Tiny", other, Values)).GeneratorDiagnostics.ShouldHaveSingleItem();
+        d.GetMessage().ShouldContain("at layer 2 ('relu1'): the file has 'act ReLU max(x, 0) -> 4x4x2' where 'Tiny' has 'relu1 ReLU max(x, 0) -> 4x4x2'");
     }
 
     [Fact]
