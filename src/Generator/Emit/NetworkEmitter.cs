@@ -224,6 +224,12 @@ internal static class NetworkEmitter
         w.Line();
         w.Line($"public float ComputeLoss({Names.ReadOnlySpan} images, global::System.ReadOnlySpan<int> labels, int count, bool training = false)");
         w.Line("    => Runner.ComputeLoss(images, labels, count, training);");
+        if (!network.Spec.DeclaresToString) // the user's own ToString wins
+        {
+            w.Line();
+            w.Line("/// <summary>The layer list on one line; <c>this.Summary()</c> gives it as a table.</summary>");
+            w.Line("public override string ToString() => LayerDescription.ToString();");
+        }
     }
 
     private static void EmitLayerList(CodeWriter w, ResolvedNetwork network)

@@ -20,7 +20,8 @@ internal sealed record NetworkSpec(
     int BatchCapacity,
     EquatableArray<StackEntry> Layers,
     string? WeightsFile = null,
-    bool DeclaresOnlyConstructorsWithParameters = false);
+    bool DeclaresOnlyConstructorsWithParameters = false,
+    bool DeclaresToString = false);
 
 /// <summary>What parsing produced: a spec when the attributes are valid (null when any diagnostic was found), where
 /// each attribute is (for diagnostics only), and the diagnostics.</summary>

@@ -103,7 +103,8 @@ internal static class NetworkParser
             BatchCapacity: batchCapacity,
             Layers: entries.ToEquatableArray(),
             WeightsFile: network.String("Weights") is { Length: > 0 } weights ? weights : null,
-            DeclaresOnlyConstructorsWithParameters: type.InstanceConstructors.Length > 0 && type.InstanceConstructors.All(c => !c.IsImplicitlyDeclared && c.Parameters.Length > 0));
+            DeclaresOnlyConstructorsWithParameters: type.InstanceConstructors.Length > 0 && type.InstanceConstructors.All(c => !c.IsImplicitlyDeclared && c.Parameters.Length > 0),
+            DeclaresToString: type.GetMembers("ToString").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 0 && !m.IsImplicitlyDeclared));
         return new ParsedNetwork(spec, networkLocation, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
 

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace StaticConvNet;
 
 /// <summary>A shape, height × width × channels.</summary>
@@ -38,6 +41,9 @@ public abstract record LayerDescription(string Name, int Index, LayerShape Input
     public virtual int ParameterCount => 0;
 
     public abstract T Accept<T>(ILayerVisitor<T> visitor);
+
+    /// <summary>e.g. "conv1: Conv2D 16 filters, 5x5, stride 1, SAME, 28x28x1 -> 28x28x16" (sealed: every kind reads alike).</summary>
+    public sealed override string ToString() => $"{Name}: {Kind} {Detail}, {Input} -> {Output}";
 }
 
 /// <summary>A layer with weights and biases: its weights start at <see cref="ParameterOffset"/> in
@@ -156,4 +162,41 @@ public sealed record NetworkDescription(
     /// <summary>Whether a file carrying <paramref name="fingerprint"/> holds weights for this network.</summary>
     public bool IsFingerprintOf(string fingerprint)
         => fingerprint == Fingerprint || (LegacyFingerprint is not null && fingerprint == LegacyFingerprint);
+
+    /// <summary>The layer list on one line, e.g. "Arch2ConvPool: 28x28x1 -> conv1 Conv2D 28x28x16 -> … -> logits Dense 1x1x10".</summary>
+    public override string ToString()
+        => $"{Name}: {Input} -> " + string.Join(" -> ", Layers.Select(l => $"{l.Name} {l.Kind} {l.Output}"));
+
+    /// <summary>A table of the layers as Keras's <c>model.summary()</c> prints it: each layer's name and kind, its
+    /// arguments, output shape and parameter count, then the totals.</summary>
+    public string Summary()
+    {
+        var header = new SummaryRow("Layer (kind)", "Arguments", "Output shape", "Parameters");
+        var rows = Layers.Select(l => new SummaryRow($"{l.Name} ({l.Kind})", l.Detail, l.Output.ToString(), l.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)))
+            .Prepend(new SummaryRow("input", "", Input.ToString(), "")).ToList();
+        var all = rows.Append(header).ToList();
+        int layer = all.Max(r => r.Layer.Length), detail = all.Max(r => r.Detail.Length), output = all.Max(r => r.Output.Length), parameters = all.Max(r => r.Parameters.Length);
+        string Line(SummaryRow r) => $"{r.Layer.PadRight(layer)}  {r.Detail.PadRight(detail)}  {r.Output.PadRight(output)}  {r.Parameters.PadLeft(parameters)}".TrimEnd();
+        var rule = new string('-', layer + detail + output + parameters + 6);
+        var text = new StringBuilder();
+        text.AppendLine($"{Name}: {Input} -> {Classes} classes");
+        text.AppendLine(rule).AppendLine(Line(header)).AppendLine(rule);
+        foreach (var row in rows) text.AppendLine(Line(row));
+        text.AppendLine(rule);
+        text.AppendLine(FormattableString.Invariant($"Parameters: {ParameterCount:N0} ({ParameterCount * 4L:N0} bytes as float32); batch capacity {BatchCapacity}"));
+        return text.ToString();
+    }
+
+    private sealed record SummaryRow(string Layer, string Detail, string Output, string Parameters);
+}
+
+/// <summary>What every network offers through <see cref="IConvNet"/>, without a member in each generated class.</summary>
+public static class ConvNetExtensions
+{
+    /// <summary>The network's layers as a table (Keras's <c>model.summary()</c>); see <see cref="NetworkDescription.Summary"/>.</summary>
+    public static string Summary(this IConvNet network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network.Description.Summary();
+    }
 }
