@@ -158,26 +158,26 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         // One layer at a time, for profiling: the same calls as the passes above.
-        w.Open($"void {Names.Runtime}.ISamplePasses.ForwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, bool training)");
-        w.Open("switch (layer)");
-        foreach (var layer in network.Layers)
-        {
-            w.Line(layer.IsFused ? $"case {Int(layer.Index)}: break; // runs inside {layer.FusedInto}Forward" : $"case {Int(layer.Index)}: {layer.Spec.ForwardCall(layer)} break;");
-        }
-        w.Line($"default: throw new global::System.ArgumentOutOfRangeException(nameof(layer));");
-        w.Close();
-        w.Close();
+        EmitLayerSwitch(w, network, $"ForwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, bool training)",
+            layer => layer.IsFused ? $"break; // runs inside {layer.FusedInto}Forward" : $"{layer.Spec.ForwardCall(layer)} break;");
         w.Line();
-        w.Open($"void {Names.Runtime}.ISamplePasses.BackwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)");
-        w.Open("switch (layer)");
-        foreach (var layer in network.Layers) w.Line($"case {Int(layer.Index)}: {(layer.NeedsBackward ? Cpu.BackwardCall(layer) : NoBackward(layer))} break;");
-        w.Line($"default: throw new global::System.ArgumentOutOfRangeException(nameof(layer));");
-        w.Close();
-        w.Close();
+        EmitLayerSwitch(w, network, $"BackwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)",
+            layer => layer.NeedsBackward ? $"{Cpu.BackwardCall(layer)} break;" : $"break; {NoBackward(layer)}");
         w.Line();
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.Logits(int slot) => {output.Pascal}Output(slot);");
         w.Line();
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.LogitsGradient(int slot) => {output.Pascal}OutputGradient(slot);");
+    }
+
+    /// <summary>An ISamplePasses method that runs one layer's statement, chosen by its index.</summary>
+    private static void EmitLayerSwitch(CodeWriter w, ResolvedNetwork network, string signature, System.Func<ResolvedLayer, string> statement)
+    {
+        w.Open($"void {Names.Runtime}.ISamplePasses.{signature}");
+        w.Open("switch (layer)");
+        foreach (var layer in network.Layers) w.Line($"case {Int(layer.Index)}: {statement(layer)}");
+        w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(layer));");
+        w.Close();
+        w.Close();
     }
 
     private static void EmitPublicApi(CodeWriter w, ResolvedNetwork network)

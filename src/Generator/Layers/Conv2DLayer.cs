@@ -44,19 +44,10 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     {
         var p = l.Pascal;
         Window.EmitConstants(w, l, "Patch", Patch, Stride);
-        w.Line($"/// <summary>{Name}'s shape as constants: the JIT compiles Conv2D's kernels for this layer alone.</summary>");
-        w.Open($"private readonly struct {p}Shape : {Names.Kernels}.IConv2DShape");
-        w.Line($"public static int InHeight => {p}InputHeight;");
-        w.Line($"public static int InWidth => {p}InputWidth;");
-        w.Line($"public static int InChannels => {p}InputChannels;");
-        w.Line($"public static int OutHeight => {p}OutputHeight;");
-        w.Line($"public static int OutWidth => {p}OutputWidth;");
-        w.Line($"public static int OutChannels => {p}OutputChannels;");
-        w.Line($"public static int Patch => {p}Patch;");
-        w.Line($"public static int Stride => {p}Stride;");
-        w.Line($"public static int PadTop => {p}PadTop;");
-        w.Line($"public static int PadLeft => {p}PadLeft;");
-        w.Close();
+        Window.EmitShapeStruct(w, l, "Conv2D", "IConv2DShape",
+            ("InHeight", "InputHeight"), ("InWidth", "InputWidth"), ("InChannels", "InputChannels"),
+            ("OutHeight", "OutputHeight"), ("OutWidth", "OutputWidth"), ("OutChannels", "OutputChannels"),
+            ("Patch", "Patch"), ("Stride", "Stride"), ("PadTop", "PadTop"), ("PadLeft", "PadLeft"));
         if (!l.ReadsImage)
         {
             w.Line($"/// <summary>{Name}'s weights as its input gradient reads them (rotated, channels swapped), written once per batch.</summary>");

@@ -45,18 +45,10 @@ internal abstract record PoolLayer(string Name, int Size, int Stride, PaddingKin
     {
         var p = l.Pascal;
         Window.EmitConstants(w, l, "Size", Size, Stride);
-        w.Line($"/// <summary>{Name}'s shape as constants: the JIT compiles {KernelName}'s kernels for this layer alone.</summary>");
-        w.Open($"private readonly struct {p}Shape : {Names.Kernels}.IPoolShape");
-        w.Line($"public static int InHeight => {p}InputHeight;");
-        w.Line($"public static int InWidth => {p}InputWidth;");
-        w.Line($"public static int Channels => {p}InputChannels;");
-        w.Line($"public static int OutHeight => {p}OutputHeight;");
-        w.Line($"public static int OutWidth => {p}OutputWidth;");
-        w.Line($"public static int Size => {p}Size;");
-        w.Line($"public static int Stride => {p}Stride;");
-        w.Line($"public static int PadTop => {p}PadTop;");
-        w.Line($"public static int PadLeft => {p}PadLeft;");
-        w.Close();
+        Window.EmitShapeStruct(w, l, KernelName, "IPoolShape",
+            ("InHeight", "InputHeight"), ("InWidth", "InputWidth"), ("Channels", "InputChannels"),
+            ("OutHeight", "OutputHeight"), ("OutWidth", "OutputWidth"),
+            ("Size", "Size"), ("Stride", "Stride"), ("PadTop", "PadTop"), ("PadLeft", "PadLeft"));
     }
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)

@@ -54,6 +54,18 @@ internal static class Window
         w.Line($"public const int {p}PadLeft = {Int(l.PadLeft)};");
     }
 
+    /// <summary>The struct the layer's CPU kernels are compiled for: its static members are the layer's constants.
+    /// <paramref name="members"/> pairs each member of <paramref name="shapeInterface"/> with the constant it reads
+    /// (the part after the layer's name, e.g. ("InHeight", "InputHeight")).</summary>
+    public static void EmitShapeStruct(CodeWriter w, ResolvedLayer l, string kernel, string shapeInterface, params (string Member, string Constant)[] members)
+    {
+        var p = l.Pascal;
+        w.Line($"/// <summary>{l.Spec.Name}'s shape as constants: the JIT compiles {kernel}'s kernels for this layer alone.</summary>");
+        w.Open($"private readonly struct {p}Shape : {Names.Kernels}.{shapeInterface}");
+        foreach (var (member, constant) in members) w.Line($"public static int {member} => {p}{constant};");
+        w.Close();
+    }
+
     /// <summary>The GPU kernels' view of the window, from the layer's constants.</summary>
     public static void EmitGpuShape(CodeWriter w, ResolvedLayer l, string sizeName)
     {

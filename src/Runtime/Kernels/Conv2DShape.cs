@@ -87,15 +87,16 @@ public readonly record struct Conv2DShape(
     int OutHeight, int OutWidth, int OutChannels,
     int Patch, int Stride, int PadTop, int PadLeft);
 
-/// <summary>Runs the generic kernels on a <see cref="Conv2DShape"/> value: its static members read the value set
-/// for this thread by <see cref="Use"/>. Slower than a generated shape (every size is a load); for tests and tools.
-/// Two rules keep it sound: a kernel never hands work to another thread (which would see no shape), and nothing
-/// derived from a shape is cached in a static field (every runtime shape would share it).</summary>
-internal readonly struct RuntimeConv2DShape : IConv2DShape
+/// <summary>The shape value a runtime-shape adapter reads on this thread, set by <see cref="Use"/> for the length of a
+/// kernel call. Two rules keep the adapters sound: a kernel never hands work to another thread (which would see no
+/// shape), and nothing derived from a shape is cached in a static field (every runtime shape would share it).</summary>
+internal static class ShapeInUse<T> where T : struct
 {
-    [ThreadStatic] private static Conv2DShape t_current;
+    [ThreadStatic] private static T t_current;
 
-    public static Scope Use(in Conv2DShape shape)
+    public static ref readonly T Current => ref t_current;
+
+    public static Scope Use(in T shape)
     {
         var previous = t_current;
         t_current = shape;
@@ -103,19 +104,28 @@ internal readonly struct RuntimeConv2DShape : IConv2DShape
     }
 
     /// <summary>Restores the shape in use before, so a caller's own runtime-shape call around another stays correct.</summary>
-    public readonly struct Scope(Conv2DShape previous) : IDisposable
+    public readonly struct Scope(T previous) : IDisposable
     {
         public void Dispose() => t_current = previous;
     }
+}
 
-    public static int InHeight => t_current.InHeight;
-    public static int InWidth => t_current.InWidth;
-    public static int InChannels => t_current.InChannels;
-    public static int OutHeight => t_current.OutHeight;
-    public static int OutWidth => t_current.OutWidth;
-    public static int OutChannels => t_current.OutChannels;
-    public static int Patch => t_current.Patch;
-    public static int Stride => t_current.Stride;
-    public static int PadTop => t_current.PadTop;
-    public static int PadLeft => t_current.PadLeft;
+/// <summary>Runs the generic kernels on a <see cref="Conv2DShape"/> value: its static members read the value set for
+/// this thread by <see cref="Use"/>. Slower than a generated shape (every size is a load); for tests and tools.</summary>
+internal readonly struct RuntimeConv2DShape : IConv2DShape
+{
+    public static ShapeInUse<Conv2DShape>.Scope Use(in Conv2DShape shape) => ShapeInUse<Conv2DShape>.Use(shape);
+
+    private static ref readonly Conv2DShape S => ref ShapeInUse<Conv2DShape>.Current;
+
+    public static int InHeight => S.InHeight;
+    public static int InWidth => S.InWidth;
+    public static int InChannels => S.InChannels;
+    public static int OutHeight => S.OutHeight;
+    public static int OutWidth => S.OutWidth;
+    public static int OutChannels => S.OutChannels;
+    public static int Patch => S.Patch;
+    public static int Stride => S.Stride;
+    public static int PadTop => S.PadTop;
+    public static int PadLeft => S.PadLeft;
 }

@@ -86,33 +86,22 @@ internal static class PoolWindows<T> where T : struct, IPoolShape
 }
 
 /// <summary>Runs the generic pooling kernels on a <see cref="PoolShape"/> value set for this thread by
-/// <see cref="Use"/>, as <see cref="RuntimeConv2DShape"/> does for convolutions (and under the same two rules).</summary>
+/// <see cref="Use"/>, as <see cref="RuntimeConv2DShape"/> does for convolutions.</summary>
 internal readonly struct RuntimePoolShape : IPoolShape
 {
-    [ThreadStatic] private static PoolShape t_current;
+    public static ShapeInUse<PoolShape>.Scope Use(in PoolShape shape) => ShapeInUse<PoolShape>.Use(shape);
 
-    public static Scope Use(in PoolShape shape)
-    {
-        var previous = t_current;
-        t_current = shape;
-        return new Scope(previous);
-    }
+    private static ref readonly PoolShape S => ref ShapeInUse<PoolShape>.Current;
 
-    /// <summary>Restores the shape in use before.</summary>
-    public readonly struct Scope(PoolShape previous) : IDisposable
-    {
-        public void Dispose() => t_current = previous;
-    }
-
-    public static int InHeight => t_current.InHeight;
-    public static int InWidth => t_current.InWidth;
-    public static int Channels => t_current.Channels;
-    public static int OutHeight => t_current.OutHeight;
-    public static int OutWidth => t_current.OutWidth;
-    public static int Size => t_current.Size;
-    public static int Stride => t_current.Stride;
-    public static int PadTop => t_current.PadTop;
-    public static int PadLeft => t_current.PadLeft;
+    public static int InHeight => S.InHeight;
+    public static int InWidth => S.InWidth;
+    public static int Channels => S.Channels;
+    public static int OutHeight => S.OutHeight;
+    public static int OutWidth => S.OutWidth;
+    public static int Size => S.Size;
+    public static int Stride => S.Stride;
+    public static int PadTop => S.PadTop;
+    public static int PadLeft => S.PadLeft;
 }
 
 /// <summary>One pooling window: the input rows [<see cref="Y0"/>, <see cref="Y1"/>) and columns

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using StaticConvNet.Kernels;
+using StaticConvNet.Tests.Support;
 
 namespace StaticConvNet.Tests.Runtime;
 
@@ -428,5 +429,39 @@ public class Test_BatchRunner
 
         AllocatedPerCall(() => runner.ComputeGradients(images, labels, Capacity)).ShouldBeLessThan(4096);
         AllocatedPerCall(() => runner.PredictBatch(manyImages, predictions)).ShouldBeLessThan(3 * 4096); // three batches
+    }
+}
+
+/// <summary>The per-layer passes (for profiling) are the per-image passes one layer at a time: run in order, then in
+/// reverse, they leave the same logits and gradients, including around a layer with no backward pass and a fused ReLU.</summary>
+public class Test_LayerPasses
+{
+    [Theory]
+    [InlineData("ReluFirst")]
+    [InlineData("arch2")]
+    [InlineData("arch4")]
+    public void Layer_by_layer_is_the_same_as_the_whole_passes(string name)
+    {
+        var (network, images, _) = ReferenceNets.Setup(ReferenceNets.All[name], batch: 1);
+        var passes = (ISamplePasses)network;
+        var image = images.AsSpan(0, network.InputLength).ToArray();
+        var layers = network.Description.Layers.Count;
+        passes.PrepareBackward();
+
+        var whole = new float[network.ParameterCount];
+        passes.ForwardSample(image, 0, training: false);
+        var logits = passes.Logits(0).ToArray();
+        ReferenceNets.Random(network.OutputLength, 3, 1f).CopyTo(passes.LogitsGradient(0));
+        passes.BackwardSample(image, 0, whole);
+        passes.AccumulateShardGradients(image, 0, 1, whole);
+
+        var byLayer = new float[network.ParameterCount];
+        passes.Logits(0).Clear();
+        for (var layer = 0; layer < layers; layer++) passes.ForwardLayer(layer, image, 0, training: false);
+        passes.Logits(0).ToArray().ShouldBe(logits);
+        ReferenceNets.Random(network.OutputLength, 3, 1f).CopyTo(passes.LogitsGradient(0));
+        for (var layer = layers - 1; layer >= 0; layer--) passes.BackwardLayer(layer, image, 0, byLayer);
+        passes.AccumulateShardGradients(image, 0, 1, byLayer);
+        byLayer.ShouldBe(whole);
     }
 }
