@@ -49,7 +49,7 @@ internal static class DataCommand
         command.SetAction(result =>
         {
             var data = source.Load(result.GetValue(path), result);
-            Console.WriteLine($"{data.Description}: images {data.Train.Height}x{data.Train.Width} grayscale");
+            Console.WriteLine($"{data.Description}: images {data.Train.Height}x{data.Train.Width}{(data.Train.Channels == 1 ? " grayscale" : $"x{data.Train.Channels}")}");
             foreach (var note in data.Notes) Console.WriteLine($"note: {note}");
             var splits = DataInspection.Summarise(data);
             var table = new Table().Border(TableBorder.Rounded);

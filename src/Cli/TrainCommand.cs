@@ -101,7 +101,7 @@ internal static class TrainCommand
         foreach (var note in data.Notes) Console.WriteLine($"note: {note}");
         foreach (var skipped in data.Skipped) Console.WriteLine($"skipped {skipped.Path}: {skipped.Reason}");
         if (data.Train.ImageLength != network.InputLength)
-            throw new UserError($"{entry.ClassName} takes {network.Description.InputHeight}x{network.Description.InputWidth} images, but the training data has {data.Train.Height}x{data.Train.Width}");
+            throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
         Directory.CreateDirectory(outputFolder);
         var checkpointPath = Path.Combine(outputFolder, CheckpointFile);
         var log = resume is not null ? RunLog.LoadIfPresent(Path.Combine(outputFolder, "metrics.csv"), resume.StepsDone) : new RunLog();

@@ -9,6 +9,8 @@ public static class IdxWriter
 {
     public static void Write(Dataset data, string imagesPath, string labelsPath)
     {
+        if (data.Channels != 1)
+            throw new ArgumentException($"IDX image files hold one value per pixel; these images have {data.Channels} channels.");
         foreach (var value in data.Images)
         {
             if (!float.IsFinite(value)) throw new ArgumentException("Images hold a non-finite value; IDX stores bytes.");

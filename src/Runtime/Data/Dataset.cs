@@ -3,25 +3,40 @@ using System.Numerics.Tensors;
 namespace StaticConvNet.Data;
 
 /// <summary>Images and labels in memory: <see cref="Images"/> holds <see cref="Count"/> images of
-/// Height × Width floats each, normalised as the notebook did, (pixel − 127.5) / 255, so values lie in [−0.5, 0.5].</summary>
+/// Height × Width × Channels floats each (HWC: a pixel's channels side by side, as the networks read them). Data read
+/// from notMNIST files is normalised as the notebook did, (pixel − 127.5) / 255, so values lie in [−0.5, 0.5].</summary>
 public sealed class Dataset
 {
-    public Dataset(float[] images, int[] labels, int height, int width)
+    /// <param name="images">The images one after another, each HWC.</param>
+    /// <param name="channels">1 for grayscale, 3 for colour, or any other count.</param>
+    public Dataset(float[] images, int[] labels, int height, int width, int channels = 1)
     {
-        if (images.Length != labels.Length * height * width)
-            throw new ArgumentException($"{labels.Length} labels need {labels.Length * height * width} image values, got {images.Length}.");
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        var expected = (long)labels.Length * height * width * channels;
+        if (images.Length != expected)
+        {
+            var perPixel = labels.Length > 0 && images.Length % ((long)labels.Length * height * width) == 0 ? images.Length / ((long)labels.Length * height * width) : 0;
+            var hint = perPixel > 1 && channels == 1 ? $" That is {perPixel} values per pixel: pass channels: {perPixel}." : "";
+            throw new ArgumentException($"{labels.Length} labels of {height}x{width}x{channels} images need {expected} image values, got {images.Length}.{hint}");
+        }
         Images = images;
         Labels = labels;
         Height = height;
         Width = width;
+        Channels = channels;
     }
 
     public float[] Images { get; }
     public int[] Labels { get; }
     public int Height { get; }
     public int Width { get; }
+    public int Channels { get; }
     public int Count => Labels.Length;
-    public int ImageLength => Height * Width;
+    public int ImageLength => Height * Width * Channels;
 
     public ReadOnlySpan<float> Image(int index) => Images.AsSpan(index * ImageLength, ImageLength);
 

@@ -113,7 +113,9 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"Batch size must be 1..{device.BatchCapacity}, the most the device takes.");
         if (options.Steps < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Steps, "Steps must be at least 1.");
         if (train.ImageLength != host.InputLength)
-            throw new ArgumentException($"Training images have {train.ImageLength} values; the network takes {host.InputLength}.");
+            throw new ArgumentException($"Training images are {train.Height}x{train.Width}x{train.Channels}; {host.Description.Name} takes {host.Description.Input}.");
+        if (valid is not null && valid.ImageLength != host.InputLength)
+            throw new ArgumentException($"Validation images are {valid.Height}x{valid.Width}x{valid.Channels}; {host.Description.Name} takes {host.Description.Input}.");
         if (train.Count <= options.BatchSize)
             throw new ArgumentException($"The training set has {train.Count} images; it needs more than one batch of {options.BatchSize}.");
 

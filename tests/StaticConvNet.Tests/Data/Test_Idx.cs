@@ -147,6 +147,6 @@ public class Test_Idx
         using var folder = new Scn.TempFolder();
         using (var gz = new GZipStream(File.Create(folder["train-images-idx3-ubyte.gz"]), CompressionLevel.Fastest)) gz.Write(Images(40, 14, 14));
         File.WriteAllBytes(folder["train-labels-idx1-ubyte"], Labels(Enumerable.Range(0, 40).Select(i => (byte)(i % 10)).ToArray()));
-        Scn.Run("train", "arch2", "--data", folder.Path, "--steps", "5").ShouldBeCleanError("Arch2ConvPool takes 28x28 images, but the training data has 14x14");
+        Scn.Run("train", "arch2", "--data", folder.Path, "--steps", "5").ShouldBeCleanError("Arch2ConvPool takes 28x28x1 images, but the training data has 14x14x1");
     }
 }
