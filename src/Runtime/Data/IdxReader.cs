@@ -30,20 +30,24 @@ public static class IdxReader
     /// <summary>The file's bytes and where its pixels start, checked against its header (no copy of the pixels).</summary>
     private static (byte[] Bytes, int Offset, int Count, int Height, int Width) ReadImageBytes(string path)
     {
-        var bytes = ReadAll(path);
-        var dims = Header(path, bytes, ImagesMagic, 3, "images (magic 0x00000803: unsigned bytes, 3 dimensions)");
-        var (count, height, width) = (dims[0], dims[1], dims[2]);
-        var length = (long)count * height * width;
-        var offset = 4 + 4 * 3;
-        CheckLength(path, bytes, offset, length, $"{count} images of {height}x{width}");
-        return (bytes, offset, count, height, width);
+        const int Offset = 4 + 4 * 3;
+        var dims = Array.Empty<int>();
+        var bytes = ReadChecked(path, Offset, header =>
+        {
+            dims = Header(path, header, ImagesMagic, 3, "images (magic 0x00000803: unsigned bytes, 3 dimensions)");
+            return ((long)dims[0] * dims[1] * dims[2], $"{dims[0]} images of {dims[1]}x{dims[2]}");
+        });
+        return (bytes, Offset, dims[0], dims[1], dims[2]);
     }
 
     public static int[] ReadLabels(string path, int classes)
     {
-        var bytes = ReadAll(path);
-        var count = Header(path, bytes, LabelsMagic, 1, "labels (magic 0x00000801: unsigned bytes, 1 dimension)")[0];
-        CheckLength(path, bytes, 8, count, $"{count} labels");
+        var count = 0;
+        var bytes = ReadChecked(path, 8, header =>
+        {
+            count = Header(path, header, LabelsMagic, 1, "labels (magic 0x00000801: unsigned bytes, 1 dimension)")[0];
+            return (count, $"{count} labels");
+        });
         var labels = new int[count];
         for (var i = 0; i < count; i++)
         {
@@ -52,6 +56,58 @@ public static class IdxReader
                 throw new DataFormatException(path, $"label {labels[i]} at index {i} is out of range 0..{classes - 1}");
         }
         return labels;
+    }
+
+    /// <summary>Reads the header, asks <paramref name="promise"/> how many bytes of data it promises (and in words what),
+    /// then reads exactly that many and checks that nothing follows. Nothing is inflated or allocated beyond what the
+    /// header promises, and a promise larger than the file could hold is refused before anything is allocated.</summary>
+    private static byte[] ReadChecked(string path, int headerLength, Func<byte[], (long Length, string What)> promise)
+    {
+        if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> magic = stackalloc byte[2];
+            var gzip = file.Read(magic) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+            file.Position = 0;
+            using var source = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : (Stream)file;
+            var header = new byte[headerLength];
+            var got = source.ReadAtLeast(header, headerLength, throwOnEndOfStream: false);
+            var (length, what) = promise(header[..got]); // a short header is refused here
+            // A plain file holds what its length says; deflate inflates at most 1032:1.
+            if (!gzip && length > file.Length - headerLength)
+                throw new DataFormatException(path, $"is truncated: the header promises {what} ({length} bytes of data), but only {file.Length - headerLength} follow");
+            if ((gzip && length > file.Length * 1032) || headerLength + length > Array.MaxLength)
+                throw new DataFormatException(path, $"its header promises {what} ({length} bytes of data), more than a {(gzip ? "gzip file" : "file")} of {file.Length} bytes can hold");
+            var bytes = new byte[headerLength + length];
+            header.CopyTo(bytes, 0);
+            var data = source.ReadAtLeast(bytes.AsSpan(headerLength), (int)length, throwOnEndOfStream: false);
+            if (data < length)
+                throw new DataFormatException(path, $"is truncated: the header promises {what} ({length} bytes of data), but only {data} follow");
+            var after = CountRest(source);
+            if (after > 0)
+                throw new DataFormatException(path, $"has {(after > RestCap ? $"more than {RestCap}" : after.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes after the {what} its header promises");
+            return bytes;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(path, $"is not a readable gzip file ({e.Message})");
+        }
+        catch (EndOfStreamException)
+        {
+            throw new DataFormatException(path, "is a truncated gzip file");
+        }
+    }
+
+    private const long RestCap = 1 << 20;
+
+    /// <summary>How many bytes are left in <paramref name="source"/>, counting no further than just past <see cref="RestCap"/>.</summary>
+    private static long CountRest(Stream source)
+    {
+        var buffer = new byte[4096];
+        long total = 0;
+        while (total <= RestCap && source.Read(buffer) is var read and > 0) total += read;
+        return total;
     }
 
     private static int[] Header(string path, byte[] bytes, int magic, int dimensions, string what)
@@ -69,65 +125,5 @@ public static class IdxReader
                 throw new DataFormatException(path, $"dimension {i} is {dims[i]}; sizes must be positive");
         }
         return dims;
-    }
-
-    private static void CheckLength(string path, byte[] bytes, int offset, long expected, string what)
-    {
-        if (bytes.Length - offset < expected)
-            throw new DataFormatException(path, $"is truncated: the header promises {what} ({expected} bytes of data), but only {bytes.Length - offset} follow");
-        if (bytes.Length - offset > expected)
-            throw new DataFormatException(path, $"has {bytes.Length - offset - expected} bytes after the {what} its header promises");
-    }
-
-    /// <summary>The uncompressed size a gzip file's last four bytes state (modulo 2³²): a hint only, since the file may
-    /// lie, so capped by what deflate can expand the file to (1032:1) and by 256 MiB. Leaves the stream at its start.</summary>
-    private static int GzipSizeHint(FileStream file)
-    {
-        const long Cap = 256 << 20, DeflateRatio = 1032;
-        if (file.Length < 18) return 0;
-        Span<byte> trailer = stackalloc byte[4];
-        file.Position = file.Length - 4;
-        file.ReadExactly(trailer);
-        file.Position = 0;
-        var size = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
-        return (int)Math.Min(size, Math.Min(Cap, file.Length * DeflateRatio));
-    }
-
-    private static byte[] ReadAll(string path)
-    {
-        if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
-        try
-        {
-            using var file = File.OpenRead(path);
-            Span<byte> head = stackalloc byte[2];
-            var gzip = file.Read(head) == 2 && head[0] == 0x1F && head[1] == 0x8B;
-            file.Position = 0;
-            if (!gzip) return File.ReadAllBytes(path);
-            var expected = GzipSizeHint(file);
-            using var source = new GZipStream(file, CompressionMode.Decompress);
-            // Decompressed straight into an array of the size the gzip trailer states (every byte copied and every page
-            // touched costs time at start-up); a trailer that is wrong or absent falls back to a growing buffer.
-            var bytes = new byte[expected];
-            var filled = 0;
-            while (filled < bytes.Length && source.Read(bytes, filled, bytes.Length - filled) is var read and > 0) filled += read;
-            var next = filled == bytes.Length ? source.ReadByte() : -1;
-            if (filled == bytes.Length && next < 0) return bytes;
-            using var memory = new MemoryStream();
-            memory.Write(bytes, 0, filled);
-            if (next >= 0) // more than the trailer said (a file of several gzip members): keep reading
-            {
-                memory.WriteByte((byte)next);
-                source.CopyTo(memory);
-            }
-            return memory.ToArray();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFormatException(path, $"is not a readable gzip file ({e.Message})");
-        }
-        catch (EndOfStreamException)
-        {
-            throw new DataFormatException(path, "is a truncated gzip file");
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using StaticConvNet.Data;
@@ -18,6 +19,16 @@ public class Test_Idx
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(8), height);
         BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), width);
         return bytes;
+    }
+
+    private static byte[] ImagesHeader(int count, int height, int width)
+    {
+        var header = new byte[16];
+        BinaryPrimitives.WriteInt32BigEndian(header, 0x00000803);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), count);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), height);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), width);
+        return header;
     }
 
     private static byte[] Labels(params byte[] labels)
@@ -72,6 +83,39 @@ public class Test_Idx
         e.Message.ShouldContain($"is not in or above {folder.Path}");
         e.Message.ShouldContain("IdxReader.Load");
         e.Message.ShouldNotContain("--data"); // a command-line option means nothing to a library user
+    }
+
+    /// <summary>A decompression bomb: a small gzip whose header promises what it cannot hold is refused before anything
+    /// is allocated, and one whose data runs on past its promise is refused after reading only the promise and a
+    /// bounded count of the rest (it used to inflate everything, 4 GB for a 2.6 MB file, and end "Stream was too long").</summary>
+    [Fact]
+    public void A_gzip_that_inflates_past_its_header_is_refused_in_bounded_memory()
+    {
+        using var folder = new Scn.TempFolder();
+        static byte[] Gzip(byte[] header, long zeros)
+        {
+            using var memory = new MemoryStream();
+            using (var gzip = new GZipStream(memory, CompressionLevel.Optimal))
+            {
+                gzip.Write(header);
+                var block = new byte[1 << 16];
+                for (long left = zeros; left > 0; left -= block.Length) gzip.Write(block, 0, (int)Math.Min(block.Length, left));
+            }
+            return memory.ToArray();
+        }
+        // The header promises 60,000 images of 200x200 (2.4 GB); the file is a few KB.
+        File.WriteAllBytes(folder["promise.gz"], Gzip(ImagesHeader(60_000, 200, 200), 1000));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Should.Throw<DataFormatException>(() => IdxReader.ReadImages(folder["promise.gz"])).Message
+            .ShouldMatch($@"^{Regex.Escape(folder["promise.gz"])}: its header promises 60000 images of 200x200 \(2400000000 bytes of data\), more than a gzip file of \d+ bytes can hold$");
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1 << 20);
+
+        // The header promises 10 images of 28x28; 200 MB of zeros follow.
+        File.WriteAllBytes(folder["bomb.gz"], Gzip(ImagesHeader(10, 28, 28), 10 * 28 * 28 + (200L << 20)));
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Should.Throw<DataFormatException>(() => IdxReader.ReadImages(folder["bomb.gz"])).Message
+            .ShouldBe($"{folder["bomb.gz"]}: has more than 1048576 bytes after the 10 images of 28x28 its header promises");
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1 << 20);
     }
 
     [Fact]
