@@ -40,6 +40,10 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             throw new DataFormatException(path,
                 $"holds weights for '{ModelName}' ({Fingerprint}), which is not the layer stack of '{description.Name}' ({description.Fingerprint})");
         }
+        if (Parameters.Length != network.ParameterCount)
+            throw new DataFormatException(path, $"holds {Parameters.Length} parameters; '{description.Name}' has {network.ParameterCount}");
+        if (Velocity is not null && Velocity.Length != Parameters.Length)
+            throw new DataFormatException(path, $"holds {Velocity.Length} velocity values for {Parameters.Length} parameters");
         Parameters.CopyTo(network.Parameters);
     }
 
@@ -94,22 +98,35 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             throw new DataFormatException(path, "is corrupted or truncated: its SHA-256 does not match its contents");
 
         var name = reader.Utf8(reader.UInt16("model name length"), "model name");
-        var fingerprint = reader.Utf8(checked((int)reader.UInt32("fingerprint length")), "fingerprint");
+        var fingerprintLength = reader.UInt32("fingerprint length");
+        if (fingerprintLength > int.MaxValue) throw new DataFormatException(path, "is truncated: it ends inside the fingerprint");
+        var fingerprint = reader.Utf8((int)fingerprintLength, "fingerprint");
         var steps = reader.Int64("steps done");
+        if (steps < 0) throw new DataFormatException(path, $"records {steps} steps done; a count of steps is never negative");
         var seed = reader.Int32("seed");
         var momentum = reader.Single("momentum");
+        if (!(momentum >= 0f && momentum < 1f)) throw new DataFormatException(path, $"records momentum {momentum.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be in [0, 1)");
         var count = reader.Int32("parameter count");
         if (count < 0) throw new DataFormatException(path, $"declares {count} parameters");
         var parameters = reader.Singles(count, "parameters");
+        RequireFinite(parameters, "parameter", path);
         var velocity = reader.Byte("velocity flag") switch
         {
             0 => null,
             1 => reader.Singles(count, "velocity"),
             var other => throw new DataFormatException(path, $"has velocity flag {other}; expected 0 or 1"),
         };
+        if (velocity is not null) RequireFinite(velocity, "velocity value", path);
         if (reader.Position != body.Length)
             throw new DataFormatException(path, $"has {body.Length - reader.Position} unexpected bytes after the velocity");
         return new Checkpoint(name, fingerprint, steps, seed, momentum, parameters, velocity);
+    }
+
+    /// <summary>A diverged run's NaN or infinite values would load and predict nothing: refused, naming the first.</summary>
+    private static void RequireFinite(float[] values, string what, string path)
+    {
+        var bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0) throw new DataFormatException(path, $"{what} {bad} is {(float.IsNaN(values[bad]) ? "NaN" : "infinite")}: the checkpoint holds a diverged run");
     }
 
     /// <summary>Sequential little-endian reads that name the field and the file when the data runs out.</summary>
@@ -138,7 +155,8 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
 
         public float[] Singles(int count, string field)
         {
-            var raw = Take(checked(count * 4), field);
+            if (count > (_bytes.Length - Position) / 4) throw new DataFormatException(path, $"is truncated: it ends inside the {field}");
+            var raw = Take(count * 4, field);
             var values = new float[count];
             for (var i = 0; i < count; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4));
             return values;
