@@ -41,7 +41,8 @@ public interface ISamplePasses
 /// batches, shards over cores and the loss. The network supplies only its per-image passes.</summary>
 /// <remarks>Results are the same bits on one core or many: a batch is cut into <see cref="GradientShards"/> fixed
 /// shards, each summing its images in slot order into its own gradient buffer, and the shards are summed in shard
-/// order. Nothing allocates after construction. One call at a time per instance.</remarks>
+/// order. Nothing allocates after construction. One call at a time per instance: a call made while another runs on
+/// another thread throws <see cref="InvalidOperationException"/> rather than sharing the buffers.</remarks>
 public sealed class BatchRunner
 {
     /// <summary>A constant, not the core count, so the shard split (and with it the order of every float sum) is the
@@ -110,9 +111,29 @@ public sealed class BatchRunner
     /// <summary>Gradient of the mean loss from the last <see cref="ComputeGradients"/> call, laid out as the parameters.</summary>
     public Span<float> Gradients => _shardGradients[0];
 
+    // 1 while a call runs: the activations, batch copies and shard buffers are the instance's own, so two calls at
+    // once would overwrite each other's (silently wrong answers). An overlapping call fails loudly instead.
+    private int _inUse;
+
+    private Exclusive Enter()
+    {
+        if (Interlocked.Exchange(ref _inUse, 1) != 0)
+        {
+            throw new InvalidOperationException($"This {_network.GetType().Name} is already running a call on another thread: a network instance "
+                + "runs one call at a time (its activations are buffers of its own). Use one instance per thread, or the baked Classify, which is thread-safe.");
+        }
+        return new Exclusive(this);
+    }
+
+    private readonly struct Exclusive(BatchRunner runner) : IDisposable
+    {
+        public void Dispose() => Volatile.Write(ref runner._inUse, 0);
+    }
+
     /// <summary>Logits of one image (inference), computed in slot 0.</summary>
     public void Forward(ReadOnlySpan<float> image, Span<float> logits)
     {
+        using var _ = Enter();
         CheckImage(image);
         if (logits.Length != _classes) throw new ArgumentException($"Expected room for {_classes} logits, got {logits.Length}.", nameof(logits));
         _network.ForwardSample(image, slot: 0, training: false);
@@ -122,6 +143,7 @@ public sealed class BatchRunner
     /// <summary>The most likely class of one image: the same as <see cref="Forward"/> then the index of the largest logit.</summary>
     public int Predict(ReadOnlySpan<float> image)
     {
+        using var _ = Enter();
         CheckImage(image);
         _network.ForwardSample(image, slot: 0, training: false);
         return TensorPrimitives.IndexOfMax<float>(_network.Logits(0));
@@ -131,6 +153,7 @@ public sealed class BatchRunner
     /// a batch holds, with one shard per core.</summary>
     public void PredictBatch(ReadOnlySpan<float> images, Span<int> predictions)
     {
+        using var _ = Enter();
         if (images.Length != predictions.Length * _inputLength)
             throw new ArgumentException($"{predictions.Length} predictions need {predictions.Length * _inputLength} image values ({_inputLength} per image), got {images.Length}.", nameof(images));
         for (var first = 0; first < predictions.Length; first += _batchCapacity)
@@ -146,6 +169,7 @@ public sealed class BatchRunner
     /// with the gradient of the mean softmax cross-entropy and returns that mean.</summary>
     public float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
+        using var _ = Enter();
         CheckBatch(images, labels, count);
         images.Slice(0, count * _inputLength).CopyTo(_batchImages);
         labels.Slice(0, count).CopyTo(_batchLabels);
@@ -170,6 +194,7 @@ public sealed class BatchRunner
     /// <summary>Mean softmax cross-entropy without gradients, one image after another on the calling thread.</summary>
     public float ComputeLoss(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, bool training)
     {
+        using var _ = Enter();
         CheckBatch(images, labels, count);
         var lossSum = 0f;
         for (var slot = 0; slot < count; slot++)
