@@ -159,7 +159,7 @@ internal static class NetworkEmitter
         w.Line();
         // One layer at a time, for profiling: the same calls as the passes above.
         EmitLayerSwitch(w, network, $"ForwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, bool training)",
-            layer => layer.IsFused ? $"break; // runs inside {layer.FusedInto}Forward" : $"{layer.Spec.ForwardCall(layer)} break;");
+            layer => layer.IsFused ? $"break; // runs inside {Naming.ToPascal(layer.FusedInto)}Forward" : $"{layer.Spec.ForwardCall(layer)} break;");
         w.Line();
         EmitLayerSwitch(w, network, $"BackwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)",
             layer => layer.NeedsBackward ? $"{Cpu.BackwardCall(layer)} break;" : $"break; {NoBackward(layer)}");

@@ -31,7 +31,7 @@ internal abstract record ActivationLayer(string Name) : LayerSpec(Name)
     // The backward pass stays: max(x, 0) > 0 exactly where x > 0, so the mask read from the shared buffer is the same,
     // and the gradient is masked in place (this layer's output gradient is its producer's).
     private string FusedComment(ResolvedLayer l)
-        => $"// {Name}: {Detail} runs inside {Naming.ToCamel(l.FusedInto)}'s store, in {Naming.ToCamel(l.FusedInto)}'s output buffer.";
+        => $"// {Name}: {Detail} runs inside {l.FusedInto}'s store, in {l.FusedInto}'s output buffer.";
 
     public override bool BackwardReadsInput => !DerivativeFromOutput;
 

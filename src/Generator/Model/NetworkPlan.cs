@@ -8,7 +8,7 @@ namespace StaticConvNet.Generator.Model;
 /// <param name="ImageOffset">Where this layer's output for image 0 starts in the activation buffer, in floats per
 /// image of batch capacity: the CPU's offset is ImageOffset × BatchCapacity, the GPU's ImageOffset × its capacity.</param>
 /// <param name="MaskImageOffset">The same for the dropout mask buffer; -1 for layers without a mask.</param>
-/// <param name="FusedInto">For a ReLU that runs inside its producer's store: the producer's PascalCase name (the two
+/// <param name="FusedInto">For a ReLU that runs inside its producer's store: the producer's layer name (the two
 /// share one output buffer, and the ReLU has no forward pass of its own); otherwise "".</param>
 /// <param name="StoresRelu">True for a producer that writes max(x, 0) for the ReLU fused into it.</param>
 internal sealed record ResolvedLayer(
@@ -63,7 +63,4 @@ internal static class Naming
 {
     public static string ToPascal(string name)
         => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
-
-    public static string ToCamel(string name)
-        => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
 }

@@ -19,7 +19,7 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
     /// value reads as 0), so nothing is reported and no code is generated.</summary>
     public bool HasCompilerErrors { get; } = HasErrors(attribute);
 
-    public static bool HasErrors(AttributeData attribute)
+    private static bool HasErrors(AttributeData attribute)
         => attribute.AttributeConstructor is null
            || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
            || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);

@@ -62,11 +62,11 @@ internal static class ShapeInference
             lastLayerIndex = i;
             // A ReLU right after a layer that can apply it as it stores its output runs there: one buffer, one pass.
             var producer = layers.Count > 0 ? layers[layers.Count - 1] : null;
-            var fuse = layer is ReluLayer && producer is { StoresRelu: false } && producer.Spec.CanStoreRelu && producer.Pascal == inputSource;
+            var fuse = layer is ReluLayer && producer is not null && producer.Spec.CanStoreRelu && producer.Pascal == inputSource;
             if (fuse) layers[layers.Count - 1] = producer! with { StoresRelu = true };
             layers.Add(new ResolvedLayer(layer, layers.Count, shape, resolved.Output, inputSource, resolved.PadTop, resolved.PadLeft,
                 (int)resolved.Weights, (int)resolved.Biases, (int)parameterOffset, fuse ? producer!.ImageOffset : (int)imageOffset,
-                layer.HasMask ? (int)maskOffset : -1, FusedInto: fuse ? inputSource : ""));
+                layer.HasMask ? (int)maskOffset : -1, FusedInto: fuse ? producer!.Spec.Name : ""));
             if (layer.HasMask) maskOffset += outLength;
             parameterOffset = parameters;
             if (!fuse) imageOffset += outLength;

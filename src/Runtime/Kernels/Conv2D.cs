@@ -191,31 +191,31 @@ public static class Conv2D
         // Constants of the layer, read once: each use below folds to an immediate, and the JIT's inlining budget is
         // not spent on fourteen copies of the same property chain.
         int pixels = Geometry<TShape>.BlockPixels, columns = Geometry<TShape>.BlockColumns, paddedWidth = Geometry<TShape>.PaddedWidth;
-        int rowStep = paddedWidth * ic, outWidth = TShape.OutWidth;
+        int rowStep = paddedWidth * ic, outWidth = TShape.OutWidth, rowJump = stride * rowStep, pixelStep = stride * ic;
 
         Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow, a4 = biasRow, a5 = biasRow, a6 = biasRow, a7 = biasRow, a8 = biasRow, a9 = biasRow, a10 = biasRow, a11 = biasRow, a12 = biasRow, a13 = biasRow;
         for (var ky = 0; ky < patch; ky++)
         {
-            ref var xRow = ref Unsafe.Add(ref x, (oy * stride + ky) * rowStep + ox * stride * ic);
+            ref var xRow = ref Unsafe.Add(ref x, oy * rowJump + ky * rowStep + ox * pixelStep);
             ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
             for (var t = 0; t < patch * ic; t++) // (kx, c) pairs of this patch row: contiguous in both x and w
             {
                 var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc));
                 ref var xt = ref Unsafe.Add(ref xRow, t);
                 a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xt), wv, a0);
-                if (pixels > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(1, columns, stride * rowStep, stride * ic))), wv, a1);
-                if (pixels > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(2, columns, stride * rowStep, stride * ic))), wv, a2);
-                if (pixels > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(3, columns, stride * rowStep, stride * ic))), wv, a3);
-                if (pixels > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(4, columns, stride * rowStep, stride * ic))), wv, a4);
-                if (pixels > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(5, columns, stride * rowStep, stride * ic))), wv, a5);
-                if (pixels > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(6, columns, stride * rowStep, stride * ic))), wv, a6);
-                if (pixels > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(7, columns, stride * rowStep, stride * ic))), wv, a7);
-                if (pixels > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(8, columns, stride * rowStep, stride * ic))), wv, a8);
-                if (pixels > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(9, columns, stride * rowStep, stride * ic))), wv, a9);
-                if (pixels > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(10, columns, stride * rowStep, stride * ic))), wv, a10);
-                if (pixels > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(11, columns, stride * rowStep, stride * ic))), wv, a11);
-                if (pixels > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(12, columns, stride * rowStep, stride * ic))), wv, a12);
-                if (pixels > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(13, columns, stride * rowStep, stride * ic))), wv, a13);
+                if (pixels > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(1, columns, rowJump, pixelStep))), wv, a1);
+                if (pixels > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(2, columns, rowJump, pixelStep))), wv, a2);
+                if (pixels > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(3, columns, rowJump, pixelStep))), wv, a3);
+                if (pixels > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(4, columns, rowJump, pixelStep))), wv, a4);
+                if (pixels > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(5, columns, rowJump, pixelStep))), wv, a5);
+                if (pixels > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(6, columns, rowJump, pixelStep))), wv, a6);
+                if (pixels > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(7, columns, rowJump, pixelStep))), wv, a7);
+                if (pixels > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(8, columns, rowJump, pixelStep))), wv, a8);
+                if (pixels > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(9, columns, rowJump, pixelStep))), wv, a9);
+                if (pixels > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(10, columns, rowJump, pixelStep))), wv, a10);
+                if (pixels > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(11, columns, rowJump, pixelStep))), wv, a11);
+                if (pixels > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(12, columns, rowJump, pixelStep))), wv, a12);
+                if (pixels > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(13, columns, rowJump, pixelStep))), wv, a13);
             }
         }
         ref var target = ref Unsafe.Add(ref o, (oy * outWidth + ox) * oc + block);
@@ -251,7 +251,7 @@ public static class Conv2D
         ref var x = ref MemoryMarshal.GetReference(padded);
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         ref var dw = ref MemoryMarshal.GetReference(weightGradient);
-        int oc = TShape.OutChannels, kernelRow = TShape.Patch * TShape.InChannels, rowStep = Geometry<TShape>.PaddedWidth * TShape.InChannels;
+        int oc = TShape.OutChannels, kernelRow = Geometry<TShape>.KernelRowLength, rowStep = Geometry<TShape>.PaddedWidth * TShape.InChannels;
         for (var block = 0; block < oc; block += Lanes)
         {
             if (Geometry<TShape>.WeightRows <= Geometry<TShape>.MaxGradientRows)

@@ -43,9 +43,11 @@ internal static class Geometry<T> where T : struct, IConv2DShape
     /// <summary>The weight-gradient kernel's register group: every weight row (ky, kx, c) at once where they fit beside
     /// the gradient row in the 32 registers, else each kernel row in equal groups (the last one may be shorter).</summary>
     public const int MaxGradientRows = 28;
-    public static int WeightRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.Patch * T.InChannels; }
-    public static int GradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => CeilingDivide(T.Patch * T.InChannels, CeilingDivide(T.Patch * T.InChannels, MaxGradientRows)); }
-    public static int LastGradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.InChannels - (CeilingDivide(T.Patch * T.InChannels, GradientGroup) - 1) * GradientGroup; }
+    /// <summary>Weight rows (kx, c) of one kernel row ky: they read consecutive values of a window row.</summary>
+    public static int KernelRowLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.InChannels; }
+    public static int WeightRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * KernelRowLength; }
+    public static int GradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => CeilingDivide(KernelRowLength, CeilingDivide(KernelRowLength, MaxGradientRows)); }
+    public static int LastGradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => KernelRowLength - (CeilingDivide(KernelRowLength, GradientGroup) - 1) * GradientGroup; }
 
     /// <summary>Kernel rows per group of the strided input-gradient kernel: the whole patch where its taps fit in
     /// registers (up to 5x5), else one kernel row (up to 28 taps; wider patches take the generic path).</summary>

@@ -1,0 +1,30 @@
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Generator;
+
+/// <summary>The plan fuses a ReLU into the convolution before it (one buffer, applied in the convolution's store), and
+/// only there; the generated comments name the layers as the user wrote them.</summary>
+public class Test_Fusion
+{
+    [Fact]
+    public void A_relu_after_a_convolution_shares_its_buffer_and_one_after_a_dense_layer_keeps_its_own()
+    {
+        var source = GeneratorHarness.Run("""
+            using StaticConvNet;
+            [Network(Height = 6, Width = 6, Classes = 3)]
+            [Conv2D(4, Patch = 3, Name = "Edges")]
+            [ReLU(Name = "edgeRelu")]
+            [Dense(8, Name = "hidden")]
+            [ReLU(Name = "hiddenRelu")]
+            [Dense(3)]
+            public sealed partial class Fused;
+            """).SingleSource;
+        source.ShouldContain("private const int EdgesImageOffset = 0;");
+        source.ShouldContain("private const int EdgeReluImageOffset = 0;");
+        source.ShouldContain("Conv2D.Forward<EdgesShape, global::StaticConvNet.Kernels.StoreRelu>(");
+        source.ShouldContain("// edgeRelu: max(x, 0) runs inside Edges's store, in Edges's output buffer.");
+        source.ShouldContain("case 1: break; // runs inside EdgesForward");
+        source.ShouldContain("private const int HiddenReluImageOffset = 152;"); // 144 (edges) + 8 (hidden): a buffer of its own
+        source.ShouldContain("private void HiddenReluForward(");
+    }
+}
