@@ -17,7 +17,7 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Measure a checkpoint's accuracy on labelled images.") { checkpoint, images, labels };
         command.SetAction(result =>
         {
-            var (entry, network, _) = CheckpointModels.Load(result.GetValue(checkpoint)!);
+            var (entry, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
             var (imagesPath, labelsPath) = (result.GetValue(images), result.GetValue(labels));
             if ((imagesPath is null) != (labelsPath is null)) throw new UserError("give both --images and --labels, or neither (the bundled validation split)");
             var data = imagesPath is null ? BundledData.Load().Valid : IdxReader.Load(imagesPath, labelsPath!, network.OutputLength);

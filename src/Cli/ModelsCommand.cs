@@ -9,9 +9,9 @@ internal static class ModelsCommand
     public static Command Create()
     {
         var command = new Command("models", "List the networks scn can train, with each layer's shapes and parameter count.");
-        command.SetAction(_ =>
+        command.SetAction(result =>
         {
-            foreach (var model in ModelCatalog.All) Print(model);
+            foreach (var model in NetworkCatalog.From(result).All) Print(model);
             return 0;
         });
         return command;

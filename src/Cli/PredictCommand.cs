@@ -16,7 +16,7 @@ internal static class PredictCommand
         var command = new Command("predict", "Classify images with a trained checkpoint.") { checkpoint, input, output };
         command.SetAction(result =>
         {
-            var (_, network, _) = CheckpointModels.Load(result.GetValue(checkpoint)!);
+            var (_, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
             var images = ReadImages(result.GetValue(input)!);
             var logits = new float[network.OutputLength];
             var probabilities = new float[network.OutputLength];

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using StaticConvNet.Cli;
 
-var root = new RootCommand("scn: train, evaluate and use StaticConvNet networks on notMNIST (letters A-J, 28x28 grayscale).");
+var root = new RootCommand("scn: train, evaluate and use StaticConvNet networks on notMNIST (letters A-J, 28x28 grayscale), or your own networks with --assembly.");
+root.Options.Add(NetworkCatalog.AssemblyOption);
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Spectre.Console;
 using StaticConvNet.Data;
 using StaticConvNet.Gpu;
 using StaticConvNet.Models;
@@ -11,12 +10,9 @@ namespace StaticConvNet.Cli;
 /// <summary><c>scn train MODEL</c>: the notebook's experiment, with its recipe as defaults.</summary>
 internal static class TrainCommand
 {
-    /// <summary>Binary, resumable: parameters and optimizer state (see docs/checkpoint-format.md).</summary>
-    public const string CheckpointFile = "checkpoint.scnc";
-
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "arch1..arch4 or a network class name (see 'scn models')." };
+        var model = new Argument<string>("model") { Description = "arch1..arch4, lenet5, or a network class name (see 'scn models'; with --assembly, your own)." };
         var data = new Option<string?>("--data") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz of one, or a notebook .pickle; default: the bundled notMNIST data." };
         var source = new DataCommand.SourceOptions();
         var steps = new Option<int?>("--steps") { Description = "Steps to run (default: the notebook's for the model). With --resume: steps to add." };
@@ -40,7 +36,8 @@ internal static class TrainCommand
         source.AddTo(command);
         command.SetAction(result =>
         {
-            var entry = FindModel(result.GetValue(model)!);
+            var catalog = NetworkCatalog.From(result);
+            var entry = catalog.Get(result.GetValue(model)!);
             var recipe = entry.NotebookRecipe;
             var schedule = recipe.Schedule with
             {
@@ -62,15 +59,11 @@ internal static class TrainCommand
             DeviceKind deviceKind;
             try { deviceKind = Devices.Parse(result.GetValue(device)!); }
             catch (ArgumentException e) { throw new UserError(e.Message); }
-            return Run(entry, options, source.Load(result.GetValue(data), result),
+            return Run(catalog, entry, options, source.Load(result.GetValue(data), result),
                 result.GetValue(output) ?? Path.Combine("runs", entry.Key), result.GetValue(resume), explicitSeed: result.GetValue(seed) is not null, deviceKind);
         });
         return command;
     }
-
-    public static ModelEntry FindModel(string name)
-        => ModelCatalog.Find(name)
-           ?? throw new UserError($"unknown model '{name}'; known: {string.Join(", ", ModelCatalog.All.Select(m => $"{m.Key} ({m.ClassName})"))}");
 
     /// <summary>The model's generated GPU launches; every model in src/Models has them (that project references the GPU library).</summary>
     private static GpuNetwork GpuNetworkOf(ModelEntry entry, IConvNet network, ILGPU.Runtime.Accelerator accelerator, int batchCapacity)
@@ -78,7 +71,7 @@ internal static class TrainCommand
             ? gpu.CreateGpuNetwork(accelerator, batchCapacity)
             : throw new UserError($"{entry.ClassName} was compiled without GPU code (its project does not reference StaticConvNet.Gpu); use --device cpu");
 
-    private static int Run(ModelEntry entry, TrainingOptions options, LoadedData data, string outputFolder, string? resumePath, bool explicitSeed, DeviceKind deviceKind)
+    private static int Run(NetworkCatalog catalog, ModelEntry entry, TrainingOptions options, LoadedData data, string outputFolder, string? resumePath, bool explicitSeed, DeviceKind deviceKind)
     {
         var network = entry.Create();
         (ILGPU.Context Context, ILGPU.Runtime.Accelerator Accelerator)? device;
@@ -92,68 +85,29 @@ internal static class TrainCommand
         {
             resume = Checkpoint.Load(resumePath);
             if (resume.ModelName != entry.ClassName)
-                throw new UserError($"{resumePath} is a checkpoint of {resume.ModelName}, not of {entry.ClassName}; resume it with 'scn train {ModelCatalog.Find(resume.ModelName)?.Key ?? resume.ModelName}'");
+                throw new UserError($"{resumePath} is a checkpoint of {resume.ModelName}, not of {entry.ClassName}; resume it with 'scn train {catalog.Find(resume.ModelName)?.Key ?? resume.ModelName}'");
             if (explicitSeed && options.Seed != resume.Seed)
                 throw new UserError($"{resumePath} was trained with --seed {resume.Seed}; a resumed run keeps its seed");
-            options = options with { Seed = resume.Seed };
         }
-
-        foreach (var note in data.Notes) Console.WriteLine($"note: {note}");
-        foreach (var skipped in data.Skipped) Console.WriteLine($"skipped {skipped.Path}: {skipped.Reason}");
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
-        Directory.CreateDirectory(outputFolder);
-        var checkpointPath = Path.Combine(outputFolder, CheckpointFile);
-        var log = resume is not null ? RunLog.LoadIfPresent(Path.Combine(outputFolder, "metrics.csv"), resume.StepsDone) : new RunLog();
 
-        Console.WriteLine($"Training {entry.Key} ({entry.ClassName}, {network.ParameterCount:N0} parameters) on {data.Train.Count:N0} images of {data.Description}"
-            + (data.Valid is null ? ", no validation split" : $", validating on {data.Valid.Count:N0}") + ".");
-        Console.WriteLine($"{(resume is null ? "" : $"resuming after step {resume.StepsDone - 1}, ")}steps {options.Steps}, batch {options.BatchSize}, learning rate {Describe(options.Schedule)}"
-            + $", momentum {options.Momentum.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}"
-            + (options.DropoutRate is { } d ? $", dropout {d.ToString(CultureInfo.InvariantCulture)}" : ""));
-
-        long? lastCheckpointStep = null;
-        var progress = new TrainingProgress(options);
-        var callbacks = new TrainingCallbacks
-        {
-            Step = report =>
-            {
-                log.Add(report);
-                progress.Step(report);
-            },
-            Evaluation = report =>
-            {
-                log.Add(report);
-                progress.Evaluation(report);
-            },
-            Checkpoint = checkpoint =>
-            {
-                checkpoint.Save(checkpointPath);
-                lastCheckpointStep = checkpoint.StepsDone - 1;
-            },
-        };
-        Console.WriteLine(accelerator is null ? "device: cpu (generated SIMD code)" : $"device: {accelerator.AcceleratorType} {accelerator.Name} (ILGPU kernels)");
         using var gpu = accelerator is null ? null : GpuNetworkOf(entry, network, accelerator, options.BatchSize);
-        var result = progress.Run(() => gpu is null
-            ? Trainer.Train(network, data.Train, data.Valid, options, resume, callbacks)
-            : GpuTrainer.Train(gpu, network, data.Train, data.Valid, options, resume, callbacks));
-
-        log.WriteCsv(Path.Combine(outputFolder, "metrics.csv"));
-        var title = $"{entry.Key} ({entry.ClassName}), seed {options.Seed}";
-        Plots.Loss(Path.Combine(outputFolder, "loss.png"), log.Steps, log.Losses, title);
-        Plots.Accuracy(Path.Combine(outputFolder, "accuracy.png"), log.Steps, log.MinibatchAccuracy, log.EvalSteps, log.ValidationAccuracy, title);
-
+        var run = new TrainingRun(network, data)
+        {
+            Options = options,
+            Name = entry.Key,
+            OutputFolder = outputFolder,
+            Resume = resume,
+            Device = gpu is null ? null : new GpuTrainingDevice(gpu),
+        };
+        var result = run.Fit();
         if (result.Diverged)
         {
-            var kept = lastCheckpointStep is { } s ? $"the last good checkpoint (after step {s}) is kept in {checkpointPath}" : "no checkpoint was written before it";
-            Console.Error.WriteLine($"error: training diverged at step {result.DivergedAtStep}: the loss became NaN or infinite; {kept}. "
+            Console.Error.WriteLine($"error: training diverged at step {result.Training.DivergedAtStep} (see above). "
                 + $"Lower --learning-rate (now {options.Schedule.InitialRate.ToString(CultureInfo.InvariantCulture)}), or try another --seed.");
             return 2;
         }
-
-        var weightsPath = Path.Combine(outputFolder, entry.Key + ".scnw");
-        WeightsFile.Save(weightsPath, network);
-        Summary(entry, options, result, outputFolder, weightsPath);
         return 0;
     }
 
@@ -179,24 +133,4 @@ internal static class TrainCommand
             if (!network.Description.Layers.Any(l => l is DropoutLayer)) throw new UserError($"--dropout: {entry.ClassName} has no dropout layer");
         }
     }
-
-    private static void Summary(ModelEntry entry, TrainingOptions options, TrainingResult result, string outputFolder, string weightsPath)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Title($"{entry.Key} trained");
-        table.AddColumn("");
-        table.AddColumn("");
-        table.HideHeaders();
-        table.AddRow("steps done", result.StepsDone.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("final minibatch loss", result.FinalLoss.ToString("F4", CultureInfo.InvariantCulture));
-        table.AddRow("validation accuracy", float.IsNaN(result.ValidationAccuracy) ? "(no validation split)" : result.ValidationAccuracy.ToString("P2", CultureInfo.InvariantCulture));
-        table.AddRow("time", $"{result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s ({result.ImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} img/s training)");
-        table.AddRow("written", Markup.Escape($"{Path.Combine(outputFolder, CheckpointFile)}, metrics.csv, loss.png, accuracy.png"));
-        table.AddRow("to bake into an app", Markup.Escape($"{weightsPath} (see docs/embedding.md)"));
-        AnsiConsole.Write(table);
-    }
-
-    private static string Describe(LearningRateSchedule s)
-        => s.DecaySteps > 0 && s.DecayRate != 1f
-            ? string.Create(CultureInfo.InvariantCulture, $"{s.InitialRate} x {s.DecayRate}^(step/{s.DecaySteps}{(s.Staircase ? ", staircase" : "")})")
-            : s.InitialRate.ToString(CultureInfo.InvariantCulture);
 }

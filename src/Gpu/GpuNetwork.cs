@@ -59,6 +59,7 @@ public abstract class GpuNetwork : IDisposable
     public int InputLength { get; }
     public int Classes => _description.Classes;
     public string DeviceName => _accelerator.Name;
+    public ILGPU.Runtime.AcceleratorType AcceleratorType => _accelerator.AcceleratorType;
 
     public ulong DropoutSeed { get; set; }
     public ulong DropoutStep { get; set; }

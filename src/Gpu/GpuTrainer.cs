@@ -9,6 +9,8 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
 {
     private float _momentum;
 
+    public string Name => $"{gpu.AcceleratorType} {gpu.DeviceName} (ILGPU kernels)";
+
     public int BatchCapacity => gpu.BatchCapacity;
 
     public void Start(IConvNet host, SgdOptimizer optimizer, ulong dropoutSeed, float? dropoutRate)

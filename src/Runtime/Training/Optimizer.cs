@@ -13,6 +13,12 @@ public readonly record struct LearningRateSchedule(float InitialRate, int DecayS
         if (Staircase) exponent = Math.Floor(exponent);
         return (float)(InitialRate * Math.Pow(DecayRate, exponent));
     }
+
+    /// <summary>"0.05", or "0.1 x 0.96^(step/100000, staircase)" when it decays.</summary>
+    public override string ToString()
+        => DecaySteps > 0 && DecayRate != 1f
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{InitialRate} x {DecayRate}^(step/{DecaySteps}{(Staircase ? ", staircase" : "")})")
+            : InitialRate.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>Stochastic gradient descent, optionally with (heavy-ball) momentum as <c>tf.train.MomentumOptimizer</c>:

@@ -42,6 +42,9 @@ public sealed class TrainingCallbacks
 /// (batches, schedule, divergence, evaluation points, checkpoints) is <see cref="Trainer.Run"/>, shared by all.</summary>
 public interface ITrainingDevice
 {
+    /// <summary>What runs the work, for people: "cpu (generated SIMD code)", a GPU's name.</summary>
+    string Name { get; }
+
     /// <summary>Largest batch the device takes.</summary>
     int BatchCapacity { get; }
 
@@ -65,6 +68,8 @@ public interface ITrainingDevice
 public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
 {
     private SgdOptimizer? _optimizer;
+
+    public string Name => "cpu (generated SIMD code)";
 
     public int BatchCapacity => network.BatchCapacity;
 

@@ -1,8 +1,7 @@
 using System.Globalization;
 using StaticConvNet.Data;
-using StaticConvNet.Training;
 
-namespace StaticConvNet.Cli;
+namespace StaticConvNet.Training;
 
 /// <summary>Everything a run measured, step by step, for metrics.csv and the plots.</summary>
 internal sealed class RunLog

@@ -1,9 +1,9 @@
 using StaticConvNet.Data;
 
-namespace StaticConvNet.Cli;
+namespace StaticConvNet.Training;
 
 /// <summary>The notebook's two plots: minibatch loss per step, and minibatch and validation accuracy per step.</summary>
-internal static class Plots
+public static class Plots
 {
     public const int Width = 900, Height = 540;
 

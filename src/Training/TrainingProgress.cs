@@ -1,14 +1,13 @@
 using System.Globalization;
 using Spectre.Console;
-using StaticConvNet.Training;
 
-namespace StaticConvNet.Cli;
+namespace StaticConvNet.Training;
 
 /// <summary>A live progress bar (step, loss, minibatch accuracy, learning rate, img/s, ETA) on a terminal;
-/// plain lines, no escape codes, when the output is redirected.</summary>
-internal sealed class TrainingProgress(TrainingOptions options)
+/// plain lines, no escape codes, when the output is redirected or is not a terminal.</summary>
+internal sealed class TrainingProgress(IAnsiConsole console, TrainingOptions options)
 {
-    private readonly bool _live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+    private readonly bool _live = console.Profile.Capabilities.Interactive && !(ReferenceEquals(console, AnsiConsole.Console) && Console.IsOutputRedirected);
     private readonly long _printEvery = Math.Max(1, options.EvalEvery > 0 ? Math.Min(options.EvalEvery, Math.Max(options.Steps / 10, 1)) : options.Steps / 10);
     private ProgressTask? _task;
     private long _firstStep = -1;
@@ -17,7 +16,7 @@ internal sealed class TrainingProgress(TrainingOptions options)
     {
         if (!_live) return train();
         TrainingResult? result = null;
-        AnsiConsole.Progress()
+        console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
@@ -41,14 +40,14 @@ internal sealed class TrainingProgress(TrainingOptions options)
         }
         else if ((r.Step - _firstStep) % _printEvery == 0 || r.Step == r.LastStep)
         {
-            Console.WriteLine(line);
+            console.WriteLine(line);
         }
     }
 
     public void Evaluation(EvalReport r)
     {
         var line = string.Create(CultureInfo.InvariantCulture, $"step {r.Step,6}  validation accuracy {r.ValidationAccuracy:P2}");
-        if (_task is not null) AnsiConsole.MarkupLine(Markup.Escape(line));
-        else Console.WriteLine(line);
+        if (_task is not null) console.MarkupLine(Markup.Escape(line));
+        else console.WriteLine(line);
     }
 }

@@ -1,0 +1,169 @@
+using System.Globalization;
+using Spectre.Console;
+using StaticConvNet.Data;
+
+namespace StaticConvNet.Training;
+
+/// <summary>
+/// <c>scn train</c> for C# callers: trains a network on loaded data with the same live progress, and writes the same
+/// run folder: <c>checkpoint.scnc</c> at every evaluation point, then <c>metrics.csv</c>, <c>loss.png</c>,
+/// <c>accuracy.png</c> and <c>NAME.scnw</c> (the weights to bake into an app).
+/// <code>
+/// var result = new TrainingRun(new TinyNet(), DataSources.LoadBundled())
+/// {
+///     Options = new TrainingOptions { Steps = 2001, Momentum = 0.9f },
+///     OutputFolder = "runs/tiny",
+/// }.Fit();
+/// </code>
+/// The loop itself is <see cref="Trainer.Run"/>; this class adds what a person running it wants to see and keep.
+/// </summary>
+public sealed class TrainingRun(IConvNet network, LoadedData data)
+{
+    public const string CheckpointFile = "checkpoint.scnc";
+    public const string MetricsFile = "metrics.csv";
+    public const string LossPlotFile = "loss.png";
+    public const string AccuracyPlotFile = "accuracy.png";
+
+    public IConvNet Network => network;
+    public LoadedData Data => data;
+
+    /// <summary>Steps, batch, learning-rate schedule, momentum, seed, evaluation interval, dropout.</summary>
+    public TrainingOptions Options { get; init; } = new();
+
+    /// <summary>The name on the plots and of the weights file (<c>NAME.scnw</c>); default: the network's class name.</summary>
+    public string Name { get; init; } = network.Description.Name;
+
+    /// <summary>Where the run's files go; default <c>runs/NAME</c>. Created if missing.</summary>
+    public string? OutputFolder { get; init; }
+
+    /// <summary>Continue from this checkpoint, bit for bit (its seed wins); the folder's metrics.csv is continued.</summary>
+    public Checkpoint? Resume { get; init; }
+
+    /// <summary>What runs the steps; default: the network's generated CPU code.</summary>
+    public ITrainingDevice? Device { get; init; }
+
+    /// <summary>Your own reporting: called after the run's own handling of each step, evaluation and checkpoint.</summary>
+    public TrainingCallbacks? Callbacks { get; init; }
+
+    /// <summary>Where the header, progress and summary go: null (the default) is the console, with a live progress
+    /// bar on a terminal and plain lines when redirected; <see cref="TextWriter.Null"/> keeps the run quiet.</summary>
+    public TextWriter? Output { get; init; }
+
+    public string Folder => OutputFolder ?? Path.Combine("runs", Name);
+
+    /// <summary>Trains, writes the run folder and returns what happened. A run whose loss diverges writes its metrics
+    /// and plots, keeps the last good checkpoint, writes no weights file and says so in the result.</summary>
+    public TrainingRunResult Fit(CancellationToken cancellationToken = default)
+    {
+        var console = CreateConsole(Output);
+        var options = Resume is null ? Options : Options with { Seed = Resume.Seed };
+        Directory.CreateDirectory(Folder);
+        var checkpointPath = Path.Combine(Folder, CheckpointFile);
+        var metricsPath = Path.Combine(Folder, MetricsFile);
+        var log = Resume is not null ? RunLog.LoadIfPresent(metricsPath, Resume.StepsDone) : new RunLog();
+        var device = Device ?? new CpuTrainingDevice(network);
+
+        WriteHeader(console, options, device);
+        long? lastCheckpointStep = null;
+        var progress = new TrainingProgress(console, options);
+        var callbacks = new TrainingCallbacks
+        {
+            Step = report =>
+            {
+                log.Add(report);
+                progress.Step(report);
+                Callbacks?.Step?.Invoke(report);
+            },
+            Evaluation = report =>
+            {
+                log.Add(report);
+                progress.Evaluation(report);
+                Callbacks?.Evaluation?.Invoke(report);
+            },
+            Checkpoint = checkpoint =>
+            {
+                checkpoint.Save(checkpointPath);
+                lastCheckpointStep = checkpoint.StepsDone - 1;
+                Callbacks?.Checkpoint?.Invoke(checkpoint);
+            },
+        };
+        var result = progress.Run(() => Trainer.Run(device, network, data.Train, data.Valid, options, Resume, callbacks, cancellationToken));
+
+        log.WriteCsv(metricsPath);
+        var title = Name == network.Description.Name ? $"{Name}, seed {options.Seed}" : $"{Name} ({network.Description.Name}), seed {options.Seed}";
+        var lossPath = Path.Combine(Folder, LossPlotFile);
+        var accuracyPath = Path.Combine(Folder, AccuracyPlotFile);
+        Plots.Loss(lossPath, log.Steps, log.Losses, title);
+        Plots.Accuracy(accuracyPath, log.Steps, log.MinibatchAccuracy, log.EvalSteps, log.ValidationAccuracy, title);
+
+        string? weightsPath = null;
+        float? testAccuracy = null;
+        if (!result.Diverged)
+        {
+            weightsPath = Path.Combine(Folder, Name + ".scnw");
+            WeightsFile.Save(weightsPath, network);
+            if (data.Test is { Count: > 0 } test) testAccuracy = Trainer.Evaluate(network, test);
+        }
+        var outcome = new TrainingRunResult(result, testAccuracy, Folder, lastCheckpointStep is null ? null : checkpointPath,
+            lastCheckpointStep, metricsPath, lossPath, accuracyPath, weightsPath);
+        WriteSummary(console, outcome);
+        return outcome;
+    }
+
+    private void WriteHeader(IAnsiConsole console, TrainingOptions options, ITrainingDevice device)
+    {
+        foreach (var note in data.Notes) console.WriteLine($"note: {note}");
+        foreach (var skipped in data.Skipped) console.WriteLine($"skipped {skipped.Path}: {skipped.Reason}");
+        var who = Name == network.Description.Name ? $"{Name} (" : $"{Name} ({network.Description.Name}, ";
+        console.WriteLine($"Training {who}{network.ParameterCount:N0} parameters) on {data.Train.Count:N0} images of {data.Description}"
+            + (data.Valid is null ? ", no validation split" : $", validating on {data.Valid.Count:N0}") + ".");
+        console.WriteLine((Resume is null ? "" : $"resuming after step {Resume.StepsDone - 1}, ")
+            + string.Create(CultureInfo.InvariantCulture, $"steps {options.Steps}, batch {options.BatchSize}, learning rate {options.Schedule}, momentum {options.Momentum}, seed {options.Seed}")
+            + (options.DropoutRate is { } d ? string.Create(CultureInfo.InvariantCulture, $", dropout {d}") : ""));
+        console.WriteLine($"device: {device.Name}");
+    }
+
+    private void WriteSummary(IAnsiConsole console, TrainingRunResult outcome)
+    {
+        var result = outcome.Training;
+        if (result.Diverged)
+        {
+            var kept = outcome.CheckpointPath is { } path ? $"the last good checkpoint (after step {outcome.LastCheckpointStep}) is kept in {path}" : "no checkpoint was written before it";
+            console.WriteLine($"Training diverged at step {result.DivergedAtStep}: the loss became NaN or infinite; {kept}. No weights file was written.");
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{Name} trained"));
+        table.AddColumn("");
+        table.AddColumn("");
+        table.HideHeaders();
+        table.AddRow("steps done", result.StepsDone.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("final minibatch loss", result.FinalLoss.ToString("F4", CultureInfo.InvariantCulture));
+        table.AddRow("validation accuracy", float.IsNaN(result.ValidationAccuracy) ? "(no validation split)" : result.ValidationAccuracy.ToString("P2", CultureInfo.InvariantCulture));
+        if (outcome.TestAccuracy is { } test) table.AddRow("test accuracy", test.ToString("P2", CultureInfo.InvariantCulture));
+        table.AddRow("time", $"{result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s ({result.ImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} img/s training)");
+        table.AddRow("written", Markup.Escape($"{outcome.CheckpointPath ?? "(no checkpoint)"}, {MetricsFile}, {LossPlotFile}, {AccuracyPlotFile}"));
+        table.AddRow("to bake into an app", Markup.Escape($"{outcome.WeightsPath} (see docs/embedding.md)"));
+        console.Write(table);
+    }
+
+    /// <summary>The console as it is, or a plain one over <paramref name="output"/> (no colours, no live display).</summary>
+    private static IAnsiConsole CreateConsole(TextWriter? output)
+        => output is null
+            ? AnsiConsole.Console
+            : AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(output),
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+            });
+}
+
+/// <summary>What a <see cref="TrainingRun"/> did and wrote. Paths are null for what was not written: no checkpoint
+/// before a divergence, no weights file after one. <see cref="TestAccuracy"/> is measured when the data has a test split.</summary>
+public sealed record TrainingRunResult(TrainingResult Training, float? TestAccuracy, string Folder, string? CheckpointPath,
+    long? LastCheckpointStep, string MetricsPath, string LossPlotPath, string AccuracyPlotPath, string? WeightsPath)
+{
+    public bool Diverged => Training.Diverged;
+    public float ValidationAccuracy => Training.ValidationAccuracy;
+}

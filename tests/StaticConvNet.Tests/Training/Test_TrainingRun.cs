@@ -1,0 +1,134 @@
+using StaticConvNet.Data;
+using StaticConvNet.Tests.Support;
+using StaticConvNet.Training;
+
+namespace StaticConvNet.Tests.Training;
+
+/// <summary>Training from C#, end to end, on a colour network: a 12x12x3 stack, a <see cref="Dataset"/> of 3-channel
+/// images, <see cref="TrainingRun"/> (what scn train does: progress, metrics.csv, plots, checkpoint, weights) or
+/// <see cref="Trainer.Train"/> (the loop alone), then accuracy on images it has not seen.</summary>
+[Network(Height = 12, Width = 12, Channels = 3, Classes = 3)]
+[Conv2D(16, Patch = 3)]
+[ReLU]
+[MaxPool(2)]
+[Dense(3)]
+public sealed partial class ColourNet;
+
+public class Test_TrainingRun
+{
+    /// <summary>Class c: a blob brighter in channel c than in the other two, somewhere in the image, over noise.</summary>
+    private static Dataset Blobs(int count, int seed)
+    {
+        var random = new Random(seed);
+        var (images, labels) = (new float[count * 12 * 12 * 3], new int[count]);
+        for (var n = 0; n < count; n++)
+        {
+            labels[n] = random.Next(3);
+            var (cy, cx) = (random.Next(2, 10), random.Next(2, 10));
+            for (var y = 0; y < 12; y++)
+            for (var x = 0; x < 12; x++)
+            for (var c = 0; c < 3; c++)
+            {
+                var inBlob = Math.Abs(y - cy) <= 2 && Math.Abs(x - cx) <= 2;
+                images[((n * 12 + y) * 12 + x) * 3 + c] = (float)(random.NextDouble() * 0.3 - 0.15) + (inBlob && c == labels[n] ? 0.4f : 0f);
+            }
+        }
+        return new Dataset(images, labels, 12, 12, channels: 3);
+    }
+
+    private static LoadedData Data(bool withTest = false)
+        => new(Blobs(600, 1), Blobs(300, 2), withTest ? Blobs(200, 3) : null, "blobs", [], []);
+
+    [Fact]
+    public void A_three_channel_network_trains_from_code_learns_and_writes_what_scn_train_writes()
+    {
+        using var folder = new Scn.TempFolder();
+        var output = new StringWriter();
+        var (steps, evaluations, checkpoints) = (new List<long>(), new List<EvalReport>(), new List<long>());
+        var result = new TrainingRun(new ColourNet(), Data(withTest: true))
+        {
+            Options = new TrainingOptions { Steps = 300, EvalEvery = 100 },
+            OutputFolder = folder.Path,
+            Output = output,
+            Callbacks = new TrainingCallbacks
+            {
+                Step = r => steps.Add(r.Step),
+                Evaluation = evaluations.Add,
+                Checkpoint = c => checkpoints.Add(c.StepsDone),
+            },
+        }.Fit();
+
+        result.ValidationAccuracy.ShouldBeGreaterThan(0.9f, "chance is 1/3");
+        result.TestAccuracy!.Value.ShouldBeGreaterThan(0.9f, "the test split is measured at the end");
+        steps.ShouldBe(Enumerable.Range(0, 300).Select(i => (long)i));
+        evaluations.Select(e => e.Step).ShouldBe([0L, 100, 200, 299]);
+        evaluations[^1].ValidationAccuracy.ShouldBe(result.ValidationAccuracy);
+        checkpoints.ShouldBe([1L, 101, 201, 300]);
+
+        result.CheckpointPath.ShouldBe(folder["checkpoint.scnc"]);
+        result.WeightsPath.ShouldBe(folder["ColourNet.scnw"]);
+        var reloaded = new ColourNet();
+        Checkpoint.Load(result.CheckpointPath!).LoadInto(reloaded, result.CheckpointPath!);
+        Trainer.Evaluate(reloaded, Data().Valid!).ShouldBe(result.ValidationAccuracy);
+        File.ReadAllLines(result.MetricsPath).Length.ShouldBe(301);
+        Scn.PngSize(result.LossPlotPath).ShouldBe((900, 540));
+        Scn.PngSize(result.AccuracyPlotPath).ShouldBe((900, 540));
+
+        var text = output.ToString();
+        text.ShouldStartWith("Training ColourNet (2,179 parameters) on 600 images of blobs, validating on 300.\n"
+            + "steps 300, batch 16, learning rate 0.05, momentum 0, seed 1\ndevice: cpu (generated SIMD code)\n");
+        text.ShouldContain("step    299  validation accuracy");
+        text.ShouldContain("test accuracy");
+        text.ShouldNotContain("\u001b[", customMessage: "a writer gets plain text");
+    }
+
+    [Fact]
+    public void A_resumed_run_continues_the_same_metrics_and_ends_where_one_run_would()
+    {
+        using var folder = new Scn.TempFolder();
+        var options = new TrainingOptions { Steps = 60, EvalEvery = 30, Momentum = 0.5f, Seed = 4 };
+        new TrainingRun(new ColourNet(), Data()) { Options = options, OutputFolder = folder["split"], Output = TextWriter.Null }.Fit();
+        var resumed = new TrainingRun(new ColourNet(), Data())
+        {
+            Options = options with { Steps = 40, Seed = 99 }, // the checkpoint's seed wins
+            OutputFolder = folder["split"],
+            Resume = Checkpoint.Load(folder["split/checkpoint.scnc"]),
+            Output = TextWriter.Null,
+        }.Fit();
+        var whole = new TrainingRun(new ColourNet(), Data()) { Options = options with { Steps = 100 }, OutputFolder = folder["whole"], Output = TextWriter.Null }.Fit();
+
+        resumed.Training.StepsDone.ShouldBe(100);
+        Checkpoint.Load(resumed.CheckpointPath!).Parameters.ShouldBe(Checkpoint.Load(whole.CheckpointPath!).Parameters);
+        static IEnumerable<string> Losses(string path) => File.ReadAllLines(path).Select(l => string.Join(',', l.Split(',')[..4]));
+        Losses(resumed.MetricsPath).ShouldBe(Losses(whole.MetricsPath));
+    }
+
+    [Fact]
+    public void A_diverged_run_keeps_its_last_good_checkpoint_writes_no_weights_and_says_so()
+    {
+        using var folder = new Scn.TempFolder();
+        var output = new StringWriter();
+        var result = new TrainingRun(new ColourNet(), Data())
+        {
+            Options = new TrainingOptions { Steps = 200, EvalEvery = 1, Schedule = new(1e6f) },
+            OutputFolder = folder.Path,
+            Output = output,
+        }.Fit();
+        result.Diverged.ShouldBeTrue();
+        result.WeightsPath.ShouldBeNull();
+        File.Exists(folder["ColourNet.scnw"]).ShouldBeFalse();
+        File.Exists(result.MetricsPath).ShouldBeTrue("what was measured before is kept");
+        output.ToString().ShouldContain($"Training diverged at step {result.Training.DivergedAtStep}");
+        if (result.CheckpointPath is { } path) Checkpoint.Load(path).StepsDone.ShouldBe(result.LastCheckpointStep!.Value + 1);
+    }
+
+    [Fact]
+    public void Colour_data_without_its_channel_count_says_how_many_values_per_pixel_it_has()
+    {
+        var e = Should.Throw<ArgumentException>(() => new Dataset(new float[2 * 12 * 12 * 3], new int[2], 12, 12));
+        e.Message.ShouldBe("2 labels of 12x12x1 images need 288 image values, got 864. That is 3 values per pixel: pass channels: 3.");
+        var grey = new Dataset(new float[4 * 12 * 12], new int[4], 12, 12);
+        Should.Throw<ArgumentException>(() => Trainer.Train(new ColourNet(), grey, null, new TrainingOptions { Steps = 1, BatchSize = 2 }))
+            .Message.ShouldBe("Training images are 12x12x1; ColourNet takes 12x12x3.");
+    }
+}
