@@ -21,7 +21,7 @@ Console.WriteLine(network.Summary());
 var best = 0f;
 var result = new TrainingRun(network, data)
 {
-    Options = new TrainingOptions { Steps = steps, BatchSize = 16, Schedule = new(0.05f), Momentum = 0.9f, EvalEvery = 500 },
+    Options = new TrainingOptions { Steps = steps, BatchSize = 16, Schedule = new(0.01f), Momentum = 0.9f, EvalEvery = 500 },
     OutputFolder = folder,
     // Your own reporting, beside the run's: here, the best validation accuracy seen.
     Callbacks = new TrainingCallbacks { Evaluation = e => best = Math.Max(best, e.ValidationAccuracy) },

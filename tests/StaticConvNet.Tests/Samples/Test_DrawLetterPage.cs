@@ -53,6 +53,17 @@ public class Test_DrawLetterPage
             percents.Sum().ShouldBe(100, 0.5);
             letter.ShouldBe("I", $"an upright bar reads as I; probabilities {string.Join(", ", percents)}");
             percents[8].ShouldBe(percents.Max());
+
+            // The page says what to do, and its Example button draws a typeset letter and classifies it.
+            (await browser.EvaluateAsync("document.getElementById('how').textContent")).GetString()!.ShouldContain("in white on the black square");
+            var examples = new List<string?>();
+            for (var i = 0; i < 3; i++)
+            {
+                await browser.EvaluateAsync("document.getElementById('letter').textContent = ''; document.getElementById('example').click()");
+                await WaitFor(browser, "document.getElementById('letter').textContent.length > 0");
+                examples.Add((await browser.EvaluateAsync("document.getElementById('letter').textContent")).GetString());
+            }
+            examples.ShouldBe(["A", "B", "C"], "typeset letters, as the network was trained on");
         }
         finally
         {

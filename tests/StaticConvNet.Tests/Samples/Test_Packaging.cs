@@ -2,7 +2,7 @@ using StaticConvNet.Tests.Support;
 
 namespace StaticConvNet.Tests.Samples;
 
-/// <summary>The ways a user gets StaticConvNet into an app: NuGet packages from a local folder feed, and the
+/// <summary>The ways a user gets StaticConvNet: NuGet packages from a local folder feed, scn as a .NET tool, and the
 /// NativeAOT console sample with a classifier baked in.</summary>
 public class Test_Packaging
 {
@@ -57,6 +57,38 @@ public class Test_Packaging
         var run = Processes.Run("dotnet", ["run", "-c", "Release", "--project", app], app, TimeSpan.FromMinutes(4));
         run.ExitCode.ShouldBe(0, run.Output + run.Error);
         run.Output.Trim().ShouldStartWith($"{3 * 3 * 4 + 4 + 6 * 6 * 4 * 3 + 3} ");
+    }
+
+    [Fact]
+    public void Scn_packs_as_a_dotnet_tool_installs_from_a_folder_feed_and_trains()
+    {
+        using var folder = new Scn.TempFolder();
+        // The CLI these tests already built, packed as it is: the install is what is under test, not another build.
+        var pack = Processes.Run("dotnet", ["pack", Path.Combine(Root, "src", "Cli"), "-c", Processes.Configuration, "--no-build", "-o", folder["feed"], "-nologo", "-v", "q"]);
+        pack.ExitCode.ShouldBe(0, pack.Output + pack.Error);
+        var package = Directory.GetFiles(folder["feed"], "*.nupkg").ShouldHaveSingleItem();
+        Path.GetFileName(package).ShouldBe("StaticConvNet.Tool.0.1.0.nupkg");
+        new FileInfo(package).Length.ShouldBeLessThan(60L << 20, "no native debug symbols, no platforms .NET 10 does not run scn on");
+
+        // Only the folder feed: the tool package carries everything it needs.
+        File.WriteAllText(folder["nuget.config"], $"""
+            <configuration>
+              <config><add key="globalPackagesFolder" value="{folder["packages"]}" /></config>
+              <packageSources><clear /><add key="local" value="{folder["feed"]}" /></packageSources>
+            </configuration>
+            """);
+        var install = Processes.Run("dotnet", ["tool", "install", "StaticConvNet.Tool", "--tool-path", folder["tools"], "--configfile", folder["nuget.config"]]);
+        install.ExitCode.ShouldBe(0, install.Output + install.Error);
+        install.Output.ShouldContain("You can invoke the tool using the following command: scn");
+
+        var scn = Path.Combine(folder["tools"], OperatingSystem.IsWindows() ? "scn.exe" : "scn");
+        var help = Processes.Run(scn, ["--help"]);
+        help.ExitCode.ShouldBe(0, help.Error);
+        help.Output.ShouldContain("train");
+        // From the repository, as the README runs it: the bundled data is found above the working directory.
+        var train = Processes.Run(scn, ["train", "arch1", "--steps", "20", "--eval-every", "0", "--out", folder["run"]], Root);
+        train.ExitCode.ShouldBe(0, train.Output + train.Error);
+        File.Exists(folder["run/arch1.scnw"]).ShouldBeTrue();
     }
 
     [Fact]
