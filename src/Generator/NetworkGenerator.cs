@@ -34,19 +34,20 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 static (ctx, ct) => NetworkParser.Parse(ctx, ct))
             .WithTrackingName(ParseStep);
 
-        // ---- Source: location-free from here on.
+        // ---- Source: location-free from here on. The surface rides along: a network that ends up in error (its
+        // attributes, its shapes or its weights file) still declares it, so the SCN error is the only error.
         var plans = parsed
-            .Select(static (p, _) => p.Spec)
+            .Select(static (p, _) => (p.Spec, p.Surface))
             .WithTrackingName(SpecStep)
-            .Select(static (spec, ct) => ShapeInference.Resolve(spec, ct))
+            .Select(static (source, ct) => (Plan: ShapeInference.Resolve(source.Spec, ct), source.Surface))
             .WithTrackingName(PlanStep);
 
         // Weights files to bake arrive as AdditionalFiles. Only the one a network names is read: an edit to any other
         // additional file re-runs this lookup, which finds the same text, and baking stays cached.
         var additionalFiles = context.AdditionalTextsProvider.Collect();
         var baked = plans.Combine(additionalFiles)
-            .Select(static (pair, ct) => (Plan: pair.Left, File: BakedWeights.Find(pair.Right, pair.Left.Network?.Spec.WeightsFile, ct)))
-            .Select(static (pair, ct) => BakedWeights.Resolve(pair.Plan, pair.File, ct))
+            .Select(static (pair, ct) => (pair.Left.Plan, pair.Left.Surface, File: BakedWeights.Find(pair.Right, pair.Left.Plan.Network?.Spec.WeightsFile, ct)))
+            .Select(static (source, ct) => (Baked: BakedWeights.Resolve(source.Plan, source.File, ct), source.Surface))
             .WithTrackingName(BakeStep);
 
         var hasGpu = context.CompilationProvider
@@ -54,8 +55,12 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(baked.Combine(hasGpu), static (spc, pair) =>
         {
-            var (baked, gpu) = pair;
-            if (baked.Network is not { } network) return;
+            var ((baked, surface), gpu) = pair;
+            if (baked.Network is not { } network)
+            {
+                if (surface is not null) spc.AddSource(surface.FileHint + ".g.cs", SurfaceEmitter.Emit(surface));
+                return;
+            }
             spc.AddSource(network.Spec.FileHint + ".g.cs", NetworkEmitter.Emit(network, baked.Parameters, spc.CancellationToken));
             if (gpu) spc.AddSource(network.Spec.FileHint + ".Gpu.g.cs", GpuEmitter.Emit(network, spc.CancellationToken));
         });
@@ -73,7 +78,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var networkLocations = parsed
             .Select(static (p, _) => new NetworkSite(p.Spec?.FileHint ?? "", p.NetworkLocation))
             .Collect();
-        context.RegisterSourceOutput(baked.Where(static b => b.Problems.Length > 0).Combine(networkLocations), static (spc, pair) =>
+        context.RegisterSourceOutput(baked.Select(static (b, _) => b.Baked).Where(static b => b.Problems.Length > 0).Combine(networkLocations), static (spc, pair) =>
         {
             var (baked, sites) = pair;
             var location = sites.FirstOrDefault(s => s.FileHint == baked.FileHint)?.Location ?? LocationInfo.Unknown;

@@ -13,7 +13,7 @@ internal static class GpuEmitter
     {
         var spec = network.Spec;
         var w = new CodeWriter();
-        NetworkEmitter.FileHeader(w, spec, " (its GPU kernel launches)");
+        NetworkEmitter.FileHeader(w, spec.Namespace, spec.ClassName, " (its GPU kernel launches)");
 
         w.Open($"partial class {spec.ClassName} : {Names.Gpu}.IGpuConvNet");
         w.Line("/// <summary>This network as ILGPU kernel launches on <paramref name=\"accelerator\"/>, for batches of up to");

@@ -23,10 +23,26 @@ internal sealed record NetworkSpec(
     bool DeclaresOnlyConstructorsWithParameters = false,
     bool DeclaresToString = false);
 
-/// <summary>What parsing produced: a spec when the attributes are valid (null when any diagnostic was found), where
-/// each attribute is (for diagnostics only), and the diagnostics.</summary>
+/// <summary>What every network declares whatever its layers: the class, its input, classes and batch capacity as the
+/// attributes give them, and whether it bakes weights. A network in error gets only this (members that throw), so the
+/// user's code that uses it still compiles and the SCN error is the only error.</summary>
+internal sealed record NetworkSurface(
+    string Namespace,
+    string ClassName,
+    string FileHint,
+    int InputHeight,
+    int InputWidth,
+    int InputChannels,
+    int Classes,
+    int BatchCapacity,
+    bool BakesWeights);
+
+/// <summary>What parsing produced: a spec when the attributes are valid (null when any diagnostic was found), the
+/// surface (null when the class cannot take generated members: not partial, a record, nested, generic, static),
+/// where each attribute is (for diagnostics only), and the diagnostics.</summary>
 internal sealed record ParsedNetwork(
     NetworkSpec? Spec,
+    NetworkSurface? Surface,
     LocationInfo NetworkLocation,
     EquatableArray<LocationInfo> LayerLocations,
     EquatableArray<DiagnosticInfo> Diagnostics);

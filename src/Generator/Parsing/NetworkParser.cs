@@ -27,7 +27,8 @@ internal static class NetworkParser
         var networkLocation = LocationInfo.From(networkAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
         var className = type.Name;
 
-        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        var partial = declaration.Modifiers.Any(SyntaxKind.PartialKeyword);
+        if (!partial)
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NetworkClassNotPartial, LocationInfo.From(declaration.Identifier), className));
         }
@@ -94,18 +95,25 @@ internal static class NetworkParser
         // Only names that are valid and unique can be checked against each other's generated members.
         if (!diagnostics.Any(d => d.Id == Diagnostics.InvalidLayerName.Id)) CheckGeneratedNames(type, entries, locations, networkLocation, diagnostics);
 
+        var namespaceName = type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "";
+        var fileHint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+        var weightsFile = network.String("Weights") is { Length: > 0 } weights ? weights : null;
+        // Not for a class that cannot take generated members, or that declares one of them itself (SCN0012 says which).
+        var surface = partial && !diagnostics.Any(d => d.Id == Diagnostics.UnsupportedNetworkClass.Id)
+            ? new NetworkSurface(namespaceName, className, fileHint, input.Height, input.Width, input.Channels, classes, batchCapacity, weightsFile is not null)
+            : null;
         var spec = diagnostics.Count > 0 || compilerErrors ? null : new NetworkSpec(
-            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
+            Namespace: namespaceName,
             ClassName: className,
-            FileHint: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""),
+            FileHint: fileHint,
             Input: input,
             Classes: classes,
             BatchCapacity: batchCapacity,
             Layers: entries.ToEquatableArray(),
-            WeightsFile: network.String("Weights") is { Length: > 0 } weights ? weights : null,
+            WeightsFile: weightsFile,
             DeclaresOnlyConstructorsWithParameters: type.InstanceConstructors.Length > 0 && type.InstanceConstructors.All(c => !c.IsImplicitlyDeclared && c.Parameters.Length > 0),
             DeclaresToString: type.GetMembers("ToString").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 0 && !m.IsImplicitlyDeclared));
-        return new ParsedNetwork(spec, networkLocation, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
+        return new ParsedNetwork(spec, surface, networkLocation, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
 
     /// <summary>Layer attributes of every declaration of the type with their kinds, ordered by file and position:
