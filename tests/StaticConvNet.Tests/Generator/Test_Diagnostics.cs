@@ -395,6 +395,29 @@ public class Test_Diagnostics
         }
     }
 
+    /// <summary>The README's first example is real: its network builds as shown, and with the first convolution's
+    /// stride changed to 1 the build fails with exactly the error the README prints.</summary>
+    [Fact]
+    public void The_READMEs_example_error_is_what_the_compiler_says()
+    {
+        var readme = File.ReadAllText(Path.Combine(GeneratorHarness.RepositoryRoot(), "README.md"));
+        var code = Block(readme, "```csharp\n");
+        GeneratorHarness.Run(code).GeneratorDiagnostics.ShouldBeEmpty("the README's network builds as shown");
+        readme.ShouldContain("Change `Stride = 2` to `Stride = 1` in the first convolution and the build fails:");
+        var first = code.IndexOf("Stride = 2", StringComparison.Ordinal);
+        var broken = code[..first] + "Stride = 1" + code[(first + "Stride = 2".Length)..];
+        var d = GeneratorHarness.Run(broken).GeneratorDiagnostics.ShouldHaveSingleItem();
+        Block(readme, "```\nerror SCN").Trim().ShouldBe($"error {d.Id}: {d.GetMessage()}");
+
+        static string Block(string text, string opening)
+        {
+            var start = text.IndexOf(opening, StringComparison.Ordinal);
+            start.ShouldBeGreaterThanOrEqualTo(0, opening);
+            start = text.IndexOf('\n', start) + 1;
+            return text[start..text.IndexOf("```", start, StringComparison.Ordinal)];
+        }
+    }
+
     [Fact]
     public void A_valid_network_reports_nothing()
     {
