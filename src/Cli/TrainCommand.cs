@@ -102,6 +102,11 @@ internal static class TrainCommand
             Device = gpu is null ? null : new GpuTrainingDevice(gpu),
         };
         var result = run.Fit();
+        if (result.Interrupted)
+        {
+            Console.WriteLine($"to go on: {ResumeCommand(Environment.GetCommandLineArgs()[1..], result.CheckpointPath!, result.StepsLeft)}");
+            return result.Signal == System.Runtime.InteropServices.PosixSignal.SIGTERM ? ExitTerminated : ExitInterrupted;
+        }
         if (result.Diverged)
         {
             Console.Error.WriteLine($"error: training diverged at step {result.Training.DivergedAtStep} (see above). "
@@ -110,6 +115,32 @@ internal static class TrainCommand
         }
         return 0;
     }
+
+    /// <summary>Exit codes of a run stopped by a signal, as a shell reports one (128 + the signal's number), though this
+    /// one stopped cleanly with everything written.</summary>
+    public const int ExitInterrupted = 130, ExitTerminated = 143;
+
+    /// <summary>The command that continues an interrupted run: the same arguments, with --resume naming its checkpoint
+    /// and --steps the steps left (any earlier --resume and --steps dropped).</summary>
+    internal static string ResumeCommand(IReadOnlyList<string> arguments, string checkpoint, long stepsLeft)
+    {
+        var kept = new List<string>();
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var name = arguments[i].Split('=', ':')[0];
+            if (name is "--steps" or "--resume")
+            {
+                if (name == arguments[i]) i++; // its value is the next argument
+                continue;
+            }
+            kept.Add(arguments[i]);
+        }
+        kept.AddRange(["--resume", checkpoint, "--steps", stepsLeft.ToString(CultureInfo.InvariantCulture)]);
+        return "scn " + string.Join(' ', kept.Select(Quote));
+    }
+
+    private static string Quote(string argument)
+        => argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./=:,@+".Contains(c)) ? argument : "'" + argument.Replace("'", "'\\''") + "'";
 
     /// <summary>The largest batch the ILGPU path takes (its buffers are allocated per run, not compiled in).</summary>
     private const int GpuBatchLimit = 4096;

@@ -4,8 +4,9 @@ using Spectre.Console;
 namespace StaticConvNet.Training;
 
 /// <summary>A live progress bar (step, loss, minibatch accuracy, learning rate, img/s, ETA) on a terminal;
-/// plain lines, no escape codes, when the output is redirected or is not a terminal.</summary>
-internal sealed class TrainingProgress(IAnsiConsole console, TrainingOptions options)
+/// plain lines, no escape codes and no wrapping, to <paramref name="plain"/> when the output is redirected or is not
+/// a terminal.</summary>
+internal sealed class TrainingProgress(IAnsiConsole console, TextWriter plain, TrainingOptions options)
 {
     private readonly bool _live = console.Profile.Capabilities.Interactive && !(ReferenceEquals(console, AnsiConsole.Console) && Console.IsOutputRedirected);
     private readonly long _printEvery = Math.Max(1, options.EvalEvery > 0 ? Math.Min(options.EvalEvery, Math.Max(options.Steps / 10, 1)) : options.Steps / 10);
@@ -40,14 +41,21 @@ internal sealed class TrainingProgress(IAnsiConsole console, TrainingOptions opt
         }
         else if ((r.Step - _firstStep) % _printEvery == 0 || r.Step == r.LastStep)
         {
-            console.WriteLine(line);
+            Line(line);
         }
     }
 
     public void Evaluation(EvalReport r)
+        => Line(string.Create(CultureInfo.InvariantCulture, $"step {r.Step,6}  validation accuracy {r.ValidationAccuracy:P2}"));
+
+    /// <summary>A line of text: above the live bar while it shows, else as it is.</summary>
+    public void Line(string text)
     {
-        var line = string.Create(CultureInfo.InvariantCulture, $"step {r.Step,6}  validation accuracy {r.ValidationAccuracy:P2}");
-        if (_task is not null) console.MarkupLine(Markup.Escape(line));
-        else console.WriteLine(line);
+        if (_task is not null) console.MarkupLine(Markup.Escape(text));
+        else
+        {
+            plain.WriteLine(text);
+            plain.Flush();
+        }
     }
 }

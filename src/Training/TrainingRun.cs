@@ -49,6 +49,11 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
     /// bar on a terminal and plain lines when redirected; <see cref="TextWriter.Null"/> keeps the run quiet.</summary>
     public TextWriter? Output { get; init; }
 
+    /// <summary>Ctrl-C or SIGTERM during <see cref="Fit"/> stops the run after the step under way and writes checkpoint,
+    /// weights, metrics and plots (a second one ends the process at once); default true. The result says
+    /// <see cref="TrainingRunResult.Interrupted"/>. Cancelling Fit's token does the same without a signal.</summary>
+    public bool StopOnInterrupt { get; init; } = true;
+
     public string Folder => OutputFolder ?? Path.Combine("runs", Name);
 
     /// <summary>Trains, writes the run folder and returns what happened. A run whose loss diverges writes its metrics
@@ -56,16 +61,21 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
     public TrainingRunResult Fit(CancellationToken cancellationToken = default)
     {
         var console = CreateConsole(Output);
+        var plain = Output ?? Console.Out;
         var options = Resume is null ? Options : Options with { Seed = Resume.Seed };
         Directory.CreateDirectory(Folder);
         var checkpointPath = Path.Combine(Folder, CheckpointFile);
         var metricsPath = Path.Combine(Folder, MetricsFile);
-        var log = Resume is not null ? RunLog.LoadIfPresent(metricsPath, Resume.StepsDone) : new RunLog();
         var device = Device ?? new CpuTrainingDevice(network);
+        var progress = new TrainingProgress(console, plain, options);
+        using var interrupts = StopOnInterrupt
+            ? new Interrupts(signal => progress.Line($"{signal}: stopping after this step and writing the run; interrupt again to quit at once"))
+            : null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, interrupts?.Token ?? CancellationToken.None);
 
-        WriteHeader(console, options, device);
+        WriteHeader(progress, options, device);
+        var log = RunLog.Start(metricsPath, Resume?.StepsDone);
         long? lastCheckpointStep = null;
-        var progress = new TrainingProgress(console, options);
         var callbacks = new TrainingCallbacks
         {
             Step = report =>
@@ -87,9 +97,12 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
                 Callbacks?.Checkpoint?.Invoke(checkpoint);
             },
         };
-        var result = progress.Run(() => Trainer.Run(device, network, data.Train, data.Valid, options, Resume, callbacks, cancellationToken));
+        TrainingResult result;
+        using (log)
+        {
+            result = progress.Run(() => Trainer.Run(device, network, data.Train, data.Valid, options, Resume, callbacks, stop.Token));
+        }
 
-        log.WriteCsv(metricsPath);
         var title = Name == network.Description.Name ? $"{Name}, seed {options.Seed}" : $"{Name} ({network.Description.Name}), seed {options.Seed}";
         var lossPath = Path.Combine(Folder, LossPlotFile);
         var accuracyPath = Path.Combine(Folder, AccuracyPlotFile);
@@ -102,34 +115,44 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         {
             weightsPath = Path.Combine(Folder, Name + ".scnw");
             WeightsFile.Save(weightsPath, network);
-            if (data.Test is { Count: > 0 } test) testAccuracy = Trainer.Evaluate(network, test);
+            if (data.Test is { Count: > 0 } test && !result.Interrupted) testAccuracy = Trainer.Evaluate(network, test);
         }
         var outcome = new TrainingRunResult(result, testAccuracy, Folder, lastCheckpointStep is null ? null : checkpointPath,
-            lastCheckpointStep, metricsPath, lossPath, accuracyPath, weightsPath);
-        WriteSummary(console, outcome);
+            lastCheckpointStep, metricsPath, lossPath, accuracyPath, weightsPath)
+        {
+            Signal = interrupts?.Signal,
+            StepsLeft = (Resume?.StepsDone ?? 0) + options.Steps - result.StepsDone,
+        };
+        WriteSummary(console, progress, outcome);
         return outcome;
     }
 
-    private void WriteHeader(IAnsiConsole console, TrainingOptions options, ITrainingDevice device)
+    private void WriteHeader(TrainingProgress lines, TrainingOptions options, ITrainingDevice device)
     {
-        foreach (var note in data.Notes) console.WriteLine($"note: {note}");
-        foreach (var skipped in data.Skipped) console.WriteLine($"skipped {skipped.Path}: {skipped.Reason}");
+        foreach (var note in data.Notes) lines.Line($"note: {note}");
+        foreach (var skipped in data.Skipped) lines.Line($"skipped {skipped.Path}: {skipped.Reason}");
         var who = Name == network.Description.Name ? $"{Name} (" : $"{Name} ({network.Description.Name}, ";
-        console.WriteLine($"Training {who}{network.ParameterCount:N0} parameters) on {data.Train.Count:N0} images of {data.Description}"
+        lines.Line($"Training {who}{network.ParameterCount:N0} parameters) on {data.Train.Count:N0} images of {data.Description}"
             + (data.Valid is null ? ", no validation split" : $", validating on {data.Valid.Count:N0}") + ".");
-        console.WriteLine((Resume is null ? "" : $"resuming after step {Resume.StepsDone - 1}, ")
+        lines.Line((Resume is null ? "" : $"resuming after step {Resume.StepsDone - 1}, ")
             + string.Create(CultureInfo.InvariantCulture, $"steps {options.Steps}, batch {options.BatchSize}, learning rate {options.Schedule}, momentum {options.Momentum}, seed {options.Seed}")
             + (options.DropoutRate is { } d ? string.Create(CultureInfo.InvariantCulture, $", dropout {d}") : ""));
-        console.WriteLine($"device: {device.Name}");
+        lines.Line($"device: {device.Name}");
     }
 
-    private void WriteSummary(IAnsiConsole console, TrainingRunResult outcome)
+    private void WriteSummary(IAnsiConsole console, TrainingProgress lines, TrainingRunResult outcome)
     {
         var result = outcome.Training;
         if (result.Diverged)
         {
             var kept = outcome.CheckpointPath is { } path ? $"the last good checkpoint (after step {outcome.LastCheckpointStep}) is kept in {path}" : "no checkpoint was written before it";
-            console.WriteLine($"Training diverged at step {result.DivergedAtStep}: the loss became NaN or infinite; {kept}. No weights file was written.");
+            lines.Line($"Training diverged at step {result.DivergedAtStep}: the loss became NaN or infinite; {kept}. No weights file was written.");
+            return;
+        }
+        if (result.Interrupted)
+        {
+            lines.Line($"Interrupted after step {result.StepsDone - 1} ({outcome.StepsLeft:N0} steps left): {outcome.CheckpointPath}, "
+                + $"{MetricsFile}, the plots and {Path.GetFileName(outcome.WeightsPath)} are written. Resume from the checkpoint to go on.");
             return;
         }
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{Name} trained"));
@@ -165,5 +188,12 @@ public sealed record TrainingRunResult(TrainingResult Training, float? TestAccur
     long? LastCheckpointStep, string MetricsPath, string LossPlotPath, string AccuracyPlotPath, string? WeightsPath)
 {
     public bool Diverged => Training.Diverged;
+    public bool Interrupted => Training.Interrupted;
     public float ValidationAccuracy => Training.ValidationAccuracy;
+
+    /// <summary>The signal that interrupted the run (SIGINT, SIGTERM), if one did.</summary>
+    public System.Runtime.InteropServices.PosixSignal? Signal { get; init; }
+
+    /// <summary>Steps of this run's target not done (after an interruption).</summary>
+    public long StepsLeft { get; init; }
 }

@@ -25,9 +25,10 @@ public readonly record struct StepReport(long Step, long LastStep, float Loss, f
 /// <summary>A validation measurement.</summary>
 public readonly record struct EvalReport(long Step, float ValidationAccuracy);
 
-/// <summary>The outcome of a run. <see cref="StepsDone"/> counts from the first step of the first run.</summary>
+/// <summary>The outcome of a run. <see cref="StepsDone"/> counts from the first step of the first run.
+/// <see cref="Interrupted"/>: stopped early by its cancellation token, after a whole step, with a checkpoint.</summary>
 public sealed record TrainingResult(long StepsDone, float FinalLoss, float ValidationAccuracy, TimeSpan Elapsed, double ImagesPerSecond,
-    bool Diverged, long? DivergedAtStep);
+    bool Diverged, long? DivergedAtStep, bool Interrupted = false);
 
 /// <summary>What a caller hears while training runs.</summary>
 public sealed class TrainingCallbacks
@@ -110,7 +111,9 @@ public static class Trainer
         => Run(new CpuTrainingDevice(network), network, train, valid, options, resume, callbacks, cancellationToken);
 
     /// <summary>Trains <paramref name="host"/> on <paramref name="device"/>; the host holds the parameters at every
-    /// evaluation point and at the end.</summary>
+    /// evaluation point and at the end. Cancelling <paramref name="cancellationToken"/> stops the run cleanly after the
+    /// step under way: the parameters come back to the host, a checkpoint is offered, and the result says
+    /// <see cref="TrainingResult.Interrupted"/> (it does not throw), so an interrupted run can be resumed exactly.</summary>
     public static TrainingResult Run(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options,
         Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
     {
@@ -150,7 +153,13 @@ public static class Trainer
         float loss = float.NaN, accuracy = float.NaN;
         for (var step = firstStep; step <= lastStep; step++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested && step > firstStep)
+            {
+                // The last evaluation point may be far back: keep every finished step.
+                device.Synchronise(host, optimizer);
+                if (AllFinite(host.Parameters)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, step, seed, optimizer));
+                return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), false, null, Interrupted: true);
+            }
             var stepStart = clock.Elapsed;
             FillBatch(train, order, step, options.BatchSize, batchImages, batchLabels);
             // Minibatch accuracy comes from the training pass's own logits, before the update, as the notebook measured it.
