@@ -134,7 +134,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         var who = Name == network.Description.Name ? $"{Name} (" : $"{Name} ({network.Description.Name}, ";
         lines.Line($"Training {who}{network.ParameterCount:N0} parameters) on {data.Train.Count:N0} images of {data.Description}"
             + (data.Valid is null ? ", no validation split" : $", validating on {data.Valid.Count:N0}") + ".");
-        lines.Line((Resume is null ? "" : $"resuming after step {Resume.StepsDone - 1}, ")
+        lines.Line((Resume is null ? "" : $"resuming after {Resume.StepsDone:N0} steps, ")
             + string.Create(CultureInfo.InvariantCulture, $"steps {options.Steps}, batch {options.BatchSize}, learning rate {options.Schedule}, momentum {options.Momentum}, seed {options.Seed}")
             + (options.DropoutRate is { } d ? string.Create(CultureInfo.InvariantCulture, $", dropout {d}") : ""));
         lines.Line($"device: {device.Name}");
@@ -151,7 +151,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         }
         if (result.Interrupted)
         {
-            lines.Line($"Interrupted after step {result.StepsDone - 1} ({outcome.StepsLeft:N0} steps left): {outcome.CheckpointPath}, "
+            lines.Line($"Interrupted after {result.StepsDone:N0} steps ({outcome.StepsLeft:N0} left): {outcome.CheckpointPath}, "
                 + $"{MetricsFile}, the plots and {Path.GetFileName(outcome.WeightsPath)} are written. Resume from the checkpoint to go on.");
             return;
         }

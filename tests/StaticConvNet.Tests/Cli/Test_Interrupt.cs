@@ -69,13 +69,13 @@ public class Test_Interrupt
         using var folder = new Scn.TempFolder();
         using (var run = new TrainingProcess(folder.Path))
         {
-            run.WaitFor("step    100  validation accuracy");
+            run.WaitFor("after    101 steps  validation accuracy");
             run.Signal(signal);
             var (code, output, error) = run.WaitForExit();
             code.ShouldBe(exitCode, output + error);
             error.ShouldBeEmpty();
             output.ShouldContain($"SIG{signal}: stopping after this step and writing the run; interrupt again to quit at once");
-            output.ShouldContain("Interrupted after step");
+            output.ShouldContain("Interrupted after ");
             output.ShouldContain($"to go on: scn train arch1 --eval-every 100 --out {folder.Path} --resume {folder["checkpoint.scnc"]} --steps ");
         }
         var stepsDone = Checkpoint.Load(folder["checkpoint.scnc"]).StepsDone;
@@ -118,7 +118,7 @@ public class Test_Interrupt
         using var folder = new Scn.TempFolder();
         using (var run = new TrainingProcess(folder.Path))
         {
-            run.WaitFor("step    100  validation accuracy");
+            run.WaitFor("after    101 steps  validation accuracy");
             run.Signal("KILL");
             run.WaitForExit();
         }

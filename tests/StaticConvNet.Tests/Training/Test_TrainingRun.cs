@@ -77,7 +77,7 @@ public class Test_TrainingRun
         var text = output.ToString();
         text.ShouldStartWith("Training ColourNet (2,179 parameters) on 600 images of blobs, validating on 300.\n"
             + "steps 300, batch 16, learning rate 0.05, momentum 0, seed 1\ndevice: cpu (generated SIMD code)\n");
-        text.ShouldContain("step    299  validation accuracy");
+        text.ShouldContain("after    300 steps  validation accuracy");
         text.ShouldContain("test accuracy");
         text.ShouldNotContain("\u001b[", customMessage: "a writer gets plain text");
     }
