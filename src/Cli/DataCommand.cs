@@ -19,6 +19,15 @@ internal static class DataCommand
 
     /// <summary>How to read a source: --drop-bad-labels, and for PNG sources (no validation split of their own)
     /// --valid-fraction and --split-seed.</summary>
+    /// <summary>One split of a loaded source, by the name --split takes, with a description for messages.</summary>
+    public static (Dataset Data, string Description) ChooseSplit(LoadedData data, string split) => split switch
+    {
+        "valid" => (data.Valid ?? throw new UserError($"{data.Description} has no validation split; choose --split train or test"), $"{data.Description}, valid"),
+        "test" => (data.Test ?? throw new UserError($"{data.Description} has no test split (a notebook pickle or an IDX folder with test-* files has one)"), $"{data.Description}, test"),
+        "train" => (data.Train, $"{data.Description}, train"),
+        _ => throw new UserError($"--split is valid, test or train, not '{split}'"),
+    };
+
     public sealed class SourceOptions
     {
         public Option<bool> DropBadLabels { get; } = new("--drop-bad-labels") { Description = "Drop pickle rows whose label is outside 0..9 (reported) instead of refusing the file." };

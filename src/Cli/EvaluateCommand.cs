@@ -12,30 +12,51 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train'.", Required = true };
-        var images = new Option<string?>("--images") { Description = "IDX images file (default: the bundled validation split)." };
+        var data = new Option<string?>("--data") { Description = "Any source 'scn train' reads: a folder of IDX files, a notMNIST PNG tree, a .tar.gz of one, or a notebook .pickle (default: the bundled data)." };
+        var split = new Option<string>("--split") { Description = "Which split of --data: valid, test or train.", DefaultValueFactory = _ => "valid" };
+        var source = new DataCommand.SourceOptions();
+        var images = new Option<string?>("--images") { Description = "An IDX images file, instead of --data." };
         var labels = new Option<string?>("--labels") { Description = "IDX labels file matching --images." };
-        var command = new Command("evaluate", "Measure a checkpoint's accuracy on labelled images.") { checkpoint, images, labels };
+        var plots = new Option<string?>("--plots") { Description = $"Folder to write {EvaluationPlots.ConfusionFile} (the confusion matrix) and {EvaluationPlots.MistakesFile} (misclassified images) into." };
+        var command = new Command("evaluate", "Measure a checkpoint's accuracy on labelled images.") { checkpoint, data, split, images, labels, plots };
+        source.AddTo(command);
         command.SetAction(result =>
         {
             var (entry, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
             var (imagesPath, labelsPath) = (result.GetValue(images), result.GetValue(labels));
-            if ((imagesPath is null) != (labelsPath is null)) throw new UserError("give both --images and --labels, or neither (the bundled validation split)");
-            var data = imagesPath is null ? BundledData.Load().Valid : IdxReader.Load(imagesPath, labelsPath!, network.OutputLength);
-            if (data.ImageLength != network.InputLength)
-                throw new UserError($"{entry.ClassName} takes {network.InputLength} values per image; {imagesPath} has {data.ImageLength}");
-            Report(entry.Key, network, data);
+            if ((imagesPath is null) != (labelsPath is null)) throw new UserError("give both --images and --labels, or neither");
+            if (imagesPath is not null && result.GetValue(data) is not null) throw new UserError("give --data or --images/--labels, not both");
+            Dataset evaluated;
+            string description;
+            if (imagesPath is not null) (evaluated, description) = (IdxReader.Load(imagesPath, labelsPath!, network.OutputLength), imagesPath);
+            else
+            {
+                var loaded = source.Load(result.GetValue(data), result);
+                foreach (var skipped in loaded.Skipped) Console.WriteLine($"skipped {skipped.Path}: {skipped.Reason}");
+                (evaluated, description) = DataCommand.ChooseSplit(loaded, result.GetValue(split)!);
+            }
+            if (evaluated.ImageLength != network.InputLength)
+                throw new UserError($"{entry.ClassName} takes {network.Description.Input} images; {description} has {evaluated.Height}x{evaluated.Width}x{evaluated.Channels}");
+            if (evaluated.Count == 0) throw new UserError($"{description} holds no images to evaluate");
+            Report(entry.Key, network, evaluated, description);
+            if (result.GetValue(plots) is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+                var (confusion, mistakes) = EvaluationPlots.Write(folder, network, evaluated, $"{entry.Key}, {description}");
+                Console.WriteLine($"wrote {confusion} and {mistakes}");
+            }
             return 0;
         });
         return command;
     }
 
-    private static void Report(string model, IConvNet network, Dataset data)
+    private static void Report(string model, IConvNet network, Dataset data, string description)
     {
         var matrix = Trainer.ConfusionMatrix(network, data);
         var classes = network.OutputLength;
         var correct = Enumerable.Range(0, classes).Sum(c => matrix[c, c]);
-        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{model}: accuracy {(double)correct / data.Count:P2} ({correct:N0} of {data.Count:N0} images)")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{model}: accuracy {(double)correct / data.Count:P2} ({correct:N0} of {data.Count:N0} images of {description})"));
         var table = new Table().Border(TableBorder.Rounded).Title("confusion matrix (rows: true letter, columns: predicted)");
         table.AddColumn("");
         for (var c = 0; c < classes; c++) table.AddColumn(new TableColumn(Letters.Of(c)).RightAligned());

@@ -2,59 +2,98 @@ using System.CommandLine;
 using System.Globalization;
 using System.Numerics.Tensors;
 using StaticConvNet.Data;
+using StaticConvNet.Training;
 
 namespace StaticConvNet.Cli;
 
-/// <summary><c>scn predict</c>: classify images (an IDX file, a PNG, or a folder of PNGs) into a CSV.</summary>
+/// <summary><c>scn predict</c>: classify images (a PNG, a folder of PNGs, an IDX file, or a split of any source
+/// scn train reads) into a CSV, or onto the console.</summary>
 internal static class PredictCommand
 {
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train'.", Required = true };
-        var input = new Option<string>("--input") { Description = "An IDX images file, a PNG file, or a folder of PNG files (read in ordinal file-name order).", Required = true };
-        var output = new Option<string>("--output") { Description = "CSV to write: index,label,letter,confidence, one row per image in input order.", Required = true };
-        var command = new Command("predict", "Classify images with a trained checkpoint.") { checkpoint, input, output };
+        var input = new Option<string?>("--input") { Description = "A PNG file, a folder of PNG files (read recursively, in ordinal path order; unreadable ones are skipped and reported), or an IDX images file." };
+        var data = new Option<string?>("--data") { Description = "Instead of --input, any source 'scn train' reads: a folder of IDX files, a notMNIST PNG tree, a .tar.gz of one, or a notebook .pickle." };
+        var split = new Option<string>("--split") { Description = "Which split of --data: valid, test or train.", DefaultValueFactory = _ => "valid" };
+        var source = new DataCommand.SourceOptions();
+        var output = new Option<string?>("--output") { Description = "CSV to write: index,source,label,letter,confidence, one row per image in input order. Without it: one line per image on the console." };
+        var command = new Command("predict", "Classify images with a trained checkpoint.") { checkpoint, input, data, split, output };
+        source.AddTo(command);
         command.SetAction(result =>
         {
             var (_, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
-            var images = ReadImages(result.GetValue(input)!);
+            var (inputPath, dataPath) = (result.GetValue(input), result.GetValue(data));
+            if ((inputPath is null) == (dataPath is null)) throw new UserError("give --input (images) or --data (a data source), one of them");
+            var (images, skipped) = inputPath is not null
+                ? ReadImages(inputPath)
+                : FromSource(source.Load(dataPath, result), result.GetValue(split)!);
+            foreach (var s in skipped) Console.WriteLine($"skipped {s.Path}: {s.Reason}");
+            if (images.Count == 0) throw new UserError($"{inputPath ?? dataPath}: no readable images to classify");
+
             var logits = new float[network.OutputLength];
             var probabilities = new float[network.OutputLength];
-            var lines = new List<string> { "index,label,letter,confidence" };
+            var rows = new List<string> { "index,source,label,letter,confidence" };
+            var outputPath = result.GetValue(output);
             for (var i = 0; i < images.Count; i++)
             {
-                if (images[i].Length != network.InputLength)
-                    throw new UserError($"image {i} has {images[i].Length} values; the network takes {network.InputLength}");
-                network.Forward(images[i], logits);
+                var (name, pixels) = images[i];
+                if (pixels.Length != network.InputLength)
+                    throw new UserError($"{name} has {pixels.Length} values; {network.Description.Name} takes {network.Description.Input} = {network.InputLength}");
+                network.Forward(pixels, logits);
                 TensorPrimitives.SoftMax(logits, probabilities);
                 var label = TensorPrimitives.IndexOfMax<float>(probabilities);
-                lines.Add(string.Create(CultureInfo.InvariantCulture, $"{i},{label},{Letters.Of(label)},{probabilities[label]:F6}"));
+                var letter = EvaluationPlots.ClassName(label, network.OutputLength);
+                if (outputPath is null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{letter}\t{probabilities[label]:P1}"));
+                else rows.Add(string.Create(CultureInfo.InvariantCulture, $"{i},{Csv(name)},{label},{letter},{probabilities[label]:F6}"));
             }
-            AtomicFile.WriteAllLines(result.GetValue(output)!, lines);
-            Console.WriteLine($"Wrote {images.Count} predictions to {result.GetValue(output)}");
+            if (outputPath is not null)
+            {
+                AtomicFile.WriteAllLines(outputPath, rows);
+                Console.WriteLine($"Wrote {images.Count} predictions to {outputPath}" + (skipped.Count > 0 ? $" ({skipped.Count} files skipped)" : ""));
+            }
             return 0;
         });
         return command;
     }
 
-    private static List<float[]> ReadImages(string path)
+    /// <summary>A field as CSV writes it: quoted when it holds a comma, a quote or a line break.</summary>
+    private static string Csv(string field)
+        => field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
+
+    private static (List<(string Name, float[] Pixels)> Images, List<SkippedFile> Skipped) ReadImages(string path)
     {
         if (Directory.Exists(path))
         {
-            var files = Directory.GetFiles(path, "*.png").Order(StringComparer.Ordinal).ToList();
+            var files = Directory.EnumerateFiles(path, "*.png", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+                .Select(f => Path.GetRelativePath(path, f)).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0) throw new DataFormatException(path, "holds no .png files");
-            return files.Select(PngImage.Load).ToList();
+            var images = new List<(string, float[])>();
+            var skipped = new List<SkippedFile>();
+            foreach (var file in files)
+            {
+                try { images.Add((file, PngImage.Load(Path.Combine(path, file)))); }
+                catch (DataFormatException e) { skipped.Add(new SkippedFile(e.FilePath, e.Problem)); }
+            }
+            return (images, skipped);
         }
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
-        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return [PngImage.Load(path)];
+        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return ([(Path.GetFileName(path), PngImage.Load(path))], []);
         var (pixels, count, height, width) = IdxReader.ReadImages(path);
-        var images = new List<float[]>(count);
+        var list = new List<(string, float[])>(count);
         for (var i = 0; i < count; i++)
         {
             var values = new float[height * width];
             Dataset.Normalise(pixels.AsSpan(i * height * width, height * width), values);
-            images.Add(values);
+            list.Add(($"{Path.GetFileName(path)}#{i}", values));
         }
-        return images;
+        return (list, []);
+    }
+
+    private static (List<(string Name, float[] Pixels)> Images, List<SkippedFile> Skipped) FromSource(LoadedData data, string split)
+    {
+        var (chosen, _) = DataCommand.ChooseSplit(data, split);
+        var images = Enumerable.Range(0, chosen.Count).Select(i => ($"{split}#{i}", chosen.Image(i).ToArray())).ToList();
+        return (images, [.. data.Skipped]);
     }
 }

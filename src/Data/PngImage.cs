@@ -11,6 +11,14 @@ public static class PngImage
     /// not a readable image or not 28×28.</summary>
     public static byte[] Decode(ReadOnlySpan<byte> bytes, string path)
     {
+        // The size from the header, before decoding: a 20000x20000 PNG compresses to little and decodes to 400 MB.
+        ReadOnlySpan<byte> signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+        if (bytes.Length >= 24 && bytes[..8].SequenceEqual(signature) && bytes.Slice(12, 4).SequenceEqual("IHDR"u8))
+        {
+            var (width, height) = (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[16..]), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[20..]));
+            if (width != Size || height != Size)
+                throw new DataFormatException(path, $"is {width}x{height} pixels; notMNIST images are {Size}x{Size}");
+        }
         ImageResult image;
         try
         {
@@ -26,12 +34,27 @@ public static class PngImage
         return image.Data;
     }
 
+    /// <summary>The most bytes one image file may have: a 28x28 PNG needs a few kilobytes even uncompressed.</summary>
+    public const int MaxFileBytes = 1 << 20;
+
     public static float[] Load(string path)
     {
-        if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
-        var pixels = Decode(File.ReadAllBytes(path), path);
+        var pixels = Decode(ReadFile(path), path);
         var values = new float[pixels.Length];
         Dataset.Normalise(pixels, values);
         return values;
+    }
+
+    /// <summary>The bytes of an image file, refusing what is not a regular file of a sensible size before opening it:
+    /// a symbolic link (to /dev/zero, say, which never ends), a FIFO (which blocks until someone writes), a device.</summary>
+    public static byte[] ReadFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new DataFormatException(path, Directory.Exists(path) ? "is a folder, not an image file" : "does not exist");
+        if (info.LinkTarget is not null) throw new DataFormatException(path, $"is a symbolic link (to {info.LinkTarget}); only regular files are read");
+        // FIFOs, devices and sockets report no length: refused with empty files, before anything opens them.
+        if (info.Length == 0) throw new DataFormatException(path, "is empty or not a regular file");
+        if (info.Length > MaxFileBytes) throw new DataFormatException(path, $"is {info.Length:N0} bytes; a {Size}x{Size} image file is at most {MaxFileBytes:N0}");
+        return File.ReadAllBytes(path);
     }
 }

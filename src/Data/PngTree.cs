@@ -35,7 +35,14 @@ public static class PngTree
         var skipped = new ConcurrentBag<SkippedFile>();
         Unwrapped(() => Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            pixels[i] = DecodeOrSkip(File.ReadAllBytes(entries[i].Path), entries[i].Path, skipped);
+            byte[] bytes;
+            try { bytes = PngImage.ReadFile(entries[i].Path); }
+            catch (DataFormatException e)
+            {
+                skipped.Add(new SkippedFile(entries[i].Path, e.Problem));
+                return;
+            }
+            pixels[i] = DecodeOrSkip(bytes, entries[i].Path, skipped);
         }));
         return Assemble(root, entries.Select((e, i) => (e.Path, e.Label, pixels[i])).ToList(), skipped, []);
     }
@@ -83,7 +90,13 @@ public static class PngTree
                     ignored++;
                     continue;
                 }
-                using var data = new MemoryStream();
+                if (entry.Length > PngImage.MaxFileBytes)
+                {
+                    // Not read into memory: the reader skips past it (a bomb inside the archive costs time, not memory).
+                    skipped.Add(new SkippedFile($"{path}:{name}", $"is {entry.Length:N0} bytes; a {PngImage.Size}x{PngImage.Size} image file is at most {PngImage.MaxFileBytes:N0}"));
+                    continue;
+                }
+                using var data = new MemoryStream((int)entry.Length);
                 entry.DataStream?.CopyTo(data);
                 queue.Add(new Entry(name, label, data.ToArray()), failed.Token);
             }

@@ -111,15 +111,19 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
 
         string? weightsPath = null;
         float? testAccuracy = null;
+        (string Confusion, string Mistakes)? evaluationPlots = null;
         if (!result.Diverged)
         {
             weightsPath = Path.Combine(Folder, Name + ".scnw");
             WeightsFile.Save(weightsPath, network);
+            if (data.Valid is { Count: > 0 } valid) evaluationPlots = EvaluationPlots.Write(Folder, network, valid, $"{title}, validation");
             if (data.Test is { Count: > 0 } test && !result.Interrupted) testAccuracy = Trainer.Evaluate(network, test);
         }
         var outcome = new TrainingRunResult(result, testAccuracy, Folder, lastCheckpointStep is null ? null : checkpointPath,
             lastCheckpointStep, metricsPath, lossPath, accuracyPath, weightsPath)
         {
+            ConfusionPlotPath = evaluationPlots?.Confusion,
+            MistakesPlotPath = evaluationPlots?.Mistakes,
             Signal = interrupts?.Signal,
             StepsLeft = (Resume?.StepsDone ?? 0) + options.Steps - result.StepsDone,
         };
@@ -164,7 +168,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         table.AddRow("validation accuracy", float.IsNaN(result.ValidationAccuracy) ? "(no validation split)" : result.ValidationAccuracy.ToString("P2", CultureInfo.InvariantCulture));
         if (outcome.TestAccuracy is { } test) table.AddRow("test accuracy", test.ToString("P2", CultureInfo.InvariantCulture));
         table.AddRow("time", $"{result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s ({result.ImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} img/s training)");
-        table.AddRow("written", Markup.Escape($"{outcome.CheckpointPath ?? "(no checkpoint)"}, {MetricsFile}, {LossPlotFile}, {AccuracyPlotFile}"));
+        table.AddRow("written", Markup.Escape($"{outcome.CheckpointPath ?? "(no checkpoint)"}, {MetricsFile}, {LossPlotFile}, {AccuracyPlotFile}"
+            + (outcome.ConfusionPlotPath is null ? "" : $", {EvaluationPlots.ConfusionFile}, {EvaluationPlots.MistakesFile}")));
         table.AddRow("to bake into an app", Markup.Escape($"{outcome.WeightsPath} (see docs/embedding.md)"));
         console.Write(table);
     }
@@ -193,6 +198,10 @@ public sealed record TrainingRunResult(TrainingResult Training, float? TestAccur
 
     /// <summary>The signal that interrupted the run (SIGINT, SIGTERM), if one did.</summary>
     public System.Runtime.InteropServices.PosixSignal? Signal { get; init; }
+
+    /// <summary>The validation split's confusion matrix and misclassified images, when the data has a validation split.</summary>
+    public string? ConfusionPlotPath { get; init; }
+    public string? MistakesPlotPath { get; init; }
 
     /// <summary>Steps of this run's target not done (after an interruption).</summary>
     public long StepsLeft { get; init; }

@@ -42,10 +42,65 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
         var run = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", Shared("valid-images-idx3-ubyte.gz"), "--output", folder["p.csv"]);
         run.ExitCode.ShouldBe(0, run.Error);
         var rows = File.ReadAllLines(folder["p.csv"]);
-        rows[0].ShouldBe("index,label,letter,confidence");
+        rows[0].ShouldBe("index,source,label,letter,confidence");
         rows.Length.ShouldBe(2001);
         rows.Skip(1).Select((r, i) => int.Parse(r.Split(',')[0])).ShouldBe(Enumerable.Range(0, 2000));
-        rows.Skip(1).ShouldAllBe(r => r.Split(',')[2].Length == 1 && r.Split(',')[2][0] >= 'A' && r.Split(',')[2][0] <= 'J');
+        rows[1].Split(',')[1].ShouldBe("valid-images-idx3-ubyte.gz#0");
+        rows.Skip(1).ShouldAllBe(r => r.Split(',')[3].Length == 1 && r.Split(',')[3][0] >= 'A' && r.Split(',')[3][0] <= 'J');
+    }
+
+    [Fact]
+    public void Evaluate_and_predict_read_every_source_train_reads_and_draw_the_pictures()
+    {
+        using var folder = new Scn.TempFolder();
+        var pickle = Shared("pickles/udacity-protocol2-small.pickle");
+        var evaluate = Scn.Run("evaluate", "--checkpoint", _trained.Path, "--data", pickle, "--split", "test", "--plots", folder["plots"]);
+        evaluate.ExitCode.ShouldBe(0, evaluate.Error);
+        evaluate.Output.ShouldContain($"images of notebook pickle {pickle}, test)");
+        Scn.ShouldBeAPicture(folder["plots/confusion.png"], 570, 590);
+        var mistakes = int.Parse(System.Text.RegularExpressions.Regex.Match(evaluate.Output, @"\((\d+) of 100 images").Groups[1].Value) is var right ? 100 - right : 0;
+        Scn.ShouldBeAPicture(folder["plots/mistakes.png"], 810, 62 + Math.Max(1, (Math.Min(mistakes, 40) + 7) / 8) * 112);
+
+        var tarball = Scn.Run("evaluate", "--checkpoint", _trained.Path, "--data", Shared("notMNIST_small-part.tar.gz"));
+        tarball.ExitCode.ShouldBe(0, tarball.Error);
+        tarball.Output.ShouldContain("skipped "); // the archive's two corrupt files, reported, not fatal
+
+        var predict = Scn.Run("predict", "--checkpoint", _trained.Path, "--data", pickle, "--split", "valid", "--output", folder["p.csv"]);
+        predict.ExitCode.ShouldBe(0, predict.Error);
+        File.ReadAllLines(folder["p.csv"])[1].ShouldStartWith("0,valid#0,");
+
+        Scn.Run("evaluate", "--checkpoint", _trained.Path, "--data", Shared("notMNIST_small-part.tar.gz"), "--split", "test")
+            .ShouldBeCleanError("has no test split");
+        Scn.Run("predict", "--checkpoint", _trained.Path).ShouldBeCleanError("give --input (images) or --data (a data source), one of them");
+    }
+
+    [Fact]
+    public void Predict_skips_and_reports_bad_pngs_in_a_folder_and_names_each_image_by_its_file()
+    {
+        using var folder = new Scn.TempFolder();
+        Directory.CreateDirectory(folder["in/sub"]);
+        TestImages.WritePng(folder["in/b.png"], 28, 28);
+        TestImages.WritePng(folder["in/sub/a.png"], 28, 28);
+        File.WriteAllText(folder["in/broken.png"], "not a png");
+        TestImages.WritePng(folder["in/wide.png"], 32, 28);
+        File.CreateSymbolicLink(folder["in/zero.png"], "/dev/zero");
+        var run = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", folder["in"], "--output", folder["p.csv"]);
+        run.ExitCode.ShouldBe(0, run.Error);
+        run.Output.ShouldContain($"skipped {folder["in/broken.png"]}: is not a readable PNG image");
+        run.Output.ShouldContain($"skipped {folder["in/wide.png"]}: is 32x28 pixels");
+        run.Output.ShouldContain($"skipped {folder["in/zero.png"]}: is a symbolic link (to /dev/zero)");
+        run.Output.ShouldContain("Wrote 2 predictions");
+        File.ReadAllLines(folder["p.csv"]).Skip(1).Select(r => r.Split(',')[1]).ShouldBe(["b.png", "sub/a.png"]);
+    }
+
+    [Fact]
+    public void Predict_without_output_prints_each_prediction()
+    {
+        using var folder = new Scn.TempFolder();
+        var png = TestImages.WritePng(folder["letter.png"], 28, 28);
+        var run = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", png);
+        run.ExitCode.ShouldBe(0, run.Error);
+        run.Output.Trim().ShouldMatch(@"^letter\.png\t[A-J]\t\d+\.\d %$");
     }
 
     [Fact]

@@ -55,6 +55,41 @@ public class Test_PngTree
         result.Skipped.ShouldHaveSingleItem().Path.ShouldEndWith(Path.Combine("C", "broken.png"));
     }
 
+    /// <summary>What is not a regular file of a sensible size is skipped before anything opens it: a link to
+    /// /dev/zero (which never ends), a FIFO (which blocks until written), an empty file, a file too big for a glyph.</summary>
+    [Fact]
+    public void Links_fifos_empty_and_oversized_files_are_skipped_without_reading_them()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        File.CreateSymbolicLink(Path.Combine(root, "A", "zzz.png"), "/dev/zero");
+        Processes.Run("mkfifo", [Path.Combine(root, "B", "zzz.png")]).ExitCode.ShouldBe(0);
+        File.WriteAllBytes(Path.Combine(root, "C", "empty.png"), []);
+        File.WriteAllBytes(Path.Combine(root, "D", "huge.png"), new byte[PngImage.MaxFileBytes + 1]);
+        var result = PngTree.LoadFolder(root);
+        result.Data.Count.ShouldBe(20);
+        result.Skipped.Select(s => (Path.GetFileName(s.Path), s.Reason)).OrderBy(s => s.Item2).ShouldBe([
+            ("huge.png", $"is {PngImage.MaxFileBytes + 1:N0} bytes; a 28x28 image file is at most {PngImage.MaxFileBytes:N0}"),
+            ("empty.png", "is empty or not a regular file"),
+            ("zzz.png", "is empty or not a regular file"),
+            ("zzz.png", "is a symbolic link (to /dev/zero); only regular files are read"),
+        ], ignoreOrder: true);
+    }
+
+    /// <summary>A PNG's size is read from its header: a 20000x20000 image (a few kilobytes compressed, 400 MB decoded)
+    /// is refused without decoding it.</summary>
+    [Fact]
+    public void A_huge_png_is_refused_from_its_header()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = File.ReadAllBytes(TestImages.WritePng(folder["p.png"], 28, 28));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(16), 20000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(20), 20000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Should.Throw<DataFormatException>(() => PngImage.Decode(bytes, "huge.png")).Message.ShouldBe("huge.png: is 20000x20000 pixels; notMNIST images are 28x28");
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1L << 20);
+    }
+
     [Fact]
     public void Only_unreadable_files_is_an_error()
     {

@@ -25,6 +25,14 @@ public static class Scn
         outcome.Error.ShouldNotContain("   at ");
     }
 
+    /// <summary>A PNG of the stated size that shows something: decoded, its pixels are not all one colour.</summary>
+    public static void ShouldBeAPicture(string path, int width, int height)
+    {
+        PngSize(path).ShouldBe((width, height), path);
+        var image = StbImageSharp.ImageResult.FromMemory(File.ReadAllBytes(path), StbImageSharp.ColorComponents.RedGreenBlue);
+        image.Data.Chunk(3).Select(p => (p[0], p[1], p[2])).Distinct().Count().ShouldBeGreaterThan(2, $"{path} is not all one colour");
+    }
+
     /// <summary>Width and height from a PNG's IHDR chunk, after checking the signature.</summary>
     public static (int Width, int Height) PngSize(string path)
     {

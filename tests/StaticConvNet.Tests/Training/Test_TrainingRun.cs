@@ -73,6 +73,9 @@ public class Test_TrainingRun
         File.ReadAllLines(result.MetricsPath).Length.ShouldBe(301);
         Scn.PngSize(result.LossPlotPath).ShouldBe((900, 540));
         Scn.PngSize(result.AccuracyPlotPath).ShouldBe((900, 540));
+        Scn.ShouldBeAPicture(result.ConfusionPlotPath!, 70 + 3 * 48 + 20, 80 + 3 * 48 + 30);
+        var (width, height) = Scn.PngSize(result.MistakesPlotPath!);
+        Scn.ShouldBeAPicture(result.MistakesPlotPath!, 810, height);
 
         var text = output.ToString();
         text.ShouldStartWith("Training ColourNet (2,179 parameters) on 600 images of blobs, validating on 300.\n"
