@@ -23,6 +23,7 @@ var result = new TrainingRun(network, data)
 {
     Options = new TrainingOptions { Steps = steps, BatchSize = 16, Schedule = new(0.01f), Momentum = 0.9f, EvalEvery = 500 },
     OutputFolder = folder,
+    Overwrite = true, // each run of the sample starts again (without it, a folder holding a run is refused)
     // Your own reporting, beside the run's: here, the best validation accuracy seen.
     Callbacks = new TrainingCallbacks { Evaluation = e => best = Math.Max(best, e.ValidationAccuracy) },
 }.Fit();

@@ -27,11 +27,13 @@ internal static class TrainCommand
         var evalEvery = new Option<int?>("--eval-every") { Description = "Validation accuracy and a checkpoint every this many steps." };
         var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnc, MODEL.scnw (weights to bake into an app), metrics.csv, loss.png, accuracy.png (default: runs/MODEL)." };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (bit for bit: same seed, data order and optimizer state)." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Start again in an --out folder that holds another run (its files are removed first)." };
+        var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop when validation accuracy has not improved for this many evaluations (--eval-every apart); best.scnc keeps the best." };
         var device = new Option<string>("--device") { Description = "cpu (generated SIMD code), ilgpu-cpu (ILGPU kernels on the CPU), cuda (ILGPU kernels on an NVIDIA GPU), auto (cuda if present, else cpu).", DefaultValueFactory = _ => "cpu" };
 
         var command = new Command("train", "Train a model and report validation accuracy, as the notebook did.")
         {
-            model, data, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume, device,
+            model, data, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume, overwrite, earlyStopping, device,
         };
         source.AddTo(command);
         command.SetAction(result =>
@@ -59,8 +61,10 @@ internal static class TrainCommand
             DeviceKind deviceKind;
             try { deviceKind = Devices.Parse(result.GetValue(device)!); }
             catch (ArgumentException e) { throw new UserError(e.Message); }
-            return Run(catalog, entry, options, source.Load(result.GetValue(data), result),
-                result.GetValue(output) ?? Path.Combine("runs", entry.Key), result.GetValue(resume), explicitSeed: result.GetValue(seed) is not null, deviceKind);
+            if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
+            var run = new RunRequest(result.GetValue(output) ?? Path.Combine("runs", entry.Key), result.GetValue(resume), result.GetValue(overwrite),
+                result.GetValue(earlyStopping), ExplicitSeed: result.GetValue(seed) is not null, deviceKind);
+            return Run(catalog, entry, options, source.Load(result.GetValue(data), result), run);
         });
         return command;
     }
@@ -71,8 +75,13 @@ internal static class TrainCommand
             ? gpu.CreateGpuNetwork(accelerator, batchCapacity)
             : throw new UserError($"{entry.ClassName} was compiled without GPU code (its project does not reference StaticConvNet.Gpu); use --device cpu");
 
-    private static int Run(NetworkCatalog catalog, ModelEntry entry, TrainingOptions options, LoadedData data, string outputFolder, string? resumePath, bool explicitSeed, DeviceKind deviceKind)
+    /// <summary>Where and how a run goes, beside its training options.</summary>
+    private sealed record RunRequest(string OutputFolder, string? ResumePath, bool Overwrite, int? EarlyStopping, bool ExplicitSeed, DeviceKind Device);
+
+    private static int Run(NetworkCatalog catalog, ModelEntry entry, TrainingOptions options, LoadedData data, RunRequest request)
     {
+        var (outputFolder, resumePath, explicitSeed, deviceKind) = (request.OutputFolder, request.ResumePath, request.ExplicitSeed, request.Device);
+        if (request.Overwrite && resumePath is not null) throw new UserError("--overwrite starts again and --resume continues: give one of them");
         var network = entry.Create();
         (ILGPU.Context Context, ILGPU.Runtime.Accelerator Accelerator)? device;
         try { device = Devices.Open(deviceKind); }
@@ -100,8 +109,19 @@ internal static class TrainCommand
             OutputFolder = outputFolder,
             Resume = resume,
             Device = gpu is null ? null : new GpuTrainingDevice(gpu),
+            Overwrite = request.Overwrite,
+            EarlyStoppingPatience = request.EarlyStopping,
         };
-        var result = run.Fit();
+        TrainingRunResult result;
+        try
+        {
+            result = run.Fit();
+        }
+        catch (RunFolderInUseException e)
+        {
+            throw new UserError($"{e.Folder} already holds a run ({string.Join(", ", e.Files)}): continue it with --resume {Path.Combine(e.Folder, TrainingRun.CheckpointFile)}, "
+                + "start again with --overwrite, or choose another --out");
+        }
         if (result.Interrupted)
         {
             Console.WriteLine($"to go on: {ResumeCommand(Environment.GetCommandLineArgs()[1..], result.CheckpointPath!, result.StepsLeft)}");

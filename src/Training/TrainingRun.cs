@@ -20,6 +20,8 @@ namespace StaticConvNet.Training;
 public sealed class TrainingRun(IConvNet network, LoadedData data)
 {
     public const string CheckpointFile = "checkpoint.scnc";
+    /// <summary>The checkpoint of the best validation accuracy so far (written when the data has a validation split).</summary>
+    public const string BestCheckpointFile = "best.scnc";
     public const string MetricsFile = "metrics.csv";
     public const string LossPlotFile = "loss.png";
     public const string AccuracyPlotFile = "accuracy.png";
@@ -54,6 +56,18 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
     /// <see cref="TrainingRunResult.Interrupted"/>. Cancelling Fit's token does the same without a signal.</summary>
     public bool StopOnInterrupt { get; init; } = true;
 
+    /// <summary>Stop when validation accuracy has not improved for this many evaluations in a row (null: never).
+    /// The run ends as after an interruption, with <see cref="TrainingRunResult.StoppedEarly"/> set.</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>A folder that already holds a run (a checkpoint or metrics.csv) is refused unless the run resumes it
+    /// (<see cref="Resume"/>) or this is set, which removes that run's files first: two runs never mix in one folder.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>The files a run writes, by name; what <see cref="Overwrite"/> removes.</summary>
+    public IReadOnlyList<string> RunFiles => [CheckpointFile, BestCheckpointFile, MetricsFile, LossPlotFile, AccuracyPlotFile,
+        EvaluationPlots.ConfusionFile, EvaluationPlots.MistakesFile, Name + ".scnw"];
+
     public string Folder => OutputFolder ?? Path.Combine("runs", Name);
 
     /// <summary>Trains, writes the run folder and returns what happened. A run whose loss diverges writes its metrics
@@ -63,8 +77,10 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         var console = CreateConsole(Output);
         var plain = Output ?? Console.Out;
         var options = Resume is null ? Options : Options with { Seed = Resume.Seed };
-        Directory.CreateDirectory(Folder);
+        if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Early stopping needs a patience of at least one evaluation.");
+        PrepareFolder();
         var checkpointPath = Path.Combine(Folder, CheckpointFile);
+        var bestPath = Path.Combine(Folder, BestCheckpointFile);
         var metricsPath = Path.Combine(Folder, MetricsFile);
         var device = Device ?? new CpuTrainingDevice(network);
         var progress = new TrainingProgress(console, plain, options);
@@ -76,6 +92,9 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         WriteHeader(progress, options, device);
         var log = RunLog.Start(metricsPath, Resume?.StepsDone);
         long? lastCheckpointStep = null;
+        // The best so far, a resumed run's history included; a checkpoint is "best" when its evaluation improved on it.
+        var best = log.ValidationAccuracy.DefaultIfEmpty(double.NegativeInfinity).Max();
+        var (improved, sinceImprovement, stoppedEarly) = (false, 0, false);
         var callbacks = new TrainingCallbacks
         {
             Step = report =>
@@ -88,11 +107,24 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
             {
                 log.Add(report);
                 progress.Evaluation(report);
+                improved = report.ValidationAccuracy > best;
+                if (improved) (best, sinceImprovement) = (report.ValidationAccuracy, 0);
+                else if (++sinceImprovement >= EarlyStoppingPatience && !stop.IsCancellationRequested)
+                {
+                    stoppedEarly = true;
+                    progress.Line($"validation accuracy has not improved for {sinceImprovement} evaluations (best {best:P2}): stopping early");
+                    stop.Cancel();
+                }
                 Callbacks?.Evaluation?.Invoke(report);
             },
             Checkpoint = checkpoint =>
             {
                 checkpoint.Save(checkpointPath);
+                if (improved)
+                {
+                    checkpoint.Save(bestPath);
+                    improved = false;
+                }
                 lastCheckpointStep = checkpoint.StepsDone - 1;
                 Callbacks?.Checkpoint?.Invoke(checkpoint);
             },
@@ -117,18 +149,33 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
             weightsPath = Path.Combine(Folder, Name + ".scnw");
             WeightsFile.Save(weightsPath, network);
             if (data.Valid is { Count: > 0 } valid) evaluationPlots = EvaluationPlots.Write(Folder, network, valid, $"{title}, validation");
-            if (data.Test is { Count: > 0 } test && !result.Interrupted) testAccuracy = Trainer.Evaluate(network, test);
+            if (data.Test is { Count: > 0 } test && (!result.Interrupted || stoppedEarly)) testAccuracy = Trainer.Evaluate(network, test);
         }
         var outcome = new TrainingRunResult(result, testAccuracy, Folder, lastCheckpointStep is null ? null : checkpointPath,
             lastCheckpointStep, metricsPath, lossPath, accuracyPath, weightsPath)
         {
             ConfusionPlotPath = evaluationPlots?.Confusion,
             MistakesPlotPath = evaluationPlots?.Mistakes,
-            Signal = interrupts?.Signal,
+            Signal = stoppedEarly ? null : interrupts?.Signal,
+            StoppedEarly = stoppedEarly,
+            BestCheckpointPath = File.Exists(bestPath) ? bestPath : null,
+            BestValidationAccuracy = double.IsFinite(best) ? (float)best : null,
             StepsLeft = (Resume?.StepsDone ?? 0) + options.Steps - result.StepsDone,
         };
         WriteSummary(console, progress, outcome);
         return outcome;
+    }
+
+    /// <summary>Creates the folder; refuses one holding another run unless resuming it or overwriting it.</summary>
+    private void PrepareFolder()
+    {
+        Directory.CreateDirectory(Folder);
+        if (Resume is not null) return;
+        var existing = RunFiles.Where(f => File.Exists(Path.Combine(Folder, f))).ToList();
+        if (existing.Count == 0) return;
+        if (!Overwrite && (existing.Contains(CheckpointFile) || existing.Contains(MetricsFile)))
+            throw new RunFolderInUseException(Folder, existing);
+        foreach (var file in existing) File.Delete(Path.Combine(Folder, file));
     }
 
     private void WriteHeader(TrainingProgress lines, TrainingOptions options, ITrainingDevice device)
@@ -153,7 +200,11 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
             lines.Line($"Training diverged at step {result.DivergedAtStep}: the loss became NaN or infinite; {kept}. No weights file was written.");
             return;
         }
-        if (result.Interrupted)
+        if (outcome.StoppedEarly)
+        {
+            lines.Line($"Stopped early after {result.StepsDone:N0} steps; the best validation accuracy, {outcome.BestValidationAccuracy:P2}, is in {outcome.BestCheckpointPath}.");
+        }
+        else if (result.Interrupted)
         {
             lines.Line($"Interrupted after {result.StepsDone:N0} steps ({outcome.StepsLeft:N0} left): {outcome.CheckpointPath}, "
                 + $"{MetricsFile}, the plots and {Path.GetFileName(outcome.WeightsPath)} are written. Resume from the checkpoint to go on.");
@@ -166,6 +217,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         table.AddRow("steps done", result.StepsDone.ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("final minibatch loss", result.FinalLoss.ToString("F4", CultureInfo.InvariantCulture));
         table.AddRow("validation accuracy", float.IsNaN(result.ValidationAccuracy) ? "(no validation split)" : result.ValidationAccuracy.ToString("P2", CultureInfo.InvariantCulture));
+        if (outcome.BestCheckpointPath is not null && outcome.BestValidationAccuracy is { } bestAccuracy && bestAccuracy > result.ValidationAccuracy)
+            table.AddRow("best validation accuracy", Markup.Escape($"{bestAccuracy.ToString("P2", CultureInfo.InvariantCulture)} ({outcome.BestCheckpointPath})"));
         if (outcome.TestAccuracy is { } test) table.AddRow("test accuracy", test.ToString("P2", CultureInfo.InvariantCulture));
         table.AddRow("time", $"{result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s ({result.ImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} img/s training)");
         table.AddRow("written", Markup.Escape($"{outcome.CheckpointPath ?? "(no checkpoint)"}, {MetricsFile}, {LossPlotFile}, {AccuracyPlotFile}"
@@ -193,7 +246,7 @@ public sealed record TrainingRunResult(TrainingResult Training, float? TestAccur
     long? LastCheckpointStep, string MetricsPath, string LossPlotPath, string AccuracyPlotPath, string? WeightsPath)
 {
     public bool Diverged => Training.Diverged;
-    public bool Interrupted => Training.Interrupted;
+    public bool Interrupted => Training.Interrupted && !StoppedEarly;
     public float ValidationAccuracy => Training.ValidationAccuracy;
 
     /// <summary>The signal that interrupted the run (SIGINT, SIGTERM), if one did.</summary>
@@ -203,6 +256,21 @@ public sealed record TrainingRunResult(TrainingResult Training, float? TestAccur
     public string? ConfusionPlotPath { get; init; }
     public string? MistakesPlotPath { get; init; }
 
+    /// <summary>Stopped by <see cref="TrainingRun.EarlyStoppingPatience"/>, not by a signal.</summary>
+    public bool StoppedEarly { get; init; }
+
+    /// <summary>best.scnc and its validation accuracy, when the data has a validation split.</summary>
+    public string? BestCheckpointPath { get; init; }
+    public float? BestValidationAccuracy { get; init; }
+
     /// <summary>Steps of this run's target not done (after an interruption).</summary>
     public long StepsLeft { get; init; }
+}
+
+/// <summary>The output folder holds another run; resume it or overwrite it, but never mix the two.</summary>
+public sealed class RunFolderInUseException(string folder, IReadOnlyList<string> files)
+    : IOException($"{folder} already holds a run ({string.Join(", ", files)}): resume it from its checkpoint, or overwrite it to start again.")
+{
+    public string Folder { get; } = folder;
+    public IReadOnlyList<string> Files { get; } = files;
 }

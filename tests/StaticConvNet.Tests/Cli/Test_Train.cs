@@ -31,6 +31,19 @@ public class Test_Train
     }
 
     [Fact]
+    public void Training_again_into_a_folder_that_holds_a_run_needs_resume_or_overwrite()
+    {
+        using var folder = new Scn.TempFolder();
+        Scn.Run("train", "arch1", "--steps", "5", "--out", folder.Path).ExitCode.ShouldBe(0);
+        Scn.Run("train", "arch1", "--steps", "5", "--out", folder.Path).ShouldBeCleanError(
+            $"{folder.Path} already holds a run (checkpoint.scnc, best.scnc, metrics.csv, loss.png, accuracy.png, confusion.png, mistakes.png, arch1.scnw): "
+            + $"continue it with --resume {folder["checkpoint.scnc"]}, start again with --overwrite, or choose another --out");
+        Scn.Run("train", "arch1", "--steps", "5", "--out", folder.Path, "--overwrite").ExitCode.ShouldBe(0);
+        Scn.Run("train", "arch1", "--steps", "5", "--out", folder.Path, "--overwrite", "--resume", folder["checkpoint.scnc"])
+            .ShouldBeCleanError("--overwrite starts again and --resume continues: give one of them");
+    }
+
+    [Fact]
     public void Five_hundred_steps_plus_a_resumed_five_hundred_and_one_equal_one_thousand_and_one_in_one_go()
     {
         // arch4 has dropout (masks must replay) and momentum keeps optimizer state (it must be saved):

@@ -107,6 +107,54 @@ public class Test_TrainingRun
     }
 
     [Fact]
+    public void A_folder_holding_a_run_is_refused_unless_resumed_or_overwritten()
+    {
+        using var folder = new Scn.TempFolder();
+        TrainingRun Run(bool overwrite = false) => new(new ColourNet(), Data())
+        {
+            Options = new TrainingOptions { Steps = 20, EvalEvery = 10 },
+            OutputFolder = folder.Path,
+            Output = TextWriter.Null,
+            Overwrite = overwrite,
+        };
+        Run().Fit();
+        var e = Should.Throw<RunFolderInUseException>(() => Run().Fit());
+        e.Files.ShouldContain("checkpoint.scnc");
+        e.Message.ShouldStartWith($"{folder.Path} already holds a run (checkpoint.scnc, best.scnc, metrics.csv");
+        File.WriteAllText(folder["notes.txt"], "mine");
+        var again = Run(overwrite: true).Fit();
+        File.ReadAllLines(again.MetricsPath).Length.ShouldBe(21, "the earlier run's rows are gone, not mixed in");
+        File.ReadAllText(folder["notes.txt"]).ShouldBe("mine", "only the run's own files are removed");
+    }
+
+    [Fact]
+    public void The_best_checkpoint_is_kept_and_early_stopping_ends_a_run_that_stopped_improving()
+    {
+        using var folder = new Scn.TempFolder();
+        var evaluations = new List<EvalReport>();
+        var result = new TrainingRun(new ColourNet(), Data())
+        {
+            // A learning rate this small barely moves the network: validation stops improving at once.
+            Options = new TrainingOptions { Steps = 5000, EvalEvery = 5, Schedule = new(1e-7f) },
+            OutputFolder = folder.Path,
+            Output = TextWriter.Null,
+            EarlyStoppingPatience = 3,
+            Callbacks = new TrainingCallbacks { Evaluation = evaluations.Add },
+        }.Fit();
+        result.StoppedEarly.ShouldBeTrue();
+        result.Interrupted.ShouldBeFalse("an early stop is a normal end");
+        result.Training.StepsDone.ShouldBeLessThan(5000);
+        var bestIndex = evaluations.FindIndex(e => e.ValidationAccuracy == evaluations.Max(x => x.ValidationAccuracy));
+        evaluations.Count.ShouldBe(bestIndex + 1 + 3, "three evaluations without improvement after the best");
+        result.BestValidationAccuracy.ShouldBe(evaluations[bestIndex].ValidationAccuracy);
+        var best = new ColourNet();
+        Checkpoint.Load(result.BestCheckpointPath!).LoadInto(best, "best");
+        Checkpoint.Load(result.BestCheckpointPath!).StepsDone.ShouldBe(evaluations[bestIndex].Step + 1);
+        Trainer.Evaluate(best, Data().Valid!).ShouldBe(result.BestValidationAccuracy!.Value);
+        File.Exists(result.WeightsPath).ShouldBeTrue();
+    }
+
+    [Fact]
     public void A_diverged_run_keeps_its_last_good_checkpoint_writes_no_weights_and_says_so()
     {
         using var folder = new Scn.TempFolder();
