@@ -27,13 +27,16 @@ internal static class TrainCommand
         var evalEvery = new Option<int?>("--eval-every") { Description = "Validation accuracy and a checkpoint every this many steps." };
         var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnc, MODEL.scnw (weights to bake into an app), metrics.csv, loss.png, accuracy.png (default: runs/MODEL)." };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (bit for bit: same seed, data order and optimizer state)." };
+        var schedule = new Option<string>("--schedule") { Description = "exponential (TensorFlow's exponential_decay, the notebook's) or cosine (from --learning-rate to 0 over the run's steps).", DefaultValueFactory = _ => "exponential" };
+        var warmup = new Option<int?>("--warmup-steps") { Description = "Raise the learning rate linearly over this many first steps." };
+        var shift = new Option<int?>("--shift") { Description = "Augment: move each training image by up to this many pixels (seeded per image and step; 0 = off)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start again in an --out folder that holds another run (its files are removed first)." };
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop when validation accuracy has not improved for this many evaluations (--eval-every apart); best.scnc keeps the best." };
         var device = new Option<string>("--device") { Description = "cpu (generated SIMD code), ilgpu-cpu (ILGPU kernels on the CPU), cuda (ILGPU kernels on an NVIDIA GPU), auto (cuda if present, else cpu).", DefaultValueFactory = _ => "cpu" };
 
         var command = new Command("train", "Train a model and report validation accuracy, as the notebook did.")
         {
-            model, data, steps, batch, rate, decaySteps, decayRate, staircase, momentum, dropout, seed, evalEvery, output, resume, overwrite, earlyStopping, device,
+            model, data, steps, batch, rate, decaySteps, decayRate, staircase, schedule, warmup, momentum, dropout, shift, seed, evalEvery, output, resume, overwrite, earlyStopping, device,
         };
         source.AddTo(command);
         command.SetAction(result =>
@@ -41,8 +44,15 @@ internal static class TrainCommand
             var catalog = NetworkCatalog.From(result);
             var entry = catalog.Get(result.GetValue(model)!);
             var recipe = entry.NotebookRecipe;
-            var schedule = recipe.Schedule with
+            var cosine = result.GetValue(schedule) switch
             {
+                "exponential" => false,
+                "cosine" => true,
+                var other => throw new UserError($"--schedule is exponential or cosine, not '{other}'"),
+            };
+            var rates = recipe.Schedule with
+            {
+                WarmupSteps = result.GetValue(warmup) ?? recipe.Schedule.WarmupSteps,
                 InitialRate = result.GetValue(rate) ?? recipe.Schedule.InitialRate,
                 DecaySteps = result.GetValue(decaySteps) ?? recipe.Schedule.DecaySteps,
                 DecayRate = result.GetValue(decayRate) ?? recipe.Schedule.DecayRate,
@@ -52,7 +62,8 @@ internal static class TrainCommand
             {
                 Steps = result.GetValue(steps) ?? recipe.Steps,
                 BatchSize = result.GetValue(batch) ?? recipe.BatchSize,
-                Schedule = schedule,
+                Schedule = rates,
+                RandomShift = result.GetValue(shift) ?? recipe.RandomShift,
                 Momentum = result.GetValue(momentum) ?? recipe.Momentum,
                 Seed = result.GetValue(seed) ?? 1,
                 EvalEvery = result.GetValue(evalEvery) ?? recipe.EvalEvery,
@@ -63,7 +74,7 @@ internal static class TrainCommand
             catch (ArgumentException e) { throw new UserError(e.Message); }
             if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
             var run = new RunRequest(result.GetValue(output) ?? Path.Combine("runs", entry.Key), result.GetValue(resume), result.GetValue(overwrite),
-                result.GetValue(earlyStopping), ExplicitSeed: result.GetValue(seed) is not null, deviceKind);
+                result.GetValue(earlyStopping), ExplicitSeed: result.GetValue(seed) is not null, deviceKind, cosine);
             return Run(catalog, entry, options, source.Load(result.GetValue(data), result), run);
         });
         return command;
@@ -76,7 +87,7 @@ internal static class TrainCommand
             : throw new UserError($"{entry.ClassName} was compiled without GPU code (its project does not reference StaticConvNet.Gpu); use --device cpu");
 
     /// <summary>Where and how a run goes, beside its training options.</summary>
-    private sealed record RunRequest(string OutputFolder, string? ResumePath, bool Overwrite, int? EarlyStopping, bool ExplicitSeed, DeviceKind Device);
+    private sealed record RunRequest(string OutputFolder, string? ResumePath, bool Overwrite, int? EarlyStopping, bool ExplicitSeed, DeviceKind Device, bool Cosine);
 
     private static int Run(NetworkCatalog catalog, ModelEntry entry, TrainingOptions options, LoadedData data, RunRequest request)
     {
@@ -98,6 +109,9 @@ internal static class TrainCommand
             if (explicitSeed && options.Seed != resume.Seed)
                 throw new UserError($"{resumePath} was trained with --seed {resume.Seed}; a resumed run keeps its seed");
         }
+        // Cosine decay runs over the whole run, a resumed one's earlier steps included, so resuming keeps its rates.
+        if (request.Cosine)
+            options = options with { Schedule = LearningRateSchedule.Cosine(options.Schedule.InitialRate, (int)Math.Min(int.MaxValue, (resume?.StepsDone ?? 0) + options.Steps), options.Schedule.WarmupSteps) };
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
 
@@ -175,6 +189,10 @@ internal static class TrainCommand
         if (!(options.Schedule.InitialRate > 0) || !float.IsFinite(options.Schedule.InitialRate))
             throw new UserError($"--learning-rate must be a positive number, got {options.Schedule.InitialRate}");
         if (options.Schedule.DecaySteps < 0) throw new UserError($"--decay-steps must be 0 or more, got {options.Schedule.DecaySteps}");
+        if (options.Schedule.WarmupSteps < 0) throw new UserError($"--warmup-steps must be 0 or more, got {options.Schedule.WarmupSteps}");
+        var smallest = Math.Min(network.Description.InputHeight, network.Description.InputWidth);
+        if (options.RandomShift < 0 || options.RandomShift >= smallest)
+            throw new UserError($"--shift must be 0..{smallest - 1} pixels for {network.Description.Input} images, got {options.RandomShift}");
         if (!(options.Schedule.DecayRate > 0)) throw new UserError($"--decay-rate must be positive, got {options.Schedule.DecayRate}");
         if (!(options.Momentum >= 0 && options.Momentum < 1)) throw new UserError($"--momentum must be in [0, 1), got {options.Momentum}");
         if (options.EvalEvery < 0) throw new UserError($"--eval-every must be 0 or more, got {options.EvalEvery}");

@@ -17,6 +17,11 @@ public sealed record TrainingOptions
     public int EvalEvery { get; init; } = 500;
     /// <summary>Overrides the compiled dropout rate of every dropout layer.</summary>
     public float? DropoutRate { get; init; }
+
+    /// <summary>Data augmentation: each training image moved by up to this many pixels up or down and left or right
+    /// (Keras's <c>RandomTranslation</c>, edge pixels repeated into the gap); 0 = off. The shift is drawn from (seed,
+    /// step, image in the batch), so a run repeats and a resumed run draws the same.</summary>
+    public int RandomShift { get; init; }
 }
 
 /// <summary>What one step did.</summary>
@@ -124,6 +129,8 @@ public static class Trainer
             throw new ArgumentException($"Training images are {train.Height}x{train.Width}x{train.Channels}; {host.Description.Name} takes {host.Description.Input}.");
         if (valid is not null && valid.ImageLength != host.InputLength)
             throw new ArgumentException($"Validation images are {valid.Height}x{valid.Width}x{valid.Channels}; {host.Description.Name} takes {host.Description.Input}.");
+        if (options.RandomShift < 0 || options.RandomShift >= Math.Min(train.Height, train.Width))
+            throw new ArgumentOutOfRangeException(nameof(options), options.RandomShift, $"A random shift must be 0 or more and smaller than the {train.Height}x{train.Width} images.");
         if (train.Count <= options.BatchSize)
             throw new ArgumentException($"The training set has {train.Count} images; it needs more than one batch of {options.BatchSize}.");
 
@@ -162,6 +169,7 @@ public static class Trainer
             }
             var stepStart = clock.Elapsed;
             FillBatch(train, order, step, options.BatchSize, batchImages, batchLabels);
+            if (options.RandomShift > 0) ShiftBatch(train, seed, step, options.BatchSize, options.RandomShift, batchImages);
             // Minibatch accuracy comes from the training pass's own logits, before the update, as the notebook measured it.
             var (stepLoss, correct) = device.ComputeGradients(batchImages, batchLabels, options.BatchSize, step);
             if (!float.IsFinite(stepLoss))
@@ -200,6 +208,33 @@ public static class Trainer
             var index = order[offset + i];
             train.Image(index).CopyTo(images.AsSpan(i * train.ImageLength));
             labels[i] = train.Labels[index];
+        }
+    }
+
+    /// <summary>Moves each image of the batch by its own (dy, dx) in [−shift, shift], drawn from (seed, step, image);
+    /// pixels shifted in from outside repeat the nearest edge pixel (a glyph's background).</summary>
+    public static void ShiftBatch(Dataset train, int seed, long step, int batchSize, int shift, float[] images)
+    {
+        var (height, width, channels) = (train.Height, train.Width, train.Channels);
+        var copy = new float[train.ImageLength];
+        var key = SplitMix.Mix((ulong)(uint)seed ^ 0x5A1F7EDUL);
+        for (var i = 0; i < batchSize; i++)
+        {
+            var bits = SplitMix.Mix(SplitMix.Mix(key + (ulong)step) + (ulong)i);
+            var dy = (int)(SplitMix.UnitDouble(bits) * (2 * shift + 1)) - shift;
+            var dx = (int)(SplitMix.UnitDouble(SplitMix.Mix(bits)) * (2 * shift + 1)) - shift;
+            if (dy == 0 && dx == 0) continue;
+            var image = images.AsSpan(i * train.ImageLength, train.ImageLength);
+            image.CopyTo(copy);
+            for (var y = 0; y < height; y++)
+            {
+                var from = Math.Clamp(y - dy, 0, height - 1);
+                for (var x = 0; x < width; x++)
+                {
+                    var source = (from * width + Math.Clamp(x - dx, 0, width - 1)) * channels;
+                    copy.AsSpan(source, channels).CopyTo(image.Slice((y * width + x) * channels, channels));
+                }
+            }
         }
     }
 

@@ -31,6 +31,22 @@ public class Test_Train
     }
 
     [Fact]
+    public void A_resumed_cosine_run_decays_over_the_whole_run_and_bad_recipe_flags_are_one_line()
+    {
+        using var folder = new Scn.TempFolder();
+        string[] recipe = ["--momentum", "0.9", "--learning-rate", "0.01", "--schedule", "cosine", "--warmup-steps", "5", "--shift", "2", "--eval-every", "0"];
+        Scn.Run(["train", "arch1", "--steps", "20", "--out", folder["split"], .. recipe]).ExitCode.ShouldBe(0);
+        var resumed = Scn.Run(["train", "arch1", "--steps", "21", "--out", folder["split"], "--resume", folder["split/checkpoint.scnc"], .. recipe]);
+        resumed.ExitCode.ShouldBe(0, resumed.Error);
+        // Over the whole run, the resumed part included, so an interrupted run resumed with the steps it had left gets
+        // the rates it would have had (bit for bit: Test_SchedulesAndAugmentation).
+        resumed.Output.ShouldContain("learning rate 0.01 cosine to 0 over 36 steps after 5 warm-up");
+
+        Scn.Run("train", "arch1", "--schedule", "linear").ShouldBeCleanError("--schedule is exponential or cosine, not 'linear'");
+        Scn.Run("train", "arch1", "--shift", "28").ShouldBeCleanError("--shift must be 0..27 pixels for 28x28x1 images, got 28");
+    }
+
+    [Fact]
     public void Training_again_into_a_folder_that_holds_a_run_needs_resume_or_overwrite()
     {
         using var folder = new Scn.TempFolder();

@@ -17,7 +17,7 @@ public sealed partial class ColourNet;
 public class Test_TrainingRun
 {
     /// <summary>Class c: a blob brighter in channel c than in the other two, somewhere in the image, over noise.</summary>
-    private static Dataset Blobs(int count, int seed)
+    internal static Dataset Blobs(int count, int seed)
     {
         var random = new Random(seed);
         var (images, labels) = (new float[count * 12 * 12 * 3], new int[count]);
