@@ -30,13 +30,15 @@ internal static class TrainCommand
         var schedule = new Option<string>("--schedule") { Description = "exponential (TensorFlow's exponential_decay, the notebook's) or cosine (from --learning-rate to 0 over the run's steps).", DefaultValueFactory = _ => "exponential" };
         var warmup = new Option<int?>("--warmup-steps") { Description = "Raise the learning rate linearly over this many first steps." };
         var shift = new Option<int?>("--shift") { Description = "Augment: move each training image by up to this many pixels (seeded per image and step; 0 = off)." };
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd (the notebook's, with --momentum), adam, or adamw (Adam with decoupled --weight-decay).", DefaultValueFactory = _ => "sgd" };
+        var weightDecay = new Option<float?>("--weight-decay") { Description = "AdamW's decoupled weight decay (e.g. 0.01)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start again in an --out folder that holds another run (its files are removed first)." };
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop when validation accuracy has not improved for this many evaluations (--eval-every apart); best.scnc keeps the best." };
         var device = new Option<string>("--device") { Description = "cpu (generated SIMD code), ilgpu-cpu (ILGPU kernels on the CPU), cuda (ILGPU kernels on an NVIDIA GPU), auto (cuda if present, else cpu).", DefaultValueFactory = _ => "cpu" };
 
         var command = new Command("train", "Train a model and report validation accuracy, as the notebook did.")
         {
-            model, data, steps, batch, rate, decaySteps, decayRate, staircase, schedule, warmup, momentum, dropout, shift, seed, evalEvery, output, resume, overwrite, earlyStopping, device,
+            model, data, steps, batch, rate, decaySteps, decayRate, staircase, schedule, warmup, momentum, optimizer, weightDecay, dropout, shift, seed, evalEvery, output, resume, overwrite, earlyStopping, device,
         };
         source.AddTo(command);
         command.SetAction(result =>
@@ -64,6 +66,14 @@ internal static class TrainCommand
                 BatchSize = result.GetValue(batch) ?? recipe.BatchSize,
                 Schedule = rates,
                 RandomShift = result.GetValue(shift) ?? recipe.RandomShift,
+                Optimizer = result.GetValue(optimizer) switch
+                {
+                    "sgd" => OptimizerKind.Sgd,
+                    "adam" => OptimizerKind.Adam,
+                    "adamw" => OptimizerKind.AdamW,
+                    var other => throw new UserError($"--optimizer is sgd, adam or adamw, not '{other}'"),
+                },
+                WeightDecay = result.GetValue(weightDecay) ?? 0f,
                 Momentum = result.GetValue(momentum) ?? recipe.Momentum,
                 Seed = result.GetValue(seed) ?? 1,
                 EvalEvery = result.GetValue(evalEvery) ?? recipe.EvalEvery,
@@ -195,6 +205,10 @@ internal static class TrainCommand
             throw new UserError($"--shift must be 0..{smallest - 1} pixels for {network.Description.Input} images, got {options.RandomShift}");
         if (!(options.Schedule.DecayRate > 0)) throw new UserError($"--decay-rate must be positive, got {options.Schedule.DecayRate}");
         if (!(options.Momentum >= 0 && options.Momentum < 1)) throw new UserError($"--momentum must be in [0, 1), got {options.Momentum}");
+        if (options.Optimizer != OptimizerKind.Sgd && options.Momentum != 0) throw new UserError("--momentum is SGD's; Adam keeps its own moments");
+        if (options.Optimizer != OptimizerKind.AdamW && options.WeightDecay != 0) throw new UserError("--weight-decay is AdamW's: add --optimizer adamw");
+        if (!(options.WeightDecay >= 0 && options.WeightDecay < 1)) throw new UserError($"--weight-decay must be in [0, 1), got {options.WeightDecay}");
+        if (onGpu && options.Optimizer != OptimizerKind.Sgd) throw new UserError("the ILGPU devices train with SGD only; Adam runs on --device cpu");
         if (options.EvalEvery < 0) throw new UserError($"--eval-every must be 0 or more, got {options.EvalEvery}");
         if (options.DropoutRate is { } rate)
         {

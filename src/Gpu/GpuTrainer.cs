@@ -13,11 +13,12 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
 
     public int BatchCapacity => gpu.BatchCapacity;
 
-    public void Start(IConvNet host, SgdOptimizer optimizer, ulong dropoutSeed, float? dropoutRate)
+    public void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate)
     {
-        _momentum = optimizer.Momentum;
+        if (optimizer is not SgdOptimizer sgd) throw new NotSupportedException($"The ILGPU device trains with SGD only; {optimizer.GetType().Name} runs on the cpu device.");
+        _momentum = sgd.Momentum;
         gpu.UploadParameters(host.Parameters);
-        gpu.UploadVelocity(optimizer.Velocity);
+        gpu.UploadVelocity(sgd.Velocity);
         gpu.DropoutSeed = dropoutSeed;
         gpu.DropoutRate = dropoutRate;
     }
@@ -37,10 +38,10 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
 
     public void Update(float learningRate) => gpu.SgdStep(learningRate, _momentum);
 
-    public void Synchronise(IConvNet host, SgdOptimizer optimizer)
+    public void Synchronise(IConvNet host, Optimizer optimizer)
     {
         gpu.DownloadParameters().CopyTo(host.Parameters);
-        gpu.DownloadVelocity().CopyTo(optimizer.Velocity, 0);
+        gpu.DownloadVelocity().CopyTo(((SgdOptimizer)optimizer).Velocity, 0);
     }
 
     /// <summary>Accuracy on <paramref name="data"/>, classified on the device a batch at a time.</summary>

@@ -166,6 +166,13 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         return outcome;
     }
 
+    private static string Describe(TrainingOptions options) => options.Optimizer switch
+    {
+        OptimizerKind.Adam => "Adam",
+        OptimizerKind.AdamW => string.Create(CultureInfo.InvariantCulture, $"AdamW (weight decay {options.WeightDecay})"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"momentum {options.Momentum}"),
+    };
+
     /// <summary>Creates the folder; refuses one holding another run unless resuming it or overwriting it.</summary>
     private void PrepareFolder()
     {
@@ -186,7 +193,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         lines.Line($"Training {who}{network.ParameterCount:N0} parameters) on {data.Train.Count:N0} images of {data.Description}"
             + (data.Valid is null ? ", no validation split" : $", validating on {data.Valid.Count:N0}") + ".");
         lines.Line((Resume is null ? "" : $"resuming after {Resume.StepsDone:N0} steps, ")
-            + string.Create(CultureInfo.InvariantCulture, $"steps {options.Steps}, batch {options.BatchSize}, learning rate {options.Schedule}, momentum {options.Momentum}, seed {options.Seed}")
+            + string.Create(CultureInfo.InvariantCulture, $"steps {options.Steps}, batch {options.BatchSize}, learning rate {options.Schedule}, {Describe(options)}, seed {options.Seed}")
+            + (options.RandomShift > 0 ? string.Create(CultureInfo.InvariantCulture, $", shifts up to {options.RandomShift} px") : "")
             + (options.DropoutRate is { } d ? string.Create(CultureInfo.InvariantCulture, $", dropout {d}") : ""));
         lines.Line($"device: {device.Name}");
     }

@@ -17,18 +17,50 @@ namespace StaticConvNet.Training;
 /// i32 parameter count N
 /// f32[N] parameters
 /// u8  has velocity; f32[N] velocity when 1
+/// format 2 only (written when the optimizer is Adam or AdamW; SGD checkpoints stay format 1):
+///   u8 optimizer (1 Adam), f32 β1, f32 β2, f32 ε, f32 weight decay, i64 Adam steps, f32[N] first moment, f32[N] second moment
 /// 32 bytes SHA-256 of everything above
 /// </code>
 /// Written atomically (temporary file, then rename), so a crash never leaves half a checkpoint behind.</summary>
 public sealed record Checkpoint(string ModelName, string Fingerprint, long StepsDone, int Seed, float Momentum,
-    float[] Parameters, float[]? Velocity)
+    float[] Parameters, float[]? Velocity, AdamState? Adam = null)
 {
-    public const int FormatVersion = 1;
+    /// <summary>The newest format this code reads and writes (2 only for Adam's state).</summary>
+    public const int FormatVersion = 2;
     private static readonly byte[] Magic = "SCNCKPT\0"u8.ToArray();
 
-    public static Checkpoint Capture(IConvNet network, long stepsDone, int seed, SgdOptimizer? optimizer)
-        => new(network.Description.Name, network.Description.Fingerprint, stepsDone, seed, optimizer?.Momentum ?? 0f,
-            network.Parameters.ToArray(), optimizer is { Momentum: not 0f } ? (float[])optimizer.Velocity.Clone() : null);
+    public static Checkpoint Capture(IConvNet network, long stepsDone, int seed, Optimizer? optimizer)
+    {
+        var sgd = optimizer as SgdOptimizer;
+        var adam = optimizer is AdamOptimizer a
+            ? new AdamState(a.Beta1, a.Beta2, a.Epsilon, a.WeightDecay, a.Steps, (float[])a.FirstMoment.Clone(), (float[])a.SecondMoment.Clone())
+            : null;
+        return new(network.Description.Name, network.Description.Fingerprint, stepsDone, seed, sgd?.Momentum ?? 0f,
+            network.Parameters.ToArray(), sgd is { Momentum: not 0f } ? (float[])sgd.Velocity.Clone() : null, adam);
+    }
+
+    /// <summary>Puts the saved optimizer state into <paramref name="optimizer"/>, refusing one of another kind or
+    /// settings (a resumed run must continue exactly as it would have).</summary>
+    public void RestoreInto(Optimizer optimizer)
+    {
+        switch (optimizer)
+        {
+            case SgdOptimizer sgd:
+                if (Adam is not null) throw new ArgumentException("The checkpoint was trained with Adam; resume it with the same optimizer, not SGD.");
+                if (Momentum != sgd.Momentum)
+                    throw new ArgumentException($"The checkpoint was trained with momentum {Momentum}; resume it with the same momentum, not {sgd.Momentum}.");
+                Velocity?.CopyTo(sgd.Velocity, 0);
+                break;
+            case AdamOptimizer adam:
+                if (Adam is not { } state) throw new ArgumentException("The checkpoint was trained with SGD; resume it with the same optimizer, not Adam.");
+                if (state.WeightDecay != adam.WeightDecay || state.Beta1 != adam.Beta1 || state.Beta2 != adam.Beta2 || state.Epsilon != adam.Epsilon)
+                    throw new ArgumentException($"The checkpoint was trained with Adam(β1 {state.Beta1}, β2 {state.Beta2}, ε {state.Epsilon}, weight decay {state.WeightDecay}); resume it with the same settings.");
+                adam.Steps = state.Steps;
+                state.FirstMoment.CopyTo(adam.FirstMoment, 0);
+                state.SecondMoment.CopyTo(adam.SecondMoment, 0);
+                break;
+        }
+    }
 
     /// <summary>Copies the parameters into <paramref name="network"/>, after checking they were trained for it.</summary>
     public void LoadInto(IConvNet network, string path)
@@ -44,6 +76,8 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             throw new DataFormatException(path, $"holds {Parameters.Length} parameters; '{description.Name}' has {network.ParameterCount}");
         if (Velocity is not null && Velocity.Length != Parameters.Length)
             throw new DataFormatException(path, $"holds {Velocity.Length} velocity values for {Parameters.Length} parameters");
+        if (Adam is not null && (Adam.FirstMoment.Length != Parameters.Length || Adam.SecondMoment.Length != Parameters.Length))
+            throw new DataFormatException(path, $"holds Adam moments for {Adam.FirstMoment.Length} parameters, not {Parameters.Length}");
         Parameters.CopyTo(network.Parameters);
     }
 
@@ -53,7 +87,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
-            writer.Write((uint)FormatVersion);
+            writer.Write((uint)(Adam is null ? 1 : 2));
             var name = Encoding.UTF8.GetBytes(ModelName);
             writer.Write((ushort)name.Length);
             writer.Write(name);
@@ -67,6 +101,17 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             foreach (var value in Parameters) writer.Write(value);
             writer.Write((byte)(Velocity is null ? 0 : 1));
             if (Velocity is not null) foreach (var value in Velocity) writer.Write(value);
+            if (Adam is { } adam)
+            {
+                writer.Write((byte)1);
+                writer.Write(adam.Beta1);
+                writer.Write(adam.Beta2);
+                writer.Write(adam.Epsilon);
+                writer.Write(adam.WeightDecay);
+                writer.Write(adam.Steps);
+                foreach (var value in adam.FirstMoment) writer.Write(value);
+                foreach (var value in adam.SecondMoment) writer.Write(value);
+            }
         }
         var body = stream.ToArray();
         return [.. body, .. SHA256.HashData(body)];
@@ -117,9 +162,27 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             var other => throw new DataFormatException(path, $"has velocity flag {other}; expected 0 or 1"),
         };
         if (velocity is not null) RequireFinite(velocity, "velocity value", path);
+        AdamState? adam = null;
+        if (version >= 2)
+        {
+            var kind = reader.Byte("optimizer");
+            if (kind != 1) throw new DataFormatException(path, $"records optimizer {kind}; format 2 holds Adam's state (1)");
+            var (beta1, beta2, epsilon, decay) = (reader.Single("Adam β1"), reader.Single("Adam β2"), reader.Single("Adam ε"), reader.Single("weight decay"));
+            if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon > 0 && decay >= 0 && float.IsFinite(epsilon) && float.IsFinite(decay)))
+                throw new DataFormatException(path, $"records Adam settings β1 {beta1}, β2 {beta2}, ε {epsilon}, weight decay {decay}, which Adam cannot have");
+            var adamSteps = reader.Int64("Adam steps");
+            if (adamSteps < 0) throw new DataFormatException(path, $"records {adamSteps} Adam steps; a count of steps is never negative");
+            var first = reader.Singles(count, "Adam first moment");
+            var second = reader.Singles(count, "Adam second moment");
+            RequireFinite(first, "Adam first moment", path);
+            RequireFinite(second, "Adam second moment", path);
+            var negative = Array.FindIndex(second, v => v < 0);
+            if (negative >= 0) throw new DataFormatException(path, $"Adam second moment {negative} is negative; a mean of squares never is");
+            adam = new AdamState(beta1, beta2, epsilon, decay, adamSteps, first, second);
+        }
         if (reader.Position != body.Length)
-            throw new DataFormatException(path, $"has {body.Length - reader.Position} unexpected bytes after the velocity");
-        return new Checkpoint(name, fingerprint, steps, seed, momentum, parameters, velocity);
+            throw new DataFormatException(path, $"has {body.Length - reader.Position} unexpected bytes after the {(adam is null ? "velocity" : "Adam state")}");
+        return new Checkpoint(name, fingerprint, steps, seed, momentum, parameters, velocity, adam);
     }
 
     /// <summary>A diverged run's NaN or infinite values would load and predict nothing: refused, naming the first.</summary>
@@ -163,3 +226,6 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         }
     }
 }
+
+/// <summary>Adam's settings and state in a checkpoint: enough to continue its updates exactly.</summary>
+public sealed record AdamState(float Beta1, float Beta2, float Epsilon, float WeightDecay, long Steps, float[] FirstMoment, float[] SecondMoment);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace StaticConvNet.Training;
@@ -42,19 +43,51 @@ public readonly record struct LearningRateSchedule(float InitialRate, int DecayS
     }
 }
 
+/// <summary>Which update rule a run uses.</summary>
+public enum OptimizerKind
+{
+    /// <summary>SGD, with momentum when <see cref="TrainingOptions.Momentum"/> is set (the notebook's).</summary>
+    Sgd,
+    /// <summary>Adam (Kingma and Ba), as <c>torch.optim.Adam</c>: β1 0.9, β2 0.999, ε 1e-8.</summary>
+    Adam,
+    /// <summary>Adam with decoupled weight decay (Loshchilov and Hutter), as <c>torch.optim.AdamW</c>.</summary>
+    AdamW,
+}
+
+/// <summary>An update rule: parameters ← f(parameters, gradients, learning rate, its own state). Its state is part of
+/// a checkpoint, so a resumed run continues exactly.</summary>
+public abstract class Optimizer
+{
+    public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate);
+
+    /// <summary>The optimizer <paramref name="options"/> asks for, for <paramref name="parameterCount"/> parameters.</summary>
+    public static Optimizer For(TrainingOptions options, int parameterCount) => options.Optimizer switch
+    {
+        OptimizerKind.Sgd => new SgdOptimizer(parameterCount, options.Momentum),
+        OptimizerKind.Adam => new AdamOptimizer(parameterCount),
+        OptimizerKind.AdamW => new AdamOptimizer(parameterCount, weightDecay: options.WeightDecay),
+        var other => throw new ArgumentOutOfRangeException(nameof(options), other, "Unknown optimizer."),
+    };
+
+    protected static void CheckLengths(int expected, int parameters, int gradients)
+    {
+        if (parameters != expected || gradients != expected)
+            throw new ArgumentException($"Optimizer holds {expected} parameters, got {parameters} parameters and {gradients} gradients.");
+    }
+}
+
 /// <summary>Stochastic gradient descent, optionally with (heavy-ball) momentum as <c>tf.train.MomentumOptimizer</c>:
 /// v ← μ·v + g, p ← p − lr·v. Plain SGD (μ = 0) is the notebook's <c>GradientDescentOptimizer</c>.</summary>
-public sealed class SgdOptimizer(int parameterCount, float momentum = 0f)
+public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Optimizer
 {
     /// <summary>The momentum buffer; part of a checkpoint so a resumed run continues exactly.</summary>
     public float[] Velocity { get; } = new float[parameterCount];
 
     public float Momentum { get; } = momentum;
 
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
-        if (parameters.Length != Velocity.Length || gradients.Length != Velocity.Length)
-            throw new ArgumentException($"Optimizer holds {Velocity.Length} parameters, got {parameters.Length} parameters and {gradients.Length} gradients.");
+        CheckLengths(Velocity.Length, parameters.Length, gradients.Length);
         if (Momentum == 0f)
         {
             TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
@@ -62,5 +95,54 @@ public sealed class SgdOptimizer(int parameterCount, float momentum = 0f)
         }
         TensorPrimitives.MultiplyAdd(Velocity, Momentum, gradients, Velocity);
         TensorPrimitives.MultiplyAdd(Velocity, -learningRate, parameters, parameters);
+    }
+}
+
+/// <summary>Adam, and AdamW when <see cref="WeightDecay"/> is set, as PyTorch computes them:
+/// m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², p ← p·(1 − lr·λ) − lr·(m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε).</summary>
+public sealed class AdamOptimizer(int parameterCount, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f) : Optimizer
+{
+    public float Beta1 { get; } = beta1;
+    public float Beta2 { get; } = beta2;
+    public float Epsilon { get; } = epsilon;
+    /// <summary>Decoupled weight decay λ (AdamW); 0 is plain Adam.</summary>
+    public float WeightDecay { get; } = weightDecay;
+
+    /// <summary>Updates so far (t), for the bias corrections.</summary>
+    public long Steps { get; set; }
+    public float[] FirstMoment { get; } = new float[parameterCount];
+    public float[] SecondMoment { get; } = new float[parameterCount];
+
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    {
+        CheckLengths(FirstMoment.Length, parameters.Length, gradients.Length);
+        Steps++;
+        var correction1 = 1 - Math.Pow(Beta1, Steps);
+        var stepSize = (float)(learningRate / correction1);
+        var rootCorrection2 = (float)Math.Sqrt(1 - Math.Pow(Beta2, Steps));
+        var decay = 1f - learningRate * WeightDecay;
+        var i = 0;
+        // The same operations in the same order as the loop below, lane by lane: the same bits, a few times faster.
+        if (Vector.IsHardwareAccelerated)
+        {
+            var (b1, c1, b2, c2) = (new Vector<float>(Beta1), new Vector<float>(1 - Beta1), new Vector<float>(Beta2), new Vector<float>(1 - Beta2));
+            var (keep, step, root, eps) = (new Vector<float>(decay), new Vector<float>(stepSize), new Vector<float>(rootCorrection2), new Vector<float>(Epsilon));
+            for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var g = new Vector<float>(gradients[i..]);
+                var m = b1 * new Vector<float>(FirstMoment, i) + c1 * g;
+                var v = b2 * new Vector<float>(SecondMoment, i) + c2 * g * g;
+                m.CopyTo(FirstMoment, i);
+                v.CopyTo(SecondMoment, i);
+                (new Vector<float>(parameters[i..]) * keep - step * m / (Vector.SquareRoot(v) / root + eps)).CopyTo(parameters[i..]);
+            }
+        }
+        for (; i < parameters.Length; i++)
+        {
+            var g = gradients[i];
+            var m = FirstMoment[i] = Beta1 * FirstMoment[i] + (1 - Beta1) * g;
+            var v = SecondMoment[i] = Beta2 * SecondMoment[i] + (1 - Beta2) * g * g;
+            parameters[i] = parameters[i] * decay - stepSize * m / (MathF.Sqrt(v) / rootCorrection2 + Epsilon);
+        }
     }
 }

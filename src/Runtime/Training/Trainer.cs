@@ -18,6 +18,12 @@ public sealed record TrainingOptions
     /// <summary>Overrides the compiled dropout rate of every dropout layer.</summary>
     public float? DropoutRate { get; init; }
 
+    /// <summary>SGD (the notebook's, with <see cref="Momentum"/>), Adam or AdamW.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    /// <summary>AdamW's decoupled weight decay λ.</summary>
+    public float WeightDecay { get; init; }
+
     /// <summary>Data augmentation: each training image moved by up to this many pixels up or down and left or right
     /// (Keras's <c>RandomTranslation</c>, edge pixels repeated into the gap); 0 = off. The shift is drawn from (seed,
     /// step, image in the batch), so a run repeats and a resumed run draws the same.</summary>
@@ -55,7 +61,7 @@ public interface ITrainingDevice
     int BatchCapacity { get; }
 
     /// <summary>Takes the host's parameters and the optimizer's velocity as the starting state.</summary>
-    void Start(IConvNet host, SgdOptimizer optimizer, ulong dropoutSeed, float? dropoutRate);
+    void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate);
 
     /// <summary>Forward and backward over the batch with the dropout masks of <paramref name="step"/>; returns the
     /// mean loss and how many images the training pass's logits classified correctly (before any update).</summary>
@@ -64,7 +70,7 @@ public interface ITrainingDevice
     void Update(float learningRate);
 
     /// <summary>Copies parameters and velocity back to the host, for checkpoints.</summary>
-    void Synchronise(IConvNet host, SgdOptimizer optimizer);
+    void Synchronise(IConvNet host, Optimizer optimizer);
 
     /// <summary>Accuracy on <paramref name="data"/> with the current parameters.</summary>
     float Evaluate(Dataset data);
@@ -73,13 +79,13 @@ public interface ITrainingDevice
 /// <summary>The generated SIMD code as a training device: the network and the optimizer work in place.</summary>
 public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
 {
-    private SgdOptimizer? _optimizer;
+    private Optimizer? _optimizer;
 
     public string Name => "cpu (generated SIMD code)";
 
     public int BatchCapacity => network.BatchCapacity;
 
-    public void Start(IConvNet host, SgdOptimizer optimizer, ulong dropoutSeed, float? dropoutRate)
+    public void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate)
     {
         _optimizer = optimizer;
         network.DropoutSeed = dropoutSeed;
@@ -100,7 +106,7 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
 
     public void Update(float learningRate) => _optimizer!.Step(network.Parameters, network.Gradients, learningRate);
 
-    public void Synchronise(IConvNet host, SgdOptimizer optimizer) { } // already in place
+    public void Synchronise(IConvNet host, Optimizer optimizer) { } // already in place
 
     public float Evaluate(Dataset data) => Trainer.Evaluate(network, data);
 }
@@ -135,7 +141,7 @@ public static class Trainer
             throw new ArgumentException($"The training set has {train.Count} images; it needs more than one batch of {options.BatchSize}.");
 
         var seed = resume?.Seed ?? options.Seed;
-        var optimizer = new SgdOptimizer(host.ParameterCount, options.Momentum);
+        var optimizer = Optimizer.For(options, host.ParameterCount);
         long firstStep = 0;
         if (resume is null)
         {
@@ -144,9 +150,7 @@ public static class Trainer
         else
         {
             resume.LoadInto(host, "checkpoint");
-            if (resume.Momentum != options.Momentum)
-                throw new ArgumentException($"The checkpoint was trained with momentum {resume.Momentum}; resume it with the same momentum, not {options.Momentum}.");
-            resume.Velocity?.CopyTo(optimizer.Velocity, 0);
+            resume.RestoreInto(optimizer);
             firstStep = resume.StepsDone;
         }
         device.Start(host, optimizer, (ulong)seed, options.DropoutRate);

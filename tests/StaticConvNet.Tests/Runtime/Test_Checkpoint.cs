@@ -91,9 +91,9 @@ public class Test_Checkpoint
     public void A_newer_format_is_named()
     {
         var bytes = Sample().ToBytes();
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), Checkpoint.FormatVersion + 1);
         Should.Throw<DataFormatException>(() => Checkpoint.Parse(bytes, "f.scnc"))
-            .Message.ShouldBe("f.scnc: was written in checkpoint format 2 by a newer StaticConvNet; this one reads format 1");
+            .Message.ShouldBe($"f.scnc: was written in checkpoint format {Checkpoint.FormatVersion + 1} by a newer StaticConvNet; this one reads format {Checkpoint.FormatVersion}");
     }
 
     [Theory]
