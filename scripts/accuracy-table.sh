@@ -19,6 +19,9 @@ summary=""
 # model | seeds | label | extra flags
 # arch1's seeds spread by ±0.6 points around a mean that sits on the reference, so it gets 60 seeds: the mean of
 # three is too coarse (±0.35) to say on which side of it a recipe lands.
+# Our recipe, chosen on seeds 1–2 of arch2 and arch4 (valid only) among momentum, cosine decay, warm-up, shifts and length.
+better="momentum 0.9, lr 0.01 cosine, 100 warm-up, shifts ≤ 2 px"
+better_flags="--momentum 0.9 --learning-rate 0.01 --schedule cosine --warmup-steps 100 --shift 2"
 runs=(
   "arch1|$(seq -s ' ' 1 60)|notebook|"
   "arch2|1 2 3 4 5|notebook|"
@@ -28,10 +31,16 @@ runs=(
   "arch1|1 2 3|momentum 0.9, lr 0.01, 3001 steps|--momentum 0.9 --learning-rate 0.01 --steps 3001"
   "arch2|1 2 3|momentum 0.9, lr 0.01, 3001 steps|--momentum 0.9 --learning-rate 0.01 --steps 3001"
   "arch3|1 2 3|momentum 0.9, lr 0.01, 10001 steps|--momentum 0.9 --learning-rate 0.01"
+  "arch1|1 2 3|$better, 6001 steps|$better_flags --steps 6001"
+  "arch2|1 2 3|$better, 6001 steps|$better_flags --steps 6001"
+  "arch3|1 2 3|$better, 10001 steps|$better_flags --steps 10001"
+  "arch4|1 2 3|$better, 6001 steps|$better_flags --steps 6001"
+  "lenet5|1 2 3|$better, 6001 steps|$better_flags --steps 6001"
+  "arch2|1 2 3|AdamW 0.001 (decay 0.01), cosine, 100 warm-up, shifts ≤ 2 px, 6001 steps|--optimizer adamw --weight-decay 0.01 --learning-rate 0.001 --schedule cosine --warmup-steps 100 --shift 2 --steps 6001"
 )
 for run in "${runs[@]}"; do
   IFS='|' read -r model seeds label flags <<<"$run"
-  n=0; diverged=0; accuracies=""; first3=""
+  n=0; diverged=0; accuracies=""; first3=""; times=""
   for seed in $seeds; do
     dir="$work/$model-$seed-$RANDOM"
     start=$(date +%s.%N)
@@ -41,6 +50,7 @@ for run in "${runs[@]}"; do
     steps=$(tail -n 1 "$dir/metrics.csv" | cut -d, -f1); steps=$((steps + 1))
     accuracy=$(awk -F, 'NR > 1 && $5 != "" { a = $5 } END { printf "%.2f", a * 100 }' "$dir/metrics.csv")
     rows+="| $model | $label | $seed | $steps | $(printf '%.1f' "$seconds") | $accuracy | $status |"$'\n'
+    times+="$seconds"$'\n'
     if [ "$status" = ok ]; then
       accuracies+="$accuracy"$'\n'; n=$((n + 1))
       if [ "$seed" -le 3 ]; then first3+="$accuracy"$'\n'; fi
@@ -48,7 +58,8 @@ for run in "${runs[@]}"; do
   done
   IFS='|' read -r mean spread <<<"$(printf '%s' "$accuracies" | stats)"
   IFS='|' read -r mean3 _ <<<"$(printf '%s' "$first3" | stats)"
-  summary+="| $model | $label | $n of $((n + diverged)) | $mean | $spread | $mean3 |"$'\n'
+  IFS='|' read -r seconds_mean _ <<<"$(printf '%s' "$times" | stats)"
+  summary+="| $model | $label | $n of $((n + diverged)) | $mean | $spread | $mean3 | $(printf '%.1f' "$seconds_mean") |"$'\n'
 done
 
 # The same recipe in PyTorch (bench/pytorch/train_accuracy.py): once with PyTorch's own random numbers, once
@@ -88,11 +99,15 @@ Reference (PyTorch, the notebook's recipe, same splits): arch1 ≈ 90.1–90.5 %
 
 ## Mean over seeds
 
-| model | recipe | runs that finished | mean validation accuracy (%) | standard deviation over seeds | mean of seeds 1–3 (%) |
-| --- | --- | --- | --- | --- | --- |
+| model | recipe | runs that finished | mean validation accuracy (%) | standard deviation over seeds | mean of seeds 1–3 (%) | mean time per run (s) |
+| --- | --- | --- | --- | --- | --- | --- |
 $summary
 One seed's result spreads by the standard deviation above, so a mean of three seeds is good to about ±0.35 points
 for arch1 and arch2; arch1, whose mean sits on the reference, is run with 60 seeds.
+
+The rows after the notebook's are recipes beyond it (\`scn train --help\`): SGD with momentum, cosine decay of the learning
+rate after a short warm-up, and random shifts of each training image by up to two pixels, chosen by trying a few on
+seeds 1–2 of arch2 and arch4 against \`valid\`; and AdamW for comparison. They cost more steps: the time column says how much.
 
 ## The same recipe in PyTorch
 
