@@ -114,10 +114,18 @@ internal static class DataCommand
         {
             var name = result.GetValue(archive)!;
             if (!ArchiveDownload.Known.TryGetValue(name, out var known)) throw new UserError($"--archive must be small or large, got '{name}'");
-            var source = result.GetValue(url) is { } custom ? new Uri(custom) : known.Url;
+            var source = known.Url;
+            if (result.GetValue(url) is { } custom)
+            {
+                if (!Uri.TryCreate(custom, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+                    throw new UserError($"--url must be an http:// or https:// address, got '{custom}'");
+                source = parsed;
+            }
             var expected = result.GetValue(size) ?? (result.GetValue(url) is null ? known.Size : null);
             var target = result.GetValue(output) ?? $"notMNIST_{name}.tar.gz";
-            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+            // The headers within a minute; after that each read gets its own minute (ArchiveDownload.ReadTimeout),
+            // however long the whole archive takes.
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
             var lastPercent = -1L;
             var download = new ArchiveDownload(http)
             {

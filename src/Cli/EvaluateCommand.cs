@@ -41,7 +41,7 @@ internal static class EvaluateCommand
             Report(entry.Key, network, evaluated, description);
             if (result.GetValue(plots) is { } folder)
             {
-                Directory.CreateDirectory(folder);
+                OutputPaths.Folder(folder, "--plots");
                 var (confusion, mistakes) = EvaluationPlots.Write(folder, network, evaluated, $"{entry.Key}, {description}");
                 Console.WriteLine($"wrote {confusion} and {mistakes}");
             }

@@ -15,8 +15,9 @@ internal static class ExportCommands
         var command = new Command("export-weights", "Write a checkpoint's weights as a .scnw file to bake into an app at compile time.") { checkpoint, output };
         command.SetAction(result =>
         {
+            var target = OutputPaths.File(result.GetValue(output)!, "--output", result.GetValue(checkpoint));
             var (_, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
-            WeightsFile.Save(result.GetValue(output)!, network);
+            WeightsFile.Save(target, network);
             Console.WriteLine($"wrote {result.GetValue(output)} ({network.ParameterCount:N0} parameters of {network.Description.Name})");
             return 0;
         });
@@ -30,9 +31,10 @@ internal static class ExportCommands
         var command = new Command("export-onnx", "Write a checkpoint's network as an ONNX model (opset 13).") { checkpoint, output };
         command.SetAction(result =>
         {
+            var target = OutputPaths.File(result.GetValue(output)!, "--output", result.GetValue(checkpoint));
             var (_, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
             var bytes = OnnxExport.Export(network);
-            AtomicFile.Write(result.GetValue(output)!, stream => stream.Write(bytes));
+            AtomicFile.Write(target, stream => stream.Write(bytes));
             Console.WriteLine($"wrote {result.GetValue(output)} ({bytes.Length:N0} bytes): input '{OnnxExport.InputName}' [N, {network.Description.InputHeight}, {network.Description.InputWidth}, {network.Description.InputChannels}], output '{OnnxExport.OutputName}' [N, {network.OutputLength}]");
             return 0;
         });
@@ -50,8 +52,7 @@ internal static class ExportCommands
             var entry = NetworkCatalog.From(result).Get(result.GetValue(model)!);
             var network = entry.Create();
             NotebookWeights.Import(result.GetValue(npz)!, network);
-            var folder = result.GetValue(output)!;
-            Directory.CreateDirectory(folder);
+            var folder = OutputPaths.Folder(result.GetValue(output)!, "--out");
             Checkpoint.Capture(network, stepsDone: 0, seed: 0, optimizer: null).Save(Path.Combine(folder, TrainingRun.CheckpointFile));
             WeightsFile.Save(Path.Combine(folder, entry.Key + ".scnw"), network);
             Console.WriteLine($"imported {network.ParameterCount:N0} parameters of {entry.ClassName} into {Path.Combine(folder, TrainingRun.CheckpointFile)} and {entry.Key}.scnw");

@@ -34,7 +34,7 @@ internal static class PredictCommand
             var logits = new float[network.OutputLength];
             var probabilities = new float[network.OutputLength];
             var rows = new List<string> { "index,source,label,letter,confidence" };
-            var outputPath = result.GetValue(output);
+            var outputPath = result.GetValue(output) is { } o ? OutputPaths.File(o, "--output", result.GetValue(checkpoint), inputPath, dataPath) : null;
             for (var i = 0; i < images.Count; i++)
             {
                 var (name, pixels) = images[i];

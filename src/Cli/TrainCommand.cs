@@ -83,7 +83,7 @@ internal static class TrainCommand
             try { deviceKind = Devices.Parse(result.GetValue(device)!); }
             catch (ArgumentException e) { throw new UserError(e.Message); }
             if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
-            var run = new RunRequest(result.GetValue(output) ?? Path.Combine("runs", entry.Key), result.GetValue(resume), result.GetValue(overwrite),
+            var run = new RunRequest(OutputPaths.Folder(result.GetValue(output) ?? Path.Combine("runs", entry.Key), "--out"), result.GetValue(resume), result.GetValue(overwrite),
                 result.GetValue(earlyStopping), ExplicitSeed: result.GetValue(seed) is not null, deviceKind, cosine);
             return Run(catalog, entry, options, source.Load(result.GetValue(data), result), run);
         });

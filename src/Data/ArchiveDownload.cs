@@ -19,6 +19,9 @@ public sealed class ArchiveDownload(HttpClient http)
     /// <summary>Bytes so far and the total when known, after each chunk.</summary>
     public Action<long, long?>? Progress { get; init; }
 
+    /// <summary>How long one read may wait for data before the download counts as stalled (resumable).</summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <returns>The number of archive entries, once the file is complete and verified.</returns>
     public async Task<int> DownloadAsync(Uri url, string target, long? expectedSize, CancellationToken cancellationToken = default)
     {
@@ -48,8 +51,19 @@ public sealed class ArchiveDownload(HttpClient http)
             try
             {
                 int read;
-                while ((read = await input.ReadAsync(buffer, cancellationToken)) > 0)
+                using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                while (true)
                 {
+                    stall.CancelAfter(ReadTimeout);
+                    try
+                    {
+                        read = await input.ReadAsync(buffer, stall.Token);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw new DataFormatException(partial, $"download stalled: no data for {ReadTimeout.TotalSeconds:0} s after {have:N0} of {total?.ToString("N0") ?? "?"} bytes; run the same command again to resume");
+                    }
+                    if (read == 0) break;
                     await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                     have += read;
                     Progress?.Invoke(have, total);

@@ -193,6 +193,10 @@ public static class RestrictedPickle
                 if (s[3] is true) throw new DataFormatException(path, "holds a Fortran-ordered array, which notebooks never write");
                 var data = s[4] as byte[] ?? throw new DataFormatException(path, "holds an array whose data is not raw bytes (an object array?)");
                 var dims = shape.Select(d => d is long n && n >= 0 && n <= int.MaxValue ? (int)n : throw new DataFormatException(path, "holds an array with a negative or huge dimension")).ToArray();
+                // The element count in arithmetic that cannot wrap: (16, 2^30, 2^30) must not come out as 0.
+                var elements = dims.Aggregate(1.0, (product, d) => product * d);
+                if (elements > Array.MaxLength)
+                    throw new DataFormatException(path, $"holds an array of shape ({string.Join(", ", dims)}): {elements:G3} elements, more than any array holds");
                 builder.Array = new PickledArray(dtype.Code, dtype.Order, dims, data);
                 break;
             }

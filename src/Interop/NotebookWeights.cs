@@ -82,8 +82,16 @@ public static partial class NotebookWeights
         var match = HeaderPattern().Match(Encoding.Latin1.GetString(bytes, headerStart, headerLength));
         if (!match.Success) throw new DataFormatException(name, "has a header this reader does not understand");
         if (match.Groups["fortran"].Value == "True") throw new DataFormatException(name, "is in Fortran order; save it with np.ascontiguousarray first");
-        var shape = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).ToArray();
-        var count = shape.Aggregate(1L, (a, b) => a * b);
+        var dimensions = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var shape = new long[dimensions.Length];
+        for (var d = 0; d < shape.Length; d++)
+        {
+            if (!long.TryParse(dimensions[d], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out shape[d]) || shape[d] > int.MaxValue)
+                throw new DataFormatException(name, $"has shape ({match.Groups["shape"].Value}) in its header: '{dimensions[d]}' is not a dimension");
+        }
+        // In arithmetic that cannot wrap: the data's length is checked against it next.
+        var count = shape.Aggregate(1.0, (a, b) => a * b) is var product && product <= Array.MaxLength ? (long)product
+            : throw new DataFormatException(name, $"has shape ({match.Groups["shape"].Value}): more values than any array holds");
         var descr = match.Groups["descr"].Value;
         var size = descr switch { "<f4" => 4, "<f8" => 8, _ => throw new DataFormatException(name, $"has dtype {descr}; expected little-endian float32 (<f4) or float64 (<f8)") };
         var data = bytes.AsSpan(headerStart + headerLength);

@@ -121,6 +121,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
 
     public static Checkpoint Load(string path)
     {
+        if (Directory.Exists(path)) throw new DataFormatException(path, "is a folder, not a checkpoint file (a run's is FOLDER/checkpoint.scnc)");
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
         return Parse(File.ReadAllBytes(path), path);
     }

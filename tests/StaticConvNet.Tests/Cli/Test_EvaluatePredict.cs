@@ -124,6 +124,23 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
     }
 
     [Fact]
+    public void Paths_that_cannot_be_what_the_option_needs_are_one_line_each()
+    {
+        using var folder = new Scn.TempFolder();
+        File.WriteAllText(folder["file"], "x");
+        Scn.Run("train", "arch1", "--steps", "1", "--out", folder["file"]).ShouldBeCleanError($"--out {folder["file"]} is a file; it must be a folder");
+        Scn.Run("train", "arch1", "--steps", "1", "--out", "/proc/scn-run").ShouldBeCleanError("--out /proc/scn-run: cannot create the folder");
+        Scn.Run("evaluate", "--checkpoint", folder.Path).ShouldBeCleanError($"{folder.Path}: is a folder, not a checkpoint file");
+        Scn.Run("predict", "--checkpoint", _trained.Path, "--input", Shared("valid-images-idx3-ubyte.gz"), "--output", _trained.Path)
+            .ShouldBeCleanError("is also an input of this command; writing it would destroy that input");
+        Checkpoint.Load(_trained.Path).StepsDone.ShouldBe(150, "the checkpoint is untouched");
+        Scn.Run("predict", "--checkpoint", _trained.Path, "--input", Shared("valid-images-idx3-ubyte.gz"), "--output", folder.Path)
+            .ShouldBeCleanError($"--output {folder.Path} is a folder; it must be a file");
+        Scn.Run("export-weights", "--checkpoint", _trained.Path, "--output", folder["missing/w.scnw"])
+            .ShouldBeCleanError("its folder");
+    }
+
+    [Fact]
     public void A_truncated_checkpoint_is_refused()
     {
         using var folder = new Scn.TempFolder();

@@ -18,14 +18,19 @@ public class Test_Download
         private readonly HttpListener _listener = new();
         private readonly byte[] _content;
         private readonly long? _cutFirstAfter;
+        private readonly bool _stallInstead;
+        private readonly CancellationTokenSource _closing = new();
         private int _requests;
         public List<string?> Ranges { get; } = [];
         public Uri Url { get; }
 
-        public LoopbackServer(byte[] content, long? cutFirstAfter = null)
+        /// <param name="stallInstead">After the first <paramref name="cutFirstAfter"/> bytes, send nothing more and keep
+        /// the connection open (a stalled server) instead of dropping it.</param>
+        public LoopbackServer(byte[] content, long? cutFirstAfter = null, bool stallInstead = false)
         {
             _content = content;
             _cutFirstAfter = cutFirstAfter;
+            _stallInstead = stallInstead;
             var probe = new TcpListener(IPAddress.Loopback, 0);
             probe.Start();
             var port = ((IPEndPoint)probe.LocalEndpoint).Port;
@@ -59,6 +64,7 @@ public class Test_Download
                     {
                         await context.Response.OutputStream.WriteAsync(_content.AsMemory((int)start, (int)(cut - start)));
                         await context.Response.OutputStream.FlushAsync();
+                        if (_stallInstead) await Task.Delay(Timeout.Infinite, _closing.Token);
                         context.Response.Abort(); // drop the connection mid-body
                         continue;
                     }
@@ -69,7 +75,11 @@ public class Test_Download
             }
         }
 
-        public void Dispose() => _listener.Close();
+        public void Dispose()
+        {
+            _closing.Cancel();
+            _listener.Close();
+        }
     }
 
     [Fact]
@@ -101,6 +111,27 @@ public class Test_Download
         File.ReadAllBytes(folder["a.tar.gz"]).ShouldBe(Tarball);
         server.Ranges[^1].ShouldStartWith("bytes=");
         server.Ranges[^1].ShouldNotBe("bytes=0-");
+    }
+
+    [Fact]
+    public async Task A_stalled_download_ends_after_the_read_timeout_and_can_be_resumed()
+    {
+        using var server = new LoopbackServer(Tarball, cutFirstAfter: Tarball.Length / 3, stallInstead: true);
+        using var folder = new Scn.TempFolder();
+        using var http = new HttpClient();
+        var download = new StaticConvNet.Data.ArchiveDownload(http) { ReadTimeout = TimeSpan.FromSeconds(1) };
+        var e = await Should.ThrowAsync<StaticConvNet.Data.DataFormatException>(() => download.DownloadAsync(server.Url, folder["a.tar.gz"], Tarball.Length));
+        e.Message.ShouldBe($"{folder["a.tar.gz.part"]}: download stalled: no data for 1 s after {Tarball.Length / 3:N0} of {Tarball.Length:N0} bytes; run the same command again to resume");
+        new FileInfo(folder["a.tar.gz.part"]).Length.ShouldBe(Tarball.Length / 3);
+    }
+
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("ftp://example.org/a.tar.gz")]
+    [InlineData("not a url")]
+    public void Only_http_and_https_urls_are_taken(string url)
+    {
+        Scn.Run("data", "download", "--url", url).ShouldBeCleanError($"--url must be an http:// or https:// address, got '{url}'");
     }
 
     [Fact]

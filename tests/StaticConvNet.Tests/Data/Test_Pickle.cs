@@ -111,6 +111,17 @@ public class Test_Pickle
         Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldEndWith("'train_dataset' is a f4 array of shape (4, 784); expected float32 (N, 28, 28)");
     }
 
+    /// <summary>A shape whose element count overflows a 64-bit product (16 · 2^30 · 2^30 = 2^64, which wrapped to 0)
+    /// is refused from the shape, before any data is looked at.</summary>
+    [Fact]
+    public void A_shape_whose_product_would_wrap_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = PickleBuilder.Notebook(16, shape: [16, 1 << 30, 1 << 30]);
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes)))
+            .Message.ShouldEndWith("holds an array of shape (16, 1073741824, 1073741824): 1.84E+19 elements, more than any array holds");
+    }
+
     [Fact]
     public void NaN_and_infinity_are_errors()
     {
