@@ -66,6 +66,11 @@ public static class LocalResponseNorm
     private static void WindowSums(ReadOnlySpan<float> values, Span<float> sums, in LrnShape s)
     {
         var channels = s.Channels;
+        if (channels > BandLimit)
+        {
+            PrefixWindowSums(values, sums, s);
+            return;
+        }
         var band = Scratch.Band(channels * channels);
         for (var d = 0; d < channels; d++)
         {
@@ -85,6 +90,28 @@ public static class LocalResponseNorm
                 var value = values[p * channels + d];
                 if (value != 0f) Simd.MultiplyAdd(ref row, ref Simd.At(band, d * channels), value, channels);
             }
+        }
+    }
+
+    /// <summary>Deepest layer the C×C band matrix serves: beyond it the matrix grows as C² (46,341 channels would need
+    /// more floats than an array holds), and a prefix sum per pixel takes over.</summary>
+    private const int BandLimit = 64;
+
+    [ThreadStatic] private static double[]? t_prefix;
+
+    /// <summary>WindowSums for deep layers: per pixel, prefix sums in double, each window sum one subtraction.</summary>
+    private static void PrefixWindowSums(ReadOnlySpan<float> values, Span<float> sums, in LrnShape s)
+    {
+        var channels = s.Channels;
+        if (t_prefix is null || t_prefix.Length < channels + 1) t_prefix = new double[channels + 1];
+        var prefix = t_prefix;
+        var radius = (int)Math.Min(s.DepthRadius, channels);
+        for (var p = 0; p < s.Pixels; p++)
+        {
+            var row = values.Slice(p * channels, channels);
+            for (var c = 0; c < channels; c++) prefix[c + 1] = prefix[c] + row[c];
+            for (var c = 0; c < channels; c++)
+                sums[p * channels + c] = (float)(prefix[Math.Min(channels, c + radius + 1)] - prefix[Math.Max(0, c - radius)]);
         }
     }
 

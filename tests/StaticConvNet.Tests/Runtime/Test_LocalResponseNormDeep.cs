@@ -1,0 +1,45 @@
+using StaticConvNet.Kernels;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Runtime;
+
+/// <summary>LRN across many channels (past the band matrix's 64, where prefix sums take over; 46,341 channels once
+/// overflowed the band's C² length): forward against the definition in double, backward against finite differences.</summary>
+public class Test_LocalResponseNormDeep
+{
+    [Theory]
+    [InlineData(16, 2)]
+    [InlineData(100, 5)]
+    [InlineData(70, 1000)]
+    public void Forward_is_the_definition_and_backward_its_gradient(int channels, int radius)
+    {
+        var shape = new LrnShape(Pixels: 3, channels, radius, Bias: 1f, Alpha: 0.3f, Beta: 0.75f);
+        var x = ReferenceNets.Random(3 * channels, 4, 1f);
+        var output = new float[x.Length];
+        LocalResponseNorm.Forward(x, output, shape);
+        for (var p = 0; p < 3; p++)
+        for (var c = 0; c < channels; c++)
+        {
+            double sum = 0;
+            for (var d = Math.Max(0, c - radius); d <= Math.Min(channels - 1, c + radius); d++) sum += (double)x[p * channels + d] * x[p * channels + d];
+            output[p * channels + c].ShouldBe((float)(x[p * channels + c] * Math.Pow(1 + 0.3 * sum, -0.75)), 2e-5f);
+        }
+
+        var weights = ReferenceNets.Random(x.Length, 5, 1f);
+        var gradient = new float[x.Length];
+        LocalResponseNorm.Backward(x, weights, gradient, shape);
+        double Loss(float[] input)
+        {
+            var y = new float[input.Length];
+            LocalResponseNorm.Forward(input, y, shape);
+            return y.Select((v, i) => (double)v * weights[i]).Sum();
+        }
+        foreach (var i in new[] { 0, channels / 2, x.Length - 1 })
+        {
+            var (plus, minus) = ((float[])x.Clone(), (float[])x.Clone());
+            plus[i] += 1e-2f;
+            minus[i] -= 1e-2f;
+            gradient[i].ShouldBe((float)((Loss(plus) - Loss(minus)) / 2e-2), 2e-3f);
+        }
+    }
+}
