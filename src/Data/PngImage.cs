@@ -12,12 +12,23 @@ public static class PngImage
     public static byte[] Decode(ReadOnlySpan<byte> bytes, string path)
     {
         // The size from the header, before decoding: a 20000x20000 PNG compresses to little and decodes to 400 MB.
+        // Nothing but a PNG whose first chunk is its header reaches the decoder (which reads other formats too, and
+        // sizes its buffers from what it finds).
         ReadOnlySpan<byte> signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-        if (bytes.Length >= 24 && bytes[..8].SequenceEqual(signature) && bytes.Slice(12, 4).SequenceEqual("IHDR"u8))
+        if (bytes.Length < 33 || !bytes[..8].SequenceEqual(signature) || !bytes.Slice(12, 4).SequenceEqual("IHDR"u8))
+            throw new DataFormatException(path, "is not a readable PNG image (no PNG signature and header)");
+        var (width, height) = (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[16..]), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[20..]));
+        if (width != Size || height != Size)
+            throw new DataFormatException(path, $"is {width}x{height} pixels; notMNIST images are {Size}x{Size}");
+        // Every chunk must fit in the file: the decoder allocates what a chunk's length says before reading it, so a
+        // damaged length would cost up to a gigabyte.
+        for (var at = 8; at + 12 <= bytes.Length;)
         {
-            var (width, height) = (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[16..]), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[20..]));
-            if (width != Size || height != Size)
-                throw new DataFormatException(path, $"is {width}x{height} pixels; notMNIST images are {Size}x{Size}");
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[at..]);
+            if (length > bytes.Length - at - 12)
+                throw new DataFormatException(path, $"is not a readable PNG image (a chunk at byte {at} claims {length:N0} bytes; the file ends first)");
+            if (bytes.Slice(at + 4, 4).SequenceEqual("IEND"u8)) break;
+            at += 12 + (int)length;
         }
         ImageResult image;
         try

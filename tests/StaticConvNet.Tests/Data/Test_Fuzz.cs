@@ -1,0 +1,74 @@
+using CsCheck;
+using StaticConvNet.Data;
+using StaticConvNet.Models;
+using StaticConvNet.Tests.Support;
+using StaticConvNet.Training;
+
+namespace StaticConvNet.Tests.Data;
+
+/// <summary>Every reader fed valid files with random damage (bytes flipped, cut short, spliced, length fields
+/// rewritten): each either reads the file or refuses it with a <see cref="DataFormatException"/>; nothing else escapes,
+/// nothing hangs, nothing allocates past a bound.</summary>
+public class Test_Fuzz
+{
+    /// <summary>A valid file, damaged: a few bytes set to random or extreme values, then maybe cut.</summary>
+    private static Gen<byte[]> Damaged(byte[] valid) => Gen.Select(
+        Gen.Select(Gen.Int[0, valid.Length - 1], Gen.OneOf(Gen.Byte, Gen.OneOfConst<byte>(0, 0xFF, 0x7F, 0x80))).Array[1, 6],
+        Gen.Int[0, 3], Gen.Int[1, valid.Length],
+        (edits, cutKind, cutAt) =>
+        {
+            var bytes = (byte[])valid.Clone();
+            foreach (var (at, value) in edits) bytes[at] = value;
+            return cutKind == 0 ? bytes[..cutAt] : bytes;
+        });
+
+    private static void OnlyRefusals(byte[] valid, Action<byte[]> read, long allocationBound)
+    {
+        Damaged(valid).Sample(bytes =>
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            try { read(bytes); }
+            catch (DataFormatException) { }
+            (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(allocationBound);
+        }, iter: 1000, threads: 1);
+    }
+
+    [Fact]
+    public void Checkpoints()
+    {
+        var network = new Arch1StridedConv();
+        network.InitializeParameters(1);
+        var valid = Checkpoint.Capture(network, 10, 1, new SgdOptimizer(Arch1StridedConv.ParameterCount, 0.9f)).ToBytes();
+        OnlyRefusals(valid, bytes => Checkpoint.Parse(bytes, "f.scnc"), 16L * valid.Length);
+    }
+
+    [Fact]
+    public void Notebook_pickles()
+    {
+        var valid = PickleBuilder.Notebook(3);
+        OnlyRefusals(valid, bytes => RestrictedPickle.Load(bytes, "f.pickle"), 64L * valid.Length);
+    }
+
+    [Fact]
+    public void Png_images()
+    {
+        using var folder = new Scn.TempFolder();
+        var valid = File.ReadAllBytes(TestImages.WritePng(folder["p.png"], 28, 28));
+        OnlyRefusals(valid, bytes => PngImage.Decode(bytes, "f.png"), 1L << 20);
+    }
+
+    [Fact]
+    public void Idx_files()
+    {
+        using var folder = new Scn.TempFolder();
+        var images = new byte[16 + 5 * 28 * 28];
+        images[2] = 0x08; images[3] = 3;
+        images[7] = 5; images[11] = 28; images[15] = 28;
+        var path = folder["f-idx3-ubyte"];
+        OnlyRefusals(images, bytes =>
+        {
+            File.WriteAllBytes(path, bytes);
+            IdxReader.ReadImages(path);
+        }, 1L << 20);
+    }
+}
