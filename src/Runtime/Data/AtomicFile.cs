@@ -20,6 +20,11 @@ public static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The user named the file, not our temporary one beside it: say which file could not be written.
+            throw new IOException($"{path}: cannot write it ({e.Message.Replace(temp, path, StringComparison.Ordinal)})", e);
+        }
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);

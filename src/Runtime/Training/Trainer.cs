@@ -168,7 +168,7 @@ public static class Trainer
             {
                 // The last evaluation point may be far back: keep every finished step.
                 device.Synchronise(host, optimizer);
-                if (AllFinite(host.Parameters)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, step, seed, optimizer));
+                if (WorthKeeping(host, valid ?? train)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, step, seed, optimizer));
                 return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), false, null, Interrupted: true);
             }
             var stepStart = clock.Elapsed;
@@ -195,8 +195,7 @@ public static class Trainer
                     accuracy = device.Evaluate(valid);
                     callbacks?.Evaluation?.Invoke(new EvalReport(step, accuracy));
                 }
-                // An update can blow the parameters up before any loss shows it: only finite ones are worth keeping.
-                if (AllFinite(host.Parameters)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, step + 1, seed, optimizer));
+                if (WorthKeeping(host, valid ?? train)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, step + 1, seed, optimizer));
             }
         }
         return new TrainingResult(lastStep + 1, loss, accuracy, clock.Elapsed, Rate(options.Steps, options.BatchSize, trainingTime), false, null);
@@ -284,6 +283,21 @@ public static class Trainer
             (order[i], order[j]) = (order[j], order[i]);
         }
         return order;
+    }
+
+    /// <summary>An update can blow the network up before any loss shows it: a checkpoint is kept only when its
+    /// parameters are finite and so are its logits on the first images of <paramref name="data"/> (finite weights
+    /// can still overflow to NaN logits).</summary>
+    private static bool WorthKeeping(IConvNet host, Dataset data)
+    {
+        if (!AllFinite(host.Parameters)) return false;
+        var logits = new float[host.OutputLength];
+        for (var i = 0; i < Math.Min(16, data.Count); i++)
+        {
+            host.Forward(data.Image(i), logits);
+            if (!AllFinite(logits)) return false;
+        }
+        return true;
     }
 
     private static bool AllFinite(ReadOnlySpan<float> values)

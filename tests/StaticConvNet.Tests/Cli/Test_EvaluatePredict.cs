@@ -141,6 +141,19 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
     }
 
     [Fact]
+    public void Evaluating_no_images_is_an_error_not_accuracy_NaN()
+    {
+        using var folder = new Scn.TempFolder();
+        File.WriteAllBytes(folder["i"], [0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28]);
+        File.WriteAllBytes(folder["l"], [0, 0, 8, 1, 0, 0, 0, 0]);
+        var run = Scn.Run("evaluate", "--checkpoint", _trained.Path, "--images", folder["i"], "--labels", folder["l"]);
+        run.ExitCode.ShouldBe(1);
+        run.Error.ShouldStartWith("error: ");
+        run.Error.ShouldNotContain("NaN");
+        run.Error.ShouldNotContain("   at ");
+    }
+
+    [Fact]
     public void A_truncated_checkpoint_is_refused()
     {
         using var folder = new Scn.TempFolder();

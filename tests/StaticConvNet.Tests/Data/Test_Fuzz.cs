@@ -22,15 +22,17 @@ public class Test_Fuzz
             return cutKind == 0 ? bytes[..cutAt] : bytes;
         });
 
-    private static void OnlyRefusals(byte[] valid, Action<byte[]> read, long allocationBound)
+    /// <param name="allocationBound">Most bytes one read may allocate on this thread; null for readers that work on
+    /// other threads too (the tarball's decoders), whose allocations this thread cannot see.</param>
+    private static void OnlyRefusals(byte[] valid, Action<byte[]> read, long? allocationBound, int iterations = 1000)
     {
         Damaged(valid).Sample(bytes =>
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             try { read(bytes); }
             catch (DataFormatException) { }
-            (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(allocationBound);
-        }, iter: 1000, threads: 1);
+            if (allocationBound is { } bound) (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(bound);
+        }, iter: iterations, threads: 1);
     }
 
     [Fact]
@@ -55,6 +57,43 @@ public class Test_Fuzz
         using var folder = new Scn.TempFolder();
         var valid = File.ReadAllBytes(TestImages.WritePng(folder["p.png"], 28, 28));
         OnlyRefusals(valid, bytes => PngImage.Decode(bytes, "f.png"), 1L << 20);
+    }
+
+    [Fact]
+    public void Tarballs_of_png_trees()
+    {
+        using var folder = new Scn.TempFolder();
+        var png = File.ReadAllBytes(TestImages.WritePng(folder["p.png"], 28, 28));
+        using (var file = File.Create(folder["t.tar.gz"]))
+        using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest))
+        using (var tar = new System.Formats.Tar.TarWriter(gzip, System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            foreach (var letter in "ABC")
+                tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, $"small/{letter}/x.png") { DataStream = new MemoryStream(png) });
+        }
+        var valid = File.ReadAllBytes(folder["t.tar.gz"]);
+        var path = folder["f.tar.gz"];
+        OnlyRefusals(valid, bytes =>
+        {
+            File.WriteAllBytes(path, bytes);
+            PngTree.LoadTarball(path);
+        }, allocationBound: null, iterations: 300);
+    }
+
+    [Fact]
+    public void Npz_weights()
+    {
+        using var folder = new Scn.TempFolder();
+        var network = new StaticConvNet.Tests.Training.ColourNet();
+        network.InitializeParameters(1);
+        StaticConvNet.Tests.Interop.Test_NotebookWeights.WriteNpz(folder["w.npz"], StaticConvNet.Tests.Interop.Test_NotebookWeights.ArraysOf(network));
+        var valid = File.ReadAllBytes(folder["w.npz"]);
+        var path = folder["f.npz"];
+        OnlyRefusals(valid, bytes =>
+        {
+            File.WriteAllBytes(path, bytes);
+            StaticConvNet.Interop.NotebookWeights.Import(path, new StaticConvNet.Tests.Training.ColourNet());
+        }, 1L << 20, iterations: 300);
     }
 
     [Fact]

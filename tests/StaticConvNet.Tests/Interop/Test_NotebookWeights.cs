@@ -13,7 +13,7 @@ namespace StaticConvNet.Tests.Interop;
 public class Test_NotebookWeights
 {
     /// <summary>An .npz as NumPy writes it: a zip of .npy files (format 1.0, little-endian, C order).</summary>
-    private static void WriteNpz(string path, IEnumerable<(string Name, long[] Shape, float[] Values, string Descr)> arrays)
+    internal static void WriteNpz(string path, IEnumerable<(string Name, long[] Shape, float[] Values, string Descr)> arrays)
     {
         using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
         foreach (var (name, shape, values, descr) in arrays)
@@ -36,7 +36,7 @@ public class Test_NotebookWeights
     }
 
     /// <summary>Every parameter layer of <paramref name="network"/> as notebook arrays.</summary>
-    private static List<(string, long[], float[], string)> ArraysOf(IConvNet network, string descr = "<f4")
+    internal static List<(string, long[], float[], string)> ArraysOf(IConvNet network, string descr = "<f4")
     {
         var p = network.Parameters.ToArray();
         return network.Description.Layers.OfType<ParameterizedLayer>().SelectMany(l => new[]

@@ -183,3 +183,42 @@ public class Test_TrainingRun
             .Message.ShouldBe("Training images are 12x12x1; ColourNet takes 12x12x3.");
     }
 }
+
+/// <summary>What a training run keeps when the network blows up, and what a failed write names.</summary>
+public class Test_WhatIsKept
+{
+    /// <summary>A device whose updates make the weights huge but finite, and whose losses stay finite: only the logits
+    /// (infinite or NaN) show the network is gone.</summary>
+    private sealed class BlowingUp(IConvNet network) : ITrainingDevice
+    {
+        private readonly CpuTrainingDevice _cpu = new(network);
+        public string Name => "blowing up";
+        public int BatchCapacity => _cpu.BatchCapacity;
+        public void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate) => _cpu.Start(host, optimizer, dropoutSeed, dropoutRate);
+        public (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step) => (1f, 0);
+        public void Update(float learningRate) => network.Parameters.Fill(1e30f);
+        public void Synchronise(IConvNet host, Optimizer optimizer) { }
+        public float Evaluate(Dataset data) => Trainer.Evaluate(network, data);
+    }
+
+    [Fact]
+    public void A_checkpoint_whose_weights_are_finite_but_whose_logits_are_not_is_not_kept()
+    {
+        var network = new ColourNet();
+        var kept = new List<long>();
+        Trainer.Run(new BlowingUp(network), network, Test_TrainingRun.Blobs(40, 1), Test_TrainingRun.Blobs(20, 2),
+            new TrainingOptions { Steps = 3, EvalEvery = 1 }, callbacks: new TrainingCallbacks { Checkpoint = c => kept.Add(c.StepsDone) });
+        network.Parameters[0].ShouldBe(1e30f, "finite weights");
+        kept.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_write_that_fails_names_the_file_not_its_temporary()
+    {
+        using var folder = new Scn.TempFolder();
+        var target = folder["missing/model.onnx"];
+        var e = Should.Throw<IOException>(() => AtomicFile.Write(target, s => s.WriteByte(1)));
+        e.Message.ShouldStartWith($"{target}: cannot write it");
+        e.Message.ShouldNotContain(".tmp");
+    }
+}
