@@ -94,7 +94,9 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         long? lastCheckpointStep = null;
         // The best so far, a resumed run's history included; a checkpoint is "best" when its evaluation improved on it.
         var best = log.ValidationAccuracy.DefaultIfEmpty(double.NegativeInfinity).Max();
-        var (improved, sinceImprovement, stoppedEarly) = (false, 0, false);
+        // Early stopping's count goes on from the history too, so a resumed run stops where it would have.
+        var sinceImprovement = log.ValidationAccuracy.Count - 1 - log.ValidationAccuracy.IndexOf(best);
+        var (improved, stoppedEarly) = (false, false);
         var callbacks = new TrainingCallbacks
         {
             Step = report =>

@@ -155,6 +155,25 @@ public class Test_TrainingRun
     }
 
     [Fact]
+    public void Early_stopping_counts_a_resumed_runs_earlier_evaluations()
+    {
+        using var folder = new Scn.TempFolder();
+        // A learning rate this small leaves validation accuracy where it starts: no evaluation improves on the first.
+        var options = new TrainingOptions { Steps = 16, EvalEvery = 5, Schedule = new(1e-9f) };
+        new TrainingRun(new ColourNet(), Data()) { Options = options, OutputFolder = folder.Path, Output = TextWriter.Null }.Fit(); // evaluations at 0, 5, 10, 15
+        var resumed = new TrainingRun(new ColourNet(), Data())
+        {
+            Options = options with { Steps = 100 },
+            OutputFolder = folder.Path,
+            Output = TextWriter.Null,
+            Resume = Checkpoint.Load(folder["checkpoint.scnc"]),
+            EarlyStoppingPatience = 4,
+        }.Fit();
+        resumed.StoppedEarly.ShouldBeTrue();
+        resumed.Training.StepsDone.ShouldBe(21, "three evaluations without improvement before, the fourth at step 20");
+    }
+
+    [Fact]
     public void A_diverged_run_keeps_its_last_good_checkpoint_writes_no_weights_and_says_so()
     {
         using var folder = new Scn.TempFolder();
