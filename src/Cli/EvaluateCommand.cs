@@ -22,6 +22,7 @@ internal static class EvaluateCommand
         source.AddTo(command);
         command.SetAction(result =>
         {
+            var plotsFolder = result.GetValue(plots) is { } p ? OutputPaths.Folder(p, "--plots") : null;
             var (entry, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
             var (imagesPath, labelsPath) = (result.GetValue(images), result.GetValue(labels));
             if ((imagesPath is null) != (labelsPath is null)) throw new UserError("give both --images and --labels, or neither");
@@ -39,9 +40,8 @@ internal static class EvaluateCommand
                 throw new UserError($"{entry.ClassName} takes {network.Description.Input} images; {description} has {evaluated.Height}x{evaluated.Width}x{evaluated.Channels}");
             if (evaluated.Count == 0) throw new UserError($"{description} holds no images to evaluate");
             Report(entry.Key, network, evaluated, description);
-            if (result.GetValue(plots) is { } folder)
+            if (plotsFolder is { } folder)
             {
-                OutputPaths.Folder(folder, "--plots");
                 var (confusion, mistakes) = EvaluationPlots.Write(folder, network, evaluated, $"{entry.Key}, {description}");
                 Console.WriteLine($"wrote {confusion} and {mistakes}");
             }

@@ -22,19 +22,20 @@ internal static class PredictCommand
         source.AddTo(command);
         command.SetAction(result =>
         {
-            var (_, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
             var (inputPath, dataPath) = (result.GetValue(input), result.GetValue(data));
             if ((inputPath is null) == (dataPath is null)) throw new UserError("give --input (images) or --data (a data source), one of them");
+            var outputPath = result.GetValue(output) is { } o ? OutputPaths.File(o, "--output", result.GetValue(checkpoint), inputPath, dataPath) : null;
+            var (_, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
             var (images, skipped) = inputPath is not null
                 ? ReadImages(inputPath)
                 : FromSource(source.Load(dataPath, result), result.GetValue(split)!);
-            foreach (var s in skipped) Console.WriteLine($"skipped {s.Path}: {s.Reason}");
+            // On stderr: stdout may be the predictions themselves.
+            foreach (var s in skipped) Console.Error.WriteLine($"skipped {s.Path}: {s.Reason}");
             if (images.Count == 0) throw new UserError($"{inputPath ?? dataPath}: no readable images to classify");
 
             var logits = new float[network.OutputLength];
             var probabilities = new float[network.OutputLength];
             var rows = new List<string> { "index,source,label,letter,confidence" };
-            var outputPath = result.GetValue(output) is { } o ? OutputPaths.File(o, "--output", result.GetValue(checkpoint), inputPath, dataPath) : null;
             for (var i = 0; i < images.Count; i++)
             {
                 var (name, pixels) = images[i];

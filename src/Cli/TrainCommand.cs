@@ -148,7 +148,9 @@ internal static class TrainCommand
         }
         if (result.Interrupted)
         {
-            Console.WriteLine($"to go on: {ResumeCommand(Environment.GetCommandLineArgs()[1..], result.CheckpointPath!, result.StepsLeft)}");
+            Console.WriteLine(result.CheckpointPath is { } kept
+                ? $"to go on: {ResumeCommand(Environment.GetCommandLineArgs()[1..], kept, result.StepsLeft)}"
+                : "no checkpoint was kept (the network had blown up), so there is nothing to resume");
             return result.Signal == System.Runtime.InteropServices.PosixSignal.SIGTERM ? ExitTerminated : ExitInterrupted;
         }
         if (result.Diverged)
@@ -165,13 +167,14 @@ internal static class TrainCommand
     public const int ExitInterrupted = 130, ExitTerminated = 143;
 
     /// <summary>The command that continues an interrupted run: the same arguments, with --resume naming its checkpoint
-    /// and --steps the steps left (any earlier --resume and --steps dropped).</summary>
+    /// and --steps the steps left (any earlier --resume and --steps dropped, and --overwrite, which a resume refuses).</summary>
     internal static string ResumeCommand(IReadOnlyList<string> arguments, string checkpoint, long stepsLeft)
     {
         var kept = new List<string>();
         for (var i = 0; i < arguments.Count; i++)
         {
             var name = arguments[i].Split('=', ':')[0];
+            if (name is "--overwrite") continue;
             if (name is "--steps" or "--resume")
             {
                 if (name == arguments[i]) i++; // its value is the next argument

@@ -60,7 +60,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
     /// The run ends as after an interruption, with <see cref="TrainingRunResult.StoppedEarly"/> set.</summary>
     public int? EarlyStoppingPatience { get; init; }
 
-    /// <summary>A folder that already holds a run (a checkpoint or metrics.csv) is refused unless the run resumes it
+    /// <summary>A folder that already holds a run (any of <see cref="RunFiles"/>) is refused unless the run resumes it
     /// (<see cref="Resume"/>) or this is set, which removes that run's files first: two runs never mix in one folder.</summary>
     public bool Overwrite { get; init; }
 
@@ -96,7 +96,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         var best = log.ValidationAccuracy.DefaultIfEmpty(double.NegativeInfinity).Max();
         // Early stopping's count goes on from the history too, so a resumed run stops where it would have.
         var sinceImprovement = log.ValidationAccuracy.Count - 1 - log.ValidationAccuracy.IndexOf(best);
-        var (improved, stoppedEarly) = (false, false);
+        long? improvedAt = null; // the step whose evaluation improved on the best, until its checkpoint is written
+        var stoppedEarly = false;
         var callbacks = new TrainingCallbacks
         {
             Step = report =>
@@ -109,8 +110,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
             {
                 log.Add(report);
                 progress.Evaluation(report);
-                improved = report.ValidationAccuracy > best;
-                if (improved) (best, sinceImprovement) = (report.ValidationAccuracy, 0);
+                improvedAt = report.ValidationAccuracy > best ? report.Step : null;
+                if (improvedAt is not null) (best, sinceImprovement) = (report.ValidationAccuracy, 0);
                 else if (++sinceImprovement >= EarlyStoppingPatience && !stop.IsCancellationRequested)
                 {
                     stoppedEarly = true;
@@ -122,11 +123,9 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
             Checkpoint = checkpoint =>
             {
                 checkpoint.Save(checkpointPath);
-                if (improved)
-                {
-                    checkpoint.Save(bestPath);
-                    improved = false;
-                }
+                // Only the state that was evaluated: a checkpoint refused after an improving evaluation leaves best as it was.
+                if (improvedAt == checkpoint.StepsDone - 1) checkpoint.Save(bestPath);
+                improvedAt = null;
                 lastCheckpointStep = checkpoint.StepsDone - 1;
                 Callbacks?.Checkpoint?.Invoke(checkpoint);
             },
@@ -143,6 +142,9 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         Plots.Loss(lossPath, log.Steps, log.Losses, title);
         Plots.Accuracy(accuracyPath, log.Steps, log.MinibatchAccuracy, log.EvalSteps, log.ValidationAccuracy, title);
 
+        // Early stopping ends with the best weights, not the last (Keras's restore_best_weights): they are what the
+        // weights file, the pictures and the test accuracy are about.
+        if (stoppedEarly && File.Exists(bestPath)) Checkpoint.Load(bestPath).LoadInto(network, bestPath);
         string? weightsPath = null;
         float? testAccuracy = null;
         (string Confusion, string Mistakes)? evaluationPlots = null;
@@ -182,8 +184,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         if (Resume is not null) return;
         var existing = RunFiles.Where(f => File.Exists(Path.Combine(Folder, f))).ToList();
         if (existing.Count == 0) return;
-        if (!Overwrite && (existing.Contains(CheckpointFile) || existing.Contains(MetricsFile)))
-            throw new RunFolderInUseException(Folder, existing);
+        if (!Overwrite) throw new RunFolderInUseException(Folder, existing);
         foreach (var file in existing) File.Delete(Path.Combine(Folder, file));
     }
 

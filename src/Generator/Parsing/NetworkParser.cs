@@ -92,8 +92,10 @@ internal static class NetworkParser
             locations.Add(location);
         }
 
-        // Only names that are valid and unique can be checked against each other's generated members.
-        if (!diagnostics.Any(d => d.Id == Diagnostics.InvalidLayerName.Id)) CheckGeneratedNames(type, entries, locations, networkLocation, diagnostics);
+        // Only names that are valid and unique can be checked against each other's generated members; the user's own
+        // members are always checked (a network in error still gets its public surface, which must not clash).
+        CheckGeneratedNames(type, entries, locations, networkLocation, diagnostics,
+            checkLayers: !diagnostics.Any(d => d.Id == Diagnostics.InvalidLayerName.Id));
 
         var namespaceName = type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "";
         var fileHint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
@@ -132,7 +134,7 @@ internal static class NetworkParser
     /// (<c>{Name}OutputLength</c>, …) are a network member, another layer's member or the class's own name, and a
     /// member the user declared that the generated code also declares.</summary>
     private static void CheckGeneratedNames(INamedTypeSymbol type, List<StackEntry> entries, List<LocationInfo> locations,
-        LocationInfo networkLocation, List<DiagnosticInfo> diagnostics)
+        LocationInfo networkLocation, List<DiagnosticInfo> diagnostics, bool checkLayers)
     {
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var member in Emit.GeneratedMembers.Network) owners[member] = "";
@@ -140,7 +142,7 @@ internal static class NetworkParser
         var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < entries.Count; i++)
         {
-            if (entries[i] is not LayerSpec layer || !IsValidName(layer.Name)) continue;
+            if (!checkLayers || entries[i] is not LayerSpec layer || !IsValidName(layer.Name)) continue;
             var pascal = Naming.ToPascal(layer.Name);
             foreach (var suffix in Emit.GeneratedMembers.LayerSuffixes)
             {

@@ -2,14 +2,14 @@ namespace StaticConvNet.Data;
 
 /// <summary>Writes files so that a reader sees the old file or the whole new one, never half of it:
 /// write a temporary file beside the target, flush it to disk, then rename it over the target. A temporary file a
-/// killed process left behind (<c>.NAME.PID.tmp</c>, its process gone) is removed by the next write to that folder.</summary>
+/// killed process left behind (<c>.NAME.PID.tmp</c>, its process gone) is removed by the next write of NAME.</summary>
 public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
-        RemoveStaleTemporaries(folder);
+        RemoveStaleTemporaries(folder, Path.GetFileName(full));
         var temp = Path.Combine(folder, TemporaryName(Path.GetFileName(full), Environment.ProcessId));
         try
         {
@@ -33,17 +33,19 @@ public static class AtomicFile
 
     private static string TemporaryName(string fileName, int processId) => $".{fileName}.{processId}.tmp";
 
-    /// <summary>Deletes <c>.NAME.PID.tmp</c> files whose process no longer runs: what a write cut short by a kill left.</summary>
-    private static void RemoveStaleTemporaries(string folder)
+    /// <summary>Deletes this file's <c>.NAME.PID.tmp</c> temporaries whose process no longer runs: what a write cut short
+    /// by a kill left. Only NAME's: other files' temporaries, ours or another program's, are not ours to judge.</summary>
+    private static void RemoveStaleTemporaries(string folder, string fileName)
     {
         IEnumerable<string> candidates;
-        try { candidates = Directory.EnumerateFiles(folder, ".*.tmp"); }
+        try { candidates = Directory.EnumerateFiles(folder, $".{fileName}.*.tmp"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        var prefix = $".{fileName}.";
         foreach (var candidate in candidates)
         {
             var name = Path.GetFileName(candidate);
-            var pidStart = name.LastIndexOf('.', name.Length - 5) + 1;
-            if (pidStart <= 1 || !int.TryParse(name.AsSpan(pidStart, name.Length - 4 - pidStart), out var pid)
+            if (name.Length <= prefix.Length + 4 || !name.StartsWith(prefix, StringComparison.Ordinal)
+                || !int.TryParse(name.AsSpan(prefix.Length, name.Length - prefix.Length - 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
                 || pid == Environment.ProcessId || IsRunning(pid)) continue;
             try { File.Delete(candidate); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // another writer got there first

@@ -33,7 +33,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
     {
         var sgd = optimizer as SgdOptimizer;
         var adam = optimizer is AdamOptimizer a
-            ? new AdamState(a.Beta1, a.Beta2, a.Epsilon, a.WeightDecay, a.Steps, (float[])a.FirstMoment.Clone(), (float[])a.SecondMoment.Clone())
+            ? new AdamState((float)a.Beta1, (float)a.Beta2, (float)a.Epsilon, (float)a.WeightDecay, a.Steps, (float[])a.FirstMoment.Clone(), (float[])a.SecondMoment.Clone())
             : null;
         return new(network.Description.Name, network.Description.Fingerprint, stepsDone, seed, sgd?.Momentum ?? 0f,
             network.Parameters.ToArray(), sgd is { Momentum: not 0f } ? (float[])sgd.Velocity.Clone() : null, adam);
@@ -53,7 +53,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
                 break;
             case AdamOptimizer adam:
                 if (Adam is not { } state) throw new ArgumentException("The checkpoint was trained with SGD; resume it with the same optimizer, not Adam.");
-                if (state.WeightDecay != adam.WeightDecay || state.Beta1 != adam.Beta1 || state.Beta2 != adam.Beta2 || state.Epsilon != adam.Epsilon)
+                if (state.WeightDecay != (float)adam.WeightDecay || state.Beta1 != (float)adam.Beta1 || state.Beta2 != (float)adam.Beta2 || state.Epsilon != (float)adam.Epsilon)
                     throw new ArgumentException($"The checkpoint was trained with Adam(β1 {state.Beta1}, β2 {state.Beta2}, ε {state.Epsilon}, weight decay {state.WeightDecay}); resume it with the same settings.");
                 adam.Steps = state.Steps;
                 state.FirstMoment.CopyTo(adam.FirstMoment, 0);
@@ -201,7 +201,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
 
         private ReadOnlySpan<byte> Take(int count, string field)
         {
-            if (count < 0 || Position + count > _bytes.Length - SHA256.HashSizeInBytes)
+            if (count < 0 || count > _bytes.Length - SHA256.HashSizeInBytes - Position) // no sum that could wrap
                 throw new DataFormatException(path, $"is truncated: it ends inside the {field}");
             var slice = _bytes.Slice(Position, count);
             Position += count;

@@ -98,15 +98,19 @@ public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Opti
     }
 }
 
-/// <summary>Adam, and AdamW when <see cref="WeightDecay"/> is set, as PyTorch computes them:
-/// m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², p ← p·(1 − lr·λ) − lr·(m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε).</summary>
-public sealed class AdamOptimizer(int parameterCount, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f) : Optimizer
+/// <summary>Adam, and AdamW when <see cref="WeightDecay"/> is set, computed as <c>torch.optim.Adam</c>/<c>AdamW</c>
+/// compute them on the CPU (PyTorch 1.13, the same bits: <c>Test_Adam</c>): the settings are doubles, as Python's are,
+/// and each enters float arithmetic where PyTorch's does:
+/// p ← p·(1 − lr·λ); m ← m·β1 + (1 − β1)·g; v ← v·β2 + (1 − β2)·g·g; p ← p + (−lr / (1 − β1ᵗ))·m / (√v / √(1 − β2ᵗ) + ε),
+/// left to right as written (PyTorch's addcdiv multiplies before it divides), the moments' last additions fused in
+/// the vector lanes as PyTorch's vectorised kernels fuse them.</summary>
+public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0) : Optimizer
 {
-    public float Beta1 { get; } = beta1;
-    public float Beta2 { get; } = beta2;
-    public float Epsilon { get; } = epsilon;
+    public double Beta1 { get; } = beta1;
+    public double Beta2 { get; } = beta2;
+    public double Epsilon { get; } = epsilon;
     /// <summary>Decoupled weight decay λ (AdamW); 0 is plain Adam.</summary>
-    public float WeightDecay { get; } = weightDecay;
+    public double WeightDecay { get; } = weightDecay;
 
     /// <summary>Updates so far (t), for the bias corrections.</summary>
     public long Steps { get; set; }
@@ -117,32 +121,35 @@ public sealed class AdamOptimizer(int parameterCount, float beta1 = 0.9f, float 
     {
         CheckLengths(FirstMoment.Length, parameters.Length, gradients.Length);
         Steps++;
-        var correction1 = 1 - Math.Pow(Beta1, Steps);
-        var stepSize = (float)(learningRate / correction1);
-        var rootCorrection2 = (float)Math.Sqrt(1 - Math.Pow(Beta2, Steps));
-        var decay = 1f - learningRate * WeightDecay;
+        var (b1, b2) = ((float)Beta1, (float)Beta2);
+        var (c1, c2) = ((float)(1 - Beta1), (float)(1 - Beta2));
+        var keep = (float)(1 - learningRate * WeightDecay);
+        var minusStep = (float)-(learningRate / (1 - Math.Pow(Beta1, Steps)));
+        var root = (float)Math.Sqrt(1 - Math.Pow(Beta2, Steps));
+        var eps = (float)Epsilon;
         var i = 0;
-        // The same operations in the same order as the loop below, lane by lane: the same bits, a few times faster.
+        // The loop below, lane by lane, as PyTorch's vectorised kernels compute it.
         if (Vector.IsHardwareAccelerated)
         {
-            var (b1, c1, b2, c2) = (new Vector<float>(Beta1), new Vector<float>(1 - Beta1), new Vector<float>(Beta2), new Vector<float>(1 - Beta2));
-            var (keep, step, root, eps) = (new Vector<float>(decay), new Vector<float>(stepSize), new Vector<float>(rootCorrection2), new Vector<float>(Epsilon));
+            var (vb1, vc1, vb2, vc2) = (new Vector<float>(b1), new Vector<float>(c1), new Vector<float>(b2), new Vector<float>(c2));
+            var (vkeep, vstep, vroot, veps) = (new Vector<float>(keep), new Vector<float>(minusStep), new Vector<float>(root), new Vector<float>(eps));
             for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var g = new Vector<float>(gradients[i..]);
-                var m = b1 * new Vector<float>(FirstMoment, i) + c1 * g;
-                var v = b2 * new Vector<float>(SecondMoment, i) + c2 * g * g;
+                // PyTorch's vectorised add(alpha) and addcmul end in a fused multiply-add (its scalar tail does not).
+                var m = Vector.FusedMultiplyAdd(vc1, g, new Vector<float>(FirstMoment, i) * vb1);
+                var v = Vector.FusedMultiplyAdd(vc2 * g, g, new Vector<float>(SecondMoment, i) * vb2);
                 m.CopyTo(FirstMoment, i);
                 v.CopyTo(SecondMoment, i);
-                (new Vector<float>(parameters[i..]) * keep - step * m / (Vector.SquareRoot(v) / root + eps)).CopyTo(parameters[i..]);
+                (new Vector<float>(parameters[i..]) * vkeep + vstep * m / (Vector.SquareRoot(v) / vroot + veps)).CopyTo(parameters[i..]);
             }
         }
         for (; i < parameters.Length; i++)
         {
             var g = gradients[i];
-            var m = FirstMoment[i] = Beta1 * FirstMoment[i] + (1 - Beta1) * g;
-            var v = SecondMoment[i] = Beta2 * SecondMoment[i] + (1 - Beta2) * g * g;
-            parameters[i] = parameters[i] * decay - stepSize * m / (MathF.Sqrt(v) / rootCorrection2 + Epsilon);
+            var m = FirstMoment[i] = FirstMoment[i] * b1 + c1 * g;
+            var v = SecondMoment[i] = SecondMoment[i] * b2 + c2 * g * g;
+            parameters[i] = parameters[i] * keep + minusStep * m / (MathF.Sqrt(v) / root + eps);
         }
     }
 }

@@ -86,9 +86,9 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
         File.CreateSymbolicLink(folder["in/zero.png"], "/dev/zero");
         var run = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", folder["in"], "--output", folder["p.csv"]);
         run.ExitCode.ShouldBe(0, run.Error);
-        run.Output.ShouldContain($"skipped {folder["in/broken.png"]}: is not a readable PNG image");
-        run.Output.ShouldContain($"skipped {folder["in/wide.png"]}: is 32x28 pixels");
-        run.Output.ShouldContain($"skipped {folder["in/zero.png"]}: is a symbolic link (to /dev/zero)");
+        run.Error.ShouldContain($"skipped {folder["in/broken.png"]}: is not a readable PNG image");
+        run.Error.ShouldContain($"skipped {folder["in/wide.png"]}: is 32x28 pixels");
+        run.Error.ShouldContain($"skipped {folder["in/zero.png"]}: is a symbolic link (to /dev/zero)");
         run.Output.ShouldContain("Wrote 2 predictions");
         File.ReadAllLines(folder["p.csv"]).Skip(1).Select(r => r.Split(',')[1]).ShouldBe(["b.png", "sub/a.png"]);
     }

@@ -135,17 +135,24 @@ public class Test_Interrupt
     }
 
     [Fact]
-    public void A_write_removes_temporary_files_killed_writers_left_and_only_those()
+    public void A_write_removes_temporary_files_killed_writers_of_that_file_left_and_only_those()
     {
         using var folder = new Scn.TempFolder();
         using var gone = Process.Start("true")!;
         gone.WaitForExit();
         File.WriteAllText(folder[$".metrics.csv.{gone.Id}.tmp"], "half");
-        File.WriteAllText(folder[$".loss.png.{Environment.ProcessId}.tmp"], "ours, being written");
-        File.WriteAllText(folder[".notes.tmp"], "not a temporary of ours");
+        File.WriteAllText(folder[$".metrics.csv.{Environment.ProcessId}.tmp"], "ours, being written");
+        File.WriteAllText(folder[$".notes.{gone.Id}.tmp"], "another file's, perhaps another program's");
+        File.WriteAllText(folder[".metrics.csv.x.tmp"], "not a temporary of ours");
         AtomicFile.WriteAllLines(folder["metrics.csv"], ["x"]);
         File.Exists(folder[$".metrics.csv.{gone.Id}.tmp"]).ShouldBeFalse();
-        File.Exists(folder[$".loss.png.{Environment.ProcessId}.tmp"]).ShouldBeTrue();
-        File.Exists(folder[".notes.tmp"]).ShouldBeTrue();
+        File.Exists(folder[$".metrics.csv.{Environment.ProcessId}.tmp"]).ShouldBeTrue();
+        File.Exists(folder[$".notes.{gone.Id}.tmp"]).ShouldBeTrue();
+        File.Exists(folder[".metrics.csv.x.tmp"]).ShouldBeTrue();
     }
+
+    [Fact]
+    public void The_resume_command_drops_overwrite_which_a_resume_refuses()
+        => StaticConvNet.Cli.TrainCommand.ResumeCommand(["train", "arch2", "--overwrite", "--steps", "900", "--out", "runs/a b"], "runs/a b/checkpoint.scnc", 450)
+            .ShouldBe("scn train arch2 --out 'runs/a b' --resume 'runs/a b/checkpoint.scnc' --steps 450");
 }

@@ -105,6 +105,15 @@ public class Test_OneMistakeOneError
             """);
         clash.GeneratedSources.ShouldBeEmpty();
         Errors(clash).ShouldBe(["SCN0012"]);
+        // The clash is found even when a layer name is invalid too: no surface, so no CS0102 beside the SCN errors.
+        var both = GeneratorHarness.Run("""
+            using StaticConvNet;
+            [Network(Height = 28, Width = 28, Classes = 10)]
+            [Dense(10, Name = "1st")]
+            public sealed partial class Broken { public int InputLength => 3; }
+            """);
+        both.GeneratedSources.ShouldBeEmpty();
+        Errors(both).Order().ShouldBe(["SCN0011", "SCN0012"]);
     }
 
     private static List<string> Errors(GeneratorHarness.Result result)
