@@ -38,16 +38,19 @@ public static class RestrictedPickle
 
         byte[] Take(long count)
         {
-            if (count < 0 || position + count > bytes.Length) throw Error("is truncated");
+            if (count < 0 || count > bytes.Length - position) throw Error("is truncated"); // no sum that could wrap
             var slice = bytes.AsSpan(position, (int)count).ToArray();
             position += (int)count;
             return slice;
         }
         int TakeByte() => Take(1)[0];
+        // An 8-byte length beyond long's range is as truncated as any other length past the end.
+        long TakeLength8() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8)) is var n && n <= long.MaxValue ? (long)n : -1;
+        object Top() => stack.Count > 0 ? stack[^1] : throw Error("is malformed: it uses the top of an empty stack");
         object Pop()
         {
             if (stack.Count == 0) throw Error("is malformed: it pops from an empty stack");
-            var top = stack[^1];
+            var top = Top();
             stack.RemoveAt(stack.Count - 1);
             return top;
         }
@@ -90,30 +93,30 @@ public static class RestrictedPickle
                 case (byte)'G': stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Take(8))); break; // BINFLOAT
                 case (byte)'X': stack.Add(Encoding.UTF8.GetString(Take(BinaryPrimitives.ReadUInt32LittleEndian(Take(4))))); break; // BINUNICODE
                 case 0x8c: stack.Add(Encoding.UTF8.GetString(Take(TakeByte()))); break; // SHORT_BINUNICODE
-                case 0x8d: stack.Add(Encoding.UTF8.GetString(Take(checked((long)BinaryPrimitives.ReadUInt64LittleEndian(Take(8)))))); break; // BINUNICODE8
+                case 0x8d: stack.Add(Encoding.UTF8.GetString(Take(TakeLength8()))); break; // BINUNICODE8
                 case (byte)'T': stack.Add(Take(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))); break; // BINSTRING (Python 2 str: raw bytes)
                 case (byte)'U': stack.Add(Take(TakeByte())); break;              // SHORT_BINSTRING
                 case (byte)'B': stack.Add(Take(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))); break; // BINBYTES
                 case (byte)'C': stack.Add(Take(TakeByte())); break;              // SHORT_BINBYTES
-                case 0x8e: stack.Add(Take(checked((long)BinaryPrimitives.ReadUInt64LittleEndian(Take(8))))); break; // BINBYTES8
+                case 0x8e: stack.Add(Take(TakeLength8())); break; // BINBYTES8
                 case (byte)'t': stack.Add(PopToMark()); break;                   // TUPLE
                 case 0x85: stack.Add(new[] { Pop() }); break;                    // TUPLE1
                 case 0x86: { var b = Pop(); var a = Pop(); stack.Add(new[] { a, b }); break; } // TUPLE2
                 case 0x87: { var c = Pop(); var b = Pop(); var a = Pop(); stack.Add(new[] { a, b, c }); break; } // TUPLE3
-                case (byte)'a': { var item = Pop(); AsList(stack[^1]).Add(item); break; } // APPEND
-                case (byte)'e': { var items = PopToMark(); AsList(stack[^1]).AddRange(items); break; } // APPENDS
-                case (byte)'s': { var value = Pop(); var key = Pop(); AsDict(stack[^1])[key] = value; break; } // SETITEM
+                case (byte)'a': { var item = Pop(); AsList(Top()).Add(item); break; } // APPEND
+                case (byte)'e': { var items = PopToMark(); AsList(Top()).AddRange(items); break; } // APPENDS
+                case (byte)'s': { var value = Pop(); var key = Pop(); AsDict(Top())[key] = value; break; } // SETITEM
                 case (byte)'u':                                                  // SETITEMS
                 {
                     var items = PopToMark();
                     if (items.Length % 2 != 0) throw Error("is malformed: SETITEMS with an odd number of items");
-                    var dict = AsDict(stack[^1]);
+                    var dict = AsDict(Top());
                     for (var i = 0; i < items.Length; i += 2) dict[items[i]] = items[i + 1];
                     break;
                 }
-                case (byte)'q': memo[TakeByte()] = stack[^1]; break;             // BINPUT
-                case (byte)'r': memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = stack[^1]; break; // LONG_BINPUT
-                case 0x94: memo[memo.Count] = stack[^1]; break;                  // MEMOIZE
+                case (byte)'q': memo[TakeByte()] = Top(); break;             // BINPUT
+                case (byte)'r': memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = Top(); break; // LONG_BINPUT
+                case 0x94: memo[memo.Count] = Top(); break;                  // MEMOIZE
                 case (byte)'h': stack.Add(Recall(memo, TakeByte(), path)); break; // BINGET
                 case (byte)'j': stack.Add(Recall(memo, BinaryPrimitives.ReadUInt32LittleEndian(Take(4)), path)); break; // LONG_BINGET
                 case (byte)'c':                                                  // GLOBAL "module\nname\n"
@@ -136,7 +139,7 @@ public static class RestrictedPickle
                 case (byte)'b':                                                  // BUILD
                 {
                     var state = Pop();
-                    Build(stack[^1], state, path);
+                    Build(Top(), state, path);
                     break;
                 }
                 default:

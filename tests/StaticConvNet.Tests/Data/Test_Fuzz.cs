@@ -21,11 +21,12 @@ public class Test_Fuzz
             return cutKind == 0 ? bytes[..cutAt] : bytes;
         });
 
+    /// <summary>Mutations of a valid file, then as many files of random bytes.</summary>
     /// <param name="allocationBound">Most bytes one read may allocate on this thread; null for readers that work on
     /// other threads too (the tarball's decoders), whose allocations this thread cannot see.</param>
     private static void OnlyRefusals(byte[] valid, Action<byte[]> read, long? allocationBound, int iterations = 1000)
     {
-        Damaged(valid).Sample(bytes =>
+        Gen.OneOf(Damaged(valid), Gen.Byte.Array[0, 2 * valid.Length]).Sample(bytes =>
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             try { read(bytes); }

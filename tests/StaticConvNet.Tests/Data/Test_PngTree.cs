@@ -130,6 +130,29 @@ public class Test_PngTree
         Should.Throw<DataFormatException>(() => PngTree.LoadTarball(folder["cut.tar.gz"])).Message.ShouldStartWith($"{folder["cut.tar.gz"]}: is truncated or not a valid .tar.gz");
     }
 
+    /// <summary>An entry far larger than any glyph (here 64 MiB of zeros, which compress to almost nothing) is skipped
+    /// unread: the archive costs the time to read past it, not the memory to hold it.</summary>
+    [Fact]
+    public void A_huge_entry_inside_a_tarball_is_skipped_without_holding_it()
+    {
+        using var folder = new Scn.TempFolder();
+        var png = File.ReadAllBytes(TestImages.WritePng(folder["p.png"], 28, 28));
+        using (var file = File.Create(folder["bomb.tar.gz"]))
+        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
+        {
+            foreach (var letter in PngTree.Letters) tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"small/{letter}/a.png") { DataStream = new MemoryStream(png) });
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "small/A/bomb.png") { DataStream = new MemoryStream(new byte[64 << 20]) });
+        }
+        new FileInfo(folder["bomb.tar.gz"]).Length.ShouldBeLessThan(1 << 20);
+        // The archive is read on this thread (the decoders only get what it hands them): its allocations are this thread's.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = PngTree.LoadTarball(folder["bomb.tar.gz"]);
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(16L << 20, "not the 64 MiB entry");
+        result.Data.Count.ShouldBe(10);
+        result.Skipped.ShouldHaveSingleItem().Reason.ShouldBe($"is {64 << 20:N0} bytes; a 28x28 image file is at most {PngImage.MaxFileBytes:N0}");
+    }
+
     [Theory]
     [InlineData("notMNIST_small/../../evil/A/x.png")]
     [InlineData("/etc/A/x.png")]

@@ -94,4 +94,23 @@ public class Test_NotebookWeights
         WriteNpz(folder["w.npz"], arrays);
         Should.Throw<DataFormatException>(() => NotebookWeights.Import(folder["w.npz"], new Arch2ConvPool())).Message.ShouldContain(message);
     }
+
+    /// <summary>A .npy header whose shape is not numbers, or numbers too large, is one line from the CLI (it was a
+    /// FormatException's stack trace).</summary>
+    [Theory]
+    [InlineData("(16, x)", "conv1_weights.npy: has shape (16, x) in its header: 'x' is not a dimension")]
+    [InlineData("(4294967296, 2)", "'4294967296' is not a dimension")]
+    [InlineData("(2147483647, 2147483647)", "more values than any array holds")]
+    public void A_header_shape_that_is_not_a_shape_is_one_line(string shape, string message)
+    {
+        using var folder = new Scn.TempFolder();
+        using (var zip = ZipFile.Open(folder["w.npz"], ZipArchiveMode.Create))
+        using (var stream = zip.CreateEntry("conv1_weights.npy").Open())
+        {
+            var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}".PadRight(117) + "\n";
+            stream.Write([0x93, .. "NUMPY"u8, 1, 0, (byte)header.Length, 0]);
+            stream.Write(Encoding.ASCII.GetBytes(header));
+        }
+        Scn.Run("import", "arch2", "--npz", folder["w.npz"], "--out", folder["out"]).ShouldBeCleanError(message);
+    }
 }

@@ -71,8 +71,8 @@ public class Test_TrainingRun
         Checkpoint.Load(result.CheckpointPath!).LoadInto(reloaded, result.CheckpointPath!);
         Trainer.Evaluate(reloaded, Data().Valid!).ShouldBe(result.ValidationAccuracy);
         File.ReadAllLines(result.MetricsPath).Length.ShouldBe(301);
-        Scn.PngSize(result.LossPlotPath).ShouldBe((900, 540));
-        Scn.PngSize(result.AccuracyPlotPath).ShouldBe((900, 540));
+        Scn.ShouldBeAPicture(result.LossPlotPath, 900, 540);
+        Scn.ShouldBeAPicture(result.AccuracyPlotPath, 900, 540);
         Scn.ShouldBeAPicture(result.ConfusionPlotPath!, 70 + 3 * 48 + 20, 80 + 3 * 48 + 30);
         var (width, height) = Scn.PngSize(result.MistakesPlotPath!);
         Scn.ShouldBeAPicture(result.MistakesPlotPath!, 810, height);
