@@ -110,6 +110,18 @@ public static class LocalResponseNorm
         {
             var row = values.Slice(p * channels, channels);
             for (var c = 0; c < channels; c++) prefix[c + 1] = prefix[c] + row[c];
+            if (!double.IsFinite(prefix[channels]))
+            {
+                // An infinite square would make every later difference ∞ − ∞: sum each window directly instead, so that
+                // only the windows holding it are infinite, as in the band path.
+                for (var c = 0; c < channels; c++)
+                {
+                    double sum = 0;
+                    for (var d = Math.Max(0, c - radius); d <= Math.Min(channels - 1, c + radius); d++) sum += row[d];
+                    sums[p * channels + c] = (float)sum;
+                }
+                continue;
+            }
             for (var c = 0; c < channels; c++)
                 sums[p * channels + c] = (float)(prefix[Math.Min(channels, c + radius + 1)] - prefix[Math.Max(0, c - radius)]);
         }

@@ -42,4 +42,16 @@ public class Test_LocalResponseNormDeep
             gradient[i].ShouldBe((float)((Loss(plus) - Loss(minus)) / 2e-2), 2e-3f);
         }
     }
+
+    /// <summary>An infinite input reaches only the windows that hold it, in the prefix-sum path as in the band path.</summary>
+    [Fact]
+    public void An_infinite_value_spoils_only_its_own_windows()
+    {
+        var shape = new LrnShape(Pixels: 1, Channels: 100, DepthRadius: 2, Bias: 1f, Alpha: 0.3f, Beta: 0.75f);
+        var x = ReferenceNets.Random(100, 4, 1f);
+        x[10] = float.PositiveInfinity;
+        var output = new float[100];
+        LocalResponseNorm.Forward(x, output, shape);
+        output.Select((v, c) => (v, c)).Where(p => Math.Abs(p.c - 10) > 2).ShouldAllBe(p => float.IsFinite(p.v));
+    }
 }
