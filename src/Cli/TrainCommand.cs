@@ -174,7 +174,11 @@ internal static class TrainCommand
         for (var i = 0; i < arguments.Count; i++)
         {
             var name = arguments[i].Split('=', ':')[0];
-            if (name is "--overwrite") continue;
+            if (name is "--overwrite")
+            {
+                if (name == arguments[i] && i + 1 < arguments.Count && arguments[i + 1] is ("true" or "false")) i++; // "--overwrite true"
+                continue;
+            }
             if (name is "--steps" or "--resume")
             {
                 if (name == arguments[i]) i++; // its value is the next argument

@@ -58,6 +58,7 @@ public static class RestrictedPickle
         {
             if (marks.Count == 0) throw Error("is malformed: it closes a mark it never opened");
             var start = marks.Pop();
+            if (start > stack.Count) throw Error("is malformed: it popped below an open mark");
             var items = stack.GetRange(start, stack.Count - start).ToArray();
             stack.RemoveRange(start, stack.Count - start);
             return items;

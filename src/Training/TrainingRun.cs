@@ -97,6 +97,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         // Early stopping's count goes on from the history too, so a resumed run stops where it would have.
         var sinceImprovement = log.ValidationAccuracy.Count - 1 - log.ValidationAccuracy.IndexOf(best);
         long? improvedAt = null; // the step whose evaluation improved on the best, until its checkpoint is written
+        var bestSaved = best;    // the accuracy of the state in best.scnc (a refused checkpoint leaves it behind best)
+        var improvedAccuracy = 0.0;
         var stoppedEarly = false;
         var callbacks = new TrainingCallbacks
         {
@@ -111,7 +113,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
                 log.Add(report);
                 progress.Evaluation(report);
                 improvedAt = report.ValidationAccuracy > best ? report.Step : null;
-                if (improvedAt is not null) (best, sinceImprovement) = (report.ValidationAccuracy, 0);
+                if (improvedAt is not null) (best, sinceImprovement, improvedAccuracy) = (report.ValidationAccuracy, 0, report.ValidationAccuracy);
                 else if (++sinceImprovement >= EarlyStoppingPatience && !stop.IsCancellationRequested)
                 {
                     stoppedEarly = true;
@@ -124,7 +126,11 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
             {
                 checkpoint.Save(checkpointPath);
                 // Only the state that was evaluated: a checkpoint refused after an improving evaluation leaves best as it was.
-                if (improvedAt == checkpoint.StepsDone - 1) checkpoint.Save(bestPath);
+                if (improvedAt == checkpoint.StepsDone - 1)
+                {
+                    checkpoint.Save(bestPath);
+                    bestSaved = improvedAccuracy;
+                }
                 improvedAt = null;
                 lastCheckpointStep = checkpoint.StepsDone - 1;
                 Callbacks?.Checkpoint?.Invoke(checkpoint);
@@ -163,7 +169,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
             Signal = stoppedEarly ? null : interrupts?.Signal,
             StoppedEarly = stoppedEarly,
             BestCheckpointPath = File.Exists(bestPath) ? bestPath : null,
-            BestValidationAccuracy = double.IsFinite(best) ? (float)best : null,
+            BestValidationAccuracy = File.Exists(bestPath) && double.IsFinite(bestSaved) ? (float)bestSaved : null,
             StepsLeft = (Resume?.StepsDone ?? 0) + options.Steps - result.StepsDone,
         };
         WriteSummary(console, progress, outcome);

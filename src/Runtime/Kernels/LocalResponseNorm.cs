@@ -113,7 +113,8 @@ public static class LocalResponseNorm
             if (!double.IsFinite(prefix[channels]))
             {
                 // An infinite square would make every later difference ∞ − ∞: sum each window directly instead, so that
-                // only the windows holding it are infinite, as in the band path.
+                // only the windows holding it are infinite. (The band path, ≤ 64 channels, multiplies ∞ by the band's
+                // zeros: the whole pixel becomes NaN there. Either way the network has diverged.)
                 for (var c = 0; c < channels; c++)
                 {
                     double sum = 0;

@@ -98,12 +98,12 @@ public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Opti
     }
 }
 
-/// <summary>Adam, and AdamW when <see cref="WeightDecay"/> is set, computed as <c>torch.optim.Adam</c>/<c>AdamW</c>
-/// compute them on the CPU (PyTorch 1.13, the same bits: <c>Test_Adam</c>): the settings are doubles, as Python's are,
-/// and each enters float arithmetic where PyTorch's does:
+/// <summary>Adam, and AdamW when <see cref="WeightDecay"/> is set, computed as <c>torch.optim.Adam</c>/<c>AdamW</c> 1.13
+/// compute them on the CPU (<c>Test_Adam</c> checks PyTorch's own bits at two lengths): the
+/// settings are doubles, as Python's are, and each enters float arithmetic where PyTorch's does:
 /// p ← p·(1 − lr·λ); m ← m·β1 + (1 − β1)·g; v ← v·β2 + (1 − β2)·g·g; p ← p + (−lr / (1 − β1ᵗ))·m / (√v / √(1 − β2ᵗ) + ε),
-/// left to right as written (PyTorch's addcdiv multiplies before it divides), the moments' last additions fused in
-/// the vector lanes as PyTorch's vectorised kernels fuse them.</summary>
+/// left to right as written (PyTorch's addcdiv multiplies before it divides), the moments' last additions fused as
+/// PyTorch's vectorised kernels fuse them.</summary>
 public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0) : Optimizer
 {
     public double Beta1 { get; } = beta1;
@@ -128,7 +128,9 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
         var root = (float)Math.Sqrt(1 - Math.Pow(Beta2, Steps));
         var eps = (float)Epsilon;
         var i = 0;
-        // The loop below, lane by lane, as PyTorch's vectorised kernels compute it.
+        // Every element as a lane of PyTorch's vectorised kernels computes it (they cover a tensor's tail with a partial
+        // vector too): the moments' last additions fused, then the rest in PyTorch's order. The vector loop and the plain
+        // one below do the same operations, so they give the same bits and the split between them does not matter.
         if (Vector.IsHardwareAccelerated)
         {
             var (vb1, vc1, vb2, vc2) = (new Vector<float>(b1), new Vector<float>(c1), new Vector<float>(b2), new Vector<float>(c2));
@@ -136,7 +138,6 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
             for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var g = new Vector<float>(gradients[i..]);
-                // PyTorch's vectorised add(alpha) and addcmul end in a fused multiply-add (its scalar tail does not).
                 var m = Vector.FusedMultiplyAdd(vc1, g, new Vector<float>(FirstMoment, i) * vb1);
                 var v = Vector.FusedMultiplyAdd(vc2 * g, g, new Vector<float>(SecondMoment, i) * vb2);
                 m.CopyTo(FirstMoment, i);
@@ -147,8 +148,8 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
         for (; i < parameters.Length; i++)
         {
             var g = gradients[i];
-            var m = FirstMoment[i] = FirstMoment[i] * b1 + c1 * g;
-            var v = SecondMoment[i] = SecondMoment[i] * b2 + c2 * g * g;
+            var m = FirstMoment[i] = MathF.FusedMultiplyAdd(c1, g, FirstMoment[i] * b1);
+            var v = SecondMoment[i] = MathF.FusedMultiplyAdd(c2 * g, g, SecondMoment[i] * b2);
             parameters[i] = parameters[i] * keep + minusStep * m / (MathF.Sqrt(v) / root + eps);
         }
     }

@@ -123,6 +123,15 @@ public class Test_Pickle
     }
 
     [Fact]
+    public void Popping_below_an_open_mark_is_malformed_not_a_crash()
+    {
+        using var folder = new Scn.TempFolder();
+        // PROTO 2, NONE, NONE, MARK, TUPLE2 (pops both, below the mark), TUPLE (closes the mark), STOP.
+        byte[] bytes = [0x80, 2, (byte)'N', (byte)'N', (byte)'(', 0x86, (byte)'t', (byte)'.'];
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldEndWith("is malformed: it popped below an open mark");
+    }
+
+    [Fact]
     public void NaN_and_infinity_are_errors()
     {
         using var folder = new Scn.TempFolder();

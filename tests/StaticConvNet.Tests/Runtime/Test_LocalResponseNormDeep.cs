@@ -43,7 +43,7 @@ public class Test_LocalResponseNormDeep
         }
     }
 
-    /// <summary>An infinite input reaches only the windows that hold it, in the prefix-sum path as in the band path.</summary>
+    /// <summary>An infinite input reaches only the windows that hold it in the prefix-sum path (not every later channel).</summary>
     [Fact]
     public void An_infinite_value_spoils_only_its_own_windows()
     {

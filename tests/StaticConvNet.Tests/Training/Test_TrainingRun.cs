@@ -132,7 +132,8 @@ public class Test_TrainingRun
     {
         using var folder = new Scn.TempFolder();
         var evaluations = new List<EvalReport>();
-        var result = new TrainingRun(new ColourNet(), Data())
+        var network = new ColourNet();
+        var result = new TrainingRun(network, Data())
         {
             // A learning rate this small barely moves the network: validation stops improving at once.
             Options = new TrainingOptions { Steps = 5000, EvalEvery = 5, Schedule = new(1e-7f) },
@@ -152,6 +153,7 @@ public class Test_TrainingRun
         Checkpoint.Load(result.BestCheckpointPath!).StepsDone.ShouldBe(evaluations[bestIndex].Step + 1);
         Trainer.Evaluate(best, Data().Valid!).ShouldBe(result.BestValidationAccuracy!.Value);
         File.Exists(result.WeightsPath).ShouldBeTrue();
+        network.Parameters.ToArray().ShouldBe(Checkpoint.Load(result.BestCheckpointPath!).Parameters, "the run ends with the best weights, not the last");
     }
 
     [Fact]
