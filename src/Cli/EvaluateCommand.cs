@@ -39,10 +39,12 @@ internal static class EvaluateCommand
             if (evaluated.ImageLength != network.InputLength)
                 throw new UserError($"{entry.ClassName} takes {network.Description.Input} images; {description} has {evaluated.Height}x{evaluated.Width}x{evaluated.Channels}");
             if (evaluated.Count == 0) throw new UserError($"{description} holds no images to evaluate");
-            Report(entry.Key, network, evaluated, description);
+            // One pass over the images serves the report and the pictures.
+            var predictions = Trainer.Predictions(network, evaluated);
+            Report(entry.Key, Trainer.ConfusionMatrix(predictions, evaluated, network.OutputLength), evaluated, description);
             if (plotsFolder is { } folder)
             {
-                var (confusion, mistakes) = EvaluationPlots.Write(folder, network, evaluated, $"{entry.Key}, {description}");
+                var (confusion, mistakes) = EvaluationPlots.Write(folder, network, evaluated, predictions, $"{entry.Key}, {description}");
                 Console.WriteLine($"wrote {confusion} and {mistakes}");
             }
             return 0;
@@ -50,31 +52,24 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static void Report(string model, IConvNet network, Dataset data, string description)
+    private static void Report(string model, int[,] matrix, Dataset data, string description)
     {
-        var matrix = Trainer.ConfusionMatrix(network, data);
-        var classes = network.OutputLength;
+        var classes = matrix.GetLength(0);
         var correct = Enumerable.Range(0, classes).Sum(c => matrix[c, c]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model}: accuracy {(double)correct / data.Count:P2} ({correct:N0} of {data.Count:N0} images of {description})"));
         var table = new Table().Border(TableBorder.Rounded).Title("confusion matrix (rows: true letter, columns: predicted)");
         table.AddColumn("");
-        for (var c = 0; c < classes; c++) table.AddColumn(new TableColumn(Letters.Of(c)).RightAligned());
+        for (var c = 0; c < classes; c++) table.AddColumn(new TableColumn(EvaluationPlots.ClassName(c, classes)).RightAligned());
         table.AddColumn(new TableColumn("accuracy").RightAligned());
         for (var t = 0; t < classes; t++)
         {
             var total = Enumerable.Range(0, classes).Sum(p => matrix[t, p]);
-            var cells = new List<string> { Letters.Of(t) };
+            var cells = new List<string> { EvaluationPlots.ClassName(t, classes) };
             for (var p = 0; p < classes; p++) cells.Add(t == p ? $"[bold]{matrix[t, p]}[/]" : matrix[t, p].ToString(CultureInfo.InvariantCulture));
             cells.Add(total == 0 ? "-" : ((double)matrix[t, t] / total).ToString("P1", CultureInfo.InvariantCulture));
             table.AddRow(cells.ToArray());
         }
         AnsiConsole.Write(table);
     }
-}
-
-/// <summary>notMNIST's classes are the letters A..J.</summary>
-internal static class Letters
-{
-    public static string Of(int label) => label is >= 0 and < 26 ? ((char)('A' + label)).ToString() : label.ToString(CultureInfo.InvariantCulture);
 }

@@ -16,14 +16,11 @@ public static class EvaluationPlots
     /// <summary>How many misclassified images <c>mistakes.png</c> shows at most (the first, in data order).</summary>
     public const int MistakesShown = 40;
 
-    /// <summary>Writes both pictures into <paramref name="folder"/> and returns their paths.</summary>
-    public static (string Confusion, string Mistakes) Write(string folder, IConvNet network, Dataset data, string title)
+    /// <summary>Writes both pictures into <paramref name="folder"/> and returns their paths. <paramref name="predictions"/>
+    /// are the network's over <paramref name="data"/> (<see cref="Trainer.Predictions"/>), made once by the caller.</summary>
+    public static (string Confusion, string Mistakes) Write(string folder, IConvNet network, Dataset data, int[] predictions, string title)
     {
-        var predictions = new int[data.Count];
-        network.PredictBatch(data.Images.AsSpan(0, data.Count * data.ImageLength), predictions);
-        var matrix = new int[network.OutputLength, network.OutputLength];
-        for (var i = 0; i < data.Count; i++) matrix[data.Labels[i], predictions[i]]++;
-
+        var matrix = Trainer.ConfusionMatrix(predictions, data, network.OutputLength);
         var mistakes = new List<Mistake>();
         var logits = new float[network.OutputLength];
         var probabilities = new float[network.OutputLength];
@@ -38,7 +35,7 @@ public static class EvaluationPlots
         var confusionPath = Path.Combine(folder, ConfusionFile);
         var mistakesPath = Path.Combine(folder, MistakesFile);
         Confusion(confusionPath, matrix, title);
-        Mistakes(mistakesPath, data, mistakes, data.Count - Trace(matrix), title);
+        Mistakes(mistakesPath, data, mistakes, data.Count - Enumerable.Range(0, network.OutputLength).Sum(c => matrix[c, c]), title);
         return (confusionPath, mistakesPath);
     }
 
@@ -143,13 +140,6 @@ public static class EvaluationPlots
     }
 
     private static byte Level(float value) => (byte)Math.Clamp(value * 255f + 127.5f, 0f, 255f);
-
-    private static int Trace(int[,] matrix)
-    {
-        var sum = 0;
-        for (var i = 0; i < matrix.GetLength(0); i++) sum += matrix[i, i];
-        return sum;
-    }
 
     private static void Save(SKSurface surface, string path)
     {

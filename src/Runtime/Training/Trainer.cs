@@ -257,14 +257,18 @@ public static class Trainer
 
     /// <summary>Counts of (true label, predicted label) over <paramref name="data"/>.</summary>
     public static int[,] ConfusionMatrix(IConvNet network, Dataset data)
+        => ConfusionMatrix(Predictions(network, data), data, network.OutputLength);
+
+    /// <summary>Counts of (true label, predicted label) for <paramref name="predictions"/> already made over <paramref name="data"/>.</summary>
+    public static int[,] ConfusionMatrix(int[] predictions, Dataset data, int classes)
     {
-        var predictions = Predictions(network, data);
-        var matrix = new int[network.OutputLength, network.OutputLength];
+        var matrix = new int[classes, classes];
         for (var i = 0; i < data.Count; i++) matrix[data.Labels[i], predictions[i]]++;
         return matrix;
     }
 
-    private static int[] Predictions(IConvNet network, Dataset data)
+    /// <summary>The network's class for every image of <paramref name="data"/>, in order.</summary>
+    public static int[] Predictions(IConvNet network, Dataset data)
     {
         var predictions = new int[data.Count];
         network.PredictBatch(data.Images.AsSpan(0, data.Count * data.ImageLength), predictions);
