@@ -98,7 +98,6 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         var sinceImprovement = log.ValidationAccuracy.Count - 1 - log.ValidationAccuracy.IndexOf(best);
         long? improvedAt = null; // the step whose evaluation improved on the best, until its checkpoint is written
         var bestSaved = best;    // the accuracy of the state in best.scnc (a refused checkpoint leaves it behind best)
-        var improvedAccuracy = 0.0;
         var stoppedEarly = false;
         var callbacks = new TrainingCallbacks
         {
@@ -113,7 +112,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
                 log.Add(report);
                 progress.Evaluation(report);
                 improvedAt = report.ValidationAccuracy > best ? report.Step : null;
-                if (improvedAt is not null) (best, sinceImprovement, improvedAccuracy) = (report.ValidationAccuracy, 0, report.ValidationAccuracy);
+                if (improvedAt is not null) (best, sinceImprovement) = (report.ValidationAccuracy, 0);
                 else if (++sinceImprovement >= EarlyStoppingPatience && !stop.IsCancellationRequested)
                 {
                     stoppedEarly = true;
@@ -129,7 +128,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
                 if (improvedAt == checkpoint.StepsDone - 1)
                 {
                     checkpoint.Save(bestPath);
-                    bestSaved = improvedAccuracy;
+                    bestSaved = best; // the evaluation just before this checkpoint set it
                 }
                 improvedAt = null;
                 lastCheckpointStep = checkpoint.StepsDone - 1;

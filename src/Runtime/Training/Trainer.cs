@@ -158,7 +158,12 @@ public static class Trainer
         var order = Shuffle(train.Count, seed);
         var batchImages = new float[options.BatchSize * host.InputLength];
         var batchLabels = new int[options.BatchSize];
+        var shifted = options.RandomShift > 0 ? new float[host.InputLength] : null; // one image's room, for the whole run
         var lastStep = firstStep + options.Steps - 1;
+        void OfferCheckpoint(long stepsDone)
+        {
+            if (WorthKeeping(host, valid ?? train)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, stepsDone, seed, optimizer));
+        }
         var clock = Stopwatch.StartNew();
         var trainingTime = TimeSpan.Zero;
         float loss = float.NaN, accuracy = float.NaN;
@@ -168,12 +173,12 @@ public static class Trainer
             {
                 // The last evaluation point may be far back: keep every finished step.
                 device.Synchronise(host, optimizer);
-                if (WorthKeeping(host, valid ?? train)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, step, seed, optimizer));
+                OfferCheckpoint(step);
                 return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), false, null, Interrupted: true);
             }
             var stepStart = clock.Elapsed;
             FillBatch(train, order, step, options.BatchSize, batchImages, batchLabels);
-            if (options.RandomShift > 0) ShiftBatch(train, seed, step, options.BatchSize, options.RandomShift, batchImages);
+            if (shifted is not null) ShiftBatch(train, seed, step, options.BatchSize, options.RandomShift, batchImages, shifted);
             // Minibatch accuracy comes from the training pass's own logits, before the update, as the notebook measured it.
             var (stepLoss, correct) = device.ComputeGradients(batchImages, batchLabels, options.BatchSize, step);
             if (!float.IsFinite(stepLoss))
@@ -195,7 +200,7 @@ public static class Trainer
                     accuracy = device.Evaluate(valid);
                     callbacks?.Evaluation?.Invoke(new EvalReport(step, accuracy));
                 }
-                if (WorthKeeping(host, valid ?? train)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, step + 1, seed, optimizer));
+                OfferCheckpoint(step + 1);
             }
         }
         return new TrainingResult(lastStep + 1, loss, accuracy, clock.Elapsed, Rate(options.Steps, options.BatchSize, trainingTime), false, null);
@@ -217,9 +222,12 @@ public static class Trainer
     /// <summary>Moves each image of the batch by its own (dy, dx) in [−shift, shift], drawn from (seed, step, image);
     /// pixels shifted in from outside repeat the nearest edge pixel (a glyph's background).</summary>
     public static void ShiftBatch(Dataset train, int seed, long step, int batchSize, int shift, float[] images)
+        => ShiftBatch(train, seed, step, batchSize, shift, images, new float[train.ImageLength]);
+
+    /// <param name="copy">Room for one image, reused from step to step.</param>
+    private static void ShiftBatch(Dataset train, int seed, long step, int batchSize, int shift, float[] images, float[] copy)
     {
         var (height, width, channels) = (train.Height, train.Width, train.Channels);
-        var copy = new float[train.ImageLength];
         var key = SplitMix.Mix((ulong)(uint)seed ^ 0x5A1F7EDUL);
         for (var i = 0; i < batchSize; i++)
         {
