@@ -50,6 +50,15 @@ internal static class NetworkEmitter
         }
     }
 
+    /// <summary>IConvNet's sizes, read from the class's constants: every network's file has them, a network in error's too.</summary>
+    internal static void EmitInterfaceSizes(CodeWriter w)
+    {
+        w.Line($"int {Names.Runtime}.IConvNet.InputLength => InputLength;");
+        w.Line($"int {Names.Runtime}.IConvNet.OutputLength => OutputLength;");
+        w.Line($"int {Names.Runtime}.IConvNet.ParameterCount => ParameterCount;");
+        w.Line($"int {Names.Runtime}.IConvNet.BatchCapacity => BatchCapacity;");
+    }
+
     /// <summary>What stands where a layer without a backward pass would call or define one.</summary>
     internal static string NoBackward(ResolvedLayer layer)
         => $"// {layer.Spec.Name} reads the image and has no parameters: nothing needs its backward pass.";
@@ -201,10 +210,7 @@ internal static class NetworkEmitter
         w.Line();
         w.Line($"public {Names.Runtime}.NetworkDescription Description => LayerDescription;");
         w.Line();
-        w.Line($"int {Names.Runtime}.IConvNet.InputLength => InputLength;");
-        w.Line($"int {Names.Runtime}.IConvNet.OutputLength => OutputLength;");
-        w.Line($"int {Names.Runtime}.IConvNet.ParameterCount => ParameterCount;");
-        w.Line($"int {Names.Runtime}.IConvNet.BatchCapacity => BatchCapacity;");
+        EmitInterfaceSizes(w);
         w.Line();
         w.Open("public void InitializeParameters(int seed)");
         var stream = 0;

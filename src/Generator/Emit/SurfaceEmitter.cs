@@ -32,10 +32,7 @@ internal static class SurfaceEmitter
         w.Line();
         w.Line($"public static {Names.Runtime}.NetworkDescription LayerDescription => throw InError();");
         w.Line($"public {Names.Runtime}.NetworkDescription Description => throw InError();");
-        w.Line($"int {Names.Runtime}.IConvNet.InputLength => InputLength;");
-        w.Line($"int {Names.Runtime}.IConvNet.OutputLength => OutputLength;");
-        w.Line($"int {Names.Runtime}.IConvNet.ParameterCount => ParameterCount;");
-        w.Line($"int {Names.Runtime}.IConvNet.BatchCapacity => BatchCapacity;");
+        NetworkEmitter.EmitInterfaceSizes(w);
         w.Line($"public {Names.Span} Parameters => throw InError();");
         w.Line($"public {Names.Span} Gradients => throw InError();");
         w.Line("public ulong DropoutSeed { get => throw InError(); set => throw InError(); }");
