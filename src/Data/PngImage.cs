@@ -56,6 +56,11 @@ public static class PngImage
         return values;
     }
 
+    /// <summary>What is wrong with an image file of <paramref name="length"/> bytes, or null: the one size rule for files
+    /// on disk and entries in archives.</summary>
+    public static string? TooLarge(long length)
+        => length > MaxFileBytes ? $"is {length:N0} bytes; a {Size}x{Size} image file is at most {MaxFileBytes:N0}" : null;
+
     /// <summary>The bytes of an image file, refusing what is not a regular file of a sensible size before opening it:
     /// a symbolic link (to /dev/zero, say, which never ends), a FIFO (which blocks until someone writes), a device.</summary>
     public static byte[] ReadFile(string path)
@@ -65,7 +70,7 @@ public static class PngImage
         if (info.LinkTarget is not null) throw new DataFormatException(path, $"is a symbolic link (to {info.LinkTarget}); only regular files are read");
         // FIFOs, devices and sockets report no length: refused with empty files, before anything opens them.
         if (info.Length == 0) throw new DataFormatException(path, "is empty or not a regular file");
-        if (info.Length > MaxFileBytes) throw new DataFormatException(path, $"is {info.Length:N0} bytes; a {Size}x{Size} image file is at most {MaxFileBytes:N0}");
+        if (TooLarge(info.Length) is { } problem) throw new DataFormatException(path, problem);
         return File.ReadAllBytes(path);
     }
 }

@@ -90,10 +90,10 @@ public static class PngTree
                     ignored++;
                     continue;
                 }
-                if (entry.Length > PngImage.MaxFileBytes)
+                if (PngImage.TooLarge(entry.Length) is { } problem)
                 {
                     // Not read into memory: the reader skips past it (a bomb inside the archive costs time, not memory).
-                    skipped.Add(new SkippedFile($"{path}:{name}", $"is {entry.Length:N0} bytes; a {PngImage.Size}x{PngImage.Size} image file is at most {PngImage.MaxFileBytes:N0}"));
+                    skipped.Add(new SkippedFile($"{path}:{name}", problem));
                     continue;
                 }
                 using var data = new MemoryStream((int)entry.Length);
