@@ -26,9 +26,7 @@ internal sealed class NetworkCatalog(IReadOnlyList<ModelEntry> entries)
         => new([.. ModelCatalog.All, .. (result.GetValue(AssemblyOption) ?? []).SelectMany(UserNetworks)]);
 
     /// <summary>A network by key or class name, ignoring case; null when there is none.</summary>
-    public ModelEntry? Find(string name)
-        => entries.FirstOrDefault(m => string.Equals(m.Key, name, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(m.ClassName, name, StringComparison.OrdinalIgnoreCase));
+    public ModelEntry? Find(string name) => entries.FirstOrDefault(m => m.IsNamed(name));
 
     public ModelEntry Get(string name)
         => Find(name) ?? throw new UserError($"unknown model '{name}'; known: {string.Join(", ", entries.Select(m => m.Key == m.ClassName ? m.Key : $"{m.Key} ({m.ClassName})"))}"

@@ -6,6 +6,10 @@ namespace StaticConvNet.Models;
 public sealed record ModelEntry(string Key, string Summary, Func<IConvNet> Create, TrainingOptions NotebookRecipe)
 {
     public string ClassName => Create().Description.Name;
+
+    /// <summary>Whether <paramref name="name"/> names this model: its key or its class name, ignoring case.</summary>
+    public bool IsNamed(string name)
+        => string.Equals(Key, name, StringComparison.OrdinalIgnoreCase) || string.Equals(ClassName, name, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>The notebook's architectures and LeNet-5, by the names the CLI takes (arch1..arch4, lenet5 or the class name).</summary>
@@ -29,7 +33,5 @@ public static class ModelCatalog
     ];
 
     /// <summary>A model by key or class name, ignoring case; null when there is none.</summary>
-    public static ModelEntry? Find(string name)
-        => All.FirstOrDefault(m => string.Equals(m.Key, name, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(m.ClassName, name, StringComparison.OrdinalIgnoreCase));
+    public static ModelEntry? Find(string name) => All.FirstOrDefault(m => m.IsNamed(name));
 }
