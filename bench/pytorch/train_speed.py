@@ -1,15 +1,20 @@
-"""Training throughput of the notebook architectures in PyTorch on this CPU, for docs/performance.md.
+"""Training throughput of the notebook architectures in PyTorch, for docs/performance.md and docs/gpu.md.
 
-Full training step (forward, softmax cross-entropy, backward, SGD update) at batch 16, 2 threads, the same
-shapes as src/Models. Prints one CSV line per model: model,images_per_second. Comparison only; never a test.
+Full training step (forward, softmax cross-entropy, backward, SGD update), the same shapes as src/Models.
+Prints one CSV line per model: model,images_per_second. Comparison only; never a test.
+
+  train_speed.py [models...]                          CPU, batch 16, 2 threads (docs/performance.md)
+  train_speed.py --device cuda --batch 1024 [models]  CUDA: every step reads its loss back, as
+                                                      StaticConvNet's GPU step does (bench/gpu.sh)
+  train_speed.py --device cuda --inference --batch 1024 [models]
+                                                      CUDA: classifying 11,840 images a batch at a time
 """
-import sys
+import argparse
 import time
 
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(2)
 torch.manual_seed(0)
 
 
@@ -33,16 +38,20 @@ MODELS = {
 }
 
 
-def images_per_second(model, batch=16, seconds=3.0):
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+def images_per_second(model, batch=16, seconds=3.0, device="cpu"):
+    model = model.to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9 if device != "cpu" else 0)
     loss_fn = nn.CrossEntropyLoss()
-    x = torch.rand(batch, 1, 28, 28) - 0.5
-    y = torch.randint(0, 10, (batch,))
+    x = (torch.rand(batch, 1, 28, 28) - 0.5).to(device)
+    y = torch.randint(0, 10, (batch,)).to(device)
 
     def step():
         optimizer.zero_grad()
-        loss_fn(model(x), y).backward()
+        loss = loss_fn(model(x), y)
+        loss.backward()
         optimizer.step()
+        if device != "cpu":
+            loss.item()  # the loss comes back every step, as it does in StaticConvNet's GPU step
 
     for _ in range(50):
         step()
@@ -50,11 +59,42 @@ def images_per_second(model, batch=16, seconds=3.0):
     while time.perf_counter() - start < seconds:
         step()
         steps += 1
+    if device != "cpu":
+        torch.cuda.synchronize()
     return steps * batch / (time.perf_counter() - start)
 
 
+def inference_images_per_second(model, batch, device, images=11840, seconds=3.0):
+    model = model.to(device).eval()
+    x = (torch.rand(images, 1, 28, 28) - 0.5).to(device)
+
+    def classify():
+        with torch.no_grad():
+            return torch.cat([model(x[i:i + batch]).argmax(1) for i in range(0, images, batch)]).cpu()
+
+    for _ in range(3):
+        classify()
+    runs, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        classify()
+        runs += 1
+    return runs * images / (time.perf_counter() - start)
+
+
 if __name__ == "__main__":
-    names = sys.argv[1:] or list(MODELS)
-    print(f"# torch {torch.__version__}, {torch.get_num_threads()} threads")
-    for name in names:
-        print(f"{name},{images_per_second(MODELS[name]()):.0f}")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("models", nargs="*", default=list(MODELS))
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--inference", action="store_true")
+    args = parser.parse_args()
+    if args.device == "cpu":
+        torch.set_num_threads(2)
+    else:
+        torch.backends.cudnn.benchmark = True
+    name = torch.cuda.get_device_name(0) if args.device != "cpu" else f"{torch.get_num_threads()} threads"
+    print(f"# torch {torch.__version__}, {name}, batch {args.batch}")
+    for model in args.models:
+        rate = (inference_images_per_second(MODELS[model](), args.batch, args.device) if args.inference
+                else images_per_second(MODELS[model](), args.batch, device=args.device))
+        print(f"{model},{rate:.0f}")

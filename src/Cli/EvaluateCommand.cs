@@ -18,11 +18,13 @@ internal static class EvaluateCommand
         var images = new Option<string?>("--images") { Description = "An IDX images file, instead of --data." };
         var labels = new Option<string?>("--labels") { Description = "IDX labels file matching --images." };
         var plots = new Option<string?>("--plots") { Description = $"Folder to write {EvaluationPlots.ConfusionFile} (the confusion matrix) and {EvaluationPlots.MistakesFile} (misclassified images) into." };
-        var command = new Command("evaluate", "Measure a checkpoint's accuracy on labelled images.") { checkpoint, data, split, images, labels, plots };
+        var device = DeviceChoice.CreateOption();
+        var command = new Command("evaluate", "Measure a checkpoint's accuracy on labelled images.") { checkpoint, data, split, images, labels, plots, device };
         source.AddTo(command);
         command.SetAction(result =>
         {
             var plotsFolder = result.GetValue(plots) is { } p ? OutputPaths.Folder(p, "--plots") : null;
+            var deviceKind = DeviceChoice.Parse(result.GetValue(device)!);
             var (entry, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
             var (imagesPath, labelsPath) = (result.GetValue(images), result.GetValue(labels));
             if ((imagesPath is null) != (labelsPath is null)) throw new UserError("give both --images and --labels, or neither");
@@ -40,7 +42,7 @@ internal static class EvaluateCommand
                 throw new UserError($"{entry.ClassName} takes {network.Description.Input} images; {description} has {evaluated.Height}x{evaluated.Width}x{evaluated.Channels}");
             if (evaluated.Count == 0) throw new UserError($"{description} holds no images to evaluate");
             // One pass over the images serves the report and the pictures.
-            var predictions = Trainer.Predictions(network, evaluated);
+            var predictions = DeviceChoice.Predictions(entry, network, evaluated.Images, evaluated.Count, deviceKind);
             Report(entry.Key, Trainer.ConfusionMatrix(predictions, evaluated, network.OutputLength), evaluated, description);
             if (plotsFolder is { } folder)
             {

@@ -18,14 +18,16 @@ internal static class PredictCommand
         var split = new Option<string>("--split") { Description = "Which split of --data: valid, test or train.", DefaultValueFactory = _ => "valid" };
         var source = new DataCommand.SourceOptions();
         var output = new Option<string?>("--output") { Description = "CSV to write: index,source,label,letter,confidence, one row per image in input order. Without it: one line per image on the console." };
-        var command = new Command("predict", "Classify images with a trained checkpoint.") { checkpoint, input, data, split, output };
+        var device = DeviceChoice.CreateOption();
+        var command = new Command("predict", "Classify images with a trained checkpoint.") { checkpoint, input, data, split, output, device };
         source.AddTo(command);
         command.SetAction(result =>
         {
             var (inputPath, dataPath) = (result.GetValue(input), result.GetValue(data));
             if ((inputPath is null) == (dataPath is null)) throw new UserError("give --input (images) or --data (a data source), one of them");
             var outputPath = result.GetValue(output) is { } o ? OutputPaths.File(o, "--output", result.GetValue(checkpoint), inputPath, dataPath) : null;
-            var (_, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
+            var deviceKind = DeviceChoice.Parse(result.GetValue(device)!);
+            var (entry, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
             var (images, skipped) = inputPath is not null
                 ? ReadImages(inputPath)
                 : FromSource(source.Load(dataPath, result), result.GetValue(split)!);
@@ -33,16 +35,21 @@ internal static class PredictCommand
             foreach (var s in skipped) Console.Error.WriteLine($"skipped {s.Path}: {s.Reason}");
             if (images.Count == 0) throw new UserError($"{inputPath ?? dataPath}: no readable images to classify");
 
-            var logits = new float[network.OutputLength];
+            var pixels = new float[(long)images.Count * network.InputLength];
+            for (var i = 0; i < images.Count; i++)
+            {
+                var (name, image) = images[i];
+                if (image.Length != network.InputLength)
+                    throw new UserError($"{name} has {image.Length} values; {network.Description.Name} takes {network.Description.Input} = {network.InputLength}");
+                image.CopyTo(pixels, (long)i * network.InputLength);
+            }
+            var logits = DeviceChoice.Logits(entry, network, pixels, images.Count, deviceKind);
             var probabilities = new float[network.OutputLength];
             var rows = new List<string> { "index,source,label,letter,confidence" };
             for (var i = 0; i < images.Count; i++)
             {
-                var (name, pixels) = images[i];
-                if (pixels.Length != network.InputLength)
-                    throw new UserError($"{name} has {pixels.Length} values; {network.Description.Name} takes {network.Description.Input} = {network.InputLength}");
-                network.Forward(pixels, logits);
-                TensorPrimitives.SoftMax(logits, probabilities);
+                var name = images[i].Name;
+                TensorPrimitives.SoftMax(logits.AsSpan(i * network.OutputLength, network.OutputLength), probabilities);
                 var label = TensorPrimitives.IndexOfMax<float>(probabilities);
                 var letter = EvaluationPlots.ClassName(label, network.OutputLength);
                 if (outputPath is null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{letter}\t{probabilities[label]:P1}"));

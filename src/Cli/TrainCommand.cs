@@ -34,7 +34,7 @@ internal static class TrainCommand
         var weightDecay = new Option<float?>("--weight-decay") { Description = "AdamW's decoupled weight decay (e.g. 0.01)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start again in an --out folder that holds another run (its files are removed first)." };
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop when validation accuracy has not improved for this many evaluations (--eval-every apart); best.scnc keeps the best." };
-        var device = new Option<string>("--device") { Description = "cpu (generated SIMD code), ilgpu-cpu (ILGPU kernels on the CPU), cuda (ILGPU kernels on an NVIDIA GPU), auto (cuda if present, else cpu).", DefaultValueFactory = _ => "cpu" };
+        var device = DeviceChoice.CreateOption();
 
         var command = new Command("train", "Train a model and report validation accuracy, as the notebook did.")
         {
@@ -79,9 +79,7 @@ internal static class TrainCommand
                 EvalEvery = result.GetValue(evalEvery) ?? recipe.EvalEvery,
                 DropoutRate = result.GetValue(dropout),
             };
-            DeviceKind deviceKind;
-            try { deviceKind = Devices.Parse(result.GetValue(device)!); }
-            catch (ArgumentException e) { throw new UserError(e.Message); }
+            var deviceKind = DeviceChoice.Parse(result.GetValue(device)!);
             if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
             var run = new RunRequest(OutputPaths.Folder(result.GetValue(output) ?? Path.Combine("runs", entry.Key), "--out"), result.GetValue(resume), result.GetValue(overwrite),
                 result.GetValue(earlyStopping), ExplicitSeed: result.GetValue(seed) is not null, deviceKind, cosine);
@@ -89,12 +87,6 @@ internal static class TrainCommand
         });
         return command;
     }
-
-    /// <summary>The model's generated GPU launches; every model in src/Models has them (that project references the GPU library).</summary>
-    private static GpuNetwork GpuNetworkOf(ModelEntry entry, IConvNet network, ILGPU.Runtime.Accelerator accelerator, int batchCapacity)
-        => network is IGpuConvNet gpu
-            ? gpu.CreateGpuNetwork(accelerator, batchCapacity)
-            : throw new UserError($"{entry.ClassName} was compiled without GPU code (its project does not reference StaticConvNet.Gpu); use --device cpu");
 
     /// <summary>Where and how a run goes, beside its training options.</summary>
     private sealed record RunRequest(string OutputFolder, string? ResumePath, bool Overwrite, int? EarlyStopping, bool ExplicitSeed, DeviceKind Device, bool Cosine);
@@ -104,9 +96,7 @@ internal static class TrainCommand
         var (outputFolder, resumePath, explicitSeed, deviceKind) = (request.OutputFolder, request.ResumePath, request.ExplicitSeed, request.Device);
         if (request.Overwrite && resumePath is not null) throw new UserError("--overwrite starts again and --resume continues: give one of them");
         var network = entry.Create();
-        (ILGPU.Context Context, ILGPU.Runtime.Accelerator Accelerator)? device;
-        try { device = Devices.Open(deviceKind); }
-        catch (InvalidOperationException e) { throw new UserError(e.Message); }
+        var device = DeviceChoice.Open(deviceKind);
         using var context = device?.Context;
         using var accelerator = device?.Accelerator;
         Validate(entry, network, options, onGpu: accelerator is not null);
@@ -125,7 +115,7 @@ internal static class TrainCommand
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
 
-        using var gpu = accelerator is null ? null : GpuNetworkOf(entry, network, accelerator, options.BatchSize);
+        using var gpu = accelerator is null ? null : DeviceChoice.GpuNetworkOf(entry, network, accelerator, options.BatchSize);
         var run = new TrainingRun(network, data)
         {
             Options = options,

@@ -20,12 +20,15 @@ public static class Devices
         _ => throw new ArgumentException($"--device must be cpu, ilgpu-cpu, cuda or auto, got '{name}'"),
     };
 
+    /// <summary>An ILGPU context with every device ILGPU finds (CUDA GPUs and its default CPU accelerator).</summary>
+    public static Context CreateContext() => Context.Create(builder => builder.Default().EnableAlgorithms());
+
     /// <summary>An ILGPU context and accelerator for <paramref name="kind"/>, or null when the generated CPU code
     /// should run (cpu, or auto without CUDA).</summary>
     public static (Context Context, Accelerator Accelerator)? Open(DeviceKind kind)
     {
         if (kind == DeviceKind.Cpu) return null;
-        var context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        var context = CreateContext();
         try
         {
             var cuda = context.GetCudaDevices();

@@ -4,121 +4,34 @@ using StaticConvNet.Kernels;
 
 namespace StaticConvNet.Gpu;
 
-/// <summary>Geometry of a convolution or pooling window, as kernels take it.</summary>
-public struct WindowShape
+/// <summary>Geometry of a convolution or pooling window, as kernels take it (a dense layer's is a 1 × 1 window over
+/// InChannels inputs to OutChannels outputs). Kernels take it as a specialised value, so each layer gets its own
+/// compiled copy with these sizes as constants: hence equality.</summary>
+public struct WindowShape : IEquatable<WindowShape>
 {
     public int InHeight, InWidth, InChannels, OutHeight, OutWidth, OutChannels, Window, Stride, PadTop, PadLeft;
+
+    public readonly bool Equals(WindowShape other)
+        => InHeight == other.InHeight && InWidth == other.InWidth && InChannels == other.InChannels
+           && OutHeight == other.OutHeight && OutWidth == other.OutWidth && OutChannels == other.OutChannels
+           && Window == other.Window && Stride == other.Stride && PadTop == other.PadTop && PadLeft == other.PadLeft;
+
+    public override readonly bool Equals(object? obj) => obj is WindowShape other && Equals(other);
+
+    public override readonly int GetHashCode()
+        => HashCode.Combine(HashCode.Combine(InHeight, InWidth, InChannels, OutHeight, OutWidth), OutChannels, Window, Stride, PadTop, PadLeft);
+
+    /// <summary>A dense layer of <paramref name="inputs"/> → <paramref name="outputs"/>.</summary>
+    public static WindowShape Dense(int inputs, int outputs)
+        => new() { InHeight = 1, InWidth = 1, InChannels = inputs, OutHeight = 1, OutWidth = 1, OutChannels = outputs, Window = 1, Stride = 1 };
 }
 
-/// <summary>One thread per output value, every kernel: no atomics, so every sum runs in a fixed order and a run
-/// repeats exactly. Layouts are the CPU path's: images HWC, conv weights HWIO, dense weights [in, out].
-/// Forward and backward of each layer sit side by side, as in the generated CPU code.</summary>
+/// <summary>The kernels besides the matrix products (<see cref="TiledProduct"/>): pooling, element-wise layers, the
+/// loss and the update, one thread per value each, and the fixed-order reductions. No atomics, so every sum runs in
+/// a fixed order and a run repeats exactly. Layouts are the CPU path's: images HWC. Forward and backward of each
+/// layer sit side by side, as in the generated CPU code.</summary>
 internal static class GpuKernels
 {
-    // ---- Conv2D ------------------------------------------------------------------------------
-
-    public static void ConvForward(Index1D index, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, WindowShape s)
-    {
-        int i = index, oc = i % s.OutChannels, pixel = i / s.OutChannels;
-        int ox = pixel % s.OutWidth, oy = pixel / s.OutWidth % s.OutHeight, n = pixel / (s.OutWidth * s.OutHeight);
-        var sum = b[oc];
-        for (var ky = 0; ky < s.Window; ky++)
-        {
-            var iy = oy * s.Stride - s.PadTop + ky;
-            if (iy < 0 || iy >= s.InHeight) continue;
-            for (var kx = 0; kx < s.Window; kx++)
-            {
-                var ix = ox * s.Stride - s.PadLeft + kx;
-                if (ix < 0 || ix >= s.InWidth) continue;
-                var xBase = ((n * s.InHeight + iy) * s.InWidth + ix) * s.InChannels;
-                var wBase = (ky * s.Window + kx) * s.InChannels * s.OutChannels + oc;
-                for (var c = 0; c < s.InChannels; c++) sum += x[xBase + c] * w[wBase + c * s.OutChannels];
-            }
-        }
-        y[i] = sum;
-    }
-
-    /// <summary>dIn[n, iy, ix, c] = Σ over the outputs whose window covers (iy, ix) of dOut · W.</summary>
-    public static void ConvInputGradient(Index1D index, ArrayView<float> w, ArrayView<float> g, ArrayView<float> dx, WindowShape s)
-    {
-        int i = index, c = i % s.InChannels, pixel = i / s.InChannels;
-        int ix = pixel % s.InWidth, iy = pixel / s.InWidth % s.InHeight, n = pixel / (s.InWidth * s.InHeight);
-        var sum = 0f;
-        for (var ky = 0; ky < s.Window; ky++)
-        {
-            var oyStride = iy + s.PadTop - ky;
-            if (oyStride < 0 || oyStride % s.Stride != 0 || oyStride / s.Stride >= s.OutHeight) continue;
-            var oy = oyStride / s.Stride;
-            for (var kx = 0; kx < s.Window; kx++)
-            {
-                var oxStride = ix + s.PadLeft - kx;
-                if (oxStride < 0 || oxStride % s.Stride != 0 || oxStride / s.Stride >= s.OutWidth) continue;
-                var ox = oxStride / s.Stride;
-                var gBase = ((n * s.OutHeight + oy) * s.OutWidth + ox) * s.OutChannels;
-                var wBase = ((ky * s.Window + kx) * s.InChannels + c) * s.OutChannels;
-                for (var o = 0; o < s.OutChannels; o++) sum += g[gBase + o] * w[wBase + o];
-            }
-        }
-        dx[i] = sum;
-    }
-
-    /// <summary>dW[ky, kx, c, o] = Σ_n Σ_pixels x · dOut; one thread per weight, summing the whole batch.</summary>
-    public static void ConvWeightGradient(Index1D index, ArrayView<float> x, ArrayView<float> g, ArrayView<float> dw, WindowShape s, int count)
-    {
-        int i = index, o = i % s.OutChannels, row = i / s.OutChannels;
-        int c = row % s.InChannels, tap = row / s.InChannels, kx = tap % s.Window, ky = tap / s.Window;
-        var sum = 0f;
-        for (var n = 0; n < count; n++)
-        {
-            for (var oy = 0; oy < s.OutHeight; oy++)
-            {
-                var iy = oy * s.Stride - s.PadTop + ky;
-                if (iy < 0 || iy >= s.InHeight) continue;
-                for (var ox = 0; ox < s.OutWidth; ox++)
-                {
-                    var ix = ox * s.Stride - s.PadLeft + kx;
-                    if (ix < 0 || ix >= s.InWidth) continue;
-                    sum += x[((n * s.InHeight + iy) * s.InWidth + ix) * s.InChannels + c] * g[((n * s.OutHeight + oy) * s.OutWidth + ox) * s.OutChannels + o];
-                }
-            }
-        }
-        dw[i] = sum;
-    }
-
-    /// <summary>dBias[o] = Σ over every position of the batch of dOut[..., o]; <paramref name="rows"/> positions.</summary>
-    public static void BiasGradient(Index1D o, ArrayView<float> g, ArrayView<float> db, int rows, int channels)
-    {
-        var sum = 0f;
-        for (var r = 0; r < rows; r++) sum += g[r * channels + o];
-        db[o] = sum;
-    }
-
-    // ---- Dense -------------------------------------------------------------------------------
-
-    public static void DenseForward(Index1D index, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, int inputs, int outputs)
-    {
-        int j = index % outputs, n = index / outputs;
-        var sum = b[j];
-        for (var i = 0; i < inputs; i++) sum += x[n * inputs + i] * w[i * outputs + j];
-        y[index] = sum;
-    }
-
-    public static void DenseInputGradient(Index1D index, ArrayView<float> w, ArrayView<float> g, ArrayView<float> dx, int inputs, int outputs)
-    {
-        int i = index % inputs, n = index / inputs;
-        var sum = 0f;
-        for (var j = 0; j < outputs; j++) sum += w[i * outputs + j] * g[n * outputs + j];
-        dx[index] = sum;
-    }
-
-    public static void DenseWeightGradient(Index1D index, ArrayView<float> x, ArrayView<float> g, ArrayView<float> dw, int inputs, int outputs, int count)
-    {
-        int j = index % outputs, i = index / outputs;
-        var sum = 0f;
-        for (var n = 0; n < count; n++) sum += x[n * inputs + i] * g[n * outputs + j];
-        dw[index] = sum;
-    }
-
     // ---- MaxPool -----------------------------------------------------------------------------
 
     private static int ArgMax(ArrayView<float> x, WindowShape s, int n, int oy, int ox, int c)
@@ -259,12 +172,19 @@ internal static class GpuKernels
 
     // ---- Loss and update ----------------------------------------------------------------------
 
-    /// <summary>Per image: loss = logsumexp(z) − z[label]; dz = (softmax − onehot) / count.</summary>
-    public static void SoftmaxCrossEntropy(Index1D n, ArrayView<float> z, ArrayView<int> labels, ArrayView<float> dz, ArrayView<float> loss, int classes, int count)
+    /// <summary>Per image: loss = logsumexp(z) − z[label]; dz = (softmax − onehot) / count; and whether the first
+    /// largest logit is the label's (the minibatch accuracy), as 1 or 0 in <paramref name="right"/>.</summary>
+    public static void SoftmaxCrossEntropy(Index1D n, ArrayView<float> z, ArrayView<int> labels, ArrayView<float> dz, ArrayView<float> loss, ArrayView<float> right, int classes, int count)
     {
         var row = n * classes;
         var max = z[row];
-        for (var k = 1; k < classes; k++) max = XMath.Max(max, z[row + k]);
+        var best = 0;
+        for (var k = 1; k < classes; k++)
+        {
+            if (z[row + k] > max) best = k;
+            max = XMath.Max(max, z[row + k]);
+        }
+        right[n] = best == labels[n] ? 1f : 0f;
         var sum = 0f;
         for (var k = 0; k < classes; k++) sum += XMath.Exp(z[row + k] - max);
         loss[n] = max + XMath.Log(sum) - z[row + labels[n]];
@@ -278,5 +198,72 @@ internal static class GpuKernels
         var velocity = momentum * v[i] + g[i];
         v[i] = velocity;
         p[i] -= learningRate * velocity;
+    }
+
+    // ---- Reductions and predictions ----------------------------------------------------------
+
+    /// <summary>result[i] = Σ over parts p, in order, of partials[p · length + i]: the second half of a split
+    /// reduction (<see cref="TiledProduct"/>).</summary>
+    public static void SumParts(Index1D i, ArrayView<float> partials, ArrayView<float> result, int parts, int length)
+    {
+        var sum = 0f;
+        for (var p = 0; p < parts; p++) sum += partials[(long)p * length + i];
+        result[i] = sum;
+    }
+
+    /// <summary>The largest group <see cref="SumTwo"/> runs in (a power of two).</summary>
+    public const int SummaryGroup = 256;
+
+    /// <summary>One group (of a power of two threads, at most <see cref="SummaryGroup"/>) sums the first
+    /// <paramref name="count"/> values of each of <paramref name="a"/> and <paramref name="b"/> (the batch's losses
+    /// and right answers) into summary[0] and summary[1]: thread t sums values t, t + group, …, then a tree halves
+    /// the partial sums, always pairing the same threads, so the order is fixed.</summary>
+    public static void SumTwo(ArrayView<float> a, ArrayView<float> b, ArrayView<float> summary, int count)
+    {
+        var size = Group.DimX;
+        var shared = SharedMemory.GetDynamic<float>();
+        var sharedA = shared.SubView(0, size);
+        var sharedB = shared.SubView(size, size);
+        var t = Group.IdxX;
+        float sumA = 0f, sumB = 0f;
+        for (var i = t; i < count; i += size)
+        {
+            sumA += a[i];
+            sumB += b[i];
+        }
+        sharedA[t] = sumA;
+        sharedB[t] = sumB;
+        Group.Barrier();
+        for (var half = size / 2; half > 0; half /= 2)
+        {
+            if (t < half)
+            {
+                sharedA[t] += sharedA[t + half];
+                sharedB[t] += sharedB[t + half];
+            }
+            Group.Barrier();
+        }
+        if (t == 0)
+        {
+            summary[0] = sharedA[0];
+            summary[1] = sharedB[0];
+        }
+    }
+
+    /// <summary>The class of each image: the index of its first largest logit, as the CPU's TensorPrimitives.IndexOfMax.</summary>
+    public static void ArgMax(Index1D n, ArrayView<float> z, ArrayView<int> classes, int classCount)
+    {
+        var row = n * classCount;
+        var best = 0;
+        var max = z[row];
+        for (var k = 1; k < classCount; k++)
+        {
+            if (z[row + k] > max)
+            {
+                max = z[row + k];
+                best = k;
+            }
+        }
+        classes[n] = best;
     }
 }

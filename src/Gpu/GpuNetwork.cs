@@ -21,16 +21,19 @@ public abstract class GpuNetwork : IDisposable
 {
     private readonly Accelerator _accelerator;
     private readonly NetworkDescription _description;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _parameters, _gradients, _velocity, _images, _losses;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _activations, _activationGradients, _masks;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _labels;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _parameters, _gradients, _velocity, _images, _losses, _right, _summary;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _activations, _activationGradients, _masks, _partials;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _labels, _predictions;
+    private readonly float[] _summaryOnHost = new float[2];
     private readonly int _logitsImageOffset;
 
     /// <param name="activationsPerImage">Floats of layer outputs one image needs (the generated plan's).</param>
     /// <param name="masksPerImage">Floats of dropout masks one image needs.</param>
     /// <param name="logitsImageOffset">Where the last layer's output starts, per image of capacity.</param>
+    /// <param name="partialFloats">Room for the largest split reduction's partial sums at
+    /// <paramref name="batchCapacity"/> images (the generated plan's <c>PartialFloats</c>).</param>
     protected GpuNetwork(Accelerator accelerator, NetworkDescription description, int batchCapacity,
-        int activationsPerImage, int masksPerImage, int logitsImageOffset)
+        int activationsPerImage, int masksPerImage, int logitsImageOffset, long partialFloats)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
         // Kernels index a whole batch with int: every buffer of a batch must stay below 2^31 values.
@@ -52,7 +55,11 @@ public abstract class GpuNetwork : IDisposable
         _activations = accelerator.Allocate1D<float>((long)batchCapacity * activationsPerImage);
         _activationGradients = accelerator.Allocate1D<float>((long)batchCapacity * activationsPerImage);
         _masks = accelerator.Allocate1D<float>(Math.Max((long)batchCapacity * masksPerImage, 1));
-        Kernels = new GpuKernelSet(accelerator);
+        _partials = accelerator.Allocate1D<float>(Math.Max(partialFloats, 1));
+        _right = accelerator.Allocate1D<float>(batchCapacity);
+        _summary = accelerator.Allocate1D<float>(2);
+        _predictions = accelerator.Allocate1D<int>(batchCapacity);
+        Kernels = new GpuKernelSet(accelerator, _partials.View);
     }
 
     public int BatchCapacity { get; }
@@ -118,33 +125,68 @@ public abstract class GpuNetwork : IDisposable
     {
         Load(images, null, count);
         RunForward(count, training: false);
-        _accelerator.Synchronize();
         return TrainingLogits(count);
     }
 
-    /// <summary>Forward and backward in training mode; fills the gradient (of the mean loss) and returns the mean loss.</summary>
-    public float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
+    /// <summary>Logits of every image laid end to end in <paramref name="images"/>, [images × classes] into
+    /// <paramref name="logits"/>, a batch of up to <see cref="BatchCapacity"/> at a time.</summary>
+    public void ForwardBatch(ReadOnlySpan<float> images, Span<float> logits)
+    {
+        var count = CheckBatch(images, logits.Length, Classes, "logits");
+        for (var first = 0; first < count; first += BatchCapacity)
+        {
+            var batch = Math.Min(BatchCapacity, count - first);
+            Load(images.Slice(first * InputLength, batch * InputLength), null, batch);
+            RunForward(batch, training: false);
+            Logits.SubView(0, (long)batch * Classes).CopyToCPU(logits.Slice(first * Classes, batch * Classes));
+        }
+    }
+
+    /// <summary>Images in <paramref name="images"/>, checked against the room for <paramref name="perImage"/> results each.</summary>
+    private int CheckBatch(ReadOnlySpan<float> images, int results, int perImage, string what)
+    {
+        var count = results / perImage;
+        if (results % perImage != 0 || images.Length != (long)count * InputLength)
+            throw new ArgumentException($"{count} images' {what} need {(long)count * InputLength} image values ({InputLength} per image) and room for {(long)count * perImage} {what}; got {images.Length} and {results}.", nameof(images));
+        return count;
+    }
+
+    /// <summary>The class of every image laid end to end in <paramref name="images"/>, a batch of up to
+    /// <see cref="BatchCapacity"/> at a time: the classes are chosen on the device, so only they come back.</summary>
+    public void PredictBatch(ReadOnlySpan<float> images, Span<int> predictions)
+    {
+        var total = CheckBatch(images, predictions.Length, 1, "predictions");
+        for (var first = 0; first < total; first += BatchCapacity)
+        {
+            var count = Math.Min(BatchCapacity, total - first);
+            Load(images.Slice(first * InputLength, count * InputLength), null, count);
+            RunForward(count, training: false);
+            Kernels.ArgMax(count, Logits, _predictions.View, Classes);
+            _predictions.View.AsContiguous().SubView(0, count).CopyToCPU(predictions.Slice(first, count));
+        }
+    }
+
+    /// <summary>Forward and backward in training mode: fills the gradient (of the mean loss) and returns the mean loss
+    /// and how many images the forward pass classified right. The whole pass is queued on the device without waiting;
+    /// the two numbers, summed there in a fixed order, are all that comes back.</summary>
+    public (float Loss, int Correct) ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
         Load(images, labels, count);
         RunForward(count, training: true);
-        Kernels.Loss(count, Logits, _labels.View, LogitsGradient, _losses.View, Classes, count);
+        Kernels.Loss(count, Logits, _labels.View, LogitsGradient, _losses.View, _right.View, Classes, count);
         RunBackward(count);
-        _accelerator.Synchronize();
+        Kernels.Summarise(_losses.View, _right.View, _summary.View, count);
         DropoutStep++;
-        var losses = _losses.View.SubView(0, count).GetAsArray1D();
-        var sum = 0f;
-        foreach (var loss in losses) sum += loss;
-        return sum / count;
+        _summary.View.CopyToCPU(_summaryOnHost);
+        return (_summaryOnHost[0] / count, (int)_summaryOnHost[1]);
     }
 
     /// <summary>Logits of the last pass (for the minibatch accuracy the notebook reports).</summary>
     public float[] TrainingLogits(int count) => _activations.View.SubView((long)_logitsImageOffset * BatchCapacity, (long)count * Classes).GetAsArray1D();
 
+    /// <summary>Queues the SGD update; the next download waits for it.</summary>
     public void SgdStep(float learningRate, float momentum)
-    {
-        Kernels.Sgd((int)_parameters.Length, _parameters.View, _gradients.View, _velocity.View, learningRate, momentum);
-        _accelerator.Synchronize();
-    }
+        => Kernels.Sgd((int)_parameters.Length, _parameters.View, _gradients.View, _velocity.View, learningRate, momentum);
 
     private ArrayView<float> Logits => Activations(_logitsImageOffset, Classes);
 
@@ -154,17 +196,17 @@ public abstract class GpuNetwork : IDisposable
     {
         if (count < 1 || count > BatchCapacity) throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch holds 1..{BatchCapacity} images.");
         if (images.Length < count * InputLength) throw new ArgumentException($"{count} images need {count * InputLength} values.");
-        _images.View.SubView(0, (long)count * InputLength).CopyFromCPU(images[..(count * InputLength)].ToArray());
+        _images.View.AsContiguous().SubView(0, (long)count * InputLength).CopyFromCPU(images[..(count * InputLength)]);
         if (!labels.IsEmpty)
         {
             BatchRunner.CheckLabels(labels, count, Classes);
-            _labels.View.SubView(0, count).CopyFromCPU(labels[..count].ToArray());
+            _labels.View.AsContiguous().SubView(0, count).CopyFromCPU(labels[..count]);
         }
     }
 
     public void Dispose()
     {
-        foreach (var buffer in new MemoryBuffer[] { _parameters, _gradients, _velocity, _images, _losses, _activations, _activationGradients, _masks, _labels })
+        foreach (var buffer in new MemoryBuffer[] { _parameters, _gradients, _velocity, _images, _losses, _right, _summary, _activations, _activationGradients, _masks, _partials, _labels, _predictions })
             buffer.Dispose();
         GC.SuppressFinalize(this);
     }

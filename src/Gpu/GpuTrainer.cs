@@ -26,14 +26,7 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
     public (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step)
     {
         gpu.DropoutStep = (ulong)step;
-        var loss = gpu.ComputeGradients(images, labels, count);
-        var logits = gpu.TrainingLogits(count);
-        var correct = 0;
-        for (var i = 0; i < count; i++)
-        {
-            if (Trainer.ArgMax(logits.AsSpan(i * gpu.Classes, gpu.Classes)) == labels[i]) correct++;
-        }
-        return (loss, correct);
+        return gpu.ComputeGradients(images, labels, count);
     }
 
     public void Update(float learningRate) => gpu.SgdStep(learningRate, _momentum);
@@ -47,16 +40,10 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
     /// <summary>Accuracy on <paramref name="data"/>, classified on the device a batch at a time.</summary>
     public float Evaluate(Dataset data)
     {
+        var predictions = new int[data.Count];
+        gpu.PredictBatch(data.Images.AsSpan(0, data.Count * data.ImageLength), predictions);
         var correct = 0;
-        for (var start = 0; start < data.Count; start += gpu.BatchCapacity)
-        {
-            var count = Math.Min(gpu.BatchCapacity, data.Count - start);
-            var logits = gpu.Forward(data.Images.AsSpan(start * data.ImageLength, count * data.ImageLength), count);
-            for (var i = 0; i < count; i++)
-            {
-                if (Trainer.ArgMax(logits.AsSpan(i * gpu.Classes, gpu.Classes)) == data.Labels[start + i]) correct++;
-            }
-        }
+        for (var i = 0; i < data.Count; i++) if (predictions[i] == data.Labels[i]) correct++;
         return (float)correct / data.Count;
     }
 }

@@ -24,7 +24,8 @@ internal static class GpuEmitter
         w.Line();
         w.Line($"private sealed class GpuLaunches(global::ILGPU.Runtime.Accelerator accelerator, int batchCapacity)");
         w.Line($"    : {Names.Gpu}.GpuNetwork(accelerator, LayerDescription, batchCapacity, ActivationsPerImage, " +
-               $"masksPerImage: {(network.MasksPerImage > 0 ? "MasksPerImage" : "0")}, logitsImageOffset: {network.Output.Pascal}ImageOffset)");
+               $"masksPerImage: {(network.MasksPerImage > 0 ? "MasksPerImage" : "0")}, logitsImageOffset: {network.Output.Pascal}ImageOffset, " +
+               "partialFloats: PartialFloats(batchCapacity))");
         w.Indent();
         foreach (var layer in network.Layers)
         {
@@ -44,8 +45,19 @@ internal static class GpuEmitter
 
         w.Line();
         w.Line("// ------------------------------------------------------------------------------------------");
-        w.Line("// The passes over a batch: every layer in order, then in reverse.");
+        w.Line("// The partial sums of the split reductions (weight and bias gradients), and the passes over a");
+        w.Line("// batch: every layer in order, then in reverse.");
         w.Line("// ------------------------------------------------------------------------------------------");
+        w.Line();
+        w.Line("/// <summary>Floats of partial sums the largest split reduction needs at <paramref name=\"batchCapacity\"/> images.</summary>");
+        w.Open("private static long PartialFloats(int batchCapacity)");
+        w.Line("long largest = 0;");
+        foreach (var layer in network.Layers)
+        {
+            if (layer.Spec.GpuPartialFloats(layer) is { } floats) w.Line($"largest = global::System.Math.Max(largest, {floats}); // {layer.Spec.Name}");
+        }
+        w.Line("return largest;");
+        w.Close();
         w.Line();
         w.Open("protected override void RunForward(int count, bool training)");
         foreach (var layer in network.Layers) w.Line(layer.Spec.GpuForwardCall(layer));

@@ -41,7 +41,12 @@ internal abstract record ActivationLayer(string Name) : LayerSpec(Name)
     // ---- GPU ----
 
     public override void EmitGpuForward(CodeWriter w, ResolvedLayer l)
-        => Gpu.ForwardMethod(w, l, $"Kernels.{KernelName}Forward(count * {l.Pascal}OutputLength, {Gpu.InputOf(l)}, {l.Pascal}Output)");
+    {
+        if (l.IsFused) w.Line(FusedComment(l));
+        else Gpu.ForwardMethod(w, l, $"Kernels.{KernelName}Forward(count * {l.Pascal}OutputLength, {Gpu.InputOf(l)}, {l.Pascal}Output)");
+    }
+
+    public override string GpuForwardCall(ResolvedLayer l) => l.IsFused ? FusedComment(l) : base.GpuForwardCall(l);
 
     public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
         => Gpu.BackwardMethod(w, l, $"Kernels.{KernelName}Backward(count * {l.Pascal}OutputLength, " +

@@ -80,17 +80,11 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
 
     public override void EmitGpuConstants(CodeWriter w, ResolvedLayer l) => Window.EmitGpuShape(w, l, "Patch");
 
-    public override void EmitGpuForward(CodeWriter w, ResolvedLayer l)
-        => Gpu.ForwardMethod(w, l, $"Kernels.ConvForward(count * {l.Pascal}OutputLength, {Gpu.InputOf(l)}, {Gpu.Weights(l)}, {Gpu.Bias(l)}, {l.Pascal}Output, {l.Pascal}Window)");
+    public override void EmitGpuForward(CodeWriter w, ResolvedLayer l) => Parameters.EmitGpuForward(w, l, "Conv", $"{l.Pascal}Window");
 
-    public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
-    {
-        var p = l.Pascal;
-        Parameters.EmitGpuBackward(w, l,
-            weightGradient: $"ConvWeights({p}WeightsLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {p}Window, count)",
-            biasRows: $"count * {p}OutputHeight * {p}OutputWidth",
-            inputGradient: $"ConvInput(count * {p}InputLength, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {p}Window)");
-    }
+    public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l) => Parameters.EmitGpuBackward(w, l, "Conv", $"{l.Pascal}Window");
+
+    public override string? GpuPartialFloats(ResolvedLayer l) => $"{Names.Gpu}.GpuKernelSet.ConvPartialFloats({l.Pascal}Window, batchCapacity)";
 
     // ---- Layer list ----
 

@@ -49,17 +49,14 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
 
     // ---- GPU ----
 
-    public override void EmitGpuForward(CodeWriter w, ResolvedLayer l)
-        => Gpu.ForwardMethod(w, l, $"Kernels.DenseForward(count * {l.Pascal}OutputLength, {Gpu.InputOf(l)}, {Gpu.Weights(l)}, {Gpu.Bias(l)}, {l.Pascal}Output, {l.Pascal}InputLength, {l.Pascal}OutputLength)");
+    public override void EmitGpuConstants(CodeWriter w, ResolvedLayer l)
+        => w.Line($"private static readonly {Names.Gpu}.WindowShape {l.Pascal}Sizes = {Names.Gpu}.WindowShape.Dense({l.Pascal}InputLength, {l.Pascal}OutputLength);");
 
-    public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l)
-    {
-        var p = l.Pascal;
-        Parameters.EmitGpuBackward(w, l,
-            weightGradient: $"DenseWeights({p}WeightsLength, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {p}InputLength, {p}OutputLength, count)",
-            biasRows: "count",
-            inputGradient: $"DenseInput(count * {p}InputLength, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {p}InputLength, {p}OutputLength)");
-    }
+    public override void EmitGpuForward(CodeWriter w, ResolvedLayer l) => Parameters.EmitGpuForward(w, l, "Dense", $"{l.Pascal}Sizes");
+
+    public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l) => Parameters.EmitGpuBackward(w, l, "Dense", $"{l.Pascal}Sizes");
+
+    public override string? GpuPartialFloats(ResolvedLayer l) => $"{Names.Gpu}.GpuKernelSet.DensePartialFloats({l.Pascal}Sizes, batchCapacity)";
 
     // ---- Layer list ----
 

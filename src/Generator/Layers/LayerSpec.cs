@@ -102,6 +102,10 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// <summary>The launches of the backward pass (only for layers that need one).</summary>
     public abstract void EmitGpuBackward(CodeWriter w, ResolvedLayer l);
 
+    /// <summary>For a layer whose backward pass runs split reductions: the expression for the floats of partial sums
+    /// they need at <c>batchCapacity</c> images.</summary>
+    public virtual string? GpuPartialFloats(ResolvedLayer l) => null;
+
     // ---- Layer list -------------------------------------------------------------------------------------------
 
     /// <summary>The C# expression that builds this layer's typed entry in the generated layer list.</summary>

@@ -23,16 +23,24 @@ internal static class Parameters
         w.Line($"new {Names.Span}(_parameters, {p}BiasOffset, {p}BiasLength).Fill({Float(biasInit)});");
     }
 
-    /// <summary>The backward launches of a layer with weights and biases: its weight gradient, its bias gradient (each
-    /// channel's output gradient summed over <paramref name="biasRows"/> rows) and, unless it reads the image, its
-    /// input gradient. <paramref name="weightGradient"/> and <paramref name="inputGradient"/> are kernel calls.</summary>
-    public static void EmitGpuBackward(CodeWriter w, ResolvedLayer l, string weightGradient, string biasRows, string inputGradient)
+    /// <summary>The backward launches of a layer with weights and biases: its weight gradient and its bias gradient
+    /// (each a split reduction over the batch) and, unless it reads the image, its input gradient, all through the
+    /// layer's shape <c>{shapeName}</c>. <paramref name="kind"/> is the kernels' stem ("Conv", "Dense").</summary>
+    public static void EmitGpuBackward(CodeWriter w, ResolvedLayer l, string kind, string shapeName)
     {
         var p = l.Pascal;
         w.Open($"private void {p}Backward(int count)");
-        w.Line($"Kernels.{weightGradient};");
-        w.Line($"Kernels.Bias({p}BiasLength, {p}OutputGradient, {Gpu.BiasGradients(l)}, {biasRows}, {p}OutputChannels);");
-        if (!l.ReadsImage) w.Line($"Kernels.{inputGradient};");
+        w.Line($"Kernels.{kind}WeightGradient(count, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {shapeName});");
+        w.Line($"Kernels.BiasGradient(count, {p}OutputGradient, {Gpu.BiasGradients(l)}, {shapeName});");
+        if (!l.ReadsImage) w.Line($"Kernels.{kind}InputGradient(count, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {shapeName});");
         w.Close();
+    }
+
+    /// <summary>The forward launch of a layer with weights and biases: one tiled product, bias (and a ReLU the plan
+    /// runs in its store) applied as it stores.</summary>
+    public static void EmitGpuForward(CodeWriter w, ResolvedLayer l, string kind, string shapeName)
+    {
+        if (l.StoresRelu) w.Line($"// Stores max(x, 0): the ReLU after {l.Spec.Name} runs here, in this buffer.");
+        Gpu.ForwardMethod(w, l, $"Kernels.{kind}Forward(count, {Gpu.InputOf(l)}, {Gpu.Weights(l)}, {Gpu.Bias(l)}, {l.Pascal}Output, {shapeName}, relu: {(l.StoresRelu ? "true" : "false")})");
     }
 }

@@ -75,6 +75,37 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
     }
 
     [Fact]
+    public void Evaluate_and_predict_on_the_ilgpu_device_give_the_cpu_devices_answers()
+    {
+        // 40 validation images: ILGPU's CPU accelerator simulates every GPU thread, so the whole split would be slow.
+        using var folder = new Scn.TempFolder();
+        var valid = StaticConvNet.Data.IdxReader.Load(Shared("valid-images-idx3-ubyte.gz"), Shared("valid-labels-idx1-ubyte.gz"));
+        var few = new StaticConvNet.Data.Dataset(valid.Images[..(40 * valid.ImageLength)], valid.Labels[..40], valid.Height, valid.Width);
+        StaticConvNet.Data.IdxWriter.Write(few, folder["i.gz"], folder["l.gz"]);
+        string[] Evaluate(string device)
+        {
+            var run = Scn.Run("evaluate", "--checkpoint", _trained.Path, "--images", folder["i.gz"], "--labels", folder["l.gz"], "--device", device);
+            run.ExitCode.ShouldBe(0, run.Error);
+            return run.Output.Split('\n');
+        }
+        Evaluate("ilgpu-cpu").ShouldBe(Evaluate("cpu"));
+
+        string[][] Predict(string device)
+        {
+            var run = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", folder["i.gz"], "--output", folder[$"{device}.csv"], "--device", device);
+            run.ExitCode.ShouldBe(0, run.Error);
+            return File.ReadAllLines(folder[$"{device}.csv"]).Skip(1).Select(row => row.Split(',')).ToArray();
+        }
+        var (cpu, gpu) = (Predict("cpu"), Predict("ilgpu-cpu"));
+        gpu.Length.ShouldBe(40);
+        for (var i = 0; i < cpu.Length; i++)
+        {
+            gpu[i][..4].ShouldBe(cpu[i][..4]);
+            double.Parse(gpu[i][4], System.Globalization.CultureInfo.InvariantCulture).ShouldBe(double.Parse(cpu[i][4], System.Globalization.CultureInfo.InvariantCulture), 1e-4);
+        }
+    }
+
+    [Fact]
     public void Predict_skips_and_reports_bad_pngs_in_a_folder_and_names_each_image_by_its_file()
     {
         using var folder = new Scn.TempFolder();

@@ -5,6 +5,8 @@ using ILGPU.Runtime.Cuda;
 using StaticConvNet.Gpu;
 using StaticConvNet.Tests.Support;
 
+using StaticConvNet.Training;
+
 namespace StaticConvNet.Tests.Gpu;
 
 /// <summary>The ILGPU kernels compute what the generated CPU SIMD code computes. Written once against an
@@ -52,9 +54,29 @@ public abstract class GpuEquivalenceTests : AcceleratorTests
         cpu.DropoutSeed = gpu.DropoutSeed = 21;
         cpu.DropoutStep = gpu.DropoutStep = 6;
         var cpuLoss = cpu.ComputeGradients(images, labels, 3);
-        var gpuLoss = gpu.ComputeGradients(images, labels, 3);
+        var (gpuLoss, gpuCorrect) = gpu.ComputeGradients(images, labels, 3);
         gpuLoss.ShouldBe(cpuLoss, 1e-4f + 1e-4f * cpuLoss);
         ShouldBeClose(gpu.DownloadGradients(), cpu.Gradients.ToArray(), "gradient");
+        gpuCorrect.ShouldBe(Enumerable.Range(0, 3).Count(n => Trainer.ArgMax(cpu.TrainingLogits(n)) == labels[n]));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void Batch_inference_of_more_images_than_a_batch_matches_the_CPU_path(string name)
+    {
+        // 7 images through buffers for 3: batches of 3, 3 and 1.
+        var (cpu, images, _) = ReferenceNets.Setup(ReferenceNets.All[name], batch: 7, parameterScale: 0.2f);
+        using var gpu = ((IGpuConvNet)cpu).CreateGpuNetwork(Accelerator, batchCapacity: 3);
+        gpu.UploadParameters(cpu.Parameters);
+        var expected = new float[7 * cpu.OutputLength];
+        for (var n = 0; n < 7; n++) cpu.Forward(images.AsSpan(n * cpu.InputLength, cpu.InputLength), expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength));
+        var logits = new float[expected.Length];
+        gpu.ForwardBatch(images, logits);
+        ShouldBeClose(logits, expected, "logit");
+        var classes = new int[7];
+        gpu.PredictBatch(images, classes);
+        classes.ShouldBe(Enumerable.Range(0, 7).Select(n => Trainer.ArgMax(expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength))).ToArray());
+        Should.Throw<ArgumentException>(() => gpu.PredictBatch(images, new int[6]));
     }
 }
 
@@ -69,7 +91,7 @@ public sealed class Test_GpuEquivalence_Cuda() : GpuEquivalenceTests(context =>
 /// every GPU thread, so batch 16 would take minutes per model; the kernels do not depend on the batch size.</summary>
 public sealed class Test_GpuTraining : IDisposable
 {
-    private readonly Context _context = Context.Create(builder => builder.Default().EnableAlgorithms());
+    private readonly Context _context = StaticConvNet.Gpu.Devices.CreateContext();
     private readonly Accelerator _accelerator;
 
     public Test_GpuTraining() => _accelerator = _context.CreateCPUAccelerator(0);

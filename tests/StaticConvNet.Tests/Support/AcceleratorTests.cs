@@ -13,7 +13,7 @@ public abstract class AcceleratorTests : IDisposable
     /// <param name="create">The accelerator to test, or null where this machine has none of its kind.</param>
     protected AcceleratorTests(Func<Context, Accelerator?> create)
     {
-        _context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        _context = StaticConvNet.Gpu.Devices.CreateContext();
         _accelerator = create(_context);
     }
 
