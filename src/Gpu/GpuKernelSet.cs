@@ -56,21 +56,21 @@ public sealed class GpuKernelSet
     private sealed class ProductKernel<T> where T : struct, IProduct
     {
         private readonly Action<KernelConfig, T, SpecializedValue<WindowShape>, SpecializedValue<int>, int>? _tiled;
-        private readonly Action<Index3D, T, SpecializedValue<WindowShape>, int>? _untiled;
+        private readonly Action<Index3D, T, WindowShape, int>? _untiled;
         private readonly int _side;
 
         public ProductKernel(Accelerator a, int side)
         {
             _side = side;
             if (side > 0) _tiled = a.LoadStreamKernel<T, SpecializedValue<WindowShape>, SpecializedValue<int>, int>(TiledProduct.Kernel);
-            else _untiled = a.LoadAutoGroupedStreamKernel<Index3D, T, SpecializedValue<WindowShape>, int>(TiledProduct.Untiled);
+            else _untiled = a.LoadAutoGroupedStreamKernel<Index3D, T, WindowShape, int>(TiledProduct.Untiled);
         }
 
         public void Run(T product, WindowShape s, int parts, int depthPerPart)
         {
             int rows = product.Rows(s), columns = product.Columns(s);
             if (_tiled is not null) _tiled(TiledProduct.Launch(rows, columns, parts, _side), product, new(s), new(_side), depthPerPart);
-            else _untiled!(new Index3D(rows, columns, parts), product, new(s), depthPerPart);
+            else _untiled!(new Index3D(rows, columns, parts), product, s, depthPerPart);
         }
     }
 

@@ -75,11 +75,11 @@ public static class TiledProduct
     }
 
     /// <summary>One thread per value of C (and part): the same sums as <see cref="Kernel{TProduct}"/>, in the same
-    /// order, without shared memory or barriers.</summary>
-    public static void Untiled<TProduct>(Index3D index, TProduct product, SpecializedValue<WindowShape> shape, int depthPerPart)
+    /// order, without shared memory or barriers. The shape is a plain argument: this is the CPU accelerator's kernel,
+    /// where a specialised copy per layer would only add compile time.</summary>
+    public static void Untiled<TProduct>(Index3D index, TProduct product, WindowShape s, int depthPerPart)
         where TProduct : struct, IProduct
     {
-        var s = shape.Value;
         int from = index.Z * depthPerPart, to = XMath.Min(from + depthPerPart, product.Depth(s));
         var sum = 0f;
         for (var k = from; k < to; k++) sum += product.Left(s, index.X, k) * product.Right(s, k, index.Y);

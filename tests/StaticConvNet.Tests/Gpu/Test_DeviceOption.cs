@@ -13,7 +13,7 @@ public class Test_DeviceOption
     public void Training_on_ilgpu_cpu_takes_batches_larger_than_the_compiled_capacity()
     {
         using var folder = new Scn.TempFolder();
-        var run = Scn.Run("train", "arch1", "--device", "ilgpu-cpu", "--data", SmallPickle, "--batch-size", "32", "--steps", "3", "--eval-every", "0", "--out", folder.Path);
+        var run = Scn.Run("train", "arch1", "--device", "ilgpu-cpu", "--data", SmallPickle, "--batch-size", "17", "--steps", "3", "--eval-every", "0", "--out", folder.Path);
         run.ExitCode.ShouldBe(0, run.Error);
         run.Output.ShouldContain("device: CPU");
         Checkpoint.Load(folder["checkpoint.scnc"]).StepsDone.ShouldBe(3);
