@@ -48,7 +48,8 @@ if /usr/bin/python3 -c "import torch" 2>/dev/null; then
 fi
 
 ort_version=$(sed -n 's/.*Microsoft.ML.OnnxRuntime" Version="\([^"]*\)".*/\1/p' bench/StaticConvNet.Bench/StaticConvNet.Bench.csproj)
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
+# The model name alone ("AMD EPYC") does not tell a Zen 4 from a Zen 5, whose FMA ceilings differ by 2x.
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) (CPU family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs), model $(grep -m1 '^model\s*:' /proc/cpuinfo | cut -d: -f2 | xargs))"
 # FLOPs per image of a model, forward only or the whole training pass (forward, backward, shard passes).
 flops() { # model forward|training
   python3 - "$artifacts/flops.csv" "$1" "$2" <<'PY'
