@@ -19,7 +19,12 @@ if (args is ["--gpu-check", var deviceName])
 {
     // For bench/gpu.sh: on the real GPU, does training end where the CPU path ends (the tolerance Test_GpuTraining
     // holds the CPU accelerator to)? 20 steps of every model at batch 4 from the same start.
-    return GpuCheck.Run(StaticConvNet.Gpu.Devices.Parse(deviceName));
+    try { return GpuCheck.Run(StaticConvNet.Gpu.Devices.Parse(deviceName)); }
+    catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+    {
+        Console.Error.WriteLine($"--gpu-check: {e.Message}");
+        return 2;
+    }
 }
 
 // The GPU benchmarks run only when asked for (--gpu, on a machine with CUDA; see bench/gpu.sh): elsewhere their setup
