@@ -105,7 +105,9 @@ public static class PngTree
         {
             // A decoder failed; its error is thrown below.
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException)
+        // The tar reader turns damaged headers into these too: a PAX mtime past DateTimeOffset's range is an
+        // OverflowException or an ArgumentOutOfRangeException (found by Test_Fuzz).
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or OverflowException or ArgumentException)
         {
             queue.CompleteAdding();
             Unwrapped(() => Task.WaitAll(decoders));

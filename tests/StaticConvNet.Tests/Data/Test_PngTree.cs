@@ -130,6 +130,17 @@ public class Test_PngTree
         Should.Throw<DataFormatException>(() => PngTree.LoadTarball(folder["cut.tar.gz"])).Message.ShouldStartWith($"{folder["cut.tar.gz"]}: is truncated or not a valid .tar.gz");
     }
 
+    /// <summary>A PAX header whose mtime is past any date (Test_Fuzz found one): the tar reader overflows converting it;
+    /// that is a bad file, named, not a crash. The archive holds A/a.png with mtime 10^26 s, written by Python's tarfile.</summary>
+    [Fact]
+    public void A_tarball_whose_header_dates_overflow_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        File.WriteAllBytes(folder["dates.tar.gz"], Convert.FromBase64String(
+            "H4sIAAAAAAACA+3TsQrCMBCA4Zt9ijxBcmlDxUHQraOvEDCIQ0VqhTy+FodSpGME9f+WO2656bfOut0h5jbFY+qlCH1ZmqohTPt491r5WkyWD7jfhtg/38t/qhvTDecubTeLVoKftXfRXi+noj/GqJup8ff+1c/717WGSozSf3GZBAAAAAAAAAAAAAAAAL7aA+490f4AKAAA"));
+        Should.Throw<DataFormatException>(() => PngTree.LoadTarball(folder["dates.tar.gz"])).Message.ShouldStartWith($"{folder["dates.tar.gz"]}: is truncated or not a valid .tar.gz");
+    }
+
     /// <summary>An entry far larger than any glyph (here 64 MiB of zeros, which compress to almost nothing) is skipped
     /// unread: the archive costs the time to read past it, not the memory to hold it.</summary>
     [Fact]
