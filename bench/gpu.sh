@@ -16,7 +16,7 @@ case "${1:-}" in
     ls -l .device/bench.tar.xz
     ;;
   measure)
-    out="${2:?usage: bench/gpu.sh measure OUT}"
+    out="$(realpath -m "${2:?usage: bench/gpu.sh measure OUT}")" # absolute: the benchmarks run from inside it
     mkdir -p "$out"
     [ -x .device/bench/StaticConvNet.Bench ] || tar -C .device -xJf .device/bench.tar.xz
     results="$out/gpu-results.md"

@@ -40,18 +40,14 @@ internal static class DeviceChoice
     public static float[] Logits(ModelEntry entry, IConvNet network, ReadOnlySpan<float> images, int count, DeviceKind kind)
     {
         var logits = new float[(long)count * network.OutputLength];
-        var device = Open(kind);
-        if (device is not { } opened)
+        images = images[..(count * network.InputLength)];
+        if (OnDevice(entry, network, count, kind) is { } gpu)
         {
-            for (var i = 0; i < count; i++)
-                network.Forward(images.Slice(i * network.InputLength, network.InputLength), logits.AsSpan(i * network.OutputLength, network.OutputLength));
+            using (gpu) gpu.ForwardBatch(images, logits);
             return logits;
         }
-        using var context = opened.Context;
-        using var accelerator = opened.Accelerator;
-        using var gpu = GpuNetworkOf(entry, network, accelerator, Math.Min(count, InferenceBatch));
-        gpu.UploadParameters(network.Parameters);
-        gpu.ForwardBatch(images[..(count * network.InputLength)], logits);
+        for (var i = 0; i < count; i++)
+            network.Forward(images.Slice(i * network.InputLength, network.InputLength), logits.AsSpan(i * network.OutputLength, network.OutputLength));
         return logits;
     }
 
@@ -59,17 +55,45 @@ internal static class DeviceChoice
     public static int[] Predictions(ModelEntry entry, IConvNet network, ReadOnlySpan<float> images, int count, DeviceKind kind)
     {
         var predictions = new int[count];
-        var device = Open(kind);
-        if (device is not { } opened)
+        images = images[..(count * network.InputLength)];
+        if (OnDevice(entry, network, count, kind) is { } gpu)
         {
-            network.PredictBatch(images[..(count * network.InputLength)], predictions);
-            return predictions;
+            using (gpu) gpu.PredictBatch(images, predictions);
         }
-        using var context = opened.Context;
-        using var accelerator = opened.Accelerator;
-        using var gpu = GpuNetworkOf(entry, network, accelerator, Math.Min(count, InferenceBatch));
-        gpu.UploadParameters(network.Parameters);
-        gpu.PredictBatch(images[..(count * network.InputLength)], predictions);
+        else network.PredictBatch(images, predictions);
         return predictions;
+    }
+
+    /// <summary>The network on an ILGPU device with its parameters uploaded, for inference over <paramref name="count"/>
+    /// images; null for the cpu device. Disposing it closes the device.</summary>
+    private static DeviceNetwork? OnDevice(ModelEntry entry, IConvNet network, int count, DeviceKind kind)
+    {
+        if (Open(kind) is not { } device) return null;
+        try
+        {
+            var gpu = GpuNetworkOf(entry, network, device.Accelerator, Math.Min(count, InferenceBatch));
+            gpu.UploadParameters(network.Parameters);
+            return new DeviceNetwork(device.Context, device.Accelerator, gpu);
+        }
+        catch
+        {
+            device.Accelerator.Dispose();
+            device.Context.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class DeviceNetwork(ILGPU.Context context, ILGPU.Runtime.Accelerator accelerator, GpuNetwork gpu) : IDisposable
+    {
+        public void ForwardBatch(ReadOnlySpan<float> images, Span<float> logits) => gpu.ForwardBatch(images, logits);
+
+        public void PredictBatch(ReadOnlySpan<float> images, Span<int> predictions) => gpu.PredictBatch(images, predictions);
+
+        public void Dispose()
+        {
+            gpu.Dispose();
+            accelerator.Dispose();
+            context.Dispose();
+        }
     }
 }

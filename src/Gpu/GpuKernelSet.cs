@@ -10,6 +10,9 @@ namespace StaticConvNet.Gpu;
 public sealed class GpuKernelSet
 {
     private readonly ArrayView<float> _partials;
+
+    /// <summary>The matrix products' group side (0: untiled).</summary>
+    public int GroupSide { get; }
     private readonly int _summaryGroup;
 
     /// <param name="partials">Room for the partial sums of the largest split reduction a pass runs (the generated
@@ -19,16 +22,15 @@ public sealed class GpuKernelSet
     public GpuKernelSet(Accelerator a, ArrayView<float> partials, int? groupSide = null)
     {
         var side = groupSide ?? (a.AcceleratorType == AcceleratorType.CPU ? 0 : TiledProduct.GroupSide(a));
+        if (side is not (0 or 4 or 8 or 16) || side * side > a.MaxNumThreadsPerGroup)
+            throw new ArgumentOutOfRangeException(nameof(groupSide), side, $"The group side must be 0 (untiled) or 4, 8 or 16 with side² threads in a group ({a.Name} allows {a.MaxNumThreadsPerGroup}).");
+        GroupSide = side;
         _partials = partials;
         _summaryGroup = GpuKernels.SummaryGroup;
         while (_summaryGroup > a.MaxNumThreadsPerGroup) _summaryGroup /= 2; // the tree needs a power of two
         _convForward = new(a, side);
         _convInput = new(a, side);
         _convWeights = new(a, side);
-        _bias = new(a, side);
-        _denseForward = new(a, side);
-        _denseInput = new(a, side);
-        _denseWeights = new(a, side);
         _sumParts = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(GpuKernels.SumParts);
         MaxPoolForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WindowShape>(GpuKernels.PoolForward);
         MaxPoolBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowShape>(GpuKernels.PoolBackward);
@@ -77,10 +79,6 @@ public sealed class GpuKernelSet
     private readonly ProductKernel<ConvForwardProduct> _convForward;
     private readonly ProductKernel<ConvInputGradientProduct> _convInput;
     private readonly ProductKernel<ConvWeightGradientProduct> _convWeights;
-    private readonly ProductKernel<BiasGradientProduct> _bias;
-    private readonly ProductKernel<DenseForwardProduct> _denseForward;
-    private readonly ProductKernel<DenseInputGradientProduct> _denseInput;
-    private readonly ProductKernel<DenseWeightGradientProduct> _denseWeights;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _sumParts;
 
     /// <summary>A product whose K is not split: one part holds all of it.</summary>
@@ -93,8 +91,9 @@ public sealed class GpuKernelSet
     {
         var parts = TiledProduct.Parts(product.Depth(s));
         var length = product.Rows(s) * product.Columns(s);
-        if ((long)parts * length > _partials.Length)
-            throw new InvalidOperationException($"A reduction needs {(long)parts * length:N0} floats of partial sums; the plan made room for {_partials.Length:N0}.");
+        var needed = TiledProduct.PartialFloats(product.Depth(s), length);
+        if (needed > _partials.Length)
+            throw new InvalidOperationException($"A reduction needs {needed:N0} floats of partial sums; the plan made room for {_partials.Length:N0}.");
         kernel.Run(product, s, parts, TiledProduct.DepthPerPart);
         _sumParts(length, _partials, result, parts, length);
     }
@@ -105,32 +104,29 @@ public sealed class GpuKernelSet
     public void ConvInputGradient(int count, ArrayView<float> weights, ArrayView<float> outputGradient, ArrayView<float> inputGradient, WindowShape s)
         => Whole(_convInput, new ConvInputGradientProduct(weights, outputGradient, inputGradient, count), s);
 
-    public void ConvWeightGradient(int count, ArrayView<float> x, ArrayView<float> outputGradient, ArrayView<float> weightGradient, WindowShape s)
-        => Reduce(_convWeights, new ConvWeightGradientProduct(x, outputGradient, _partials, count), s, weightGradient);
+    /// <summary>The weight gradient and, after it, the bias gradient (as the parameters lay them out) in one reduction
+    /// into <paramref name="weightAndBiasGradient"/>.</summary>
+    public void ConvWeightGradient(int count, ArrayView<float> x, ArrayView<float> outputGradient, ArrayView<float> weightAndBiasGradient, WindowShape s)
+        => Reduce(_convWeights, new ConvWeightGradientProduct(x, outputGradient, _partials, count), s, weightAndBiasGradient);
 
-    /// <summary>Each output channel's gradient summed over every output pixel of the batch (a convolution's or a dense layer's).</summary>
-    public void BiasGradient(int count, ArrayView<float> outputGradient, ArrayView<float> biasGradient, WindowShape s)
-        => Reduce(_bias, new BiasGradientProduct(outputGradient, _partials, count), s, biasGradient);
+    // A dense layer is a 1 × 1 convolution of a 1 × 1 image (WindowShape.Dense): the same products.
 
     public void DenseForward(int count, ArrayView<float> x, ArrayView<float> weights, ArrayView<float> bias, ArrayView<float> y, WindowShape s, bool relu)
-        => Whole(_denseForward, new DenseForwardProduct(x, weights, bias, y, count, relu ? 1 : 0), s);
+        => ConvForward(count, x, weights, bias, y, s, relu);
 
     public void DenseInputGradient(int count, ArrayView<float> weights, ArrayView<float> outputGradient, ArrayView<float> inputGradient, WindowShape s)
-        => Whole(_denseInput, new DenseInputGradientProduct(weights, outputGradient, inputGradient, count), s);
+        => ConvInputGradient(count, weights, outputGradient, inputGradient, s);
 
-    public void DenseWeightGradient(int count, ArrayView<float> x, ArrayView<float> outputGradient, ArrayView<float> weightGradient, WindowShape s)
-        => Reduce(_denseWeights, new DenseWeightGradientProduct(x, outputGradient, _partials, count), s, weightGradient);
+    public void DenseWeightGradient(int count, ArrayView<float> x, ArrayView<float> outputGradient, ArrayView<float> weightAndBiasGradient, WindowShape s)
+        => ConvWeightGradient(count, x, outputGradient, weightAndBiasGradient, s);
 
-    /// <summary>The sizes of the partial sums <see cref="ConvWeightGradient"/> and <see cref="BiasGradient"/> need for a
-    /// layer of <paramref name="s"/> at <paramref name="count"/> images (the larger of the two).</summary>
-    public static long ConvPartialFloats(WindowShape s, int count)
+    /// <summary>Floats of partial sums <see cref="ConvWeightGradient"/> needs for a layer of <paramref name="s"/> (a
+    /// convolution's or a dense layer's) at <paramref name="count"/> images.</summary>
+    public static long PartialFloats(WindowShape s, int count)
     {
-        var depth = (long)count * s.OutHeight * s.OutWidth;
-        return Math.Max(TiledProduct.PartialFloats(depth, s.Window * s.Window * s.InChannels * s.OutChannels), TiledProduct.PartialFloats(depth, s.OutChannels));
+        var product = new ConvWeightGradientProduct(default, default, default, count);
+        return TiledProduct.PartialFloats(product.Depth(s), product.Rows(s) * product.Columns(s));
     }
-
-    /// <summary>The same for a dense layer.</summary>
-    public static long DensePartialFloats(WindowShape s, int count) => TiledProduct.PartialFloats(count, s.InChannels * s.OutChannels);
 
     // ---- One thread per value -------------------------------------------------------------------------------------
 

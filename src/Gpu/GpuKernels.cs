@@ -34,7 +34,7 @@ internal static class GpuKernels
 {
     // ---- MaxPool -----------------------------------------------------------------------------
 
-    private static int ArgMax(ArrayView<float> x, WindowShape s, int n, int oy, int ox, int c)
+    private static int WindowMaximum(ArrayView<float> x, WindowShape s, int n, int oy, int ox, int c)
     {
         var best = -1;
         var bestValue = 0f;
@@ -57,7 +57,7 @@ internal static class GpuKernels
     {
         int i = index, c = i % s.InChannels, pixel = i / s.InChannels;
         int ox = pixel % s.OutWidth, oy = pixel / s.OutWidth % s.OutHeight, n = pixel / (s.OutWidth * s.OutHeight);
-        y[i] = x[ArgMax(x, s, n, oy, ox, c)];
+        y[i] = x[WindowMaximum(x, s, n, oy, ox, c)];
     }
 
     /// <summary>Gathers, per input value, the gradients of the windows whose first maximum it is.</summary>
@@ -74,7 +74,7 @@ internal static class GpuKernels
             {
                 var left = ox * s.Stride - s.PadLeft;
                 if (ix < left || ix >= left + s.Window) continue;
-                if (ArgMax(x, s, n, oy, ox, c) == i) sum += g[((n * s.OutHeight + oy) * s.OutWidth + ox) * s.InChannels + c];
+                if (WindowMaximum(x, s, n, oy, ox, c) == i) sum += g[((n * s.OutHeight + oy) * s.OutWidth + ox) * s.InChannels + c];
             }
         }
         dx[i] = sum;
@@ -177,14 +177,9 @@ internal static class GpuKernels
     public static void SoftmaxCrossEntropy(Index1D n, ArrayView<float> z, ArrayView<int> labels, ArrayView<float> dz, ArrayView<float> loss, ArrayView<float> right, int classes, int count)
     {
         var row = n * classes;
+        right[n] = FirstLargest(z, row, classes) == labels[n] ? 1f : 0f;
         var max = z[row];
-        var best = 0;
-        for (var k = 1; k < classes; k++)
-        {
-            if (z[row + k] > max) best = k;
-            max = XMath.Max(max, z[row + k]);
-        }
-        right[n] = best == labels[n] ? 1f : 0f;
+        for (var k = 1; k < classes; k++) max = XMath.Max(max, z[row + k]);
         var sum = 0f;
         for (var k = 0; k < classes; k++) sum += XMath.Exp(z[row + k] - max);
         loss[n] = max + XMath.Log(sum) - z[row + labels[n]];
@@ -250,20 +245,13 @@ internal static class GpuKernels
         }
     }
 
-    /// <summary>The class of each image: the index of its first largest logit, as the CPU's TensorPrimitives.IndexOfMax.</summary>
-    public static void ArgMax(Index1D n, ArrayView<float> z, ArrayView<int> classes, int classCount)
+    /// <summary>The class of each image: the index of its first largest logit, as the CPU's Trainer.ArgMax.</summary>
+    public static void ArgMax(Index1D n, ArrayView<float> z, ArrayView<int> classes, int classCount) => classes[n] = FirstLargest(z, n * classCount, classCount);
+
+    private static int FirstLargest(ArrayView<float> z, int row, int count)
     {
-        var row = n * classCount;
         var best = 0;
-        var max = z[row];
-        for (var k = 1; k < classCount; k++)
-        {
-            if (z[row + k] > max)
-            {
-                max = z[row + k];
-                best = k;
-            }
-        }
-        classes[n] = best;
+        for (var k = 1; k < count; k++) if (z[row + k] > z[row + best]) best = k;
+        return best;
     }
 }

@@ -16,7 +16,8 @@ public interface IGpuConvNet
 /// live on the device for the network's lifetime, in buffers laid out by the generated plan. The generated subclass
 /// supplies the passes (<see cref="RunForward"/>, <see cref="RunBackward"/>) as its own kernel launches; this class
 /// loads batches, computes the loss, steps the optimiser and moves parameters. Only input batches go to the device,
-/// and only losses, logits for metrics and (when asked) parameters come back.</summary>
+/// and only a step's summed loss and right answers, inference's classes or logits, and (when asked) parameters come
+/// back.</summary>
 public abstract class GpuNetwork : IDisposable
 {
     private readonly Accelerator _accelerator;
@@ -81,7 +82,15 @@ public abstract class GpuNetwork : IDisposable
 
     // ---- What the generated passes use ----------------------------------------------------------------------
 
-    protected GpuKernelSet Kernels { get; }
+    protected GpuKernelSet Kernels { get; private set; }
+
+    /// <summary>The matrix products' group side: <see cref="TiledProduct.GroupSide"/> on a GPU, 0 (untiled) on ILGPU's
+    /// CPU accelerator. Set it to run another (4, 8 or 16; 0 for untiled): every side gives the same sums.</summary>
+    public int ProductGroupSide
+    {
+        get => Kernels.GroupSide;
+        set => Kernels = new GpuKernelSet(_accelerator, _partials.View, value);
+    }
 
     /// <summary>The input batch, images end to end (HWC).</summary>
     protected ArrayView<float> Images => _images.View;
@@ -181,7 +190,7 @@ public abstract class GpuNetwork : IDisposable
         return (_summaryOnHost[0] / count, (int)_summaryOnHost[1]);
     }
 
-    /// <summary>Logits of the last pass (for the minibatch accuracy the notebook reports).</summary>
+    /// <summary>Logits of the last pass over <paramref name="count"/> images, [count × classes].</summary>
     public float[] TrainingLogits(int count) => _activations.View.SubView((long)_logitsImageOffset * BatchCapacity, (long)count * Classes).GetAsArray1D();
 
     /// <summary>Queues the SGD update; the next download waits for it.</summary>

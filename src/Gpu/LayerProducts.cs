@@ -4,7 +4,8 @@ namespace StaticConvNet.Gpu;
 
 // Every matrix product of a training step, as TiledProduct runs them. Layouts are the CPU path's: images HWC, the
 // batch's images end to end, convolution weights HWIO (row k = (ky, kx, c) of a [K × filters] matrix), dense weights
-// [inputs × outputs]. A dense layer's WindowShape is a 1 × 1 window: InChannels inputs, OutChannels outputs.
+// [inputs × outputs]. A dense layer is a 1 × 1 convolution of a 1 × 1 image (WindowShape.Dense: InChannels inputs,
+// OutChannels outputs), whose weights are exactly that [inputs × outputs] matrix, so it runs on the same products.
 
 /// <summary>Where pixel <paramref name="row"/> of the batch's outputs reads tap <paramref name="k"/> = (ky, kx, c) of
 /// its window: the input value, or 0 in the padding. The patch matrix of implicit GEMM, never stored.</summary>
@@ -42,7 +43,7 @@ public struct ConvForwardProduct(ArrayView<float> x, ArrayView<float> weights, A
     public readonly void Store(WindowShape s, int row, int column, int part, float sum)
     {
         var value = sum + bias[column];
-        y[row * s.OutChannels + column] = relu != 0 && !(value > 0f) ? 0f : value;
+        y[row * s.OutChannels + column] = relu != 0 && !(value > 0f) ? 0f : value; // max(value, 0), as ReluForward
     }
 }
 
@@ -73,64 +74,16 @@ public struct ConvInputGradientProduct(ArrayView<float> weights, ArrayView<float
     public readonly void Store(WindowShape s, int row, int column, int part, float sum) => inputGradient[row * s.InChannels + column] = sum;
 }
 
-/// <summary>Convolution weight gradient: dW[k, o] = Σ over every output pixel of the batch of patch[pixel, k] ·
-/// dOut[pixel, o]: the patch matrix transposed times the output gradient, split into parts along the pixels.</summary>
+/// <summary>Weight and bias gradients: dW[k, o] = Σ over every output pixel of the batch of patch[pixel, k] ·
+/// dOut[pixel, o] (the patch matrix transposed times the output gradient), and one more row, K, of ones:
+/// db[o] = Σ dOut[pixel, o]. The bias follows the weights in the parameters, so the product's rows are the two
+/// gradients laid out as they are stored. Split into parts along the pixels.</summary>
 public struct ConvWeightGradientProduct(ArrayView<float> x, ArrayView<float> outputGradient, ArrayView<float> partials, int count) : IProduct
 {
-    public readonly int Rows(WindowShape s) => s.Window * s.Window * s.InChannels;
+    public readonly int Rows(WindowShape s) => s.Window * s.Window * s.InChannels + 1;
     public readonly int Columns(WindowShape s) => s.OutChannels;
     public readonly int Depth(WindowShape s) => Patches.OutputPixels(s, count);
-    public readonly float Left(WindowShape s, int row, int k) => Patches.Read(x, s, k, row);
+    public readonly float Left(WindowShape s, int row, int k) => row < Rows(s) - 1 ? Patches.Read(x, s, k, row) : 1f;
     public readonly float Right(WindowShape s, int k, int column) => outputGradient[k * s.OutChannels + column];
     public readonly void Store(WindowShape s, int row, int column, int part, float sum) => Partials.Store(partials, Rows(s), s.OutChannels, row, column, part, sum);
-}
-
-/// <summary>Bias gradient of a convolution or dense layer: db[o] = Σ over every output pixel of the batch of
-/// dOut[pixel, o], as a product of a row of ones with the output gradient, split into parts like the weights'.</summary>
-public struct BiasGradientProduct(ArrayView<float> outputGradient, ArrayView<float> partials, int count) : IProduct
-{
-    public readonly int Rows(WindowShape s) => 1;
-    public readonly int Columns(WindowShape s) => s.OutChannels;
-    public readonly int Depth(WindowShape s) => Patches.OutputPixels(s, count);
-    public readonly float Left(WindowShape s, int row, int k) => 1f;
-    public readonly float Right(WindowShape s, int k, int column) => outputGradient[k * s.OutChannels + column];
-    public readonly void Store(WindowShape s, int row, int column, int part, float sum) => Partials.Store(partials, 1, s.OutChannels, row, column, part, sum);
-}
-
-/// <summary>Dense forward: y[n, j] = Σ_i x[n, i] · W[i, j] + b[j] (then max(·, 0) when a ReLU runs in its store).</summary>
-public struct DenseForwardProduct(ArrayView<float> x, ArrayView<float> weights, ArrayView<float> bias, ArrayView<float> y, int count, int relu) : IProduct
-{
-    public readonly int Rows(WindowShape s) => count;
-    public readonly int Columns(WindowShape s) => s.OutChannels;
-    public readonly int Depth(WindowShape s) => s.InChannels;
-    public readonly float Left(WindowShape s, int row, int k) => x[row * s.InChannels + k];
-    public readonly float Right(WindowShape s, int k, int column) => weights[k * s.OutChannels + column];
-
-    public readonly void Store(WindowShape s, int row, int column, int part, float sum)
-    {
-        var value = sum + bias[column];
-        y[row * s.OutChannels + column] = relu != 0 && !(value > 0f) ? 0f : value;
-    }
-}
-
-/// <summary>Dense input gradient: dx[n, i] = Σ_j dOut[n, j] · W[i, j] (the weights read transposed).</summary>
-public struct DenseInputGradientProduct(ArrayView<float> weights, ArrayView<float> outputGradient, ArrayView<float> inputGradient, int count) : IProduct
-{
-    public readonly int Rows(WindowShape s) => count;
-    public readonly int Columns(WindowShape s) => s.InChannels;
-    public readonly int Depth(WindowShape s) => s.OutChannels;
-    public readonly float Left(WindowShape s, int row, int k) => outputGradient[row * s.OutChannels + k];
-    public readonly float Right(WindowShape s, int k, int column) => weights[column * s.OutChannels + k];
-    public readonly void Store(WindowShape s, int row, int column, int part, float sum) => inputGradient[row * s.InChannels + column] = sum;
-}
-
-/// <summary>Dense weight gradient: dW[i, j] = Σ_n x[n, i] · dOut[n, j], split into parts along the batch.</summary>
-public struct DenseWeightGradientProduct(ArrayView<float> x, ArrayView<float> outputGradient, ArrayView<float> partials, int count) : IProduct
-{
-    public readonly int Rows(WindowShape s) => s.InChannels;
-    public readonly int Columns(WindowShape s) => s.OutChannels;
-    public readonly int Depth(WindowShape s) => count;
-    public readonly float Left(WindowShape s, int row, int k) => x[k * s.InChannels + row];
-    public readonly float Right(WindowShape s, int k, int column) => outputGradient[k * s.OutChannels + column];
-    public readonly void Store(WindowShape s, int row, int column, int part, float sum) => Partials.Store(partials, s.InChannels, s.OutChannels, row, column, part, sum);
 }

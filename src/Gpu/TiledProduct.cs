@@ -37,8 +37,8 @@ public interface IProduct
 /// times. On a GPU side is 16 (groups of 256 threads, tiles of 64 × 16).</summary>
 /// <remarks>
 /// Reductions over long K (weight gradients sum over every pixel of every image of the batch, hundreds of thousands
-/// of terms for a first convolution at batch 1024) are split into parts of <see cref="DepthPerPart"/> terms along the
-/// grid's third dimension, each part writing its own partial sums, which <see cref="GpuKernels.SumParts"/> then adds
+/// of terms for a first convolution at batch 1024) are split into parts of <see cref="DepthPerPart"/> terms, each a
+/// block of groups of its own writing its own partial sums, which <see cref="GpuKernels.SumParts"/> then adds
 /// in part order. No atomics anywhere: every value is summed in one fixed order (k ascending within a part, parts
 /// ascending) that depends neither on the group size nor on the device's scheduling, so a run repeats exactly.
 ///
@@ -66,11 +66,13 @@ public static class TiledProduct
     public static long PartialFloats(long depth, int outputs) => (long)Parts(depth) * outputs;
 
     /// <summary>The launch for a product of <paramref name="rows"/> × <paramref name="columns"/> in
-    /// <paramref name="parts"/> parts, with groups of <paramref name="side"/> × <paramref name="side"/> threads.</summary>
+    /// <paramref name="parts"/> parts, with groups of <paramref name="side"/> × <paramref name="side"/> threads. The
+    /// parts go along the grid's first dimension with the row tiles (part-major): CUDA allows 2^31 − 1 groups there
+    /// but only 65,535 along the others, and a first layer at batch 4,096 can need more parts than that.</summary>
     public static KernelConfig Launch(int rows, int columns, int parts, int side)
     {
-        int tileRows = RowsPerThread * side;
-        return new(new Index3D((rows + tileRows - 1) / tileRows, (columns + side - 1) / side, parts), new Index3D(side, side, 1),
+        int tileRows = RowsPerThread * side, rowTiles = (rows + tileRows - 1) / tileRows;
+        return new(new Index3D(checked(rowTiles * parts), (columns + side - 1) / side, 1), new Index3D(side, side, 1),
             SharedMemoryConfig.RequestDynamic<float>(tileRows * side + side * side));
     }
 
@@ -95,14 +97,15 @@ public static class TiledProduct
         var left = shared.SubView(0, tileRows * side);      // [tileRows × side]: A's rows, side values of k each
         var right = shared.SubView(tileRows * side, groupSize); // [side × side]: B's k rows, side columns each
         int column = Group.IdxX, rowGroup = Group.IdxY, thread = rowGroup * side + column;
-        int firstRow = Grid.IdxX * tileRows, firstColumn = Grid.IdxY * side;
-        int rows = product.Rows(s), columns = product.Columns(s);
-        int from = Grid.IdxZ * depthPerPart, to = XMath.Min(from + depthPerPart, product.Depth(s));
+        int rows = product.Rows(s), columns = product.Columns(s), rowTiles = (rows + tileRows - 1) / tileRows;
+        int part = Grid.IdxX / rowTiles, firstRow = Grid.IdxX % rowTiles * tileRows, firstColumn = Grid.IdxY * side;
+        int from = part * depthPerPart, to = XMath.Min(from + depthPerPart, product.Depth(s));
         float sum0 = 0f, sum1 = 0f, sum2 = 0f, sum3 = 0f;
         for (var step = from; step < to; step += side)
         {
-            // Consecutive threads stage consecutive k of one row of A (a convolution's channels, contiguous in HWC)
-            // and consecutive columns of one row of B (contiguous in every layout here).
+            // Consecutive threads stage consecutive k of one row of A and consecutive columns of one row of B: in the
+            // forward pass both are contiguous (an image's channels in HWC, a weight row); the gradients read one of
+            // the two with a stride.
             for (var e = thread; e < tileRows * side; e += groupSize)
             {
                 int row = firstRow + e / side, k = step + e % side;
@@ -125,9 +128,9 @@ public static class TiledProduct
         var storeColumn = firstColumn + column;
         if (storeColumn >= columns) return;
         var storeRow = firstRow + rowGroup * RowsPerThread;
-        if (storeRow < rows) product.Store(s, storeRow, storeColumn, Grid.IdxZ, sum0);
-        if (storeRow + 1 < rows) product.Store(s, storeRow + 1, storeColumn, Grid.IdxZ, sum1);
-        if (storeRow + 2 < rows) product.Store(s, storeRow + 2, storeColumn, Grid.IdxZ, sum2);
-        if (storeRow + 3 < rows) product.Store(s, storeRow + 3, storeColumn, Grid.IdxZ, sum3);
+        if (storeRow < rows) product.Store(s, storeRow, storeColumn, part, sum0);
+        if (storeRow + 1 < rows) product.Store(s, storeRow + 1, storeColumn, part, sum1);
+        if (storeRow + 2 < rows) product.Store(s, storeRow + 2, storeColumn, part, sum2);
+        if (storeRow + 3 < rows) product.Store(s, storeRow + 3, storeColumn, part, sum3);
     }
 }

@@ -79,10 +79,6 @@ internal static class Gpu
 
     public static string Bias(ResolvedLayer l) => $"Parameters({l.Pascal}BiasOffset, {l.Pascal}BiasLength)";
 
-    public static string WeightGradients(ResolvedLayer l) => $"Gradients({l.Pascal}WeightsOffset, {l.Pascal}WeightsLength)";
-
-    public static string BiasGradients(ResolvedLayer l) => $"Gradients({l.Pascal}BiasOffset, {l.Pascal}BiasLength)";
-
     /// <summary>A forward method of one launch over every output value of <c>count</c> images.</summary>
     public static void ForwardMethod(CodeWriter w, ResolvedLayer l, string launch)
     {

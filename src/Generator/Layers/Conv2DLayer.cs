@@ -84,7 +84,7 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
 
     public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l) => Parameters.EmitGpuBackward(w, l, "Conv", $"{l.Pascal}Window");
 
-    public override string? GpuPartialFloats(ResolvedLayer l) => $"{Names.Gpu}.GpuKernelSet.ConvPartialFloats({l.Pascal}Window, batchCapacity)";
+    public override string? GpuPartialFloats(ResolvedLayer l) => $"{Names.Gpu}.GpuKernelSet.PartialFloats({l.Pascal}Window, batchCapacity)";
 
     // ---- Layer list ----
 

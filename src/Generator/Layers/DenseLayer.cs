@@ -56,7 +56,7 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
 
     public override void EmitGpuBackward(CodeWriter w, ResolvedLayer l) => Parameters.EmitGpuBackward(w, l, "Dense", $"{l.Pascal}Sizes");
 
-    public override string? GpuPartialFloats(ResolvedLayer l) => $"{Names.Gpu}.GpuKernelSet.DensePartialFloats({l.Pascal}Sizes, batchCapacity)";
+    public override string? GpuPartialFloats(ResolvedLayer l) => $"{Names.Gpu}.GpuKernelSet.PartialFloats({l.Pascal}Sizes, batchCapacity)";
 
     // ---- Layer list ----
 

@@ -23,15 +23,15 @@ internal static class Parameters
         w.Line($"new {Names.Span}(_parameters, {p}BiasOffset, {p}BiasLength).Fill({Float(biasInit)});");
     }
 
-    /// <summary>The backward launches of a layer with weights and biases: its weight gradient and its bias gradient
-    /// (each a split reduction over the batch) and, unless it reads the image, its input gradient, all through the
-    /// layer's shape <c>{shapeName}</c>. <paramref name="kind"/> is the kernels' stem ("Conv", "Dense").</summary>
+    /// <summary>The backward launches of a layer with weights and biases: its weight and bias gradients (one split
+    /// reduction over the batch; the bias follows the weights in the parameters, so one view holds both) and, unless it
+    /// reads the image, its input gradient, all through the layer's shape <c>{shapeName}</c>. <paramref name="kind"/> is
+    /// the kernels' stem ("Conv", "Dense").</summary>
     public static void EmitGpuBackward(CodeWriter w, ResolvedLayer l, string kind, string shapeName)
     {
         var p = l.Pascal;
         w.Open($"private void {p}Backward(int count)");
-        w.Line($"Kernels.{kind}WeightGradient(count, {Gpu.InputOf(l)}, {p}OutputGradient, {Gpu.WeightGradients(l)}, {shapeName});");
-        w.Line($"Kernels.BiasGradient(count, {p}OutputGradient, {Gpu.BiasGradients(l)}, {shapeName});");
+        w.Line($"Kernels.{kind}WeightGradient(count, {Gpu.InputOf(l)}, {p}OutputGradient, Gradients({p}WeightsOffset, {p}WeightsLength + {p}BiasLength), {shapeName});");
         if (!l.ReadsImage) w.Line($"Kernels.{kind}InputGradient(count, {Gpu.Weights(l)}, {p}OutputGradient, {Gpu.InputGradientOf(l)}, {shapeName});");
         w.Close();
     }

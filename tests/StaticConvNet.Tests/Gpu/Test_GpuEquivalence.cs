@@ -60,6 +60,27 @@ public abstract class GpuEquivalenceTests : AcceleratorTests
         gpuCorrect.ShouldBe(Enumerable.Range(0, 3).Count(n => Trainer.ArgMax(cpu.TrainingLogits(n)) == labels[n]));
     }
 
+    /// <summary>On ILGPU's CPU accelerator the networks run their products untiled (docs/gpu.md); here a few small
+    /// networks (a strided convolution, a wide one before a narrow one, dense layers) run them tiled, in groups of
+    /// the largest the accelerator allows (4 × 4 on the CPU): the same logits and gradients.</summary>
+    public static TheoryData<string> TiledCases => new("ConvSameStride2", "WideConv", "DenseRelu");
+
+    [SkippableTheory]
+    [MemberData(nameof(TiledCases))]
+    public void Tiled_products_give_the_CPU_paths_logits_and_gradients(string name)
+    {
+        var (cpu, images, labels) = ReferenceNets.Setup(ReferenceNets.All[name], batch: 3, parameterScale: 0.2f);
+        using var gpu = ((IGpuConvNet)cpu).CreateGpuNetwork(Accelerator, batchCapacity: 3);
+        gpu.ProductGroupSide = TiledProduct.GroupSide(Accelerator);
+        gpu.UploadParameters(cpu.Parameters);
+        var expected = new float[3 * cpu.OutputLength];
+        for (var n = 0; n < 3; n++) cpu.Forward(images.AsSpan(n * cpu.InputLength, cpu.InputLength), expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength));
+        ShouldBeClose(gpu.Forward(images, 3), expected, "logit");
+        cpu.ComputeGradients(images, labels, 3);
+        gpu.ComputeGradients(images, labels, 3);
+        ShouldBeClose(gpu.DownloadGradients(), cpu.Gradients.ToArray(), "gradient");
+    }
+
     /// <summary>Batch inference adds chunking and the class choice to the forward pass the cases above check: a few
     /// networks cover it (convolution, pooling, tanh, dense, and dropout, which inference leaves out).</summary>
     public static TheoryData<string> BatchCases => new("Pool", "Dropout", "Tanh", "arch2");

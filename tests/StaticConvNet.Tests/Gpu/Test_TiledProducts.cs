@@ -71,6 +71,14 @@ public abstract class TiledProductTests : AcceleratorTests
         }
     }
 
+    [SkippableFact]
+    public void A_group_side_the_accelerator_cannot_run_is_refused()
+    {
+        using var partials = Partials();
+        Should.Throw<ArgumentOutOfRangeException>(() => new GpuKernelSet(Accelerator, partials.View, 5));
+        Should.Throw<ArgumentOutOfRangeException>(() => new GpuKernelSet(Accelerator, partials.View, 64));
+    }
+
     private static void ShouldBeClose(float[] actual, double[] expected, string what)
     {
         actual.Length.ShouldBe(expected.Length);
@@ -129,16 +137,15 @@ public abstract class TiledProductTests : AcceleratorTests
         using var ws = Accelerator.Allocate1D(w);
         using var gs = Accelerator.Allocate1D(g);
         using var dxs = Accelerator.Allocate1D<float>(x.Length);
-        using var dws = Accelerator.Allocate1D<float>(w.Length);
-        using var dbs = Accelerator.Allocate1D<float>(s.OutChannels);
+        using var dwbs = Accelerator.Allocate1D<float>(w.Length + s.OutChannels); // weights, then bias, as in the parameters
         foreach (var kernels in KernelSets(partials))
         {
             kernels.ConvInputGradient(Batch, ws.View, gs.View, dxs.View, s);
-            kernels.ConvWeightGradient(Batch, xs.View, gs.View, dws.View, s);
-            kernels.BiasGradient(Batch, gs.View, dbs.View, s);
+            kernels.ConvWeightGradient(Batch, xs.View, gs.View, dwbs.View, s);
             ShouldBeClose(dxs.GetAsArray1D(), dx, "input gradient");
-            ShouldBeClose(dws.GetAsArray1D(), dw, "weight gradient");
-            ShouldBeClose(dbs.GetAsArray1D(), db, "bias gradient");
+            var dwb = dwbs.GetAsArray1D();
+            ShouldBeClose(dwb[..w.Length], dw, "weight gradient");
+            ShouldBeClose(dwb[w.Length..], db, "bias gradient");
         }
         if (!strided) TiledProduct.Parts((long)Batch * s.OutHeight * s.OutWidth).ShouldBe(2, "the weight gradient should be a split reduction");
     }
@@ -171,18 +178,17 @@ public abstract class TiledProductTests : AcceleratorTests
         using var gs = Accelerator.Allocate1D(g);
         using var ys = Accelerator.Allocate1D<float>(y.Length);
         using var dxs = Accelerator.Allocate1D<float>(dx.Length);
-        using var dws = Accelerator.Allocate1D<float>(dw.Length);
-        using var dbs = Accelerator.Allocate1D<float>(19);
+        using var dwbs = Accelerator.Allocate1D<float>(dw.Length + 19);
         foreach (var kernels in KernelSets(partials))
         {
             kernels.DenseForward(count, xs.View, ws.View, bs.View, ys.View, s, relu: false);
             kernels.DenseInputGradient(count, ws.View, gs.View, dxs.View, s);
-            kernels.DenseWeightGradient(count, xs.View, gs.View, dws.View, s);
-            kernels.BiasGradient(count, gs.View, dbs.View, s);
+            kernels.DenseWeightGradient(count, xs.View, gs.View, dwbs.View, s);
             ShouldBeClose(ys.GetAsArray1D(), y, "output");
             ShouldBeClose(dxs.GetAsArray1D(), dx, "input gradient");
-            ShouldBeClose(dws.GetAsArray1D(), dw, "weight gradient");
-            ShouldBeClose(dbs.GetAsArray1D(), db, "bias gradient");
+            var dwb = dwbs.GetAsArray1D();
+            ShouldBeClose(dwb[..dw.Length], dw, "weight gradient");
+            ShouldBeClose(dwb[dw.Length..], db, "bias gradient");
         }
     }
 
@@ -194,7 +200,7 @@ public abstract class TiledProductTests : AcceleratorTests
         using var partials = Partials();
         using var xs = Accelerator.Allocate1D(x);
         using var gs = Accelerator.Allocate1D(g);
-        using var dws = Accelerator.Allocate1D<float>(WeightCount(s));
+        using var dws = Accelerator.Allocate1D<float>(WeightCount(s) + s.OutChannels);
         float[]? first = null;
         foreach (var kernels in KernelSets(partials))
         {
@@ -216,7 +222,7 @@ public abstract class TiledProductTests : AcceleratorTests
         var kernels = new GpuKernelSet(Accelerator, partials.View, _sides[^1]);
         using var xs = Accelerator.Allocate1D<float>(Batch * InputLength(Same));
         using var gs = Accelerator.Allocate1D<float>(Batch * OutputLength(Same));
-        using var dws = Accelerator.Allocate1D<float>(WeightCount(Same));
+        using var dws = Accelerator.Allocate1D<float>(WeightCount(Same) + Same.OutChannels);
         Should.Throw<InvalidOperationException>(() => kernels.ConvWeightGradient(Batch, xs.View, gs.View, dws.View, Same))
             .Message.ShouldContain("partial sums");
     }
