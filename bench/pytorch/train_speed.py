@@ -38,6 +38,19 @@ MODELS = {
 }
 
 
+def calls_per_second(call, warmup, seconds, device):
+    """How often call() runs in a second, after warmup calls, waiting for the GPU at the end."""
+    for _ in range(warmup):
+        call()
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        call()
+        calls += 1
+    if device != "cpu":
+        torch.cuda.synchronize()
+    return calls / (time.perf_counter() - start)
+
+
 def images_per_second(model, batch=16, seconds=3.0, device="cpu"):
     model = model.to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9 if device != "cpu" else 0)
@@ -53,15 +66,7 @@ def images_per_second(model, batch=16, seconds=3.0, device="cpu"):
         if device != "cpu":
             loss.item()  # the loss comes back every step, as it does in StaticConvNet's GPU step
 
-    for _ in range(50):
-        step()
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step()
-        steps += 1
-    if device != "cpu":
-        torch.cuda.synchronize()
-    return steps * batch / (time.perf_counter() - start)
+    return calls_per_second(step, 50, seconds, device) * batch
 
 
 def inference_images_per_second(model, batch, device, images=11840, seconds=3.0):
@@ -72,13 +77,7 @@ def inference_images_per_second(model, batch, device, images=11840, seconds=3.0)
         with torch.no_grad():
             return torch.cat([model(x[i:i + batch]).argmax(1) for i in range(0, images, batch)]).cpu()
 
-    for _ in range(3):
-        classify()
-    runs, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        classify()
-        runs += 1
-    return runs * images / (time.perf_counter() - start)
+    return calls_per_second(classify, 3, seconds, device) * images
 
 
 if __name__ == "__main__":

@@ -32,15 +32,24 @@ public abstract class GpuEquivalenceTests : AcceleratorTests
             Tolerance.Difference(actual[i], expected[i]).ShouldBeLessThan(1e-4f + 1e-3f * Math.Abs(expected[i]), $"{what} {i}");
     }
 
+    /// <summary>The CPU path's logits of <paramref name="count"/> images, and the network on the accelerator with the
+    /// same parameters, for batches of up to 3.</summary>
+    private (float[] Expected, GpuNetwork Gpu) CpuLogitsAndGpu(IConvNet cpu, float[] images, int count)
+    {
+        var expected = new float[count * cpu.OutputLength];
+        for (var n = 0; n < count; n++) cpu.Forward(images.AsSpan(n * cpu.InputLength, cpu.InputLength), expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength));
+        var gpu = ((IGpuConvNet)cpu).CreateGpuNetwork(Accelerator, batchCapacity: 3);
+        gpu.UploadParameters(cpu.Parameters);
+        return (expected, gpu);
+    }
+
     [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Forward_matches_the_CPU_path(string name)
     {
         var (cpu, images, _) = ReferenceNets.Setup(ReferenceNets.All[name], batch: 3, parameterScale: 0.2f);
-        using var gpu = ((IGpuConvNet)cpu).CreateGpuNetwork(Accelerator, batchCapacity: 3);
-        gpu.UploadParameters(cpu.Parameters);
-        var expected = new float[3 * cpu.OutputLength];
-        for (var n = 0; n < 3; n++) cpu.Forward(images.AsSpan(n * cpu.InputLength, cpu.InputLength), expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength));
+        var (expected, gpu) = CpuLogitsAndGpu(cpu, images, 3);
+        using var _ = gpu;
         ShouldBeClose(gpu.Forward(images, 3), expected, "logit");
     }
 
@@ -70,11 +79,9 @@ public abstract class GpuEquivalenceTests : AcceleratorTests
     public void Tiled_products_give_the_CPU_paths_logits_and_gradients(string name)
     {
         var (cpu, images, labels) = ReferenceNets.Setup(ReferenceNets.All[name], batch: 3, parameterScale: 0.2f);
-        using var gpu = ((IGpuConvNet)cpu).CreateGpuNetwork(Accelerator, batchCapacity: 3);
+        var (expected, gpu) = CpuLogitsAndGpu(cpu, images, 3);
+        using var _ = gpu;
         gpu.ProductGroupSide = TiledProduct.GroupSide(Accelerator);
-        gpu.UploadParameters(cpu.Parameters);
-        var expected = new float[3 * cpu.OutputLength];
-        for (var n = 0; n < 3; n++) cpu.Forward(images.AsSpan(n * cpu.InputLength, cpu.InputLength), expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength));
         ShouldBeClose(gpu.Forward(images, 3), expected, "logit");
         cpu.ComputeGradients(images, labels, 3);
         gpu.ComputeGradients(images, labels, 3);
@@ -91,10 +98,8 @@ public abstract class GpuEquivalenceTests : AcceleratorTests
     {
         // 7 images through buffers for 3: batches of 3, 3 and 1.
         var (cpu, images, _) = ReferenceNets.Setup(ReferenceNets.All[name], batch: 7, parameterScale: 0.2f);
-        using var gpu = ((IGpuConvNet)cpu).CreateGpuNetwork(Accelerator, batchCapacity: 3);
-        gpu.UploadParameters(cpu.Parameters);
-        var expected = new float[7 * cpu.OutputLength];
-        for (var n = 0; n < 7; n++) cpu.Forward(images.AsSpan(n * cpu.InputLength, cpu.InputLength), expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength));
+        var (expected, gpu) = CpuLogitsAndGpu(cpu, images, 7);
+        using var _ = gpu;
         var logits = new float[expected.Length];
         gpu.ForwardBatch(images, logits);
         ShouldBeClose(logits, expected, "logit");
