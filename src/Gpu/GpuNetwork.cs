@@ -26,6 +26,11 @@ public abstract class GpuNetwork : IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _activations, _activationGradients, _masks, _partials;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _labels, _predictions;
     private readonly float[] _summaryOnHost = new float[2];
+
+    // Batches go to the device from page-locked host memory, asynchronously: a step's only wait is its summary read.
+    // The host refills these only after a pass's result has been read, so no copy still pending reads them.
+    private readonly PageLockedArray1D<float> _imagesOnHost;
+    private readonly PageLockedArray1D<int> _labelsOnHost;
     private readonly int _logitsImageOffset;
 
     /// <param name="activationsPerImage">Floats of layer outputs one image needs (the generated plan's).</param>
@@ -52,6 +57,8 @@ public abstract class GpuNetwork : IDisposable
         _velocity.MemSetToZero();
         _images = accelerator.Allocate1D<float>((long)batchCapacity * InputLength);
         _labels = accelerator.Allocate1D<int>(batchCapacity);
+        _imagesOnHost = accelerator.AllocatePageLocked1D<float>((long)batchCapacity * InputLength);
+        _labelsOnHost = accelerator.AllocatePageLocked1D<int>(batchCapacity);
         _losses = accelerator.Allocate1D<float>(batchCapacity);
         _activations = accelerator.Allocate1D<float>((long)batchCapacity * activationsPerImage);
         _activationGradients = accelerator.Allocate1D<float>((long)batchCapacity * activationsPerImage);
@@ -205,11 +212,13 @@ public abstract class GpuNetwork : IDisposable
     {
         if (count < 1 || count > BatchCapacity) throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch holds 1..{BatchCapacity} images.");
         if (images.Length < count * InputLength) throw new ArgumentException($"{count} images need {count * InputLength} values.");
-        _images.View.AsContiguous().SubView(0, (long)count * InputLength).CopyFromCPU(images[..(count * InputLength)]);
+        images[..(count * InputLength)].CopyTo(_imagesOnHost.Span);
+        _images.View.CopyFromPageLockedAsync(_imagesOnHost);
         if (!labels.IsEmpty)
         {
             BatchRunner.CheckLabels(labels, count, Classes);
-            _labels.View.AsContiguous().SubView(0, count).CopyFromCPU(labels[..count]);
+            labels[..count].CopyTo(_labelsOnHost.Span);
+            _labels.View.CopyFromPageLockedAsync(_labelsOnHost);
         }
     }
 
@@ -217,6 +226,8 @@ public abstract class GpuNetwork : IDisposable
     {
         foreach (var buffer in new MemoryBuffer[] { _parameters, _gradients, _velocity, _images, _losses, _right, _summary, _activations, _activationGradients, _masks, _partials, _labels, _predictions })
             buffer.Dispose();
+        _imagesOnHost.Dispose();
+        _labelsOnHost.Dispose();
         GC.SuppressFinalize(this);
     }
 }
