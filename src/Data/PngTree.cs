@@ -107,7 +107,7 @@ public static class PngTree
         }
         // The tar reader turns damaged headers into these too: a PAX mtime past DateTimeOffset's range is an
         // OverflowException or an ArgumentOutOfRangeException (found by Test_Fuzz).
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or OverflowException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or OverflowException or ArgumentOutOfRangeException)
         {
             queue.CompleteAdding();
             Unwrapped(() => Task.WaitAll(decoders));

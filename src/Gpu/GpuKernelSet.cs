@@ -72,7 +72,7 @@ public sealed class GpuKernelSet
         {
             int rows = product.Rows(s), columns = product.Columns(s);
             if (_tiled is not null) _tiled(TiledProduct.Launch(rows, columns, parts, _side), product, new(s), new(_side), depthPerPart);
-            else _untiled!(new Index3D(rows, columns, parts), product, s, depthPerPart);
+            else _untiled!(new Index3D(checked(rows * parts), columns, 1), product, s, depthPerPart); // parts along X, as tiled
         }
     }
 
@@ -94,6 +94,8 @@ public sealed class GpuKernelSet
         var needed = TiledProduct.PartialFloats(product.Depth(s), length);
         if (needed > _partials.Length)
             throw new InvalidOperationException($"A reduction needs {needed:N0} floats of partial sums; the plan made room for {_partials.Length:N0}.");
+        if (result.Length != length)
+            throw new ArgumentException($"The reduction writes {length:N0} values (a weight gradient and, after it, the bias gradient); the view holds {result.Length:N0}.", nameof(result));
         kernel.Run(product, s, parts, TiledProduct.DepthPerPart);
         _sumParts(length, _partials, result, parts, length);
     }

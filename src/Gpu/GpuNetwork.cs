@@ -212,11 +212,14 @@ public abstract class GpuNetwork : IDisposable
     {
         if (count < 1 || count > BatchCapacity) throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch holds 1..{BatchCapacity} images.");
         if (images.Length < count * InputLength) throw new ArgumentException($"{count} images need {count * InputLength} values.");
+        if (!labels.IsEmpty) BatchRunner.CheckLabels(labels, count, Classes);
+        // Every caller reads a result before it returns, so the stream is idle here and this costs nothing; it makes
+        // sure no copy queued earlier still reads the page-locked buffers refilled below.
+        _accelerator.DefaultStream.Synchronize();
         images[..(count * InputLength)].CopyTo(_imagesOnHost.Span);
         _images.View.CopyFromPageLockedAsync(_imagesOnHost);
         if (!labels.IsEmpty)
         {
-            BatchRunner.CheckLabels(labels, count, Classes);
             labels[..count].CopyTo(_labelsOnHost.Span);
             _labels.View.CopyFromPageLockedAsync(_labelsOnHost);
         }
@@ -224,6 +227,7 @@ public abstract class GpuNetwork : IDisposable
 
     public void Dispose()
     {
+        _accelerator.DefaultStream.Synchronize(); // nothing may still read a buffer disposed below
         foreach (var buffer in new MemoryBuffer[] { _parameters, _gradients, _velocity, _images, _losses, _right, _summary, _activations, _activationGradients, _masks, _partials, _labels, _predictions })
             buffer.Dispose();
         _imagesOnHost.Dispose();

@@ -82,10 +82,11 @@ public static class TiledProduct
     public static void Untiled<TProduct>(Index3D index, TProduct product, WindowShape s, int depthPerPart)
         where TProduct : struct, IProduct
     {
-        int from = index.Z * depthPerPart, to = XMath.Min(from + depthPerPart, product.Depth(s));
+        int rows = product.Rows(s), part = index.X / rows, row = index.X % rows; // parts along X, part-major
+        int from = part * depthPerPart, to = XMath.Min(from + depthPerPart, product.Depth(s));
         var sum = 0f;
-        for (var k = from; k < to; k++) sum += product.Left(s, index.X, k) * product.Right(s, k, index.Y);
-        product.Store(s, index.X, index.Y, index.Z, sum);
+        for (var k = from; k < to; k++) sum += product.Left(s, row, k) * product.Right(s, k, index.Y);
+        product.Store(s, row, index.Y, part, sum);
     }
 
     public static void Kernel<TProduct>(TProduct product, SpecializedValue<WindowShape> shape, SpecializedValue<int> groupSide, int depthPerPart)

@@ -72,6 +72,18 @@ public abstract class TiledProductTests : AcceleratorTests
     }
 
     [SkippableFact]
+    public void A_gradient_view_without_room_for_the_bias_is_refused()
+    {
+        using var partials = Partials();
+        var kernels = KernelSets(partials).First();
+        using var xs = Accelerator.Allocate1D<float>(Batch * InputLength(Same));
+        using var gs = Accelerator.Allocate1D<float>(Batch * OutputLength(Same));
+        using var weightsOnly = Accelerator.Allocate1D<float>(WeightCount(Same));
+        Should.Throw<ArgumentException>(() => kernels.ConvWeightGradient(Batch, xs.View, gs.View, weightsOnly.View, Same))
+            .Message.ShouldContain("bias gradient");
+    }
+
+    [SkippableFact]
     public void A_group_side_the_accelerator_cannot_run_is_refused()
     {
         using var partials = Partials();
