@@ -42,9 +42,7 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
     {
         var predictions = new int[data.Count];
         gpu.PredictBatch(data.Images.AsSpan(0, data.Count * data.ImageLength), predictions);
-        var correct = 0;
-        for (var i = 0; i < data.Count; i++) if (predictions[i] == data.Labels[i]) correct++;
-        return (float)correct / data.Count;
+        return Trainer.Accuracy(predictions, data);
     }
 }
 

@@ -252,9 +252,11 @@ public static class Trainer
     private static double Rate(long steps, int batch, TimeSpan time) => time > TimeSpan.Zero ? steps * batch / time.TotalSeconds : 0;
 
     /// <summary>Fraction of <paramref name="data"/> the network classifies correctly.</summary>
-    public static float Evaluate(IConvNet network, Dataset data)
+    public static float Evaluate(IConvNet network, Dataset data) => Accuracy(Predictions(network, data), data);
+
+    /// <summary>Fraction of <paramref name="predictions"/>, already made over <paramref name="data"/>, that are its labels.</summary>
+    public static float Accuracy(int[] predictions, Dataset data)
     {
-        var predictions = Predictions(network, data);
         var correct = 0;
         for (var i = 0; i < data.Count; i++)
         {
