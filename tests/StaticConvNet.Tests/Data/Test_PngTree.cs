@@ -78,6 +78,18 @@ public class Test_PngTree
 
     /// <summary>A PNG's size is read from its header: a 20000x20000 image (a few kilobytes compressed, 400 MB decoded)
     /// is refused without decoding it.</summary>
+    /// <summary>Cut inside the chunk after the header (its length and type there, its data and CRC not): refused before
+    /// the decoder, which allocated 13 MB for such a 42-byte file (Test_Fuzz found it).</summary>
+    [Fact]
+    public void A_png_cut_inside_a_chunk_is_refused_before_decoding()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = File.ReadAllBytes(TestImages.WritePng(folder["p.png"], 28, 28))[..42];
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Should.Throw<DataFormatException>(() => PngImage.Decode(bytes, "cut.png")).Message.ShouldStartWith("cut.png: is not a readable PNG image (a chunk at byte 33 claims");
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1L << 16);
+    }
+
     [Fact]
     public void A_huge_png_is_refused_from_its_header()
     {
