@@ -144,6 +144,12 @@ internal static class NetworkEmitter
         foreach (var layer in network.Layers) w.Line(layer.Spec.ForwardCall(layer));
         w.Close();
         w.Line();
+        w.Open($"void {Names.Runtime}.ISamplePasses.PrepareForward()");
+        var preparing = network.Layers.Where(layer => layer.Spec.PreparesForward(layer)).ToList();
+        foreach (var layer in preparing) layer.Spec.EmitPrepareForward(w, layer);
+        if (preparing.Count == 0) w.Line("// Every layer's forward pass reads its parameters as they are.");
+        w.Close();
+        w.Line();
         w.Open($"void {Names.Runtime}.ISamplePasses.PrepareBackward()");
         foreach (var layer in network.Layers)
         {

@@ -53,11 +53,28 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
             w.Line($"/// <summary>{Name}'s weights as its input gradient reads them (rotated, channels swapped), written once per batch.</summary>");
             w.Line($"private readonly float[] {p}FlippedWeights = new float[{p}WeightsLength];");
         }
+        if (FitsWinograd(l))
+        {
+            w.Line($"/// <summary>{Name}'s kernels in the Winograd domain, F(2x2, 5x5): 36 multiply-adds for each 2x2 block of outputs");
+            w.Line($"/// instead of 100, forward and backward. Prepared once per call; empty where the machine lacks AVX-512.</summary>");
+            w.Line($"private readonly {Names.Kernels}.WinogradWeights<{p}Shape> {p}Winograd = new();");
+        }
     }
+
+    /// <summary>Where the runtime's Winograd F(2x2, 5x5) kernel takes this layer (<c>Winograd.Fits</c> says the same of
+    /// the shape struct): stride 1, a 5×5 patch, channels in whole 16-float registers, at least one 2×2 tile of output.</summary>
+    private bool FitsWinograd(ResolvedLayer l)
+        => Stride == 1 && Patch == 5 && l.Input.Channels % 16 == 0 && Filters % 16 == 0 && l.Output.Height >= 2 && l.Output.Width >= 2;
+
+    public override bool PreparesForward(ResolvedLayer l) => FitsWinograd(l);
+
+    public override void EmitPrepareForward(CodeWriter w, ResolvedLayer l) => w.Line($"{l.Pascal}Winograd.PrepareForward({Cpu.Weights(l)});");
 
     public override void EmitPrepareBackward(CodeWriter w, ResolvedLayer l)
     {
-        if (!l.ReadsImage) w.Line($"{Names.Kernels}.Conv2D.FlipWeights<{l.Pascal}Shape>({Cpu.Weights(l)}, {l.Pascal}FlippedWeights);");
+        if (l.ReadsImage) return;
+        w.Line($"{Names.Kernels}.Conv2D.FlipWeights<{l.Pascal}Shape>({Cpu.Weights(l)}, {l.Pascal}FlippedWeights);");
+        if (FitsWinograd(l)) w.Line($"{l.Pascal}Winograd.PrepareBackward({l.Pascal}FlippedWeights);");
     }
 
     public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
@@ -68,13 +85,17 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     {
         var activation = l.StoresRelu ? $", {Names.Kernels}.StoreRelu" : "";
         if (l.StoresRelu) w.Line($"// Stores max(x, 0): the ReLU after {Name} runs here, in this buffer.");
-        Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape{activation}>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)})");
+        var winograd = FitsWinograd(l) ? $", {l.Pascal}Winograd" : "";
+        Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape{activation}>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)}{winograd})");
     }
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {(l.ReadsImage ? $"{Names.Span}.Empty" : $"{l.Pascal}FlippedWeights")}, " +
-                                    $"{Cpu.OutputGradient(l)}, inputGradient, " +
-                                    $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)})");
+    {
+        var winograd = FitsWinograd(l) ? $", {l.Pascal}Winograd" : "";
+        Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {(l.ReadsImage ? $"{Names.Span}.Empty" : $"{l.Pascal}FlippedWeights")}, " +
+                                 $"{Cpu.OutputGradient(l)}, inputGradient, " +
+                                 $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)}{winograd})");
+    }
 
     // ---- GPU ----
 

@@ -69,6 +69,13 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// parameterised layers so each draws its own random values.</summary>
     public virtual void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) { }
 
+    /// <summary>Statements run once per call (a batch, or one image) before any image's forward pass, on the calling
+    /// thread: parameters laid out as the forward kernels read them, redone only when the parameters changed.</summary>
+    public virtual void EmitPrepareForward(CodeWriter w, ResolvedLayer l) { }
+
+    /// <summary>Whether <see cref="EmitPrepareForward"/> writes anything for this layer.</summary>
+    public virtual bool PreparesForward(ResolvedLayer l) => false;
+
     /// <summary>Statements run once per training batch before any image's backward pass (e.g. weights laid out for
     /// the input gradient): the parameters do not change during a batch.</summary>
     public virtual void EmitPrepareBackward(CodeWriter w, ResolvedLayer l) { }

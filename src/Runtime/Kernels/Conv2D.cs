@@ -28,13 +28,19 @@ public static class Conv2D
 
     /// <summary>The same, applying <typeparamref name="TActivation"/> to each output as it is stored (a ReLU fused into
     /// the convolution: no second pass over the output).</summary>
+    /// <remarks>With <paramref name="winograd"/> active (prepared from these weights), the layer runs as Winograd
+    /// F(2×2, 5×5) instead of the direct kernel.</remarks>
     public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        Span<float> output)
+        Span<float> output, WinogradWeights<TShape>? winograd = null)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
     {
         Check<TShape>(input, weights, output);
         if (bias.Length != TShape.OutChannels) throw new ArgumentException($"Conv2D bias has {bias.Length} values, expected {TShape.OutChannels}.");
-        if (UsesVector512<TShape>())
+        if (winograd is { Active: true })
+        {
+            Winograd.Forward<TShape, TActivation>(input, winograd.Forward, bias, output);
+        }
+        else if (UsesVector512<TShape>())
         {
             ForwardVector512<TShape, TActivation>(input, weights, bias, output);
         }
@@ -86,8 +92,11 @@ public static class Conv2D
     /// <summary>Accumulates (+=) weight and bias gradients; overwrites <paramref name="inputGradient"/> unless it is
     /// empty (the first layer needs no input gradient). <paramref name="flippedWeights"/> are the weights as
     /// <see cref="FlipWeights{TShape}"/> wrote them (empty when there is no input gradient).</summary>
+    /// <remarks>With <paramref name="winograd"/> active (prepared from these flipped weights), the weight gradient and
+    /// the input gradient run as Winograd F(2×2, 5×5).</remarks>
     public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> flippedWeights,
-        ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient)
+        ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient,
+        WinogradWeights<TShape>? winograd = null)
         where TShape : struct, IConv2DShape
     {
         Check<TShape>(input, weights, outputGradient);
@@ -99,10 +108,12 @@ public static class Conv2D
         BiasGradient(outputGradient, biasGradient, TShape.OutHeight * TShape.OutWidth, TShape.OutChannels);
         if (UsesVector512<TShape>())
         {
-            WeightGradientVector512<TShape>(input, outputGradient, weightGradient);
+            if (winograd is { Active: true } && Winograd.PaysForWeightGradient<TShape>()) Winograd.WeightGradient<TShape>(input, outputGradient, weightGradient);
+            else WeightGradientVector512<TShape>(input, outputGradient, weightGradient);
             if (!inputGradient.IsEmpty)
             {
                 if (TShape.InChannels % Lanes != 0 || TShape.Patch > Geometry<TShape>.MaxGradientRows) BackwardGeneric<TShape>(input, weights, outputGradient, Span<float>.Empty, inputGradient);
+                else if (winograd is { Active: true }) InputGradientByWinograd(winograd, outputGradient, inputGradient);
                 else if (TShape.Stride == 1) InputGradientAsConvolution<TShape>(flippedWeights, outputGradient, inputGradient);
                 else InputGradientVector512<TShape>(flippedWeights, outputGradient, inputGradient);
             }
@@ -420,6 +431,14 @@ public static class Conv2D
         Span<float> noBias = stackalloc float[TShape.InChannels];
         noBias.Clear();
         ForwardVector512<InputGradientShape<TShape>, StoreAsIs>(outputGradient, flippedWeights, noBias, inputGradient);
+    }
+
+    private static void InputGradientByWinograd<TShape>(WinogradWeights<TShape> winograd, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+        where TShape : struct, IConv2DShape
+    {
+        Span<float> noBias = stackalloc float[TShape.InChannels];
+        noBias.Clear();
+        Winograd.Forward<InputGradientShape<TShape>, StoreAsIs>(outputGradient, winograd.InputGradient, noBias, inputGradient);
     }
 
     /// <summary>Strided: dIn[window(pixel) + tap, :] += Σ_o dOut[pixel, o] · W[tap, :, o], scattered into a padded

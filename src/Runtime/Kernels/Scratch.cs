@@ -9,12 +9,16 @@ internal static class Scratch
     [ThreadStatic] private static float[]? _weights;
     [ThreadStatic] private static float[]? _band;
     [ThreadStatic] private static float[]? _normalisation;
+    [ThreadStatic] private static float[]? _winograd;
+    [ThreadStatic] private static float[]? _winogradRows;
 
     public static Span<float> Padded(int length) => Get(ref _padded, length);
     public static Span<float> Gradient(int length) => Get(ref _gradient, length);
     public static Span<float> Weights(int length) => Get(ref _weights, length);
     public static Span<float> Band(int length) => Get(ref _band, length);
     public static Span<float> Normalisation(int length) => Get(ref _normalisation, length);
+    public static Span<float> Winograd(int length) => Get(ref _winograd, length);
+    public static Span<float> WinogradRows(int length) => Get(ref _winogradRows, length);
 
     private static Span<float> Get(ref float[]? buffer, int length)
     {

@@ -10,6 +10,11 @@ public interface ISamplePasses
     /// <summary>Runs one image (held in batch slot <paramref name="slot"/>) through every layer.</summary>
     void ForwardSample(ReadOnlySpan<float> image, int slot, bool training);
 
+    /// <summary>Called once per call, on the calling thread, before any <see cref="ForwardSample"/>: lays out what the
+    /// forward passes read but the images do not change (e.g. convolution kernels in the Winograd domain), skipping
+    /// what is already laid out from the current parameters.</summary>
+    void PrepareForward();
+
     /// <summary>Called once per training batch, before any <see cref="BackwardSample"/>: lays out what the backward
     /// passes read but the batch does not change (e.g. convolution weights flipped for the input gradient).</summary>
     void PrepareBackward();
@@ -136,6 +141,7 @@ public sealed class BatchRunner
         using var _ = Enter();
         CheckImage(image);
         if (logits.Length != _classes) throw new ArgumentException($"Expected room for {_classes} logits, got {logits.Length}.", nameof(logits));
+        _network.PrepareForward();
         _network.ForwardSample(image, slot: 0, training: false);
         _network.Logits(0).CopyTo(logits);
     }
@@ -145,6 +151,7 @@ public sealed class BatchRunner
     {
         using var _ = Enter();
         CheckImage(image);
+        _network.PrepareForward();
         _network.ForwardSample(image, slot: 0, training: false);
         return TensorPrimitives.IndexOfMax<float>(_network.Logits(0));
     }
@@ -156,6 +163,7 @@ public sealed class BatchRunner
         using var _ = Enter();
         if (images.Length != predictions.Length * _inputLength)
             throw new ArgumentException($"{predictions.Length} predictions need {predictions.Length * _inputLength} image values ({_inputLength} per image), got {images.Length}.", nameof(images));
+        _network.PrepareForward();
         for (var first = 0; first < predictions.Length; first += _batchCapacity)
         {
             _batchCount = Math.Min(_batchCapacity, predictions.Length - first);
@@ -174,6 +182,7 @@ public sealed class BatchRunner
         images.Slice(0, count * _inputLength).CopyTo(_batchImages);
         labels.Slice(0, count).CopyTo(_batchLabels);
         _batchCount = count;
+        _network.PrepareForward();
         _network.PrepareBackward();
         RunShards(_trainShard);
         // Shards are summed in a fixed order: the same result on one core or many.
@@ -196,6 +205,7 @@ public sealed class BatchRunner
     {
         using var _ = Enter();
         CheckBatch(images, labels, count);
+        _network.PrepareForward();
         var lossSum = 0f;
         for (var slot = 0; slot < count; slot++)
         {

@@ -47,6 +47,11 @@ public class Test_BatchRunner
         /// <summary>How many batches were prepared, and how many backward passes ran since the last preparation.</summary>
         public int Preparations, BackwardsSincePreparation;
 
+        /// <summary>How many calls prepared their forward passes.</summary>
+        public int ForwardPreparations;
+
+        public void PrepareForward() => ForwardPreparations++;
+
         public void PrepareBackward()
         {
             Preparations++;
@@ -220,6 +225,24 @@ public class Test_BatchRunner
         runner.PredictBatch(images, predictions);
         runner.ComputeLoss(images, labels, 5, training: true);
         network.Preparations.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Every_call_prepares_its_forward_passes_once_before_any_image()
+    {
+        var (network, runner) = Create();
+        var images = RandomFloats(5 * Input.Length, 8);
+        var labels = RandomLabels(5, Classes, 9);
+        runner.ComputeGradients(images, labels, 5);
+        network.ForwardPreparations.ShouldBe(1);
+        runner.PredictBatch(images, new int[5]);
+        network.ForwardPreparations.ShouldBe(2);
+        runner.ComputeLoss(images, labels, 5, training: false);
+        network.ForwardPreparations.ShouldBe(3);
+        runner.Predict(images.AsSpan(0, Input.Length));
+        network.ForwardPreparations.ShouldBe(4);
+        runner.Forward(images.AsSpan(0, Input.Length), new float[Classes]);
+        network.ForwardPreparations.ShouldBe(5);
     }
 
     [Fact]
@@ -446,6 +469,7 @@ public class Test_LayerPasses
         var passes = (ISamplePasses)network;
         var image = images.AsSpan(0, network.InputLength).ToArray();
         var layers = network.Description.Layers.Count;
+        passes.PrepareForward();
         passes.PrepareBackward();
 
         var whole = new float[network.ParameterCount];
@@ -482,6 +506,7 @@ public class Test_OneCallAtATime
             Release.Wait(TimeSpan.FromSeconds(30));
         }
 
+        public void PrepareForward() { }
         public void PrepareBackward() { }
         public void BackwardSample(ReadOnlySpan<float> image, int slot, Span<float> gradients) { }
         public void AccumulateShardGradients(ReadOnlySpan<float> images, int first, int count, Span<float> gradients) { }

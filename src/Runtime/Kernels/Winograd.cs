@@ -1,0 +1,617 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticConvNet.Kernels;
+
+/// <summary>Stride-1 5×5 convolutions as Winograd F(2×2, 5×5): each 2×2 block of outputs costs 36 multiply-adds per
+/// (input channel, output channel) pair instead of 100, so such a layer does 2.8x fewer than the direct kernel.
+///
+/// With d a 6×6 input window and g a 5×5 kernel, the 2×2 outputs are Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A. The matrices come
+/// from Toom-Cook at the points 0, ±1, ±2 and ∞, the same points (and the same Bᵀ) as the widely used F(4×4, 3×3),
+/// whose fp32 error is well studied. Over channels the elementwise product becomes 36 small matrix products,
+/// M[position] = V[position] · U[position], with V the transformed windows (tiles × input channels) and U the
+/// transformed kernels (input × output channels); that product is where the time goes, so it runs from registers
+/// like the direct kernel's blocks.
+///
+/// The transformed kernels U depend only on the weights: <see cref="WinogradWeights{TShape}"/> keeps them, refreshed
+/// once per batch. Sums run in a fixed order, so results are the same bits on every run; they differ from the direct
+/// kernel's by rounding (a few ulps of the largest term).</summary>
+public static class Winograd
+{
+    private const int Lanes = 16;
+
+    /// <summary>Outputs per tile side, window side (2 + 5 − 1) and positions of a transformed window.</summary>
+    internal const int TileSide = 2, WindowSide = 6, Positions = WindowSide * WindowSide;
+
+    /// <summary>Most tiles one register block of the matrix products holds: 26 accumulators beside the kernel row.</summary>
+    private const int MaxBlockTiles = 26;
+
+    /// <summary>True where a layer of this shape runs as Winograd: AVX-512, stride 1, a 5×5 patch, channels in whole
+    /// registers and at least one full tile of outputs. The generator keeps Winograd weights only for layers whose
+    /// shape fits (<c>Conv2DLayer.FitsWinograd</c>, the same rule without the machine).</summary>
+    public static bool Applies<TShape>() where TShape : struct, IConv2DShape
+        => Vector512.IsHardwareAccelerated && Fits<TShape>();
+
+    internal static bool Fits<TShape>() where TShape : struct, IConv2DShape
+        => TShape.Stride == 1 && TShape.Patch == 5 && TShape.InChannels % Lanes == 0 && TShape.OutChannels % Lanes == 0
+           && TShape.OutHeight >= TileSide && TShape.OutWidth >= TileSide;
+
+    /// <summary>Whether the weight gradient gains from Winograd at this size. It sums N = Σ Vᵀ Ŷ over the tiles and
+    /// then transforms N back once per image, a fixed cost of about a third of the products' for a 16×16-channel layer
+    /// of 7×7 outputs, whose 16 tiles also cover 64 pixels for 49; measured there (arch3's conv3) the direct kernel
+    /// is faster, and at 14×14 (conv2) Winograd is (docs/performance.md).</summary>
+    internal static bool PaysForWeightGradient<TShape>() where TShape : struct, IConv2DShape => TShape.OutHeight * TShape.OutWidth >= 100;
+
+    /// <summary>Floats of a layer's transformed kernels U: [position][input channel][output channel].</summary>
+    public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape => Positions * TShape.InChannels * TShape.OutChannels;
+
+    // ---------------------------------------------------------------------------------------------
+    // Kernels: U = G g Gᵀ for every (input, output) channel pair, output channels in registers
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>Writes U[position][c][o] = (G g Gᵀ)[position] with g[ky, kx] = W[ky, kx, c, o] (HWIO weights), 16 output
+    /// channels at a time: G down the five kernel columns (into a 6×5 stack block), then across the six rows.</summary>
+    public static void TransformWeights<TShape>(ReadOnlySpan<float> weights, Span<float> transformed)
+        where TShape : struct, IConv2DShape
+    {
+        int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = ic * oc;
+        if (!Fits<TShape>()) throw new ArgumentException($"Winograd F(2x2, 5x5) does not fit shape {Geometry<TShape>.Text}.");
+        if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape>())
+            throw new ArgumentException($"Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
+        ref var w = ref MemoryMarshal.GetReference(weights);
+        ref var u = ref MemoryMarshal.GetReference(transformed);
+        Span<Vector512<float>> columns = stackalloc Vector512<float>[WindowSide * 5];
+        ref var t = ref MemoryMarshal.GetReference(columns);
+        for (var c = 0; c < ic; c++)
+        {
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var kernel = ref Unsafe.Add(ref w, c * oc + o);
+                for (var kx = 0; kx < 5; kx++)
+                {
+                    ref var column = ref Unsafe.Add(ref kernel, kx * tapStep);
+                    KernelSix(Vector512.LoadUnsafe(ref column), Vector512.LoadUnsafe(ref column, (nuint)(5 * tapStep)), Vector512.LoadUnsafe(ref column, (nuint)(10 * tapStep)),
+                        Vector512.LoadUnsafe(ref column, (nuint)(15 * tapStep)), Vector512.LoadUnsafe(ref column, (nuint)(20 * tapStep)),
+                        out Unsafe.Add(ref t, kx), out Unsafe.Add(ref t, 5 + kx), out Unsafe.Add(ref t, 10 + kx),
+                        out Unsafe.Add(ref t, 15 + kx), out Unsafe.Add(ref t, 20 + kx), out Unsafe.Add(ref t, 25 + kx));
+                }
+                ref var target = ref Unsafe.Add(ref u, c * oc + o);
+                for (var i = 0; i < WindowSide; i++)
+                {
+                    ref var row = ref Unsafe.Add(ref t, i * 5);
+                    KernelSix(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), Unsafe.Add(ref row, 3), Unsafe.Add(ref row, 4),
+                        out var u0, out var u1, out var u2, out var u3, out var u4, out var u5);
+                    ref var positions = ref Unsafe.Add(ref target, i * WindowSide * positionStep);
+                    u0.StoreUnsafe(ref positions);
+                    u1.StoreUnsafe(ref positions, (nuint)positionStep);
+                    u2.StoreUnsafe(ref positions, (nuint)(2 * positionStep));
+                    u3.StoreUnsafe(ref positions, (nuint)(3 * positionStep));
+                    u4.StoreUnsafe(ref positions, (nuint)(4 * positionStep));
+                    u5.StoreUnsafe(ref positions, (nuint)(5 * positionStep));
+                }
+            }
+        }
+    }
+
+    /// <summary>G k for five kernel values: their values at the points 0, 1, −1, 2, −2 and ∞, scaled so that Bᵀ is
+    /// integral (G's rows: [1/4 0 0 0 0], [1 1 1 1 1]/6, [1 −1 1 −1 1]/6, [1 2 4 8 16]/24, [1 −2 4 −8 16]/24,
+    /// [0 0 0 0 1]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KernelSix(Vector512<float> k0, Vector512<float> k1, Vector512<float> k2, Vector512<float> k3, Vector512<float> k4,
+        out Vector512<float> u0, out Vector512<float> u1, out Vector512<float> u2, out Vector512<float> u3, out Vector512<float> u4, out Vector512<float> u5)
+    {
+        var sixth = Vector512.Create(1f / 6);
+        var twentyFourth = Vector512.Create(1f / 24);
+        Vector512<float> even = k0 + k2 + k4, odd = k1 + k3;
+        var evenPowers = Vector512.FusedMultiplyAdd(Vector512.Create(16f), k4, Vector512.FusedMultiplyAdd(Vector512.Create(4f), k2, k0));
+        var oddPowers = Vector512.FusedMultiplyAdd(Vector512.Create(8f), k3, k1 + k1);
+        u0 = Vector512.Create(1f / 4) * k0;
+        u1 = sixth * (even + odd);
+        u2 = sixth * (even - odd);
+        u3 = twentyFourth * (evenPowers + oddPowers);
+        u4 = twentyFourth * (evenPowers - oddPowers);
+        u5 = k4;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Forward
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>Tiles per column and row: the last one overlaps the one before where the output is odd (outputs are
+    /// pure, so a pixel computed twice is written twice with the same value).</summary>
+    private static int TilesDown<T>() where T : struct, IConv2DShape => (T.OutHeight + 1) / TileSide;
+    private static int TilesAcross<T>() where T : struct, IConv2DShape => (T.OutWidth + 1) / TileSide;
+    private static int Tiles<T>() where T : struct, IConv2DShape => TilesDown<T>() * TilesAcross<T>();
+
+    /// <summary>Height and width of the zero-padded input that every tile's 6×6 window fits in, tiles laid at every
+    /// second pixel from the top left (the weight gradient's layout: a tile past an odd edge reads zeros there).</summary>
+    private static int PaddedHeight<T>() where T : struct, IConv2DShape => Larger(Geometry<T>.PaddedHeight, TilesDown<T>() * TileSide + 4);
+    private static int PaddedWidth<T>() where T : struct, IConv2DShape => Larger(Geometry<T>.PaddedWidth, TilesAcross<T>() * TileSide + 4);
+
+    private static int Larger(int a, int b) => a > b ? a : b;
+
+    /// <summary>Copies the input into a zeroed scratch image of <see cref="PaddedHeight{T}"/> × <see cref="PaddedWidth{T}"/>.</summary>
+    private static Span<float> Pad<TShape>(ReadOnlySpan<float> input)
+        where TShape : struct, IConv2DShape
+    {
+        int ic = TShape.InChannels, width = PaddedWidth<TShape>(), rowLength = TShape.InWidth * ic;
+        var padded = Scratch.Padded(PaddedHeight<TShape>() * width * ic);
+        padded.Clear();
+        for (var y = 0; y < TShape.InHeight; y++)
+        {
+            input.Slice(y * rowLength, rowLength).CopyTo(padded.Slice(((y + TShape.PadTop) * width + TShape.PadLeft) * ic));
+        }
+        return padded;
+    }
+
+    /// <summary>A count that is a constant of the layer (see <see cref="ProductBlock{TShape, TCount}"/>).</summary>
+    private interface ITileCount
+    {
+        static abstract int Value { get; }
+    }
+
+    /// <summary>The matrix products' register block: tiles split into equal parts of at most <see cref="MaxBlockTiles"/>.</summary>
+    private readonly struct BlockTiles<T> : ITileCount where T : struct, IConv2DShape
+    {
+        public static int Value => (Tiles<T>() + (Tiles<T>() + MaxBlockTiles - 1) / MaxBlockTiles - 1) / ((Tiles<T>() + MaxBlockTiles - 1) / MaxBlockTiles);
+    }
+
+    /// <summary>output = activation(conv(input, W) + bias), with <paramref name="transformed"/> the kernels as
+    /// <see cref="TransformWeights{TShape}"/> wrote them. Needs <see cref="Applies{TShape}"/>.</summary>
+    public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
+    {
+        if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd F(2x2, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TransformedLength<TShape>() || output.Length != Geometry<TShape>.OutputLength
+            || bias.Length != TShape.OutChannels)
+            throw new ArgumentException($"Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
+
+        int ic = TShape.InChannels, oc = TShape.OutChannels, tiles = Tiles<TShape>();
+        var padded = Pad<TShape>(input);
+        var windows = Scratch.Winograd(Positions * tiles * (ic + oc));
+        var v = windows.Slice(0, Positions * tiles * ic); // [position][tile][input channel]
+        var m = windows.Slice(v.Length);                  // [tile][position][output channel]
+        TransformWindows<TShape>(padded, v, overlapLast: true);
+        ref var u = ref MemoryMarshal.GetReference(transformed);
+        var block = BlockTiles<TShape>.Value;
+        for (var position = 0; position < Positions; position++)
+        {
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                for (var first = 0; first < tiles; first += block)
+                {
+                    var t = Math.Min(first, tiles - block);
+                    ProductBlock<TShape, BlockTiles<TShape>>(ref Simd.At(v, (position * tiles + t) * ic),
+                        ref Unsafe.Add(ref u, position * ic * oc + o), ref Simd.At(m, (t * Positions + position) * oc + o));
+                }
+            }
+        }
+        TransformOutputs<TShape, TActivation>(m, bias, output);
+    }
+
+    /// <summary>V[position][tile][c] = (Bᵀ d B)[position] for every tile's 6×6 window d, 16 channels at a time. Bᵀ runs
+    /// down every column of a row of tiles once (neighbouring tiles share four of their six columns), into a scratch
+    /// block of six transformed rows; then Bᵀ across each tile's part of those rows. With <paramref name="overlapLast"/>
+    /// a last tile past an odd edge moves back one pixel (the forward pass); without, it reads the zeros past the edge
+    /// (the weight gradient, where a pixel counted twice would be summed twice).</summary>
+    private static void TransformWindows<TShape>(Span<float> padded, Span<float> v, bool overlapLast)
+        where TShape : struct, IConv2DShape
+    {
+        int ic = TShape.InChannels, tiles = Tiles<TShape>(), across = TilesAcross<TShape>(), down = TilesDown<TShape>();
+        int width = PaddedWidth<TShape>(), rowStep = width * ic, positionStep = tiles * ic, rowsStep = width * Lanes;
+        int lastTop = overlapLast ? TShape.OutHeight - TileSide : int.MaxValue, lastLeft = overlapLast ? TShape.OutWidth - TileSide : int.MaxValue;
+        ref var x = ref MemoryMarshal.GetReference(padded);
+        ref var target = ref MemoryMarshal.GetReference(v);
+        ref var t = ref MemoryMarshal.GetReference(Scratch.WinogradRows(WindowSide * rowsStep)); // [row i][column][16 channels]
+        for (var ty = 0; ty < down; ty++)
+        {
+            var oy = Math.Min(ty * TileSide, lastTop);
+            for (var c = 0; c < ic; c += Lanes)
+            {
+                ref var rows = ref Unsafe.Add(ref x, oy * rowStep + c);
+                for (var column = 0; column < width; column++)
+                {
+                    ref var d = ref Unsafe.Add(ref rows, column * ic);
+                    TransformSixTo(
+                        Vector512.LoadUnsafe(ref d), Vector512.LoadUnsafe(ref d, (nuint)rowStep),
+                        Vector512.LoadUnsafe(ref d, (nuint)(2 * rowStep)), Vector512.LoadUnsafe(ref d, (nuint)(3 * rowStep)),
+                        Vector512.LoadUnsafe(ref d, (nuint)(4 * rowStep)), Vector512.LoadUnsafe(ref d, (nuint)(5 * rowStep)),
+                        ref Unsafe.Add(ref t, column * Lanes), rowsStep);
+                }
+                for (var tx = 0; tx < across; tx++)
+                {
+                    var ox = Math.Min(tx * TileSide, lastLeft);
+                    ref var tileTarget = ref Unsafe.Add(ref target, (ty * across + tx) * ic + c);
+                    for (var i = 0; i < WindowSide; i++)
+                    {
+                        ref var row = ref Unsafe.Add(ref t, i * rowsStep + ox * Lanes);
+                        TransformSixTo(Vector512.LoadUnsafe(ref row), Vector512.LoadUnsafe(ref row, Lanes), Vector512.LoadUnsafe(ref row, 2 * Lanes),
+                            Vector512.LoadUnsafe(ref row, 3 * Lanes), Vector512.LoadUnsafe(ref row, 4 * Lanes), Vector512.LoadUnsafe(ref row, 5 * Lanes),
+                            ref Unsafe.Add(ref tileTarget, i * WindowSide * positionStep), positionStep);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Bᵀ d for six values d0…d5 (rows of Bᵀ: [4 0 −5 0 1 0], [0 4 4 −1 −1 0], [0 −4 4 1 −1 0],
+    /// [0 −2 −1 2 1 0], [0 2 −1 −2 1 0], [0 4 0 −5 0 1]), into floats <paramref name="step"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformSixTo(Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3, Vector512<float> d4, Vector512<float> d5,
+        ref float target, int step)
+    {
+        var four = Vector512.Create(4f);
+        var five = Vector512.Create(5f);
+        var two = Vector512.Create(2f);
+        Vector512.FusedMultiplyAdd(four, d0, Vector512.FusedMultiplyAdd(-five, d2, d4)).StoreUnsafe(ref target);
+        Vector512.FusedMultiplyAdd(four, d1 + d2, -(d3 + d4)).StoreUnsafe(ref target, (nuint)step);
+        Vector512.FusedMultiplyAdd(four, d2 - d1, d3 - d4).StoreUnsafe(ref target, (nuint)(2 * step));
+        Vector512.FusedMultiplyAdd(two, d3 - d1, d4 - d2).StoreUnsafe(ref target, (nuint)(3 * step));
+        Vector512.FusedMultiplyAdd(two, d1 - d3, d4 - d2).StoreUnsafe(ref target, (nuint)(4 * step));
+        Vector512.FusedMultiplyAdd(four, d1, Vector512.FusedMultiplyAdd(-five, d3, d5)).StoreUnsafe(ref target, (nuint)(5 * step));
+    }
+
+    /// <summary>M[t + k][position][16 channels] = Σ_c V[position][t + k][c] · U[position][c][16 channels] for the
+    /// block's tiles k: each kernel row is loaded once for all of them, and each tile's value is broadcast into its
+    /// multiply-add. The block size is a constant of the layer, so the JIT drops the accumulators past it.</summary>
+    private static void ProductBlock<TShape, TCount>(ref float v, ref float u, ref float m)
+        where TShape : struct, IConv2DShape where TCount : struct, ITileCount
+    {
+        // Constants of the layer, read once (see Conv2D.ForwardBlock).
+        int count = TCount.Value, ic = TShape.InChannels, oc = TShape.OutChannels, mStep = Positions * oc;
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default;
+        for (var c = 0; c < ic; c++)
+        {
+            var row = Vector512.LoadUnsafe(ref u, (nuint)(c * oc));
+            ref var vc = ref Unsafe.Add(ref v, c);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(vc), row, a0);
+            if (count > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 1 * ic)), row, a1);
+            if (count > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 2 * ic)), row, a2);
+            if (count > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 3 * ic)), row, a3);
+            if (count > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 4 * ic)), row, a4);
+            if (count > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 5 * ic)), row, a5);
+            if (count > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 6 * ic)), row, a6);
+            if (count > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 7 * ic)), row, a7);
+            if (count > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 8 * ic)), row, a8);
+            if (count > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 9 * ic)), row, a9);
+            if (count > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 10 * ic)), row, a10);
+            if (count > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 11 * ic)), row, a11);
+            if (count > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 12 * ic)), row, a12);
+            if (count > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 13 * ic)), row, a13);
+            if (count > 14) a14 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 14 * ic)), row, a14);
+            if (count > 15) a15 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 15 * ic)), row, a15);
+            if (count > 16) a16 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 16 * ic)), row, a16);
+            if (count > 17) a17 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 17 * ic)), row, a17);
+            if (count > 18) a18 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 18 * ic)), row, a18);
+            if (count > 19) a19 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 19 * ic)), row, a19);
+            if (count > 20) a20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 20 * ic)), row, a20);
+            if (count > 21) a21 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 21 * ic)), row, a21);
+            if (count > 22) a22 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 22 * ic)), row, a22);
+            if (count > 23) a23 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 23 * ic)), row, a23);
+            if (count > 24) a24 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 24 * ic)), row, a24);
+            if (count > 25) a25 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 25 * ic)), row, a25);
+        }
+        a0.StoreUnsafe(ref m);
+        if (count > 1) a1.StoreUnsafe(ref m, (nuint)(1 * mStep));
+        if (count > 2) a2.StoreUnsafe(ref m, (nuint)(2 * mStep));
+        if (count > 3) a3.StoreUnsafe(ref m, (nuint)(3 * mStep));
+        if (count > 4) a4.StoreUnsafe(ref m, (nuint)(4 * mStep));
+        if (count > 5) a5.StoreUnsafe(ref m, (nuint)(5 * mStep));
+        if (count > 6) a6.StoreUnsafe(ref m, (nuint)(6 * mStep));
+        if (count > 7) a7.StoreUnsafe(ref m, (nuint)(7 * mStep));
+        if (count > 8) a8.StoreUnsafe(ref m, (nuint)(8 * mStep));
+        if (count > 9) a9.StoreUnsafe(ref m, (nuint)(9 * mStep));
+        if (count > 10) a10.StoreUnsafe(ref m, (nuint)(10 * mStep));
+        if (count > 11) a11.StoreUnsafe(ref m, (nuint)(11 * mStep));
+        if (count > 12) a12.StoreUnsafe(ref m, (nuint)(12 * mStep));
+        if (count > 13) a13.StoreUnsafe(ref m, (nuint)(13 * mStep));
+        if (count > 14) a14.StoreUnsafe(ref m, (nuint)(14 * mStep));
+        if (count > 15) a15.StoreUnsafe(ref m, (nuint)(15 * mStep));
+        if (count > 16) a16.StoreUnsafe(ref m, (nuint)(16 * mStep));
+        if (count > 17) a17.StoreUnsafe(ref m, (nuint)(17 * mStep));
+        if (count > 18) a18.StoreUnsafe(ref m, (nuint)(18 * mStep));
+        if (count > 19) a19.StoreUnsafe(ref m, (nuint)(19 * mStep));
+        if (count > 20) a20.StoreUnsafe(ref m, (nuint)(20 * mStep));
+        if (count > 21) a21.StoreUnsafe(ref m, (nuint)(21 * mStep));
+        if (count > 22) a22.StoreUnsafe(ref m, (nuint)(22 * mStep));
+        if (count > 23) a23.StoreUnsafe(ref m, (nuint)(23 * mStep));
+        if (count > 24) a24.StoreUnsafe(ref m, (nuint)(24 * mStep));
+        if (count > 25) a25.StoreUnsafe(ref m, (nuint)(25 * mStep));
+    }
+
+    /// <summary>Y = Aᵀ M A for every tile (rows of Aᵀ: [1 1 1 1 1 0], [0 1 −1 2 −2 1]), plus bias, through the
+    /// activation, into the tile's 2×2 output pixels.</summary>
+    private static void TransformOutputs<TShape, TActivation>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
+    {
+        int oc = TShape.OutChannels, tiles = Tiles<TShape>(), across = TilesAcross<TShape>(), outWidth = TShape.OutWidth;
+        ref var source = ref MemoryMarshal.GetReference(m);
+        ref var b = ref MemoryMarshal.GetReference(bias);
+        ref var y = ref MemoryMarshal.GetReference(output);
+        var two = Vector512.Create(2f);
+        for (var tile = 0; tile < tiles; tile++)
+        {
+            var oy = Math.Min(tile / across * TileSide, TShape.OutHeight - TileSide);
+            var ox = Math.Min(tile % across * TileSide, TShape.OutWidth - TileSide);
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var tileM = ref Unsafe.Add(ref source, tile * Positions * oc + o);
+                // Aᵀ applied to each row i of M: r0[i] = Σ_{j<5} M[i][j], r1[i] = M[i][1] − M[i][2] + 2 (M[i][3] − M[i][4]) + M[i][5].
+                Vector512<float> top0 = default, top1 = default, bottom0 = default, bottom1 = default;
+                for (var i = 0; i < WindowSide; i++)
+                {
+                    ref var row = ref Unsafe.Add(ref tileM, i * WindowSide * oc);
+                    var m0 = Vector512.LoadUnsafe(ref row);
+                    var m1 = Vector512.LoadUnsafe(ref row, (nuint)oc);
+                    var m2 = Vector512.LoadUnsafe(ref row, (nuint)(2 * oc));
+                    var m3 = Vector512.LoadUnsafe(ref row, (nuint)(3 * oc));
+                    var m4 = Vector512.LoadUnsafe(ref row, (nuint)(4 * oc));
+                    var m5 = Vector512.LoadUnsafe(ref row, (nuint)(5 * oc));
+                    var r0 = m0 + (m1 + m2) + (m3 + m4);
+                    var r1 = Vector512.FusedMultiplyAdd(two, m3 - m4, m1 - m2 + m5);
+                    // Then Aᵀ down the columns: row 0 of the output sums rows 0…4, row 1 weighs them 0, 1, −1, 2, −2, 1.
+                    switch (i)
+                    {
+                        case 0: top0 = r0; top1 = r1; break;
+                        case 1: top0 += r0; top1 += r1; bottom0 = r0; bottom1 = r1; break;
+                        case 2: top0 += r0; top1 += r1; bottom0 -= r0; bottom1 -= r1; break;
+                        case 3: top0 += r0; top1 += r1; bottom0 = Vector512.FusedMultiplyAdd(two, r0, bottom0); bottom1 = Vector512.FusedMultiplyAdd(two, r1, bottom1); break;
+                        case 4: top0 += r0; top1 += r1; bottom0 = Vector512.FusedMultiplyAdd(-two, r0, bottom0); bottom1 = Vector512.FusedMultiplyAdd(-two, r1, bottom1); break;
+                        default: bottom0 += r0; bottom1 += r1; break;
+                    }
+                }
+                var biasRow = Vector512.LoadUnsafe(ref b, (nuint)o);
+                ref var pixel = ref Unsafe.Add(ref y, (oy * outWidth + ox) * oc + o);
+                TActivation.Apply(top0 + biasRow).StoreUnsafe(ref pixel);
+                TActivation.Apply(top1 + biasRow).StoreUnsafe(ref pixel, (nuint)oc);
+                TActivation.Apply(bottom0 + biasRow).StoreUnsafe(ref pixel, (nuint)(outWidth * oc));
+                TActivation.Apply(bottom1 + biasRow).StoreUnsafe(ref pixel, (nuint)((outWidth + 1) * oc));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Weight gradient
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>dW += the weight gradient of one image. The forward map g ↦ Aᵀ[(G g Gᵀ) ⊙ V]A has the adjoint
+    /// dY ↦ Gᵀ[(A dY Aᵀ) ⊙ V]G, and it is linear, so the tiles are summed in the Winograd domain first:
+    /// N[position] = Σ_tiles V[position]ᵀ · Ŷ[position] (input × output channels, the same multiply-adds as the forward
+    /// products), then dW[c, o] += Gᵀ N[c, o] G once. Tiles never overlap here: one past an odd edge reads zeros.</summary>
+    public static void WeightGradient<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape
+    {
+        if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd F(2x2, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (input.Length != Geometry<TShape>.InputLength || outputGradient.Length != Geometry<TShape>.OutputLength || weightGradient.Length != Geometry<TShape>.WeightLength)
+            throw new ArgumentException($"Winograd gradient buffers ({input.Length}, {outputGradient.Length}, {weightGradient.Length}) do not match shape {Geometry<TShape>.Text}.");
+
+        int ic = TShape.InChannels, oc = TShape.OutChannels, tiles = Tiles<TShape>();
+        var padded = Pad<TShape>(input);
+        var scratch = Scratch.Winograd(Positions * (tiles * (ic + oc) + ic * oc));
+        var v = scratch.Slice(0, Positions * tiles * ic);                  // [position][tile][input channel]
+        var gradients = scratch.Slice(v.Length, Positions * tiles * oc);   // [position][tile][output channel]
+        var sums = scratch.Slice(v.Length + gradients.Length);             // [position][input channel][output channel]
+        TransformWindows<TShape>(padded, v, overlapLast: false);
+        TransformOutputGradients<TShape>(outputGradient, gradients);
+        ref var vr = ref MemoryMarshal.GetReference(v);
+        ref var gr = ref MemoryMarshal.GetReference(gradients);
+        ref var nr = ref MemoryMarshal.GetReference(sums);
+        for (var position = 0; position < Positions; position++)
+        {
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                for (var c = 0; c < ic; c += Lanes)
+                {
+                    GradientProduct<TShape>(ref Unsafe.Add(ref vr, position * tiles * ic + c), ref Unsafe.Add(ref gr, position * tiles * oc + o),
+                        ref Unsafe.Add(ref nr, (position * ic + c) * oc + o));
+                }
+            }
+        }
+        AddInverseTransform<TShape>(sums, weightGradient);
+    }
+
+    /// <summary>Ŷ[position][tile] = (A dY Aᵀ)[position] for every tile's 2×2 output gradient dY (zeros past the edge).</summary>
+    private static void TransformOutputGradients<TShape>(ReadOnlySpan<float> outputGradient, Span<float> target)
+        where TShape : struct, IConv2DShape
+    {
+        int oc = TShape.OutChannels, tiles = Tiles<TShape>(), across = TilesAcross<TShape>();
+        int outHeight = TShape.OutHeight, outWidth = TShape.OutWidth, positionStep = tiles * oc;
+        ref var g = ref MemoryMarshal.GetReference(outputGradient);
+        ref var t = ref MemoryMarshal.GetReference(target);
+        var two = Vector512.Create(2f);
+        for (var tile = 0; tile < tiles; tile++)
+        {
+            int oy = tile / across * TileSide, ox = tile % across * TileSide;
+            bool right = ox + 1 < outWidth, below = oy + 1 < outHeight;
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var pixel = ref Unsafe.Add(ref g, (oy * outWidth + ox) * oc + o);
+                var y00 = Vector512.LoadUnsafe(ref pixel);
+                var y01 = right ? Vector512.LoadUnsafe(ref pixel, (nuint)oc) : default;
+                var y10 = below ? Vector512.LoadUnsafe(ref pixel, (nuint)(outWidth * oc)) : default;
+                var y11 = right && below ? Vector512.LoadUnsafe(ref pixel, (nuint)((outWidth + 1) * oc)) : default;
+                // A's columns are Aᵀ's rows: a0 = (1, 1, 1, 1, 1, 0), a1 = (0, 1, −1, 2, −2, 1). Row i of A dY is
+                // a0[i] dY[0] + a1[i] dY[1]; each row then spreads the same way across its six columns.
+                ref var tileTarget = ref Unsafe.Add(ref t, tile * oc + o);
+                SpreadRow(y00, y01, ref tileTarget, positionStep, two);
+                SpreadRow(y00 + y10, y01 + y11, ref Unsafe.Add(ref tileTarget, 1 * WindowSide * positionStep), positionStep, two);
+                SpreadRow(y00 - y10, y01 - y11, ref Unsafe.Add(ref tileTarget, 2 * WindowSide * positionStep), positionStep, two);
+                SpreadRow(Vector512.FusedMultiplyAdd(two, y10, y00), Vector512.FusedMultiplyAdd(two, y11, y01), ref Unsafe.Add(ref tileTarget, 3 * WindowSide * positionStep), positionStep, two);
+                SpreadRow(Vector512.FusedMultiplyAdd(-two, y10, y00), Vector512.FusedMultiplyAdd(-two, y11, y01), ref Unsafe.Add(ref tileTarget, 4 * WindowSide * positionStep), positionStep, two);
+                SpreadRow(y10, y11, ref Unsafe.Add(ref tileTarget, 5 * WindowSide * positionStep), positionStep, two);
+            }
+        }
+    }
+
+    /// <summary>The six values a0[j] r0 + a1[j] r1 of one row, into floats <paramref name="step"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SpreadRow(Vector512<float> r0, Vector512<float> r1, ref float target, int step, Vector512<float> two)
+    {
+        r0.StoreUnsafe(ref target);
+        (r0 + r1).StoreUnsafe(ref target, (nuint)step);
+        (r0 - r1).StoreUnsafe(ref target, (nuint)(2 * step));
+        Vector512.FusedMultiplyAdd(two, r1, r0).StoreUnsafe(ref target, (nuint)(3 * step));
+        Vector512.FusedMultiplyAdd(-two, r1, r0).StoreUnsafe(ref target, (nuint)(4 * step));
+        r1.StoreUnsafe(ref target, (nuint)(5 * step));
+    }
+
+    /// <summary>N[position][c + k][16 channels] = Σ_tiles V[position][tile][c + k] · Ŷ[position][tile][16 channels] for
+    /// k &lt; 16: sixteen input channels' sums in registers while the tiles stream past, each in tile order.</summary>
+    private static void GradientProduct<TShape>(ref float v, ref float g, ref float n)
+        where TShape : struct, IConv2DShape
+    {
+        int ic = TShape.InChannels, oc = TShape.OutChannels, tiles = Tiles<TShape>();
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+        for (var tile = 0; tile < tiles; tile++)
+        {
+            var gradient = Vector512.LoadUnsafe(ref g, (nuint)(tile * oc));
+            ref var vt = ref Unsafe.Add(ref v, tile * ic);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(vt), gradient, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 1)), gradient, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 2)), gradient, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 3)), gradient, a3);
+            a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 4)), gradient, a4);
+            a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 5)), gradient, a5);
+            a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 6)), gradient, a6);
+            a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 7)), gradient, a7);
+            a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 8)), gradient, a8);
+            a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 9)), gradient, a9);
+            a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 10)), gradient, a10);
+            a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 11)), gradient, a11);
+            a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 12)), gradient, a12);
+            a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 13)), gradient, a13);
+            a14 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 14)), gradient, a14);
+            a15 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 15)), gradient, a15);
+        }
+        a0.StoreUnsafe(ref n);
+        a1.StoreUnsafe(ref n, (nuint)(1 * oc));
+        a2.StoreUnsafe(ref n, (nuint)(2 * oc));
+        a3.StoreUnsafe(ref n, (nuint)(3 * oc));
+        a4.StoreUnsafe(ref n, (nuint)(4 * oc));
+        a5.StoreUnsafe(ref n, (nuint)(5 * oc));
+        a6.StoreUnsafe(ref n, (nuint)(6 * oc));
+        a7.StoreUnsafe(ref n, (nuint)(7 * oc));
+        a8.StoreUnsafe(ref n, (nuint)(8 * oc));
+        a9.StoreUnsafe(ref n, (nuint)(9 * oc));
+        a10.StoreUnsafe(ref n, (nuint)(10 * oc));
+        a11.StoreUnsafe(ref n, (nuint)(11 * oc));
+        a12.StoreUnsafe(ref n, (nuint)(12 * oc));
+        a13.StoreUnsafe(ref n, (nuint)(13 * oc));
+        a14.StoreUnsafe(ref n, (nuint)(14 * oc));
+        a15.StoreUnsafe(ref n, (nuint)(15 * oc));
+    }
+
+    /// <summary>dW[ky, kx, c, o] += (Gᵀ N[c, o] G)[ky, kx] for every channel pair, 16 output channels at a time: Gᵀ down
+    /// the six columns (into a 5×6 stack block), then across the five rows.</summary>
+    private static void AddInverseTransform<TShape>(ReadOnlySpan<float> sums, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape
+    {
+        int ic = TShape.InChannels, oc = TShape.OutChannels, positionStep = ic * oc, tapStep = ic * oc;
+        ref var n = ref MemoryMarshal.GetReference(sums);
+        ref var dw = ref MemoryMarshal.GetReference(weightGradient);
+        Span<Vector512<float>> columns = stackalloc Vector512<float>[5 * WindowSide];
+        ref var t = ref MemoryMarshal.GetReference(columns);
+        for (var c = 0; c < ic; c++)
+        {
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var pair = ref Unsafe.Add(ref n, c * oc + o);
+                for (var j = 0; j < WindowSide; j++)
+                {
+                    ref var column = ref Unsafe.Add(ref pair, j * positionStep);
+                    InverseSix(Vector512.LoadUnsafe(ref column), Vector512.LoadUnsafe(ref column, (nuint)(WindowSide * positionStep)),
+                        Vector512.LoadUnsafe(ref column, (nuint)(2 * WindowSide * positionStep)), Vector512.LoadUnsafe(ref column, (nuint)(3 * WindowSide * positionStep)),
+                        Vector512.LoadUnsafe(ref column, (nuint)(4 * WindowSide * positionStep)), Vector512.LoadUnsafe(ref column, (nuint)(5 * WindowSide * positionStep)),
+                        out Unsafe.Add(ref t, j), out Unsafe.Add(ref t, WindowSide + j), out Unsafe.Add(ref t, 2 * WindowSide + j),
+                        out Unsafe.Add(ref t, 3 * WindowSide + j), out Unsafe.Add(ref t, 4 * WindowSide + j));
+                }
+                ref var target = ref Unsafe.Add(ref dw, c * oc + o);
+                for (var ky = 0; ky < 5; ky++)
+                {
+                    ref var row = ref Unsafe.Add(ref t, ky * WindowSide);
+                    InverseSix(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), Unsafe.Add(ref row, 3), Unsafe.Add(ref row, 4), Unsafe.Add(ref row, 5),
+                        out var k0, out var k1, out var k2, out var k3, out var k4);
+                    ref var taps = ref Unsafe.Add(ref target, ky * 5 * tapStep);
+                    AddTo(ref taps, k0);
+                    AddTo(ref Unsafe.Add(ref taps, tapStep), k1);
+                    AddTo(ref Unsafe.Add(ref taps, 2 * tapStep), k2);
+                    AddTo(ref Unsafe.Add(ref taps, 3 * tapStep), k3);
+                    AddTo(ref Unsafe.Add(ref taps, 4 * tapStep), k4);
+                }
+            }
+        }
+    }
+
+    /// <summary>Gᵀ m for six values: the five kernel taps (Gᵀ's rows are G's columns, see <see cref="KernelSix"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InverseSix(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5,
+        out Vector512<float> k0, out Vector512<float> k1, out Vector512<float> k2, out Vector512<float> k3, out Vector512<float> k4)
+    {
+        Vector512<float> sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4;
+        var sixth = Vector512.Create(1f / 6);
+        k0 = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 4), m0, Vector512.FusedMultiplyAdd(sixth, sum12, Vector512.Create(1f / 24) * sum34));
+        k1 = Vector512.FusedMultiplyAdd(sixth, difference12, Vector512.Create(1f / 12) * difference34);
+        k2 = sixth * (sum12 + sum34);
+        k3 = Vector512.FusedMultiplyAdd(sixth, difference12, Vector512.Create(1f / 3) * difference34);
+        k4 = Vector512.FusedMultiplyAdd(sixth, sum12, Vector512.FusedMultiplyAdd(Vector512.Create(2f / 3), sum34, m5));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref float target, Vector512<float> value) => (Vector512.LoadUnsafe(ref target) + value).StoreUnsafe(ref target);
+}
+
+/// <summary>One convolution's kernels in the Winograd domain: for its forward pass and, since at stride 1 the input
+/// gradient is a forward convolution of the output gradient with the flipped weights, for its input gradient. A
+/// generated network keeps one for each layer whose shape fits and prepares it once per call (per batch), so the
+/// per-image passes never transform a kernel. Where Winograd does not run on this machine it holds nothing and the
+/// layer takes the direct kernels.</summary>
+public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
+{
+    // The weights _forward was transformed from, as bits: an unchanged network (inference) skips the transform for
+    // the cost of comparing them, and a changed float (even −0 for +0) is never missed.
+    private readonly float[] _source;
+    private readonly float[] _forward;
+    private readonly float[] _inputGradient;
+    private bool _forwardReady;
+    private bool _inputGradientReady;
+
+    public WinogradWeights()
+    {
+        var active = Winograd.Applies<TShape>();
+        _source = active ? new float[Geometry<TShape>.WeightLength] : [];
+        _forward = active ? new float[Winograd.TransformedLength<TShape>()] : [];
+        _inputGradient = active ? new float[Winograd.TransformedLength<InputGradientShape<TShape>>()] : [];
+    }
+
+    /// <summary>True where the layer runs as Winograd on this machine.</summary>
+    public bool Active => _forward.Length > 0;
+
+    /// <summary>Transforms <paramref name="weights"/> for the forward pass, unless they are the bits transformed last.</summary>
+    public void PrepareForward(ReadOnlySpan<float> weights)
+    {
+        if (!Active) return;
+        var bits = MemoryMarshal.Cast<float, int>(weights);
+        if (_forwardReady && bits.SequenceEqual(MemoryMarshal.Cast<float, int>(_source.AsSpan()))) return;
+        Winograd.TransformWeights<TShape>(weights, _forward);
+        weights.CopyTo(_source);
+        _forwardReady = true;
+    }
+
+    /// <summary>Transforms the flipped weights (<see cref="Conv2D.FlipWeights{TShape}"/>) for the input gradient; a
+    /// training batch's weights are new, so this always transforms.</summary>
+    public void PrepareBackward(ReadOnlySpan<float> flippedWeights)
+    {
+        if (!Active) return;
+        Winograd.TransformWeights<InputGradientShape<TShape>>(flippedWeights, _inputGradient);
+        _inputGradientReady = true;
+    }
+
+    internal ReadOnlySpan<float> Forward => _forwardReady ? _forward : throw NotPrepared("PrepareForward");
+
+    internal ReadOnlySpan<float> InputGradient => _inputGradientReady ? _inputGradient : throw NotPrepared("PrepareBackward");
+
+    private static InvalidOperationException NotPrepared(string method)
+        => new($"The Winograd weights of shape {Geometry<TShape>.Text} were used before {method} transformed them.");
+}

@@ -1,0 +1,201 @@
+using System.Runtime.Intrinsics;
+using StaticConvNet.Kernels;
+using StaticConvNet.Models;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Runtime;
+
+/// <summary>Winograd F(2×2, 5×5) against a direct sum in double, forward, input and weight gradients, at shapes that hit its
+/// cases: the notebook's 14×14 layer (49 tiles in two register blocks), odd sizes whose last tile overlaps the one
+/// before, a VALID layer two pixels wide, two output-channel registers, and a 28×28 layer in eight blocks. Skipped
+/// (as the layers then run the direct kernels) on machines without AVX-512.</summary>
+public class Test_Winograd
+{
+    private readonly struct Notebook14 : IConv2DShape
+    {
+        public static int InHeight => 14; public static int InWidth => 14; public static int InChannels => 16;
+        public static int OutHeight => 14; public static int OutWidth => 14; public static int OutChannels => 16;
+        public static int Patch => 5; public static int Stride => 1; public static int PadTop => 2; public static int PadLeft => 2;
+    }
+
+    private readonly struct Odd7By9TwoRegisters : IConv2DShape
+    {
+        public static int InHeight => 7; public static int InWidth => 9; public static int InChannels => 16;
+        public static int OutHeight => 7; public static int OutWidth => 9; public static int OutChannels => 32;
+        public static int Patch => 5; public static int Stride => 1; public static int PadTop => 2; public static int PadLeft => 2;
+    }
+
+    private readonly struct ValidTwoWide : IConv2DShape
+    {
+        public static int InHeight => 9; public static int InWidth => 6; public static int InChannels => 32;
+        public static int OutHeight => 5; public static int OutWidth => 2; public static int OutChannels => 16;
+        public static int Patch => 5; public static int Stride => 1; public static int PadTop => 0; public static int PadLeft => 0;
+    }
+
+    private readonly struct Large28 : IConv2DShape
+    {
+        public static int InHeight => 28; public static int InWidth => 28; public static int InChannels => 16;
+        public static int OutHeight => 28; public static int OutWidth => 28; public static int OutChannels => 16;
+        public static int Patch => 5; public static int Stride => 1; public static int PadTop => 2; public static int PadLeft => 2;
+    }
+
+    [SkippableFact]
+    public void Notebook_layer_matches_a_direct_sum() => MatchesDirectSum<Notebook14>();
+
+    [SkippableFact]
+    public void Odd_sizes_and_two_output_registers_match_a_direct_sum() => MatchesDirectSum<Odd7By9TwoRegisters>();
+
+    [SkippableFact]
+    public void Valid_layer_two_pixels_wide_matches_a_direct_sum() => MatchesDirectSum<ValidTwoWide>();
+
+    [SkippableFact]
+    public void Layer_of_eight_register_blocks_matches_a_direct_sum() => MatchesDirectSum<Large28>();
+
+    private static void MatchesDirectSum<T>() where T : struct, IConv2DShape
+    {
+        Skip.IfNot(Vector512.IsHardwareAccelerated, "Winograd runs only with AVX-512; the direct kernels run instead.");
+        var shape = new Conv2DShape(T.InHeight, T.InWidth, T.InChannels, T.OutHeight, T.OutWidth, T.OutChannels, T.Patch, T.Stride, T.PadTop, T.PadLeft);
+        var input = ReferenceNets.Random(T.InHeight * T.InWidth * T.InChannels, 1, 1f);
+        var weights = ReferenceNets.Random(25 * T.InChannels * T.OutChannels, 2, 0.5f);
+        var bias = ReferenceNets.Random(T.OutChannels, 3, 0.5f);
+        var outputGradient = ReferenceNets.Random(T.OutHeight * T.OutWidth * T.OutChannels, 4, 1f);
+        var expected = DirectSums(shape, input, weights, bias, outputGradient);
+
+        var winograd = new WinogradWeights<T>();
+        winograd.Active.ShouldBeTrue();
+        var flipped = new float[weights.Length];
+        Conv2D.FlipWeights<T>(weights, flipped);
+        winograd.PrepareForward(weights);
+        winograd.PrepareBackward(flipped);
+
+        var output = new float[outputGradient.Length];
+        Conv2D.Forward<T, StoreAsIs>(input, weights, bias, output, winograd);
+        var (inputGradient, weightGradient, biasGradient) = (new float[input.Length], new float[weights.Length], new float[T.OutChannels]);
+        Conv2D.Backward<T>(input, weights, flipped, outputGradient, inputGradient, weightGradient, biasGradient, winograd);
+
+        ShouldMatch(output, expected.Output, "output");
+        ShouldMatch(inputGradient, expected.InputGradient, "input gradient");
+        ShouldMatch(weightGradient, expected.WeightGradient, "weight gradient");
+        // Backward takes Winograd's weight gradient only where it pays (not below 100 output pixels): run it at every
+        // shape, where odd sizes have a last tile reading zeros past the edge. It adds to what is there.
+        var byWinograd = Enumerable.Repeat(1f, weights.Length).ToArray();
+        Winograd.WeightGradient<T>(input, outputGradient, byWinograd);
+        ShouldMatch(byWinograd, new Exact(expected.WeightGradient.Values.Select(v => v + 1).ToArray(), expected.WeightGradient.Magnitudes.Select(m => m + 1).ToArray()), "Winograd weight gradient");
+
+        // The fused ReLU is the same values through max(x, 0).
+        var relu = new float[output.Length];
+        Conv2D.Forward<T, StoreRelu>(input, weights, bias, relu, winograd);
+        relu.ShouldBe(output.Select(v => Math.Max(v, 0f)).ToArray());
+    }
+
+    [SkippableFact]
+    public void Changed_weights_are_transformed_again_and_unchanged_ones_give_the_same_bits()
+    {
+        Skip.IfNot(Vector512.IsHardwareAccelerated, "Winograd runs only with AVX-512.");
+        var input = ReferenceNets.Random(14 * 14 * 16, 1, 1f);
+        var weights = ReferenceNets.Random(25 * 16 * 16, 2, 0.5f);
+        var bias = new float[16];
+        var winograd = new WinogradWeights<Notebook14>();
+        float[] Run()
+        {
+            winograd.PrepareForward(weights);
+            var output = new float[14 * 14 * 16];
+            Conv2D.Forward<Notebook14, StoreAsIs>(input, weights, bias, output, winograd);
+            return output;
+        }
+
+        var first = Run();
+        Run().ShouldBe(first);
+        // One weight of one kernel changes: the outputs it reaches change as a fresh transform says they should.
+        weights[(12 * 16 + 3) * 16 + 5] += 1f;
+        var changed = Run();
+        var fresh = new WinogradWeights<Notebook14>();
+        fresh.PrepareForward(weights);
+        var expected = new float[changed.Length];
+        Conv2D.Forward<Notebook14, StoreAsIs>(input, weights, bias, expected, fresh);
+        changed.ShouldBe(expected);
+        changed.ShouldNotBe(first);
+        // −0 for +0 is a change of bits too: it is not skipped.
+        weights[0] = 0f;
+        Run();
+        weights[0] = -0f;
+        Run().ShouldBe(Run());
+    }
+
+    [SkippableFact]
+    public void A_network_whose_weights_change_between_calls_predicts_with_the_new_ones()
+    {
+        Skip.IfNot(Vector512.IsHardwareAccelerated, "Winograd runs only with AVX-512.");
+        var network = new Arch2ConvPool();
+        network.InitializeParameters(3);
+        var image = ReferenceNets.Random(Arch2ConvPool.InputLength, 4, 0.5f);
+        var before = new float[Arch2ConvPool.OutputLength];
+        network.Forward(image, before);
+
+        // conv2's weights change through Parameters, as an optimizer or a loaded checkpoint changes them.
+        var conv2 = network.Parameters.Slice(Arch2ConvPool.Conv2WeightsOffset, Arch2ConvPool.Conv2WeightsLength);
+        for (var i = 0; i < conv2.Length; i += 7) conv2[i] *= -2f;
+        var after = new float[Arch2ConvPool.OutputLength];
+        network.Forward(image, after);
+
+        var fresh = new Arch2ConvPool();
+        network.Parameters.CopyTo(fresh.Parameters);
+        var expected = new float[Arch2ConvPool.OutputLength];
+        fresh.Forward(image, expected);
+        after.ShouldBe(expected);
+        after.ShouldNotBe(before);
+    }
+
+    [SkippableFact]
+    public void Weights_used_before_they_are_prepared_are_refused()
+    {
+        Skip.IfNot(Vector512.IsHardwareAccelerated, "Winograd runs only with AVX-512.");
+        var winograd = new WinogradWeights<Notebook14>();
+        var error = Should.Throw<InvalidOperationException>(() =>
+            Conv2D.Forward<Notebook14, StoreAsIs>(new float[14 * 14 * 16], new float[25 * 16 * 16], new float[16], new float[14 * 14 * 16], winograd));
+        error.Message.ShouldContain("PrepareForward");
+    }
+
+    /// <summary>Each value in double, with the sum of its terms' magnitudes: the scale any fp32 rounding error is relative to.</summary>
+    private readonly record struct Exact(double[] Values, double[] Magnitudes);
+
+    private static (Exact Output, Exact InputGradient, Exact WeightGradient) DirectSums(Conv2DShape s, float[] input, float[] weights, float[] bias, float[] outputGradient)
+    {
+        Exact Zeros(int n) => new(new double[n], new double[n]);
+        var (output, inputGradient, weightGradient) = (Zeros(outputGradient.Length), Zeros(input.Length), Zeros(weights.Length));
+        void Add(Exact e, int i, double term) { e.Values[i] += term; e.Magnitudes[i] += Math.Abs(term); }
+        for (var oy = 0; oy < s.OutHeight; oy++)
+        for (var ox = 0; ox < s.OutWidth; ox++)
+        for (var o = 0; o < s.OutChannels; o++)
+        {
+            var pixel = (oy * s.OutWidth + ox) * s.OutChannels + o;
+            Add(output, pixel, bias[o]);
+            for (var ky = 0; ky < s.Patch; ky++)
+            for (var kx = 0; kx < s.Patch; kx++)
+            {
+                int iy = oy - s.PadTop + ky, ix = ox - s.PadLeft + kx;
+                if (iy < 0 || iy >= s.InHeight || ix < 0 || ix >= s.InWidth) continue;
+                for (var c = 0; c < s.InChannels; c++)
+                {
+                    int x = (iy * s.InWidth + ix) * s.InChannels + c, w = ((ky * s.Patch + kx) * s.InChannels + c) * s.OutChannels + o;
+                    Add(output, pixel, (double)input[x] * weights[w]);
+                    Add(inputGradient, x, (double)weights[w] * outputGradient[pixel]);
+                    Add(weightGradient, w, (double)input[x] * outputGradient[pixel]);
+                }
+            }
+        }
+        return (output, inputGradient, weightGradient);
+    }
+
+    /// <summary>Within 1e-5 of the terms' magnitudes (10–40 times the direct kernels' rounding here; a wrong transform
+    /// coefficient is off by a good part of the value itself).</summary>
+    private static void ShouldMatch(float[] actual, Exact expected, string what)
+    {
+        actual.Length.ShouldBe(expected.Values.Length);
+        for (var i = 0; i < actual.Length; i++)
+        {
+            if (Tolerance.Difference(actual[i], expected.Values[i]) > 1e-5 * expected.Magnitudes[i])
+                throw new ShouldAssertException($"{what}[{i}] is {actual[i]}, expected {expected.Values[i]} (terms' magnitudes {expected.Magnitudes[i]})");
+        }
+    }
+}
