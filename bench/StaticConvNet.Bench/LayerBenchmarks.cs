@@ -17,6 +17,7 @@ public class LayerPasses
     private float[] _shardImages = null!;
     private float[] _gradients = null!;
     private int _layer;
+    private int[] _convolutionOffsets = null!;
 
     /// <summary>"model/index/name", e.g. "arch2/3/conv2"; "model/batch/prepare" and "model/shard/dense".</summary>
     [ParamsSource(nameof(Layers))]
@@ -43,6 +44,7 @@ public class LayerPasses
         _network = ModelCatalog.Find(parts[0])!.Create();
         _network.InitializeParameters(1);
         _passes = (ISamplePasses)_network;
+        _convolutionOffsets = _network.Description.Layers.OfType<Conv2DLayer>().Select(c => c.ParameterOffset).ToArray();
         _layer = int.TryParse(parts[1], out var index) ? index : -1;
         var random = new Random(1);
         _image = Enumerable.Range(0, _network.InputLength).Select(_ => (float)random.NextDouble()).ToArray();
@@ -53,6 +55,17 @@ public class LayerPasses
         var batch = Enumerable.Range(0, TrainingStep.Batch * _network.InputLength).Select(_ => (float)random.NextDouble()).ToArray();
         _network.ComputeGradients(batch, labels, TrainingStep.Batch);
         _passes.ForwardSample(_image, 0, training: true);
+    }
+
+    /// <summary>What a training batch prepares: the forward passes' Winograd kernels (transformed again because the
+    /// step changed the weights: one weight of each convolution changes sign here) and the backward passes' flipped
+    /// weights and their transforms.</summary>
+    private void PrepareBatch()
+    {
+        var parameters = _network.Parameters;
+        foreach (var offset in _convolutionOffsets) parameters[offset] = -parameters[offset];
+        _passes.PrepareForward();
+        _passes.PrepareBackward();
     }
 
     [Benchmark]
@@ -66,7 +79,7 @@ public class LayerPasses
     public void Backward()
     {
         if (_layer >= 0) _passes.BackwardLayer(_layer, _image, 0, _gradients);
-        else if (Layer.EndsWith("prepare", StringComparison.Ordinal)) _passes.PrepareBackward();
+        else if (Layer.EndsWith("prepare", StringComparison.Ordinal)) PrepareBatch();
         else _passes.AccumulateShardGradients(_shardImages, 0, ShardImages, _gradients);
     }
 }
