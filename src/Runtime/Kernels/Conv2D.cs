@@ -113,8 +113,7 @@ public static class Conv2D
             if (!inputGradient.IsEmpty)
             {
                 if (TShape.InChannels % Lanes != 0 || TShape.Patch > Geometry<TShape>.MaxGradientRows) BackwardGeneric<TShape>(input, weights, outputGradient, Span<float>.Empty, inputGradient);
-                else if (winograd is { Active: true }) InputGradientByWinograd(winograd, outputGradient, inputGradient);
-                else if (TShape.Stride == 1) InputGradientAsConvolution<TShape>(flippedWeights, outputGradient, inputGradient);
+                else if (TShape.Stride == 1) InputGradientAsConvolution(flippedWeights, winograd, outputGradient, inputGradient);
                 else InputGradientVector512<TShape>(flippedWeights, outputGradient, inputGradient);
             }
         }
@@ -153,13 +152,19 @@ public static class Conv2D
     /// <summary>Copies the input into a zeroed scratch image with the SAME padding around it.</summary>
     private static Span<float> Pad<TShape>(ReadOnlySpan<float> input)
         where TShape : struct, IConv2DShape
+        => Pad<TShape>(input, Geometry<TShape>.PaddedHeight, Geometry<TShape>.PaddedWidth);
+
+    /// <summary>The same into a scratch image of <paramref name="height"/> × <paramref name="width"/> pixels, at least the
+    /// padded size (Winograd's tiles may reach past it, into zeros).</summary>
+    internal static Span<float> Pad<TShape>(ReadOnlySpan<float> input, int height, int width)
+        where TShape : struct, IConv2DShape
     {
-        var padded = Scratch.Padded(Geometry<TShape>.PaddedLength);
+        var padded = Scratch.Padded(height * width * TShape.InChannels);
         padded.Clear();
         var rowLength = TShape.InWidth * TShape.InChannels;
         for (var y = 0; y < TShape.InHeight; y++)
         {
-            input.Slice(y * rowLength, rowLength).CopyTo(padded.Slice(((y + TShape.PadTop) * Geometry<TShape>.PaddedWidth + TShape.PadLeft) * TShape.InChannels));
+            input.Slice(y * rowLength, rowLength).CopyTo(padded.Slice(((y + TShape.PadTop) * width + TShape.PadLeft) * TShape.InChannels));
         }
         return padded;
     }
@@ -424,21 +429,15 @@ public static class Conv2D
     /// <summary>At stride 1 the input gradient is itself a convolution: of dOut, padded by Patch − 1 − pad, with the
     /// weights rotated 180° and their in/out channels swapped. dIn[iy] = Σ_ky dOut[iy + pad − ky] · W[ky]
     /// = Σ_ky' dOut[iy − (P − 1 − pad) + ky'] · W[P − 1 − ky'], so the fast forward kernel computes it.</summary>
-    private static void InputGradientAsConvolution<TShape>(ReadOnlySpan<float> flippedWeights, ReadOnlySpan<float> outputGradient,
-        Span<float> inputGradient)
+    /// <remarks>With <paramref name="winograd"/> active, that convolution runs as Winograd on its flipped kernels.</remarks>
+    private static void InputGradientAsConvolution<TShape>(ReadOnlySpan<float> flippedWeights, WinogradWeights<TShape>? winograd,
+        ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TShape : struct, IConv2DShape
     {
         Span<float> noBias = stackalloc float[TShape.InChannels];
         noBias.Clear();
-        ForwardVector512<InputGradientShape<TShape>, StoreAsIs>(outputGradient, flippedWeights, noBias, inputGradient);
-    }
-
-    private static void InputGradientByWinograd<TShape>(WinogradWeights<TShape> winograd, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
-        where TShape : struct, IConv2DShape
-    {
-        Span<float> noBias = stackalloc float[TShape.InChannels];
-        noBias.Clear();
-        Winograd.Forward<InputGradientShape<TShape>, StoreAsIs>(outputGradient, winograd.InputGradient, noBias, inputGradient);
+        if (winograd is { Active: true }) Winograd.Forward<InputGradientShape<TShape>, StoreAsIs>(outputGradient, winograd.InputGradient, noBias, inputGradient);
+        else ForwardVector512<InputGradientShape<TShape>, StoreAsIs>(outputGradient, flippedWeights, noBias, inputGradient);
     }
 
     /// <summary>Strided: dIn[window(pixel) + tap, :] += Σ_o dOut[pixel, o] · W[tap, :, o], scattered into a padded
@@ -555,7 +554,7 @@ public static class Conv2D
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTo(ref float target, Vector512<float> value) => (Vector512.LoadUnsafe(ref target) + value).StoreUnsafe(ref target);
+    internal static void AddTo(ref float target, Vector512<float> value) => (Vector512.LoadUnsafe(ref target) + value).StoreUnsafe(ref target);
 
     // ---------------------------------------------------------------------------------------------
     // Generic path: any channel count, any SIMD width (or none)

@@ -58,13 +58,13 @@ internal static class Geometry<T> where T : struct, IConv2DShape
 
     // A conditional, not Math.Max: the JIT folds it when both sides are constants.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Larger(int a, int b) => a > b ? a : b;
+    internal static int Larger(int a, int b) => a > b ? a : b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Smaller(int a, int b) => a < b ? a : b;
+    internal static int Smaller(int a, int b) => a < b ? a : b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int CeilingDivide(int a, int b) => (a + b - 1) / b;
+    internal static int CeilingDivide(int a, int b) => (a + b - 1) / b;
 }
 
 /// <summary>At stride 1 the input gradient of a convolution is the convolution of the output gradient, padded by
