@@ -59,6 +59,13 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
             w.Line($"/// instead of 100, forward and backward. Prepared once per call; empty where the machine lacks AVX-512.</summary>");
             w.Line($"private readonly {Names.Kernels}.WinogradWeights<{p}Shape> {p}Winograd = new();");
         }
+        else if (FitsStridedWinograd(l))
+        {
+            w.Line($"/// <summary>{Name}'s kernels in the Winograd domain, F(4x4, 3x3) over the input's four pixel phases: 36 multiply-adds");
+            w.Line($"/// per phase for each 4x4 block of outputs instead of 400, forward only. Prepared once per call; empty where the");
+            w.Line($"/// machine lacks AVX-512.</summary>");
+            w.Line($"private readonly {Names.Kernels}.WinogradWeights<{p}Shape> {p}Winograd = new();");
+        }
     }
 
     /// <summary>Where the runtime's Winograd F(2x2, 5x5) kernel takes this layer (<c>Winograd.Fits</c> says the same of
@@ -66,7 +73,12 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     private bool FitsWinograd(ResolvedLayer l)
         => Stride == 1 && Patch == 5 && l.Input.Channels % 16 == 0 && Filters % 16 == 0 && l.Output.Height >= 2 && l.Output.Width >= 2;
 
-    public override bool PreparesForward(ResolvedLayer l) => FitsWinograd(l);
+    /// <summary>Where the runtime's strided Winograd F(4x4, 3x3) takes this layer's forward pass (<c>StridedWinograd.Fits</c>
+    /// says the same of the shape struct): stride 2, a 5×5 patch, channels in whole registers, at least one 4×4 tile.</summary>
+    private bool FitsStridedWinograd(ResolvedLayer l)
+        => Stride == 2 && Patch == 5 && l.Input.Channels % 16 == 0 && Filters % 16 == 0 && l.Output.Height >= 4 && l.Output.Width >= 4;
+
+    public override bool PreparesForward(ResolvedLayer l) => FitsWinograd(l) || FitsStridedWinograd(l);
 
     public override void EmitPrepareForward(CodeWriter w, ResolvedLayer l) => w.Line($"{l.Pascal}Winograd.PrepareForward({Cpu.Weights(l)});");
 
@@ -85,7 +97,7 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     {
         var activation = l.StoresRelu ? $", {Names.Kernels}.StoreRelu" : "";
         if (l.StoresRelu) w.Line($"// Stores max(x, 0): the ReLU after {Name} runs here, in this buffer.");
-        var winograd = FitsWinograd(l) ? $", {l.Pascal}Winograd" : "";
+        var winograd = PreparesForward(l) ? $", {l.Pascal}Winograd" : "";
         Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape{activation}>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)}{winograd})");
     }
 

@@ -34,8 +34,14 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
 
     public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
 
+    public override bool CanStoreRelu => true;
+
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-        => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Dense.Forward(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)})");
+    {
+        var activation = l.StoresRelu ? $"<{Names.Kernels}.StoreRelu>" : "";
+        if (l.StoresRelu) w.Line($"// Stores max(x, 0): the ReLU after {Name} runs here, in this buffer.");
+        Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Dense.Forward{activation}(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)})");
+    }
 
     // Per image only the bias and input gradients: the weight gradient is summed over a shard's images at once.
     public override bool BackwardReadsInput => false;

@@ -29,7 +29,7 @@ public static class Conv2D
     /// <summary>The same, applying <typeparamref name="TActivation"/> to each output as it is stored (a ReLU fused into
     /// the convolution: no second pass over the output).</summary>
     /// <remarks>With <paramref name="winograd"/> active (prepared from these weights), the layer runs as Winograd
-    /// F(2×2, 5×5) instead of the direct kernel.</remarks>
+    /// instead of the direct kernel: F(2×2, 5×5) at stride 1, F(4×4, 3×3) over the pixel phases at stride 2.</remarks>
     public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output, WinogradWeights<TShape>? winograd = null)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
@@ -38,7 +38,8 @@ public static class Conv2D
         if (bias.Length != TShape.OutChannels) throw new ArgumentException($"Conv2D bias has {bias.Length} values, expected {TShape.OutChannels}.");
         if (winograd is { Active: true })
         {
-            Winograd.Forward<TShape, TActivation>(input, winograd.Forward, bias, output);
+            if (TShape.Stride == 1) Winograd.Forward<TShape, TActivation>(input, winograd.Forward, bias, output);
+            else StridedWinograd.Forward<TShape, TActivation>(input, winograd.Forward, bias, output);
         }
         else if (UsesVector512<TShape>())
         {
@@ -92,8 +93,8 @@ public static class Conv2D
     /// <summary>Accumulates (+=) weight and bias gradients; overwrites <paramref name="inputGradient"/> unless it is
     /// empty (the first layer needs no input gradient). <paramref name="flippedWeights"/> are the weights as
     /// <see cref="FlipWeights{TShape}"/> wrote them (empty when there is no input gradient).</summary>
-    /// <remarks>With <paramref name="winograd"/> active (prepared from these flipped weights), the weight gradient and
-    /// the input gradient run as Winograd F(2×2, 5×5).</remarks>
+    /// <remarks>With <paramref name="winograd"/> active for the backward pass (stride 1, prepared from these flipped
+    /// weights), the weight gradient and the input gradient run as Winograd F(2×2, 5×5).</remarks>
     public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> flippedWeights,
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient,
         WinogradWeights<TShape>? winograd = null)
@@ -108,7 +109,7 @@ public static class Conv2D
         BiasGradient(outputGradient, biasGradient, TShape.OutHeight * TShape.OutWidth, TShape.OutChannels);
         if (UsesVector512<TShape>())
         {
-            if (winograd is { Active: true } && Winograd.PaysForWeightGradient<TShape>()) Winograd.WeightGradient<TShape>(input, outputGradient, weightGradient);
+            if (winograd is { ActiveBackward: true } && Winograd.PaysForWeightGradient<TShape>()) Winograd.WeightGradient<TShape>(input, outputGradient, weightGradient);
             else WeightGradientVector512<TShape>(input, outputGradient, weightGradient);
             if (!inputGradient.IsEmpty)
             {
@@ -152,13 +153,8 @@ public static class Conv2D
     /// <summary>Copies the input into a zeroed scratch image with the SAME padding around it.</summary>
     private static Span<float> Pad<TShape>(ReadOnlySpan<float> input)
         where TShape : struct, IConv2DShape
-        => Pad<TShape>(input, Geometry<TShape>.PaddedHeight, Geometry<TShape>.PaddedWidth);
-
-    /// <summary>The same into a scratch image of <paramref name="height"/> × <paramref name="width"/> pixels, at least the
-    /// padded size (Winograd's tiles may reach past it, into zeros).</summary>
-    internal static Span<float> Pad<TShape>(ReadOnlySpan<float> input, int height, int width)
-        where TShape : struct, IConv2DShape
     {
+        int height = Geometry<TShape>.PaddedHeight, width = Geometry<TShape>.PaddedWidth;
         var padded = Scratch.Padded(height * width * TShape.InChannels);
         padded.Clear();
         var rowLength = TShape.InWidth * TShape.InChannels;
@@ -436,7 +432,7 @@ public static class Conv2D
     {
         Span<float> noBias = stackalloc float[TShape.InChannels];
         noBias.Clear();
-        if (winograd is { Active: true }) Winograd.Forward<InputGradientShape<TShape>, StoreAsIs>(outputGradient, winograd.InputGradient, noBias, inputGradient);
+        if (winograd is { ActiveBackward: true }) Winograd.Forward<InputGradientShape<TShape>, StoreAsIs>(outputGradient, winograd.InputGradient, noBias, inputGradient);
         else ForwardVector512<InputGradientShape<TShape>, StoreAsIs>(outputGradient, flippedWeights, noBias, inputGradient);
     }
 

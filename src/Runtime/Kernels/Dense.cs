@@ -14,6 +14,12 @@ public static class Dense
     private const int Lanes = 16;
 
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
+        => Forward<StoreAsIs>(input, weights, bias, output);
+
+    /// <summary>The same, applying <typeparamref name="TActivation"/> to each output as it is stored (the ReLU after a
+    /// hidden layer fused into it).</summary>
+    public static void Forward<TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
+        where TActivation : struct, IStoreActivation
     {
         var outputs = output.Length;
         Check(input, weights, bias, outputs);
@@ -39,10 +45,10 @@ public static class Dense
                     a2 = Vector512.FusedMultiplyAdd(xs, Vector512.LoadUnsafe(ref w, row + 2 * Lanes), a2);
                     a3 = Vector512.FusedMultiplyAdd(xs, Vector512.LoadUnsafe(ref w, row + 3 * Lanes), a3);
                 }
-                a0.StoreUnsafe(ref y, (nuint)block);
-                a1.StoreUnsafe(ref y, (nuint)(block + Lanes));
-                a2.StoreUnsafe(ref y, (nuint)(block + 2 * Lanes));
-                a3.StoreUnsafe(ref y, (nuint)(block + 3 * Lanes));
+                TActivation.Apply(a0).StoreUnsafe(ref y, (nuint)block);
+                TActivation.Apply(a1).StoreUnsafe(ref y, (nuint)(block + Lanes));
+                TActivation.Apply(a2).StoreUnsafe(ref y, (nuint)(block + 2 * Lanes));
+                TActivation.Apply(a3).StoreUnsafe(ref y, (nuint)(block + 3 * Lanes));
             }
         }
         if (block == outputs) return;
@@ -53,6 +59,7 @@ public static class Dense
             var x = input[i];
             if (x != 0f) Simd.MultiplyAdd(ref acc, ref Simd.At(weights, i * outputs + block), x, rest);
         }
+        TActivation.Apply(output.Slice(block));
     }
 
     /// <summary>One image's backward pass without the weight gradient (see <see cref="WeightGradient"/>): accumulates

@@ -11,6 +11,7 @@ internal static class Scratch
     [ThreadStatic] private static float[]? _normalisation;
     [ThreadStatic] private static float[]? _winograd;
     [ThreadStatic] private static float[]? _winogradRows;
+    [ThreadStatic] private static float[]? _zeros;
 
     public static Span<float> Padded(int length) => Get(ref _padded, length);
     public static Span<float> Gradient(int length) => Get(ref _gradient, length);
@@ -19,6 +20,9 @@ internal static class Scratch
     public static Span<float> Normalisation(int length) => Get(ref _normalisation, length);
     public static Span<float> Winograd(int length) => Get(ref _winograd, length);
     public static Span<float> WinogradRows(int length) => Get(ref _winogradRows, length);
+
+    /// <summary>Zeros to read in place of padding. Never written: a fresh array is zero.</summary>
+    public static ReadOnlySpan<float> Zeros(int length) => Get(ref _zeros, length);
 
     private static Span<float> Get(ref float[]? buffer, int length)
     {

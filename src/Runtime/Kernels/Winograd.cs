@@ -20,13 +20,17 @@ namespace StaticConvNet.Kernels;
 /// the direct kernel's error).</summary>
 public static class Winograd
 {
-    private const int Lanes = 16;
+    internal const int Lanes = 16;
 
     /// <summary>Outputs per tile side, window side (2 + 5 − 1) and positions of a transformed window.</summary>
     internal const int TileSide = 2, WindowSide = 6, Positions = WindowSide * WindowSide;
 
     /// <summary>Most tiles one register block of the matrix products holds: 26 accumulators beside the kernel row.</summary>
     private const int MaxBlockTiles = 26;
+
+    /// <summary>Fewest tiles a band of the forward pass holds (see <see cref="BandRows"/>): enough independent
+    /// accumulators to cover the multiply-add's latency.</summary>
+    private const int MinBandTiles = 6;
 
     /// <summary>True where a layer of this shape runs as Winograd: AVX-512, stride 1, a 5×5 patch, channels in whole
     /// registers and at least one full tile of outputs. The generator keeps Winograd weights only for layers whose
@@ -125,24 +129,32 @@ public static class Winograd
     private static int TilesAcross<T>() where T : struct, IConv2DShape => (T.OutWidth + 1) / TileSide;
     private static int Tiles<T>() where T : struct, IConv2DShape => TilesDown<T>() * TilesAcross<T>();
 
-    /// <summary>Height and width of the zero-padded input that every tile's 6×6 window fits in, tiles laid at every
-    /// second pixel from the top left (the weight gradient's layout: a tile past an odd edge reads zeros there).</summary>
-    private static int PaddedHeight<T>() where T : struct, IConv2DShape => Geometry<T>.Larger(Geometry<T>.PaddedHeight, TilesDown<T>() * TileSide + 4);
-    private static int PaddedWidth<T>() where T : struct, IConv2DShape => Geometry<T>.Larger(Geometry<T>.PaddedWidth, TilesAcross<T>() * TileSide + 4);
+    /// <summary>The sizes of the stride-1 layer's matrix products: its input channels, output channels and tiles per band.</summary>
+    private readonly struct StrideOne<T> : IWinogradProducts where T : struct, IConv2DShape
+    {
+        public static int Channels => T.InChannels;
+        public static int OutChannels => T.OutChannels;
+        public static int Tiles => BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>();
+    }
 
-    private static Span<float> Pad<TShape>(ReadOnlySpan<float> input) where TShape : struct, IConv2DShape
-        => Conv2D.Pad<TShape>(input, PaddedHeight<TShape>(), PaddedWidth<TShape>());
+    /// <summary>Rows of tiles the forward pass transforms, multiplies and transforms back at a time: the fewest that
+    /// hold <see cref="MinBandTiles"/>. A band's transformed windows stay in the L1 cache between the window transform
+    /// that writes them and the products that read them (arch2's conv2: 16 KB a row); the whole layer's at once (113 KB)
+    /// went to L2 and back, and the transform took 3.4 µs of the layer's 12.5.</summary>
+    internal static int BandRows(int down, int across) => Math.Min(down, (MinBandTiles + across - 1) / across);
 
-    /// <summary>A count that is a constant of the layer (see <see cref="ProductBlock{TShape, TCount}"/>).</summary>
+    /// <summary>A count that is a constant of the layer (see <see cref="ProductBlock{TProducts, TCount}"/>).</summary>
     private interface ITileCount
     {
         static abstract int Value { get; }
     }
 
     /// <summary>The matrix products' register block: tiles split into equal parts of at most <see cref="MaxBlockTiles"/>.</summary>
-    private readonly struct BlockTiles<T> : ITileCount where T : struct, IConv2DShape
+    private readonly struct BlockTiles<TProducts> : ITileCount where TProducts : struct, IWinogradProducts
     {
-        public static int Value => Geometry<T>.CeilingDivide(Tiles<T>(), Geometry<T>.CeilingDivide(Tiles<T>(), MaxBlockTiles));
+        private static int Parts => (TProducts.Tiles + MaxBlockTiles - 1) / MaxBlockTiles;
+
+        public static int Value => (TProducts.Tiles + Parts - 1) / Parts;
     }
 
     /// <summary>output = activation(conv(input, W) + bias), with <paramref name="transformed"/> the kernels as
@@ -156,14 +168,33 @@ public static class Winograd
             || bias.Length != TShape.OutChannels)
             throw new ArgumentException($"Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
 
-        int ic = TShape.InChannels, oc = TShape.OutChannels, tiles = Tiles<TShape>();
-        var padded = Pad<TShape>(input);
-        var windows = Scratch.Winograd(Positions * tiles * (ic + oc));
-        var v = windows.Slice(0, Positions * tiles * ic); // [position][tile][input channel]
-        var m = windows.Slice(v.Length);                  // [tile][position][output channel]
-        TransformWindows<TShape>(padded, v, overlapLast: true);
+        int ic = TShape.InChannels, oc = TShape.OutChannels, down = TilesDown<TShape>(), rows = BandRows(down, TilesAcross<TShape>());
+        int bandTiles = StrideOne<TShape>.Tiles;
+        var windows = Scratch.Winograd(Positions * bandTiles * (ic + oc));
+        var v = windows.Slice(0, Positions * bandTiles * ic); // [tile][16-channel group][position][16 channels]
+        var m = windows.Slice(v.Length);                      // [tile][position][output channel]
+        for (var first = 0; first < down; first += rows)
+        {
+            // A last band past the bottom moves up, recomputing rows the band before wrote (with the same values).
+            var top = Math.Min(first, down - rows);
+            TransformWindows<TShape>(input, v, TileSide, overlapLast: true, top, rows);
+            Products<StrideOne<TShape>>(v, transformed, m);
+            TransformOutputs<TShape, TActivation>(m, bias, output, top, rows);
+        }
+    }
+
+    /// <summary>M[tile][position] = V[tile][position] · U[position] for every position of the transformed windows V and
+    /// kernels U ([position][channel][output channel]), into M ([tile][position][output channel]): the 36 matrix products
+    /// where a Winograd layer spends most of its time, in register blocks of tiles. V is laid out
+    /// [tile][16-channel group][position][16 channels] (<see cref="WindowOffset"/>), so the window transform writes each
+    /// tile's 36 positions of a channel group as one contiguous run: laid out by position first, its stores strayed a
+    /// kilobyte or more apart and missed the L1 cache, which took the strided layer's transform from 1.1 to 2.0 µs.</summary>
+    internal static void Products<TProducts>(ReadOnlySpan<float> v, ReadOnlySpan<float> transformed, Span<float> m)
+        where TProducts : struct, IWinogradProducts
+    {
+        int channels = TProducts.Channels, oc = TProducts.OutChannels, tiles = TProducts.Tiles, block = BlockTiles<TProducts>.Value;
         ref var u = ref MemoryMarshal.GetReference(transformed);
-        var block = BlockTiles<TShape>.Value;
+        ref var vr = ref MemoryMarshal.GetReference(v);
         for (var position = 0; position < Positions; position++)
         {
             for (var o = 0; o < oc; o += Lanes)
@@ -171,63 +202,103 @@ public static class Winograd
                 for (var first = 0; first < tiles; first += block)
                 {
                     var t = Math.Min(first, tiles - block);
-                    ProductBlock<TShape, BlockTiles<TShape>>(ref Simd.At(v, (position * tiles + t) * ic),
-                        ref Unsafe.Add(ref u, position * ic * oc + o), ref Simd.At(m, (t * Positions + position) * oc + o));
+                    ProductBlock<TProducts, BlockTiles<TProducts>>(ref Unsafe.Add(ref vr, WindowOffset(t, 0, channels) + position * Lanes),
+                        ref Unsafe.Add(ref u, position * channels * oc + o), ref Simd.At(m, (t * Positions + position) * oc + o));
                 }
             }
         }
-        TransformOutputs<TShape, TActivation>(m, bias, output);
     }
 
-    /// <summary>V[position][tile][c] = (Bᵀ d B)[position] for every tile's 6×6 window d, 16 channels at a time. Bᵀ runs
-    /// down every column of a row of tiles once (neighbouring tiles share four of their six columns), into a scratch
-    /// block of six transformed rows; then Bᵀ across each tile's part of those rows. With <paramref name="overlapLast"/>
-    /// a last tile past an odd edge moves back one pixel (the forward pass); without, it reads the zeros past the edge
-    /// (the weight gradient, where a pixel counted twice would be summed twice).</summary>
-    private static void TransformWindows<TShape>(Span<float> padded, Span<float> v, bool overlapLast)
+    /// <summary>Where tile <paramref name="tile"/>'s window values of channels <paramref name="channel"/>…+15 (a multiple of
+    /// 16) start in V: positions follow, 16 floats apart.</summary>
+    internal static int WindowOffset(int tile, int channel, int channels) => (tile * channels + channel) * Positions;
+
+    /// <summary>V[tile][c][position] = (Bᵀ d B)[position] for every tile's 6×6 window d (tiles <paramref name="tileSide"/>
+    /// outputs a side), 16 channels at a time. At stride 2 the windows are those of the four pixel phase images (see
+    /// <see cref="StridedWinograd"/>), two input pixels apart, and channel c of phase (py, px) is py·2 + px input
+    /// channel blocks further: c' = (2 py + px)·InChannels + c.
+    ///
+    /// For each row of tiles (and row phase), Bᵀ runs down every padded column once (neighbouring tiles share columns;
+    /// both column phases), into a scratch block of six transformed rows; then Bᵀ across each tile's part of those rows
+    /// (every second value at stride 2, once per column phase). The input is read where it is, zeros standing in for the
+    /// padding: copying it into a zeroed padded image first cost 0.36 µs of the strided layer's 4.4. With
+    /// <paramref name="overlapLast"/> a last tile past an odd edge moves back (the forward pass); without, it reads zeros
+    /// past the edge (the weight gradient, where a pixel counted twice would be summed twice).</summary>
+    internal static void TransformWindows<TShape>(ReadOnlySpan<float> input, Span<float> v, int tileSide, bool overlapLast, int firstRow, int rows)
         where TShape : struct, IConv2DShape
     {
-        int ic = TShape.InChannels, tiles = Tiles<TShape>(), across = TilesAcross<TShape>(), down = TilesDown<TShape>();
-        int width = PaddedWidth<TShape>(), rowStep = width * ic, positionStep = tiles * ic, rowsStep = width * Lanes;
-        int lastTop = overlapLast ? TShape.OutHeight - TileSide : int.MaxValue, lastLeft = overlapLast ? TShape.OutWidth - TileSide : int.MaxValue;
-        ref var x = ref MemoryMarshal.GetReference(padded);
+        int stride = TShape.Stride, ic = TShape.InChannels, channels = stride * stride * ic, rowStep = TShape.InWidth * ic;
+        int down = (TShape.OutHeight + tileSide - 1) / tileSide, across = (TShape.OutWidth + tileSide - 1) / tileSide;
+        int lastTop = overlapLast ? TShape.OutHeight - tileSide : int.MaxValue, lastLeft = overlapLast ? TShape.OutWidth - tileSide : int.MaxValue;
+        // The padded columns the last tile's window reaches, at every phase.
+        int columns = stride * (Math.Min((across - 1) * tileSide, lastLeft) + WindowSide), rowsStep = columns * Lanes;
+        ref var x = ref MemoryMarshal.GetReference(input);
         ref var target = ref MemoryMarshal.GetReference(v);
-        ref var t = ref MemoryMarshal.GetReference(Scratch.WinogradRows(WindowSide * rowsStep)); // [row i][column][16 channels]
-        for (var ty = 0; ty < down; ty++)
+        ref var t = ref MemoryMarshal.GetReference(Scratch.WinogradRows(WindowSide * rowsStep)); // [row i][padded column][16 channels]
+        ref var zeros = ref MemoryMarshal.GetReference(Scratch.Zeros(rowStep));
+        for (var ty = firstRow; ty < firstRow + rows; ty++)
         {
-            var oy = Math.Min(ty * TileSide, lastTop);
-            for (var c = 0; c < ic; c += Lanes)
+            var oy = Math.Min(ty * tileSide, lastTop);
+            for (var py = 0; py < stride; py++)
             {
-                ref var rows = ref Unsafe.Add(ref x, oy * rowStep + c);
-                for (var column = 0; column < width; column++)
+                // The window's six rows, stride rows apart; one in the padding reads a row of zeros instead, and a
+                // column in the padding transforms to zeros.
+                ref var r0 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 0);
+                ref var r1 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 1);
+                ref var r2 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 2);
+                ref var r3 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 3);
+                ref var r4 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 4);
+                ref var r5 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 5);
+                for (var c = 0; c < ic; c += Lanes)
                 {
-                    ref var d = ref Unsafe.Add(ref rows, column * ic);
-                    TransformSixTo(
-                        Vector512.LoadUnsafe(ref d), Vector512.LoadUnsafe(ref d, (nuint)rowStep),
-                        Vector512.LoadUnsafe(ref d, (nuint)(2 * rowStep)), Vector512.LoadUnsafe(ref d, (nuint)(3 * rowStep)),
-                        Vector512.LoadUnsafe(ref d, (nuint)(4 * rowStep)), Vector512.LoadUnsafe(ref d, (nuint)(5 * rowStep)),
-                        ref Unsafe.Add(ref t, column * Lanes), rowsStep);
-                }
-                for (var tx = 0; tx < across; tx++)
-                {
-                    var ox = Math.Min(tx * TileSide, lastLeft);
-                    ref var tileTarget = ref Unsafe.Add(ref target, (ty * across + tx) * ic + c);
-                    for (var i = 0; i < WindowSide; i++)
+                    for (var column = 0; column < columns; column++)
                     {
-                        ref var row = ref Unsafe.Add(ref t, i * rowsStep + ox * Lanes);
-                        TransformSixTo(Vector512.LoadUnsafe(ref row), Vector512.LoadUnsafe(ref row, Lanes), Vector512.LoadUnsafe(ref row, 2 * Lanes),
-                            Vector512.LoadUnsafe(ref row, 3 * Lanes), Vector512.LoadUnsafe(ref row, 4 * Lanes), Vector512.LoadUnsafe(ref row, 5 * Lanes),
-                            ref Unsafe.Add(ref tileTarget, i * WindowSide * positionStep), positionStep);
+                        var ix = column - TShape.PadLeft;
+                        ref var columnTarget = ref Unsafe.Add(ref t, column * Lanes);
+                        if ((uint)ix >= (uint)TShape.InWidth)
+                        {
+                            for (var i = 0; i < WindowSide; i++) Vector512<float>.Zero.StoreUnsafe(ref columnTarget, (nuint)(i * rowsStep));
+                            continue;
+                        }
+                        var offset = (nuint)(ix * ic + c);
+                        TransformSixTo(Vector512.LoadUnsafe(ref r0, offset), Vector512.LoadUnsafe(ref r1, offset), Vector512.LoadUnsafe(ref r2, offset),
+                            Vector512.LoadUnsafe(ref r3, offset), Vector512.LoadUnsafe(ref r4, offset), Vector512.LoadUnsafe(ref r5, offset),
+                            ref columnTarget, rowsStep);
+                    }
+                    for (var tx = 0; tx < across; tx++)
+                    {
+                        var ox = Math.Min(tx * tileSide, lastLeft);
+                        for (var px = 0; px < stride; px++)
+                        {
+                            ref var tileTarget = ref Unsafe.Add(ref target, WindowOffset((ty - firstRow) * across + tx, (stride * py + px) * ic + c, channels));
+                            for (var i = 0; i < WindowSide; i++)
+                            {
+                                ref var row = ref Unsafe.Add(ref t, i * rowsStep + (stride * ox + px) * Lanes);
+                                TransformSixTo(Vector512.LoadUnsafe(ref row), Vector512.LoadUnsafe(ref row, (nuint)(stride * Lanes)),
+                                    Vector512.LoadUnsafe(ref row, (nuint)(2 * stride * Lanes)), Vector512.LoadUnsafe(ref row, (nuint)(3 * stride * Lanes)),
+                                    Vector512.LoadUnsafe(ref row, (nuint)(4 * stride * Lanes)), Vector512.LoadUnsafe(ref row, (nuint)(5 * stride * Lanes)),
+                                    ref Unsafe.Add(ref tileTarget, i * WindowSide * Lanes), Lanes);
+                            }
+                        }
                     }
                 }
             }
         }
     }
 
+    /// <summary>Input row k of the window at output row <paramref name="oy"/> (row phase <paramref name="py"/>), or the
+    /// row of zeros where it falls in the padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref float InputRow<TShape>(ref float x, ref float zeros, int oy, int py, int k) where TShape : struct, IConv2DShape
+    {
+        var iy = TShape.Stride * (oy + k) + py - TShape.PadTop;
+        return ref (uint)iy < (uint)TShape.InHeight ? ref Unsafe.Add(ref x, iy * TShape.InWidth * TShape.InChannels) : ref zeros;
+    }
+
     /// <summary>Bᵀ d for six values d0…d5 (rows of Bᵀ: [4 0 −5 0 1 0], [0 4 4 −1 −1 0], [0 −4 4 1 −1 0],
     /// [0 −2 −1 2 1 0], [0 2 −1 −2 1 0], [0 4 0 −5 0 1]), into floats <paramref name="step"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransformSixTo(Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3, Vector512<float> d4, Vector512<float> d5,
+    internal static void TransformSixTo(Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3, Vector512<float> d4, Vector512<float> d5,
         ref float target, int step)
     {
         var four = Vector512.Create(4f);
@@ -241,45 +312,45 @@ public static class Winograd
         Vector512.FusedMultiplyAdd(four, d1, Vector512.FusedMultiplyAdd(-five, d3, d5)).StoreUnsafe(ref target, (nuint)(5 * step));
     }
 
-    /// <summary>M[t + k][position][16 channels] = Σ_c V[position][t + k][c] · U[position][c][16 channels] for the
+    /// <summary>M[t + k][position][16 channels] = Σ_c V[t + k][c][position] · U[position][c][16 channels] for the
     /// block's tiles k: each kernel row is loaded once for all of them, and each tile's value is broadcast into its
     /// multiply-add. The block size is a constant of the layer, so the JIT drops the accumulators past it.</summary>
-    private static void ProductBlock<TShape, TCount>(ref float v, ref float u, ref float m)
-        where TShape : struct, IConv2DShape where TCount : struct, ITileCount
+    private static void ProductBlock<TProducts, TCount>(ref float v, ref float u, ref float m)
+        where TProducts : struct, IWinogradProducts where TCount : struct, ITileCount
     {
         // Constants of the layer, read once (see Conv2D.ForwardBlock).
-        int count = TCount.Value, ic = TShape.InChannels, oc = TShape.OutChannels, mStep = Positions * oc;
+        int count = TCount.Value, ic = TProducts.Channels, oc = TProducts.OutChannels, mStep = Positions * oc, tileStep = WindowOffset(1, 0, ic);
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default;
         for (var c = 0; c < ic; c++)
         {
             var row = Vector512.LoadUnsafe(ref u, (nuint)(c * oc));
-            ref var vc = ref Unsafe.Add(ref v, c);
+            ref var vc = ref Unsafe.Add(ref v, WindowOffset(0, c & ~(Lanes - 1), ic) + (c & (Lanes - 1)));
             a0 = Vector512.FusedMultiplyAdd(Vector512.Create(vc), row, a0);
-            if (count > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 1 * ic)), row, a1);
-            if (count > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 2 * ic)), row, a2);
-            if (count > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 3 * ic)), row, a3);
-            if (count > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 4 * ic)), row, a4);
-            if (count > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 5 * ic)), row, a5);
-            if (count > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 6 * ic)), row, a6);
-            if (count > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 7 * ic)), row, a7);
-            if (count > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 8 * ic)), row, a8);
-            if (count > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 9 * ic)), row, a9);
-            if (count > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 10 * ic)), row, a10);
-            if (count > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 11 * ic)), row, a11);
-            if (count > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 12 * ic)), row, a12);
-            if (count > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 13 * ic)), row, a13);
-            if (count > 14) a14 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 14 * ic)), row, a14);
-            if (count > 15) a15 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 15 * ic)), row, a15);
-            if (count > 16) a16 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 16 * ic)), row, a16);
-            if (count > 17) a17 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 17 * ic)), row, a17);
-            if (count > 18) a18 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 18 * ic)), row, a18);
-            if (count > 19) a19 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 19 * ic)), row, a19);
-            if (count > 20) a20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 20 * ic)), row, a20);
-            if (count > 21) a21 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 21 * ic)), row, a21);
-            if (count > 22) a22 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 22 * ic)), row, a22);
-            if (count > 23) a23 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 23 * ic)), row, a23);
-            if (count > 24) a24 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 24 * ic)), row, a24);
-            if (count > 25) a25 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 25 * ic)), row, a25);
+            if (count > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 1 * tileStep)), row, a1);
+            if (count > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 2 * tileStep)), row, a2);
+            if (count > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 3 * tileStep)), row, a3);
+            if (count > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 4 * tileStep)), row, a4);
+            if (count > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 5 * tileStep)), row, a5);
+            if (count > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 6 * tileStep)), row, a6);
+            if (count > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 7 * tileStep)), row, a7);
+            if (count > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 8 * tileStep)), row, a8);
+            if (count > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 9 * tileStep)), row, a9);
+            if (count > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 10 * tileStep)), row, a10);
+            if (count > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 11 * tileStep)), row, a11);
+            if (count > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 12 * tileStep)), row, a12);
+            if (count > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 13 * tileStep)), row, a13);
+            if (count > 14) a14 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 14 * tileStep)), row, a14);
+            if (count > 15) a15 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 15 * tileStep)), row, a15);
+            if (count > 16) a16 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 16 * tileStep)), row, a16);
+            if (count > 17) a17 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 17 * tileStep)), row, a17);
+            if (count > 18) a18 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 18 * tileStep)), row, a18);
+            if (count > 19) a19 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 19 * tileStep)), row, a19);
+            if (count > 20) a20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 20 * tileStep)), row, a20);
+            if (count > 21) a21 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 21 * tileStep)), row, a21);
+            if (count > 22) a22 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 22 * tileStep)), row, a22);
+            if (count > 23) a23 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 23 * tileStep)), row, a23);
+            if (count > 24) a24 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 24 * tileStep)), row, a24);
+            if (count > 25) a25 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 25 * tileStep)), row, a25);
         }
         a0.StoreUnsafe(ref m);
         if (count > 1) a1.StoreUnsafe(ref m, (nuint)(1 * mStep));
@@ -309,19 +380,19 @@ public static class Winograd
         if (count > 25) a25.StoreUnsafe(ref m, (nuint)(25 * mStep));
     }
 
-    /// <summary>Y = Aᵀ M A for every tile (rows of Aᵀ: [1 1 1 1 1 0], [0 1 −1 2 −2 1]), plus bias, through the
-    /// activation, into the tile's 2×2 output pixels.</summary>
-    private static void TransformOutputs<TShape, TActivation>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output)
+    /// <summary>Y = Aᵀ M A for every tile of the band of <paramref name="rows"/> tile rows from <paramref name="firstRow"/>
+    /// (rows of Aᵀ: [1 1 1 1 1 0], [0 1 −1 2 −2 1]), plus bias, through the activation, into the tile's 2×2 output pixels.</summary>
+    private static void TransformOutputs<TShape, TActivation>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
     {
-        int oc = TShape.OutChannels, tiles = Tiles<TShape>(), across = TilesAcross<TShape>(), outWidth = TShape.OutWidth;
+        int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = rows * across, outWidth = TShape.OutWidth;
         ref var source = ref MemoryMarshal.GetReference(m);
         ref var b = ref MemoryMarshal.GetReference(bias);
         ref var y = ref MemoryMarshal.GetReference(output);
         var two = Vector512.Create(2f);
         for (var tile = 0; tile < tiles; tile++)
         {
-            var oy = Math.Min(tile / across * TileSide, TShape.OutHeight - TileSide);
+            var oy = Math.Min((firstRow + tile / across) * TileSide, TShape.OutHeight - TileSide);
             var ox = Math.Min(tile % across * TileSide, TShape.OutWidth - TileSide);
             for (var o = 0; o < oc; o += Lanes)
             {
@@ -376,12 +447,11 @@ public static class Winograd
             throw new ArgumentException($"Winograd gradient buffers ({input.Length}, {outputGradient.Length}, {weightGradient.Length}) do not match shape {Geometry<TShape>.Text}.");
 
         int ic = TShape.InChannels, oc = TShape.OutChannels, tiles = Tiles<TShape>();
-        var padded = Pad<TShape>(input);
         var scratch = Scratch.Winograd(Positions * (tiles * (ic + oc) + ic * oc));
-        var v = scratch.Slice(0, Positions * tiles * ic);                  // [position][tile][input channel]
+        var v = scratch.Slice(0, Positions * tiles * ic);                  // [tile][16-channel group][position][16 channels]
         var gradients = scratch.Slice(v.Length, Positions * tiles * oc);   // [position][tile][output channel]
         var sums = scratch.Slice(v.Length + gradients.Length);             // [position][input channel][output channel]
-        TransformWindows<TShape>(padded, v, overlapLast: false);
+        TransformWindows<TShape>(input, v, TileSide, overlapLast: false, 0, TilesDown<TShape>());
         TransformOutputGradients<TShape>(outputGradient, gradients);
         ref var vr = ref MemoryMarshal.GetReference(v);
         ref var gr = ref MemoryMarshal.GetReference(gradients);
@@ -392,7 +462,7 @@ public static class Winograd
             {
                 for (var c = 0; c < ic; c += Lanes)
                 {
-                    GradientProduct<TShape>(ref Unsafe.Add(ref vr, position * tiles * ic + c), ref Unsafe.Add(ref gr, position * tiles * oc + o),
+                    GradientProduct<TShape>(ref Unsafe.Add(ref vr, WindowOffset(0, c, ic) + position * Lanes), ref Unsafe.Add(ref gr, position * tiles * oc + o),
                         ref Unsafe.Add(ref nr, (position * ic + c) * oc + o));
                 }
             }
@@ -445,7 +515,7 @@ public static class Winograd
         r1.StoreUnsafe(ref target, (nuint)(5 * step));
     }
 
-    /// <summary>N[position][c + k][16 channels] = Σ_tiles V[position][tile][c + k] · Ŷ[position][tile][16 channels] for
+    /// <summary>N[position][c + k][16 channels] = Σ_tiles V[tile][c + k][position] · Ŷ[position][tile][16 channels] for
     /// k &lt; 16: sixteen input channels' sums in registers while the tiles stream past, each in tile order.</summary>
     private static void GradientProduct<TShape>(ref float v, ref float g, ref float n)
         where TShape : struct, IConv2DShape
@@ -455,7 +525,7 @@ public static class Winograd
         for (var tile = 0; tile < tiles; tile++)
         {
             var gradient = Vector512.LoadUnsafe(ref g, (nuint)(tile * oc));
-            ref var vt = ref Unsafe.Add(ref v, tile * ic);
+            ref var vt = ref Unsafe.Add(ref v, WindowOffset(tile, 0, ic));
             a0 = Vector512.FusedMultiplyAdd(Vector512.Create(vt), gradient, a0);
             a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 1)), gradient, a1);
             a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 2)), gradient, a2);
@@ -548,7 +618,17 @@ public static class Winograd
 
 }
 
-/// <summary>One convolution's kernels in the Winograd domain: for its forward pass and, since at stride 1 the input
+/// <summary>The sizes of a Winograd layer's matrix products, constants of the layer: the channels summed over (the
+/// input channels; at stride 2 those of the four pixel phases), the output channels and the tiles.</summary>
+internal interface IWinogradProducts
+{
+    static abstract int Channels { get; }
+    static abstract int OutChannels { get; }
+    static abstract int Tiles { get; }
+}
+
+/// <summary>One convolution's kernels in the Winograd domain: for its forward pass (F(2×2, 5×5) at stride 1,
+/// <see cref="StridedWinograd"/>'s F(4×4, 3×3) over pixel phases at stride 2) and, at stride 1, where the input
 /// gradient is a forward convolution of the output gradient with the flipped weights, for its input gradient. A
 /// generated network keeps one for each layer whose shape fits and prepares it once per call (per batch), so the
 /// per-image passes never transform a kernel. Where Winograd does not run on this machine it holds nothing and the
@@ -565,14 +645,19 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
 
     public WinogradWeights()
     {
-        var active = Winograd.Applies<TShape>();
+        var strideOne = Winograd.Applies<TShape>();
+        var active = strideOne || StridedWinograd.Applies<TShape>();
         _source = active ? new float[Geometry<TShape>.WeightLength] : [];
-        _forward = active ? new float[Winograd.TransformedLength<TShape>()] : [];
-        _inputGradient = active ? new float[Winograd.TransformedLength<InputGradientShape<TShape>>()] : [];
+        _forward = strideOne ? new float[Winograd.TransformedLength<TShape>()]
+            : active ? new float[StridedWinograd.TransformedLength<TShape>()] : [];
+        _inputGradient = strideOne ? new float[Winograd.TransformedLength<InputGradientShape<TShape>>()] : [];
     }
 
-    /// <summary>True where the layer runs as Winograd on this machine.</summary>
+    /// <summary>True where the layer's forward pass runs as Winograd on this machine.</summary>
     public bool Active => _forward.Length > 0;
+
+    /// <summary>True where its backward pass does too (stride 1).</summary>
+    public bool ActiveBackward => _inputGradient.Length > 0;
 
     /// <summary>Transforms <paramref name="weights"/> for the forward pass, unless they are the bits transformed last.</summary>
     public void PrepareForward(ReadOnlySpan<float> weights)
@@ -580,16 +665,17 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
         if (!Active) return;
         var bits = MemoryMarshal.Cast<float, int>(weights);
         if (_forwardReady && bits.SequenceEqual(MemoryMarshal.Cast<float, int>(_source.AsSpan()))) return;
-        Winograd.TransformWeights<TShape>(weights, _forward);
+        if (TShape.Stride == 1) Winograd.TransformWeights<TShape>(weights, _forward);
+        else StridedWinograd.TransformWeights<TShape>(weights, _forward);
         weights.CopyTo(_source);
         _forwardReady = true;
     }
 
     /// <summary>Transforms the flipped weights (<see cref="Conv2D.FlipWeights{TShape}"/>) for the input gradient; a
-    /// training batch's weights are new, so this always transforms.</summary>
+    /// training batch's weights are new, so this always transforms. Nothing to do where the backward pass is direct.</summary>
     public void PrepareBackward(ReadOnlySpan<float> flippedWeights)
     {
-        if (!Active) return;
+        if (!ActiveBackward) return;
         Winograd.TransformWeights<InputGradientShape<TShape>>(flippedWeights, _inputGradient);
         _inputGradientReady = true;
     }

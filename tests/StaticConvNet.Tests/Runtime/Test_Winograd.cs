@@ -7,8 +7,10 @@ namespace StaticConvNet.Tests.Runtime;
 
 /// <summary>Winograd F(2×2, 5×5) against a direct sum in double, forward, input and weight gradients, at shapes that hit its
 /// cases: the notebook's 14×14 layer (49 tiles in two register blocks), odd sizes whose last tile overlaps the one
-/// before, a VALID layer two pixels wide, two output-channel registers, and a 28×28 layer in eight blocks. Skipped
-/// (as the layers then run the direct kernels) on machines without AVX-512.</summary>
+/// before, a VALID layer two pixels wide, two output-channel registers, and a 28×28 layer in eight blocks. The same for
+/// the strided F(4×4, 3×3) over pixel phases (forward; its backward pass is direct): arch1's 14×14 → 7×7 layer, odd SAME
+/// sizes with two output registers, a VALID layer, and a 56×56 → 28×28 layer in two blocks. Skipped (as the layers then
+/// run the direct kernels) on machines without AVX-512.</summary>
 public class Test_Winograd
 {
     private readonly struct Notebook14 : IConv2DShape
@@ -39,8 +41,48 @@ public class Test_Winograd
         public static int Patch => 5; public static int Stride => 1; public static int PadTop => 2; public static int PadLeft => 2;
     }
 
+    private readonly struct StridedNotebook14 : IConv2DShape
+    {
+        public static int InHeight => 14; public static int InWidth => 14; public static int InChannels => 16;
+        public static int OutHeight => 7; public static int OutWidth => 7; public static int OutChannels => 16;
+        public static int Patch => 5; public static int Stride => 2; public static int PadTop => 1; public static int PadLeft => 1;
+    }
+
+    private readonly struct StridedOdd19By17TwoRegisters : IConv2DShape
+    {
+        public static int InHeight => 19; public static int InWidth => 17; public static int InChannels => 32;
+        public static int OutHeight => 10; public static int OutWidth => 9; public static int OutChannels => 32;
+        public static int Patch => 5; public static int Stride => 2; public static int PadTop => 2; public static int PadLeft => 2;
+    }
+
+    private readonly struct StridedValid : IConv2DShape
+    {
+        public static int InHeight => 13; public static int InWidth => 11; public static int InChannels => 16;
+        public static int OutHeight => 5; public static int OutWidth => 4; public static int OutChannels => 16;
+        public static int Patch => 5; public static int Stride => 2; public static int PadTop => 0; public static int PadLeft => 0;
+    }
+
+    private readonly struct StridedLarge56 : IConv2DShape
+    {
+        public static int InHeight => 56; public static int InWidth => 56; public static int InChannels => 16;
+        public static int OutHeight => 28; public static int OutWidth => 28; public static int OutChannels => 16;
+        public static int Patch => 5; public static int Stride => 2; public static int PadTop => 1; public static int PadLeft => 1;
+    }
+
     [SkippableFact]
     public void Notebook_layer_matches_a_direct_sum() => MatchesDirectSum<Notebook14>();
+
+    [SkippableFact]
+    public void Strided_notebook_layer_matches_a_direct_sum() => MatchesDirectSum<StridedNotebook14>();
+
+    [SkippableFact]
+    public void Strided_odd_sizes_and_two_output_registers_match_a_direct_sum() => MatchesDirectSum<StridedOdd19By17TwoRegisters>();
+
+    [SkippableFact]
+    public void Strided_valid_layer_matches_a_direct_sum() => MatchesDirectSum<StridedValid>();
+
+    [SkippableFact]
+    public void Strided_layer_of_two_register_blocks_matches_a_direct_sum() => MatchesDirectSum<StridedLarge56>();
 
     [SkippableFact]
     public void Odd_sizes_and_two_output_registers_match_a_direct_sum() => MatchesDirectSum<Odd7By9TwoRegisters>();
@@ -63,6 +105,7 @@ public class Test_Winograd
 
         var winograd = new WinogradWeights<T>();
         winograd.Active.ShouldBeTrue();
+        winograd.ActiveBackward.ShouldBe(T.Stride == 1);
         var flipped = new float[weights.Length];
         Conv2D.FlipWeights<T>(weights, flipped);
         winograd.PrepareForward(weights);
@@ -76,16 +119,21 @@ public class Test_Winograd
         ShouldMatch(output, expected.Output, "output");
         ShouldMatch(inputGradient, expected.InputGradient, "input gradient");
         ShouldMatch(weightGradient, expected.WeightGradient, "weight gradient");
-        // Backward takes Winograd's weight gradient only where it pays (not below 100 output pixels): run it at every
-        // shape, where odd sizes have a last tile reading zeros past the edge. It adds to what is there.
-        var byWinograd = Enumerable.Repeat(1f, weights.Length).ToArray();
-        Winograd.WeightGradient<T>(input, outputGradient, byWinograd);
-        ShouldMatch(byWinograd, new Exact(expected.WeightGradient.Values.Select(v => v + 1).ToArray(), expected.WeightGradient.Magnitudes.Select(m => m + 1).ToArray()), "Winograd weight gradient");
+        if (T.Stride == 1) MatchesDirectWeightGradient<T>(input, outputGradient, expected.WeightGradient);
 
         // The fused ReLU is the same values through max(x, 0).
         var relu = new float[output.Length];
         Conv2D.Forward<T, StoreRelu>(input, weights, bias, relu, winograd);
         relu.ShouldBe(output.Select(v => Math.Max(v, 0f)).ToArray());
+    }
+
+    private static void MatchesDirectWeightGradient<T>(float[] input, float[] outputGradient, Exact expected) where T : struct, IConv2DShape
+    {
+        // Backward takes Winograd's weight gradient only where it pays (not below 100 output pixels): run it at every
+        // shape, where odd sizes have a last tile reading zeros past the edge. It adds to what is there.
+        var byWinograd = Enumerable.Repeat(1f, expected.Values.Length).ToArray();
+        Winograd.WeightGradient<T>(input, outputGradient, byWinograd);
+        ShouldMatch(byWinograd, new Exact(expected.Values.Select(v => v + 1).ToArray(), expected.Magnitudes.Select(m => m + 1).ToArray()), "Winograd weight gradient");
     }
 
     [SkippableFact]
@@ -173,7 +221,7 @@ public class Test_Winograd
             for (var ky = 0; ky < s.Patch; ky++)
             for (var kx = 0; kx < s.Patch; kx++)
             {
-                int iy = oy - s.PadTop + ky, ix = ox - s.PadLeft + kx;
+                int iy = oy * s.Stride - s.PadTop + ky, ix = ox * s.Stride - s.PadLeft + kx;
                 if (iy < 0 || iy >= s.InHeight || ix < 0 || ix >= s.InWidth) continue;
                 for (var c = 0; c < s.InChannels; c++)
                 {

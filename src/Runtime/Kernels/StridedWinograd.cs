@@ -1,0 +1,223 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticConvNet.Kernels;
+
+/// <summary>Stride-2 5×5 convolutions as Winograd F(4×4, 3×3) over the input's four pixel phases: the forward pass of
+/// arch1's second layer, where F(2×2, 5×5) cannot go because its windows do not step by one pixel.
+///
+/// Split the padded input x into four phase images, X_{py,px}[i, j] = x[2i + py, 2j + px], and the kernel (padded to
+/// 6×6 with zeros) the same way, g_{py,px}[a, b] = W[2a + py, 2b + px]. Each output then is a stride-1 3×3 convolution
+/// summed over the four phases: y[oy, ox] = Σ_phases Σ_{a,b} X_{py,px}[oy + a, ox + b] g_{py,px}[a, b]. That is one
+/// stride-1 3×3 convolution over 4 × the input channels (space-to-depth; 11 of its 36 taps are zero), and F(4×4, 3×3)
+/// computes each 4×4 block of its outputs with 36 multiply-adds per channel pair where the direct 5×5 kernel needs
+/// 400. Over the input's channels that is 144 against 400 per output pixel and channel pair: 2.8x fewer, 2.1x at 7×7,
+/// whose two tiles a side cover 8×8.
+///
+/// F(4×4, 3×3) uses the points 0, ±1, ±2 and ∞, with the same Bᵀ as <see cref="Winograd"/>'s F(2×2, 5×5) (so the same
+/// window transform, read at every second pixel) and the same 36 matrix products; only the kernel and output transforms
+/// differ. Only the forward pass runs this way: the backward pass keeps the direct strided kernels. Sums run in a fixed
+/// order, so results are the same bits on every run; they differ from the direct kernel's by rounding (within 1e-5 of
+/// the terms' magnitudes in Test_Winograd).</summary>
+public static class StridedWinograd
+{
+    private const int Lanes = Winograd.Lanes, WindowSide = Winograd.WindowSide, Positions = Winograd.Positions;
+
+    /// <summary>Outputs per tile side (6 − 3 + 1) and pixel phases (two down, two across).</summary>
+    private const int TileSide = 4, Phases = 4;
+
+    /// <summary>True where a layer of this shape runs as strided Winograd: AVX-512, stride 2, a 5×5 patch, channels in
+    /// whole registers and at least one full 4×4 tile of outputs. The generator keeps Winograd weights only for layers
+    /// whose shape fits (<c>Conv2DLayer.FitsWinograd</c>, the same rule without the machine).</summary>
+    public static bool Applies<TShape>() where TShape : struct, IConv2DShape
+        => Vector512.IsHardwareAccelerated && Fits<TShape>();
+
+    internal static bool Fits<TShape>() where TShape : struct, IConv2DShape
+        => TShape.Stride == 2 && TShape.Patch == 5 && TShape.InChannels % Lanes == 0 && TShape.OutChannels % Lanes == 0
+           && TShape.OutHeight >= TileSide && TShape.OutWidth >= TileSide;
+
+    /// <summary>Floats of a layer's transformed kernels U: [position][phase, input channel][output channel].</summary>
+    public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape
+        => Positions * Phases * TShape.InChannels * TShape.OutChannels;
+
+    /// <summary>The sizes of the layer's matrix products: the four phases' input channels, its output channels, its tiles.</summary>
+    private readonly struct PhaseProducts<T> : IWinogradProducts where T : struct, IConv2DShape
+    {
+        public static int Channels => Phases * T.InChannels;
+        public static int OutChannels => T.OutChannels;
+        public static int Tiles => Winograd.BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>();
+    }
+
+    /// <summary>Tiles per column and row: the last one overlaps the one before where the output is not a multiple of four
+    /// (outputs are pure, so a pixel computed twice is written twice with the same value).</summary>
+    private static int TilesDown<T>() where T : struct, IConv2DShape => (T.OutHeight + TileSide - 1) / TileSide;
+    private static int TilesAcross<T>() where T : struct, IConv2DShape => (T.OutWidth + TileSide - 1) / TileSide;
+
+    // ---------------------------------------------------------------------------------------------
+    // Kernels: U = G g Gᵀ for every phase's 3×3 kernel and channel pair, output channels in registers
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>Writes U[position][phase · InChannels + c][o] = (G g_phase Gᵀ)[position], with g_phase the phase's 3×3
+    /// taps of W (HWIO weights) and zeros where they fall past the 5×5 kernel, 16 output channels at a time.</summary>
+    public static void TransformWeights<TShape>(ReadOnlySpan<float> weights, Span<float> transformed)
+        where TShape : struct, IConv2DShape
+    {
+        int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = Phases * ic * oc;
+        if (!Fits<TShape>()) throw new ArgumentException($"Strided Winograd F(4x4, 3x3) does not fit shape {Geometry<TShape>.Text}.");
+        if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape>())
+            throw new ArgumentException($"Strided Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
+        ref var w = ref MemoryMarshal.GetReference(weights);
+        ref var u = ref MemoryMarshal.GetReference(transformed);
+        // G down the three tap columns of every input channel's kernel first ([c][row i][tap column b], 16 output
+        // channels each), then G across the rows channel after channel: the stores of one position then run through
+        // consecutive cache lines. Kernel by kernel, each one's 36 positions lay 4 KB apart, all in one L1 set, and the
+        // transform took 10 µs.
+        ref var t = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<float, Vector512<float>>(Scratch.Winograd(ic * WindowSide * 3 * Lanes)));
+        for (var phase = 0; phase < Phases; phase++)
+        {
+            int py = phase / 2, px = phase % 2;
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                for (var c = 0; c < ic; c++)
+                {
+                    ref var kernel = ref Unsafe.Add(ref w, c * oc + o);
+                    ref var columns = ref Unsafe.Add(ref t, c * WindowSide * 3);
+                    for (var b = 0; b < 3; b++)
+                    {
+                        var kx = 2 * b + px;
+                        KernelThree(Tap<TShape>(ref kernel, py, kx, tapStep), Tap<TShape>(ref kernel, 2 + py, kx, tapStep), Tap<TShape>(ref kernel, 4 + py, kx, tapStep),
+                            out Unsafe.Add(ref columns, b), out Unsafe.Add(ref columns, 3 + b), out Unsafe.Add(ref columns, 6 + b),
+                            out Unsafe.Add(ref columns, 9 + b), out Unsafe.Add(ref columns, 12 + b), out Unsafe.Add(ref columns, 15 + b));
+                    }
+                }
+                for (var i = 0; i < WindowSide; i++)
+                {
+                    ref var positions = ref Unsafe.Add(ref u, i * WindowSide * positionStep + phase * ic * oc + o);
+                    for (var c = 0; c < ic; c++)
+                    {
+                        ref var row = ref Unsafe.Add(ref t, (c * WindowSide + i) * 3);
+                        KernelThree(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), out var u0, out var u1, out var u2, out var u3, out var u4, out var u5);
+                        ref var target = ref Unsafe.Add(ref positions, c * oc);
+                        u0.StoreUnsafe(ref target);
+                        u1.StoreUnsafe(ref target, (nuint)positionStep);
+                        u2.StoreUnsafe(ref target, (nuint)(2 * positionStep));
+                        u3.StoreUnsafe(ref target, (nuint)(3 * positionStep));
+                        u4.StoreUnsafe(ref target, (nuint)(4 * positionStep));
+                        u5.StoreUnsafe(ref target, (nuint)(5 * positionStep));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>W[ky, kx, c, o…o + 15] from the kernel's (c, o) corner, or zeros for a tap of the 6×6 kernel past the 5×5 one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Tap<TShape>(ref float kernel, int ky, int kx, int tapStep) where TShape : struct, IConv2DShape
+        => ky < TShape.Patch && kx < TShape.Patch ? Vector512.LoadUnsafe(ref kernel, (nuint)((ky * TShape.Patch + kx) * tapStep)) : default;
+
+    /// <summary>G k for three kernel values: their values at the points 0, 1, −1, 2, −2 and ∞, scaled as in
+    /// <see cref="Winograd"/>'s five-tap G so that Bᵀ stays integral (G's rows: [1/4 0 0], [1 1 1]/6, [1 −1 1]/6,
+    /// [1 2 4]/24, [1 −2 4]/24, [0 0 1]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KernelThree(Vector512<float> k0, Vector512<float> k1, Vector512<float> k2,
+        out Vector512<float> u0, out Vector512<float> u1, out Vector512<float> u2, out Vector512<float> u3, out Vector512<float> u4, out Vector512<float> u5)
+    {
+        var sixth = Vector512.Create(1f / 6);
+        var twentyFourth = Vector512.Create(1f / 24);
+        var even = k0 + k2;
+        var evenPowers = Vector512.FusedMultiplyAdd(Vector512.Create(4f), k2, k0);
+        var twiceOdd = k1 + k1;
+        u0 = Vector512.Create(1f / 4) * k0;
+        u1 = sixth * (even + k1);
+        u2 = sixth * (even - k1);
+        u3 = twentyFourth * (evenPowers + twiceOdd);
+        u4 = twentyFourth * (evenPowers - twiceOdd);
+        u5 = k2;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Forward
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>output = activation(conv(input, W) + bias), with <paramref name="transformed"/> the kernels as
+    /// <see cref="TransformWeights{TShape}"/> wrote them. Needs <see cref="Applies{TShape}"/>.</summary>
+    public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
+    {
+        if (!Applies<TShape>()) throw new InvalidOperationException($"Strided Winograd F(4x4, 3x3) does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TransformedLength<TShape>() || output.Length != Geometry<TShape>.OutputLength
+            || bias.Length != TShape.OutChannels)
+            throw new ArgumentException($"Strided Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
+
+        int channels = PhaseProducts<TShape>.Channels, oc = TShape.OutChannels, down = TilesDown<TShape>();
+        int rows = Winograd.BandRows(down, TilesAcross<TShape>()), bandTiles = PhaseProducts<TShape>.Tiles;
+        var windows = Scratch.Winograd(Positions * bandTiles * (channels + oc));
+        var v = windows.Slice(0, Positions * bandTiles * channels); // [tile][16 of the phases' channels][position][16 channels]
+        var m = windows.Slice(v.Length);                            // [tile][position][output channel]
+        for (var first = 0; first < down; first += rows)
+        {
+            // In bands of tile rows, as Winograd.Forward runs them.
+            var top = Math.Min(first, down - rows);
+            Winograd.TransformWindows<TShape>(input, v, TileSide, overlapLast: true, top, rows);
+            Winograd.Products<PhaseProducts<TShape>>(v, transformed, m);
+            TransformOutputs<TShape, TActivation>(m, bias, output, top, rows);
+        }
+    }
+
+    /// <summary>Y = Aᵀ M A for every tile, plus bias, through the activation, into the tile's 4×4 output pixels: Aᵀ
+    /// across each of M's six rows (into a stack block of 6×4), then down each of the four columns.</summary>
+    private static void TransformOutputs<TShape, TActivation>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
+    {
+        int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = rows * across, outWidth = TShape.OutWidth, rowStep = outWidth * oc;
+        ref var source = ref MemoryMarshal.GetReference(m);
+        ref var b = ref MemoryMarshal.GetReference(bias);
+        ref var y = ref MemoryMarshal.GetReference(output);
+        Span<Vector512<float>> block = stackalloc Vector512<float>[WindowSide * TileSide]; // [row i][output column]
+        ref var r = ref MemoryMarshal.GetReference(block);
+        for (var tile = 0; tile < tiles; tile++)
+        {
+            var oy = Math.Min((firstRow + tile / across) * TileSide, TShape.OutHeight - TileSide);
+            var ox = Math.Min(tile % across * TileSide, TShape.OutWidth - TileSide);
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var tileM = ref Unsafe.Add(ref source, tile * Positions * oc + o);
+                for (var i = 0; i < WindowSide; i++)
+                {
+                    ref var row = ref Unsafe.Add(ref tileM, i * WindowSide * oc);
+                    OutputFour(Vector512.LoadUnsafe(ref row), Vector512.LoadUnsafe(ref row, (nuint)oc), Vector512.LoadUnsafe(ref row, (nuint)(2 * oc)),
+                        Vector512.LoadUnsafe(ref row, (nuint)(3 * oc)), Vector512.LoadUnsafe(ref row, (nuint)(4 * oc)), Vector512.LoadUnsafe(ref row, (nuint)(5 * oc)),
+                        out Unsafe.Add(ref r, i * TileSide), out Unsafe.Add(ref r, i * TileSide + 1), out Unsafe.Add(ref r, i * TileSide + 2), out Unsafe.Add(ref r, i * TileSide + 3));
+                }
+                var biasRow = Vector512.LoadUnsafe(ref b, (nuint)o);
+                ref var corner = ref Unsafe.Add(ref y, (oy * outWidth + ox) * oc + o);
+                for (var column = 0; column < TileSide; column++)
+                {
+                    ref var c = ref Unsafe.Add(ref r, column);
+                    OutputFour(c, Unsafe.Add(ref c, TileSide), Unsafe.Add(ref c, 2 * TileSide), Unsafe.Add(ref c, 3 * TileSide), Unsafe.Add(ref c, 4 * TileSide),
+                        Unsafe.Add(ref c, 5 * TileSide), out var y0, out var y1, out var y2, out var y3);
+                    ref var pixel = ref Unsafe.Add(ref corner, column * oc);
+                    TActivation.Apply(y0 + biasRow).StoreUnsafe(ref pixel);
+                    TActivation.Apply(y1 + biasRow).StoreUnsafe(ref pixel, (nuint)rowStep);
+                    TActivation.Apply(y2 + biasRow).StoreUnsafe(ref pixel, (nuint)(2 * rowStep));
+                    TActivation.Apply(y3 + biasRow).StoreUnsafe(ref pixel, (nuint)(3 * rowStep));
+                }
+            }
+        }
+    }
+
+    /// <summary>Aᵀ m for six values (rows of Aᵀ: [1 1 1 1 1 0], [0 1 −1 2 −2 0], [0 1 1 4 4 0], [0 1 −1 8 −8 1]: the
+    /// powers 0…3 of the points 0, 1, −1, 2, −2, with ∞ in the last).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputFour(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5,
+        out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3)
+    {
+        Vector512<float> sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4;
+        y0 = m0 + sum12 + sum34;
+        y1 = Vector512.FusedMultiplyAdd(Vector512.Create(2f), difference34, difference12);
+        y2 = Vector512.FusedMultiplyAdd(Vector512.Create(4f), sum34, sum12);
+        y3 = Vector512.FusedMultiplyAdd(Vector512.Create(8f), difference34, difference12 + m5);
+    }
+}
