@@ -3,7 +3,7 @@ using StaticConvNet.Models;
 
 namespace StaticConvNet.Bench;
 
-/// <summary>Each layer of arch2 and arch3 on its own, forward and backward, one image on one thread, exactly as a
+/// <summary>Each layer of arch1, arch2 and arch3 on its own, forward and backward, one image on one thread, exactly as a
 /// training step runs it (<see cref="ISamplePasses.ForwardLayer"/>); plus the per-batch and per-shard passes, per
 /// image. <c>bench/compare.sh</c> turns this into the per-layer table with each layer's share of the FMA peak.</summary>
 [ShortRunJob]
@@ -23,7 +23,7 @@ public class LayerPasses
     [ParamsSource(nameof(Layers))]
     public string Layer { get; set; } = "arch2/3/conv2";
 
-    public static IEnumerable<string> Layers() => Cases("arch2", "arch3");
+    public static IEnumerable<string> Layers() => Cases("arch1", "arch2", "arch3");
 
     /// <summary>The cases of the given models (compare.sh counts the FLOPs of all four, for % of peak).</summary>
     public static IEnumerable<string> Cases(params string[] models)

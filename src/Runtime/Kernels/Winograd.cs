@@ -638,25 +638,25 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
     // The weights _forward was transformed from, as bits: an unchanged network (inference) skips the transform for
     // the cost of comparing them, and a changed float (even −0 for +0) is never missed.
     private readonly float[] _source;
-    private readonly float[] _forward;
-    private readonly float[] _inputGradient;
+    private readonly AlignedFloats _forward;
+    private readonly AlignedFloats _inputGradient;
     private bool _forwardReady;
     private bool _inputGradientReady;
 
     public WinogradWeights()
     {
         var strideOne = Winograd.Applies<TShape>();
-        var active = strideOne || StridedWinograd.Applies<TShape>();
-        _source = active ? new float[Geometry<TShape>.WeightLength] : [];
-        _forward = strideOne ? new float[Winograd.TransformedLength<TShape>()]
-            : active ? new float[StridedWinograd.TransformedLength<TShape>()] : [];
-        _inputGradient = strideOne ? new float[Winograd.TransformedLength<InputGradientShape<TShape>>()] : [];
+        var forward = strideOne ? Winograd.TransformedLength<TShape>()
+            : StridedWinograd.Applies<TShape>() ? StridedWinograd.TransformedLength<TShape>() : 0;
+        _source = forward > 0 ? new float[Geometry<TShape>.WeightLength] : [];
+        _forward = new AlignedFloats(forward);
+        _inputGradient = new AlignedFloats(strideOne ? Winograd.TransformedLength<InputGradientShape<TShape>>() : 0);
     }
 
     /// <summary>True where the layer's forward pass runs as Winograd on this machine.</summary>
     public bool Active => _forward.Length > 0;
 
-    /// <summary>True where its backward pass does too (stride 1).</summary>
+    /// <summary>True where its backward pass does too (F(2×2, 5×5)).</summary>
     public bool ActiveBackward => _inputGradient.Length > 0;
 
     /// <summary>Transforms <paramref name="weights"/> for the forward pass, unless they are the bits transformed last.</summary>
@@ -665,8 +665,8 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
         if (!Active) return;
         var bits = MemoryMarshal.Cast<float, int>(weights);
         if (_forwardReady && bits.SequenceEqual(MemoryMarshal.Cast<float, int>(_source.AsSpan()))) return;
-        if (TShape.Stride == 1) Winograd.TransformWeights<TShape>(weights, _forward);
-        else StridedWinograd.TransformWeights<TShape>(weights, _forward);
+        if (TShape.Stride == 1) Winograd.TransformWeights<TShape>(weights, _forward.Span);
+        else StridedWinograd.TransformWeights<TShape>(weights, _forward.Span);
         weights.CopyTo(_source);
         _forwardReady = true;
     }
@@ -676,13 +676,13 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
     public void PrepareBackward(ReadOnlySpan<float> flippedWeights)
     {
         if (!ActiveBackward) return;
-        Winograd.TransformWeights<InputGradientShape<TShape>>(flippedWeights, _inputGradient);
+        Winograd.TransformWeights<InputGradientShape<TShape>>(flippedWeights, _inputGradient.Span);
         _inputGradientReady = true;
     }
 
-    internal ReadOnlySpan<float> Forward => _forwardReady ? _forward : throw NotPrepared("PrepareForward");
+    internal ReadOnlySpan<float> Forward => _forwardReady ? _forward.Span : throw NotPrepared("PrepareForward");
 
-    internal ReadOnlySpan<float> InputGradient => _inputGradientReady ? _inputGradient : throw NotPrepared("PrepareBackward");
+    internal ReadOnlySpan<float> InputGradient => _inputGradientReady ? _inputGradient.Span : throw NotPrepared("PrepareBackward");
 
     private static InvalidOperationException NotPrepared(string method)
         => new($"The Winograd weights of shape {Geometry<TShape>.Text} were used before {method} transformed them.");
