@@ -7,8 +7,8 @@ namespace StaticConvNet.Kernels;
 
 /// <summary>Fully connected layer, out = in · W + b, with W stored [in, out] (TensorFlow's layout), so a
 /// row of W is contiguous over outputs. The forward pass keeps up to four registers of outputs (64) in
-/// registers while it walks the inputs. It does not skip zero inputs: in training the zeros move with every update, and
-/// the mispredicted branch cost more than the multiply-adds it saved.</summary>
+/// registers while it walks the inputs. Those blocks do not skip zero inputs: in training the zeros move with every
+/// update, and the mispredicted branch cost more than the multiply-adds it saved (the scalar rest, a few outputs, does).</summary>
 public static class Dense
 {
     private const int Lanes = 16;

@@ -11,9 +11,9 @@ namespace StaticConvNet.Kernels;
 /// 6×6 with zeros) the same way, g_{py,px}[a, b] = W[2a + py, 2b + px]. Each output then is a stride-1 3×3 convolution
 /// summed over the four phases: y[oy, ox] = Σ_phases Σ_{a,b} X_{py,px}[oy + a, ox + b] g_{py,px}[a, b]. That is one
 /// stride-1 3×3 convolution over 4 × the input channels (space-to-depth; 11 of its 36 taps are zero), and F(4×4, 3×3)
-/// computes each 4×4 block of its outputs with 36 multiply-adds per channel pair where the direct 5×5 kernel needs
-/// 400. Over the input's channels that is 144 against 400 per output pixel and channel pair: 2.8x fewer, 2.1x at 7×7,
-/// whose two tiles a side cover 8×8.
+/// computes each 4×4 block of its outputs with 36 multiply-adds per phase and channel pair: 144 per input and output
+/// channel pair where the direct 5×5 kernel needs 16 × 25 = 400, 2.8x fewer; 2.1x at 7×7, whose two tiles a side
+/// cover 8×8.
 ///
 /// F(4×4, 3×3) uses the points 0, ±1, ±2 and ∞, with the same Bᵀ as <see cref="Winograd"/>'s F(2×2, 5×5) (so the same
 /// window transform, read at every second pixel) and the same 36 matrix products; only the kernel and output transforms
@@ -29,7 +29,7 @@ public static class StridedWinograd
 
     /// <summary>True where a layer of this shape runs as strided Winograd: AVX-512, stride 2, a 5×5 patch, channels in
     /// whole registers and at least one full 4×4 tile of outputs. The generator keeps Winograd weights only for layers
-    /// whose shape fits (<c>Conv2DLayer.FitsWinograd</c>, the same rule without the machine).</summary>
+    /// whose shape fits (<c>Conv2DLayer.FitsStridedWinograd</c>, the same rule without the machine).</summary>
     public static bool Applies<TShape>() where TShape : struct, IConv2DShape
         => Vector512.IsHardwareAccelerated && Fits<TShape>();
 
@@ -41,12 +41,12 @@ public static class StridedWinograd
     public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape
         => Positions * Phases * TShape.InChannels * TShape.OutChannels;
 
-    /// <summary>The sizes of the layer's matrix products: the four phases' input channels, its output channels, its tiles.</summary>
+    /// <summary>The sizes of the layer's matrix products: the four phases' input channels, its output channels, its tiles per band.</summary>
     private readonly struct PhaseProducts<T> : IWinogradProducts where T : struct, IConv2DShape
     {
         public static int Channels => Phases * T.InChannels;
         public static int OutChannels => T.OutChannels;
-        public static int Tiles => Winograd.BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>();
+        public static int BandTiles => Winograd.BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>();
     }
 
     /// <summary>Tiles per column and row: the last one overlaps the one before where the output is not a multiple of four
@@ -152,13 +152,13 @@ public static class StridedWinograd
             throw new ArgumentException($"Strided Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
 
         int channels = PhaseProducts<TShape>.Channels, oc = TShape.OutChannels, down = TilesDown<TShape>();
-        int rows = Winograd.BandRows(down, TilesAcross<TShape>()), bandTiles = PhaseProducts<TShape>.Tiles;
+        int rows = Winograd.BandRows(down, TilesAcross<TShape>()), bandTiles = PhaseProducts<TShape>.BandTiles;
         var windows = Scratch.Winograd(Positions * bandTiles * (channels + oc));
         var v = windows.Slice(0, Positions * bandTiles * channels); // [tile][16 of the phases' channels][position][16 channels]
         var m = windows.Slice(v.Length);                            // [tile][position][output channel]
         for (var first = 0; first < down; first += rows)
         {
-            // In bands of tile rows, as Winograd.Forward runs them.
+            // In bands of tile rows, as Winograd.Forward runs them (see Winograd.BandRows).
             var top = Math.Min(first, down - rows);
             Winograd.TransformWindows<TShape>(input, v, TileSide, overlapLast: true, top, rows);
             Winograd.Products<PhaseProducts<TShape>>(v, transformed, m);

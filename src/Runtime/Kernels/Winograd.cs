@@ -130,11 +130,11 @@ public static class Winograd
     private static int Tiles<T>() where T : struct, IConv2DShape => TilesDown<T>() * TilesAcross<T>();
 
     /// <summary>The sizes of the stride-1 layer's matrix products: its input channels, output channels and tiles per band.</summary>
-    private readonly struct StrideOne<T> : IWinogradProducts where T : struct, IConv2DShape
+    private readonly struct StrideOneProducts<T> : IWinogradProducts where T : struct, IConv2DShape
     {
         public static int Channels => T.InChannels;
         public static int OutChannels => T.OutChannels;
-        public static int Tiles => BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>();
+        public static int BandTiles => BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>();
     }
 
     /// <summary>Rows of tiles the forward pass transforms, multiplies and transforms back at a time: the fewest that
@@ -152,9 +152,9 @@ public static class Winograd
     /// <summary>The matrix products' register block: tiles split into equal parts of at most <see cref="MaxBlockTiles"/>.</summary>
     private readonly struct BlockTiles<TProducts> : ITileCount where TProducts : struct, IWinogradProducts
     {
-        private static int Parts => (TProducts.Tiles + MaxBlockTiles - 1) / MaxBlockTiles;
+        private static int Parts => (TProducts.BandTiles + MaxBlockTiles - 1) / MaxBlockTiles;
 
-        public static int Value => (TProducts.Tiles + Parts - 1) / Parts;
+        public static int Value => (TProducts.BandTiles + Parts - 1) / Parts;
     }
 
     /// <summary>output = activation(conv(input, W) + bias), with <paramref name="transformed"/> the kernels as
@@ -169,7 +169,7 @@ public static class Winograd
             throw new ArgumentException($"Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
 
         int ic = TShape.InChannels, oc = TShape.OutChannels, down = TilesDown<TShape>(), rows = BandRows(down, TilesAcross<TShape>());
-        int bandTiles = StrideOne<TShape>.Tiles;
+        int bandTiles = StrideOneProducts<TShape>.BandTiles;
         var windows = Scratch.Winograd(Positions * bandTiles * (ic + oc));
         var v = windows.Slice(0, Positions * bandTiles * ic); // [tile][16-channel group][position][16 channels]
         var m = windows.Slice(v.Length);                      // [tile][position][output channel]
@@ -178,7 +178,7 @@ public static class Winograd
             // A last band past the bottom moves up, recomputing rows the band before wrote (with the same values).
             var top = Math.Min(first, down - rows);
             TransformWindows<TShape>(input, v, TileSide, overlapLast: true, top, rows);
-            Products<StrideOne<TShape>>(v, transformed, m);
+            Products<StrideOneProducts<TShape>>(v, transformed, m);
             TransformOutputs<TShape, TActivation>(m, bias, output, top, rows);
         }
     }
@@ -192,7 +192,7 @@ public static class Winograd
     internal static void Products<TProducts>(ReadOnlySpan<float> v, ReadOnlySpan<float> transformed, Span<float> m)
         where TProducts : struct, IWinogradProducts
     {
-        int channels = TProducts.Channels, oc = TProducts.OutChannels, tiles = TProducts.Tiles, block = BlockTiles<TProducts>.Value;
+        int channels = TProducts.Channels, oc = TProducts.OutChannels, tiles = TProducts.BandTiles, block = BlockTiles<TProducts>.Value;
         ref var u = ref MemoryMarshal.GetReference(transformed);
         ref var vr = ref MemoryMarshal.GetReference(v);
         for (var position = 0; position < Positions; position++)
@@ -213,8 +213,8 @@ public static class Winograd
     /// 16) start in V: positions follow, 16 floats apart.</summary>
     internal static int WindowOffset(int tile, int channel, int channels) => (tile * channels + channel) * Positions;
 
-    /// <summary>V[tile][c][position] = (Bᵀ d B)[position] for every tile's 6×6 window d (tiles <paramref name="tileSide"/>
-    /// outputs a side), 16 channels at a time. At stride 2 the windows are those of the four pixel phase images (see
+    /// <summary>V[tile][c / 16][position][c % 16] = (Bᵀ d B)[position] for every tile's 6×6 window d (tiles
+    /// <paramref name="tileSide"/> outputs a side), 16 channels at a time. At stride 2 the windows are those of the four pixel phase images (see
     /// <see cref="StridedWinograd"/>), two input pixels apart, and channel c of phase (py, px) is py·2 + px input
     /// channel blocks further: c' = (2 py + px)·InChannels + c.
     ///
@@ -222,20 +222,21 @@ public static class Winograd
     /// both column phases), into a scratch block of six transformed rows; then Bᵀ across each tile's part of those rows
     /// (every second value at stride 2, once per column phase). The input is read where it is, zeros standing in for the
     /// padding: copying it into a zeroed padded image first cost 0.36 µs of the strided layer's 4.4. With
-    /// <paramref name="overlapLast"/> a last tile past an odd edge moves back (the forward pass); without, it reads zeros
+    /// <paramref name="overlapLast"/> a last tile past an edge that is not a multiple of the tile side moves back (the
+    /// forward pass); without, it reads zeros
     /// past the edge (the weight gradient, where a pixel counted twice would be summed twice).</summary>
     internal static void TransformWindows<TShape>(ReadOnlySpan<float> input, Span<float> v, int tileSide, bool overlapLast, int firstRow, int rows)
         where TShape : struct, IConv2DShape
     {
         int stride = TShape.Stride, ic = TShape.InChannels, channels = stride * stride * ic, rowStep = TShape.InWidth * ic;
-        int down = (TShape.OutHeight + tileSide - 1) / tileSide, across = (TShape.OutWidth + tileSide - 1) / tileSide;
+        var across = (TShape.OutWidth + tileSide - 1) / tileSide;
         int lastTop = overlapLast ? TShape.OutHeight - tileSide : int.MaxValue, lastLeft = overlapLast ? TShape.OutWidth - tileSide : int.MaxValue;
         // The padded columns the last tile's window reaches, at every phase.
         int columns = stride * (Math.Min((across - 1) * tileSide, lastLeft) + WindowSide), rowsStep = columns * Lanes;
         ref var x = ref MemoryMarshal.GetReference(input);
         ref var target = ref MemoryMarshal.GetReference(v);
         ref var t = ref MemoryMarshal.GetReference(Scratch.WinogradRows(WindowSide * rowsStep)); // [row i][padded column][16 channels]
-        ref var zeros = ref MemoryMarshal.GetReference(Scratch.Zeros(rowStep));
+        ref readonly var zeros = ref MemoryMarshal.GetReference(Scratch.Zeros(rowStep));
         for (var ty = firstRow; ty < firstRow + rows; ty++)
         {
             var oy = Math.Min(ty * tileSide, lastTop);
@@ -243,12 +244,12 @@ public static class Winograd
             {
                 // The window's six rows, stride rows apart; one in the padding reads a row of zeros instead, and a
                 // column in the padding transforms to zeros.
-                ref var r0 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 0);
-                ref var r1 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 1);
-                ref var r2 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 2);
-                ref var r3 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 3);
-                ref var r4 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 4);
-                ref var r5 = ref InputRow<TShape>(ref x, ref zeros, oy, py, 5);
+                ref readonly var r0 = ref InputRow<TShape>(ref x, in zeros, oy, py, 0);
+                ref readonly var r1 = ref InputRow<TShape>(ref x, in zeros, oy, py, 1);
+                ref readonly var r2 = ref InputRow<TShape>(ref x, in zeros, oy, py, 2);
+                ref readonly var r3 = ref InputRow<TShape>(ref x, in zeros, oy, py, 3);
+                ref readonly var r4 = ref InputRow<TShape>(ref x, in zeros, oy, py, 4);
+                ref readonly var r5 = ref InputRow<TShape>(ref x, in zeros, oy, py, 5);
                 for (var c = 0; c < ic; c += Lanes)
                 {
                     for (var column = 0; column < columns; column++)
@@ -261,8 +262,8 @@ public static class Winograd
                             continue;
                         }
                         var offset = (nuint)(ix * ic + c);
-                        TransformSixTo(Vector512.LoadUnsafe(ref r0, offset), Vector512.LoadUnsafe(ref r1, offset), Vector512.LoadUnsafe(ref r2, offset),
-                            Vector512.LoadUnsafe(ref r3, offset), Vector512.LoadUnsafe(ref r4, offset), Vector512.LoadUnsafe(ref r5, offset),
+                        TransformSixTo(Vector512.LoadUnsafe(in r0, offset), Vector512.LoadUnsafe(in r1, offset), Vector512.LoadUnsafe(in r2, offset),
+                            Vector512.LoadUnsafe(in r3, offset), Vector512.LoadUnsafe(in r4, offset), Vector512.LoadUnsafe(in r5, offset),
                             ref columnTarget, rowsStep);
                     }
                     for (var tx = 0; tx < across; tx++)
@@ -289,7 +290,7 @@ public static class Winograd
     /// <summary>Input row k of the window at output row <paramref name="oy"/> (row phase <paramref name="py"/>), or the
     /// row of zeros where it falls in the padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref float InputRow<TShape>(ref float x, ref float zeros, int oy, int py, int k) where TShape : struct, IConv2DShape
+    private static ref readonly float InputRow<TShape>(ref float x, ref readonly float zeros, int oy, int py, int k) where TShape : struct, IConv2DShape
     {
         var iy = TShape.Stride * (oy + k) + py - TShape.PadTop;
         return ref (uint)iy < (uint)TShape.InHeight ? ref Unsafe.Add(ref x, iy * TShape.InWidth * TShape.InChannels) : ref zeros;
@@ -619,12 +620,13 @@ public static class Winograd
 }
 
 /// <summary>The sizes of a Winograd layer's matrix products, constants of the layer: the channels summed over (the
-/// input channels; at stride 2 those of the four pixel phases), the output channels and the tiles.</summary>
+/// input channels; at stride 2 those of the four pixel phases), the output channels and the tiles of a band (see
+/// <see cref="Winograd.BandRows"/>).</summary>
 internal interface IWinogradProducts
 {
     static abstract int Channels { get; }
     static abstract int OutChannels { get; }
-    static abstract int Tiles { get; }
+    static abstract int BandTiles { get; }
 }
 
 /// <summary>One convolution's kernels in the Winograd domain: for its forward pass (F(2×2, 5×5) at stride 1,

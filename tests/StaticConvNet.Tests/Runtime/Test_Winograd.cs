@@ -6,11 +6,12 @@ using StaticConvNet.Tests.Support;
 namespace StaticConvNet.Tests.Runtime;
 
 /// <summary>Winograd F(2×2, 5×5) against a direct sum in double, forward, input and weight gradients, at shapes that hit its
-/// cases: the notebook's 14×14 layer (49 tiles in two register blocks), odd sizes whose last tile overlaps the one
-/// before, a VALID layer two pixels wide, two output-channel registers, and a 28×28 layer in eight blocks. The same for
-/// the strided F(4×4, 3×3) over pixel phases (forward; its backward pass is direct): arch1's 14×14 → 7×7 layer, odd SAME
-/// sizes with two output registers, a VALID layer, and a 56×56 → 28×28 layer in two blocks. Skipped (as the layers then
-/// run the direct kernels) on machines without AVX-512.</summary>
+/// cases: the notebook's 14×14 layer (seven bands of one tile row), odd sizes whose last tile overlaps the one before
+/// and whose last band of two tile rows overlaps the band before, a VALID layer two pixels wide, two output-channel
+/// registers, a 28×28 layer (14 bands) and a row of 27 tiles (two register blocks, the second overlapping). The same
+/// for the strided F(4×4, 3×3) over pixel phases (forward; its backward pass is direct): arch1's 14×14 → 7×7 layer, odd
+/// SAME sizes with two output registers and an overlapping last band, a VALID layer, and a 56×56 → 28×28 layer in
+/// seven bands. Skipped (as the layers then run the direct kernels) on machines without AVX-512.</summary>
 public class Test_Winograd
 {
     private readonly struct Notebook14 : IConv2DShape
@@ -31,6 +32,20 @@ public class Test_Winograd
     {
         public static int InHeight => 9; public static int InWidth => 6; public static int InChannels => 32;
         public static int OutHeight => 5; public static int OutWidth => 2; public static int OutChannels => 16;
+        public static int Patch => 5; public static int Stride => 1; public static int PadTop => 0; public static int PadLeft => 0;
+    }
+
+    private readonly struct Odd9By7OverlappingBands : IConv2DShape
+    {
+        public static int InHeight => 9; public static int InWidth => 7; public static int InChannels => 16;
+        public static int OutHeight => 9; public static int OutWidth => 7; public static int OutChannels => 16;
+        public static int Patch => 5; public static int Stride => 1; public static int PadTop => 2; public static int PadLeft => 2;
+    }
+
+    private readonly struct ValidRowOfTwoBlocks : IConv2DShape
+    {
+        public static int InHeight => 6; public static int InWidth => 58; public static int InChannels => 16;
+        public static int OutHeight => 2; public static int OutWidth => 54; public static int OutChannels => 16;
         public static int Patch => 5; public static int Stride => 1; public static int PadTop => 0; public static int PadLeft => 0;
     }
 
@@ -82,7 +97,7 @@ public class Test_Winograd
     public void Strided_valid_layer_matches_a_direct_sum() => MatchesDirectSum<StridedValid>();
 
     [SkippableFact]
-    public void Strided_layer_of_two_register_blocks_matches_a_direct_sum() => MatchesDirectSum<StridedLarge56>();
+    public void Strided_layer_of_seven_bands_matches_a_direct_sum() => MatchesDirectSum<StridedLarge56>();
 
     [SkippableFact]
     public void Odd_sizes_and_two_output_registers_match_a_direct_sum() => MatchesDirectSum<Odd7By9TwoRegisters>();
@@ -91,7 +106,13 @@ public class Test_Winograd
     public void Valid_layer_two_pixels_wide_matches_a_direct_sum() => MatchesDirectSum<ValidTwoWide>();
 
     [SkippableFact]
-    public void Layer_of_eight_register_blocks_matches_a_direct_sum() => MatchesDirectSum<Large28>();
+    public void Layer_of_fourteen_bands_matches_a_direct_sum() => MatchesDirectSum<Large28>();
+
+    [SkippableFact]
+    public void Odd_sizes_with_an_overlapping_last_band_match_a_direct_sum() => MatchesDirectSum<Odd9By7OverlappingBands>();
+
+    [SkippableFact]
+    public void Row_of_two_overlapping_register_blocks_matches_a_direct_sum() => MatchesDirectSum<ValidRowOfTwoBlocks>();
 
     private static void MatchesDirectSum<T>() where T : struct, IConv2DShape
     {
