@@ -98,13 +98,7 @@ public static class StridedWinograd
                     {
                         ref var row = ref Unsafe.Add(ref t, (c * WindowSide + i) * 3);
                         KernelThree(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), out var u0, out var u1, out var u2, out var u3, out var u4, out var u5);
-                        ref var target = ref Unsafe.Add(ref positions, c * oc);
-                        u0.StoreUnsafe(ref target);
-                        u1.StoreUnsafe(ref target, (nuint)positionStep);
-                        u2.StoreUnsafe(ref target, (nuint)(2 * positionStep));
-                        u3.StoreUnsafe(ref target, (nuint)(3 * positionStep));
-                        u4.StoreUnsafe(ref target, (nuint)(4 * positionStep));
-                        u5.StoreUnsafe(ref target, (nuint)(5 * positionStep));
+                        Winograd.StoreSix(ref Unsafe.Add(ref positions, c * oc), positionStep, u0, u1, u2, u3, u4, u5);
                     }
                 }
             }

@@ -87,16 +87,23 @@ public static class Winograd
                     ref var row = ref Unsafe.Add(ref t, i * 5);
                     KernelSix(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), Unsafe.Add(ref row, 3), Unsafe.Add(ref row, 4),
                         out var u0, out var u1, out var u2, out var u3, out var u4, out var u5);
-                    ref var positions = ref Unsafe.Add(ref target, i * WindowSide * positionStep);
-                    u0.StoreUnsafe(ref positions);
-                    u1.StoreUnsafe(ref positions, (nuint)positionStep);
-                    u2.StoreUnsafe(ref positions, (nuint)(2 * positionStep));
-                    u3.StoreUnsafe(ref positions, (nuint)(3 * positionStep));
-                    u4.StoreUnsafe(ref positions, (nuint)(4 * positionStep));
-                    u5.StoreUnsafe(ref positions, (nuint)(5 * positionStep));
+                    StoreSix(ref Unsafe.Add(ref target, i * WindowSide * positionStep), positionStep, u0, u1, u2, u3, u4, u5);
                 }
             }
         }
+    }
+
+    /// <summary>Six transformed values into floats <paramref name="step"/> apart: a row of six positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreSix(ref float target, int step,
+        Vector512<float> u0, Vector512<float> u1, Vector512<float> u2, Vector512<float> u3, Vector512<float> u4, Vector512<float> u5)
+    {
+        u0.StoreUnsafe(ref target);
+        u1.StoreUnsafe(ref target, (nuint)step);
+        u2.StoreUnsafe(ref target, (nuint)(2 * step));
+        u3.StoreUnsafe(ref target, (nuint)(3 * step));
+        u4.StoreUnsafe(ref target, (nuint)(4 * step));
+        u5.StoreUnsafe(ref target, (nuint)(5 * step));
     }
 
     /// <summary>G k for five kernel values: their values at the points 0, 1, −1, 2, −2 and ∞, scaled so that Bᵀ is
