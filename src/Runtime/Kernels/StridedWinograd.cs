@@ -44,14 +44,16 @@ public static class StridedWinograd
     /// <summary>The sizes of the layer's matrix products: the four phases' input channels, its output channels, its tiles per band.</summary>
     private readonly struct PhaseProducts<T> : IWinogradProducts where T : struct, IConv2DShape
     {
-        public static int Channels => Phases * T.InChannels;
-        public static int OutChannels => T.OutChannels;
-        public static int BandTiles => Winograd.BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>();
+        public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Phases * T.InChannels; }
+        public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
+        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>(); }
     }
 
     /// <summary>Tiles per column and row: the last one overlaps the one before where the output is not a multiple of four
     /// (outputs are pure, so a pixel computed twice is written twice with the same value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int TilesDown<T>() where T : struct, IConv2DShape => (T.OutHeight + TileSide - 1) / TileSide;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int TilesAcross<T>() where T : struct, IConv2DShape => (T.OutWidth + TileSide - 1) / TileSide;
 
     // ---------------------------------------------------------------------------------------------

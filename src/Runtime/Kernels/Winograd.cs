@@ -132,22 +132,26 @@ public static class Winograd
 
     /// <summary>Tiles per column and row: the last one overlaps the one before where the output is odd (outputs are
     /// pure, so a pixel computed twice is written twice with the same value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int TilesDown<T>() where T : struct, IConv2DShape => (T.OutHeight + 1) / TileSide;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int TilesAcross<T>() where T : struct, IConv2DShape => (T.OutWidth + 1) / TileSide;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Tiles<T>() where T : struct, IConv2DShape => TilesDown<T>() * TilesAcross<T>();
 
     /// <summary>The sizes of the stride-1 layer's matrix products: its input channels, output channels and tiles per band.</summary>
     private readonly struct StrideOneProducts<T> : IWinogradProducts where T : struct, IConv2DShape
     {
-        public static int Channels => T.InChannels;
-        public static int OutChannels => T.OutChannels;
-        public static int BandTiles => BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>();
+        public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
+        public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
+        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>(); }
     }
 
     /// <summary>Rows of tiles the forward pass transforms, multiplies and transforms back at a time: the fewest that
     /// hold <see cref="MinBandTiles"/>. A band's transformed windows stay in the L1 cache between the window transform
     /// that writes them and the products that read them (arch2's conv2: 16 KB a row); the whole layer's at once (113 KB)
     /// went to L2 and back, and the transform took 3.4 µs of the layer's 12.5.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int BandRows(int down, int across) => Math.Min(down, (MinBandTiles + across - 1) / across);
 
     /// <summary>A count that is a constant of the layer (see <see cref="ProductBlock{TProducts, TCount}"/>).</summary>
@@ -159,9 +163,9 @@ public static class Winograd
     /// <summary>The matrix products' register block: tiles split into equal parts of at most <see cref="MaxBlockTiles"/>.</summary>
     private readonly struct BlockTiles<TProducts> : ITileCount where TProducts : struct, IWinogradProducts
     {
-        private static int Parts => (TProducts.BandTiles + MaxBlockTiles - 1) / MaxBlockTiles;
+        private static int Parts { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => (TProducts.BandTiles + MaxBlockTiles - 1) / MaxBlockTiles; }
 
-        public static int Value => (TProducts.BandTiles + Parts - 1) / Parts;
+        public static int Value { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => (TProducts.BandTiles + Parts - 1) / Parts; }
     }
 
     /// <summary>output = activation(conv(input, W) + bias), with <paramref name="transformed"/> the kernels as
@@ -218,6 +222,7 @@ public static class Winograd
 
     /// <summary>Where tile <paramref name="tile"/>'s window values of channels <paramref name="channel"/>…+15 (a multiple of
     /// 16) start in V: positions follow, 16 floats apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int WindowOffset(int tile, int channel, int channels) => (tile * channels + channel) * Positions;
 
     /// <summary>V[tile][c / 16][position][c % 16] = (Bᵀ d B)[position] for every tile's 6×6 window d (tiles
