@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using StaticConvNet.Kernels;
 using DrawLetter;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,7 +17,7 @@ app.MapPost("/api/classify", (ClassifyRequest request) =>
     Span<float> logits = stackalloc float[Letters.OutputLength];
     Letters.ClassifyLogits(image, logits); // thread-safe: concurrent requests each use their thread's buffers
     var probabilities = new float[Letters.OutputLength];
-    TensorPrimitives.SoftMax(logits, probabilities);
+    Softmax.Probabilities(logits, probabilities);
     var label = TensorPrimitives.IndexOfMax<float>(probabilities);
     return Results.Ok(new ClassifyResponse(((char)('A' + label)).ToString(), probabilities));
 });

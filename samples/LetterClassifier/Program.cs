@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using StaticConvNet.Kernels;
 using LetterClassifier;
 using StbImageSharp;
 
@@ -35,7 +36,7 @@ foreach (var file in files)
     }
     for (var i = 0; i < image.Length; i++) image[i] = (png.Data[i] - 127.5f) / 255f; // the notebook's normalisation
     Letters.ClassifyLogits(image, logits);
-    TensorPrimitives.SoftMax(logits, probabilities);
+    Softmax.Probabilities(logits, probabilities);
     var label = TensorPrimitives.IndexOfMax<float>(probabilities);
     Console.WriteLine($"{Path.GetFileName(file)}\t{(char)('A' + label)}\t{probabilities[label]:P1}");
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics.Tensors;
+using StaticConvNet.Kernels;
 using StaticConvNet.Data;
 using StaticConvNet.Training;
 
@@ -49,7 +50,7 @@ internal static class PredictCommand
             for (var i = 0; i < images.Count; i++)
             {
                 var name = images[i].Name;
-                TensorPrimitives.SoftMax(logits.AsSpan(i * network.OutputLength, network.OutputLength), probabilities);
+                Softmax.Probabilities(logits.AsSpan(i * network.OutputLength, network.OutputLength), probabilities);
                 var label = TensorPrimitives.IndexOfMax<float>(probabilities);
                 var letter = EvaluationPlots.ClassName(label, network.OutputLength);
                 if (outputPath is null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{letter}\t{probabilities[label]:P1}"));

@@ -29,6 +29,8 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
         return gpu.ComputeGradients(images, labels, count);
     }
 
+    public float[] TrainingLogits(int count) => gpu.TrainingLogits(count);
+
     public void Update(float learningRate) => gpu.SgdStep(learningRate, _momentum);
 
     public void Synchronise(IConvNet host, Optimizer optimizer)

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Numerics.Tensors;
+using StaticConvNet.Kernels;
 using SkiaSharp;
 using StaticConvNet.Data;
 
@@ -28,7 +28,7 @@ public static class EvaluationPlots
         {
             if (predictions[i] == data.Labels[i]) continue;
             network.Forward(data.Image(i), logits);
-            TensorPrimitives.SoftMax(logits, probabilities);
+            Softmax.Probabilities(logits, probabilities);
             mistakes.Add(new Mistake(i, data.Labels[i], predictions[i], probabilities[predictions[i]]));
         }
 

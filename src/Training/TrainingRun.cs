@@ -213,7 +213,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         if (result.Diverged)
         {
             var kept = outcome.CheckpointPath is { } path ? $"the last good checkpoint (after step {outcome.LastCheckpointStep}) is kept in {path}" : "no checkpoint was written before it";
-            lines.Line($"Training diverged at step {result.DivergedAtStep}: the loss became NaN or infinite; {kept}. No weights file was written.");
+            lines.Line($"Training diverged at step {result.DivergedAtStep}: {result.DivergenceReason}; {kept}. No weights file was written.");
             return;
         }
         if (outcome.StoppedEarly)

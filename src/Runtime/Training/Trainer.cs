@@ -37,9 +37,11 @@ public readonly record struct StepReport(long Step, long LastStep, float Loss, f
 public readonly record struct EvalReport(long Step, float ValidationAccuracy);
 
 /// <summary>The outcome of a run. <see cref="StepsDone"/> counts from the first step of the first run.
-/// <see cref="Interrupted"/>: stopped early by its cancellation token, after a whole step, with a checkpoint.</summary>
+/// <see cref="Interrupted"/>: stopped early by its cancellation token, after a whole step, with a checkpoint.
+/// <see cref="DivergenceReason"/>: for a diverged run, which value was not finite or how far the loss grew
+/// (<see cref="DivergenceWatch"/>).</summary>
 public sealed record TrainingResult(long StepsDone, float FinalLoss, float ValidationAccuracy, TimeSpan Elapsed, double ImagesPerSecond,
-    bool Diverged, long? DivergedAtStep, bool Interrupted = false);
+    bool Diverged, long? DivergedAtStep, bool Interrupted = false, string? DivergenceReason = null);
 
 /// <summary>What a caller hears while training runs.</summary>
 public sealed class TrainingCallbacks
@@ -66,6 +68,10 @@ public interface ITrainingDevice
     /// <summary>Forward and backward over the batch with the dropout masks of <paramref name="step"/>; returns the
     /// mean loss and how many images the training pass's logits classified correctly (before any update).</summary>
     (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step);
+
+    /// <summary>The logits of the last <see cref="ComputeGradients"/> pass, [count × classes]; read only to say why a
+    /// run diverged.</summary>
+    float[] TrainingLogits(int count);
 
     void Update(float learningRate);
 
@@ -102,6 +108,13 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
             if (Trainer.ArgMax(network.TrainingLogits(i)) == labels[i]) correct++;
         }
         return (loss, correct);
+    }
+
+    public float[] TrainingLogits(int count)
+    {
+        var logits = new float[count * network.OutputLength];
+        for (var i = 0; i < count; i++) network.TrainingLogits(i).CopyTo(logits.AsSpan(i * network.OutputLength));
+        return logits;
     }
 
     public void Update(float learningRate) => _optimizer!.Step(network.Parameters, network.Gradients, learningRate);
@@ -164,6 +177,7 @@ public static class Trainer
         {
             if (WorthKeeping(host, valid ?? train)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, stepsDone, seed, optimizer));
         }
+        var divergence = new DivergenceWatch(host.OutputLength);
         var clock = Stopwatch.StartNew();
         var trainingTime = TimeSpan.Zero;
         float loss = float.NaN, accuracy = float.NaN;
@@ -181,9 +195,10 @@ public static class Trainer
             if (shifted is not null) ShiftBatch(train, seed, step, options.BatchSize, options.RandomShift, batchImages, shifted);
             // Minibatch accuracy comes from the training pass's own logits, before the update, as the notebook measured it.
             var (stepLoss, correct) = device.ComputeGradients(batchImages, batchLabels, options.BatchSize, step);
-            if (!float.IsFinite(stepLoss))
+            if (divergence.Check(stepLoss, options.BatchSize, device.TrainingLogits) is { } reason)
             {
-                return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), true, step);
+                return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), true, step,
+                    DivergenceReason: reason);
             }
             loss = stepLoss;
             var learningRate = options.Schedule.At(step);

@@ -107,6 +107,34 @@ public abstract class GpuKernelTests : AcceleratorTests
         accelerator.Synchronize();
         ShouldBeClose(dxs.GetAsArray1D(), expected, "input gradient");
     }
+
+    [SkippableFact]
+    public void Softmax_cross_entropy_of_extreme_logits_matches_the_CPU_kernel()
+    {
+        // Logits far past the ~88.7 where float's exp overflows: a confident network's, and a confidently wrong one's.
+        const int classes = 10;
+        float[] z = [100f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f,
+                     -1000f, 1000f, 999f, 0f, 5f, -5f, 1e4f, -1e4f, 88.8f, 250f,
+                     0.5f, -0.25f, 3f, 1f, 0f, 2f, -1f, 0.75f, 1.5f, -2f];
+        int[] labels = [0, 0, 2];
+        var expectedLoss = new float[Batch];
+        var expectedGradient = new float[Batch * classes];
+        for (var n = 0; n < Batch; n++)
+            expectedLoss[n] = SoftmaxCrossEntropy.Compute(z.AsSpan(n * classes, classes), labels[n], expectedGradient.AsSpan(n * classes, classes), 1f / Batch);
+
+        var accelerator = Accelerator;
+        using var zs = accelerator.Allocate1D(z);
+        using var labelBuffer = accelerator.Allocate1D(labels);
+        using var dz = accelerator.Allocate1D<float>(z.Length);
+        using var loss = accelerator.Allocate1D<float>(Batch);
+        using var right = accelerator.Allocate1D<float>(Batch);
+        accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(GpuKernels.SoftmaxCrossEntropy)(
+            Batch, zs.View, labelBuffer.View, dz.View, loss.View, right.View, classes, Batch);
+        accelerator.Synchronize();
+        ShouldBeClose(loss.GetAsArray1D(), expectedLoss, "loss");
+        ShouldBeClose(dz.GetAsArray1D(), expectedGradient, "logit gradient");
+        right.GetAsArray1D().ShouldBe([1f, 0f, 1f]);
+    }
 }
 
 public sealed class Test_GpuKernels_IlgpuCpu() : GpuKernelTests(context => context.CreateCPUAccelerator(0));

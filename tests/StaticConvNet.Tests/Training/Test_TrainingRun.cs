@@ -217,6 +217,7 @@ public class Test_WhatIsKept
         public int BatchCapacity => _cpu.BatchCapacity;
         public void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate) => _cpu.Start(host, optimizer, dropoutSeed, dropoutRate);
         public (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step) => (1f, 0);
+        public float[] TrainingLogits(int count) => _cpu.TrainingLogits(count);
         public void Update(float learningRate) => network.Parameters.Fill(1e30f);
         public void Synchronise(IConvNet host, Optimizer optimizer) { }
         public float Evaluate(Dataset data) => Trainer.Evaluate(network, data);
