@@ -106,8 +106,11 @@ public static class PngTree
             // A decoder failed; its error is thrown below.
         }
         // The tar reader turns damaged headers into these too: a PAX mtime past DateTimeOffset's range is an
-        // OverflowException or an ArgumentOutOfRangeException (found by Test_Fuzz).
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or OverflowException or ArgumentOutOfRangeException)
+        // OverflowException or an ArgumentOutOfRangeException, and an extended-attributes entry whose size field is
+        // past what an array holds an InvalidOperationException (each found by Test_Fuzz). Nothing else in this block
+        // throws InvalidOperationException: the queue is completed only after the loop.
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or OverflowException
+                                      or ArgumentOutOfRangeException or InvalidOperationException)
         {
             queue.CompleteAdding();
             Unwrapped(() => Task.WaitAll(decoders));

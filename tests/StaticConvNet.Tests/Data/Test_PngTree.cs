@@ -153,6 +153,34 @@ public class Test_PngTree
         Should.Throw<DataFormatException>(() => PngTree.LoadTarball(folder["dates.tar.gz"])).Message.ShouldStartWith($"{folder["dates.tar.gz"]}: is truncated or not a valid .tar.gz");
     }
 
+    /// <summary>A PAX extended-attributes header whose size field is past what an array holds (Test_Fuzz found one): the
+    /// tar reader throws InvalidOperationException for it; that is a bad file, named, not a crash.</summary>
+    [Fact]
+    public void A_tarball_whose_extended_header_claims_gigabytes_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var header = new byte[512];
+        void Field(int offset, string text) => System.Text.Encoding.ASCII.GetBytes(text).CopyTo(header, offset);
+        Field(0, "PaxHeaders/a.png");
+        Field(100, "0000644\0");
+        Field(108, "0000000\0");
+        Field(116, "0000000\0");
+        Field(124, "77777777777\0"); // 8 GiB of extended attributes
+        Field(136, "00000000000\0");
+        Field(156, "x");
+        Field(257, "ustar\0");
+        Field(263, "00");
+        Field(148, "        ");
+        Field(148, Convert.ToString(header.Sum(b => b), 8).PadLeft(6, '0') + "\0 ");
+        using (var file = File.Create(folder["pax.tar.gz"]))
+        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+        {
+            gzip.Write(header);
+            gzip.Write(new byte[1024]);
+        }
+        Should.Throw<DataFormatException>(() => PngTree.LoadTarball(folder["pax.tar.gz"])).Message.ShouldStartWith($"{folder["pax.tar.gz"]}: is truncated or not a valid .tar.gz");
+    }
+
     /// <summary>An entry far larger than any glyph (here 64 MiB of zeros, which compress to almost nothing) is skipped
     /// unread: the archive costs the time to read past it, not the memory to hold it.</summary>
     [Fact]
