@@ -15,6 +15,8 @@ if (args is ["--layer-flops"])
     }
     return 0;
 }
+if (args is ["--tier"]) return TierHarness.Run();
+if (args is ["--tier-layers"]) return TierHarness.Layers();
 if (args is ["--gpu-check", var deviceName])
 {
     // For bench/gpu.sh: on the real GPU, does training end where the CPU path ends (the tolerance Test_GpuTraining

@@ -59,8 +59,8 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
                 ? $"/// <summary>{Name}'s kernels in the Winograd domain, F(2x2, 5x5): 36 multiply-adds for each 2x2 block of outputs"
                 : $"/// <summary>{Name}'s kernels in the Winograd domain, F(4x4, 3x3) over the input's four pixel phases: 144 multiply-adds");
             w.Line(FitsWinograd(l)
-                ? "/// instead of 100, forward and backward. Prepared once per call; empty where the machine lacks AVX-512.</summary>"
-                : "/// for each 4x4 block of outputs instead of 400, forward only. Prepared once per call; empty where the machine lacks AVX-512.</summary>");
+                ? "/// instead of 100, forward and backward. Prepared once per call; empty where the machine has no SIMD.</summary>"
+                : "/// for each 4x4 block of outputs instead of 400, forward only. Prepared once per call; empty where the machine has no SIMD.</summary>");
             w.Line($"private readonly {Names.Kernels}.WinogradWeights<{p}Shape> {p}Winograd = new();");
         }
     }

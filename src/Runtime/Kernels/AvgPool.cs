@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
@@ -14,8 +13,9 @@ public static class AvgPool
     public static void Forward<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape
     {
         PoolWindows<TShape>.Check(input.Length, output.Length, "AvgPool");
-        var pass = new ForwardPass<TShape>(input, output);
-        PoolWindows<TShape>.ForEach(ref pass);
+        if (Block512.IsAccelerated) { var pass = new ForwardPass<TShape, Block512>(input, output); PoolWindows<TShape>.ForEach(ref pass); }
+        else if (Block256.IsAccelerated) { var pass = new ForwardPass<TShape, Block256>(input, output); PoolWindows<TShape>.ForEach(ref pass); }
+        else { var pass = new ForwardPass<TShape, Block128>(input, output); PoolWindows<TShape>.ForEach(ref pass); }
     }
 
     /// <summary>The same, for a shape known only at run time.</summary>
@@ -31,8 +31,9 @@ public static class AvgPool
     {
         PoolWindows<TShape>.Check(inputGradient.Length, outputGradient.Length, "AvgPool gradient");
         inputGradient.Clear();
-        var pass = new BackwardPass<TShape>(outputGradient, inputGradient);
-        PoolWindows<TShape>.ForEach(ref pass);
+        if (Block512.IsAccelerated) { var pass = new BackwardPass<TShape, Block512>(outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
+        else if (Block256.IsAccelerated) { var pass = new BackwardPass<TShape, Block256>(outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
+        else { var pass = new BackwardPass<TShape, Block128>(outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
     }
 
     /// <summary>The same, for a shape known only at run time.</summary>
@@ -42,7 +43,7 @@ public static class AvgPool
         Backward<RuntimePoolShape>(outputGradient, inputGradient);
     }
 
-    private ref struct ForwardPass<TShape>(ReadOnlySpan<float> input, Span<float> output) : IPoolPass where TShape : struct, IPoolShape
+    private ref struct ForwardPass<TShape, TBlock>(ReadOnlySpan<float> input, Span<float> output) : IPoolPass where TShape : struct, IPoolShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         private readonly ref float _x = ref MemoryMarshal.GetReference(input);
         private readonly ref float _y = ref MemoryMarshal.GetReference(output);
@@ -50,11 +51,11 @@ public static class AvgPool
         [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per window: the call would cost more than the work
         public void Register(in PoolWindow w, int c)
         {
-            var sum = Vector512<float>.Zero;
+            var sum = TBlock.Zero;
             for (var iy = w.Y0; iy < w.Y1; iy++)
                 for (var ix = w.X0; ix < w.X1; ix++)
-                    sum += Vector512.LoadUnsafe(ref _x, (nuint)PoolWindows<TShape>.Index(iy, ix, c));
-            (sum / w.Taps).StoreUnsafe(ref _y, (nuint)(w.OutBase + c));
+                    sum += TBlock.Load(ref _x, (nuint)PoolWindows<TShape>.Index(iy, ix, c));
+            (sum / w.Taps).Store(ref _y, (nuint)(w.OutBase + c));
         }
 
         public void Single(in PoolWindow w, int c)
@@ -67,7 +68,7 @@ public static class AvgPool
         }
     }
 
-    private ref struct BackwardPass<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) : IPoolPass where TShape : struct, IPoolShape
+    private ref struct BackwardPass<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) : IPoolPass where TShape : struct, IPoolShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         private readonly ref float _g = ref MemoryMarshal.GetReference(outputGradient);
         private readonly ref float _dx = ref MemoryMarshal.GetReference(inputGradient);
@@ -75,13 +76,13 @@ public static class AvgPool
         [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per window: the call would cost more than the work
         public void Register(in PoolWindow w, int c)
         {
-            var share = Vector512.LoadUnsafe(ref _g, (nuint)(w.OutBase + c)) / w.Taps;
+            var share = TBlock.Load(ref _g, (nuint)(w.OutBase + c)) / w.Taps;
             for (var iy = w.Y0; iy < w.Y1; iy++)
             {
                 for (var ix = w.X0; ix < w.X1; ix++)
                 {
                     var index = (nuint)PoolWindows<TShape>.Index(iy, ix, c);
-                    (Vector512.LoadUnsafe(ref _dx, index) + share).StoreUnsafe(ref _dx, index);
+                    (TBlock.Load(ref _dx, index) + share).Store(ref _dx, index);
                 }
             }
         }

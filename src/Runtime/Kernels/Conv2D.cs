@@ -6,20 +6,26 @@ namespace StaticConvNet.Kernels;
 
 /// <summary>Direct 2-D convolution of one HWC image with HWIO weights, plus bias.
 ///
-/// The fast path (AVX-512 and output channels a multiple of 16) copies the input into a zero-padded scratch
+/// The fast path (output channels a multiple of 16, any SIMD width) copies the input into a zero-padded scratch
 /// image so that no window needs a border test, and keeps a block of output pixels × 16 channels in registers
-/// while it walks the patch: each weight row W[ky, kx, ic, 16 channels] is loaded once and used for four pixels.
-/// Otherwise a generic path computes the same sums with short-row SIMD helpers.</summary>
+/// while it walks the patch: each weight row W[ky, kx, ic, 16 channels] is loaded once and used for every pixel of the
+/// block. It is written once over <see cref="IChannelBlock{TSelf}"/> and compiled for the widest block this machine
+/// accelerates, with register blocks sized for its register file (<see cref="Blocking{T, TBlock}"/>). Otherwise a
+/// generic path computes the same sums with short-row SIMD helpers.</summary>
 public static class Conv2D
 {
     // Every kernel is generic over the layer's shape: the generator passes a struct whose static members are the
     // layer's constants, so the JIT compiles each layer's own copy with every size, stride and padding an immediate.
     // The overloads taking a Conv2DShape value run the same code for shapes known only at run time (tests, tools).
 
-    private const int Lanes = 16; // floats per Vector512
+    private const int Lanes = IChannelBlock<Block512>.Lanes;
 
-    /// <summary>True where the register-blocked AVX-512 path runs for this shape.</summary>
-    public static bool UsesVector512<TShape>() where TShape : struct, IConv2DShape => Vector512.IsHardwareAccelerated && TShape.OutChannels % Lanes == 0;
+    /// <summary>Accumulators the strided input-gradient kernel is written with (t0…t27).</summary>
+    private const int MaxTapsInRegisters = 28;
+
+    /// <summary>True where the register-blocked path runs for this shape: 16-channel blocks, at whatever vector width
+    /// this machine accelerates.</summary>
+    public static bool UsesBlocks<TShape>() where TShape : struct, IConv2DShape => Block128.IsAccelerated && TShape.OutChannels % Lanes == 0;
 
     public static void Forward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output)
@@ -41,9 +47,11 @@ public static class Conv2D
             if (TShape.Stride == 1) Winograd.Forward<TShape, TActivation>(input, winograd.Forward, bias, output);
             else StridedWinograd.Forward<TShape, TActivation>(input, winograd.Forward, bias, output);
         }
-        else if (UsesVector512<TShape>())
+        else if (UsesBlocks<TShape>())
         {
-            ForwardVector512<TShape, TActivation>(input, weights, bias, output);
+            if (Block512.IsAccelerated) ForwardBlocked<TShape, TActivation, Block512>(input, weights, bias, output);
+            else if (Block256.IsAccelerated) ForwardBlocked<TShape, TActivation, Block256>(input, weights, bias, output);
+            else ForwardBlocked<TShape, TActivation, Block128>(input, weights, bias, output);
         }
         else
         {
@@ -107,16 +115,11 @@ public static class Conv2D
             throw new ArgumentException("Conv2D input gradient (or its flipped weights) does not match the shape.");
 
         BiasGradient(outputGradient, biasGradient, TShape.OutHeight * TShape.OutWidth, TShape.OutChannels);
-        if (UsesVector512<TShape>())
+        if (UsesBlocks<TShape>())
         {
-            if (winograd is { ActiveBackward: true } && Winograd.PaysForWeightGradient<TShape>()) Winograd.WeightGradient<TShape>(input, outputGradient, weightGradient);
-            else WeightGradientVector512<TShape>(input, outputGradient, weightGradient);
-            if (!inputGradient.IsEmpty)
-            {
-                if (TShape.InChannels % Lanes != 0 || TShape.Patch > Geometry<TShape>.MaxGradientRows) BackwardGeneric<TShape>(input, weights, outputGradient, Span<float>.Empty, inputGradient);
-                else if (TShape.Stride == 1) InputGradientAsConvolution(flippedWeights, winograd, outputGradient, inputGradient);
-                else InputGradientVector512<TShape>(flippedWeights, outputGradient, inputGradient);
-            }
+            if (Block512.IsAccelerated) BackwardBlocked<TShape, Block512>(input, weights, flippedWeights, outputGradient, inputGradient, weightGradient, winograd);
+            else if (Block256.IsAccelerated) BackwardBlocked<TShape, Block256>(input, weights, flippedWeights, outputGradient, inputGradient, weightGradient, winograd);
+            else BackwardBlocked<TShape, Block128>(input, weights, flippedWeights, outputGradient, inputGradient, weightGradient, winograd);
         }
         else
         {
@@ -124,18 +127,39 @@ public static class Conv2D
         }
     }
 
-    /// <summary>dBias[c] += Σ_pixels dOut[pixel, c], summing whole registers of channels where they fit.</summary>
+    private static void BackwardBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> flippedWeights,
+        ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, WinogradWeights<TShape>? winograd)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        if (winograd is { ActiveBackward: true } && Winograd.PaysForWeightGradient<TShape>()) Winograd.WeightGradientBlocked<TShape, TBlock>(input, outputGradient, weightGradient);
+        else WeightGradientBlocked<TShape, TBlock>(input, outputGradient, weightGradient);
+        if (inputGradient.IsEmpty) return;
+        // The strided kernel holds at least a kernel row of taps: past its 28 accumulators, the generic path.
+        if (TShape.InChannels % Lanes != 0 || (TShape.Stride != 1 && TShape.Patch > MaxTapsInRegisters)) BackwardGeneric<TShape>(input, weights, outputGradient, Span<float>.Empty, inputGradient);
+        else if (TShape.Stride == 1) InputGradientAsConvolution<TShape, TBlock>(flippedWeights, winograd, outputGradient, inputGradient);
+        else InputGradientBlocked<TShape, TBlock>(flippedWeights, outputGradient, inputGradient);
+    }
+
+    /// <summary>dBias[c] += Σ_pixels dOut[pixel, c], summing whole blocks of channels where they fit.</summary>
     internal static void BiasGradient(ReadOnlySpan<float> outputGradient, Span<float> biasGradient, int pixels, int channels)
+    {
+        if (Block512.IsAccelerated) BiasGradient<Block512>(outputGradient, biasGradient, pixels, channels);
+        else if (Block256.IsAccelerated) BiasGradient<Block256>(outputGradient, biasGradient, pixels, channels);
+        else BiasGradient<Block128>(outputGradient, biasGradient, pixels, channels);
+    }
+
+    private static void BiasGradient<TBlock>(ReadOnlySpan<float> outputGradient, Span<float> biasGradient, int pixels, int channels)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         var c = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (TBlock.IsAccelerated)
         {
             for (; c + Lanes <= channels; c += Lanes)
             {
-                var sum = Vector512.LoadUnsafe(ref Simd.At(biasGradient, c));
-                for (var p = 0; p < pixels; p++) sum += Vector512.LoadUnsafe(ref g, (nuint)(p * channels + c));
-                sum.StoreUnsafe(ref Simd.At(biasGradient, c));
+                var sum = TBlock.Load(ref Simd.At(biasGradient, c));
+                for (var p = 0; p < pixels; p++) sum += TBlock.Load(ref g, (nuint)(p * channels + c));
+                sum.Store(ref Simd.At(biasGradient, c));
             }
         }
         for (; c < channels; c++)
@@ -147,7 +171,7 @@ public static class Conv2D
     }
 
     // ---------------------------------------------------------------------------------------------
-    // AVX-512 path
+    // Register-blocked path, for every vector width
     // ---------------------------------------------------------------------------------------------
 
     /// <summary>Copies the input into a zeroed scratch image with the SAME padding around it.</summary>
@@ -165,19 +189,19 @@ public static class Conv2D
         return padded;
     }
 
-    private static void ForwardVector512<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+    private static void ForwardBlocked<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output)
-        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         var padded = Pad<TShape>(input);
         ref var x = ref MemoryMarshal.GetReference(padded);
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var b = ref MemoryMarshal.GetReference(bias);
         ref var o = ref MemoryMarshal.GetReference(output);
-        int rows = Geometry<TShape>.BlockRows, columns = Geometry<TShape>.BlockColumns;
+        int rows = Blocking<TShape, TBlock>.BlockRows, columns = Blocking<TShape, TBlock>.BlockColumns;
         for (var block = 0; block < TShape.OutChannels; block += Lanes)
         {
-            var biasRow = Vector512.LoadUnsafe(ref b, (nuint)block);
+            var biasRow = TBlock.Load(ref b, (nuint)block);
             // The last block of a row (or of the image) overlaps the one before instead of leaving a ragged tail:
             // outputs are pure, so computing a pixel twice writes the same value.
             for (var top = 0; top < TShape.OutHeight; top += rows)
@@ -185,66 +209,66 @@ public static class Conv2D
                 var oy = Math.Min(top, TShape.OutHeight - rows);
                 for (var left = 0; left < TShape.OutWidth; left += columns)
                 {
-                    ForwardBlock<TShape, TActivation>(ref x, ref w, ref o, biasRow, oy, Math.Min(left, TShape.OutWidth - columns), block);
+                    ForwardBlock<TShape, TActivation, TBlock>(ref x, ref w, ref o, biasRow, oy, Math.Min(left, TShape.OutWidth - columns), block);
                 }
             }
         }
     }
 
-    /// <summary>One register block of output pixels (<see cref="Geometry{T}.BlockRows"/> ×
-    /// <see cref="Geometry{T}.BlockColumns"/>, at most 14) × 16 channels: each weight row W[ky, kx, c, block..] is
+    /// <summary>One register block of output pixels (<see cref="Blocking{T, TBlock}.BlockRows"/> ×
+    /// <see cref="Blocking{T, TBlock}.BlockColumns"/>, at most 14) × 16 channels: each weight row W[ky, kx, c, block..] is
     /// loaded once and multiplied into every pixel's accumulator. The block size is a constant of the layer, so the
     /// JIT drops the accumulators past it and every pixel's offset in the window is an immediate.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardBlock<TShape, TActivation>(ref float x, ref float w, ref float o, Vector512<float> biasRow, int oy, int ox, int block)
-        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
+    private static void ForwardBlock<TShape, TActivation, TBlock>(ref float x, ref float w, ref float o, TBlock biasRow, int oy, int ox, int block)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch, stride = TShape.Stride;
         // Constants of the layer, read once: each use below folds to an immediate, and the JIT's inlining budget is
         // not spent on fourteen copies of the same property chain.
-        int pixels = Geometry<TShape>.BlockPixels, columns = Geometry<TShape>.BlockColumns, paddedWidth = Geometry<TShape>.PaddedWidth;
+        int pixels = Blocking<TShape, TBlock>.BlockPixels, columns = Blocking<TShape, TBlock>.BlockColumns, paddedWidth = Geometry<TShape>.PaddedWidth;
         int rowStep = paddedWidth * ic, outWidth = TShape.OutWidth, rowJump = stride * rowStep, pixelStep = stride * ic;
 
-        Vector512<float> a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow, a4 = biasRow, a5 = biasRow, a6 = biasRow, a7 = biasRow, a8 = biasRow, a9 = biasRow, a10 = biasRow, a11 = biasRow, a12 = biasRow, a13 = biasRow;
+        TBlock a0 = biasRow, a1 = biasRow, a2 = biasRow, a3 = biasRow, a4 = biasRow, a5 = biasRow, a6 = biasRow, a7 = biasRow, a8 = biasRow, a9 = biasRow, a10 = biasRow, a11 = biasRow, a12 = biasRow, a13 = biasRow;
         for (var ky = 0; ky < patch; ky++)
         {
             ref var xRow = ref Unsafe.Add(ref x, oy * rowJump + ky * rowStep + ox * pixelStep);
             ref var wRow = ref Unsafe.Add(ref w, ky * patch * ic * oc + block);
             for (var t = 0; t < patch * ic; t++) // (kx, c) pairs of this patch row: contiguous in both x and w
             {
-                var wv = Vector512.LoadUnsafe(ref wRow, (nuint)(t * oc));
+                var wv = TBlock.Load(ref wRow, (nuint)(t * oc));
                 ref var xt = ref Unsafe.Add(ref xRow, t);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xt), wv, a0);
-                if (pixels > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(1, columns, rowJump, pixelStep))), wv, a1);
-                if (pixels > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(2, columns, rowJump, pixelStep))), wv, a2);
-                if (pixels > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(3, columns, rowJump, pixelStep))), wv, a3);
-                if (pixels > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(4, columns, rowJump, pixelStep))), wv, a4);
-                if (pixels > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(5, columns, rowJump, pixelStep))), wv, a5);
-                if (pixels > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(6, columns, rowJump, pixelStep))), wv, a6);
-                if (pixels > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(7, columns, rowJump, pixelStep))), wv, a7);
-                if (pixels > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(8, columns, rowJump, pixelStep))), wv, a8);
-                if (pixels > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(9, columns, rowJump, pixelStep))), wv, a9);
-                if (pixels > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(10, columns, rowJump, pixelStep))), wv, a10);
-                if (pixels > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(11, columns, rowJump, pixelStep))), wv, a11);
-                if (pixels > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(12, columns, rowJump, pixelStep))), wv, a12);
-                if (pixels > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xt, BlockOffset(13, columns, rowJump, pixelStep))), wv, a13);
+                a0 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in xt), wv, a0);
+                if (pixels > 1) a1 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(1, columns, rowJump, pixelStep))), wv, a1);
+                if (pixels > 2) a2 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(2, columns, rowJump, pixelStep))), wv, a2);
+                if (pixels > 3) a3 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(3, columns, rowJump, pixelStep))), wv, a3);
+                if (pixels > 4) a4 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(4, columns, rowJump, pixelStep))), wv, a4);
+                if (pixels > 5) a5 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(5, columns, rowJump, pixelStep))), wv, a5);
+                if (pixels > 6) a6 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(6, columns, rowJump, pixelStep))), wv, a6);
+                if (pixels > 7) a7 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(7, columns, rowJump, pixelStep))), wv, a7);
+                if (pixels > 8) a8 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(8, columns, rowJump, pixelStep))), wv, a8);
+                if (pixels > 9) a9 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(9, columns, rowJump, pixelStep))), wv, a9);
+                if (pixels > 10) a10 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(10, columns, rowJump, pixelStep))), wv, a10);
+                if (pixels > 11) a11 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(11, columns, rowJump, pixelStep))), wv, a11);
+                if (pixels > 12) a12 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(12, columns, rowJump, pixelStep))), wv, a12);
+                if (pixels > 13) a13 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xt, BlockOffset(13, columns, rowJump, pixelStep))), wv, a13);
             }
         }
         ref var target = ref Unsafe.Add(ref o, (oy * outWidth + ox) * oc + block);
-        TActivation.Apply(a0).StoreUnsafe(ref target);
-        if (pixels > 1) TActivation.Apply(a1).StoreUnsafe(ref target, (nuint)BlockOffset(1, columns, outWidth * oc, oc));
-        if (pixels > 2) TActivation.Apply(a2).StoreUnsafe(ref target, (nuint)BlockOffset(2, columns, outWidth * oc, oc));
-        if (pixels > 3) TActivation.Apply(a3).StoreUnsafe(ref target, (nuint)BlockOffset(3, columns, outWidth * oc, oc));
-        if (pixels > 4) TActivation.Apply(a4).StoreUnsafe(ref target, (nuint)BlockOffset(4, columns, outWidth * oc, oc));
-        if (pixels > 5) TActivation.Apply(a5).StoreUnsafe(ref target, (nuint)BlockOffset(5, columns, outWidth * oc, oc));
-        if (pixels > 6) TActivation.Apply(a6).StoreUnsafe(ref target, (nuint)BlockOffset(6, columns, outWidth * oc, oc));
-        if (pixels > 7) TActivation.Apply(a7).StoreUnsafe(ref target, (nuint)BlockOffset(7, columns, outWidth * oc, oc));
-        if (pixels > 8) TActivation.Apply(a8).StoreUnsafe(ref target, (nuint)BlockOffset(8, columns, outWidth * oc, oc));
-        if (pixels > 9) TActivation.Apply(a9).StoreUnsafe(ref target, (nuint)BlockOffset(9, columns, outWidth * oc, oc));
-        if (pixels > 10) TActivation.Apply(a10).StoreUnsafe(ref target, (nuint)BlockOffset(10, columns, outWidth * oc, oc));
-        if (pixels > 11) TActivation.Apply(a11).StoreUnsafe(ref target, (nuint)BlockOffset(11, columns, outWidth * oc, oc));
-        if (pixels > 12) TActivation.Apply(a12).StoreUnsafe(ref target, (nuint)BlockOffset(12, columns, outWidth * oc, oc));
-        if (pixels > 13) TActivation.Apply(a13).StoreUnsafe(ref target, (nuint)BlockOffset(13, columns, outWidth * oc, oc));
+        TActivation.Apply(a0).Store(ref target);
+        if (pixels > 1) TActivation.Apply(a1).Store(ref target, (nuint)BlockOffset(1, columns, outWidth * oc, oc));
+        if (pixels > 2) TActivation.Apply(a2).Store(ref target, (nuint)BlockOffset(2, columns, outWidth * oc, oc));
+        if (pixels > 3) TActivation.Apply(a3).Store(ref target, (nuint)BlockOffset(3, columns, outWidth * oc, oc));
+        if (pixels > 4) TActivation.Apply(a4).Store(ref target, (nuint)BlockOffset(4, columns, outWidth * oc, oc));
+        if (pixels > 5) TActivation.Apply(a5).Store(ref target, (nuint)BlockOffset(5, columns, outWidth * oc, oc));
+        if (pixels > 6) TActivation.Apply(a6).Store(ref target, (nuint)BlockOffset(6, columns, outWidth * oc, oc));
+        if (pixels > 7) TActivation.Apply(a7).Store(ref target, (nuint)BlockOffset(7, columns, outWidth * oc, oc));
+        if (pixels > 8) TActivation.Apply(a8).Store(ref target, (nuint)BlockOffset(8, columns, outWidth * oc, oc));
+        if (pixels > 9) TActivation.Apply(a9).Store(ref target, (nuint)BlockOffset(9, columns, outWidth * oc, oc));
+        if (pixels > 10) TActivation.Apply(a10).Store(ref target, (nuint)BlockOffset(10, columns, outWidth * oc, oc));
+        if (pixels > 11) TActivation.Apply(a11).Store(ref target, (nuint)BlockOffset(11, columns, outWidth * oc, oc));
+        if (pixels > 12) TActivation.Apply(a12).Store(ref target, (nuint)BlockOffset(12, columns, outWidth * oc, oc));
+        if (pixels > 13) TActivation.Apply(a13).Store(ref target, (nuint)BlockOffset(13, columns, outWidth * oc, oc));
     }
 
     /// <summary>Offset of pixel <paramref name="j"/> of a register block from its first pixel, in a buffer whose rows are
@@ -255,9 +279,9 @@ public static class Conv2D
     /// <summary>dW[ky, kx, c, :] += Σ_pixels x[window(pixel) + (ky, kx, c)] · dOut[pixel, :]. A group of weight rows
     /// (all of them where they fit in registers, else equal parts of one kernel row) is held in registers while every
     /// output pixel streams past, so each gradient row is loaded once per group and each weight row once per image.</summary>
-    private static void WeightGradientVector512<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient,
+    private static void WeightGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient,
         Span<float> weightGradient)
-        where TShape : struct, IConv2DShape
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         var padded = Pad<TShape>(input);
         ref var x = ref MemoryMarshal.GetReference(padded);
@@ -266,151 +290,151 @@ public static class Conv2D
         int oc = TShape.OutChannels, kernelRow = Geometry<TShape>.KernelRowLength, rowStep = Geometry<TShape>.PaddedWidth * TShape.InChannels;
         for (var block = 0; block < oc; block += Lanes)
         {
-            if (Geometry<TShape>.WeightRows <= Geometry<TShape>.MaxGradientRows)
+            if (Geometry<TShape>.WeightRows <= Blocking<TShape, TBlock>.MaxGradientRows)
             {
-                WeightGradientRows<TShape, AllWeightRows<TShape>>(ref x, ref g, ref Unsafe.Add(ref dw, block), 0, block);
+                WeightGradientRows<TShape, AllWeightRows<TShape, TBlock>, TBlock>(ref x, ref g, ref Unsafe.Add(ref dw, block), 0, block);
                 continue;
             }
             for (var ky = 0; ky < TShape.Patch; ky++)
             {
                 // Within a kernel row, weight row (kx, c) reads window offset ky · rowStep + kx · ic + c: consecutive.
                 var start = 0;
-                for (; start + Geometry<TShape>.GradientGroup < kernelRow; start += Geometry<TShape>.GradientGroup)
+                for (; start + Blocking<TShape, TBlock>.GradientGroup < kernelRow; start += Blocking<TShape, TBlock>.GradientGroup)
                 {
-                    WeightGradientRows<TShape, GradientGroupRows<TShape>>(ref x, ref g, ref Unsafe.Add(ref dw, (ky * kernelRow + start) * oc + block), ky * rowStep + start, block);
+                    WeightGradientRows<TShape, GradientGroupRows<TShape, TBlock>, TBlock>(ref x, ref g, ref Unsafe.Add(ref dw, (ky * kernelRow + start) * oc + block), ky * rowStep + start, block);
                 }
-                WeightGradientRows<TShape, LastGradientGroupRows<TShape>>(ref x, ref g, ref Unsafe.Add(ref dw, (ky * kernelRow + start) * oc + block), ky * rowStep + start, block);
+                WeightGradientRows<TShape, LastGradientGroupRows<TShape, TBlock>, TBlock>(ref x, ref g, ref Unsafe.Add(ref dw, (ky * kernelRow + start) * oc + block), ky * rowStep + start, block);
             }
         }
     }
 
-    /// <summary>How many weight rows one call of <see cref="WeightGradientRows{TShape, TCount}"/> holds: a constant per
+    /// <summary>How many weight rows one call of <see cref="WeightGradientRows{TShape, TCount, TBlock}"/> holds: a constant per
     /// layer and group, so the JIT drops the accumulators past it.</summary>
     private interface IRowCount
     {
         static abstract int Value { get; }
     }
 
-    private readonly struct AllWeightRows<T> : IRowCount where T : struct, IConv2DShape
+    private readonly struct AllWeightRows<T, TBlock> : IRowCount where T : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        public static int Value => Geometry<T>.WeightRows;
+        public static int Value { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Geometry<T>.WeightRows; }
     }
 
-    private readonly struct GradientGroupRows<T> : IRowCount where T : struct, IConv2DShape
+    private readonly struct GradientGroupRows<T, TBlock> : IRowCount where T : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        public static int Value => Geometry<T>.GradientGroup;
+        public static int Value { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Blocking<T, TBlock>.GradientGroup; }
     }
 
-    private readonly struct LastGradientGroupRows<T> : IRowCount where T : struct, IConv2DShape
+    private readonly struct LastGradientGroupRows<T, TBlock> : IRowCount where T : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        public static int Value => Geometry<T>.LastGradientGroup;
+        public static int Value { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Blocking<T, TBlock>.LastGradientGroup; }
     }
 
     /// <summary>dW rows j = 0 … count − 1 (from <paramref name="d"/>, <c>oc</c> apart) += Σ_pixels x[window + first +
     /// RowOffset(j)] · dOut[pixel, block..], each row's sum in pixel order. Every offset is a constant of the layer.</summary>
-    private static void WeightGradientRows<TShape, TCount>(ref float x, ref float g, ref float d, int first, int block)
-        where TShape : struct, IConv2DShape where TCount : struct, IRowCount
+    private static void WeightGradientRows<TShape, TCount, TBlock>(ref float x, ref float g, ref float d, int first, int block)
+        where TShape : struct, IConv2DShape where TCount : struct, IRowCount where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         // Constants of the layer, read once (see ForwardBlock).
         int count = TCount.Value, oc = TShape.OutChannels, ic = TShape.InChannels, patch = TShape.Patch, stride = TShape.Stride;
         int rowStep = Geometry<TShape>.PaddedWidth * ic, outHeight = TShape.OutHeight, outWidth = TShape.OutWidth;
         int pixelStep = stride * ic, rowJump = stride * rowStep;
 
-        Vector512<float> a0 = Vector512.LoadUnsafe(ref d), a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
-        if (count > 1) a1 = Vector512.LoadUnsafe(ref d, (nuint)(1 * oc));
-        if (count > 2) a2 = Vector512.LoadUnsafe(ref d, (nuint)(2 * oc));
-        if (count > 3) a3 = Vector512.LoadUnsafe(ref d, (nuint)(3 * oc));
-        if (count > 4) a4 = Vector512.LoadUnsafe(ref d, (nuint)(4 * oc));
-        if (count > 5) a5 = Vector512.LoadUnsafe(ref d, (nuint)(5 * oc));
-        if (count > 6) a6 = Vector512.LoadUnsafe(ref d, (nuint)(6 * oc));
-        if (count > 7) a7 = Vector512.LoadUnsafe(ref d, (nuint)(7 * oc));
-        if (count > 8) a8 = Vector512.LoadUnsafe(ref d, (nuint)(8 * oc));
-        if (count > 9) a9 = Vector512.LoadUnsafe(ref d, (nuint)(9 * oc));
-        if (count > 10) a10 = Vector512.LoadUnsafe(ref d, (nuint)(10 * oc));
-        if (count > 11) a11 = Vector512.LoadUnsafe(ref d, (nuint)(11 * oc));
-        if (count > 12) a12 = Vector512.LoadUnsafe(ref d, (nuint)(12 * oc));
-        if (count > 13) a13 = Vector512.LoadUnsafe(ref d, (nuint)(13 * oc));
-        if (count > 14) a14 = Vector512.LoadUnsafe(ref d, (nuint)(14 * oc));
-        if (count > 15) a15 = Vector512.LoadUnsafe(ref d, (nuint)(15 * oc));
-        if (count > 16) a16 = Vector512.LoadUnsafe(ref d, (nuint)(16 * oc));
-        if (count > 17) a17 = Vector512.LoadUnsafe(ref d, (nuint)(17 * oc));
-        if (count > 18) a18 = Vector512.LoadUnsafe(ref d, (nuint)(18 * oc));
-        if (count > 19) a19 = Vector512.LoadUnsafe(ref d, (nuint)(19 * oc));
-        if (count > 20) a20 = Vector512.LoadUnsafe(ref d, (nuint)(20 * oc));
-        if (count > 21) a21 = Vector512.LoadUnsafe(ref d, (nuint)(21 * oc));
-        if (count > 22) a22 = Vector512.LoadUnsafe(ref d, (nuint)(22 * oc));
-        if (count > 23) a23 = Vector512.LoadUnsafe(ref d, (nuint)(23 * oc));
-        if (count > 24) a24 = Vector512.LoadUnsafe(ref d, (nuint)(24 * oc));
-        if (count > 25) a25 = Vector512.LoadUnsafe(ref d, (nuint)(25 * oc));
-        if (count > 26) a26 = Vector512.LoadUnsafe(ref d, (nuint)(26 * oc));
-        if (count > 27) a27 = Vector512.LoadUnsafe(ref d, (nuint)(27 * oc));
+        TBlock a0 = TBlock.Load(ref d), a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
+        if (count > 1) a1 = TBlock.Load(ref d, (nuint)(1 * oc));
+        if (count > 2) a2 = TBlock.Load(ref d, (nuint)(2 * oc));
+        if (count > 3) a3 = TBlock.Load(ref d, (nuint)(3 * oc));
+        if (count > 4) a4 = TBlock.Load(ref d, (nuint)(4 * oc));
+        if (count > 5) a5 = TBlock.Load(ref d, (nuint)(5 * oc));
+        if (count > 6) a6 = TBlock.Load(ref d, (nuint)(6 * oc));
+        if (count > 7) a7 = TBlock.Load(ref d, (nuint)(7 * oc));
+        if (count > 8) a8 = TBlock.Load(ref d, (nuint)(8 * oc));
+        if (count > 9) a9 = TBlock.Load(ref d, (nuint)(9 * oc));
+        if (count > 10) a10 = TBlock.Load(ref d, (nuint)(10 * oc));
+        if (count > 11) a11 = TBlock.Load(ref d, (nuint)(11 * oc));
+        if (count > 12) a12 = TBlock.Load(ref d, (nuint)(12 * oc));
+        if (count > 13) a13 = TBlock.Load(ref d, (nuint)(13 * oc));
+        if (count > 14) a14 = TBlock.Load(ref d, (nuint)(14 * oc));
+        if (count > 15) a15 = TBlock.Load(ref d, (nuint)(15 * oc));
+        if (count > 16) a16 = TBlock.Load(ref d, (nuint)(16 * oc));
+        if (count > 17) a17 = TBlock.Load(ref d, (nuint)(17 * oc));
+        if (count > 18) a18 = TBlock.Load(ref d, (nuint)(18 * oc));
+        if (count > 19) a19 = TBlock.Load(ref d, (nuint)(19 * oc));
+        if (count > 20) a20 = TBlock.Load(ref d, (nuint)(20 * oc));
+        if (count > 21) a21 = TBlock.Load(ref d, (nuint)(21 * oc));
+        if (count > 22) a22 = TBlock.Load(ref d, (nuint)(22 * oc));
+        if (count > 23) a23 = TBlock.Load(ref d, (nuint)(23 * oc));
+        if (count > 24) a24 = TBlock.Load(ref d, (nuint)(24 * oc));
+        if (count > 25) a25 = TBlock.Load(ref d, (nuint)(25 * oc));
+        if (count > 26) a26 = TBlock.Load(ref d, (nuint)(26 * oc));
+        if (count > 27) a27 = TBlock.Load(ref d, (nuint)(27 * oc));
         ref var gv = ref Unsafe.Add(ref g, block);
         for (var oy = 0; oy < outHeight; oy++)
         {
             ref var xw = ref Unsafe.Add(ref x, oy * rowJump + first);
             for (var ox = 0; ox < outWidth; ox++)
             {
-                var gradient = Vector512.LoadUnsafe(ref gv);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xw), gradient, a0);
-                if (count > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(1, patch, ic, rowStep))), gradient, a1);
-                if (count > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(2, patch, ic, rowStep))), gradient, a2);
-                if (count > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(3, patch, ic, rowStep))), gradient, a3);
-                if (count > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(4, patch, ic, rowStep))), gradient, a4);
-                if (count > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(5, patch, ic, rowStep))), gradient, a5);
-                if (count > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(6, patch, ic, rowStep))), gradient, a6);
-                if (count > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(7, patch, ic, rowStep))), gradient, a7);
-                if (count > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(8, patch, ic, rowStep))), gradient, a8);
-                if (count > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(9, patch, ic, rowStep))), gradient, a9);
-                if (count > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(10, patch, ic, rowStep))), gradient, a10);
-                if (count > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(11, patch, ic, rowStep))), gradient, a11);
-                if (count > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(12, patch, ic, rowStep))), gradient, a12);
-                if (count > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(13, patch, ic, rowStep))), gradient, a13);
-                if (count > 14) a14 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(14, patch, ic, rowStep))), gradient, a14);
-                if (count > 15) a15 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(15, patch, ic, rowStep))), gradient, a15);
-                if (count > 16) a16 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(16, patch, ic, rowStep))), gradient, a16);
-                if (count > 17) a17 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(17, patch, ic, rowStep))), gradient, a17);
-                if (count > 18) a18 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(18, patch, ic, rowStep))), gradient, a18);
-                if (count > 19) a19 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(19, patch, ic, rowStep))), gradient, a19);
-                if (count > 20) a20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(20, patch, ic, rowStep))), gradient, a20);
-                if (count > 21) a21 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(21, patch, ic, rowStep))), gradient, a21);
-                if (count > 22) a22 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(22, patch, ic, rowStep))), gradient, a22);
-                if (count > 23) a23 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(23, patch, ic, rowStep))), gradient, a23);
-                if (count > 24) a24 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(24, patch, ic, rowStep))), gradient, a24);
-                if (count > 25) a25 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(25, patch, ic, rowStep))), gradient, a25);
-                if (count > 26) a26 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(26, patch, ic, rowStep))), gradient, a26);
-                if (count > 27) a27 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xw, RowOffset(27, patch, ic, rowStep))), gradient, a27);
+                var gradient = TBlock.Load(ref gv);
+                a0 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in xw), gradient, a0);
+                if (count > 1) a1 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(1, patch, ic, rowStep))), gradient, a1);
+                if (count > 2) a2 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(2, patch, ic, rowStep))), gradient, a2);
+                if (count > 3) a3 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(3, patch, ic, rowStep))), gradient, a3);
+                if (count > 4) a4 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(4, patch, ic, rowStep))), gradient, a4);
+                if (count > 5) a5 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(5, patch, ic, rowStep))), gradient, a5);
+                if (count > 6) a6 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(6, patch, ic, rowStep))), gradient, a6);
+                if (count > 7) a7 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(7, patch, ic, rowStep))), gradient, a7);
+                if (count > 8) a8 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(8, patch, ic, rowStep))), gradient, a8);
+                if (count > 9) a9 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(9, patch, ic, rowStep))), gradient, a9);
+                if (count > 10) a10 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(10, patch, ic, rowStep))), gradient, a10);
+                if (count > 11) a11 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(11, patch, ic, rowStep))), gradient, a11);
+                if (count > 12) a12 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(12, patch, ic, rowStep))), gradient, a12);
+                if (count > 13) a13 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(13, patch, ic, rowStep))), gradient, a13);
+                if (count > 14) a14 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(14, patch, ic, rowStep))), gradient, a14);
+                if (count > 15) a15 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(15, patch, ic, rowStep))), gradient, a15);
+                if (count > 16) a16 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(16, patch, ic, rowStep))), gradient, a16);
+                if (count > 17) a17 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(17, patch, ic, rowStep))), gradient, a17);
+                if (count > 18) a18 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(18, patch, ic, rowStep))), gradient, a18);
+                if (count > 19) a19 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(19, patch, ic, rowStep))), gradient, a19);
+                if (count > 20) a20 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(20, patch, ic, rowStep))), gradient, a20);
+                if (count > 21) a21 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(21, patch, ic, rowStep))), gradient, a21);
+                if (count > 22) a22 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(22, patch, ic, rowStep))), gradient, a22);
+                if (count > 23) a23 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(23, patch, ic, rowStep))), gradient, a23);
+                if (count > 24) a24 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(24, patch, ic, rowStep))), gradient, a24);
+                if (count > 25) a25 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(25, patch, ic, rowStep))), gradient, a25);
+                if (count > 26) a26 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(26, patch, ic, rowStep))), gradient, a26);
+                if (count > 27) a27 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xw, RowOffset(27, patch, ic, rowStep))), gradient, a27);
                 xw = ref Unsafe.Add(ref xw, pixelStep);
                 gv = ref Unsafe.Add(ref gv, oc);
             }
         }
-        a0.StoreUnsafe(ref d);
-        if (count > 1) a1.StoreUnsafe(ref d, (nuint)(1 * oc));
-        if (count > 2) a2.StoreUnsafe(ref d, (nuint)(2 * oc));
-        if (count > 3) a3.StoreUnsafe(ref d, (nuint)(3 * oc));
-        if (count > 4) a4.StoreUnsafe(ref d, (nuint)(4 * oc));
-        if (count > 5) a5.StoreUnsafe(ref d, (nuint)(5 * oc));
-        if (count > 6) a6.StoreUnsafe(ref d, (nuint)(6 * oc));
-        if (count > 7) a7.StoreUnsafe(ref d, (nuint)(7 * oc));
-        if (count > 8) a8.StoreUnsafe(ref d, (nuint)(8 * oc));
-        if (count > 9) a9.StoreUnsafe(ref d, (nuint)(9 * oc));
-        if (count > 10) a10.StoreUnsafe(ref d, (nuint)(10 * oc));
-        if (count > 11) a11.StoreUnsafe(ref d, (nuint)(11 * oc));
-        if (count > 12) a12.StoreUnsafe(ref d, (nuint)(12 * oc));
-        if (count > 13) a13.StoreUnsafe(ref d, (nuint)(13 * oc));
-        if (count > 14) a14.StoreUnsafe(ref d, (nuint)(14 * oc));
-        if (count > 15) a15.StoreUnsafe(ref d, (nuint)(15 * oc));
-        if (count > 16) a16.StoreUnsafe(ref d, (nuint)(16 * oc));
-        if (count > 17) a17.StoreUnsafe(ref d, (nuint)(17 * oc));
-        if (count > 18) a18.StoreUnsafe(ref d, (nuint)(18 * oc));
-        if (count > 19) a19.StoreUnsafe(ref d, (nuint)(19 * oc));
-        if (count > 20) a20.StoreUnsafe(ref d, (nuint)(20 * oc));
-        if (count > 21) a21.StoreUnsafe(ref d, (nuint)(21 * oc));
-        if (count > 22) a22.StoreUnsafe(ref d, (nuint)(22 * oc));
-        if (count > 23) a23.StoreUnsafe(ref d, (nuint)(23 * oc));
-        if (count > 24) a24.StoreUnsafe(ref d, (nuint)(24 * oc));
-        if (count > 25) a25.StoreUnsafe(ref d, (nuint)(25 * oc));
-        if (count > 26) a26.StoreUnsafe(ref d, (nuint)(26 * oc));
-        if (count > 27) a27.StoreUnsafe(ref d, (nuint)(27 * oc));
+        a0.Store(ref d);
+        if (count > 1) a1.Store(ref d, (nuint)(1 * oc));
+        if (count > 2) a2.Store(ref d, (nuint)(2 * oc));
+        if (count > 3) a3.Store(ref d, (nuint)(3 * oc));
+        if (count > 4) a4.Store(ref d, (nuint)(4 * oc));
+        if (count > 5) a5.Store(ref d, (nuint)(5 * oc));
+        if (count > 6) a6.Store(ref d, (nuint)(6 * oc));
+        if (count > 7) a7.Store(ref d, (nuint)(7 * oc));
+        if (count > 8) a8.Store(ref d, (nuint)(8 * oc));
+        if (count > 9) a9.Store(ref d, (nuint)(9 * oc));
+        if (count > 10) a10.Store(ref d, (nuint)(10 * oc));
+        if (count > 11) a11.Store(ref d, (nuint)(11 * oc));
+        if (count > 12) a12.Store(ref d, (nuint)(12 * oc));
+        if (count > 13) a13.Store(ref d, (nuint)(13 * oc));
+        if (count > 14) a14.Store(ref d, (nuint)(14 * oc));
+        if (count > 15) a15.Store(ref d, (nuint)(15 * oc));
+        if (count > 16) a16.Store(ref d, (nuint)(16 * oc));
+        if (count > 17) a17.Store(ref d, (nuint)(17 * oc));
+        if (count > 18) a18.Store(ref d, (nuint)(18 * oc));
+        if (count > 19) a19.Store(ref d, (nuint)(19 * oc));
+        if (count > 20) a20.Store(ref d, (nuint)(20 * oc));
+        if (count > 21) a21.Store(ref d, (nuint)(21 * oc));
+        if (count > 22) a22.Store(ref d, (nuint)(22 * oc));
+        if (count > 23) a23.Store(ref d, (nuint)(23 * oc));
+        if (count > 24) a24.Store(ref d, (nuint)(24 * oc));
+        if (count > 25) a25.Store(ref d, (nuint)(25 * oc));
+        if (count > 26) a26.Store(ref d, (nuint)(26 * oc));
+        if (count > 27) a27.Store(ref d, (nuint)(27 * oc));
     }
 
     /// <summary>Where weight row (ky, kx, c) reads inside a window of the padded input.</summary>
@@ -426,22 +450,22 @@ public static class Conv2D
     /// weights rotated 180° and their in/out channels swapped. dIn[iy] = Σ_ky dOut[iy + pad − ky] · W[ky]
     /// = Σ_ky' dOut[iy − (P − 1 − pad) + ky'] · W[P − 1 − ky'], so the fast forward kernel computes it.</summary>
     /// <remarks>With <paramref name="winograd"/> active, that convolution runs as Winograd on its flipped kernels.</remarks>
-    private static void InputGradientAsConvolution<TShape>(ReadOnlySpan<float> flippedWeights, WinogradWeights<TShape>? winograd,
+    private static void InputGradientAsConvolution<TShape, TBlock>(ReadOnlySpan<float> flippedWeights, WinogradWeights<TShape>? winograd,
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
-        where TShape : struct, IConv2DShape
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         Span<float> noBias = stackalloc float[TShape.InChannels];
         noBias.Clear();
-        if (winograd is { ActiveBackward: true }) Winograd.Forward<InputGradientShape<TShape>, StoreAsIs>(outputGradient, winograd.InputGradient, noBias, inputGradient);
-        else ForwardVector512<InputGradientShape<TShape>, StoreAsIs>(outputGradient, flippedWeights, noBias, inputGradient);
+        if (winograd is { ActiveBackward: true }) Winograd.ForwardBlocked<InputGradientShape<TShape>, StoreAsIs, TBlock>(outputGradient, winograd.InputGradient, noBias, inputGradient);
+        else ForwardBlocked<InputGradientShape<TShape>, StoreAsIs, TBlock>(outputGradient, flippedWeights, noBias, inputGradient);
     }
 
     /// <summary>Strided: dIn[window(pixel) + tap, :] += Σ_o dOut[pixel, o] · W[tap, :, o], scattered into a padded
     /// scratch gradient. For each output pixel a group of taps (whole kernel rows, up to 28) is summed over the output
     /// channels in registers, one independent chain per tap, and then added into the input gradient.</summary>
-    private static void InputGradientVector512<TShape>(ReadOnlySpan<float> flippedWeights, ReadOnlySpan<float> outputGradient,
+    private static void InputGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> flippedWeights, ReadOnlySpan<float> outputGradient,
         Span<float> inputGradient)
-        where TShape : struct, IConv2DShape
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int ic = TShape.InChannels, oc = TShape.OutChannels, patch = TShape.Patch, stride = TShape.Stride, taps = patch * patch;
         var paddedGradient = Scratch.Gradient(Geometry<TShape>.PaddedLength);
@@ -450,7 +474,7 @@ public static class Conv2D
         ref var wf = ref MemoryMarshal.GetReference(flippedWeights);
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         var rowStep = Geometry<TShape>.PaddedWidth * ic;
-        var tapRows = Geometry<TShape>.TapRows;
+        var tapRows = Blocking<TShape, TBlock>.TapRows;
         for (var block = 0; block < ic; block += Lanes)
         {
             for (var oy = 0; oy < TShape.OutHeight; oy++)
@@ -463,7 +487,7 @@ public static class Conv2D
                     {
                         // Flipped, tap (ky, kx) is at index taps − 1 − (ky · patch + kx): the group's taps run backwards.
                         ref var wGroup = ref Unsafe.Add(ref wf, (taps - 1 - ky * patch) * oc * ic + block);
-                        InputGradientTaps<TShape>(ref gRow, ref wGroup, ref Unsafe.Add(ref window, ky * rowStep));
+                        InputGradientTaps<TShape, TBlock>(ref gRow, ref wGroup, ref Unsafe.Add(ref window, ky * rowStep));
                     }
                 }
             }
@@ -478,46 +502,46 @@ public static class Conv2D
     /// <summary>For taps j = 0 … count − 1 of a group (tap j is kernel position (j / patch, j % patch) from the group's
     /// first row): t_j = Σ_o dOut[o] · W'[−j][o, 16 channels], then window[tap j] += t_j.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputGradientTaps<TShape>(ref float gRow, ref float wGroup, ref float window)
-        where TShape : struct, IConv2DShape
+    private static void InputGradientTaps<TShape, TBlock>(ref float gRow, ref float wGroup, ref float window)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         // Constants of the layer, read once (see ForwardBlock).
-        int count = Geometry<TShape>.TapRows * TShape.Patch, oc = TShape.OutChannels, ic = TShape.InChannels, patch = TShape.Patch;
+        int count = Blocking<TShape, TBlock>.TapRows * TShape.Patch, oc = TShape.OutChannels, ic = TShape.InChannels, patch = TShape.Patch;
         int tapStep = oc * ic, rowStep = Geometry<TShape>.PaddedWidth * ic;
 
-        Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default, t8 = default, t9 = default, t10 = default, t11 = default, t12 = default, t13 = default, t14 = default, t15 = default, t16 = default, t17 = default, t18 = default, t19 = default, t20 = default, t21 = default, t22 = default, t23 = default, t24 = default, t25 = default, t26 = default, t27 = default;
+        TBlock t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default, t8 = default, t9 = default, t10 = default, t11 = default, t12 = default, t13 = default, t14 = default, t15 = default, t16 = default, t17 = default, t18 = default, t19 = default, t20 = default, t21 = default, t22 = default, t23 = default, t24 = default, t25 = default, t26 = default, t27 = default;
         for (var o = 0; o < oc; o++)
         {
-            var gradient = Vector512.Create(Unsafe.Add(ref gRow, o));
+            var gradient = TBlock.LoadBroadcast(in Unsafe.Add(ref gRow, o));
             ref var w = ref Unsafe.Add(ref wGroup, o * ic);
-            t0 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref w), t0);
-            if (count > 1) t1 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -1 * tapStep)), t1);
-            if (count > 2) t2 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -2 * tapStep)), t2);
-            if (count > 3) t3 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -3 * tapStep)), t3);
-            if (count > 4) t4 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -4 * tapStep)), t4);
-            if (count > 5) t5 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -5 * tapStep)), t5);
-            if (count > 6) t6 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -6 * tapStep)), t6);
-            if (count > 7) t7 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -7 * tapStep)), t7);
-            if (count > 8) t8 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -8 * tapStep)), t8);
-            if (count > 9) t9 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -9 * tapStep)), t9);
-            if (count > 10) t10 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -10 * tapStep)), t10);
-            if (count > 11) t11 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -11 * tapStep)), t11);
-            if (count > 12) t12 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -12 * tapStep)), t12);
-            if (count > 13) t13 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -13 * tapStep)), t13);
-            if (count > 14) t14 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -14 * tapStep)), t14);
-            if (count > 15) t15 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -15 * tapStep)), t15);
-            if (count > 16) t16 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -16 * tapStep)), t16);
-            if (count > 17) t17 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -17 * tapStep)), t17);
-            if (count > 18) t18 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -18 * tapStep)), t18);
-            if (count > 19) t19 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -19 * tapStep)), t19);
-            if (count > 20) t20 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -20 * tapStep)), t20);
-            if (count > 21) t21 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -21 * tapStep)), t21);
-            if (count > 22) t22 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -22 * tapStep)), t22);
-            if (count > 23) t23 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -23 * tapStep)), t23);
-            if (count > 24) t24 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -24 * tapStep)), t24);
-            if (count > 25) t25 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -25 * tapStep)), t25);
-            if (count > 26) t26 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -26 * tapStep)), t26);
-            if (count > 27) t27 = Vector512.FusedMultiplyAdd(gradient, Vector512.LoadUnsafe(ref Unsafe.Add(ref w, -27 * tapStep)), t27);
+            t0 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref w), t0);
+            if (count > 1) t1 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -1 * tapStep)), t1);
+            if (count > 2) t2 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -2 * tapStep)), t2);
+            if (count > 3) t3 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -3 * tapStep)), t3);
+            if (count > 4) t4 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -4 * tapStep)), t4);
+            if (count > 5) t5 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -5 * tapStep)), t5);
+            if (count > 6) t6 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -6 * tapStep)), t6);
+            if (count > 7) t7 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -7 * tapStep)), t7);
+            if (count > 8) t8 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -8 * tapStep)), t8);
+            if (count > 9) t9 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -9 * tapStep)), t9);
+            if (count > 10) t10 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -10 * tapStep)), t10);
+            if (count > 11) t11 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -11 * tapStep)), t11);
+            if (count > 12) t12 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -12 * tapStep)), t12);
+            if (count > 13) t13 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -13 * tapStep)), t13);
+            if (count > 14) t14 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -14 * tapStep)), t14);
+            if (count > 15) t15 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -15 * tapStep)), t15);
+            if (count > 16) t16 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -16 * tapStep)), t16);
+            if (count > 17) t17 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -17 * tapStep)), t17);
+            if (count > 18) t18 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -18 * tapStep)), t18);
+            if (count > 19) t19 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -19 * tapStep)), t19);
+            if (count > 20) t20 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -20 * tapStep)), t20);
+            if (count > 21) t21 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -21 * tapStep)), t21);
+            if (count > 22) t22 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -22 * tapStep)), t22);
+            if (count > 23) t23 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -23 * tapStep)), t23);
+            if (count > 24) t24 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -24 * tapStep)), t24);
+            if (count > 25) t25 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -25 * tapStep)), t25);
+            if (count > 26) t26 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -26 * tapStep)), t26);
+            if (count > 27) t27 = TBlock.MultiplyAdd(gradient, TBlock.Load(ref Unsafe.Add(ref w, -27 * tapStep)), t27);
         }
         AddTo(ref window, t0);
         if (count > 1) AddTo(ref Unsafe.Add(ref window, BlockOffset(1, patch, rowStep, ic)), t1);
@@ -550,7 +574,7 @@ public static class Conv2D
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AddTo(ref float target, Vector512<float> value) => (Vector512.LoadUnsafe(ref target) + value).StoreUnsafe(ref target);
+    internal static void AddTo<TBlock>(ref float target, TBlock value) where TBlock : unmanaged, IChannelBlock<TBlock> => (TBlock.Load(ref target) + value).Store(ref target);
 
     // ---------------------------------------------------------------------------------------------
     // Generic path: any channel count, any SIMD width (or none)

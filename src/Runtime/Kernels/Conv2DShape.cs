@@ -32,26 +32,9 @@ internal static class Geometry<T> where T : struct, IConv2DShape
     public static int PaddedWidth { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Larger(T.InWidth + T.PadLeft, (T.OutWidth - 1) * T.Stride + T.Patch); }
     public static int PaddedLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => PaddedHeight * PaddedWidth * T.InChannels; }
 
-    /// <summary>The forward kernel's register block: up to <see cref="MaxBlockPixels"/> output pixels, a whole row
-    /// (or rows) where it fits, else the row split into equal parts; short rows are stacked so the block still has
-    /// enough independent FMA chains to hide the FMA latency (4 cycles × 2 pipes needs 8).</summary>
-    public const int MaxBlockPixels = 14;
-    public static int BlockColumns { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutWidth >= 8 ? CeilingDivide(T.OutWidth, CeilingDivide(T.OutWidth, MaxBlockPixels)) : T.OutWidth; }
-    public static int BlockRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutWidth >= 8 ? 1 : Smaller(MaxBlockPixels / T.OutWidth, T.OutHeight); }
-    public static int BlockPixels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => BlockRows * BlockColumns; }
-
-    /// <summary>The weight-gradient kernel's register group: every weight row (ky, kx, c) at once where they fit beside
-    /// the gradient row in the 32 registers, else each kernel row in equal groups (the last one may be shorter).</summary>
-    public const int MaxGradientRows = 28;
     /// <summary>Weight rows (kx, c) of one kernel row ky: they read consecutive values of a window row.</summary>
     public static int KernelRowLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.InChannels; }
     public static int WeightRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * KernelRowLength; }
-    public static int GradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => CeilingDivide(KernelRowLength, CeilingDivide(KernelRowLength, MaxGradientRows)); }
-    public static int LastGradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => KernelRowLength - (CeilingDivide(KernelRowLength, GradientGroup) - 1) * GradientGroup; }
-
-    /// <summary>Kernel rows per group of the strided input-gradient kernel: the whole patch where its taps fit in
-    /// registers (up to 5x5), else one kernel row (up to 28 taps; wider patches take the generic path).</summary>
-    public static int TapRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.Patch <= MaxGradientRows ? T.Patch : 1; }
 
     public static string Text => new Conv2DShape(T.InHeight, T.InWidth, T.InChannels, T.OutHeight, T.OutWidth, T.OutChannels,
         T.Patch, T.Stride, T.PadTop, T.PadLeft).ToString();
@@ -65,6 +48,32 @@ internal static class Geometry<T> where T : struct, IConv2DShape
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int CeilingDivide(int a, int b) => (a + b - 1) / b;
+}
+
+/// <summary>The register blocks of <see cref="Conv2D"/>'s blocked kernels for a shape and a block type: as many
+/// accumulators as the block's register file holds (<see cref="IChannelBlock{TSelf}.Accumulators"/>), each a constant
+/// of the layer and the machine, inlined so the JIT drops the accumulators past it.</summary>
+internal static class Blocking<T, TBlock> where T : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+{
+    /// <summary>The forward kernel's register block: up to <see cref="MaxBlockPixels"/> output pixels, a whole row
+    /// (or rows) where it fits, else the row split into equal parts; short rows are stacked so the block still has
+    /// enough independent FMA chains to hide the FMA latency (4 cycles × 2 pipes needs 8; a 256-bit block is two
+    /// chains, a 128-bit one four).</summary>
+    public static int MaxBlockPixels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Geometry<T>.Smaller(14, TBlock.Accumulators); }
+    public static int BlockColumns { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutWidth >= MaxBlockPixels ? Geometry<T>.CeilingDivide(T.OutWidth, Geometry<T>.CeilingDivide(T.OutWidth, MaxBlockPixels)) : T.OutWidth; }
+    public static int BlockRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutWidth >= MaxBlockPixels ? 1 : Geometry<T>.Smaller(MaxBlockPixels / T.OutWidth, T.OutHeight); }
+    public static int BlockPixels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => BlockRows * BlockColumns; }
+
+    /// <summary>The weight-gradient kernel's register group: every weight row (ky, kx, c) at once where they fit beside
+    /// the gradient row in the registers, else each kernel row in equal groups (the last one may be shorter).</summary>
+    public static int MaxGradientRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Geometry<T>.Smaller(28, TBlock.Accumulators); }
+    public static int GradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Geometry<T>.CeilingDivide(Geometry<T>.KernelRowLength, Geometry<T>.CeilingDivide(Geometry<T>.KernelRowLength, MaxGradientRows)); }
+    public static int LastGradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Geometry<T>.KernelRowLength - (Geometry<T>.CeilingDivide(Geometry<T>.KernelRowLength, GradientGroup) - 1) * GradientGroup; }
+
+    /// <summary>Kernel rows per group of the strided input-gradient kernel: the whole patch where its taps fit in
+    /// registers (up to 5x5 with AVX-512), else one kernel row (which spills where a row has more taps than the
+    /// register file holds blocks: 128-bit x64).</summary>
+    public static int TapRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.Patch <= Geometry<T>.Smaller(28, TBlock.Accumulators) ? T.Patch : 1; }
 }
 
 /// <summary>At stride 1 the input gradient of a convolution is the convolution of the output gradient, padded by

@@ -1,17 +1,16 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
 /// <summary>Fully connected layer, out = in · W + b, with W stored [in, out] (TensorFlow's layout), so a
-/// row of W is contiguous over outputs. The forward pass keeps up to four registers of outputs (64) in
-/// registers while it walks the inputs. Those blocks do not skip zero inputs: in training the zeros move with every
+/// row of W is contiguous over outputs. The forward pass keeps up to four blocks of outputs (64) in
+/// registers while it walks the inputs, at whatever width this machine accelerates (<see cref="IChannelBlock{TSelf}"/>). Those blocks do not skip zero inputs: in training the zeros move with every
 /// update, and the mispredicted branch cost more than the multiply-adds it saved (the scalar rest, a few outputs, does).</summary>
 public static class Dense
 {
-    private const int Lanes = 16;
+    private const int Lanes = IChannelBlock<Block512>.Lanes;
 
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
         => Forward<StoreAsIs>(input, weights, bias, output);
@@ -21,34 +20,46 @@ public static class Dense
     public static void Forward<TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
         where TActivation : struct, IStoreActivation
     {
+        Check(input, weights, bias, output.Length);
+        if (Block512.IsAccelerated) Forward<TActivation, Block512>(input, weights, bias, output);
+        else if (Block256.IsAccelerated) Forward<TActivation, Block256>(input, weights, bias, output);
+        else Forward<TActivation, Block128>(input, weights, bias, output);
+    }
+
+    /// <summary>Output blocks one pass of the forward kernel keeps in registers: four (64 outputs) where they fit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PassBlocks<TBlock>() where TBlock : unmanaged, IChannelBlock<TBlock> => TBlock.Accumulators < 4 ? TBlock.Accumulators : 4;
+
+    private static void Forward<TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
+        where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
         var outputs = output.Length;
-        Check(input, weights, bias, outputs);
         bias.CopyTo(output);
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var y = ref MemoryMarshal.GetReference(output);
+        int count = PassBlocks<TBlock>(), pass = count * Lanes;
         var block = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (TBlock.IsAccelerated)
         {
-            for (; block + 4 * Lanes <= outputs; block += 4 * Lanes)
+            for (; block + pass <= outputs; block += pass)
             {
-                var a0 = Vector512.LoadUnsafe(ref y, (nuint)block);
-                var a1 = Vector512.LoadUnsafe(ref y, (nuint)(block + Lanes));
-                var a2 = Vector512.LoadUnsafe(ref y, (nuint)(block + 2 * Lanes));
-                var a3 = Vector512.LoadUnsafe(ref y, (nuint)(block + 3 * Lanes));
+                var a0 = TBlock.Load(ref y, (nuint)block);
+                var a1 = count > 1 ? TBlock.Load(ref y, (nuint)(block + Lanes)) : default;
+                var a2 = count > 2 ? TBlock.Load(ref y, (nuint)(block + 2 * Lanes)) : default;
+                var a3 = count > 3 ? TBlock.Load(ref y, (nuint)(block + 3 * Lanes)) : default;
                 for (var i = 0; i < input.Length; i++)
                 {
-                    var x = input[i];
-                    var xs = Vector512.Create(x);
+                    var xs = TBlock.Broadcast(input[i]);
                     var row = (nuint)(i * outputs + block);
-                    a0 = Vector512.FusedMultiplyAdd(xs, Vector512.LoadUnsafe(ref w, row), a0);
-                    a1 = Vector512.FusedMultiplyAdd(xs, Vector512.LoadUnsafe(ref w, row + Lanes), a1);
-                    a2 = Vector512.FusedMultiplyAdd(xs, Vector512.LoadUnsafe(ref w, row + 2 * Lanes), a2);
-                    a3 = Vector512.FusedMultiplyAdd(xs, Vector512.LoadUnsafe(ref w, row + 3 * Lanes), a3);
+                    a0 = TBlock.MultiplyAdd(xs, TBlock.Load(ref w, row), a0);
+                    if (count > 1) a1 = TBlock.MultiplyAdd(xs, TBlock.Load(ref w, row + Lanes), a1);
+                    if (count > 2) a2 = TBlock.MultiplyAdd(xs, TBlock.Load(ref w, row + 2 * Lanes), a2);
+                    if (count > 3) a3 = TBlock.MultiplyAdd(xs, TBlock.Load(ref w, row + 3 * Lanes), a3);
                 }
-                TActivation.Apply(a0).StoreUnsafe(ref y, (nuint)block);
-                TActivation.Apply(a1).StoreUnsafe(ref y, (nuint)(block + Lanes));
-                TActivation.Apply(a2).StoreUnsafe(ref y, (nuint)(block + 2 * Lanes));
-                TActivation.Apply(a3).StoreUnsafe(ref y, (nuint)(block + 3 * Lanes));
+                TActivation.Apply(a0).Store(ref y, (nuint)block);
+                if (count > 1) TActivation.Apply(a1).Store(ref y, (nuint)(block + Lanes));
+                if (count > 2) TActivation.Apply(a2).Store(ref y, (nuint)(block + 2 * Lanes));
+                if (count > 3) TActivation.Apply(a3).Store(ref y, (nuint)(block + 3 * Lanes));
             }
         }
         if (block == outputs) return;
@@ -64,7 +75,7 @@ public static class Dense
 
     /// <summary>One image's backward pass without the weight gradient (see <see cref="WeightGradient"/>): accumulates
     /// (+=) the bias gradient and overwrites <paramref name="inputGradient"/> unless it is empty, dIn[i] = W[i, :] · dOut.
-    /// Four rows at a time, each a register-wide product summed once at the end, so the rows' sums overlap.</summary>
+    /// Up to four rows at a time, each a block-wide product summed once at the end, so the rows' sums overlap.</summary>
     public static void Backward(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient, Span<float> inputGradient,
         Span<float> biasGradient)
     {
@@ -75,26 +86,35 @@ public static class Dense
         var inputs = inputGradient.Length;
         if (weights.Length != inputs * outputs)
             throw new ArgumentException($"Dense weights ({weights.Length}) do not match {inputs} inputs x {outputs} outputs.");
+        if (Block512.IsAccelerated) InputGradient<Block512>(weights, outputGradient, inputGradient);
+        else if (Block256.IsAccelerated) InputGradient<Block256>(weights, outputGradient, inputGradient);
+        else InputGradient<Block128>(weights, outputGradient, inputGradient);
+    }
+
+    private static void InputGradient<TBlock>(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        int outputs = outputGradient.Length, inputs = inputGradient.Length, count = PassBlocks<TBlock>();
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         var i = 0;
-        if (Vector512.IsHardwareAccelerated && outputs % Lanes == 0)
+        if (TBlock.IsAccelerated && outputs % Lanes == 0)
         {
-            for (; i + 4 <= inputs; i += 4)
+            for (; i + count <= inputs; i += count)
             {
-                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                TBlock s0 = default, s1 = default, s2 = default, s3 = default;
                 for (var o = 0; o < outputs; o += Lanes)
                 {
-                    var gv = Vector512.LoadUnsafe(ref g, (nuint)o);
-                    s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, (nuint)(i * outputs + o)), gv, s0);
-                    s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, (nuint)((i + 1) * outputs + o)), gv, s1);
-                    s2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, (nuint)((i + 2) * outputs + o)), gv, s2);
-                    s3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, (nuint)((i + 3) * outputs + o)), gv, s3);
+                    var gv = TBlock.Load(ref g, (nuint)o);
+                    s0 = TBlock.MultiplyAdd(TBlock.Load(ref w, (nuint)(i * outputs + o)), gv, s0);
+                    if (count > 1) s1 = TBlock.MultiplyAdd(TBlock.Load(ref w, (nuint)((i + 1) * outputs + o)), gv, s1);
+                    if (count > 2) s2 = TBlock.MultiplyAdd(TBlock.Load(ref w, (nuint)((i + 2) * outputs + o)), gv, s2);
+                    if (count > 3) s3 = TBlock.MultiplyAdd(TBlock.Load(ref w, (nuint)((i + 3) * outputs + o)), gv, s3);
                 }
-                inputGradient[i] = Vector512.Sum(s0);
-                inputGradient[i + 1] = Vector512.Sum(s1);
-                inputGradient[i + 2] = Vector512.Sum(s2);
-                inputGradient[i + 3] = Vector512.Sum(s3);
+                inputGradient[i] = s0.Sum();
+                if (count > 1) inputGradient[i + 1] = s1.Sum();
+                if (count > 2) inputGradient[i + 2] = s2.Sum();
+                if (count > 3) inputGradient[i + 3] = s3.Sum();
             }
         }
         for (; i < inputs; i++) inputGradient[i] = Simd.Dot(ref Unsafe.Add(ref w, i * outputs), ref g, outputs);
@@ -110,52 +130,65 @@ public static class Dense
         int inputLength = inputs.Length / count, outputs = outputGradients.Length / count;
         if (weightGradient.Length != inputLength * outputs)
             throw new ArgumentException($"Dense weight gradient ({weightGradient.Length}) does not match {inputLength} inputs x {outputs} outputs.");
+        if (Block512.IsAccelerated) WeightGradient<Block512>(inputs, outputGradients, count, weightGradient);
+        else if (Block256.IsAccelerated) WeightGradient<Block256>(inputs, outputGradients, count, weightGradient);
+        else WeightGradient<Block128>(inputs, outputGradients, count, weightGradient);
+    }
+
+    /// <summary>Images whose gradients one pass holds in registers: eight where they fit beside the running sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PassImages<TBlock>() where TBlock : unmanaged, IChannelBlock<TBlock> => TBlock.Accumulators < 8 ? TBlock.Accumulators : 8;
+
+    private static void WeightGradient<TBlock>(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, int count, Span<float> weightGradient)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        int inputLength = inputs.Length / count, outputs = outputGradients.Length / count, pass = PassImages<TBlock>();
         ref var x = ref MemoryMarshal.GetReference(inputs);
         ref var g = ref MemoryMarshal.GetReference(outputGradients);
         ref var dw = ref MemoryMarshal.GetReference(weightGradient);
         var o = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (TBlock.IsAccelerated)
         {
-            // Sixteen outputs at a time, eight images' gradients held in registers while every weight row streams past:
-            // one broadcast input per FMA, one load and store of the weight gradient per eight.
+            // Sixteen outputs at a time, up to eight images' gradients held in registers while every weight row streams
+            // past: one broadcast input per multiply-add, one load and store of the weight gradient per pass.
             for (; o + Lanes <= outputs; o += Lanes)
             {
                 var image = 0;
-                for (; image + 8 <= count; image += 8)
+                for (; image + pass <= count; image += pass)
                 {
                     ref var gi = ref Unsafe.Add(ref g, image * outputs + o);
-                    var g0 = Vector512.LoadUnsafe(ref gi);
-                    var g1 = Vector512.LoadUnsafe(ref gi, (nuint)outputs);
-                    var g2 = Vector512.LoadUnsafe(ref gi, (nuint)(2 * outputs));
-                    var g3 = Vector512.LoadUnsafe(ref gi, (nuint)(3 * outputs));
-                    var g4 = Vector512.LoadUnsafe(ref gi, (nuint)(4 * outputs));
-                    var g5 = Vector512.LoadUnsafe(ref gi, (nuint)(5 * outputs));
-                    var g6 = Vector512.LoadUnsafe(ref gi, (nuint)(6 * outputs));
-                    var g7 = Vector512.LoadUnsafe(ref gi, (nuint)(7 * outputs));
+                    var g0 = TBlock.Load(ref gi);
+                    var g1 = pass > 1 ? TBlock.Load(ref gi, (nuint)outputs) : default;
+                    var g2 = pass > 2 ? TBlock.Load(ref gi, (nuint)(2 * outputs)) : default;
+                    var g3 = pass > 3 ? TBlock.Load(ref gi, (nuint)(3 * outputs)) : default;
+                    var g4 = pass > 4 ? TBlock.Load(ref gi, (nuint)(4 * outputs)) : default;
+                    var g5 = pass > 5 ? TBlock.Load(ref gi, (nuint)(5 * outputs)) : default;
+                    var g6 = pass > 6 ? TBlock.Load(ref gi, (nuint)(6 * outputs)) : default;
+                    var g7 = pass > 7 ? TBlock.Load(ref gi, (nuint)(7 * outputs)) : default;
                     ref var xi = ref Unsafe.Add(ref x, image * inputLength);
                     for (var i = 0; i < inputLength; i++)
                     {
                         ref var row = ref Unsafe.Add(ref dw, i * outputs + o);
                         ref var xs = ref Unsafe.Add(ref xi, i);
-                        var sum = Vector512.FusedMultiplyAdd(Vector512.Create(xs), g0, Vector512.LoadUnsafe(ref row));
-                        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xs, inputLength)), g1, sum);
-                        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xs, 2 * inputLength)), g2, sum);
-                        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xs, 3 * inputLength)), g3, sum);
-                        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xs, 4 * inputLength)), g4, sum);
-                        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xs, 5 * inputLength)), g5, sum);
-                        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xs, 6 * inputLength)), g6, sum);
-                        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xs, 7 * inputLength)), g7, sum);
-                        sum.StoreUnsafe(ref row);
+                        var sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in xs), g0, TBlock.Load(ref row));
+                        if (pass > 1) sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xs, inputLength)), g1, sum);
+                        if (pass > 2) sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xs, 2 * inputLength)), g2, sum);
+                        if (pass > 3) sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xs, 3 * inputLength)), g3, sum);
+                        if (pass > 4) sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xs, 4 * inputLength)), g4, sum);
+                        if (pass > 5) sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xs, 5 * inputLength)), g5, sum);
+                        if (pass > 6) sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xs, 6 * inputLength)), g6, sum);
+                        if (pass > 7) sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xs, 7 * inputLength)), g7, sum);
+                        sum.Store(ref row);
                     }
                 }
                 for (; image < count; image++)
                 {
-                    var gv = Vector512.LoadUnsafe(ref g, (nuint)(image * outputs + o));
+                    var gv = TBlock.Load(ref g, (nuint)(image * outputs + o));
                     ref var xi = ref Unsafe.Add(ref x, image * inputLength);
                     for (var i = 0; i < inputLength; i++)
                     {
                         ref var row = ref Unsafe.Add(ref dw, i * outputs + o);
-                        Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, i)), gv, Vector512.LoadUnsafe(ref row)).StoreUnsafe(ref row);
+                        TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xi, i)), gv, TBlock.Load(ref row)).Store(ref row);
                     }
                 }
             }
@@ -167,7 +200,7 @@ public static class Dense
                 ref var target = ref Unsafe.Add(ref dw, i * outputs + o);
                 var sum = target;
                 for (var image = 0; image < count; image++)
-                    sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, image * inputLength + i), Unsafe.Add(ref g, image * outputs + o), sum);
+                    sum = float.MultiplyAddEstimate(Unsafe.Add(ref x, image * inputLength + i), Unsafe.Add(ref g, image * outputs + o), sum);
                 target = sum;
             }
         }

@@ -76,9 +76,11 @@ public static class LocalResponseNorm
         {
             for (var c = 0; c < channels; c++) band[d * channels + c] = Math.Abs(c - d) <= s.DepthRadius ? 1f : 0f;
         }
-        if (channels == Vector512<float>.Count && Vector512.IsHardwareAccelerated)
+        if (channels == IChannelBlock<Block512>.Lanes && Block128.IsAccelerated)
         {
-            WindowSums16(values, sums, band, s.Pixels);
+            if (Block512.IsAccelerated) WindowSums16<Block512>(values, sums, band, s.Pixels);
+            else if (Block256.IsAccelerated) WindowSums16<Block256>(values, sums, band, s.Pixels);
+            else WindowSums16<Block128>(values, sums, band, s.Pixels);
             return;
         }
         sums.Clear();
@@ -128,9 +130,10 @@ public static class LocalResponseNorm
         }
     }
 
-    /// <summary>WindowSums for exactly 16 channels: one register per pixel, the band product as 16 broadcast FMAs
+    /// <summary>WindowSums for exactly 16 channels: one block per pixel, the band product as 16 broadcast multiply-adds
     /// with no calls or branches in between (the notebook's LRN layers are 16 channels deep).</summary>
-    private static void WindowSums16(ReadOnlySpan<float> values, Span<float> sums, Span<float> band, int pixels)
+    private static void WindowSums16<TBlock>(ReadOnlySpan<float> values, Span<float> sums, Span<float> band, int pixels)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         ref var x = ref MemoryMarshal.GetReference(values);
         ref var b = ref MemoryMarshal.GetReference(band);
@@ -138,12 +141,12 @@ public static class LocalResponseNorm
         for (var p = 0; p < pixels; p++)
         {
             ref var pixel = ref Unsafe.Add(ref x, p * 16);
-            var sum = Vector512<float>.Zero;
+            var sum = TBlock.Zero;
             for (var d = 0; d < 16; d++)
             {
-                sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref pixel, d)), Vector512.LoadUnsafe(ref b, (nuint)(d * 16)), sum);
+                sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref pixel, d)), TBlock.Load(ref b, (nuint)(d * 16)), sum);
             }
-            sum.StoreUnsafe(ref y, (nuint)(p * 16));
+            sum.Store(ref y, (nuint)(p * 16));
         }
     }
 

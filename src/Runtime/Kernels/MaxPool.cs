@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
@@ -12,8 +11,9 @@ public static class MaxPool
     public static void Forward<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape
     {
         PoolWindows<TShape>.Check(input.Length, output.Length, "MaxPool");
-        var pass = new ForwardPass<TShape>(input, output);
-        PoolWindows<TShape>.ForEach(ref pass);
+        if (Block512.IsAccelerated) { var pass = new ForwardPass<TShape, Block512>(input, output); PoolWindows<TShape>.ForEach(ref pass); }
+        else if (Block256.IsAccelerated) { var pass = new ForwardPass<TShape, Block256>(input, output); PoolWindows<TShape>.ForEach(ref pass); }
+        else { var pass = new ForwardPass<TShape, Block128>(input, output); PoolWindows<TShape>.ForEach(ref pass); }
     }
 
     /// <summary>Overwrites <paramref name="inputGradient"/>.</summary>
@@ -24,8 +24,9 @@ public static class MaxPool
         if (inputGradient.Length != PoolWindows<TShape>.InputLength) throw new ArgumentException("MaxPool input gradient does not match the shape.");
         // Windows that tile the input write every input gradient exactly once; otherwise gradients are added into zeros.
         if (!PoolWindows<TShape>.Tiles) inputGradient.Clear();
-        var pass = new BackwardPass<TShape>(input, outputGradient, inputGradient);
-        PoolWindows<TShape>.ForEach(ref pass);
+        if (Block512.IsAccelerated) { var pass = new BackwardPass<TShape, Block512>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
+        else if (Block256.IsAccelerated) { var pass = new BackwardPass<TShape, Block256>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
+        else { var pass = new BackwardPass<TShape, Block128>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
     }
 
     /// <summary>The same, for a shape known only at run time.</summary>
@@ -42,13 +43,13 @@ public static class MaxPool
         Backward<RuntimePoolShape>(input, outputGradient, inputGradient);
     }
 
-    private ref struct ForwardPass<TShape>(ReadOnlySpan<float> input, Span<float> output) : IPoolPass where TShape : struct, IPoolShape
+    private ref struct ForwardPass<TShape, TBlock>(ReadOnlySpan<float> input, Span<float> output) : IPoolPass where TShape : struct, IPoolShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         private readonly ref float _x = ref MemoryMarshal.GetReference(input);
         private readonly ref float _y = ref MemoryMarshal.GetReference(output);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per window: the call would cost more than the work
-        public void Register(in PoolWindow w, int c) => WindowMax<TShape>(ref _x, w, c).StoreUnsafe(ref _y, (nuint)(w.OutBase + c));
+        public void Register(in PoolWindow w, int c) => WindowMax<TShape, TBlock>(ref _x, w, c).Store(ref _y, (nuint)(w.OutBase + c));
 
         public void Single(in PoolWindow w, int c)
         {
@@ -60,8 +61,8 @@ public static class MaxPool
         }
     }
 
-    private ref struct BackwardPass<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
-        : IPoolPass where TShape : struct, IPoolShape
+    private ref struct BackwardPass<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+        : IPoolPass where TShape : struct, IPoolShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         private readonly ref float _x = ref MemoryMarshal.GetReference(input);
         private readonly ref float _g = ref MemoryMarshal.GetReference(outputGradient);
@@ -70,17 +71,17 @@ public static class MaxPool
         [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per window: the call would cost more than the work
         public void Register(in PoolWindow w, int c)
         {
-            var max = WindowMax<TShape>(ref _x, w, c);
-            var gradient = Vector512.LoadUnsafe(ref _g, (nuint)(w.OutBase + c));
-            var taken = Vector512<float>.Zero; // lanes whose first maximum was already found
+            var max = WindowMax<TShape, TBlock>(ref _x, w, c);
+            var gradient = TBlock.Load(ref _g, (nuint)(w.OutBase + c));
+            var taken = TBlock.Zero; // lanes whose first maximum was already found
             for (var iy = w.Y0; iy < w.Y1; iy++)
             {
                 for (var ix = w.X0; ix < w.X1; ix++)
                 {
                     var index = (nuint)PoolWindows<TShape>.Index(iy, ix, c);
-                    var first = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref _x, index), max), taken);
+                    var first = TBlock.AndNot(TBlock.Equals(TBlock.Load(ref _x, index), max), taken);
                     var routed = gradient & first;
-                    (PoolWindows<TShape>.Tiles ? routed : Vector512.LoadUnsafe(ref _dx, index) + routed).StoreUnsafe(ref _dx, index);
+                    (PoolWindows<TShape>.Tiles ? routed : TBlock.Load(ref _dx, index) + routed).Store(ref _dx, index);
                     taken |= first;
                 }
             }
@@ -104,12 +105,12 @@ public static class MaxPool
 
     /// <summary>The maximum of a window for 16 channels from <paramref name="c"/>, as both passes need it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> WindowMax<TShape>(ref float x, in PoolWindow w, int c) where TShape : struct, IPoolShape
+    private static TBlock WindowMax<TShape, TBlock>(ref float x, in PoolWindow w, int c) where TShape : struct, IPoolShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        var max = Vector512.Create(float.NegativeInfinity);
+        var max = TBlock.Broadcast(float.NegativeInfinity);
         for (var iy = w.Y0; iy < w.Y1; iy++)
             for (var ix = w.X0; ix < w.X1; ix++)
-                max = Vector512.Max(max, Vector512.LoadUnsafe(ref x, (nuint)PoolWindows<TShape>.Index(iy, ix, c)));
+                max = TBlock.Max(max, TBlock.Load(ref x, (nuint)PoolWindows<TShape>.Index(iy, ix, c)));
         return max;
     }
 }

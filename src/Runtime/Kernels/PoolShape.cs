@@ -55,11 +55,11 @@ internal static class PoolWindows<T> where T : struct, IPoolShape
     public static int Index(int row, int column, int channel) => (row * T.InWidth + column) * T.Channels + channel;
 
     /// <summary>Runs <paramref name="pass"/> on every window, in output order: for each output pixel, its channels a
-    /// register (16) at a time where they fit (and Vector512 is accelerated), then one at a time. Both pooling kinds
+    /// block (16) at a time where they fit (and any vector width is accelerated), then one at a time. Both pooling kinds
     /// and both directions walk the windows this way; each pass says only what it does with one window.</summary>
     public static void ForEach<TPass>(ref TPass pass) where TPass : struct, IPoolPass, allows ref struct
     {
-        var vectorChannels = Vector512.IsHardwareAccelerated ? T.Channels / Lanes * Lanes : 0;
+        var vectorChannels = Block128.IsAccelerated ? T.Channels / Lanes * Lanes : 0;
         for (var oy = 0; oy < T.OutHeight; oy++)
         {
             var (y0, y1) = Clip(oy * T.Stride - T.PadTop, T.InHeight);

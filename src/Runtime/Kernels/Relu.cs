@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
 
@@ -12,13 +12,24 @@ public static class Relu
     {
         if (input.Length != outputGradient.Length || input.Length != inputGradient.Length)
             throw new ArgumentException("ReLU buffers differ in length.");
+        if (Block512.IsAccelerated) Backward<Block512>(input, outputGradient, inputGradient);
+        else if (Block256.IsAccelerated) Backward<Block256>(input, outputGradient, inputGradient);
+        else Backward<Block128>(input, outputGradient, inputGradient);
+    }
+
+    private static void Backward<TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
         var i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (TBlock.IsAccelerated)
         {
-            for (; i <= input.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            ref var x = ref MemoryMarshal.GetReference(input);
+            ref var g = ref MemoryMarshal.GetReference(outputGradient);
+            ref var dx = ref MemoryMarshal.GetReference(inputGradient);
+            for (; i <= input.Length - IChannelBlock<TBlock>.Lanes; i += IChannelBlock<TBlock>.Lanes)
             {
-                var positive = Vector512.GreaterThan(Vector512.Create(input.Slice(i, Vector512<float>.Count)), Vector512<float>.Zero);
-                Vector512.BitwiseAnd(positive, Vector512.Create(outputGradient.Slice(i, Vector512<float>.Count))).CopyTo(inputGradient.Slice(i));
+                var positive = TBlock.GreaterThan(TBlock.Load(ref x, (nuint)i), TBlock.Zero);
+                (positive & TBlock.Load(ref g, (nuint)i)).Store(ref dx, (nuint)i);
             }
         }
         for (; i < input.Length; i++) inputGradient[i] = input[i] > 0f ? outputGradient[i] : 0f;

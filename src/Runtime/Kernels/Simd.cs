@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics;
 namespace StaticConvNet.Kernels;
 
 /// <summary>Short-row SIMD helpers for the convolution and dense inner loops, where rows are one or two
-/// registers long (16 channels) and a library call per row would cost more than the arithmetic.
+/// registers long (16 channels) and a library call per row would cost more than the arithmetic. Rows of any length:
+/// the widest vectors first, then narrower ones, then scalars; multiply-adds fused where the hardware fuses.
 /// Whole-buffer element-wise work uses <c>TensorPrimitives</c> instead.</summary>
 internal static class Simd
 {
@@ -28,13 +29,22 @@ internal static class Simd
             var xs = Vector256.Create(x);
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var sum = Vector256.FusedMultiplyAdd(xs, Vector256.LoadUnsafe(ref row, (nuint)i), Vector256.LoadUnsafe(ref acc, (nuint)i));
+                var sum = Vector256.MultiplyAddEstimate(xs, Vector256.LoadUnsafe(ref row, (nuint)i), Vector256.LoadUnsafe(ref acc, (nuint)i));
+                sum.StoreUnsafe(ref acc, (nuint)i);
+            }
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var xs = Vector128.Create(x);
+            for (; i <= length - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var sum = Vector128.MultiplyAddEstimate(xs, Vector128.LoadUnsafe(ref row, (nuint)i), Vector128.LoadUnsafe(ref acc, (nuint)i));
                 sum.StoreUnsafe(ref acc, (nuint)i);
             }
         }
         for (; i < length; i++)
         {
-            Unsafe.Add(ref acc, i) = MathF.FusedMultiplyAdd(x, Unsafe.Add(ref row, i), Unsafe.Add(ref acc, i));
+            Unsafe.Add(ref acc, i) = float.MultiplyAddEstimate(x, Unsafe.Add(ref row, i), Unsafe.Add(ref acc, i));
         }
     }
 
@@ -58,13 +68,22 @@ internal static class Simd
             var sum = Vector256<float>.Zero;
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                sum = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), sum);
+                sum = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), sum);
             }
             total += Vector256.Sum(sum);
         }
+        if (Vector128.IsHardwareAccelerated && length - i >= Vector128<float>.Count)
+        {
+            var sum = Vector128<float>.Zero;
+            for (; i <= length - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                sum = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)i), Vector128.LoadUnsafe(ref b, (nuint)i), sum);
+            }
+            total += Vector128.Sum(sum);
+        }
         for (; i < length; i++)
         {
-            total = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i), total);
+            total = float.MultiplyAddEstimate(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i), total);
         }
         return total;
     }

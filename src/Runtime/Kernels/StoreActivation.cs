@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
@@ -8,7 +7,7 @@ namespace StaticConvNet.Kernels;
 /// before it. Static, so each choice compiles into its own copy of the kernel with nothing to test per value.</summary>
 public interface IStoreActivation
 {
-    static abstract Vector512<float> Apply(Vector512<float> values);
+    static abstract TBlock Apply<TBlock>(TBlock values) where TBlock : unmanaged, IChannelBlock<TBlock>;
 
     /// <summary>The same over a whole output, for the kernels' generic paths.</summary>
     static abstract void Apply(Span<float> output);
@@ -18,7 +17,7 @@ public interface IStoreActivation
 public readonly struct StoreAsIs : IStoreActivation
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Apply(Vector512<float> values) => values;
+    public static TBlock Apply<TBlock>(TBlock values) where TBlock : unmanaged, IChannelBlock<TBlock> => values;
 
     public static void Apply(Span<float> output) { }
 }
@@ -27,7 +26,7 @@ public readonly struct StoreAsIs : IStoreActivation
 public readonly struct StoreRelu : IStoreActivation
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Apply(Vector512<float> values) => Vector512.Max(values, Vector512<float>.Zero);
+    public static TBlock Apply<TBlock>(TBlock values) where TBlock : unmanaged, IChannelBlock<TBlock> => TBlock.Max(values, TBlock.Zero);
 
     public static void Apply(Span<float> output) => Relu.Forward(output, output);
 }

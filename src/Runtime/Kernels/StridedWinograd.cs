@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace StaticConvNet.Kernels;
 
@@ -27,11 +26,11 @@ public static class StridedWinograd
     /// <summary>Outputs per tile side (6 − 3 + 1) and pixel phases (two down, two across).</summary>
     private const int TileSide = 4, Phases = 4;
 
-    /// <summary>True where a layer of this shape runs as strided Winograd: AVX-512, stride 2, a 5×5 patch, channels in
+    /// <summary>True where a layer of this shape runs as strided Winograd: any SIMD width, stride 2, a 5×5 patch, channels in
     /// whole registers and at least one full 4×4 tile of outputs. The generator keeps Winograd weights only for layers
     /// whose shape fits (<c>Conv2DLayer.FitsStridedWinograd</c>, the same rule without the machine).</summary>
     public static bool Applies<TShape>() where TShape : struct, IConv2DShape
-        => Vector512.IsHardwareAccelerated && Fits<TShape>();
+        => Block128.IsAccelerated && Fits<TShape>();
 
     internal static bool Fits<TShape>() where TShape : struct, IConv2DShape
         => TShape.Stride == 2 && TShape.Patch == 5 && TShape.InChannels % Lanes == 0 && TShape.OutChannels % Lanes == 0
@@ -65,6 +64,14 @@ public static class StridedWinograd
     public static void TransformWeights<TShape>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape
     {
+        if (Block512.IsAccelerated) TransformWeights<TShape, Block512>(weights, transformed);
+        else if (Block256.IsAccelerated) TransformWeights<TShape, Block256>(weights, transformed);
+        else TransformWeights<TShape, Block128>(weights, transformed);
+    }
+
+    private static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
         int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = Phases * ic * oc;
         if (!Fits<TShape>()) throw new ArgumentException($"Strided Winograd F(4x4, 3x3) does not fit shape {Geometry<TShape>.Text}.");
         if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape>())
@@ -75,7 +82,7 @@ public static class StridedWinograd
         // channels each), then G across the rows channel after channel: the stores of one position then run through
         // consecutive cache lines. Kernel by kernel, each one's 36 positions lay 4 KB apart, all in one L1 set, and the
         // transform took 10 µs.
-        ref var t = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<float, Vector512<float>>(Scratch.Winograd(ic * WindowSide * 3 * Lanes)));
+        ref var t = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<float, TBlock>(Scratch.Winograd(ic * WindowSide * 3 * Lanes)));
         for (var phase = 0; phase < Phases; phase++)
         {
             int py = phase / 2, px = phase % 2;
@@ -88,7 +95,7 @@ public static class StridedWinograd
                     for (var b = 0; b < 3; b++)
                     {
                         var kx = 2 * b + px;
-                        KernelThree(Tap<TShape>(ref kernel, py, kx, tapStep), Tap<TShape>(ref kernel, 2 + py, kx, tapStep), Tap<TShape>(ref kernel, 4 + py, kx, tapStep),
+                        KernelThree(Tap<TShape, TBlock>(ref kernel, py, kx, tapStep), Tap<TShape, TBlock>(ref kernel, 2 + py, kx, tapStep), Tap<TShape, TBlock>(ref kernel, 4 + py, kx, tapStep),
                             out Unsafe.Add(ref columns, b), out Unsafe.Add(ref columns, 3 + b), out Unsafe.Add(ref columns, 6 + b),
                             out Unsafe.Add(ref columns, 9 + b), out Unsafe.Add(ref columns, 12 + b), out Unsafe.Add(ref columns, 15 + b));
                     }
@@ -109,22 +116,23 @@ public static class StridedWinograd
 
     /// <summary>W[ky, kx, c, o…o + 15] from the kernel's (c, o) corner, or zeros for a tap of the 6×6 kernel past the 5×5 one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Tap<TShape>(ref float kernel, int ky, int kx, int tapStep) where TShape : struct, IConv2DShape
-        => ky < TShape.Patch && kx < TShape.Patch ? Vector512.LoadUnsafe(ref kernel, (nuint)((ky * TShape.Patch + kx) * tapStep)) : default;
+    private static TBlock Tap<TShape, TBlock>(ref float kernel, int ky, int kx, int tapStep) where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+        => ky < TShape.Patch && kx < TShape.Patch ? TBlock.Load(ref kernel, (nuint)((ky * TShape.Patch + kx) * tapStep)) : default;
 
     /// <summary>G k for three kernel values: their values at the points 0, 1, −1, 2, −2 and ∞, scaled as in
     /// <see cref="Winograd"/>'s five-tap G so that Bᵀ stays integral (G's rows: [1/4 0 0], [1 1 1]/6, [1 −1 1]/6,
     /// [1 2 4]/24, [1 −2 4]/24, [0 0 1]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KernelThree(Vector512<float> k0, Vector512<float> k1, Vector512<float> k2,
-        out Vector512<float> u0, out Vector512<float> u1, out Vector512<float> u2, out Vector512<float> u3, out Vector512<float> u4, out Vector512<float> u5)
+    private static void KernelThree<TBlock>(TBlock k0, TBlock k1, TBlock k2,
+        out TBlock u0, out TBlock u1, out TBlock u2, out TBlock u3, out TBlock u4, out TBlock u5)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        var sixth = Vector512.Create(1f / 6);
-        var twentyFourth = Vector512.Create(1f / 24);
+        var sixth = TBlock.Broadcast(1f / 6);
+        var twentyFourth = TBlock.Broadcast(1f / 24);
         var even = k0 + k2;
-        var evenPowers = Vector512.FusedMultiplyAdd(Vector512.Create(4f), k2, k0);
+        var evenPowers = TBlock.MultiplyAdd(TBlock.Broadcast(4f), k2, k0);
         var twiceOdd = k1 + k1;
-        u0 = Vector512.Create(1f / 4) * k0;
+        u0 = TBlock.Broadcast(1f / 4) * k0;
         u1 = sixth * (even + k1);
         u2 = sixth * (even - k1);
         u3 = twentyFourth * (evenPowers + twiceOdd);
@@ -142,6 +150,15 @@ public static class StridedWinograd
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
     {
+        if (Block512.IsAccelerated) Forward<TShape, TActivation, Block512>(input, transformed, bias, output);
+        else if (Block256.IsAccelerated) Forward<TShape, TActivation, Block256>(input, transformed, bias, output);
+        else Forward<TShape, TActivation, Block128>(input, transformed, bias, output);
+    }
+
+    private static void Forward<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
         if (!Applies<TShape>()) throw new InvalidOperationException($"Strided Winograd F(4x4, 3x3) does not run shape {Geometry<TShape>.Text} on this machine.");
         if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TransformedLength<TShape>() || output.Length != Geometry<TShape>.OutputLength
             || bias.Length != TShape.OutChannels)
@@ -156,22 +173,22 @@ public static class StridedWinograd
         {
             // In bands of tile rows, as Winograd.Forward runs them (see Winograd.BandRows).
             var top = Math.Min(first, down - rows);
-            Winograd.TransformWindows<TShape>(input, v, TileSide, overlapLast: true, top, rows);
-            Winograd.Products<PhaseProducts<TShape>>(v, transformed, m);
-            TransformOutputs<TShape, TActivation>(m, bias, output, top, rows);
+            Winograd.TransformWindows<TShape, TBlock>(input, v, TileSide, overlapLast: true, top, rows);
+            Winograd.Products<PhaseProducts<TShape>, TBlock>(v, transformed, m);
+            TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, top, rows);
         }
     }
 
     /// <summary>Y = Aᵀ M A for every tile, plus bias, through the activation, into the tile's 4×4 output pixels: Aᵀ
     /// across each of M's six rows (into a stack block of 6×4), then down each of the four columns.</summary>
-    private static void TransformOutputs<TShape, TActivation>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
-        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
+    private static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = rows * across, outWidth = TShape.OutWidth, rowStep = outWidth * oc;
         ref var source = ref MemoryMarshal.GetReference(m);
         ref var b = ref MemoryMarshal.GetReference(bias);
         ref var y = ref MemoryMarshal.GetReference(output);
-        Span<Vector512<float>> block = stackalloc Vector512<float>[WindowSide * TileSide]; // [row i][output column]
+        Span<TBlock> block = stackalloc TBlock[WindowSide * TileSide]; // [row i][output column]
         ref var r = ref MemoryMarshal.GetReference(block);
         for (var tile = 0; tile < tiles; tile++)
         {
@@ -183,11 +200,11 @@ public static class StridedWinograd
                 for (var i = 0; i < WindowSide; i++)
                 {
                     ref var row = ref Unsafe.Add(ref tileM, i * WindowSide * oc);
-                    OutputFour(Vector512.LoadUnsafe(ref row), Vector512.LoadUnsafe(ref row, (nuint)oc), Vector512.LoadUnsafe(ref row, (nuint)(2 * oc)),
-                        Vector512.LoadUnsafe(ref row, (nuint)(3 * oc)), Vector512.LoadUnsafe(ref row, (nuint)(4 * oc)), Vector512.LoadUnsafe(ref row, (nuint)(5 * oc)),
+                    OutputFour(TBlock.Load(ref row), TBlock.Load(ref row, (nuint)oc), TBlock.Load(ref row, (nuint)(2 * oc)),
+                        TBlock.Load(ref row, (nuint)(3 * oc)), TBlock.Load(ref row, (nuint)(4 * oc)), TBlock.Load(ref row, (nuint)(5 * oc)),
                         out Unsafe.Add(ref r, i * TileSide), out Unsafe.Add(ref r, i * TileSide + 1), out Unsafe.Add(ref r, i * TileSide + 2), out Unsafe.Add(ref r, i * TileSide + 3));
                 }
-                var biasRow = Vector512.LoadUnsafe(ref b, (nuint)o);
+                var biasRow = TBlock.Load(ref b, (nuint)o);
                 ref var corner = ref Unsafe.Add(ref y, (oy * outWidth + ox) * oc + o);
                 for (var column = 0; column < TileSide; column++)
                 {
@@ -195,10 +212,10 @@ public static class StridedWinograd
                     OutputFour(c, Unsafe.Add(ref c, TileSide), Unsafe.Add(ref c, 2 * TileSide), Unsafe.Add(ref c, 3 * TileSide), Unsafe.Add(ref c, 4 * TileSide),
                         Unsafe.Add(ref c, 5 * TileSide), out var y0, out var y1, out var y2, out var y3);
                     ref var pixel = ref Unsafe.Add(ref corner, column * oc);
-                    TActivation.Apply(y0 + biasRow).StoreUnsafe(ref pixel);
-                    TActivation.Apply(y1 + biasRow).StoreUnsafe(ref pixel, (nuint)rowStep);
-                    TActivation.Apply(y2 + biasRow).StoreUnsafe(ref pixel, (nuint)(2 * rowStep));
-                    TActivation.Apply(y3 + biasRow).StoreUnsafe(ref pixel, (nuint)(3 * rowStep));
+                    TActivation.Apply(y0 + biasRow).Store(ref pixel);
+                    TActivation.Apply(y1 + biasRow).Store(ref pixel, (nuint)rowStep);
+                    TActivation.Apply(y2 + biasRow).Store(ref pixel, (nuint)(2 * rowStep));
+                    TActivation.Apply(y3 + biasRow).Store(ref pixel, (nuint)(3 * rowStep));
                 }
             }
         }
@@ -207,13 +224,14 @@ public static class StridedWinograd
     /// <summary>Aᵀ m for six values (rows of Aᵀ: [1 1 1 1 1 0], [0 1 −1 2 −2 0], [0 1 1 4 4 0], [0 1 −1 8 −8 1]: the
     /// powers 0…3 of the points 0, 1, −1, 2, −2, with ∞ in the last).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputFour(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5,
-        out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3)
+    private static void OutputFour<TBlock>(TBlock m0, TBlock m1, TBlock m2, TBlock m3, TBlock m4, TBlock m5,
+        out TBlock y0, out TBlock y1, out TBlock y2, out TBlock y3)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        Vector512<float> sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4;
+        TBlock sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4;
         y0 = m0 + sum12 + sum34;
-        y1 = Vector512.FusedMultiplyAdd(Vector512.Create(2f), difference34, difference12);
-        y2 = Vector512.FusedMultiplyAdd(Vector512.Create(4f), sum34, sum12);
-        y3 = Vector512.FusedMultiplyAdd(Vector512.Create(8f), difference34, difference12 + m5);
+        y1 = TBlock.MultiplyAdd(TBlock.Broadcast(2f), difference34, difference12);
+        y2 = TBlock.MultiplyAdd(TBlock.Broadcast(4f), sum34, sum12);
+        y3 = TBlock.MultiplyAdd(TBlock.Broadcast(8f), difference34, difference12 + m5);
     }
 }

@@ -20,23 +20,25 @@ namespace StaticConvNet.Kernels;
 /// the direct kernel's error).</summary>
 public static class Winograd
 {
-    internal const int Lanes = 16;
+    internal const int Lanes = IChannelBlock<Block512>.Lanes;
 
     /// <summary>Outputs per tile side, window side (2 + 5 − 1) and positions of a transformed window.</summary>
     internal const int TileSide = 2, WindowSide = 6, Positions = WindowSide * WindowSide;
 
-    /// <summary>Most tiles one register block of the matrix products holds: 26 accumulators beside the kernel row.</summary>
-    private const int MaxBlockTiles = 26;
+    /// <summary>Most tiles one register block of the matrix products holds: 26 accumulators beside the kernel row with
+    /// AVX-512, what the register file holds elsewhere (<see cref="IChannelBlock{TSelf}.Accumulators"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MaxBlockTiles<TBlock>() where TBlock : unmanaged, IChannelBlock<TBlock> => TBlock.Accumulators < 26 ? TBlock.Accumulators : 26;
 
     /// <summary>Fewest tiles a band of the forward pass holds (see <see cref="BandRows"/>): enough independent
     /// accumulators to cover the multiply-add's latency.</summary>
     private const int MinBandTiles = 6;
 
-    /// <summary>True where a layer of this shape runs as Winograd: AVX-512, stride 1, a 5×5 patch, channels in whole
+    /// <summary>True where a layer of this shape runs as Winograd: any SIMD width, stride 1, a 5×5 patch, channels in whole
     /// registers and at least one full tile of outputs. The generator keeps Winograd weights only for layers whose
     /// shape fits (<c>Conv2DLayer.FitsWinograd</c>, the same rule without the machine).</summary>
     public static bool Applies<TShape>() where TShape : struct, IConv2DShape
-        => Vector512.IsHardwareAccelerated && Fits<TShape>();
+        => Block128.IsAccelerated && Fits<TShape>();
 
     internal static bool Fits<TShape>() where TShape : struct, IConv2DShape
         => TShape.Stride == 1 && TShape.Patch == 5 && TShape.InChannels % Lanes == 0 && TShape.OutChannels % Lanes == 0
@@ -60,13 +62,21 @@ public static class Winograd
     public static void TransformWeights<TShape>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape
     {
+        if (Block512.IsAccelerated) TransformWeights<TShape, Block512>(weights, transformed);
+        else if (Block256.IsAccelerated) TransformWeights<TShape, Block256>(weights, transformed);
+        else TransformWeights<TShape, Block128>(weights, transformed);
+    }
+
+    private static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
         int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = ic * oc;
         if (!Fits<TShape>()) throw new ArgumentException($"Winograd F(2x2, 5x5) does not fit shape {Geometry<TShape>.Text}.");
         if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape>())
             throw new ArgumentException($"Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var u = ref MemoryMarshal.GetReference(transformed);
-        Span<Vector512<float>> columns = stackalloc Vector512<float>[WindowSide * 5];
+        Span<TBlock> columns = stackalloc TBlock[WindowSide * 5];
         ref var t = ref MemoryMarshal.GetReference(columns);
         for (var c = 0; c < ic; c++)
         {
@@ -76,8 +86,8 @@ public static class Winograd
                 for (var kx = 0; kx < 5; kx++)
                 {
                     ref var column = ref Unsafe.Add(ref kernel, kx * tapStep);
-                    KernelSix(Vector512.LoadUnsafe(ref column), Vector512.LoadUnsafe(ref column, (nuint)(5 * tapStep)), Vector512.LoadUnsafe(ref column, (nuint)(10 * tapStep)),
-                        Vector512.LoadUnsafe(ref column, (nuint)(15 * tapStep)), Vector512.LoadUnsafe(ref column, (nuint)(20 * tapStep)),
+                    KernelSix(TBlock.Load(ref column), TBlock.Load(ref column, (nuint)(5 * tapStep)), TBlock.Load(ref column, (nuint)(10 * tapStep)),
+                        TBlock.Load(ref column, (nuint)(15 * tapStep)), TBlock.Load(ref column, (nuint)(20 * tapStep)),
                         out Unsafe.Add(ref t, kx), out Unsafe.Add(ref t, 5 + kx), out Unsafe.Add(ref t, 10 + kx),
                         out Unsafe.Add(ref t, 15 + kx), out Unsafe.Add(ref t, 20 + kx), out Unsafe.Add(ref t, 25 + kx));
                 }
@@ -95,30 +105,32 @@ public static class Winograd
 
     /// <summary>Six transformed values into floats <paramref name="step"/> apart: a row of six positions.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreSix(ref float target, int step,
-        Vector512<float> u0, Vector512<float> u1, Vector512<float> u2, Vector512<float> u3, Vector512<float> u4, Vector512<float> u5)
+    internal static void StoreSix<TBlock>(ref float target, int step,
+        TBlock u0, TBlock u1, TBlock u2, TBlock u3, TBlock u4, TBlock u5)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        u0.StoreUnsafe(ref target);
-        u1.StoreUnsafe(ref target, (nuint)step);
-        u2.StoreUnsafe(ref target, (nuint)(2 * step));
-        u3.StoreUnsafe(ref target, (nuint)(3 * step));
-        u4.StoreUnsafe(ref target, (nuint)(4 * step));
-        u5.StoreUnsafe(ref target, (nuint)(5 * step));
+        u0.Store(ref target);
+        u1.Store(ref target, (nuint)step);
+        u2.Store(ref target, (nuint)(2 * step));
+        u3.Store(ref target, (nuint)(3 * step));
+        u4.Store(ref target, (nuint)(4 * step));
+        u5.Store(ref target, (nuint)(5 * step));
     }
 
     /// <summary>G k for five kernel values: their values at the points 0, 1, −1, 2, −2 and ∞, scaled so that Bᵀ is
     /// integral (G's rows: [1/4 0 0 0 0], [1 1 1 1 1]/6, [1 −1 1 −1 1]/6, [1 2 4 8 16]/24, [1 −2 4 −8 16]/24,
     /// [0 0 0 0 1]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KernelSix(Vector512<float> k0, Vector512<float> k1, Vector512<float> k2, Vector512<float> k3, Vector512<float> k4,
-        out Vector512<float> u0, out Vector512<float> u1, out Vector512<float> u2, out Vector512<float> u3, out Vector512<float> u4, out Vector512<float> u5)
+    private static void KernelSix<TBlock>(TBlock k0, TBlock k1, TBlock k2, TBlock k3, TBlock k4,
+        out TBlock u0, out TBlock u1, out TBlock u2, out TBlock u3, out TBlock u4, out TBlock u5)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        var sixth = Vector512.Create(1f / 6);
-        var twentyFourth = Vector512.Create(1f / 24);
-        Vector512<float> even = k0 + k2 + k4, odd = k1 + k3;
-        var evenPowers = Vector512.FusedMultiplyAdd(Vector512.Create(16f), k4, Vector512.FusedMultiplyAdd(Vector512.Create(4f), k2, k0));
-        var oddPowers = Vector512.FusedMultiplyAdd(Vector512.Create(8f), k3, k1 + k1);
-        u0 = Vector512.Create(1f / 4) * k0;
+        var sixth = TBlock.Broadcast(1f / 6);
+        var twentyFourth = TBlock.Broadcast(1f / 24);
+        TBlock even = k0 + k2 + k4, odd = k1 + k3;
+        var evenPowers = TBlock.MultiplyAdd(TBlock.Broadcast(16f), k4, TBlock.MultiplyAdd(TBlock.Broadcast(4f), k2, k0));
+        var oddPowers = TBlock.MultiplyAdd(TBlock.Broadcast(8f), k3, k1 + k1);
+        u0 = TBlock.Broadcast(1f / 4) * k0;
         u1 = sixth * (even + odd);
         u2 = sixth * (even - odd);
         u3 = twentyFourth * (evenPowers + oddPowers);
@@ -154,16 +166,16 @@ public static class Winograd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int BandRows(int down, int across) => Math.Min(down, (MinBandTiles + across - 1) / across);
 
-    /// <summary>A count that is a constant of the layer (see <see cref="ProductBlock{TProducts, TCount}"/>).</summary>
+    /// <summary>A count that is a constant of the layer (see <see cref="ProductBlock{TProducts, TCount, TBlock}"/>).</summary>
     private interface ITileCount
     {
         static abstract int Value { get; }
     }
 
     /// <summary>The matrix products' register block: tiles split into equal parts of at most <see cref="MaxBlockTiles"/>.</summary>
-    private readonly struct BlockTiles<TProducts> : ITileCount where TProducts : struct, IWinogradProducts
+    private readonly struct BlockTiles<TProducts, TBlock> : ITileCount where TProducts : struct, IWinogradProducts where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        private static int Parts { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => (TProducts.BandTiles + MaxBlockTiles - 1) / MaxBlockTiles; }
+        private static int Parts { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => (TProducts.BandTiles + MaxBlockTiles<TBlock>() - 1) / MaxBlockTiles<TBlock>(); }
 
         public static int Value { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => (TProducts.BandTiles + Parts - 1) / Parts; }
     }
@@ -173,6 +185,15 @@ public static class Winograd
     public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
+    {
+        if (Block512.IsAccelerated) ForwardBlocked<TShape, TActivation, Block512>(input, transformed, bias, output);
+        else if (Block256.IsAccelerated) ForwardBlocked<TShape, TActivation, Block256>(input, transformed, bias, output);
+        else ForwardBlocked<TShape, TActivation, Block128>(input, transformed, bias, output);
+    }
+
+    internal static void ForwardBlocked<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd F(2x2, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
         if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TransformedLength<TShape>() || output.Length != Geometry<TShape>.OutputLength
@@ -188,9 +209,9 @@ public static class Winograd
         {
             // A last band past the bottom moves up, recomputing rows the band before wrote (with the same values).
             var top = Math.Min(first, down - rows);
-            TransformWindows<TShape>(input, v, TileSide, overlapLast: true, top, rows);
-            Products<StrideOneProducts<TShape>>(v, transformed, m);
-            TransformOutputs<TShape, TActivation>(m, bias, output, top, rows);
+            TransformWindows<TShape, TBlock>(input, v, TileSide, overlapLast: true, top, rows);
+            Products<StrideOneProducts<TShape>, TBlock>(v, transformed, m);
+            TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, top, rows);
         }
     }
 
@@ -200,10 +221,10 @@ public static class Winograd
     /// [tile][16-channel group][position][16 channels] (<see cref="WindowOffset"/>), so the window transform writes each
     /// tile's 36 positions of a channel group as one contiguous run: laid out by position first, its stores strayed a
     /// kilobyte or more apart and missed the L1 cache, which took the strided layer's transform from 1.1 to 2.0 µs.</summary>
-    internal static void Products<TProducts>(ReadOnlySpan<float> v, ReadOnlySpan<float> transformed, Span<float> m)
-        where TProducts : struct, IWinogradProducts
+    internal static void Products<TProducts, TBlock>(ReadOnlySpan<float> v, ReadOnlySpan<float> transformed, Span<float> m)
+        where TProducts : struct, IWinogradProducts where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int channels = TProducts.Channels, oc = TProducts.OutChannels, tiles = TProducts.BandTiles, block = BlockTiles<TProducts>.Value;
+        int channels = TProducts.Channels, oc = TProducts.OutChannels, tiles = TProducts.BandTiles, block = BlockTiles<TProducts, TBlock>.Value;
         ref var u = ref MemoryMarshal.GetReference(transformed);
         ref var vr = ref MemoryMarshal.GetReference(v);
         for (var position = 0; position < Positions; position++)
@@ -213,7 +234,7 @@ public static class Winograd
                 for (var first = 0; first < tiles; first += block)
                 {
                     var t = Math.Min(first, tiles - block);
-                    ProductBlock<TProducts, BlockTiles<TProducts>>(ref Unsafe.Add(ref vr, WindowOffset(t, 0, channels) + position * Lanes),
+                    ProductBlock<TProducts, BlockTiles<TProducts, TBlock>, TBlock>(ref Unsafe.Add(ref vr, WindowOffset(t, 0, channels) + position * Lanes),
                         ref Unsafe.Add(ref u, position * channels * oc + o), ref Simd.At(m, (t * Positions + position) * oc + o));
                 }
             }
@@ -237,8 +258,8 @@ public static class Winograd
     /// <paramref name="overlapLast"/> a last tile past an edge that is not a multiple of the tile side moves back (the
     /// forward pass); without, it reads zeros
     /// past the edge (the weight gradient, where a pixel counted twice would be summed twice).</summary>
-    internal static void TransformWindows<TShape>(ReadOnlySpan<float> input, Span<float> v, int tileSide, bool overlapLast, int firstRow, int rows)
-        where TShape : struct, IConv2DShape
+    internal static void TransformWindows<TShape, TBlock>(ReadOnlySpan<float> input, Span<float> v, int tileSide, bool overlapLast, int firstRow, int rows)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int stride = TShape.Stride, ic = TShape.InChannels, channels = stride * stride * ic, rowStep = TShape.InWidth * ic;
         var across = (TShape.OutWidth + tileSide - 1) / tileSide;
@@ -270,12 +291,12 @@ public static class Winograd
                         ref var columnTarget = ref Unsafe.Add(ref t, column * Lanes);
                         if ((uint)ix >= (uint)TShape.InWidth)
                         {
-                            for (var i = 0; i < WindowSide; i++) Vector512<float>.Zero.StoreUnsafe(ref columnTarget, (nuint)(i * rowsStep));
+                            for (var i = 0; i < WindowSide; i++) TBlock.Zero.Store(ref columnTarget, (nuint)(i * rowsStep));
                             continue;
                         }
                         var offset = (nuint)(ix * ic + c);
-                        TransformSixTo(Vector512.LoadUnsafe(in r0, offset), Vector512.LoadUnsafe(in r1, offset), Vector512.LoadUnsafe(in r2, offset),
-                            Vector512.LoadUnsafe(in r3, offset), Vector512.LoadUnsafe(in r4, offset), Vector512.LoadUnsafe(in r5, offset),
+                        TransformSixTo(TBlock.Load(in r0, offset), TBlock.Load(in r1, offset), TBlock.Load(in r2, offset),
+                            TBlock.Load(in r3, offset), TBlock.Load(in r4, offset), TBlock.Load(in r5, offset),
                             ref columnTarget, rowsStep);
                     }
                     for (var tx = 0; tx < across; tx++)
@@ -287,9 +308,9 @@ public static class Winograd
                             for (var i = 0; i < WindowSide; i++)
                             {
                                 ref var row = ref Unsafe.Add(ref t, i * rowsStep + (stride * ox + px) * Lanes);
-                                TransformSixTo(Vector512.LoadUnsafe(ref row), Vector512.LoadUnsafe(ref row, (nuint)(stride * Lanes)),
-                                    Vector512.LoadUnsafe(ref row, (nuint)(2 * stride * Lanes)), Vector512.LoadUnsafe(ref row, (nuint)(3 * stride * Lanes)),
-                                    Vector512.LoadUnsafe(ref row, (nuint)(4 * stride * Lanes)), Vector512.LoadUnsafe(ref row, (nuint)(5 * stride * Lanes)),
+                                TransformSixTo(TBlock.Load(ref row), TBlock.Load(ref row, (nuint)(stride * Lanes)),
+                                    TBlock.Load(ref row, (nuint)(2 * stride * Lanes)), TBlock.Load(ref row, (nuint)(3 * stride * Lanes)),
+                                    TBlock.Load(ref row, (nuint)(4 * stride * Lanes)), TBlock.Load(ref row, (nuint)(5 * stride * Lanes)),
                                     ref Unsafe.Add(ref tileTarget, i * WindowSide * Lanes), Lanes);
                             }
                         }
@@ -311,98 +332,99 @@ public static class Winograd
     /// <summary>Bᵀ d for six values d0…d5 (rows of Bᵀ: [4 0 −5 0 1 0], [0 4 4 −1 −1 0], [0 −4 4 1 −1 0],
     /// [0 −2 −1 2 1 0], [0 2 −1 −2 1 0], [0 4 0 −5 0 1]), into floats <paramref name="step"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void TransformSixTo(Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3, Vector512<float> d4, Vector512<float> d5,
+    internal static void TransformSixTo<TBlock>(TBlock d0, TBlock d1, TBlock d2, TBlock d3, TBlock d4, TBlock d5,
         ref float target, int step)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        var four = Vector512.Create(4f);
-        var five = Vector512.Create(5f);
-        var two = Vector512.Create(2f);
-        Vector512.FusedMultiplyAdd(four, d0, Vector512.FusedMultiplyAdd(-five, d2, d4)).StoreUnsafe(ref target);
-        Vector512.FusedMultiplyAdd(four, d1 + d2, -(d3 + d4)).StoreUnsafe(ref target, (nuint)step);
-        Vector512.FusedMultiplyAdd(four, d2 - d1, d3 - d4).StoreUnsafe(ref target, (nuint)(2 * step));
-        Vector512.FusedMultiplyAdd(two, d3 - d1, d4 - d2).StoreUnsafe(ref target, (nuint)(3 * step));
-        Vector512.FusedMultiplyAdd(two, d1 - d3, d4 - d2).StoreUnsafe(ref target, (nuint)(4 * step));
-        Vector512.FusedMultiplyAdd(four, d1, Vector512.FusedMultiplyAdd(-five, d3, d5)).StoreUnsafe(ref target, (nuint)(5 * step));
+        var four = TBlock.Broadcast(4f);
+        var five = TBlock.Broadcast(5f);
+        var two = TBlock.Broadcast(2f);
+        TBlock.MultiplyAdd(four, d0, TBlock.MultiplyAdd(-five, d2, d4)).Store(ref target);
+        TBlock.MultiplyAdd(four, d1 + d2, -(d3 + d4)).Store(ref target, (nuint)step);
+        TBlock.MultiplyAdd(four, d2 - d1, d3 - d4).Store(ref target, (nuint)(2 * step));
+        TBlock.MultiplyAdd(two, d3 - d1, d4 - d2).Store(ref target, (nuint)(3 * step));
+        TBlock.MultiplyAdd(two, d1 - d3, d4 - d2).Store(ref target, (nuint)(4 * step));
+        TBlock.MultiplyAdd(four, d1, TBlock.MultiplyAdd(-five, d3, d5)).Store(ref target, (nuint)(5 * step));
     }
 
     /// <summary>M[t + k][position][16 channels] = Σ_c V[t + k][c][position] · U[position][c][16 channels] for the
     /// block's tiles k: each kernel row is loaded once for all of them, and each tile's value is broadcast into its
     /// multiply-add. The block size is a constant of the layer, so the JIT drops the accumulators past it.</summary>
-    private static void ProductBlock<TProducts, TCount>(ref float v, ref float u, ref float m)
-        where TProducts : struct, IWinogradProducts where TCount : struct, ITileCount
+    private static void ProductBlock<TProducts, TCount, TBlock>(ref float v, ref float u, ref float m)
+        where TProducts : struct, IWinogradProducts where TCount : struct, ITileCount where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         // Constants of the layer, read once (see Conv2D.ForwardBlock).
         int count = TCount.Value, ic = TProducts.Channels, oc = TProducts.OutChannels, mStep = Positions * oc, tileStep = WindowOffset(1, 0, ic);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default;
+        TBlock a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default;
         for (var c = 0; c < ic; c++)
         {
-            var row = Vector512.LoadUnsafe(ref u, (nuint)(c * oc));
+            var row = TBlock.Load(ref u, (nuint)(c * oc));
             ref var vc = ref Unsafe.Add(ref v, WindowOffset(0, c & ~(Lanes - 1), ic) + (c & (Lanes - 1)));
-            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(vc), row, a0);
-            if (count > 1) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 1 * tileStep)), row, a1);
-            if (count > 2) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 2 * tileStep)), row, a2);
-            if (count > 3) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 3 * tileStep)), row, a3);
-            if (count > 4) a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 4 * tileStep)), row, a4);
-            if (count > 5) a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 5 * tileStep)), row, a5);
-            if (count > 6) a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 6 * tileStep)), row, a6);
-            if (count > 7) a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 7 * tileStep)), row, a7);
-            if (count > 8) a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 8 * tileStep)), row, a8);
-            if (count > 9) a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 9 * tileStep)), row, a9);
-            if (count > 10) a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 10 * tileStep)), row, a10);
-            if (count > 11) a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 11 * tileStep)), row, a11);
-            if (count > 12) a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 12 * tileStep)), row, a12);
-            if (count > 13) a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 13 * tileStep)), row, a13);
-            if (count > 14) a14 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 14 * tileStep)), row, a14);
-            if (count > 15) a15 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 15 * tileStep)), row, a15);
-            if (count > 16) a16 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 16 * tileStep)), row, a16);
-            if (count > 17) a17 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 17 * tileStep)), row, a17);
-            if (count > 18) a18 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 18 * tileStep)), row, a18);
-            if (count > 19) a19 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 19 * tileStep)), row, a19);
-            if (count > 20) a20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 20 * tileStep)), row, a20);
-            if (count > 21) a21 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 21 * tileStep)), row, a21);
-            if (count > 22) a22 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 22 * tileStep)), row, a22);
-            if (count > 23) a23 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 23 * tileStep)), row, a23);
-            if (count > 24) a24 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 24 * tileStep)), row, a24);
-            if (count > 25) a25 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vc, 25 * tileStep)), row, a25);
+            a0 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in vc), row, a0);
+            if (count > 1) a1 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 1 * tileStep)), row, a1);
+            if (count > 2) a2 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 2 * tileStep)), row, a2);
+            if (count > 3) a3 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 3 * tileStep)), row, a3);
+            if (count > 4) a4 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 4 * tileStep)), row, a4);
+            if (count > 5) a5 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 5 * tileStep)), row, a5);
+            if (count > 6) a6 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 6 * tileStep)), row, a6);
+            if (count > 7) a7 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 7 * tileStep)), row, a7);
+            if (count > 8) a8 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 8 * tileStep)), row, a8);
+            if (count > 9) a9 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 9 * tileStep)), row, a9);
+            if (count > 10) a10 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 10 * tileStep)), row, a10);
+            if (count > 11) a11 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 11 * tileStep)), row, a11);
+            if (count > 12) a12 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 12 * tileStep)), row, a12);
+            if (count > 13) a13 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 13 * tileStep)), row, a13);
+            if (count > 14) a14 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 14 * tileStep)), row, a14);
+            if (count > 15) a15 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 15 * tileStep)), row, a15);
+            if (count > 16) a16 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 16 * tileStep)), row, a16);
+            if (count > 17) a17 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 17 * tileStep)), row, a17);
+            if (count > 18) a18 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 18 * tileStep)), row, a18);
+            if (count > 19) a19 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 19 * tileStep)), row, a19);
+            if (count > 20) a20 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 20 * tileStep)), row, a20);
+            if (count > 21) a21 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 21 * tileStep)), row, a21);
+            if (count > 22) a22 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 22 * tileStep)), row, a22);
+            if (count > 23) a23 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 23 * tileStep)), row, a23);
+            if (count > 24) a24 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 24 * tileStep)), row, a24);
+            if (count > 25) a25 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 25 * tileStep)), row, a25);
         }
-        a0.StoreUnsafe(ref m);
-        if (count > 1) a1.StoreUnsafe(ref m, (nuint)(1 * mStep));
-        if (count > 2) a2.StoreUnsafe(ref m, (nuint)(2 * mStep));
-        if (count > 3) a3.StoreUnsafe(ref m, (nuint)(3 * mStep));
-        if (count > 4) a4.StoreUnsafe(ref m, (nuint)(4 * mStep));
-        if (count > 5) a5.StoreUnsafe(ref m, (nuint)(5 * mStep));
-        if (count > 6) a6.StoreUnsafe(ref m, (nuint)(6 * mStep));
-        if (count > 7) a7.StoreUnsafe(ref m, (nuint)(7 * mStep));
-        if (count > 8) a8.StoreUnsafe(ref m, (nuint)(8 * mStep));
-        if (count > 9) a9.StoreUnsafe(ref m, (nuint)(9 * mStep));
-        if (count > 10) a10.StoreUnsafe(ref m, (nuint)(10 * mStep));
-        if (count > 11) a11.StoreUnsafe(ref m, (nuint)(11 * mStep));
-        if (count > 12) a12.StoreUnsafe(ref m, (nuint)(12 * mStep));
-        if (count > 13) a13.StoreUnsafe(ref m, (nuint)(13 * mStep));
-        if (count > 14) a14.StoreUnsafe(ref m, (nuint)(14 * mStep));
-        if (count > 15) a15.StoreUnsafe(ref m, (nuint)(15 * mStep));
-        if (count > 16) a16.StoreUnsafe(ref m, (nuint)(16 * mStep));
-        if (count > 17) a17.StoreUnsafe(ref m, (nuint)(17 * mStep));
-        if (count > 18) a18.StoreUnsafe(ref m, (nuint)(18 * mStep));
-        if (count > 19) a19.StoreUnsafe(ref m, (nuint)(19 * mStep));
-        if (count > 20) a20.StoreUnsafe(ref m, (nuint)(20 * mStep));
-        if (count > 21) a21.StoreUnsafe(ref m, (nuint)(21 * mStep));
-        if (count > 22) a22.StoreUnsafe(ref m, (nuint)(22 * mStep));
-        if (count > 23) a23.StoreUnsafe(ref m, (nuint)(23 * mStep));
-        if (count > 24) a24.StoreUnsafe(ref m, (nuint)(24 * mStep));
-        if (count > 25) a25.StoreUnsafe(ref m, (nuint)(25 * mStep));
+        a0.Store(ref m);
+        if (count > 1) a1.Store(ref m, (nuint)(1 * mStep));
+        if (count > 2) a2.Store(ref m, (nuint)(2 * mStep));
+        if (count > 3) a3.Store(ref m, (nuint)(3 * mStep));
+        if (count > 4) a4.Store(ref m, (nuint)(4 * mStep));
+        if (count > 5) a5.Store(ref m, (nuint)(5 * mStep));
+        if (count > 6) a6.Store(ref m, (nuint)(6 * mStep));
+        if (count > 7) a7.Store(ref m, (nuint)(7 * mStep));
+        if (count > 8) a8.Store(ref m, (nuint)(8 * mStep));
+        if (count > 9) a9.Store(ref m, (nuint)(9 * mStep));
+        if (count > 10) a10.Store(ref m, (nuint)(10 * mStep));
+        if (count > 11) a11.Store(ref m, (nuint)(11 * mStep));
+        if (count > 12) a12.Store(ref m, (nuint)(12 * mStep));
+        if (count > 13) a13.Store(ref m, (nuint)(13 * mStep));
+        if (count > 14) a14.Store(ref m, (nuint)(14 * mStep));
+        if (count > 15) a15.Store(ref m, (nuint)(15 * mStep));
+        if (count > 16) a16.Store(ref m, (nuint)(16 * mStep));
+        if (count > 17) a17.Store(ref m, (nuint)(17 * mStep));
+        if (count > 18) a18.Store(ref m, (nuint)(18 * mStep));
+        if (count > 19) a19.Store(ref m, (nuint)(19 * mStep));
+        if (count > 20) a20.Store(ref m, (nuint)(20 * mStep));
+        if (count > 21) a21.Store(ref m, (nuint)(21 * mStep));
+        if (count > 22) a22.Store(ref m, (nuint)(22 * mStep));
+        if (count > 23) a23.Store(ref m, (nuint)(23 * mStep));
+        if (count > 24) a24.Store(ref m, (nuint)(24 * mStep));
+        if (count > 25) a25.Store(ref m, (nuint)(25 * mStep));
     }
 
     /// <summary>Y = Aᵀ M A for every tile of the band of <paramref name="rows"/> tile rows from <paramref name="firstRow"/>
     /// (rows of Aᵀ: [1 1 1 1 1 0], [0 1 −1 2 −2 1]), plus bias, through the activation, into the tile's 2×2 output pixels.</summary>
-    private static void TransformOutputs<TShape, TActivation>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
-        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
+    private static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = rows * across, outWidth = TShape.OutWidth;
         ref var source = ref MemoryMarshal.GetReference(m);
         ref var b = ref MemoryMarshal.GetReference(bias);
         ref var y = ref MemoryMarshal.GetReference(output);
-        var two = Vector512.Create(2f);
+        var two = TBlock.Broadcast(2f);
         for (var tile = 0; tile < tiles; tile++)
         {
             var oy = Math.Min((firstRow + tile / across) * TileSide, TShape.OutHeight - TileSide);
@@ -411,35 +433,35 @@ public static class Winograd
             {
                 ref var tileM = ref Unsafe.Add(ref source, tile * Positions * oc + o);
                 // Aᵀ applied to each row i of M: r0[i] = Σ_{j<5} M[i][j], r1[i] = M[i][1] − M[i][2] + 2 (M[i][3] − M[i][4]) + M[i][5].
-                Vector512<float> top0 = default, top1 = default, bottom0 = default, bottom1 = default;
+                TBlock top0 = default, top1 = default, bottom0 = default, bottom1 = default;
                 for (var i = 0; i < WindowSide; i++)
                 {
                     ref var row = ref Unsafe.Add(ref tileM, i * WindowSide * oc);
-                    var m0 = Vector512.LoadUnsafe(ref row);
-                    var m1 = Vector512.LoadUnsafe(ref row, (nuint)oc);
-                    var m2 = Vector512.LoadUnsafe(ref row, (nuint)(2 * oc));
-                    var m3 = Vector512.LoadUnsafe(ref row, (nuint)(3 * oc));
-                    var m4 = Vector512.LoadUnsafe(ref row, (nuint)(4 * oc));
-                    var m5 = Vector512.LoadUnsafe(ref row, (nuint)(5 * oc));
+                    var m0 = TBlock.Load(ref row);
+                    var m1 = TBlock.Load(ref row, (nuint)oc);
+                    var m2 = TBlock.Load(ref row, (nuint)(2 * oc));
+                    var m3 = TBlock.Load(ref row, (nuint)(3 * oc));
+                    var m4 = TBlock.Load(ref row, (nuint)(4 * oc));
+                    var m5 = TBlock.Load(ref row, (nuint)(5 * oc));
                     var r0 = m0 + (m1 + m2) + (m3 + m4);
-                    var r1 = Vector512.FusedMultiplyAdd(two, m3 - m4, m1 - m2 + m5);
+                    var r1 = TBlock.MultiplyAdd(two, m3 - m4, m1 - m2 + m5);
                     // Then Aᵀ down the columns: row 0 of the output sums rows 0…4, row 1 weighs them 0, 1, −1, 2, −2, 1.
                     switch (i)
                     {
                         case 0: top0 = r0; top1 = r1; break;
                         case 1: top0 += r0; top1 += r1; bottom0 = r0; bottom1 = r1; break;
                         case 2: top0 += r0; top1 += r1; bottom0 -= r0; bottom1 -= r1; break;
-                        case 3: top0 += r0; top1 += r1; bottom0 = Vector512.FusedMultiplyAdd(two, r0, bottom0); bottom1 = Vector512.FusedMultiplyAdd(two, r1, bottom1); break;
-                        case 4: top0 += r0; top1 += r1; bottom0 = Vector512.FusedMultiplyAdd(-two, r0, bottom0); bottom1 = Vector512.FusedMultiplyAdd(-two, r1, bottom1); break;
+                        case 3: top0 += r0; top1 += r1; bottom0 = TBlock.MultiplyAdd(two, r0, bottom0); bottom1 = TBlock.MultiplyAdd(two, r1, bottom1); break;
+                        case 4: top0 += r0; top1 += r1; bottom0 = TBlock.MultiplyAdd(-two, r0, bottom0); bottom1 = TBlock.MultiplyAdd(-two, r1, bottom1); break;
                         default: bottom0 += r0; bottom1 += r1; break;
                     }
                 }
-                var biasRow = Vector512.LoadUnsafe(ref b, (nuint)o);
+                var biasRow = TBlock.Load(ref b, (nuint)o);
                 ref var pixel = ref Unsafe.Add(ref y, (oy * outWidth + ox) * oc + o);
-                TActivation.Apply(top0 + biasRow).StoreUnsafe(ref pixel);
-                TActivation.Apply(top1 + biasRow).StoreUnsafe(ref pixel, (nuint)oc);
-                TActivation.Apply(bottom0 + biasRow).StoreUnsafe(ref pixel, (nuint)(outWidth * oc));
-                TActivation.Apply(bottom1 + biasRow).StoreUnsafe(ref pixel, (nuint)((outWidth + 1) * oc));
+                TActivation.Apply(top0 + biasRow).Store(ref pixel);
+                TActivation.Apply(top1 + biasRow).Store(ref pixel, (nuint)oc);
+                TActivation.Apply(bottom0 + biasRow).Store(ref pixel, (nuint)(outWidth * oc));
+                TActivation.Apply(bottom1 + biasRow).Store(ref pixel, (nuint)((outWidth + 1) * oc));
             }
         }
     }
@@ -455,6 +477,14 @@ public static class Winograd
     public static void WeightGradient<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
         where TShape : struct, IConv2DShape
     {
+        if (Block512.IsAccelerated) WeightGradientBlocked<TShape, Block512>(input, outputGradient, weightGradient);
+        else if (Block256.IsAccelerated) WeightGradientBlocked<TShape, Block256>(input, outputGradient, weightGradient);
+        else WeightGradientBlocked<TShape, Block128>(input, outputGradient, weightGradient);
+    }
+
+    internal static void WeightGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
         if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd F(2x2, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
         if (input.Length != Geometry<TShape>.InputLength || outputGradient.Length != Geometry<TShape>.OutputLength || weightGradient.Length != Geometry<TShape>.WeightLength)
             throw new ArgumentException($"Winograd gradient buffers ({input.Length}, {outputGradient.Length}, {weightGradient.Length}) do not match shape {Geometry<TShape>.Text}.");
@@ -464,8 +494,8 @@ public static class Winograd
         var v = scratch.Slice(0, Positions * tiles * ic);                  // [tile][16-channel group][position][16 channels]
         var gradients = scratch.Slice(v.Length, Positions * tiles * oc);   // [position][tile][output channel]
         var sums = scratch.Slice(v.Length + gradients.Length);             // [position][input channel][output channel]
-        TransformWindows<TShape>(input, v, TileSide, overlapLast: false, 0, TilesDown<TShape>());
-        TransformOutputGradients<TShape>(outputGradient, gradients);
+        TransformWindows<TShape, TBlock>(input, v, TileSide, overlapLast: false, 0, TilesDown<TShape>());
+        TransformOutputGradients<TShape, TBlock>(outputGradient, gradients);
         ref var vr = ref MemoryMarshal.GetReference(v);
         ref var gr = ref MemoryMarshal.GetReference(gradients);
         ref var nr = ref MemoryMarshal.GetReference(sums);
@@ -475,23 +505,26 @@ public static class Winograd
             {
                 for (var c = 0; c < ic; c += Lanes)
                 {
-                    GradientProduct<TShape>(ref Unsafe.Add(ref vr, WindowOffset(0, c, ic) + position * Lanes), ref Unsafe.Add(ref gr, position * tiles * oc + o),
-                        ref Unsafe.Add(ref nr, (position * ic + c) * oc + o));
+                    for (var k = 0; k < Lanes; k += GradientChannels<TBlock>())
+                    {
+                        GradientProduct<TShape, TBlock>(ref Unsafe.Add(ref vr, WindowOffset(0, c, ic) + position * Lanes + k), ref Unsafe.Add(ref gr, position * tiles * oc + o),
+                            ref Unsafe.Add(ref nr, (position * ic + c + k) * oc + o));
+                    }
                 }
             }
         }
-        AddInverseTransform<TShape>(sums, weightGradient);
+        AddInverseTransform<TShape, TBlock>(sums, weightGradient);
     }
 
     /// <summary>Ŷ[position][tile] = (A dY Aᵀ)[position] for every tile's 2×2 output gradient dY (zeros past the edge).</summary>
-    private static void TransformOutputGradients<TShape>(ReadOnlySpan<float> outputGradient, Span<float> target)
-        where TShape : struct, IConv2DShape
+    private static void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int oc = TShape.OutChannels, tiles = Tiles<TShape>(), across = TilesAcross<TShape>();
         int outHeight = TShape.OutHeight, outWidth = TShape.OutWidth, positionStep = tiles * oc;
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         ref var t = ref MemoryMarshal.GetReference(target);
-        var two = Vector512.Create(2f);
+        var two = TBlock.Broadcast(2f);
         for (var tile = 0; tile < tiles; tile++)
         {
             int oy = tile / across * TileSide, ox = tile % across * TileSide;
@@ -499,18 +532,18 @@ public static class Winograd
             for (var o = 0; o < oc; o += Lanes)
             {
                 ref var pixel = ref Unsafe.Add(ref g, (oy * outWidth + ox) * oc + o);
-                var y00 = Vector512.LoadUnsafe(ref pixel);
-                var y01 = right ? Vector512.LoadUnsafe(ref pixel, (nuint)oc) : default;
-                var y10 = below ? Vector512.LoadUnsafe(ref pixel, (nuint)(outWidth * oc)) : default;
-                var y11 = right && below ? Vector512.LoadUnsafe(ref pixel, (nuint)((outWidth + 1) * oc)) : default;
+                var y00 = TBlock.Load(ref pixel);
+                var y01 = right ? TBlock.Load(ref pixel, (nuint)oc) : default;
+                var y10 = below ? TBlock.Load(ref pixel, (nuint)(outWidth * oc)) : default;
+                var y11 = right && below ? TBlock.Load(ref pixel, (nuint)((outWidth + 1) * oc)) : default;
                 // A's columns are Aᵀ's rows: a0 = (1, 1, 1, 1, 1, 0), a1 = (0, 1, −1, 2, −2, 1). Row i of A dY is
                 // a0[i] dY[0] + a1[i] dY[1]; each row then spreads the same way across its six columns.
                 ref var tileTarget = ref Unsafe.Add(ref t, tile * oc + o);
                 SpreadRow(y00, y01, ref tileTarget, positionStep, two);
                 SpreadRow(y00 + y10, y01 + y11, ref Unsafe.Add(ref tileTarget, 1 * WindowSide * positionStep), positionStep, two);
                 SpreadRow(y00 - y10, y01 - y11, ref Unsafe.Add(ref tileTarget, 2 * WindowSide * positionStep), positionStep, two);
-                SpreadRow(Vector512.FusedMultiplyAdd(two, y10, y00), Vector512.FusedMultiplyAdd(two, y11, y01), ref Unsafe.Add(ref tileTarget, 3 * WindowSide * positionStep), positionStep, two);
-                SpreadRow(Vector512.FusedMultiplyAdd(-two, y10, y00), Vector512.FusedMultiplyAdd(-two, y11, y01), ref Unsafe.Add(ref tileTarget, 4 * WindowSide * positionStep), positionStep, two);
+                SpreadRow(TBlock.MultiplyAdd(two, y10, y00), TBlock.MultiplyAdd(two, y11, y01), ref Unsafe.Add(ref tileTarget, 3 * WindowSide * positionStep), positionStep, two);
+                SpreadRow(TBlock.MultiplyAdd(-two, y10, y00), TBlock.MultiplyAdd(-two, y11, y01), ref Unsafe.Add(ref tileTarget, 4 * WindowSide * positionStep), positionStep, two);
                 SpreadRow(y10, y11, ref Unsafe.Add(ref tileTarget, 5 * WindowSide * positionStep), positionStep, two);
             }
         }
@@ -518,71 +551,79 @@ public static class Winograd
 
     /// <summary>The six values a0[j] r0 + a1[j] r1 of one row, into floats <paramref name="step"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SpreadRow(Vector512<float> r0, Vector512<float> r1, ref float target, int step, Vector512<float> two)
+    private static void SpreadRow<TBlock>(TBlock r0, TBlock r1, ref float target, int step, TBlock two)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        r0.StoreUnsafe(ref target);
-        (r0 + r1).StoreUnsafe(ref target, (nuint)step);
-        (r0 - r1).StoreUnsafe(ref target, (nuint)(2 * step));
-        Vector512.FusedMultiplyAdd(two, r1, r0).StoreUnsafe(ref target, (nuint)(3 * step));
-        Vector512.FusedMultiplyAdd(-two, r1, r0).StoreUnsafe(ref target, (nuint)(4 * step));
-        r1.StoreUnsafe(ref target, (nuint)(5 * step));
+        r0.Store(ref target);
+        (r0 + r1).Store(ref target, (nuint)step);
+        (r0 - r1).Store(ref target, (nuint)(2 * step));
+        TBlock.MultiplyAdd(two, r1, r0).Store(ref target, (nuint)(3 * step));
+        TBlock.MultiplyAdd(-two, r1, r0).Store(ref target, (nuint)(4 * step));
+        r1.Store(ref target, (nuint)(5 * step));
     }
 
+    /// <summary>Input channels whose sums <see cref="GradientProduct{TShape, TBlock}"/> holds at once: all sixteen of a
+    /// group with AVX-512, else as many (of 16's divisors) as the register file holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int GradientChannels<TBlock>() where TBlock : unmanaged, IChannelBlock<TBlock>
+        => TBlock.Accumulators >= 16 ? 16 : TBlock.Accumulators >= 8 ? 8 : TBlock.Accumulators >= 4 ? 4 : 2;
+
     /// <summary>N[position][c + k][16 channels] = Σ_tiles V[tile][c + k][position] · Ŷ[position][tile][16 channels] for
-    /// k &lt; 16: sixteen input channels' sums in registers while the tiles stream past, each in tile order.</summary>
-    private static void GradientProduct<TShape>(ref float v, ref float g, ref float n)
-        where TShape : struct, IConv2DShape
+    /// k &lt; <see cref="GradientChannels{TBlock}"/>: those input channels' sums in registers while the tiles stream past,
+    /// each in tile order.</summary>
+    private static void GradientProduct<TShape, TBlock>(ref float v, ref float g, ref float n)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int ic = TShape.InChannels, oc = TShape.OutChannels, tiles = Tiles<TShape>();
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+        int count = GradientChannels<TBlock>(), ic = TShape.InChannels, oc = TShape.OutChannels, tiles = Tiles<TShape>();
+        TBlock a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
         for (var tile = 0; tile < tiles; tile++)
         {
-            var gradient = Vector512.LoadUnsafe(ref g, (nuint)(tile * oc));
+            var gradient = TBlock.Load(ref g, (nuint)(tile * oc));
             ref var vt = ref Unsafe.Add(ref v, WindowOffset(tile, 0, ic));
-            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(vt), gradient, a0);
-            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 1)), gradient, a1);
-            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 2)), gradient, a2);
-            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 3)), gradient, a3);
-            a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 4)), gradient, a4);
-            a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 5)), gradient, a5);
-            a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 6)), gradient, a6);
-            a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 7)), gradient, a7);
-            a8 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 8)), gradient, a8);
-            a9 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 9)), gradient, a9);
-            a10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 10)), gradient, a10);
-            a11 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 11)), gradient, a11);
-            a12 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 12)), gradient, a12);
-            a13 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 13)), gradient, a13);
-            a14 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 14)), gradient, a14);
-            a15 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vt, 15)), gradient, a15);
+            a0 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in vt), gradient, a0);
+            if (count > 1) a1 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 1)), gradient, a1);
+            if (count > 2) a2 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 2)), gradient, a2);
+            if (count > 3) a3 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 3)), gradient, a3);
+            if (count > 4) a4 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 4)), gradient, a4);
+            if (count > 5) a5 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 5)), gradient, a5);
+            if (count > 6) a6 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 6)), gradient, a6);
+            if (count > 7) a7 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 7)), gradient, a7);
+            if (count > 8) a8 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 8)), gradient, a8);
+            if (count > 9) a9 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 9)), gradient, a9);
+            if (count > 10) a10 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 10)), gradient, a10);
+            if (count > 11) a11 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 11)), gradient, a11);
+            if (count > 12) a12 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 12)), gradient, a12);
+            if (count > 13) a13 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 13)), gradient, a13);
+            if (count > 14) a14 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 14)), gradient, a14);
+            if (count > 15) a15 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 15)), gradient, a15);
         }
-        a0.StoreUnsafe(ref n);
-        a1.StoreUnsafe(ref n, (nuint)(1 * oc));
-        a2.StoreUnsafe(ref n, (nuint)(2 * oc));
-        a3.StoreUnsafe(ref n, (nuint)(3 * oc));
-        a4.StoreUnsafe(ref n, (nuint)(4 * oc));
-        a5.StoreUnsafe(ref n, (nuint)(5 * oc));
-        a6.StoreUnsafe(ref n, (nuint)(6 * oc));
-        a7.StoreUnsafe(ref n, (nuint)(7 * oc));
-        a8.StoreUnsafe(ref n, (nuint)(8 * oc));
-        a9.StoreUnsafe(ref n, (nuint)(9 * oc));
-        a10.StoreUnsafe(ref n, (nuint)(10 * oc));
-        a11.StoreUnsafe(ref n, (nuint)(11 * oc));
-        a12.StoreUnsafe(ref n, (nuint)(12 * oc));
-        a13.StoreUnsafe(ref n, (nuint)(13 * oc));
-        a14.StoreUnsafe(ref n, (nuint)(14 * oc));
-        a15.StoreUnsafe(ref n, (nuint)(15 * oc));
+        a0.Store(ref n);
+        if (count > 1) a1.Store(ref n, (nuint)(1 * oc));
+        if (count > 2) a2.Store(ref n, (nuint)(2 * oc));
+        if (count > 3) a3.Store(ref n, (nuint)(3 * oc));
+        if (count > 4) a4.Store(ref n, (nuint)(4 * oc));
+        if (count > 5) a5.Store(ref n, (nuint)(5 * oc));
+        if (count > 6) a6.Store(ref n, (nuint)(6 * oc));
+        if (count > 7) a7.Store(ref n, (nuint)(7 * oc));
+        if (count > 8) a8.Store(ref n, (nuint)(8 * oc));
+        if (count > 9) a9.Store(ref n, (nuint)(9 * oc));
+        if (count > 10) a10.Store(ref n, (nuint)(10 * oc));
+        if (count > 11) a11.Store(ref n, (nuint)(11 * oc));
+        if (count > 12) a12.Store(ref n, (nuint)(12 * oc));
+        if (count > 13) a13.Store(ref n, (nuint)(13 * oc));
+        if (count > 14) a14.Store(ref n, (nuint)(14 * oc));
+        if (count > 15) a15.Store(ref n, (nuint)(15 * oc));
     }
 
     /// <summary>dW[ky, kx, c, o] += (Gᵀ N[c, o] G)[ky, kx] for every channel pair, 16 output channels at a time: Gᵀ down
     /// the six columns (into a 5×6 stack block), then across the five rows.</summary>
-    private static void AddInverseTransform<TShape>(ReadOnlySpan<float> sums, Span<float> weightGradient)
-        where TShape : struct, IConv2DShape
+    private static void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int ic = TShape.InChannels, oc = TShape.OutChannels, positionStep = ic * oc, tapStep = ic * oc;
         ref var n = ref MemoryMarshal.GetReference(sums);
         ref var dw = ref MemoryMarshal.GetReference(weightGradient);
-        Span<Vector512<float>> columns = stackalloc Vector512<float>[5 * WindowSide];
+        Span<TBlock> columns = stackalloc TBlock[5 * WindowSide];
         ref var t = ref MemoryMarshal.GetReference(columns);
         for (var c = 0; c < ic; c++)
         {
@@ -592,9 +633,9 @@ public static class Winograd
                 for (var j = 0; j < WindowSide; j++)
                 {
                     ref var column = ref Unsafe.Add(ref pair, j * positionStep);
-                    InverseSix(Vector512.LoadUnsafe(ref column), Vector512.LoadUnsafe(ref column, (nuint)(WindowSide * positionStep)),
-                        Vector512.LoadUnsafe(ref column, (nuint)(2 * WindowSide * positionStep)), Vector512.LoadUnsafe(ref column, (nuint)(3 * WindowSide * positionStep)),
-                        Vector512.LoadUnsafe(ref column, (nuint)(4 * WindowSide * positionStep)), Vector512.LoadUnsafe(ref column, (nuint)(5 * WindowSide * positionStep)),
+                    InverseSix(TBlock.Load(ref column), TBlock.Load(ref column, (nuint)(WindowSide * positionStep)),
+                        TBlock.Load(ref column, (nuint)(2 * WindowSide * positionStep)), TBlock.Load(ref column, (nuint)(3 * WindowSide * positionStep)),
+                        TBlock.Load(ref column, (nuint)(4 * WindowSide * positionStep)), TBlock.Load(ref column, (nuint)(5 * WindowSide * positionStep)),
                         out Unsafe.Add(ref t, j), out Unsafe.Add(ref t, WindowSide + j), out Unsafe.Add(ref t, 2 * WindowSide + j),
                         out Unsafe.Add(ref t, 3 * WindowSide + j), out Unsafe.Add(ref t, 4 * WindowSide + j));
                 }
@@ -617,16 +658,17 @@ public static class Winograd
 
     /// <summary>Gᵀ m for six values: the five kernel taps (Gᵀ's rows are G's columns, see <see cref="KernelSix"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InverseSix(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3, Vector512<float> m4, Vector512<float> m5,
-        out Vector512<float> k0, out Vector512<float> k1, out Vector512<float> k2, out Vector512<float> k3, out Vector512<float> k4)
+    private static void InverseSix<TBlock>(TBlock m0, TBlock m1, TBlock m2, TBlock m3, TBlock m4, TBlock m5,
+        out TBlock k0, out TBlock k1, out TBlock k2, out TBlock k3, out TBlock k4)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        Vector512<float> sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4;
-        var sixth = Vector512.Create(1f / 6);
-        k0 = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 4), m0, Vector512.FusedMultiplyAdd(sixth, sum12, Vector512.Create(1f / 24) * sum34));
-        k1 = Vector512.FusedMultiplyAdd(sixth, difference12, Vector512.Create(1f / 12) * difference34);
+        TBlock sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4;
+        var sixth = TBlock.Broadcast(1f / 6);
+        k0 = TBlock.MultiplyAdd(TBlock.Broadcast(1f / 4), m0, TBlock.MultiplyAdd(sixth, sum12, TBlock.Broadcast(1f / 24) * sum34));
+        k1 = TBlock.MultiplyAdd(sixth, difference12, TBlock.Broadcast(1f / 12) * difference34);
         k2 = sixth * (sum12 + sum34);
-        k3 = Vector512.FusedMultiplyAdd(sixth, difference12, Vector512.Create(1f / 3) * difference34);
-        k4 = Vector512.FusedMultiplyAdd(sixth, sum12, Vector512.FusedMultiplyAdd(Vector512.Create(2f / 3), sum34, m5));
+        k3 = TBlock.MultiplyAdd(sixth, difference12, TBlock.Broadcast(1f / 3) * difference34);
+        k4 = TBlock.MultiplyAdd(sixth, sum12, TBlock.MultiplyAdd(TBlock.Broadcast(2f / 3), sum34, m5));
     }
 
 }

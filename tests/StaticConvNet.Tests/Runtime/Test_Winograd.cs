@@ -11,7 +11,7 @@ namespace StaticConvNet.Tests.Runtime;
 /// registers, a 28×28 layer (14 bands) and a row of 27 tiles (two register blocks, the second overlapping). The same
 /// for the strided F(4×4, 3×3) over pixel phases (forward; its backward pass is direct): arch1's 14×14 → 7×7 layer, odd
 /// SAME sizes with two output registers and an overlapping last band, a VALID layer, and a 56×56 → 28×28 layer in
-/// seven bands. Skipped (as the layers then run the direct kernels) on machines without AVX-512.</summary>
+/// seven bands. Run at every SIMD tier (CI runs them at AVX-512, AVX2 and 128-bit); skipped only without SIMD.</summary>
 public class Test_Winograd
 {
     private readonly struct Notebook14 : IConv2DShape
@@ -116,7 +116,7 @@ public class Test_Winograd
 
     private static void MatchesDirectSum<T>() where T : struct, IConv2DShape
     {
-        Skip.IfNot(Vector512.IsHardwareAccelerated, "Winograd runs only with AVX-512; the direct kernels run instead.");
+        Skip.IfNot(Vector128.IsHardwareAccelerated, "Winograd runs on every SIMD width; without SIMD the direct kernels run instead.");
         var shape = new Conv2DShape(T.InHeight, T.InWidth, T.InChannels, T.OutHeight, T.OutWidth, T.OutChannels, T.Patch, T.Stride, T.PadTop, T.PadLeft);
         var input = ReferenceNets.Random(T.InHeight * T.InWidth * T.InChannels, 1, 1f);
         var weights = ReferenceNets.Random(25 * T.InChannels * T.OutChannels, 2, 0.5f);
@@ -160,7 +160,7 @@ public class Test_Winograd
     [SkippableFact]
     public void Changed_weights_are_transformed_again_and_unchanged_ones_give_the_same_bits()
     {
-        Skip.IfNot(Vector512.IsHardwareAccelerated, "Winograd runs only with AVX-512.");
+        Skip.IfNot(Vector128.IsHardwareAccelerated, "Winograd runs on every SIMD width, not without SIMD.");
         var input = ReferenceNets.Random(14 * 14 * 16, 1, 1f);
         var weights = ReferenceNets.Random(25 * 16 * 16, 2, 0.5f);
         var bias = new float[16];
@@ -194,7 +194,7 @@ public class Test_Winograd
     [SkippableFact]
     public void A_network_whose_weights_change_between_calls_predicts_with_the_new_ones()
     {
-        Skip.IfNot(Vector512.IsHardwareAccelerated, "Winograd runs only with AVX-512.");
+        Skip.IfNot(Vector128.IsHardwareAccelerated, "Winograd runs on every SIMD width, not without SIMD.");
         var network = new Arch2ConvPool();
         network.InitializeParameters(3);
         var image = ReferenceNets.Random(Arch2ConvPool.InputLength, 4, 0.5f);
@@ -218,7 +218,7 @@ public class Test_Winograd
     [SkippableFact]
     public void Weights_used_before_they_are_prepared_are_refused()
     {
-        Skip.IfNot(Vector512.IsHardwareAccelerated, "Winograd runs only with AVX-512.");
+        Skip.IfNot(Vector128.IsHardwareAccelerated, "Winograd runs on every SIMD width, not without SIMD.");
         var winograd = new WinogradWeights<Notebook14>();
         var error = Should.Throw<InvalidOperationException>(() =>
             Conv2D.Forward<Notebook14, StoreAsIs>(new float[14 * 14 * 16], new float[25 * 16 * 16], new float[16], new float[14 * 14 * 16], winograd));

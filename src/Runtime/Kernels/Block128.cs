@@ -1,0 +1,105 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+
+namespace StaticConvNet.Kernels;
+
+/// <summary>Sixteen floats in four 128-bit registers: ARM64's NEON, WebAssembly's SIMD, x64 without AVX2.</summary>
+public readonly struct Block128 : IChannelBlock<Block128>
+{
+    private readonly Vector128<float> _a, _b, _c, _d;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Block128(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) => (_a, _b, _c, _d) = (a, b, c, d);
+
+    public static bool IsAccelerated { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector128.IsHardwareAccelerated; }
+
+    /// <summary>ARM64's 32 q registers: six blocks (24) beside an operand block (4) and a broadcast. x64's 16 xmm:
+    /// two (8), leaving room for a product on the way to its add where there is no fused multiply-add.</summary>
+    public static int Accumulators { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => AdvSimd.Arm64.IsSupported ? 6 : 2; }
+
+    public static Block128 Zero { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => default; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 Load(ref readonly float source)
+        => new(Vector128.LoadUnsafe(in source), Vector128.LoadUnsafe(in source, 4), Vector128.LoadUnsafe(in source, 8), Vector128.LoadUnsafe(in source, 12));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 Load(ref readonly float source, nuint offset)
+        => new(Vector128.LoadUnsafe(in source, offset), Vector128.LoadUnsafe(in source, offset + 4), Vector128.LoadUnsafe(in source, offset + 8),
+            Vector128.LoadUnsafe(in source, offset + 12));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 Broadcast(float value)
+    {
+        var v = Vector128.Create(value);
+        return new(v, v, v, v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 LoadBroadcast(ref readonly float source)
+    {
+        var v = Vector128.Create(source);
+        return new(v, v, v, v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 MultiplyAdd(Block128 left, Block128 right, Block128 addend)
+        => new(Vector128.MultiplyAddEstimate(left._a, right._a, addend._a), Vector128.MultiplyAddEstimate(left._b, right._b, addend._b),
+            Vector128.MultiplyAddEstimate(left._c, right._c, addend._c), Vector128.MultiplyAddEstimate(left._d, right._d, addend._d));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 Max(Block128 left, Block128 right)
+        => new(Vector128.Max(left._a, right._a), Vector128.Max(left._b, right._b), Vector128.Max(left._c, right._c), Vector128.Max(left._d, right._d));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 Equals(Block128 left, Block128 right) => new(Vector128.Equals(left._a, right._a), Vector128.Equals(left._b, right._b), Vector128.Equals(left._c, right._c), Vector128.Equals(left._d, right._d));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 GreaterThan(Block128 left, Block128 right) => new(Vector128.GreaterThan(left._a, right._a), Vector128.GreaterThan(left._b, right._b), Vector128.GreaterThan(left._c, right._c), Vector128.GreaterThan(left._d, right._d));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 AndNot(Block128 left, Block128 right) => new(Vector128.AndNot(left._a, right._a), Vector128.AndNot(left._b, right._b), Vector128.AndNot(left._c, right._c), Vector128.AndNot(left._d, right._d));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 operator &(Block128 left, Block128 right) => new(left._a & right._a, left._b & right._b, left._c & right._c, left._d & right._d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 operator |(Block128 left, Block128 right) => new(left._a | right._a, left._b | right._b, left._c | right._c, left._d | right._d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 operator +(Block128 left, Block128 right) => new(left._a + right._a, left._b + right._b, left._c + right._c, left._d + right._d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 operator -(Block128 left, Block128 right) => new(left._a - right._a, left._b - right._b, left._c - right._c, left._d - right._d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 operator *(Block128 left, Block128 right) => new(left._a * right._a, left._b * right._b, left._c * right._c, left._d * right._d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 operator -(Block128 value) => new(-value._a, -value._b, -value._c, -value._d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 operator /(Block128 left, float right) => new(left._a / right, left._b / right, left._c / right, left._d / right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(ref float target)
+    {
+        _a.StoreUnsafe(ref target);
+        _b.StoreUnsafe(ref target, 4);
+        _c.StoreUnsafe(ref target, 8);
+        _d.StoreUnsafe(ref target, 12);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(ref float target, nuint offset)
+    {
+        _a.StoreUnsafe(ref target, offset);
+        _b.StoreUnsafe(ref target, offset + 4);
+        _c.StoreUnsafe(ref target, offset + 8);
+        _d.StoreUnsafe(ref target, offset + 12);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Sum() => Vector128.Sum((_a + _b) + (_c + _d));
+}
