@@ -79,13 +79,14 @@ for name, title, how, pattern in tiers:
     lines.append(f"Forced by {how}; the JIT saw `{header.lstrip('# ')}`. Ceiling, one core: "
                  + " and ".join(f"{c:.1f}" for c in ceiling) + " GFLOP/s (fma-peak before and after).")
     lines.append("")
-    lines.append("| model | predict µs | ONNX Runtime µs | vs ONNX Runtime | GFLOP/s | % of one core | x AVX-512 time | training img/s | vs PyTorch | x AVX-512 time |")
-    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    lines.append("| model | predict µs | ONNX Runtime µs | vs ONNX Runtime | B per predict | GFLOP/s | % of one core | x AVX-512 time | training img/s | vs PyTorch | x AVX-512 time |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         m = r["model"]; us = float(r["predict_us"]); ort = float(r["onnxruntime_us"]); rate = float(r["training_img_per_s"])
         gflops = model_flops(m, False) / us / 1e3
         vs_torch = f"{rate / torch[m]:.1f}x" if m in torch else "–"
-        lines.append(f"| {m} | {us:.2f} | {ort:.2f} | {ort / us:.2f}x faster | {gflops:.0f} | {100 * gflops / one:.0f} % | "
+        versus = f"{ort / us:.2f}x faster" if ort >= us else f"{us / ort:.2f}x slower"
+        lines.append(f"| {m} | {us:.2f} | {ort:.2f} | {versus} | {r['allocated_bytes']} | {gflops:.0f} | {100 * gflops / one:.0f} % | "
                      f"{us / float(base[m]['predict_us']):.2f} | {rate:,.0f} | {vs_torch} | {float(base[m]['training_img_per_s']) / rate:.2f} |")
     lines.append("")
     layer_rows, _ = read(name, "layers")

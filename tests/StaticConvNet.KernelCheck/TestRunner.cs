@@ -1,0 +1,71 @@
+using System.Reflection;
+
+namespace StaticConvNet.Tests;
+
+/// <summary>A test runner in a page: xunit's attributes read by reflection, each case run in turn on this thread, a
+/// failure printed with its message. Enough for tests that need no fixtures, output helpers or parallel collections,
+/// which is what the kernel tests are; where a test host cannot run (emulated ARM64), this can.</summary>
+public static class TestRunner
+{
+    public readonly record struct Outcome(int Passed, int Failed, int Skipped);
+
+    public static Outcome Run(Assembly assembly, string? filter)
+    {
+        int passed = 0, failed = 0, skipped = 0;
+        var classes = assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsPublic: true } && t.Name.StartsWith("Test_", StringComparison.Ordinal));
+        foreach (var type in classes.OrderBy(t => t.FullName, StringComparer.Ordinal))
+        {
+            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance).OrderBy(m => m.MetadataToken))
+            {
+                var fact = method.GetCustomAttribute<FactAttribute>();
+                if (fact is null) continue;
+                foreach (var arguments in Cases(type, method))
+                {
+                    var name = $"{type.Name}.{method.Name}" + (arguments.Length > 0 ? $"({string.Join(", ", arguments.Select(Show))})" : "");
+                    if (filter is not null && !name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+                    if (fact.Skip is not null) { skipped++; continue; }
+                    try
+                    {
+                        var instance = Activator.CreateInstance(type);
+                        var result = method.Invoke(instance, Convert(arguments, method.GetParameters()));
+                        if (result is Task task) task.GetAwaiter().GetResult();
+                        (instance as IDisposable)?.Dispose();
+                        passed++;
+                    }
+                    catch (TargetInvocationException e) when (e.InnerException is Xunit.SkipException)
+                    {
+                        skipped++;
+                    }
+                    catch (TargetInvocationException e)
+                    {
+                        failed++;
+                        Console.WriteLine($"FAILED {name}: {e.InnerException?.Message}");
+                    }
+                }
+            }
+        }
+        return new Outcome(passed, failed, skipped);
+    }
+
+    /// <summary>A [Fact]'s one empty case, or a [Theory]'s rows from [InlineData] and [MemberData].</summary>
+    private static IEnumerable<object?[]> Cases(Type type, MethodInfo method)
+    {
+        if (method.GetCustomAttribute<TheoryAttribute>() is null) return [[]];
+        var rows = new List<object?[]>();
+        foreach (var data in method.GetCustomAttributes<Xunit.Sdk.DataAttribute>()) rows.AddRange(data.GetData(method));
+        return rows;
+    }
+
+    /// <summary>Arguments as the parameters take them (xunit converts numbers the same way, e.g. a double to a float).</summary>
+    private static object?[] Convert(object?[] arguments, ParameterInfo[] parameters)
+        => arguments.Select((a, i) => a is IConvertible && a.GetType() != parameters[i].ParameterType && parameters[i].ParameterType.IsPrimitive
+            ? System.Convert.ChangeType(a, parameters[i].ParameterType, System.Globalization.CultureInfo.InvariantCulture)
+            : a).ToArray();
+
+    private static string Show(object? value) => value switch
+    {
+        null => "null",
+        Array array => $"[{array.Length}]",
+        _ => value.ToString() ?? "",
+    };
+}
