@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures the machine's FMA ceiling, runs the BenchmarkDotNet suite and, when PyTorch is importable, the same
 # training steps in PyTorch, on this machine in one go, and writes the measured half of docs/performance.md (every
-# line below its marker; the analysis above it is kept). Usage: bench/compare.sh [--job short]
+# line below its marker; the analysis above it is kept), then runs bench/tiers.sh, which measures inference and training at
+# every SIMD tier beside ONNX Runtime and PyTorch and writes its own section. Usage: bench/compare.sh [--job short]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/performance.md
@@ -159,3 +160,6 @@ PY
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "wrote $out"
+
+# Every SIMD tier (AVX-512, AVX2, 128-bit) beside ONNX Runtime and PyTorch, into its own section of the same file.
+bench/tiers.sh

@@ -82,6 +82,10 @@ internal static class Diagnostics
         "{0}: {1}x{1} SAME {2} is larger than the {3} that {4} outputs, so every window is mostly padding; use a smaller window, or check the layers before it",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor UnknownLayerAttribute = Error(
+        "SCN0018", "Layer attribute the generator does not know",
+        "[{0}] derives from LayerAttribute, but the generator has no layer kind for it, so '{1}' would be built without it; the layer kinds are {2} (a new kind needs a generator unit: docs/architecture.md)");
+
     public static bool IsError(string id) => ById(id).DefaultSeverity == DiagnosticSeverity.Error;
 
     public static readonly IReadOnlyList<DiagnosticDescriptor> All =
@@ -89,7 +93,7 @@ internal static class Diagnostics
         NetworkClassNotPartial, LayersWithoutNetwork, NoLayers, NonPositiveArgument, DropoutRateOutOfRange,
         InputSmallerThanWindow, LastLayerNotClassifier, ExpectShapeMismatch, LayersSplitAcrossDeclarations,
         UnsupportedArgument, InvalidLayerName, UnsupportedNetworkClass, NetworkTooLarge,
-        WeightsFileNotFound, WeightsFileInvalid, WeightsFileMismatch, SameWindowLargerThanInput,
+        WeightsFileNotFound, WeightsFileInvalid, WeightsFileMismatch, SameWindowLargerThanInput, UnknownLayerAttribute,
     ];
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdTable = All.ToDictionary(d => d.Id);

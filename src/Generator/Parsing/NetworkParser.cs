@@ -49,6 +49,12 @@ internal static class NetworkParser
         network.RequirePositive("BatchCapacity", batchCapacity);
 
         var layerAttributes = LayerAttributesInSourceOrder(type, cancellationToken);
+        foreach (var unknown in UnknownLayerAttributes(type))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnknownLayerAttribute,
+                LocationInfo.From(unknown.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
+                ShortName(unknown.AttributeClass!), className, string.Join(", ", LayerKinds.All.Select(k => k.Name))));
+        }
         var declarationsWithLayers = layerAttributes
             .Select(a => a.Attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).Parent?.Parent)
             .Where(node => node is not null)
@@ -129,6 +135,24 @@ internal static class NetworkParser
             .ThenBy(x => x.Syntax?.SpanStart ?? 0)
             .Select(x => (x.Attribute, x.Kind))
             .ToList();
+
+    /// <summary>Attributes deriving from StaticConvNet.LayerAttribute that are no layer kind the generator knows (a user's
+    /// own [LeakyReLU], say): without an error the layer would silently be missing from the network.</summary>
+    private static IEnumerable<AttributeData> UnknownLayerAttributes(INamedTypeSymbol type)
+        => type.GetAttributes().Where(a => a.AttributeClass is { } c && LayerKinds.ForAttribute(c.ToDisplayString()) is null && DerivesFromLayerAttribute(c));
+
+    private static bool DerivesFromLayerAttribute(INamedTypeSymbol attribute)
+    {
+        for (var t = attribute.BaseType; t is not null; t = t.BaseType)
+        {
+            if (t.ToDisplayString() == "StaticConvNet.LayerAttribute") return true;
+        }
+        return false;
+    }
+
+    /// <summary>How the user writes the attribute: its class name without "Attribute".</summary>
+    private static string ShortName(INamedTypeSymbol attribute)
+        => attribute.Name.EndsWith("Attribute", StringComparison.Ordinal) ? attribute.Name.Substring(0, attribute.Name.Length - "Attribute".Length) : attribute.Name;
 
     /// <summary>Refuses names that would make the generated file declare a member twice: a layer whose members
     /// (<c>{Name}OutputLength</c>, …) are a network member, another layer's member or the class's own name, and a

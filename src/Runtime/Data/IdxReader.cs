@@ -9,13 +9,16 @@ public static class IdxReader
 {
     private const int ImagesMagic = 0x00000803, LabelsMagic = 0x00000801;
 
-    /// <summary>Loads an images file and its labels file into a dataset, checking that they agree.</summary>
+    /// <summary>Loads an images file and its labels file into a dataset, checking that they agree.
+    /// The labels are read first: an images file whose header disagrees with them is refused before its pixels are read.</summary>
     public static Dataset Load(string imagesPath, string labelsPath, int classes = 10)
     {
-        var (bytes, offset, count, height, width) = ReadImageBytes(imagesPath);
         var labels = ReadLabels(labelsPath, classes);
-        if (labels.Length != count)
-            throw new DataFormatException(labelsPath, $"has {labels.Length} labels, but {Path.GetFileName(imagesPath)} has {count} images");
+        var (bytes, offset, _, height, width) = ReadImageBytes(imagesPath, count =>
+        {
+            if (labels.Length != count)
+                throw new DataFormatException(labelsPath, $"has {labels.Length} labels, but {Path.GetFileName(imagesPath)} has {count} images");
+        });
         var images = new float[bytes.Length - offset];
         Dataset.Normalise(bytes.AsSpan(offset), images);
         return new Dataset(images, labels, height, width);
@@ -28,13 +31,15 @@ public static class IdxReader
     }
 
     /// <summary>The file's bytes and where its pixels start, checked against its header (no copy of the pixels).</summary>
-    private static (byte[] Bytes, int Offset, int Count, int Height, int Width) ReadImageBytes(string path)
+    /// <param name="checkCount">Called with the header's image count before any pixel is read.</param>
+    private static (byte[] Bytes, int Offset, int Count, int Height, int Width) ReadImageBytes(string path, Action<int>? checkCount = null)
     {
         const int Offset = 4 + 4 * 3;
         var dims = Array.Empty<int>();
         var bytes = ReadChecked(path, Offset, header =>
         {
             dims = Header(path, header, ImagesMagic, 3, "images (magic 0x00000803: unsigned bytes, 3 dimensions)");
+            checkCount?.Invoke(dims[0]);
             return ((long)dims[0] * dims[1] * dims[2], $"{dims[0]} images of {dims[1]}x{dims[2]}");
         });
         return (bytes, Offset, dims[0], dims[1], dims[2]);
@@ -59,8 +64,9 @@ public static class IdxReader
     }
 
     /// <summary>Reads the header, asks <paramref name="promise"/> how many bytes of data it promises (and in words what),
-    /// then reads exactly that many and checks that nothing follows. Nothing is inflated or allocated beyond what the
-    /// header promises, and a promise larger than the file could hold is refused before anything is allocated.</summary>
+    /// then reads exactly that many and checks that nothing follows. Nothing is inflated beyond what the header
+    /// promises; a promise larger than the file could hold is refused before anything is allocated, and a gzip file's
+    /// buffer grows with what it inflates to, never past twice that.</summary>
     private static byte[] ReadChecked(string path, int headerLength, Func<byte[], (long Length, string What)> promise)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
@@ -79,9 +85,7 @@ public static class IdxReader
                 throw new DataFormatException(path, $"is truncated: the header promises {what} ({length} bytes of data), but only {file.Length - headerLength} follow");
             if ((gzip && length > file.Length * 1032) || headerLength + length > Array.MaxLength)
                 throw new DataFormatException(path, $"its header promises {what} ({length} bytes of data), more than a {(gzip ? "gzip file" : "file")} of {file.Length} bytes can hold");
-            var bytes = new byte[headerLength + length];
-            header.CopyTo(bytes, 0);
-            var data = source.ReadAtLeast(bytes.AsSpan(headerLength), (int)length, throwOnEndOfStream: false);
+            var (bytes, data) = gzip ? ReadGrowing(source, header, length) : ReadWhole(source, header, length);
             if (data < length)
                 throw new DataFormatException(path, $"is truncated: the header promises {what} ({length} bytes of data), but only {data} follow");
             var after = CountRest(source);
@@ -98,6 +102,34 @@ public static class IdxReader
             throw new DataFormatException(path, "is a truncated gzip file");
         }
     }
+
+    /// <summary>A plain file's data, all at once: its length was checked against the header's promise.</summary>
+    private static (byte[] Bytes, long Read) ReadWhole(Stream source, byte[] header, long length)
+    {
+        var bytes = new byte[header.Length + length];
+        header.CopyTo(bytes, 0);
+        return (bytes, source.ReadAtLeast(bytes.AsSpan(header.Length), (int)length, throwOnEndOfStream: false));
+    }
+
+    /// <summary>A gzip file's data into a buffer that doubles as the data arrives, up to what the header promises: a
+    /// header promising gigabytes over a stream that inflates to far less costs at most twice what it holds, not what
+    /// it promises (deflate's 1032:1 still lets a megabyte promise a gigabyte).</summary>
+    private static (byte[] Bytes, long Read) ReadGrowing(Stream source, byte[] header, long length)
+    {
+        var total = header.Length + length;
+        var bytes = new byte[Math.Min(total, header.Length + InitialGzipBuffer)];
+        header.CopyTo(bytes, 0);
+        var filled = header.Length;
+        while (true)
+        {
+            var read = source.ReadAtLeast(bytes.AsSpan(filled), bytes.Length - filled, throwOnEndOfStream: false);
+            filled += read;
+            if (filled < bytes.Length || bytes.Length == total) return (bytes, filled - header.Length);
+            Array.Resize(ref bytes, (int)Math.Min(total, 2L * bytes.Length));
+        }
+    }
+
+    private const int InitialGzipBuffer = 1 << 20;
 
     private const long RestCap = 1 << 20;
 

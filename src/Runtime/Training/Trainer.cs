@@ -142,7 +142,10 @@ public static class Trainer
         Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
     {
         if (options.BatchSize < 1 || options.BatchSize > device.BatchCapacity)
-            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"Batch size must be 1..{device.BatchCapacity}, the most the device takes.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, device.BatchCapacity == host.BatchCapacity
+                ? $"BatchSize must be 1..{host.BatchCapacity}: {host.Description.Name} was compiled with BatchCapacity = {host.BatchCapacity}. "
+                  + $"For larger batches set BatchCapacity on its [Network] attribute, e.g. [Network(..., BatchCapacity = {Math.Max(options.BatchSize, 1)})]."
+                : $"BatchSize must be 1..{device.BatchCapacity}, the most {device.Name} takes.");
         if (options.Steps < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Steps, "Steps must be at least 1.");
         if (train.ImageLength != host.InputLength)
             throw new ArgumentException($"Training images are {train.Height}x{train.Width}x{train.Channels}; {host.Description.Name} takes {host.Description.Input}.");

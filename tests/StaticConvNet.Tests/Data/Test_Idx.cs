@@ -116,6 +116,17 @@ public class Test_Idx
         Should.Throw<DataFormatException>(() => IdxReader.ReadImages(folder["bomb.gz"])).Message
             .ShouldBe($"{folder["bomb.gz"]}: has more than 1048576 bytes after the 10 images of 28x28 its header promises");
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1 << 20);
+
+        // 2,000,000 images of 28x28 promised (1.57 GB: within deflate's 1032:1 of a 1.6 MB file), 1.6 MB of pixels that
+        // do not compress given. Refused as truncated having held about what it inflated to, not the 1.57 GB promised.
+        var pixels = new byte[1_600_000];
+        new Random(3).NextBytes(pixels);
+        File.WriteAllBytes(folder["short.gz"], Gzip([.. ImagesHeader(2_000_000, 28, 28), .. pixels], 0));
+        new FileInfo(folder["short.gz"]).Length.ShouldBeGreaterThan(1_568_000_000 / 1032, "past the ratio check");
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Should.Throw<DataFormatException>(() => IdxReader.ReadImages(folder["short.gz"])).Message
+            .ShouldBe($"{folder["short.gz"]}: is truncated: the header promises 2000000 images of 28x28 (1568000000 bytes of data), but only 1600000 follow");
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(16L << 20);
     }
 
     [Fact]

@@ -362,6 +362,27 @@ public class Test_Diagnostics
     }
 
     [Fact]
+    public void SCN0018_a_layer_attribute_the_generator_does_not_know_is_an_error_not_a_missing_layer()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using StaticConvNet;
+            [AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+            public sealed class LeakyReLUAttribute : LayerAttribute { public float Slope { get; set; } = 0.01f; }
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            [Conv2D(4, Patch = 3)]
+            [LeakyReLU]
+            [Dense(2)]
+            public sealed partial class Leaky;
+            """);
+        var d = result.GeneratorDiagnostics.ShouldHaveSingleItem();
+        d.Id.ShouldBe("SCN0018");
+        Line(d).ShouldBe(7);
+        d.GetMessage().ShouldBe("[LeakyReLU] derives from LayerAttribute, but the generator has no layer kind for it, so 'Leaky' would be built "
+            + "without it; the layer kinds are Conv2D, MaxPool, AvgPool, ReLU, Tanh, Dense, Dropout, LocalResponseNorm, ExpectShape (a new kind needs a generator unit: docs/architecture.md)");
+    }
+
+    [Fact]
     public void SCN0017_a_SAME_window_larger_than_its_input_is_a_warning_with_the_shapes()
     {
         var result = GeneratorHarness.Run("""

@@ -14,21 +14,9 @@ public class Test_DrawLetterPage
     [ChromiumFact]
     public async Task Drawing_a_letter_and_clicking_classify_shows_the_prediction_and_ten_probabilities()
     {
-        var sample = Path.Combine(GeneratorHarness.RepositoryRoot(), "samples", "DrawLetter");
-        var build = Processes.Run("dotnet", ["build", sample, "-c", Processes.Configuration, "-nologo", "-v", "q"], timeout: TimeSpan.FromMinutes(4));
-        build.ExitCode.ShouldBe(0, build.Output + build.Error);
-
-        var port = FreePort();
-        var url = $"http://127.0.0.1:{port}";
-        var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(sample, "bin", Processes.Configuration, "net10.0", "DrawLetter.dll"), "--urls", url])
-        {
-            WorkingDirectory = sample, // the content root, where wwwroot is
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+        var (server, url) = await StartServer();
         try
         {
-            await WaitUntilServing(url);
             await using var browser = await HeadlessChromium.OpenAsync(url);
             await WaitFor(browser, "document.readyState === 'complete' && !!document.getElementById('pad')");
 
@@ -70,6 +58,61 @@ public class Test_DrawLetterPage
             server.Kill(entireProcessTree: true);
             server.WaitForExit();
         }
+    }
+
+    /// <summary>What the classify endpoint answers a request it cannot use: a 400 whose body says what is wrong.</summary>
+    [Fact]
+    public async Task A_request_it_cannot_classify_gets_a_400_that_says_why()
+    {
+        var pixel300 = "{\"pixels\": [" + string.Join(",", Enumerable.Range(0, 784).Select(i => i == 29 ? "300" : "0")) + "]}";
+        (string Body, string Error)[] cases =
+        [
+            ("{\"pixels\": [", "the body is not JSON of the form {\"pixels\": [784 numbers]}"),
+            ("{\"pixels\": [1, 2, 3]}", "send 784 pixels (28x28, row by row), got 3"),
+            (pixel300, "pixel 29 (row 1, column 1) is 300; pixels are 0 (background) to 255 (stroke)"),
+        ];
+        var (server, url) = await StartServer();
+        try
+        {
+            using var http = new HttpClient();
+            foreach (var (body, error) in cases)
+            {
+                var response = await http.PostAsync($"{url}/api/classify", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+                response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, body);
+                var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                answer.RootElement.GetProperty("error").GetString()!.ShouldStartWith(error);
+            }
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            server.WaitForExit();
+        }
+    }
+
+    /// <summary>Builds the sample and starts it on a free loopback port, serving.</summary>
+    private static async Task<(Process Server, string Url)> StartServer()
+    {
+        var sample = Path.Combine(GeneratorHarness.RepositoryRoot(), "samples", "DrawLetter");
+        var build = Processes.Run("dotnet", ["build", sample, "-c", Processes.Configuration, "-nologo", "-v", "q"], timeout: TimeSpan.FromMinutes(4));
+        build.ExitCode.ShouldBe(0, build.Output + build.Error);
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(sample, "bin", Processes.Configuration, "net10.0", "DrawLetter.dll"), "--urls", url])
+        {
+            WorkingDirectory = sample, // the content root, where wwwroot is
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            await WaitUntilServing(url);
+        }
+        catch
+        {
+            server.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (server, url);
     }
 
     private static int FreePort()

@@ -195,6 +195,14 @@ public class Test_TrainingRun
     }
 
     [Fact]
+    public void A_batch_larger_than_the_compiled_capacity_names_BatchCapacity_and_how_to_raise_it()
+    {
+        var e = Should.Throw<ArgumentOutOfRangeException>(() => Trainer.Train(new ColourNet(), Blobs(200, 1), null, new TrainingOptions { Steps = 1, BatchSize = 64 }));
+        e.Message.ShouldStartWith("BatchSize must be 1..16: ColourNet was compiled with BatchCapacity = 16. "
+            + "For larger batches set BatchCapacity on its [Network] attribute, e.g. [Network(..., BatchCapacity = 64)].");
+    }
+
+    [Fact]
     public void Colour_data_without_its_channel_count_says_how_many_values_per_pixel_it_has()
     {
         var e = Should.Throw<ArgumentException>(() => new Dataset(new float[2 * 12 * 12 * 3], new int[2], 12, 12));
