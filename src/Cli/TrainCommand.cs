@@ -46,19 +46,21 @@ internal static class TrainCommand
             var catalog = NetworkCatalog.From(result);
             var entry = catalog.Get(result.GetValue(model)!);
             var recipe = entry.NotebookRecipe;
-            var cosine = result.GetValue(schedule) switch
+            var rates = result.GetValue(schedule) switch
             {
-                "exponential" => false,
-                "cosine" => true,
+                // The recipe's decay is the notebook's exponential one: a cosine run keeps only its rate and warm-up,
+                // and a --decay-* flag beside --schedule cosine is refused (by TrainingOptions.Validate).
+                "cosine" => LearningRateSchedule.CosineOverTheRun(result.GetValue(rate) ?? recipe.Schedule.InitialRate, result.GetValue(warmup) ?? recipe.Schedule.WarmupSteps)
+                    with { DecaySteps = result.GetValue(decaySteps) ?? 0, DecayRate = result.GetValue(decayRate) ?? 1f },
+                "exponential" => recipe.Schedule with
+                {
+                    WarmupSteps = result.GetValue(warmup) ?? recipe.Schedule.WarmupSteps,
+                    InitialRate = result.GetValue(rate) ?? recipe.Schedule.InitialRate,
+                    DecaySteps = result.GetValue(decaySteps) ?? recipe.Schedule.DecaySteps,
+                    DecayRate = result.GetValue(decayRate) ?? recipe.Schedule.DecayRate,
+                    Staircase = result.GetValue(staircase) ?? recipe.Schedule.Staircase,
+                },
                 var other => throw new UserError($"--schedule is exponential or cosine, not '{other}'"),
-            };
-            var rates = recipe.Schedule with
-            {
-                WarmupSteps = result.GetValue(warmup) ?? recipe.Schedule.WarmupSteps,
-                InitialRate = result.GetValue(rate) ?? recipe.Schedule.InitialRate,
-                DecaySteps = result.GetValue(decaySteps) ?? recipe.Schedule.DecaySteps,
-                DecayRate = result.GetValue(decayRate) ?? recipe.Schedule.DecayRate,
-                Staircase = result.GetValue(staircase) ?? recipe.Schedule.Staircase,
             };
             var options = recipe with
             {
@@ -82,14 +84,14 @@ internal static class TrainCommand
             var deviceKind = DeviceChoice.Parse(result.GetValue(device)!);
             if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
             var run = new RunRequest(OutputPaths.Folder(result.GetValue(output) ?? Path.Combine("runs", entry.Key), "--out"), result.GetValue(resume), result.GetValue(overwrite),
-                result.GetValue(earlyStopping), ExplicitSeed: result.GetValue(seed) is not null, deviceKind, cosine);
+                result.GetValue(earlyStopping), ExplicitSeed: result.GetValue(seed) is not null, deviceKind);
             return Run(catalog, entry, options, source.Load(result.GetValue(data), result), run);
         });
         return command;
     }
 
     /// <summary>Where and how a run goes, beside its training options.</summary>
-    private sealed record RunRequest(string OutputFolder, string? ResumePath, bool Overwrite, int? EarlyStopping, bool ExplicitSeed, DeviceKind Device, bool Cosine);
+    private sealed record RunRequest(string OutputFolder, string? ResumePath, bool Overwrite, int? EarlyStopping, bool ExplicitSeed, DeviceKind Device);
 
     private static int Run(NetworkCatalog catalog, ModelEntry entry, TrainingOptions options, LoadedData data, RunRequest request)
     {
@@ -99,7 +101,7 @@ internal static class TrainCommand
         var device = DeviceChoice.Open(deviceKind);
         using var context = device?.Context;
         using var accelerator = device?.Accelerator;
-        Validate(entry, network, options, onGpu: accelerator is not null);
+        Validate(network, options, onGpu: accelerator is not null);
         Checkpoint? resume = null;
         if (resumePath is not null)
         {
@@ -109,9 +111,6 @@ internal static class TrainCommand
             if (explicitSeed && options.Seed != resume.Seed)
                 throw new UserError($"{resumePath} was trained with --seed {resume.Seed}; a resumed run keeps its seed");
         }
-        // Cosine decay runs over the whole run, a resumed one's earlier steps included, so resuming keeps its rates.
-        if (request.Cosine)
-            options = options with { Schedule = LearningRateSchedule.Cosine(options.Schedule.InitialRate, (int)Math.Min(int.MaxValue, (resume?.StepsDone ?? 0) + options.Steps), options.Schedule.WarmupSteps) };
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
 
@@ -186,31 +185,37 @@ internal static class TrainCommand
     /// <summary>The largest batch the ILGPU path takes (its buffers are allocated per run, not compiled in).</summary>
     private const int GpuBatchLimit = 4096;
 
-    private static void Validate(ModelEntry entry, IConvNet network, TrainingOptions options, bool onGpu)
+    /// <summary>The options <see cref="TrainingOptions.Validate"/> checks, by the flags that set them.</summary>
+    private static readonly Dictionary<string, string> Flags = new()
     {
-        if (options.Steps < 1) throw new UserError($"--steps must be at least 1, got {options.Steps}");
+        [nameof(TrainingOptions.Steps)] = "--steps",
+        [nameof(TrainingOptions.BatchSize)] = "--batch-size",
+        ["Schedule.InitialRate"] = "--learning-rate",
+        ["Schedule.DecaySteps"] = "--decay-steps",
+        ["Schedule.DecayRate"] = "--decay-rate",
+        ["Schedule.WarmupSteps"] = "--warmup-steps",
+        [nameof(TrainingOptions.RandomShift)] = "--shift",
+        [nameof(TrainingOptions.Momentum)] = "--momentum",
+        [nameof(TrainingOptions.WeightDecay)] = "--weight-decay",
+        [nameof(TrainingOptions.EvalEvery)] = "--eval-every",
+        [nameof(TrainingOptions.DropoutRate)] = "--dropout",
+        [nameof(TrainingOptions.Optimizer)] = "--optimizer",
+    };
+
+    /// <summary>The checks that belong to the command line (the ILGPU device's own limits); every option itself is
+    /// checked by <see cref="TrainingOptions.Validate"/>, whose message this names by its flag.</summary>
+    private static void Validate(IConvNet network, TrainingOptions options, bool onGpu)
+    {
         if (onGpu && (options.BatchSize < 1 || options.BatchSize > GpuBatchLimit))
             throw new UserError($"--batch-size must be 1..{GpuBatchLimit} on an ILGPU device, got {options.BatchSize}");
-        if (!onGpu && (options.BatchSize < 1 || options.BatchSize > network.BatchCapacity))
-            throw new UserError($"--batch-size must be 1..{network.BatchCapacity} on the cpu device ({entry.ClassName} was compiled with BatchCapacity = {network.BatchCapacity}; ILGPU devices take larger batches), got {options.BatchSize}");
-        if (!(options.Schedule.InitialRate > 0) || !float.IsFinite(options.Schedule.InitialRate))
-            throw new UserError($"--learning-rate must be a positive number, got {options.Schedule.InitialRate}");
-        if (options.Schedule.DecaySteps < 0) throw new UserError($"--decay-steps must be 0 or more, got {options.Schedule.DecaySteps}");
-        if (options.Schedule.WarmupSteps < 0) throw new UserError($"--warmup-steps must be 0 or more, got {options.Schedule.WarmupSteps}");
-        var smallest = Math.Min(network.Description.InputHeight, network.Description.InputWidth);
-        if (options.RandomShift < 0 || options.RandomShift >= smallest)
-            throw new UserError($"--shift must be 0..{smallest - 1} pixels for {network.Description.Input} images, got {options.RandomShift}");
-        if (!(options.Schedule.DecayRate > 0)) throw new UserError($"--decay-rate must be positive, got {options.Schedule.DecayRate}");
-        if (!(options.Momentum >= 0 && options.Momentum < 1)) throw new UserError($"--momentum must be in [0, 1), got {options.Momentum}");
-        if (options.Optimizer != OptimizerKind.Sgd && options.Momentum != 0) throw new UserError("--momentum is SGD's; Adam keeps its own moments");
-        if (options.Optimizer != OptimizerKind.AdamW && options.WeightDecay != 0) throw new UserError("--weight-decay is AdamW's: add --optimizer adamw");
-        if (!(options.WeightDecay >= 0 && options.WeightDecay < 1)) throw new UserError($"--weight-decay must be in [0, 1), got {options.WeightDecay}");
         if (onGpu && options.Optimizer != OptimizerKind.Sgd) throw new UserError("the ILGPU devices train with SGD only; Adam runs on --device cpu");
-        if (options.EvalEvery < 0) throw new UserError($"--eval-every must be 0 or more, got {options.EvalEvery}");
-        if (options.DropoutRate is { } rate)
+        try
         {
-            if (!(rate >= 0 && rate < 1)) throw new UserError($"--dropout is the rate of dropping, in [0, 1); got {rate}");
-            if (!network.Description.Layers.Any(l => l is DropoutLayer)) throw new UserError($"--dropout: {entry.ClassName} has no dropout layer");
+            options.Validate(network, onGpu ? GpuBatchLimit : network.BatchCapacity);
+        }
+        catch (TrainingOptionsException e)
+        {
+            throw new UserError($"{(Flags.TryGetValue(e.Option, out var flag) ? flag : e.Option)} {e.Problem}");
         }
     }
 }

@@ -76,7 +76,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
     {
         var console = CreateConsole(Output);
         var plain = Output ?? Console.Out;
-        var options = Resume is null ? Options : Options with { Seed = Resume.Seed };
+        // A cosine decay to the end of the run gets its length here, so the header shows the rates the run will use.
+        var options = (Resume is null ? Options : Options with { Seed = Resume.Seed }).ForRun(Resume?.StepsDone ?? 0);
         if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Early stopping needs a patience of at least one evaluation.");
         PrepareFolder();
         var checkpointPath = Path.Combine(Folder, CheckpointFile);
@@ -254,39 +255,4 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
                 ColorSystem = ColorSystemSupport.NoColors,
                 Interactive = InteractionSupport.No,
             });
-}
-
-/// <summary>What a <see cref="TrainingRun"/> did and wrote. Paths are null for what was not written: no checkpoint
-/// before a divergence, no weights file after one. <see cref="TestAccuracy"/> is measured when the data has a test split.</summary>
-public sealed record TrainingRunResult(TrainingResult Training, float? TestAccuracy, string Folder, string? CheckpointPath,
-    long? LastCheckpointStep, string MetricsPath, string LossPlotPath, string AccuracyPlotPath, string? WeightsPath)
-{
-    public bool Diverged => Training.Diverged;
-    public bool Interrupted => Training.Interrupted && !StoppedEarly;
-    public float ValidationAccuracy => Training.ValidationAccuracy;
-
-    /// <summary>The signal that interrupted the run (SIGINT, SIGTERM), if one did.</summary>
-    public System.Runtime.InteropServices.PosixSignal? Signal { get; init; }
-
-    /// <summary>The validation split's confusion matrix and misclassified images, when the data has a validation split.</summary>
-    public string? ConfusionPlotPath { get; init; }
-    public string? MistakesPlotPath { get; init; }
-
-    /// <summary>Stopped by <see cref="TrainingRun.EarlyStoppingPatience"/>, not by a signal.</summary>
-    public bool StoppedEarly { get; init; }
-
-    /// <summary>best.scnc and its validation accuracy, when the data has a validation split.</summary>
-    public string? BestCheckpointPath { get; init; }
-    public float? BestValidationAccuracy { get; init; }
-
-    /// <summary>Steps of this run's target not done (after an interruption).</summary>
-    public long StepsLeft { get; init; }
-}
-
-/// <summary>The output folder holds another run; resume it or overwrite it, but never mix the two.</summary>
-public sealed class RunFolderInUseException(string folder, IReadOnlyList<string> files)
-    : IOException($"{folder} already holds a run ({string.Join(", ", files)}): resume it from its checkpoint, or overwrite it to start again.")
-{
-    public string Folder { get; } = folder;
-    public IReadOnlyList<string> Files { get; } = files;
 }

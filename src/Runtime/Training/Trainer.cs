@@ -4,126 +4,6 @@ using StaticConvNet.Kernels;
 
 namespace StaticConvNet.Training;
 
-/// <summary>How to train: the notebook's knobs.</summary>
-public sealed record TrainingOptions
-{
-    /// <summary>Steps to run in this call (a resumed run adds them to the steps already done).</summary>
-    public int Steps { get; init; } = 1001;
-    public int BatchSize { get; init; } = 16;
-    public LearningRateSchedule Schedule { get; init; } = new(0.05f);
-    public float Momentum { get; init; }
-    public int Seed { get; init; } = 1;
-    /// <summary>Validation accuracy (and a checkpoint) every this many steps and at the last step; 0 = only at the end.</summary>
-    public int EvalEvery { get; init; } = 500;
-    /// <summary>Overrides the compiled dropout rate of every dropout layer.</summary>
-    public float? DropoutRate { get; init; }
-
-    /// <summary>SGD (the notebook's, with <see cref="Momentum"/>), Adam or AdamW.</summary>
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
-
-    /// <summary>AdamW's decoupled weight decay λ.</summary>
-    public float WeightDecay { get; init; }
-
-    /// <summary>Data augmentation: each training image moved by up to this many pixels up or down and left or right
-    /// (Keras's <c>RandomTranslation</c>, edge pixels repeated into the gap); 0 = off. The shift is drawn from (seed,
-    /// step, image in the batch), so a run repeats and a resumed run draws the same.</summary>
-    public int RandomShift { get; init; }
-}
-
-/// <summary>What one step did.</summary>
-public readonly record struct StepReport(long Step, long LastStep, float Loss, float MinibatchAccuracy, float LearningRate, double ImagesPerSecond);
-
-/// <summary>A validation measurement.</summary>
-public readonly record struct EvalReport(long Step, float ValidationAccuracy);
-
-/// <summary>The outcome of a run. <see cref="StepsDone"/> counts from the first step of the first run.
-/// <see cref="Interrupted"/>: stopped early by its cancellation token, after a whole step, with a checkpoint.
-/// <see cref="DivergenceReason"/>: for a diverged run, which value was not finite or how far the loss grew
-/// (<see cref="DivergenceWatch"/>).</summary>
-public sealed record TrainingResult(long StepsDone, float FinalLoss, float ValidationAccuracy, TimeSpan Elapsed, double ImagesPerSecond,
-    bool Diverged, long? DivergedAtStep, bool Interrupted = false, string? DivergenceReason = null);
-
-/// <summary>What a caller hears while training runs.</summary>
-public sealed class TrainingCallbacks
-{
-    public Action<StepReport>? Step { get; init; }
-    public Action<EvalReport>? Evaluation { get; init; }
-    /// <summary>A consistent snapshot at every evaluation point; the caller decides where it goes.</summary>
-    public Action<Checkpoint>? Checkpoint { get; init; }
-}
-
-/// <summary>Where a training step's work runs: the generated CPU code, or an accelerator. The loop itself
-/// (batches, schedule, divergence, evaluation points, checkpoints) is <see cref="Trainer.Run"/>, shared by all.</summary>
-public interface ITrainingDevice
-{
-    /// <summary>What runs the work, for people: "cpu (generated SIMD code)", a GPU's name.</summary>
-    string Name { get; }
-
-    /// <summary>Largest batch the device takes.</summary>
-    int BatchCapacity { get; }
-
-    /// <summary>Takes the host's parameters and the optimizer's velocity as the starting state.</summary>
-    void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate);
-
-    /// <summary>Forward and backward over the batch with the dropout masks of <paramref name="step"/>; returns the
-    /// mean loss and how many images the training pass's logits classified correctly (before any update).</summary>
-    (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step);
-
-    /// <summary>The logits of the last <see cref="ComputeGradients"/> pass, [count × classes]; read only to say why a
-    /// run diverged.</summary>
-    float[] TrainingLogits(int count);
-
-    void Update(float learningRate);
-
-    /// <summary>Copies parameters and velocity back to the host, for checkpoints.</summary>
-    void Synchronise(IConvNet host, Optimizer optimizer);
-
-    /// <summary>Accuracy on <paramref name="data"/> with the current parameters.</summary>
-    float Evaluate(Dataset data);
-}
-
-/// <summary>The generated SIMD code as a training device: the network and the optimizer work in place.</summary>
-public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
-{
-    private Optimizer? _optimizer;
-
-    public string Name => "cpu (generated SIMD code)";
-
-    public int BatchCapacity => network.BatchCapacity;
-
-    public void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate)
-    {
-        _optimizer = optimizer;
-        network.DropoutSeed = dropoutSeed;
-        network.DropoutRate = dropoutRate;
-    }
-
-    public (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step)
-    {
-        network.DropoutStep = (ulong)step;
-        var loss = network.ComputeGradients(images, labels, count);
-        var correct = 0;
-        for (var i = 0; i < count; i++)
-        {
-            if (Trainer.ArgMax(network.TrainingLogits(i)) == labels[i]) correct++;
-        }
-        return (loss, correct);
-    }
-
-    public float[] TrainingLogits(int count)
-    {
-        var logits = new float[count * network.OutputLength];
-        for (var i = 0; i < count; i++) network.TrainingLogits(i).CopyTo(logits.AsSpan(i * network.OutputLength));
-        return logits;
-    }
-
-    public void Update(float learningRate) => _optimizer!.Step(network.Parameters, network.Gradients, learningRate);
-
-    public void Synchronise(IConvNet host, Optimizer optimizer) { } // already in place
-
-    public float Evaluate(Dataset data) => Trainer.Evaluate(network, data);
-}
-
 /// <summary>The notebook's training loop: minibatches taken in order from a (seeded) shuffle of the training set,
 /// offset = step · batch mod (N − batch), SGD on the mean softmax cross-entropy. Everything a step does is a
 /// function of (seed, step, parameters, velocity), so a run resumed from a checkpoint continues bit for bit.</summary>
@@ -141,21 +21,15 @@ public static class Trainer
     public static TrainingResult Run(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options,
         Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
     {
-        if (options.BatchSize < 1 || options.BatchSize > device.BatchCapacity)
-            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, device.BatchCapacity == host.BatchCapacity
-                ? $"BatchSize must be 1..{host.BatchCapacity}: {host.Description.Name} was compiled with BatchCapacity = {host.BatchCapacity}. "
-                  + $"For larger batches set BatchCapacity on its [Network] attribute, e.g. [Network(..., BatchCapacity = {Math.Max(options.BatchSize, 1)})]."
-                : $"BatchSize must be 1..{device.BatchCapacity}, the most {device.Name} takes.");
-        if (options.Steps < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Steps, "Steps must be at least 1.");
+        options.Validate(host, device.BatchCapacity);
         if (train.ImageLength != host.InputLength)
             throw new ArgumentException($"Training images are {train.Height}x{train.Width}x{train.Channels}; {host.Description.Name} takes {host.Description.Input}.");
         if (valid is not null && valid.ImageLength != host.InputLength)
             throw new ArgumentException($"Validation images are {valid.Height}x{valid.Width}x{valid.Channels}; {host.Description.Name} takes {host.Description.Input}.");
-        if (options.RandomShift < 0 || options.RandomShift >= Math.Min(train.Height, train.Width))
-            throw new ArgumentOutOfRangeException(nameof(options), options.RandomShift, $"A random shift must be 0 or more and smaller than the {train.Height}x{train.Width} images.");
         if (train.Count <= options.BatchSize)
             throw new ArgumentException($"The training set has {train.Count} images; it needs more than one batch of {options.BatchSize}.");
 
+        options = options.ForRun(resume?.StepsDone ?? 0);
         var seed = resume?.Seed ?? options.Seed;
         var optimizer = Optimizer.For(options, host.ParameterCount);
         long firstStep = 0;

@@ -46,7 +46,7 @@ public class Test_Train
         Scn.Run("train", "arch1", "--shift", "28").ShouldBeCleanError("--shift must be 0..27 pixels for 28x28x1 images, got 28");
         Scn.Run("train", "arch1", "--optimizer", "rmsprop").ShouldBeCleanError("--optimizer is sgd, adam or adamw, not 'rmsprop'");
         Scn.Run("train", "arch1", "--optimizer", "adam", "--momentum", "0.9").ShouldBeCleanError("--momentum is SGD's; Adam keeps its own moments");
-        Scn.Run("train", "arch1", "--weight-decay", "0.01").ShouldBeCleanError("--weight-decay is AdamW's: add --optimizer adamw");
+        Scn.Run("train", "arch1", "--weight-decay", "0.01").ShouldBeCleanError("--weight-decay is AdamW's, but the optimizer is Sgd");
         Scn.Run("train", "arch1", "--optimizer", "adam", "--device", "ilgpu-cpu").ShouldBeCleanError("the ILGPU devices train with SGD only");
     }
 

@@ -197,9 +197,10 @@ public class Test_TrainingRun
     [Fact]
     public void A_batch_larger_than_the_compiled_capacity_names_BatchCapacity_and_how_to_raise_it()
     {
-        var e = Should.Throw<ArgumentOutOfRangeException>(() => Trainer.Train(new ColourNet(), Blobs(200, 1), null, new TrainingOptions { Steps = 1, BatchSize = 64 }));
-        e.Message.ShouldStartWith("BatchSize must be 1..16: ColourNet was compiled with BatchCapacity = 16. "
-            + "For larger batches set BatchCapacity on its [Network] attribute, e.g. [Network(..., BatchCapacity = 64)].");
+        var e = Should.Throw<TrainingOptionsException>(() => Trainer.Train(new ColourNet(), Blobs(200, 1), null, new TrainingOptions { Steps = 1, BatchSize = 64 }));
+        e.Option.ShouldBe("BatchSize");
+        e.Message.ShouldBe("BatchSize must be 1..16: ColourNet was compiled with BatchCapacity = 16 "
+            + "(for larger batches set it on the [Network] attribute, e.g. [Network(..., BatchCapacity = 64)]), got 64");
     }
 
     [Fact]

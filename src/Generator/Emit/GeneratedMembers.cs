@@ -1,0 +1,35 @@
+using StaticConvNet.Generator.Model;
+
+namespace StaticConvNet.Generator.Emit;
+
+/// <summary>The member names generated code declares in the network class, so the parser can refuse a layer name or
+/// a user member that would clash with them (a clash would otherwise be a C# error inside the generated file).
+/// A test compiles a network of every kind and checks these lists cover every member it declares.</summary>
+internal static class GeneratedMembers
+{
+    /// <summary>Members every network has.</summary>
+    public static readonly string[] Network =
+    [
+        "InputHeight", "InputWidth", "InputChannels", "InputLength", "OutputLength", "ParameterCount", "BatchCapacity",
+        "LayerFingerprint", "ActivationsPerImage", "MasksPerImage", "Runner", "Parameters", "Gradients", "DropoutSeed",
+        "DropoutRate", "DropoutStep", "Description", "InitializeParameters", "Forward", "Predict", "PredictBatch",
+        "ComputeGradients", "TrainingLogits", "ComputeLoss", "LayerDescription", "Classify", "ClassifyLogits",
+        "BakedParameters", "CreateGpuNetwork", "GpuLaunches", "InError",
+    ];
+
+    /// <summary>Those of <see cref="Network"/> that are methods: a user's overload of one is no clash.</summary>
+    public static readonly string[] NetworkMethods =
+    [
+        "Forward", "Predict", "PredictBatch", "ComputeGradients", "TrainingLogits", "ComputeLoss", "InitializeParameters",
+        "Classify", "ClassifyLogits", "CreateGpuNetwork",
+    ];
+
+    /// <summary>What a layer's members are named after its PascalCase name: <c>Conv1</c> + one of these.</summary>
+    public static readonly string[] LayerSuffixes =
+    [
+        "InputHeight", "InputWidth", "InputChannels", "InputLength", "OutputHeight", "OutputWidth", "OutputChannels",
+        "OutputLength", "WeightsOffset", "WeightsLength", "BiasOffset", "BiasLength", "Patch", "Size", "Stride",
+        "PadTop", "PadLeft", "Shape", "Window", "ImageOffset", "Output", "OutputGradient", "Forward", "Backward",
+        "Rate", "Index", "MaskImageOffset", "Mask", "DepthRadius", "Bias", "Alpha", "Beta", "FlippedWeights",
+    ];
+}

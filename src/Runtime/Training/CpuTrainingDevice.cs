@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using StaticConvNet.Data;
+using StaticConvNet.Kernels;
+
+namespace StaticConvNet.Training;
+
+/// <summary>The generated SIMD code as a training device: the network and the optimizer work in place.</summary>
+public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
+{
+    private Optimizer? _optimizer;
+
+    public string Name => "cpu (generated SIMD code)";
+
+    public int BatchCapacity => network.BatchCapacity;
+
+    public void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate)
+    {
+        _optimizer = optimizer;
+        network.DropoutSeed = dropoutSeed;
+        network.DropoutRate = dropoutRate;
+    }
+
+    public (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step)
+    {
+        network.DropoutStep = (ulong)step;
+        var loss = network.ComputeGradients(images, labels, count);
+        var correct = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (Trainer.ArgMax(network.TrainingLogits(i)) == labels[i]) correct++;
+        }
+        return (loss, correct);
+    }
+
+    public float[] TrainingLogits(int count)
+    {
+        var logits = new float[count * network.OutputLength];
+        for (var i = 0; i < count; i++) network.TrainingLogits(i).CopyTo(logits.AsSpan(i * network.OutputLength));
+        return logits;
+    }
+
+    public void Update(float learningRate) => _optimizer!.Step(network.Parameters, network.Gradients, learningRate);
+
+    public void Synchronise(IConvNet host, Optimizer optimizer) { } // already in place
+
+    public float Evaluate(Dataset data) => Trainer.Evaluate(network, data);
+}

@@ -1,0 +1,8 @@
+using System.Diagnostics;
+using StaticConvNet.Data;
+using StaticConvNet.Kernels;
+
+namespace StaticConvNet.Training;
+
+/// <summary>A validation measurement.</summary>
+public readonly record struct EvalReport(long Step, float ValidationAccuracy);

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using StaticConvNet.Data;
+using StaticConvNet.Kernels;
+
+namespace StaticConvNet.Training;
+
+/// <summary>Where a training step's work runs: the generated CPU code, or an accelerator. The loop itself
+/// (batches, schedule, divergence, evaluation points, checkpoints) is <see cref="Trainer.Run"/>, shared by all.</summary>
+public interface ITrainingDevice
+{
+    /// <summary>What runs the work, for people: "cpu (generated SIMD code)", a GPU's name.</summary>
+    string Name { get; }
+
+    /// <summary>Largest batch the device takes.</summary>
+    int BatchCapacity { get; }
+
+    /// <summary>Takes the host's parameters and the optimizer's velocity as the starting state.</summary>
+    void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate);
+
+    /// <summary>Forward and backward over the batch with the dropout masks of <paramref name="step"/>; returns the
+    /// mean loss and how many images the training pass's logits classified correctly (before any update).</summary>
+    (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step);
+
+    /// <summary>The logits of the last <see cref="ComputeGradients"/> pass, [count × classes]; read only to say why a
+    /// run diverged.</summary>
+    float[] TrainingLogits(int count);
+
+    void Update(float learningRate);
+
+    /// <summary>Copies parameters and velocity back to the host, for checkpoints.</summary>
+    void Synchronise(IConvNet host, Optimizer optimizer);
+
+    /// <summary>Accuracy on <paramref name="data"/> with the current parameters.</summary>
+    float Evaluate(Dataset data);
+}

@@ -1,0 +1,8 @@
+using System.Diagnostics;
+using StaticConvNet.Data;
+using StaticConvNet.Kernels;
+
+namespace StaticConvNet.Training;
+
+/// <summary>What one step did.</summary>
+public readonly record struct StepReport(long Step, long LastStep, float Loss, float MinibatchAccuracy, float LearningRate, double ImagesPerSecond);

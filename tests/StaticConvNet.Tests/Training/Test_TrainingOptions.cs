@@ -1,0 +1,65 @@
+using StaticConvNet.Tests.Support;
+using StaticConvNet.Training;
+
+namespace StaticConvNet.Tests.Training;
+
+/// <summary>One owner for training options: <see cref="TrainingOptions.Validate"/> checks them once, for the trainer,
+/// <c>TrainingRun</c> and <c>scn train</c> alike, and a cosine decay over the run is resolved by the trainer, which knows
+/// how many steps a resumed run already had.</summary>
+public class Test_TrainingOptions
+{
+    [Fact]
+    public void A_cosine_decay_to_the_end_of_the_run_gets_the_whole_runs_length()
+    {
+        LearningRateSchedule.CosineOverTheRun(0.1f, warmupSteps: 10).ForRun(110).ShouldBe(LearningRateSchedule.Cosine(0.1f, 110, 10));
+        new LearningRateSchedule(0.05f).ForRun(110).ShouldBe(new LearningRateSchedule(0.05f), "other schedules as they are");
+        Should.Throw<InvalidOperationException>(() => LearningRateSchedule.CosineOverTheRun(0.1f).At(0));
+    }
+
+    [Fact]
+    public void An_interrupted_cosine_run_resumed_uses_the_rates_of_the_same_run_in_one_go()
+    {
+        // As scn train does it: a 30-step run stopped after 11 steps (Ctrl-C), then resumed for the 19 left.
+        var train = Test_TrainingRun.Blobs(64, 1);
+        var options = new TrainingOptions { Steps = 30, BatchSize = 4, EvalEvery = 0, Schedule = LearningRateSchedule.CosineOverTheRun(0.05f, warmupSteps: 5) };
+        List<float> Rates(TrainingOptions o, Checkpoint? resume, int? stopAfter = null, List<Checkpoint>? kept = null)
+        {
+            var rates = new List<float>();
+            using var stop = new CancellationTokenSource();
+            Trainer.Train(new ColourNet(), train, null, o, resume, new TrainingCallbacks
+            {
+                Step = r => { rates.Add(r.LearningRate); if (rates.Count == stopAfter) stop.Cancel(); },
+                Checkpoint = c => kept?.Add(c),
+            }, stop.Token);
+            return rates;
+        }
+        var whole = Rates(options, null);
+        var checkpoints = new List<Checkpoint>();
+        var first = Rates(options, null, stopAfter: 11, kept: checkpoints);
+        var rest = Rates(options with { Steps = 19 }, checkpoints.ShouldHaveSingleItem());
+        first.Count.ShouldBe(11);
+        first.Concat(rest).ShouldBe(whole);
+        whole[^1].ShouldBeLessThan(whole[10] / 10, "decays to near 0 at the end of the 30 steps, not of the resumed 19");
+    }
+
+    [Fact]
+    public void Validate_names_the_option_and_what_is_wrong()
+    {
+        var network = new ColourNet();
+        TrainingOptionsException Refusal(TrainingOptions o) => Should.Throw<TrainingOptionsException>(() => o.Validate(network, ColourNet.BatchCapacity));
+        Refusal(new TrainingOptions { Steps = 0 }).Message.ShouldBe("Steps must be at least 1, got 0");
+        Refusal(new TrainingOptions { RandomShift = 12 }).Message.ShouldBe("RandomShift must be 0..11 pixels for 12x12x3 images, got 12");
+        Refusal(new TrainingOptions { Schedule = LearningRateSchedule.CosineOverTheRun(0.1f) with { DecaySteps = 100 } })
+            .Message.ShouldBe("Schedule.DecaySteps is exponential decay's; a cosine schedule has no decay steps or rate");
+        Refusal(new TrainingOptions { DropoutRate = 0.5f }).Message.ShouldBe("DropoutRate is set, but ColourNet has no dropout layer");
+        Refusal(new TrainingOptions { WeightDecay = 0.01f }).Option.ShouldBe("WeightDecay");
+        new TrainingOptions().Validate(network, ColourNet.BatchCapacity); // the defaults train
+    }
+
+    [Fact]
+    public void Scn_train_names_the_flag_for_what_Validate_refuses()
+    {
+        Scn.Run("train", "arch1", "--schedule", "cosine", "--decay-steps", "100")
+            .ShouldBeCleanError("--decay-steps is exponential decay's; a cosine schedule has no decay steps or rate");
+    }
+}
