@@ -1,5 +1,3 @@
-using StaticConvNet.Generator.Model;
-
 namespace StaticConvNet.Generator.Emit;
 
 /// <summary>The member names generated code declares in the network class, so the parser can refuse a layer name or

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using StaticConvNet.Data;
-using StaticConvNet.Kernels;
 
 namespace StaticConvNet.Training;
 

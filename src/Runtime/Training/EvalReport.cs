@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using StaticConvNet.Data;
-using StaticConvNet.Kernels;
-
 namespace StaticConvNet.Training;
 
 /// <summary>A validation measurement.</summary>

@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Numerics.Tensors;
-
 namespace StaticConvNet.Training;
 
 /// <summary>An update rule: parameters ← f(parameters, gradients, learning rate, its own state). Its state is part of

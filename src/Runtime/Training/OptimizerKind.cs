@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Numerics.Tensors;
-
 namespace StaticConvNet.Training;
 
 /// <summary>Which update rule a run uses.</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using StaticConvNet.Data;
-using StaticConvNet.Kernels;
-
 namespace StaticConvNet.Training;
 
 /// <summary>What a caller hears while training runs.</summary>

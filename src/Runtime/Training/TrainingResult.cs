@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using StaticConvNet.Data;
-using StaticConvNet.Kernels;
-
 namespace StaticConvNet.Training;
 
 /// <summary>The outcome of a run. <see cref="StepsDone"/> counts from the first step of the first run.
