@@ -5,11 +5,11 @@ using StaticConvNet.Models;
 
 namespace StaticConvNet.Bench;
 
-/// <summary>One SIMD tier's figures in one process, for bench/compare.sh's per-tier tables: single-image inference of
+/// <summary>One SIMD tier's figures in one process, for bench/tiers.sh's per-tier tables: single-image inference of
 /// each notebook model beside ONNX Runtime (its own AVX-512 kernels, whatever tier .NET was told to use) and one
 /// training step at batch 16 on both cores. The tier is chosen by the environment the process starts in
 /// (DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0); the first line says what the JIT sees. BenchmarkDotNet gives the same
-/// figures for the default tier; this harness gives every tier's in a few seconds each, so compare.sh can run all three.</summary>
+/// figures for the default tier; this harness gives every tier's in a minute or two each, so tiers.sh can run all three.</summary>
 internal static class TierHarness
 {
     /// <summary>Prints "tier,…" and one CSV line per model: model, our µs, ONNX Runtime µs, training img/s, bytes a warm

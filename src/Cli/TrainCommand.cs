@@ -51,7 +51,7 @@ internal static class TrainCommand
                 // The recipe's decay is the notebook's exponential one: a cosine run keeps only its rate and warm-up,
                 // and a --decay-* flag beside --schedule cosine is refused (by TrainingOptions.Validate).
                 "cosine" => LearningRateSchedule.CosineOverTheRun(result.GetValue(rate) ?? recipe.Schedule.InitialRate, result.GetValue(warmup) ?? recipe.Schedule.WarmupSteps)
-                    with { DecaySteps = result.GetValue(decaySteps) ?? 0, DecayRate = result.GetValue(decayRate) ?? 1f },
+                    with { DecaySteps = result.GetValue(decaySteps) ?? 0, DecayRate = result.GetValue(decayRate) ?? 1f, Staircase = result.GetValue(staircase) ?? false },
                 "exponential" => recipe.Schedule with
                 {
                     WarmupSteps = result.GetValue(warmup) ?? recipe.Schedule.WarmupSteps,
@@ -194,6 +194,7 @@ internal static class TrainCommand
         ["Schedule.DecaySteps"] = "--decay-steps",
         ["Schedule.DecayRate"] = "--decay-rate",
         ["Schedule.WarmupSteps"] = "--warmup-steps",
+        ["Schedule.Staircase"] = "--staircase",
         [nameof(TrainingOptions.RandomShift)] = "--shift",
         [nameof(TrainingOptions.Momentum)] = "--momentum",
         [nameof(TrainingOptions.WeightDecay)] = "--weight-decay",
@@ -215,7 +216,8 @@ internal static class TrainCommand
         }
         catch (TrainingOptionsException e)
         {
-            throw new UserError($"{(Flags.TryGetValue(e.Option, out var flag) ? flag : e.Option)} {e.Problem}");
+            var message = $"{(Flags.TryGetValue(e.Option, out var flag) ? flag : e.Option)} {e.Problem}";
+            throw new UserError(e.Option == nameof(TrainingOptions.BatchSize) && !onGpu ? message + "; an ILGPU device (--device) takes larger batches" : message);
         }
     }
 }

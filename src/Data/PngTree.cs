@@ -110,7 +110,7 @@ public static class PngTree
         // past what an array holds an InvalidOperationException (each found by Test_Fuzz). Nothing else in this block
         // throws InvalidOperationException: the queue is completed only after the loop.
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or OverflowException
-                                      or ArgumentOutOfRangeException or InvalidOperationException)
+                                      or ArgumentOutOfRangeException or (InvalidOperationException and not ObjectDisposedException))
         {
             queue.CompleteAdding();
             Unwrapped(() => Task.WaitAll(decoders));

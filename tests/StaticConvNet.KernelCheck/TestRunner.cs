@@ -24,22 +24,26 @@ public static class TestRunner
                     var name = $"{type.Name}.{method.Name}" + (arguments.Length > 0 ? $"({string.Join(", ", arguments.Select(Show))})" : "");
                     if (filter is not null && !name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
                     if (fact.Skip is not null) { skipped++; continue; }
+                    object? instance = null;
                     try
                     {
-                        var instance = Activator.CreateInstance(type);
+                        instance = Activator.CreateInstance(type);
                         var result = method.Invoke(instance, Convert(arguments, method.GetParameters()));
                         if (result is Task task) task.GetAwaiter().GetResult();
-                        (instance as IDisposable)?.Dispose();
                         passed++;
                     }
-                    catch (TargetInvocationException e) when (e.InnerException is Xunit.SkipException)
+                    catch (Exception e) when (Unwrap(e) is Xunit.SkipException)
                     {
                         skipped++;
                     }
-                    catch (TargetInvocationException e)
+                    catch (Exception e)
                     {
                         failed++;
-                        Console.WriteLine($"FAILED {name}: {e.InnerException?.Message}");
+                        Console.WriteLine($"FAILED {name}: {Unwrap(e).GetType().Name}: {Unwrap(e).Message}");
+                    }
+                    finally
+                    {
+                        (instance as IDisposable)?.Dispose();
                     }
                 }
             }
@@ -47,12 +51,21 @@ public static class TestRunner
         return new Outcome(passed, failed, skipped);
     }
 
-    /// <summary>A [Fact]'s one empty case, or a [Theory]'s rows from [InlineData] and [MemberData].</summary>
+    /// <summary>The exception a test threw, out of reflection's and tasks' wrappers.</summary>
+    private static Exception Unwrap(Exception e)
+    {
+        while (e is TargetInvocationException or AggregateException && e.InnerException is { } inner) e = inner;
+        return e;
+    }
+
+    /// <summary>A [Fact]'s one empty case, or a [Theory]'s rows from [InlineData] and [MemberData] (a theory with no rows
+    /// is a failure of its own, as xunit makes it).</summary>
     private static IEnumerable<object?[]> Cases(Type type, MethodInfo method)
     {
         if (method.GetCustomAttribute<TheoryAttribute>() is null) return [[]];
         var rows = new List<object?[]>();
         foreach (var data in method.GetCustomAttributes<Xunit.Sdk.DataAttribute>()) rows.AddRange(data.GetData(method));
+        if (rows.Count == 0) throw new InvalidOperationException($"{type.Name}.{method.Name} is a theory with no data");
         return rows;
     }
 

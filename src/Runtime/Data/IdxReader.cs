@@ -66,7 +66,7 @@ public static class IdxReader
     /// <summary>Reads the header, asks <paramref name="promise"/> how many bytes of data it promises (and in words what),
     /// then reads exactly that many and checks that nothing follows. Nothing is inflated beyond what the header
     /// promises; a promise larger than the file could hold is refused before anything is allocated, and a gzip file's
-    /// buffer grows with what it inflates to, never past twice that.</summary>
+    /// buffer grows with what it inflates to.</summary>
     private static byte[] ReadChecked(string path, int headerLength, Func<byte[], (long Length, string What)> promise)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
@@ -112,8 +112,9 @@ public static class IdxReader
     }
 
     /// <summary>A gzip file's data into a buffer that doubles as the data arrives, up to what the header promises: a
-    /// header promising gigabytes over a stream that inflates to far less costs at most twice what it holds, not what
-    /// it promises (deflate's 1032:1 still lets a megabyte promise a gigabyte).</summary>
+    /// header promising gigabytes over a stream that inflates to far less costs a few times what it holds (the buffer
+    /// is at most twice it, and while it doubles the old one is held too), not what it promises (deflate's 1032:1 still
+    /// lets a megabyte promise a gigabyte).</summary>
     private static (byte[] Bytes, long Read) ReadGrowing(Stream source, byte[] header, long length)
     {
         var total = header.Length + length;

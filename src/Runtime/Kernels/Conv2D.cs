@@ -142,8 +142,10 @@ public static class Conv2D
         if (winograd is { ActiveBackward: true } && Winograd.PaysForWeightGradient<TShape>()) Winograd.WeightGradientBlocked<TShape, TBlock>(input, outputGradient, weightGradient);
         else WeightGradientBlocked<TShape, TBlock>(input, outputGradient, weightGradient);
         if (inputGradient.IsEmpty) return;
-        // The strided kernel holds at least a kernel row of taps: past its 28 accumulators, the generic path.
-        if (TShape.InChannels % Lanes != 0 || (TShape.Stride != 1 && TShape.Patch > MaxTapsInRegisters)) BackwardGeneric<TShape>(input, weights, outputGradient, Span<float>.Empty, inputGradient);
+        // The strided kernel holds at least a kernel row of taps: past its accumulators (28 with AVX-512, Narrow for the
+        // narrower blocks, whose kernels are compiled without the rest), the generic path.
+        if (TShape.InChannels % Lanes != 0 || (TShape.Stride != 1 && TShape.Patch > (typeof(TBlock) == typeof(Block512) ? MaxTapsInRegisters : Narrow)))
+            BackwardGeneric<TShape>(input, weights, outputGradient, Span<float>.Empty, inputGradient);
         else if (TShape.Stride == 1) InputGradientAsConvolution<TShape, TBlock>(flippedWeights, winograd, outputGradient, inputGradient);
         else InputGradientBlocked<TShape, TBlock>(flippedWeights, outputGradient, inputGradient);
     }

@@ -71,8 +71,9 @@ internal static class Blocking<T, TBlock> where T : struct, IConv2DShape where T
     public static int LastGradientGroup { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Geometry<T>.KernelRowLength - (Geometry<T>.CeilingDivide(Geometry<T>.KernelRowLength, GradientGroup) - 1) * GradientGroup; }
 
     /// <summary>Kernel rows per group of the strided input-gradient kernel: the whole patch where its taps fit in
-    /// registers (up to 5x5 with AVX-512), else one kernel row (which spills where a row has more taps than the
-    /// register file holds blocks: 128-bit x64).</summary>
+    /// registers (up to 5x5 with AVX-512), else one kernel row (up to 28 taps with AVX-512, <see cref="Conv2D.Narrow"/>
+    /// with a narrower block; wider patches take the generic path; a row of more taps than x64's 16 xmm registers hold
+    /// as blocks spills).</summary>
     public static int TapRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.Patch <= Geometry<T>.Smaller(28, TBlock.Accumulators) ? T.Patch : 1; }
 }
 

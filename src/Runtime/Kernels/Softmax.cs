@@ -2,7 +2,7 @@ namespace StaticConvNet.Kernels;
 
 /// <summary>Softmax computed stably: the largest logit is subtracted before exponentiating, so no exp overflows
 /// however confident the network is (a logit past about 88.7 overflows float's exp on its own). NaN or infinite
-/// logits give NaN probabilities. The exponentials are summed one after another in scalar code, so every SIMD tier
+/// A logit of −∞ among finite ones gets probability 0; a NaN, a +∞, or all logits −∞ give NaN probabilities. The exponentials are summed one after another in scalar code, so every SIMD tier
 /// gives the same bits (a network's classes are few; this is not where time goes).</summary>
 public static class Softmax
 {

@@ -12,20 +12,22 @@ public sealed class DivergenceWatch
     /// <summary>Three orders of magnitude: far beyond the noise of one minibatch against the recent average.</summary>
     public const float GrowthFactor = 1000f;
 
-    // The average a step's loss is weighed against: an exponential average of the recent losses, but never below the
-    // loss of a uniform guess, log(classes), so a step that meets a few hard images after thousands of near-zero
-    // losses is not taken for divergence.
+    // The loss a step is weighed against: the lowest that an exponential average of the recent losses has been, but
+    // never below the loss of a uniform guess, log(classes), so a step that meets a few hard images after thousands of
+    // near-zero losses is not taken for divergence. The lowest, not the current average: a loss that grows by half
+    // each step drags a moving average along with it and would never be a thousand times it.
     private readonly float _floor;
     private float _recent = float.NaN;
+    private float _lowest = float.PositiveInfinity;
 
     public DivergenceWatch(int classes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
-        _floor = MathF.Log(classes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
+        _floor = MathF.Log(Math.Max(classes, 2)); // one class has a loss of 0 whatever happens: weigh it as two
     }
 
     /// <summary>The loss a step must exceed to count as grown by orders of magnitude.</summary>
-    public float Limit => GrowthFactor * (float.IsNaN(_recent) ? _floor : MathF.Max(_floor, _recent));
+    public float Limit => GrowthFactor * MathF.Max(_floor, float.IsPositiveInfinity(_lowest) ? _floor : _lowest);
 
     /// <summary>Null while the run is healthy; otherwise one sentence saying which value was not finite or how far the
     /// loss grew. <paramref name="logits"/> gives the training pass's logits, [count × classes]; it is read only when
@@ -34,8 +36,9 @@ public sealed class DivergenceWatch
     {
         if (!float.IsFinite(loss)) return NotFinite(loss, count, logits(count));
         if (loss > Limit)
-            return string.Create(CultureInfo.InvariantCulture, $"the mean loss grew to {loss:G4}, over {GrowthFactor:G} times its recent average");
+            return string.Create(CultureInfo.InvariantCulture, $"the mean loss grew to {loss:G4}, over {GrowthFactor:G} times the lowest it had averaged");
         _recent = float.IsNaN(_recent) ? loss : 0.9f * _recent + 0.1f * loss;
+        _lowest = MathF.Min(_lowest, _recent);
         return null;
     }
 

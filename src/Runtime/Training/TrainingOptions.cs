@@ -41,13 +41,21 @@ public sealed record TrainingOptions
                 ? string.Create(c, $"must be 1..{batchCapacity}: {network.Description.Name} was compiled with BatchCapacity = {batchCapacity} ")
                   + string.Create(c, $"(for larger batches set it on the [Network] attribute, e.g. [Network(..., BatchCapacity = {Math.Max(BatchSize, 1)})]), got {BatchSize}")
                 : string.Create(c, $"must be 1..{batchCapacity} on this device, got {BatchSize}"));
+            // (An ILGPU device's buffers are allocated per run: it takes larger batches than the compiled capacity.)
         }
         Require(Schedule.InitialRate > 0 && float.IsFinite(Schedule.InitialRate), "Schedule.InitialRate", string.Create(c, $"must be a positive number, got {Schedule.InitialRate}"));
         Require(Schedule.DecaySteps >= 0, "Schedule.DecaySteps", string.Create(c, $"must be 0 or more, got {Schedule.DecaySteps}"));
         Require(Schedule.DecayRate > 0, "Schedule.DecayRate", string.Create(c, $"must be positive, got {Schedule.DecayRate}"));
         Require(Schedule.WarmupSteps >= 0, "Schedule.WarmupSteps", string.Create(c, $"must be 0 or more, got {Schedule.WarmupSteps}"));
-        Require(Schedule.Kind == ScheduleKind.Exponential || (Schedule.DecaySteps == 0 && Schedule.DecayRate == 1f), "Schedule.DecaySteps",
-            "is exponential decay's; a cosine schedule has no decay steps or rate");
+        if (Schedule.Kind == ScheduleKind.Cosine)
+        {
+            Require(Schedule.DecaySteps == 0, "Schedule.DecaySteps", "is exponential decay's; a cosine schedule has no decay steps, rate or staircase");
+            Require(Schedule.DecayRate == 1f, "Schedule.DecayRate", "is exponential decay's; a cosine schedule has no decay steps, rate or staircase");
+            Require(!Schedule.Staircase, "Schedule.Staircase", "is exponential decay's; a cosine schedule has no decay steps, rate or staircase");
+            Require(Schedule.CosineSteps > 0 || Schedule.CosineSteps == LearningRateSchedule.ToTheEndOfTheRun, "Schedule.CosineSteps",
+                string.Create(c, $"must be positive (or ToTheEndOfTheRun), got {Schedule.CosineSteps}"));
+            Require(Schedule.CosineFloor >= 0 && Schedule.CosineFloor <= 1, "Schedule.CosineFloor", string.Create(c, $"must be in [0, 1], got {Schedule.CosineFloor}"));
+        }
         var smallest = Math.Min(network.Description.InputHeight, network.Description.InputWidth);
         Require(RandomShift >= 0 && RandomShift < smallest, nameof(RandomShift),
             string.Create(c, $"must be 0..{smallest - 1} pixels for {network.Description.Input} images, got {RandomShift}"));

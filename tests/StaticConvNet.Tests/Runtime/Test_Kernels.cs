@@ -150,6 +150,7 @@ public class Test_Conv2DBlocks
         { 15, 15, 16, 16, 5, 2, true },  // stride 2: the strided input gradient, 25 taps per group
         { 12, 10, 32, 16, 3, 3, false }, // stride 3, two input-channel registers
         { 8, 9, 16, 16, 6, 2, true },    // patch 6: 36 taps, one kernel row per tap group
+        { 15, 15, 16, 16, 7, 2, true },  // patch 7, stride 2: a kernel row of 7 taps, past what a narrow block's kernel holds
         { 3, 17, 16, 16, 1, 1, true },   // 1x1
     };
 

@@ -100,6 +100,17 @@ public class Test_Softmax
         values.ShouldBe([0.5f, 0f, 0.5f]);
     }
 
+    [Fact]
+    public void A_logit_of_minus_infinity_has_probability_zero()
+    {
+        float[] logits = [2f, float.NegativeInfinity, 2f];
+        var probabilities = new float[3];
+        Softmax.Probabilities(logits, probabilities);
+        probabilities.ShouldBe([0.5f, 0f, 0.5f]);
+        SoftmaxCrossEntropy.Loss(logits, 0).ShouldBe(MathF.Log(2), 1e-6f);
+        SoftmaxCrossEntropy.Loss(logits, 1).ShouldBe(float.PositiveInfinity, "certainly wrong");
+    }
+
     [Theory]
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]

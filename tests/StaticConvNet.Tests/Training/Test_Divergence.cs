@@ -31,10 +31,32 @@ public class Test_Divergence
         var watch = new DivergenceWatch(classes: 10);
         for (var i = 0; i < 50; i++) watch.Check(2.5f, 16, Logits()).ShouldBeNull();
         watch.Limit.ShouldBe(2500f, 1e-2f);
-        watch.Check(2600f, 16, Logits()).ShouldBe("the mean loss grew to 2600, over 1000 times its recent average");
+        watch.Check(2600f, 16, Logits()).ShouldBe("the mean loss grew to 2600, over 1000 times the lowest it had averaged");
         var second = new DivergenceWatch(classes: 10);
         for (var i = 0; i < 50; i++) second.Check(2.5f, 16, Logits()).ShouldBeNull();
         second.Check(2400f, 16, Logits()).ShouldBeNull("under 1000 times the recent 2.5");
+    }
+
+    [Fact]
+    public void A_loss_that_grows_by_half_each_step_is_caught_before_it_overflows()
+    {
+        // A moving average follows such a loss up and never falls a thousand times behind it; the lowest average does not.
+        var watch = new DivergenceWatch(classes: 10);
+        var loss = 2.3f;
+        var step = 0;
+        string? reason;
+        while ((reason = watch.Check(loss, 16, Logits())) is null && step < 100) { loss *= 1.5f; step++; }
+        reason.ShouldNotBeNull();
+        reason.ShouldStartWith("the mean loss grew to");
+        step.ShouldBeLessThan(25, "log1.5(1000) is 17 steps");
+    }
+
+    [Fact]
+    public void A_network_of_one_class_is_watched_too()
+    {
+        var watch = new DivergenceWatch(classes: 1);
+        watch.Check(0f, 16, Logits()).ShouldBeNull();
+        watch.Check(float.NaN, 1, Logits(float.NaN)).ShouldBe("the loss became NaN: logit 0 of image 0 in the batch is NaN");
     }
 
     [Fact]

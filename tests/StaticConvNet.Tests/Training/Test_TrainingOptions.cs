@@ -50,7 +50,8 @@ public class Test_TrainingOptions
         Refusal(new TrainingOptions { Steps = 0 }).Message.ShouldBe("Steps must be at least 1, got 0");
         Refusal(new TrainingOptions { RandomShift = 12 }).Message.ShouldBe("RandomShift must be 0..11 pixels for 12x12x3 images, got 12");
         Refusal(new TrainingOptions { Schedule = LearningRateSchedule.CosineOverTheRun(0.1f) with { DecaySteps = 100 } })
-            .Message.ShouldBe("Schedule.DecaySteps is exponential decay's; a cosine schedule has no decay steps or rate");
+            .Message.ShouldBe("Schedule.DecaySteps is exponential decay's; a cosine schedule has no decay steps, rate or staircase");
+        Refusal(new TrainingOptions { Schedule = LearningRateSchedule.CosineOverTheRun(0.1f, floor: -0.5f) }).Option.ShouldBe("Schedule.CosineFloor");
         Refusal(new TrainingOptions { DropoutRate = 0.5f }).Message.ShouldBe("DropoutRate is set, but ColourNet has no dropout layer");
         Refusal(new TrainingOptions { WeightDecay = 0.01f }).Option.ShouldBe("WeightDecay");
         new TrainingOptions().Validate(network, ColourNet.BatchCapacity); // the defaults train
@@ -60,6 +61,8 @@ public class Test_TrainingOptions
     public void Scn_train_names_the_flag_for_what_Validate_refuses()
     {
         Scn.Run("train", "arch1", "--schedule", "cosine", "--decay-steps", "100")
-            .ShouldBeCleanError("--decay-steps is exponential decay's; a cosine schedule has no decay steps or rate");
+            .ShouldBeCleanError("--decay-steps is exponential decay's; a cosine schedule has no decay steps, rate or staircase");
+        Scn.Run("train", "arch1", "--schedule", "cosine", "--decay-rate", "0.5").ShouldBeCleanError("--decay-rate is exponential decay's");
+        Scn.Run("train", "arch1", "--schedule", "cosine", "--staircase", "true").ShouldBeCleanError("--staircase is exponential decay's");
     }
 }
