@@ -1,9 +1,10 @@
 namespace StaticConvNet.Kernels;
 
 /// <summary>Softmax computed stably: the largest logit is subtracted before exponentiating, so no exp overflows
-/// however confident the network is (a logit past about 88.7 overflows float's exp on its own). NaN or infinite
-/// A logit of −∞ among finite ones gets probability 0; a NaN, a +∞, or all logits −∞ give NaN probabilities. The exponentials are summed one after another in scalar code, so every SIMD tier
-/// gives the same bits (a network's classes are few; this is not where time goes).</summary>
+/// however confident the network is (a logit past about 88.7 overflows float's exp on its own). A logit of −∞ among
+/// finite ones gets probability 0; a NaN, a +∞, or all logits −∞ give NaN probabilities. The exponentials are summed
+/// one after another in scalar code, so every SIMD tier gives the same bits (a network's classes are few; this is not
+/// where time goes).</summary>
 public static class Softmax
 {
     /// <summary>Writes softmax(<paramref name="logits"/>) into <paramref name="probabilities"/> (they may be the same
@@ -26,11 +27,15 @@ public static class Softmax
         var max = Max(logits);
         var sum = 0f;
         foreach (var z in logits) sum += MathF.Exp(z - max);
-        return MathF.Log(sum) - (logits[index] - max);
+        return NegativeLogProbability(sum, max, logits[index]);
     }
 
+    /// <summary>−log of the probability of a logit from the sum of exp(logits − max): log(sum) − (logit − max), not
+    /// log(sum / exp(logit − max)), whose exponential underflows to 0 for a confidently wrong network.</summary>
+    internal static float NegativeLogProbability(float sum, float max, float logit) => MathF.Log(sum) - (logit - max);
+
     /// <summary>Writes exp(logits − max) into <paramref name="exponentials"/> and returns their sum (at least 1, from
-    /// the largest logit, unless a logit is NaN or infinite), summed in the order <see cref="NegativeLogProbability"/>
+    /// the largest logit, unless a logit is NaN or infinite), summed in the order <see cref="NegativeLogProbability(ReadOnlySpan{float}, int)"/>
     /// sums them, so both give the same bits.</summary>
     internal static float ShiftedExponentials(ReadOnlySpan<float> logits, Span<float> exponentials, out float max)
     {

@@ -13,9 +13,7 @@ public static class SoftmaxCrossEntropy
         if (logitsGradient.Length != logits.Length)
             throw new ArgumentException($"{logits.Length} logits need a gradient of {logits.Length}, got {logitsGradient.Length}.", nameof(logitsGradient));
         var sum = Softmax.ShiftedExponentials(logits, logitsGradient, out var max);
-        // As NegativeLogProbability computes it (the same bits as Loss), not as log(sum / e_label): e_label underflows
-        // to 0 for a confidently wrong network, whose loss is large but finite.
-        var loss = MathF.Log(sum) - (logits[label] - max);
+        var loss = Softmax.NegativeLogProbability(sum, max, logits[label]); // the same bits as Loss
         for (var k = 0; k < logitsGradient.Length; k++) logitsGradient[k] /= sum;
         logitsGradient[label] -= 1f;
         for (var k = 0; k < logitsGradient.Length; k++) logitsGradient[k] *= gradientScale;
