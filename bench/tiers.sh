@@ -6,8 +6,9 @@
 #   - single-image inference of each notebook model beside ONNX Runtime in the same process (its own AVX-512 kernels:
 #     the .NET switches do not reach it), and a training step at batch 16 on both cores (bench --tier);
 #   - each layer's forward and backward pass, with its share of the tier's one-core ceiling (bench --tier-layers);
+#   - scn train's own training rate for arch2 and arch3, as a user runs it;
 #   - PyTorch's training rate, when PyTorch is importable (best of three runs, as compare.sh takes it).
-# The tier is chosen by the environment the benchmark process starts in. Usage: bench/tiers.sh   (about 3 minutes)
+# The tier is chosen by the environment the benchmark process starts in. Usage: bench/tiers.sh   (about 8 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/performance.md
@@ -20,6 +21,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 dotnet build -c Release bench/StaticConvNet.Bench >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+dotnet build -c Release src/Cli >>"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 bench=bench/StaticConvNet.Bench/bin/Release/net10.0/StaticConvNet.Bench
 "$peak_tool" >"$work/peak.txt"
 "$bench" --layer-flops >"$work/flops.csv"
@@ -27,6 +29,11 @@ run_tier() { # name env...
   local name=$1; shift
   env "$@" "$bench" --tier >"$work/$name.models.csv"
   env "$@" "$bench" --tier-layers >"$work/$name.layers.csv"
+  # What a user runs: scn train, its own img/s line (evaluation off, so the rate is the training steps').
+  for model in arch2 arch3; do
+    env "$@" dotnet src/Cli/bin/Release/net10.0/scn.dll train "$model" --steps 2001 --eval-every 100000 --out "$work/run-$model" --overwrite \
+      | sed -n 's/.*(\([0-9,]*\) img\/s training).*/\1/p' | tr -d , | sed "s/^/$model,/" >>"$work/$name.scn.csv"
+  done
 }
 run_tier avx512
 run_tier avx2 DOTNET_EnableAVX512=0
@@ -90,6 +97,10 @@ for name, title, how, pattern in tiers:
                      f"{us / float(base[m]['predict_us']):.2f} | {rate:,.0f} | {vs_torch} | {float(base[m]['training_img_per_s']) / rate:.2f} |")
     lines.append("")
     layer_rows, _ = read(name, "layers")
+    scn = dict(l.strip().split(",") for l in open(os.path.join(work, f"{name}.scn.csv")) if "," in l)
+    lines.append("`scn train MODEL --steps 2001 --eval-every 100000`, as a user runs it at this tier: "
+                 + ", ".join(f"{m} {float(v):,.0f} img/s" + (f" ({float(v) / torch[m]:.1f}x PyTorch)" if m in torch else "") for m, v in sorted(scn.items())) + ".")
+    lines.append("")
     lines.append("<details><summary>Each layer's pass on this tier (µs, and % of one core's ceiling counted as direct multiply-adds)</summary>")
     lines.append("")
     lines.append("| layer | forward µs | % | backward µs | % |")
