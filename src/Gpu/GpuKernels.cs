@@ -137,8 +137,8 @@ internal static class GpuKernels
     public static void DropoutForward(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> mask, int length, float rate, ulong seed, ulong step, int layer)
     {
         int n = i / length, e = i % length;
-        var key = SplitMix.Mix(seed ^ SplitMix.Mix(Dropout.Stream(step, layer, n)));
-        mask[i] = SplitMix.UnitFloat(SplitMix.Mix(key + (ulong)e)) < rate ? 0f : 1f / (1f - rate);
+        var key = Dropout.Key(seed, Dropout.Stream(step, layer, n));
+        mask[i] = Dropout.IsDropped(key, e, rate) ? 0f : 1f / (1f - rate);
         y[i] = x[i] * mask[i];
     }
 

@@ -1,12 +1,14 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace StaticConvNet.Kernels;
 
 /// <summary>Inverted dropout. The mask is a pure function of (seed, stream, element), so a training step gives
 /// the same mask whichever thread runs which image, and a resumed run replays it exactly.</summary>
+/// <remarks>Each element's draw is a 32-bit hash (<see cref="Draw"/>): 32-bit multiplies are vector instructions at
+/// every width (SSE4.1, AVX2, AVX-512, ARM64, WebAssembly), where SplitMix's 64-bit ones are vector instructions only
+/// with AVX-512DQ. With SplitMix here, the mask took 23 µs per arch4 image with AVX2 against 3.4 with AVX-512.</remarks>
 public static class Dropout
 {
     /// <summary>Training pass: mask[i] = 0 with probability <paramref name="rate"/>, else 1 / (1 − rate); out = in · mask.</summary>
@@ -14,45 +16,61 @@ public static class Dropout
     {
         if (input.Length != output.Length || input.Length != mask.Length) throw new ArgumentException("Dropout buffers differ in length.");
         var keep = 1f / (1f - rate);
-        var baseKey = SplitMix.Mix(seed ^ SplitMix.Mix(stream));
-        var i = 0;
-        if (Vector512.IsHardwareAccelerated && Avx512DQ.IsSupported) i = MaskVector512(mask, baseKey, rate, keep);
-        for (; i < mask.Length; i++)
-        {
-            mask[i] = SplitMix.UnitFloat(SplitMix.Mix(baseKey + (ulong)i)) < rate ? 0f : keep;
-        }
+        var key = Key(seed, stream);
+        var i = Vector.IsHardwareAccelerated ? MaskVectors(mask, key, rate, keep) : 0;
+        for (; i < mask.Length; i++) mask[i] = IsDropped(key, i, rate) ? 0f : keep;
         TensorPrimitives.Multiply(input, mask, output);
     }
 
-    /// <summary>The same mask as the scalar loop, 16 elements at a time (eight 64-bit hashes per register, so two
-    /// registers per 16 floats); returns how many elements it filled. UnitFloat(h) &lt; rate compares h's top 24 bits,
-    /// scaled by an exact power of two, with rate: the same test as top24 &lt; ⌈rate · 2²⁴⌉ in integers.</summary>
-    private static int MaskVector512(Span<float> mask, ulong baseKey, float rate, float keep)
+    /// <summary>The 64-bit key of one mask, from the run's seed and the mask's <see cref="Stream"/>.</summary>
+    public static ulong Key(ulong seed, ulong stream) => SplitMix.Mix(seed ^ SplitMix.Mix(stream));
+
+    /// <summary>Whether element <paramref name="element"/> of the mask keyed by <paramref name="key"/> is dropped: its
+    /// <see cref="Draw"/>, as a fraction of 2²⁴ (exact in a float), is below <paramref name="rate"/>.</summary>
+    public static bool IsDropped(ulong key, int element, float rate) => Draw(key, element) * (1f / (1 << 24)) < rate;
+
+    /// <summary>Element <paramref name="element"/>'s 24-bit draw in the mask keyed by <paramref name="key"/>: two
+    /// rounds of a 32-bit finaliser (Wellons' lowbias32), each after mixing in one half of the key, top 24 bits kept.
+    /// For a given key it is a bijection of the element, and different keys give unrelated masks.</summary>
+    public static uint Draw(ulong key, int element) => Finalise(Finalise((uint)element ^ (uint)key) ^ (uint)(key >> 32)) >> 8;
+
+    private static uint Finalise(uint x)
     {
-        var threshold = Vector512.Create((ulong)Math.Ceiling(rate * (double)(1 << 24)));
-        var keepBits = Vector512.Create(BitConverter.SingleToUInt32Bits(keep));
-        var lanes = Vector512.Create(0UL, 1, 2, 3, 4, 5, 6, 7);
+        x ^= x >> 16;
+        x *= 0x7FEB352Du;
+        x ^= x >> 15;
+        x *= 0x846CA68Bu;
+        return x ^ (x >> 16);
+    }
+
+    /// <summary>The same mask as <see cref="Draw"/> element by element, a vector of lanes at a time at whatever width
+    /// the machine has; returns how many elements it filled.</summary>
+    /// <remarks>draw · 2⁻²⁴ &lt; rate is the same test on the integer draw as draw &lt; ⌈rate · 2²⁴⌉.</remarks>
+    private static int MaskVectors(Span<float> mask, ulong key, float rate, float keep)
+    {
+        var threshold = (uint)Math.Ceiling(rate * (double)(1 << 24));
+        var (low, high) = (new Vector<uint>((uint)key), new Vector<uint>((uint)(key >> 32)));
+        var thresholds = new Vector<uint>(threshold);
+        var keepBits = new Vector<uint>(BitConverter.SingleToUInt32Bits(keep));
+        var elements = Vector<uint>.Indices;
+        var step = new Vector<uint>((uint)Vector<uint>.Count);
         var i = 0;
-        for (; i + 16 <= mask.Length; i += 16)
+        for (; i + Vector<uint>.Count <= mask.Length; i += Vector<uint>.Count, elements += step)
         {
-            var low = Vector512.Create(baseKey + (ulong)i) + lanes;
-            var high = low + Vector512.Create(8UL);
-            // Lanes whose top 24 bits reach the threshold are kept: all ones, narrowed to 32 bits, select keep's bits.
-            var kept = Vector512.Narrow(
-                Vector512.GreaterThanOrEqual(Mix(low) >>> 40, threshold),
-                Vector512.GreaterThanOrEqual(Mix(high) >>> 40, threshold));
-            (kept & keepBits).AsSingle().StoreUnsafe(ref MemoryMarshal.GetReference(mask), (nuint)i);
+            var draws = Finalise(Finalise(elements ^ low) ^ high) >>> 8;
+            // Lanes whose draw reaches the threshold are kept: all ones select keep's bits.
+            (Vector.GreaterThanOrEqual(draws, thresholds) & keepBits).As<uint, float>().StoreUnsafe(ref MemoryMarshal.GetReference(mask), (nuint)i);
         }
         return i;
     }
 
-    /// <summary><see cref="SplitMix.Mix"/> on eight counters at once.</summary>
-    private static Vector512<ulong> Mix(Vector512<ulong> z)
+    private static Vector<uint> Finalise(Vector<uint> x)
     {
-        z += Vector512.Create(0x9E3779B97F4A7C15UL);
-        z = (z ^ (z >>> 30)) * Vector512.Create(0xBF58476D1CE4E5B9UL);
-        z = (z ^ (z >>> 27)) * Vector512.Create(0x94D049BB133111EBUL);
-        return z ^ (z >>> 31);
+        x ^= x >>> 16;
+        x *= new Vector<uint>(0x7FEB352Du);
+        x ^= x >>> 15;
+        x *= new Vector<uint>(0x846CA68Bu);
+        return x ^ (x >>> 16);
     }
 
     /// <summary>The stream of one (training step, layer, image): every mask of a run is distinct.</summary>

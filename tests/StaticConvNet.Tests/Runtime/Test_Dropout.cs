@@ -30,10 +30,10 @@ public class Test_Dropout
     [InlineData(0.1f)]
     [InlineData(0.5f)]
     [InlineData(0.999f)]
-    public void The_mask_is_the_splitmix_formula_element_by_element(float rate)
+    public void The_mask_is_the_scalar_draw_element_by_element(float rate)
     {
-        // Dropout.Forward takes 16 elements per step on AVX-512 hardware; the GPU kernel and resumed runs rely on
-        // every element's mask being exactly this scalar formula.
+        // Dropout.Forward takes a vector of elements at a time, at the machine's width; the GPU kernel, every other tier
+        // and resumed runs rely on every element's mask being exactly this scalar formula.
         var keep = 1f / (1f - rate);
         foreach (var length in new[] { 1, 15, 16, 17, 40, 12544 })
         {
@@ -42,16 +42,37 @@ public class Test_Dropout
                 var mask = new float[length];
                 var output = new float[length];
                 StaticConvNet.Kernels.Dropout.Forward(Enumerable.Repeat(2f, length).ToArray(), output, mask, rate, seed, stream);
-                var key = SplitMix.Mix(seed ^ SplitMix.Mix(stream));
+                var key = StaticConvNet.Kernels.Dropout.Key(seed, stream);
                 for (var i = 0; i < length; i++)
                 {
-                    var expected = SplitMix.UnitFloat(SplitMix.Mix(key + (ulong)i)) < rate ? 0f : keep;
+                    var expected = StaticConvNet.Kernels.Dropout.Draw(key, i) / (double)(1 << 24) < rate ? 0f : keep;
                     if (mask[i] != expected) throw new ShouldAssertException($"length {length}, seed {seed}, stream {stream}: mask[{i}] is {mask[i]}, the formula gives {expected}");
                     output[i].ShouldBe(2f * expected);
                 }
                 if (length > 10000 && rate is > 0f and < 0.99f) mask.Count(m => m == 0f).ShouldBeInRange((int)(length * rate * 0.9), (int)(length * rate * 1.1));
             }
         }
+    }
+
+    [Fact]
+    public void Masks_of_neighbouring_streams_and_elements_look_independent()
+    {
+        // A weak hash shows up here first: masks of adjacent streams (the images of a batch) agreeing more or less often
+        // than independent coins would, or neighbouring elements of one mask repeating each other.
+        const int length = 12544;
+        var masks = new float[3][];
+        for (var s = 0; s < 3; s++)
+        {
+            masks[s] = new float[length];
+            StaticConvNet.Kernels.Dropout.Forward(new float[length], new float[length], masks[s], 0.5f, seed: 7, stream: 1000UL + (ulong)s);
+        }
+        for (var s = 0; s < 2; s++)
+        {
+            var agree = Enumerable.Range(0, length).Count(i => masks[s][i] == masks[s + 1][i]);
+            agree.ShouldBeInRange(length / 2 - 300, length / 2 + 300); // four standard deviations either side
+        }
+        var changes = Enumerable.Range(1, length - 1).Count(i => masks[0][i] != masks[0][i - 1]);
+        changes.ShouldBeInRange(length / 2 - 300, length / 2 + 300);
     }
 
     [Fact]
