@@ -35,10 +35,11 @@ public static class Conv2D
     /// this machine accelerates.</summary>
     public static bool UsesBlocks<TShape>() where TShape : struct, IConv2DShape => Block128.IsAccelerated && TShape.OutChannels % Lanes == 0;
 
+    /// <summary>A convolution, as Winograd where <paramref name="winograd"/> is active (see the overload below).</summary>
     public static void Forward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        Span<float> output)
+        Span<float> output, WinogradWeights<TShape>? winograd = null)
         where TShape : struct, IConv2DShape
-        => Forward<TShape, StoreAsIs>(input, weights, bias, output);
+        => Forward<TShape, StoreAsIs>(input, weights, bias, output, winograd);
 
     /// <summary>The same, applying <typeparamref name="TActivation"/> to each output as it is stored (a ReLU fused into
     /// the convolution: no second pass over the output).</summary>

@@ -24,6 +24,7 @@ public static class ReferenceNets
         new("ReluFirst", () => new ReluFirstNet(), new(2, 3, 2, new Relu(), new Dense(2))),
         new("AvgPool", () => new AvgPoolNet(), new(7, 10, 3, new AvgPool(3, 2), new Tanh(), new Conv(5, 2), new AvgPool(2, 3), new AvgPool(2, 1, Same: false), new Dense(3))),
         new("Tanh", () => new TanhNet(), new(8, 5, 2, new Conv(17, 3), new Tanh(), new AvgPool(3, 3), new Dense(6), new Tanh(), new Dense(4))),
+        new("WinogradUnfused", () => new WinogradUnfusedNet(), new(9, 9, 16, new Conv(16, 5), new Pool(2, 1), new Conv(16, 5, 2), new Tanh(), new Dense(3))),
         new("ClassicLeNet5", () => new ClassicLeNet5(), new(32, 32, 1, new Conv(6, 5, Same: false), new Tanh(), new AvgPool(2, 2), new Conv(16, 5, Same: false), new Tanh(), new AvgPool(2, 2), new Dense(120), new Tanh(), new Dense(84), new Tanh(), new Dense(10))),
         new("arch1", () => new Arch1StridedConv(), new(28, 28, 1, new Conv(16, 5, 2), new Relu(), new Conv(16, 5, 2), new Relu(), new Dense(64), new Relu(), new Dense(10))),
         new("arch2", () => new Arch2ConvPool(), new(28, 28, 1, new Conv(16, 5), new Relu(), new Pool(2, 2), new Conv(16, 5), new Relu(), new Pool(2, 2), new Dense(64), new Relu(), new Dense(10))),

@@ -119,3 +119,14 @@ public sealed partial class TanhNet;
 [Tanh]
 [Dense(10)]
 public sealed partial class ClassicLeNet5;
+
+/// <summary>Winograd convolutions with nothing fused into their store: a 16→16 5×5 stride-1 layer followed by a pool,
+/// and a stride-2 one followed by tanh. (Every notebook model puts a ReLU right after its Winograd layers, and until
+/// a test declared this stack the generated call to the unfused kernel did not compile.)</summary>
+[Network(Height = 9, Width = 9, Channels = 16, Classes = 3)]
+[Conv2D(16, Patch = 5)]
+[MaxPool(2, Stride = 1)]
+[Conv2D(16, Patch = 5, Stride = 2)]
+[Tanh]
+[Dense(3)]
+public sealed partial class WinogradUnfusedNet;
