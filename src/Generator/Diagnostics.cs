@@ -4,8 +4,9 @@ using Microsoft.CodeAnalysis;
 
 namespace StaticConvNet.Generator;
 
-/// <summary>Every diagnostic the generator reports. docs/diagnostics.md lists each with an example;
-/// a test per descriptor proves its id, location and message.</summary>
+/// <summary>Every diagnostic the generator reports, one id per problem. docs/diagnostics.md lists each with an example;
+/// a test per descriptor proves its id, location and message; AnalyzerReleases.Shipped.md and .Unshipped.md are the
+/// ledger of ids by release (the Roslyn analyzer RS2008 checks this file against it), so an id is never reused.</summary>
 internal static class Diagnostics
 {
     private const string Category = "StaticConvNet";
@@ -50,12 +51,12 @@ internal static class Diagnostics
         "Network '{0}' declares layers in {1} partial declarations; put all layer attributes on one declaration so their order is defined");
 
     public static readonly DiagnosticDescriptor UnsupportedArgument = Error(
-        "SCN0010", "Unsupported attribute argument",
-        "{0}: {1}");
+        "SCN0010", "Argument is not one of the values it takes",
+        "{0}: {1} must be {2}, but is {3}");
 
     public static readonly DiagnosticDescriptor InvalidLayerName = Error(
         "SCN0011", "Invalid layer name",
-        "Layer name '{0}' {1}");
+        "Layer name '{0}' is not a valid name: use a letter followed by letters, digits or '_'");
 
     public static readonly DiagnosticDescriptor UnsupportedNetworkClass = Error(
         "SCN0012", "Unsupported network class",
@@ -86,6 +87,30 @@ internal static class Diagnostics
         "SCN0018", "Layer attribute the generator does not know",
         "[{0}] derives from LayerAttribute, but the generator has no layer kind for it, so '{1}' would be built without it; the layer kinds are {2} (a new kind needs a generator unit: docs/architecture.md)");
 
+    public static readonly DiagnosticDescriptor RequiredArgumentMissing = Error(
+        "SCN0019", "Required argument missing",
+        "{0}: {1} is required, e.g. {2}");
+
+    public static readonly DiagnosticDescriptor ArgumentNotFinite = Error(
+        "SCN0020", "Argument must be a finite number in range",
+        "{0}: {1} must be a finite number{2}{3}, but is {4}");
+
+    public static readonly DiagnosticDescriptor NegativeArgument = Error(
+        "SCN0021", "Argument must be 0 or more",
+        "{0}: {1} must be 0 or more, but is {2}");
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Error(
+        "SCN0022", "Layer name used twice",
+        "Layer name '{0}' is used by an earlier layer: names must be unique (ignoring case)");
+
+    public static readonly DiagnosticDescriptor LayerNameClashesWithMember = Error(
+        "SCN0023", "Layer name would clash in the generated code",
+        "Layer name '{0}' would name a generated member '{1}', which is {2}: choose another name");
+
+    public static readonly DiagnosticDescriptor MemberClashesWithGenerated = Error(
+        "SCN0024", "Class member the generated code also declares",
+        "Network class '{0}' declares '{1}', which the generated code also declares; rename it");
+
     public static bool IsError(string id) => ById(id).DefaultSeverity == DiagnosticSeverity.Error;
 
     public static readonly IReadOnlyList<DiagnosticDescriptor> All =
@@ -94,6 +119,8 @@ internal static class Diagnostics
         InputSmallerThanWindow, LastLayerNotClassifier, ExpectShapeMismatch, LayersSplitAcrossDeclarations,
         UnsupportedArgument, InvalidLayerName, UnsupportedNetworkClass, NetworkTooLarge,
         WeightsFileNotFound, WeightsFileInvalid, WeightsFileMismatch, SameWindowLargerThanInput, UnknownLayerAttribute,
+        RequiredArgumentMissing, ArgumentNotFinite, NegativeArgument, DuplicateLayerName, LayerNameClashesWithMember,
+        MemberClashesWithGenerated,
     ];
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdTable = All.ToDictionary(d => d.Id);

@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using System.Linq;
+
 namespace StaticConvNet.Generator.Emit;
 
 /// <summary>The member names generated code declares in the network class, so the parser can refuse a layer name or
@@ -22,12 +25,14 @@ internal static class GeneratedMembers
         "Classify", "ClassifyLogits", "CreateGpuNetwork",
     ];
 
-    /// <summary>What a layer's members are named after its PascalCase name: <c>Conv1</c> + one of these.</summary>
+    /// <summary>What every layer's members are named after its PascalCase name: <c>Conv1</c> + one of these. A kind
+    /// names its own in <see cref="Layers.LayerSpec.MemberSuffixes"/>.</summary>
     public static readonly string[] LayerSuffixes =
     [
         "InputHeight", "InputWidth", "InputChannels", "InputLength", "OutputHeight", "OutputWidth", "OutputChannels",
-        "OutputLength", "WeightsOffset", "WeightsLength", "BiasOffset", "BiasLength", "Patch", "Size", "Stride",
-        "PadTop", "PadLeft", "Shape", "Window", "ImageOffset", "Output", "OutputGradient", "Forward", "Backward",
-        "Rate", "Index", "MaskImageOffset", "Mask", "DepthRadius", "Bias", "Alpha", "Beta", "FlippedWeights",
+        "OutputLength", "ImageOffset", "Output", "OutputGradient", "Forward", "Backward",
     ];
+
+    /// <summary>Every member <paramref name="layer"/>'s generated code is named after it by: the common ones, then its kind's.</summary>
+    public static IEnumerable<string> SuffixesOf(Layers.LayerSpec layer) => LayerSuffixes.Concat(layer.MemberSuffixes);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using StaticConvNet.Generator.Emit;
 using StaticConvNet.Generator.Model;
 using StaticConvNet.Generator.Parsing;
@@ -17,8 +18,7 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     {
         var layer = new Conv2DLayer(name, a.IntArgument(0), a.Int("Patch"), a.Int("Stride"), a.Padding(), a.Float("WeightStd"), a.Float("BiasInit"));
         a.RequirePositive("filters", layer.Filters);
-        if (!a.IsSet("Patch")) a.Unsupported("Patch is required, e.g. [Conv2D(16, Patch = 5)]");
-        else a.RequirePositive("Patch", layer.Patch);
+        if (a.RequireSet("Patch", "[Conv2D(16, Patch = 5)]")) a.RequirePositive("Patch", layer.Patch);
         a.RequirePositive("Stride", layer.Stride);
         Parameters.CheckInitializer(a, layer.WeightStd, layer.BiasInit);
         return layer;
@@ -65,15 +65,14 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
         }
     }
 
-    /// <summary>Where the runtime's Winograd F(2x2, 5x5) kernel takes this layer (<c>Winograd.Fits</c> says the same of
-    /// the shape struct): stride 1, a 5×5 patch, channels in whole 16-float registers, at least one 2×2 tile of output.</summary>
+    /// <summary>Where the runtime's Winograd F(2x2, 5x5) kernel takes this layer: the runtime's own rule, whose source
+    /// file this project compiles too.</summary>
     private bool FitsWinograd(ResolvedLayer l)
-        => Stride == 1 && Patch == 5 && l.Input.Channels % 16 == 0 && Filters % 16 == 0 && l.Output.Height >= 2 && l.Output.Width >= 2;
+        => StaticConvNet.Kernels.WinogradFit.TwoByTwoFiveByFive(Stride, Patch, l.Input.Channels, Filters, l.Output.Height, l.Output.Width);
 
-    /// <summary>Where the runtime's strided Winograd F(4x4, 3x3) takes this layer's forward pass (<c>StridedWinograd.Fits</c>
-    /// says the same of the shape struct): stride 2, a 5×5 patch, channels in whole registers, at least one 4×4 tile.</summary>
+    /// <summary>Where the runtime's strided Winograd F(4x4, 3x3) takes this layer's forward pass (the runtime's rule too).</summary>
     private bool FitsStridedWinograd(ResolvedLayer l)
-        => Stride == 2 && Patch == 5 && l.Input.Channels % 16 == 0 && Filters % 16 == 0 && l.Output.Height >= 4 && l.Output.Width >= 4;
+        => StaticConvNet.Kernels.WinogradFit.StridedFourByFour(Stride, Patch, l.Input.Channels, Filters, l.Output.Height, l.Output.Width);
 
     public override bool PreparesForward(ResolvedLayer l) => FitsWinograd(l) || FitsStridedWinograd(l);
 
@@ -89,6 +88,11 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
 
     public override bool CanStoreRelu => true;
+
+    // Static, not a record member: record equality (the generator's cache) must see only what the user wrote.
+    private static readonly string[] OwnSuffixes = [.. Parameters.MemberSuffixes, .. Window.MemberSuffixes("Patch"), "FlippedWeights", "Winograd"];
+
+    public override IReadOnlyList<string> MemberSuffixes => OwnSuffixes;
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
     {

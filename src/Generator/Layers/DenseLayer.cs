@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using StaticConvNet.Generator.Emit;
 using StaticConvNet.Generator.Model;
 using StaticConvNet.Generator.Parsing;
@@ -26,6 +27,10 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
     public override string Identity => $"{Kind} units={Int(Units)}";
 
     public override string? LegacyIdentity => $"Dense {Int(Units)} units";
+
+    public override int? LogitUnits => Units;
+
+    public override IReadOnlyList<string> MemberSuffixes => Parameters.MemberSuffixes;
 
     public override LayerShapes? Resolve(Shape input, ShapeContext context)
         => new LayerShapes(new Shape(1, 1, Units), Weights: Sizes.Times(input.Length, Units), Biases: Units);

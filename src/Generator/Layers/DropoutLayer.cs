@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using StaticConvNet.Generator.Emit;
 using StaticConvNet.Generator.Model;
 using StaticConvNet.Generator.Parsing;
@@ -29,6 +30,11 @@ internal sealed record DropoutLayer(string Name, float Rate) : LayerSpec(Name)
     public override string? LegacyIdentity => $"Dropout rate {AttributeReader.Format(Rate)}";
 
     public override bool HasMask => true;
+
+    // Static, not a record member: record equality (the generator's cache) must see only what the user wrote.
+    private static readonly string[] OwnSuffixes = ["Rate", "Index", "MaskImageOffset", "Mask"];
+
+    public override IReadOnlyList<string> MemberSuffixes => OwnSuffixes;
 
     public override LayerShapes? Resolve(Shape input, ShapeContext context) => new LayerShapes(input);
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using StaticConvNet.Generator.Emit;
 using StaticConvNet.Generator.Model;
 using StaticConvNet.Generator.Parsing;
@@ -94,6 +95,18 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
 
     /// <summary>Whether this kind can apply a following ReLU as it stores its output (the plan then fuses them).</summary>
     public virtual bool CanStoreRelu => false;
+
+    /// <summary>Whether this layer runs inside <paramref name="producer"/>, the layer just before it, as that layer
+    /// stores its output (one buffer, one pass): a kind says what it fuses into.</summary>
+    public virtual bool FusesInto(LayerSpec producer) => false;
+
+    /// <summary>How many logits this layer produces when it ends a network; null for a kind that cannot end one.</summary>
+    public virtual int? LogitUnits => null;
+
+    /// <summary>What this kind's generated members are named after the layer's PascalCase name, beyond the ones every
+    /// layer has (<see cref="Emit.GeneratedMembers.LayerSuffixes"/>): the parser refuses a name whose members would
+    /// clash, and a test checks these lists cover every member a network of every kind declares.</summary>
+    public virtual IReadOnlyList<string> MemberSuffixes => [];
 
     // ---- GPU -------------------------------------------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using StaticConvNet.Generator.Emit;
 using StaticConvNet.Generator.Model;
 using StaticConvNet.Generator.Parsing;
@@ -15,7 +16,7 @@ internal sealed record LocalResponseNormLayer(string Name, int DepthRadius, floa
     private static LayerSpec Parse(AttributeReader a, string name)
     {
         var layer = new LocalResponseNormLayer(name, a.Int("DepthRadius"), a.Float("Bias"), a.Float("Alpha"), a.Float("Beta"));
-        if (layer.DepthRadius < 0) a.Unsupported($"DepthRadius must be 0 or more, but is {layer.DepthRadius}");
+        a.RequireNotNegative("DepthRadius", layer.DepthRadius);
         a.RequireFinite("Bias", layer.Bias, allowNegative: false, allowZero: false, why: " (it is raised to -Beta)");
         a.RequireFinite("Alpha", layer.Alpha, allowNegative: false);
         a.RequireFinite("Beta", layer.Beta);
@@ -23,6 +24,11 @@ internal sealed record LocalResponseNormLayer(string Name, int DepthRadius, floa
     }
 
     public override string Kind => Definition.Name;
+
+    // Static, not a record member: record equality (the generator's cache) must see only what the user wrote.
+    private static readonly string[] OwnSuffixes = ["DepthRadius", "Bias", "Alpha", "Beta", "Shape"];
+
+    public override IReadOnlyList<string> MemberSuffixes => OwnSuffixes;
 
     public override string Detail
         => $"depth radius {Int(DepthRadius)}, bias {AttributeReader.Format(Bias)}, alpha {AttributeReader.Format(Alpha)}, beta {AttributeReader.Format(Beta)}";

@@ -9,6 +9,9 @@ namespace StaticConvNet.Generator.Layers;
 /// InitializeParameters fills them.</summary>
 internal static class Parameters
 {
+    /// <summary>The members a layer with weights and biases has, named after it.</summary>
+    public static readonly string[] MemberSuffixes = ["WeightsOffset", "WeightsLength", "BiasOffset", "BiasLength"];
+
     public static void CheckInitializer(AttributeReader a, float weightStd, float biasInit)
     {
         a.RequireFinite("WeightStd", weightStd, allowNegative: false);

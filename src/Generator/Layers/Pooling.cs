@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using StaticConvNet.Generator.Emit;
 using StaticConvNet.Generator.Model;
 using StaticConvNet.Generator.Parsing;
@@ -40,6 +41,11 @@ internal abstract record PoolLayer(string Name, int Size, int Stride, PaddingKin
             : null;
 
     // ---- CPU ----
+
+    // Static, not a record member: record equality (the generator's cache) must see only what the user wrote.
+    private static readonly string[] OwnSuffixes = Window.MemberSuffixes("Size");
+
+    public override IReadOnlyList<string> MemberSuffixes => OwnSuffixes;
 
     public override void EmitConstants(CodeWriter w, ResolvedLayer l)
     {

@@ -15,4 +15,6 @@ internal sealed record ReluLayer(string Name) : ActivationLayer(Name)
     protected override string KernelName => "Relu";
 
     protected override bool DerivativeFromOutput => false;
+
+    public override bool FusesInto(LayerSpec producer) => producer.CanStoreRelu;
 }

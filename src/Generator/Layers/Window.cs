@@ -44,6 +44,10 @@ internal static class Window
 
     public static string Identity(PaddingKind padding) => padding == PaddingKind.Same ? "same" : "valid";
 
+    /// <summary>The members <see cref="EmitConstants"/>, <see cref="EmitShapeStruct"/> and <see cref="EmitGpuShape"/>
+    /// name after a layer, for a window whose size constant is <paramref name="sizeName"/>.</summary>
+    public static string[] MemberSuffixes(string sizeName) => [sizeName, "Stride", "PadTop", "PadLeft", "Shape", "Window"];
+
     /// <summary>The window's constants, named after the layer: <c>{Layer}{sizeName}</c>, stride and padding.</summary>
     public static void EmitConstants(CodeWriter w, ResolvedLayer l, string sizeName, int size, int stride)
     {

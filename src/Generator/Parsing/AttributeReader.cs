@@ -55,7 +55,7 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
     {
         var value = Int("Padding");
         if (value is 0 or 1) return (PaddingKind)value;
-        Unsupported($"Padding must be Padding.Same or Padding.Valid, but is {value}");
+        Report(Diagnostics.UnsupportedArgument, Owner, "Padding", "Padding.Same or Padding.Valid", value);
         return PaddingKind.Same;
     }
 
@@ -70,10 +70,22 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
         var finite = !float.IsNaN(value) && !float.IsInfinity(value);
         if (finite && (allowNegative || value >= 0f) && (allowZero || value != 0f)) return;
         var range = !allowNegative && !allowZero ? " above 0" : !allowNegative ? " of 0 or more" : "";
-        Unsupported($"{argument} must be a finite number{range}{why}, but is {Format(value)}");
+        Report(Diagnostics.ArgumentNotFinite, Owner, argument, range, why, Format(value));
     }
 
-    public void Unsupported(string message) => Report(Diagnostics.UnsupportedArgument, Owner, message);
+    /// <summary>Whether <paramref name="argument"/> is set; reports it missing when it is not.</summary>
+    /// <param name="example">How the attribute is written with it, e.g. "[Conv2D(16, Patch = 5)]".</param>
+    public bool RequireSet(string argument, string example)
+    {
+        if (IsSet(argument)) return true;
+        Report(Diagnostics.RequiredArgumentMissing, Owner, argument, example);
+        return false;
+    }
+
+    public void RequireNotNegative(string argument, int value)
+    {
+        if (value < 0) Report(Diagnostics.NegativeArgument, Owner, argument, value);
+    }
 
     public void Report(DiagnosticDescriptor descriptor, params object[] arguments)
     {

@@ -86,13 +86,11 @@ internal static class NetworkParser
             var entry = kind.Parse(reader, name);
             if (!IsValidName(name))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, location, name,
-                    "is not a valid name: use a letter followed by letters, digits or '_'"));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, location, name));
             }
             else if (!usedNames.Add(name))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, location, name,
-                    "is used by an earlier layer: names must be unique (ignoring case)"));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateLayerName, location, name));
             }
             entries.Add(entry);
             locations.Add(location);
@@ -101,13 +99,13 @@ internal static class NetworkParser
         // Only names that are valid and unique can be checked against each other's generated members; the user's own
         // members are always checked (a network in error still gets its public surface, which must not clash).
         CheckGeneratedNames(type, entries, locations, networkLocation, diagnostics,
-            checkLayers: !diagnostics.Any(d => d.Id == Diagnostics.InvalidLayerName.Id));
+            checkLayers: !diagnostics.Any(d => d.Id == Diagnostics.InvalidLayerName.Id || d.Id == Diagnostics.DuplicateLayerName.Id));
 
         var namespaceName = type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "";
         var fileHint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
         var weightsFile = network.String("Weights") is { Length: > 0 } weights ? weights : null;
-        // Not for a class that cannot take generated members, or that declares one of them itself (SCN0012 says which).
-        var surface = partial && !diagnostics.Any(d => d.Id == Diagnostics.UnsupportedNetworkClass.Id)
+        // Not for a class that cannot take generated members (SCN0012), or that declares one of them itself (SCN0024).
+        var surface = partial && !diagnostics.Any(d => d.Id == Diagnostics.UnsupportedNetworkClass.Id || d.Id == Diagnostics.MemberClashesWithGenerated.Id)
             ? new NetworkSurface(namespaceName, className, fileHint, input.Height, input.Width, input.Channels, classes, batchCapacity, weightsFile is not null)
             : null;
         var spec = diagnostics.Count > 0 || compilerErrors ? null : new NetworkSpec(
@@ -168,7 +166,7 @@ internal static class NetworkParser
         {
             if (!checkLayers || entries[i] is not LayerSpec layer || !IsValidName(layer.Name)) continue;
             var pascal = Naming.ToPascal(layer.Name);
-            foreach (var suffix in Emit.GeneratedMembers.LayerSuffixes)
+            foreach (var suffix in Emit.GeneratedMembers.SuffixesOf(layer))
             {
                 var member = pascal + suffix;
                 if (!owners.TryGetValue(member, out var owner)) { owners[member] = layer.Name; continue; }
@@ -176,8 +174,7 @@ internal static class NetworkParser
                 var clash = owner.Length == 0
                     ? member == type.Name ? "the network class's own name" : "a member every network has"
                     : $"also a member of layer '{owner}'";
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, locations[i], layer.Name,
-                    $"would name a generated member '{member}', which is {clash}: choose another name"));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LayerNameClashesWithMember, locations[i], layer.Name, member, clash));
             }
         }
         foreach (var member in type.GetMembers())
@@ -186,8 +183,7 @@ internal static class NetworkParser
             var overload = member is IMethodSymbol && Emit.GeneratedMembers.NetworkMethods.Contains(member.Name);
             if (owners.ContainsKey(member.Name) && member.Name != type.Name && !overload)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedNetworkClass, networkLocation, type.Name,
-                    $"declares '{member.Name}', which the generated code also declares; rename it"));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemberClashesWithGenerated, networkLocation, type.Name, member.Name));
             }
         }
     }

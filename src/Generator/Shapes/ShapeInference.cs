@@ -62,7 +62,7 @@ internal static class ShapeInference
             lastLayerIndex = i;
             // A ReLU right after a layer that can apply it as it stores its output runs there: one buffer, one pass.
             var producer = layers.Count > 0 ? layers[layers.Count - 1] : null;
-            var fuse = layer is ReluLayer && producer is not null && producer.Spec.CanStoreRelu && producer.Pascal == inputSource;
+            var fuse = producer is not null && producer.Pascal == inputSource && layer.FusesInto(producer.Spec);
             if (fuse) layers[layers.Count - 1] = producer! with { StoresRelu = true };
             layers.Add(new ResolvedLayer(layer, layers.Count, shape, resolved.Output, inputSource, resolved.PadTop, resolved.PadLeft,
                 (int)resolved.Weights, (int)resolved.Biases, (int)parameterOffset, fuse ? producer!.ImageOffset : (int)imageOffset,
@@ -76,7 +76,7 @@ internal static class ShapeInference
         }
 
         var last = layers.LastOrDefault();
-        if (last is null || last.Spec is not DenseLayer { Units: var units } || units != spec.Classes)
+        if (last?.Spec.LogitUnits != spec.Classes)
         {
             problems.Add(Problem.Create(Diagnostics.LastLayerNotClassifier, lastLayerIndex,
                 spec.ClassName, spec.Classes, spec.Layers[lastLayerIndex].Name, shape));

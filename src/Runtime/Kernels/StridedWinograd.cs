@@ -28,13 +28,12 @@ public static class StridedWinograd
 
     /// <summary>True where a layer of this shape runs as strided Winograd: any SIMD width, stride 2, a 5×5 patch, channels in
     /// whole registers and at least one full 4×4 tile of outputs. The generator keeps Winograd weights only for layers
-    /// whose shape fits (<c>Conv2DLayer.FitsStridedWinograd</c>, the same rule without the machine).</summary>
+    /// whose shape fits (the same <see cref="WinogradFit"/> rule).</summary>
     public static bool Applies<TShape>() where TShape : struct, IConv2DShape
         => Block128.IsAccelerated && Fits<TShape>();
 
     internal static bool Fits<TShape>() where TShape : struct, IConv2DShape
-        => TShape.Stride == 2 && TShape.Patch == 5 && TShape.InChannels % Lanes == 0 && TShape.OutChannels % Lanes == 0
-           && TShape.OutHeight >= TileSide && TShape.OutWidth >= TileSide;
+        => WinogradFit.StridedFourByFour(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);
 
     /// <summary>Floats of a layer's transformed kernels U: [position][phase, input channel][output channel].</summary>
     public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape

@@ -36,13 +36,12 @@ public static class Winograd
 
     /// <summary>True where a layer of this shape runs as Winograd: any SIMD width, stride 1, a 5×5 patch, channels in whole
     /// registers and at least one full tile of outputs. The generator keeps Winograd weights only for layers whose
-    /// shape fits (<c>Conv2DLayer.FitsWinograd</c>, the same rule without the machine).</summary>
+    /// shape fits (the same <see cref="WinogradFit"/> rule).</summary>
     public static bool Applies<TShape>() where TShape : struct, IConv2DShape
         => Block128.IsAccelerated && Fits<TShape>();
 
     internal static bool Fits<TShape>() where TShape : struct, IConv2DShape
-        => TShape.Stride == 1 && TShape.Patch == 5 && TShape.InChannels % Lanes == 0 && TShape.OutChannels % Lanes == 0
-           && TShape.OutHeight >= TileSide && TShape.OutWidth >= TileSide;
+        => WinogradFit.TwoByTwoFiveByFive(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);
 
     /// <summary>Whether the weight gradient gains from Winograd at this size. It sums N = Σ Vᵀ Ŷ over the tiles and
     /// then transforms N back once per image, a fixed cost of about a third of the products' for a 16×16-channel layer

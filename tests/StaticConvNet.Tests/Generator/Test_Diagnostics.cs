@@ -236,29 +236,39 @@ public class Test_Diagnostics
         ShouldBe(d, "SCN0009", 2, "Network 'Split' declares layers in 2 partial declarations; put all layer attributes on one declaration so their order is defined");
     }
 
+    /// <summary>The layer stack of <paramref name="layer"/> then [Dense(2)], on an 8x8 input: its one diagnostic.</summary>
+    private static Diagnostic SingleForLayer(string layer) => Single($$"""
+        using StaticConvNet;
+        [Network(Height = 8, Width = 8, Classes = 2)]
+        {{layer}}
+        [Dense(2)]
+        public sealed partial class Odd;
+        """);
+
+    [Fact]
+    public void SCN0010_padding_that_is_neither_same_nor_valid()
+        => ShouldBe(SingleForLayer("[Conv2D(4, Patch = 3, Padding = (Padding)7)]"), "SCN0010", 3,
+            "conv1: Padding must be Padding.Same or Padding.Valid, but is 7");
+
+    [Fact]
+    public void SCN0019_required_argument_missing()
+        => ShouldBe(SingleForLayer("[Conv2D(4)]"), "SCN0019", 3, "conv1: Patch is required, e.g. [Conv2D(16, Patch = 5)]");
+
     [Theory]
-    [InlineData("[Conv2D(4)]", "conv1: Patch is required, e.g. [Conv2D(16, Patch = 5)]")]
-    [InlineData("[Conv2D(4, Patch = 3, Padding = (Padding)7)]", "conv1: Padding must be Padding.Same or Padding.Valid, but is 7")]
-    [InlineData("[LocalResponseNorm(DepthRadius = -1)]", "lrn1: DepthRadius must be 0 or more, but is -1")]
     [InlineData("[LocalResponseNorm(Bias = 0f)]", "lrn1: Bias must be a finite number above 0 (it is raised to -Beta), but is 0")]
     [InlineData("[Dense(3, WeightStd = -0.1f)]", "dense1: WeightStd must be a finite number of 0 or more, but is -0.1")]
     [InlineData("[Conv2D(3, Patch = 2, BiasInit = float.NaN)]", "conv1: BiasInit must be a finite number, but is NaN")]
-    public void SCN0010_unsupported_argument(string layer, string message)
-    {
-        var d = Single($$"""
-            using StaticConvNet;
-            [Network(Height = 8, Width = 8, Classes = 2)]
-            {{layer}}
-            [Dense(2)]
-            public sealed partial class Odd;
-            """);
-        ShouldBe(d, "SCN0010", 3, message);
-    }
+    public void SCN0020_argument_not_a_finite_number_in_range(string layer, string message)
+        => ShouldBe(SingleForLayer(layer), "SCN0020", 3, message);
+
+    [Fact]
+    public void SCN0021_negative_argument()
+        => ShouldBe(SingleForLayer("[LocalResponseNorm(DepthRadius = -1)]"), "SCN0021", 3, "lrn1: DepthRadius must be 0 or more, but is -1");
 
     [Theory]
     [InlineData("[Dropout(0.5f, Name = \"dropout\")]", "Layer name 'dropout' would name a generated member 'DropoutRate', which is a member every network has: choose another name")]
     [InlineData("[Dropout(0.5f, Name = \"d\")]\n[ReLU(Name = \"dMask\")]", "Layer name 'dMask' would name a generated member 'DMaskImageOffset', which is also a member of layer 'd': choose another name")]
-    public void SCN0011_layer_name_that_would_clash_in_generated_code(string layers, string message)
+    public void SCN0023_layer_name_that_would_clash_in_generated_code(string layers, string message)
     {
         var d = Single($$"""
             using StaticConvNet;
@@ -267,12 +277,12 @@ public class Test_Diagnostics
             [Dense(2)]
             public sealed partial class Clashing;
             """);
-        d.Id.ShouldBe("SCN0011");
+        d.Id.ShouldBe("SCN0023");
         d.GetMessage().ShouldBe(message);
     }
 
     [Fact]
-    public void SCN0012_a_user_member_the_generated_code_also_declares()
+    public void SCN0024_a_user_member_the_generated_code_also_declares()
     {
         var d = Single("""
             using StaticConvNet;
@@ -280,13 +290,11 @@ public class Test_Diagnostics
             [Dense(2)]
             public sealed partial class Mine { public int InputLength => 3; public int Predict(float[] image) => 0; }
             """);
-        ShouldBe(d, "SCN0012", 2, "Network class 'Mine' declares 'InputLength', which the generated code also declares; rename it");
+        ShouldBe(d, "SCN0024", 2, "Network class 'Mine' declares 'InputLength', which the generated code also declares; rename it");
     }
 
-    [Theory]
-    [InlineData("[Conv2D(4, Patch = 3, Name = \"conv 1\")]", "Layer name 'conv 1' is not a valid name: use a letter followed by letters, digits or '_'")]
-    [InlineData("[Conv2D(4, Patch = 3, Name = \"Dense1\")]", "Layer name 'Dense1' is used by an earlier layer: names must be unique (ignoring case)")]
-    public void SCN0011_invalid_layer_name(string layer, string message)
+    /// <summary>The one diagnostic of a stack whose second layer is <paramref name="layer"/>; it is on line 4.</summary>
+    private static Diagnostic SingleForNamedLayer(string layer)
     {
         var result = GeneratorHarness.Run($$"""
             using StaticConvNet;
@@ -296,9 +304,18 @@ public class Test_Diagnostics
             [Dense(2, Name = "out")]
             public sealed partial class Named;
             """);
-        var d = result.GeneratorDiagnostics.ShouldHaveSingleItem();
-        ShouldBe(d, "SCN0011", 4, message);
+        return result.GeneratorDiagnostics.ShouldHaveSingleItem();
     }
+
+    [Fact]
+    public void SCN0011_invalid_layer_name()
+        => ShouldBe(SingleForNamedLayer("[Conv2D(4, Patch = 3, Name = \"conv 1\")]"), "SCN0011", 4,
+            "Layer name 'conv 1' is not a valid name: use a letter followed by letters, digits or '_'");
+
+    [Fact]
+    public void SCN0022_layer_name_used_twice()
+        => ShouldBe(SingleForNamedLayer("[Conv2D(4, Patch = 3, Name = \"Dense1\")]"), "SCN0022", 4,
+            "Layer name 'Dense1' is used by an earlier layer: names must be unique (ignoring case)");
 
     [Theory]
     [InlineData("public sealed partial class Generic<T>;", "Generic", "is generic; a network's shapes are fixed, so it takes no type parameters")]
@@ -401,6 +418,22 @@ public class Test_Diagnostics
         d.GetMessage().ShouldBe("conv2: 5x5 SAME convolution is larger than the 3x3x4 that pool1 outputs, so every window is mostly padding; use a smaller window, or check the layers before it");
         result.Errors.ShouldBeEmpty();
         result.GeneratedSources.Count.ShouldBe(1, "a warning does not stop the code");
+    }
+
+    [Fact]
+    public void Every_descriptor_is_in_the_release_ledger_once_with_its_severity()
+    {
+        var generator = Path.Combine(GeneratorHarness.RepositoryRoot(), "src", "Generator");
+        var rows = new[] { "AnalyzerReleases.Shipped.md", "AnalyzerReleases.Unshipped.md" }
+            .SelectMany(file => File.ReadLines(Path.Combine(generator, file)))
+            .Where(line => line.StartsWith("SCN", StringComparison.Ordinal))
+            .Select(line => line.Split('|').Select(cell => cell.Trim()).ToArray())
+            .ToList();
+        rows.Select(r => r[0]).ShouldBeUnique();
+        var ledger = rows.ToDictionary(r => r[0], r => r[2]);
+        ledger.Keys.Order().ShouldBe(DescriptorIds().Order());
+        foreach (var id in DescriptorIds())
+            ledger[id].ShouldBe(StaticConvNet.Generator.Diagnostics.ById(id).DefaultSeverity.ToString(), id);
     }
 
     [Fact]

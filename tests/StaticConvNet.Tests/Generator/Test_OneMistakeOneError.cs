@@ -104,7 +104,7 @@ public class Test_OneMistakeOneError
             public sealed partial class Broken { public int InputLength => 3; }
             """);
         clash.GeneratedSources.ShouldBeEmpty();
-        Errors(clash).ShouldBe(["SCN0012"]);
+        Errors(clash).ShouldBe(["SCN0024"]);
         // The clash is found even when a layer name is invalid too: no surface, so no CS0102 beside the SCN errors.
         var both = GeneratorHarness.Run("""
             using StaticConvNet;
@@ -113,7 +113,7 @@ public class Test_OneMistakeOneError
             public sealed partial class Broken { public int InputLength => 3; }
             """);
         both.GeneratedSources.ShouldBeEmpty();
-        Errors(both).Order().ShouldBe(["SCN0011", "SCN0012"]);
+        Errors(both).Order().ShouldBe(["SCN0011", "SCN0024"]);
     }
 
     private static List<string> Errors(GeneratorHarness.Result result)
