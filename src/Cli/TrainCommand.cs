@@ -212,12 +212,12 @@ internal static class TrainCommand
         if (onGpu && options.Optimizer != OptimizerKind.Sgd) throw new UserError("the ILGPU devices train with SGD only; Adam runs on --device cpu");
         try
         {
-            options.Validate(network, onGpu ? GpuBatchLimit : network.BatchCapacity);
+            options.Validate(network, onGpu ? GpuBatchLimit : int.MaxValue);
         }
         catch (TrainingOptionsException e)
         {
             var message = $"{(Flags.TryGetValue(e.Option, out var flag) ? flag : e.Option)} {e.Problem}";
-            throw new UserError(e.Option == nameof(TrainingOptions.BatchSize) && !onGpu ? message + "; an ILGPU device (--device) takes larger batches" : message);
+            throw new UserError(message);
         }
     }
 }

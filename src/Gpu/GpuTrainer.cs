@@ -11,7 +11,7 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
 
     public string Name => $"{gpu.AcceleratorType} {gpu.DeviceName} (ILGPU kernels)";
 
-    public int BatchCapacity => gpu.BatchCapacity;
+    public int MaxBatchSize => gpu.BatchCapacity;
 
     public void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate)
     {

@@ -46,7 +46,8 @@ public interface ISamplePasses
 /// batches, shards over cores and the loss. The network supplies only its per-image passes.</summary>
 /// <remarks>Results are the same bits on one core or many: a batch is cut into <see cref="GradientShards"/> fixed
 /// shards, each summing its images in slot order into its own gradient buffer, and the shards are summed in shard
-/// order. Nothing allocates after construction. One call at a time per instance: a call made while another runs on
+/// order. Nothing allocates after construction, except the room to keep the logits of a training batch larger than the
+/// capacity the first time one comes. One call at a time per instance: a call made while another runs on
 /// another thread throws <see cref="InvalidOperationException"/> rather than sharing the buffers.</remarks>
 public sealed class BatchRunner
 {
@@ -70,6 +71,15 @@ public sealed class BatchRunner
     private readonly int[] _batchLabels;
     private readonly int[] _batchPredictions;
     private int _batchCount;
+
+    // A batch larger than the capacity runs as passes of up to _batchCapacity images: the first image of this pass,
+    // and the whole batch's size (the mean's divisor).
+    private int _passFirst;
+    private int _batchTotal;
+
+    // The logits of every image of the last training batch, kept only when it took more than one pass (otherwise
+    // the slots hold them); grown to the largest such batch seen.
+    private float[] _passLogits = [];
 
     // Made once here, so that neither a training step nor a batch of predictions allocates a delegate.
     private readonly Action<int> _trainShard;
@@ -136,10 +146,16 @@ public sealed class BatchRunner
         public void Dispose() => Volatile.Write(ref runner._inUse, 0);
     }
 
+    /// <summary>Which image of the current batch batch slot <paramref name="slot"/> holds: the slot itself unless the
+    /// batch is larger than the capacity and runs as several passes. Dropout draws an image's mask by this index, so
+    /// every image of a batch gets its own whatever pass it runs in.</summary>
+    public int ImageOf(int slot) => _passFirst + slot;
+
     /// <summary>Logits of one image (inference), computed in slot 0.</summary>
     public void Forward(ReadOnlySpan<float> image, Span<float> logits)
     {
         using var _ = Enter();
+        _passFirst = 0;
         CheckImage(image);
         if (logits.Length != _classes) throw new ArgumentException($"Expected room for {_classes} logits, got {logits.Length}.", nameof(logits));
         _network.PrepareForward();
@@ -151,6 +167,7 @@ public sealed class BatchRunner
     public int Predict(ReadOnlySpan<float> image)
     {
         using var _ = Enter();
+        _passFirst = 0;
         CheckImage(image);
         _network.PrepareForward();
         _network.ForwardSample(image, slot: 0, training: false);
@@ -168,6 +185,7 @@ public sealed class BatchRunner
         for (var first = 0; first < predictions.Length; first += _batchCapacity)
         {
             _batchCount = Math.Min(_batchCapacity, predictions.Length - first);
+            _passFirst = first;
             images.Slice(first * _inputLength, _batchCount * _inputLength).CopyTo(_batchImages);
             RunShards(_predictShard);
             _batchPredictions.AsSpan(0, _batchCount).CopyTo(predictions.Slice(first));
@@ -176,16 +194,28 @@ public sealed class BatchRunner
 
     /// <summary>Forward and backward over <paramref name="count"/> images in training mode: fills <see cref="Gradients"/>
     /// with the gradient of the mean softmax cross-entropy and returns that mean.</summary>
+    /// <remarks>A batch larger than <c>BatchCapacity</c> runs as passes of up to that many images, one after another;
+    /// each shard keeps summing its half of every pass into its own buffer, so the sums' order (and the bits) are the
+    /// same on one core or two, and do not depend on how the batch was split into passes.</remarks>
     public float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
         using var _ = Enter();
         CheckBatch(images, labels, count);
-        images.Slice(0, count * _inputLength).CopyTo(_batchImages);
-        labels.Slice(0, count).CopyTo(_batchLabels);
-        _batchCount = count;
         _network.PrepareForward();
         _network.PrepareBackward();
-        RunShards(_trainShard);
+        _batchTotal = count;
+        var passes = count > _batchCapacity;
+        if (passes && _passLogits.Length < count * _classes) _passLogits = new float[count * _classes];
+        for (var first = 0; first < count; first += _batchCapacity)
+        {
+            _passFirst = first;
+            _batchCount = Math.Min(_batchCapacity, count - first);
+            images.Slice(first * _inputLength, _batchCount * _inputLength).CopyTo(_batchImages);
+            labels.Slice(first, _batchCount).CopyTo(_batchLabels);
+            RunShards(_trainShard);
+            for (var slot = 0; passes && slot < _batchCount; slot++) _network.Logits(slot).CopyTo(_passLogits.AsSpan((first + slot) * _classes));
+        }
+        _lastTrainingCount = count;
         // Shards are summed in a fixed order (the same result on one core or two), on this core: measured on a two-core Zen 5,
         // summing half of them on the helper's core, which then holds those lines, made the next step's shards slower.
         for (var s = 1; s < GradientShards; s++) TensorPrimitives.Add(_shardGradients[0], _shardGradients[s], _shardGradients[0]);
@@ -195,24 +225,30 @@ public sealed class BatchRunner
         return lossSum / count;
     }
 
+    private int _lastTrainingCount;
+
     /// <summary>Logits the last training pass computed for image <paramref name="index"/> of its batch.</summary>
     public ReadOnlySpan<float> TrainingLogits(int index)
     {
-        if ((uint)index >= (uint)_batchCapacity) throw new ArgumentOutOfRangeException(nameof(index), index, $"A batch holds 0..{_batchCapacity - 1}.");
-        return _network.Logits(index);
+        var held = Math.Max(_batchCapacity, _lastTrainingCount);
+        if ((uint)index >= (uint)held) throw new ArgumentOutOfRangeException(nameof(index), index, $"The last batch holds 0..{held - 1}.");
+        return _lastTrainingCount > _batchCapacity ? _passLogits.AsSpan(index * _classes, _classes) : _network.Logits(index);
     }
 
-    /// <summary>Mean softmax cross-entropy without gradients, one image after another on the calling thread.</summary>
+    /// <summary>Mean softmax cross-entropy without gradients, one image after another on the calling thread (a batch
+    /// larger than the capacity, one pass of slots after another).</summary>
     public float ComputeLoss(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, bool training)
     {
         using var _ = Enter();
         CheckBatch(images, labels, count);
         _network.PrepareForward();
         var lossSum = 0f;
-        for (var slot = 0; slot < count; slot++)
+        for (var image = 0; image < count; image++)
         {
-            _network.ForwardSample(images.Slice(slot * _inputLength, _inputLength), slot, training);
-            lossSum += SoftmaxCrossEntropy.Loss(_network.Logits(slot), labels[slot]);
+            var slot = image % _batchCapacity;
+            _passFirst = image - slot;
+            _network.ForwardSample(images.Slice(image * _inputLength, _inputLength), slot, training);
+            lossSum += SoftmaxCrossEntropy.Loss(_network.Logits(slot), labels[image]);
         }
         return lossSum / count;
     }
@@ -238,17 +274,21 @@ public sealed class BatchRunner
     {
         var (from, to) = ShardSlots(shard);
         var gradients = _shardGradients[shard];
-        Array.Clear(gradients);
+        if (_passFirst == 0)
+        {
+            Array.Clear(gradients); // a batch's first pass; later passes add to it
+            _shardLosses[shard] = 0f;
+        }
         var lossSum = 0f;
         for (var slot = from; slot < to; slot++)
         {
             var image = _batchImages.AsSpan(slot * _inputLength, _inputLength);
             _network.ForwardSample(image, slot, training: true);
-            lossSum += SoftmaxCrossEntropy.Compute(_network.Logits(slot), _batchLabels[slot], _network.LogitsGradient(slot), 1f / _batchCount);
+            lossSum += SoftmaxCrossEntropy.Compute(_network.Logits(slot), _batchLabels[slot], _network.LogitsGradient(slot), 1f / _batchTotal);
             _network.BackwardSample(image, slot, gradients);
         }
         if (to > from) _network.AccumulateShardGradients(_batchImages.AsSpan(from * _inputLength, (to - from) * _inputLength), from, to - from, gradients);
-        _shardLosses[shard] = lossSum;
+        _shardLosses[shard] += lossSum;
     }
 
     /// <summary>Inference for one shard's images: the most likely class of each.</summary>
@@ -270,8 +310,8 @@ public sealed class BatchRunner
 
     private void CheckBatch(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
-        if (count < 1 || count > _batchCapacity) throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch holds 1..{_batchCapacity} images (BatchCapacity).");
-        if (images.Length < count * _inputLength) throw new ArgumentException($"{count} images need {count * _inputLength} values, got {images.Length}.", nameof(images));
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "A batch holds at least one image.");
+        if (images.Length < (long)count * _inputLength) throw new ArgumentException($"{count} images need {(long)count * _inputLength} values, got {images.Length}.", nameof(images));
         if (labels.Length < count) throw new ArgumentException($"{count} images need {count} labels, got {labels.Length}.", nameof(labels));
         CheckLabels(labels, count, _classes);
     }

@@ -9,7 +9,8 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
 
     public string Name => "cpu (generated SIMD code)";
 
-    public int BatchCapacity => network.BatchCapacity;
+    /// <summary>Any: a batch larger than the network's BatchCapacity runs as several passes (BatchRunner).</summary>
+    public int MaxBatchSize => int.MaxValue;
 
     public void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate)
     {

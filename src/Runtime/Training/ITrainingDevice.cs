@@ -9,8 +9,8 @@ public interface ITrainingDevice
     /// <summary>What runs the work, for people: "cpu (generated SIMD code)", a GPU's name.</summary>
     string Name { get; }
 
-    /// <summary>Largest batch the device takes.</summary>
-    int BatchCapacity { get; }
+    /// <summary>Largest batch the device takes in one step.</summary>
+    int MaxBatchSize { get; }
 
     /// <summary>Takes the host's parameters and the optimizer's velocity as the starting state.</summary>
     void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate);

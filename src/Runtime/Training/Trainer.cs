@@ -21,7 +21,7 @@ public static class Trainer
     public static TrainingResult Run(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options,
         Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
     {
-        options.Validate(host, device.BatchCapacity);
+        options.Validate(host, device.MaxBatchSize);
         if (train.ImageLength != host.InputLength)
             throw new ArgumentException($"Training images are {train.Height}x{train.Width}x{train.Channels}; {host.Description.Name} takes {host.Description.Input}.");
         if (valid is not null && valid.ImageLength != host.InputLength)

@@ -28,21 +28,16 @@ public sealed record TrainingOptions
     public int RandomShift { get; init; }
 
     /// <summary>Throws <see cref="TrainingOptionsException"/> for the first option that cannot train
-    /// <paramref name="network"/> on a device taking batches of up to <paramref name="batchCapacity"/>. The one place
+    /// <paramref name="network"/> on a device taking batches of up to <paramref name="maxBatchSize"/> (the CPU takes
+    /// any: a batch larger than the network's BatchCapacity runs as several passes). The one place
     /// options are checked: the trainer calls it, and <c>scn train</c> turns its message into one naming the flag.</summary>
-    public void Validate(IConvNet network, int batchCapacity)
+    public void Validate(IConvNet network, int maxBatchSize = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(network);
         var c = CultureInfo.InvariantCulture;
         Require(Steps >= 1, nameof(Steps), string.Create(c, $"must be at least 1, got {Steps}"));
-        if (BatchSize < 1 || BatchSize > batchCapacity)
-        {
-            throw new TrainingOptionsException(nameof(BatchSize), batchCapacity == network.BatchCapacity
-                ? string.Create(c, $"must be 1..{batchCapacity}: {network.Description.Name} was compiled with BatchCapacity = {batchCapacity} ")
-                  + string.Create(c, $"(for larger batches set it on the [Network] attribute, e.g. [Network(..., BatchCapacity = {Math.Max(BatchSize, 1)})]), got {BatchSize}")
-                : string.Create(c, $"must be 1..{batchCapacity} on this device, got {BatchSize}"));
-            // (An ILGPU device's buffers are allocated per run: it takes larger batches than the compiled capacity.)
-        }
+        Require(BatchSize >= 1, nameof(BatchSize), string.Create(c, $"must be at least 1, got {BatchSize}"));
+        Require(BatchSize <= maxBatchSize, nameof(BatchSize), string.Create(c, $"must be 1..{maxBatchSize} on this device, got {BatchSize}"));
         Require(Schedule.InitialRate > 0 && float.IsFinite(Schedule.InitialRate), "Schedule.InitialRate", string.Create(c, $"must be a positive number, got {Schedule.InitialRate}"));
         Require(Schedule.DecaySteps >= 0, "Schedule.DecaySteps", string.Create(c, $"must be 0 or more, got {Schedule.DecaySteps}"));
         Require(Schedule.DecayRate > 0, "Schedule.DecayRate", string.Create(c, $"must be positive, got {Schedule.DecayRate}"));

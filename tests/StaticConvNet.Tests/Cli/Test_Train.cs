@@ -128,7 +128,7 @@ public class Test_Train
     [Theory]
     [InlineData(new[] { "train", "arch9" }, "unknown model 'arch9'")]
     [InlineData(new[] { "train", "arch2", "--data", "/no/such/folder" }, "/no/such/folder: does not exist")]
-    [InlineData(new[] { "train", "arch2", "--batch-size", "17" }, "--batch-size must be 1..16")]
+    [InlineData(new[] { "train", "arch2", "--batch-size", "0" }, "--batch-size must be at least 1, got 0")]
     [InlineData(new[] { "train", "arch2", "--dropout", "0.5" }, "has no dropout layer")]
     [InlineData(new[] { "train", "arch2", "--learning-rate", "-1" }, "--learning-rate must be a positive number")]
     [InlineData(new[] { "evaluate", "--checkpoint", "/no/such.scnc" }, "/no/such.scnc: does not exist")]

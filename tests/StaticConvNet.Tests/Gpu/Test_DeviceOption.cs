@@ -20,8 +20,8 @@ public class Test_DeviceOption
     }
 
     [Fact]
-    public void The_cpu_device_keeps_the_compiled_batch_capacity()
-        => Scn.Run("train", "arch1", "--batch-size", "32", "--steps", "1").ShouldBeCleanError("--batch-size must be 1..16: Arch1StridedConv was compiled with BatchCapacity = 16");
+    public void The_ilgpu_devices_refuse_a_batch_past_their_limit()
+        => Scn.Run("train", "arch1", "--device", "ilgpu-cpu", "--batch-size", "100000", "--steps", "1").ShouldBeCleanError("--batch-size must be 1..");
 
     [SkippableFact]
     public void Asking_for_cuda_without_a_device_is_a_clear_error_listing_what_is_present()

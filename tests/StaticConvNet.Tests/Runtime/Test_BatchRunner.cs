@@ -108,24 +108,29 @@ public class Test_BatchRunner
         return (network, new BatchRunner(network, Input, Classes, network.ParameterCount, Capacity));
     }
 
-    /// <summary>The documented order, one thread: each shard sums its slots in order into its own zeroed buffer (the
-    /// per-image passes, then the per-shard ones), then the shards are added in shard order.</summary>
+    /// <summary>The documented order, one thread: the batch in passes of up to the capacity; in each pass, each shard
+    /// sums its slots in order into its own buffer (zeroed before the first pass; the per-image passes, then the
+    /// per-shard ones), then the shards are added in shard order.</summary>
     private static float[] ShardOrderReference(Linear network, float[] images, int[] labels, int count)
     {
-        var shardSize = (count + BatchRunner.GradientShards - 1) / BatchRunner.GradientShards;
         var shards = new float[BatchRunner.GradientShards][];
-        for (var s = 0; s < BatchRunner.GradientShards; s++)
+        for (var s = 0; s < BatchRunner.GradientShards; s++) shards[s] = new float[network.ParameterCount];
+        for (var first = 0; first < count; first += Capacity)
         {
-            shards[s] = new float[network.ParameterCount];
-            var (from, to) = (Math.Min(s * shardSize, count), Math.Min((s + 1) * shardSize, count));
-            for (var slot = from; slot < to; slot++)
+            var inPass = Math.Min(Capacity, count - first);
+            var shardSize = (inPass + BatchRunner.GradientShards - 1) / BatchRunner.GradientShards;
+            for (var s = 0; s < BatchRunner.GradientShards; s++)
             {
-                var image = images.AsSpan(slot * network.InputLength, network.InputLength);
-                network.ForwardSample(image, slot, training: true);
-                SoftmaxCrossEntropy.Compute(network.Logits(slot), labels[slot], network.LogitsGradient(slot), 1f / count);
-                network.BackwardSample(image, slot, shards[s]);
+                var (from, to) = (Math.Min(s * shardSize, inPass), Math.Min((s + 1) * shardSize, inPass));
+                for (var slot = from; slot < to; slot++)
+                {
+                    var image = images.AsSpan((first + slot) * network.InputLength, network.InputLength);
+                    network.ForwardSample(image, slot, training: true);
+                    SoftmaxCrossEntropy.Compute(network.Logits(slot), labels[first + slot], network.LogitsGradient(slot), 1f / count);
+                    network.BackwardSample(image, slot, shards[s]);
+                }
+                if (to > from) network.AccumulateShardGradients(images.AsSpan((first + from) * network.InputLength, (to - from) * network.InputLength), from, to - from, shards[s]);
             }
-            if (to > from) network.AccumulateShardGradients(images.AsSpan(from * network.InputLength, (to - from) * network.InputLength), from, to - from, shards[s]);
         }
         for (var s = 1; s < BatchRunner.GradientShards; s++) TensorPrimitives.Add(shards[0], shards[s], shards[0]);
         return shards[0];
@@ -136,6 +141,8 @@ public class Test_BatchRunner
     [InlineData(2)]
     [InlineData(7)]
     [InlineData(16)]
+    [InlineData(17)] // past the capacity: two passes, the second of one image
+    [InlineData(40)] // three passes: 16, 16 and 8
     public void Gradients_are_the_mean_of_each_images_gradient(int count)
     {
         var (network, runner) = Create();
@@ -176,6 +183,7 @@ public class Test_BatchRunner
     [InlineData(2)] // one image per shard, in parallel when there is more than one core
     [InlineData(9)] // uneven shards: 5 and 4
     [InlineData(16)]
+    [InlineData(35)] // passes of 16, 16 and 3
     public void Gradients_are_the_same_bits_as_the_shard_order_summed_on_one_thread(int count)
     {
         var (network, runner) = Create();
@@ -246,6 +254,23 @@ public class Test_BatchRunner
     }
 
     [Fact]
+    public void A_batch_larger_than_the_capacity_keeps_every_images_training_logits()
+    {
+        var (_, runner) = Create();
+        const int count = 2 * Capacity + 5;
+        var images = RandomFloats(count * Input.Length, 10);
+        runner.ComputeGradients(images, RandomLabels(count, Classes, 11), count);
+        var trained = Enumerable.Range(0, count).Select(i => runner.TrainingLogits(i).ToArray()).ToArray();
+        var logits = new float[Classes];
+        for (var i = 0; i < count; i++)
+        {
+            runner.Forward(images.AsSpan(i * Input.Length, Input.Length), logits);
+            trained[i].ShouldBe(logits, $"image {i}");
+        }
+        Should.Throw<ArgumentOutOfRangeException>(() => runner.TrainingLogits(count)).Message.ShouldStartWith($"The last batch holds 0..{count - 1}.");
+    }
+
+    [Fact]
     public void Training_logits_are_those_of_the_last_training_pass_and_passes_say_whether_they_train()
     {
         var (network, runner) = Create();
@@ -305,14 +330,14 @@ public class Test_BatchRunner
         var n = Input.Length; // 48 values, 4x4x3
         return new()
         {
-            { "ComputeGradients count 0", typeof(ArgumentOutOfRangeException), "count", "A batch holds 1..16 images (BatchCapacity)." },
-            { "ComputeGradients count 17", typeof(ArgumentOutOfRangeException), "count", "A batch holds 1..16 images (BatchCapacity)." },
+            { "ComputeGradients count 0", typeof(ArgumentOutOfRangeException), "count", "A batch holds at least one image." },
+            { "ComputeGradients 40 images, 39 given", typeof(ArgumentException), "images", $"40 images need {40 * n} values, got {39 * n}." },
             { "ComputeGradients too few image values", typeof(ArgumentException), "images", $"3 images need {3 * n} values, got {3 * n - 1}." },
             { "ComputeGradients too few labels", typeof(ArgumentException), "labels", "3 images need 3 labels, got 2." },
             { "ComputeGradients label too large", typeof(ArgumentOutOfRangeException), "labels", "Label of image 1 must be in 0..4." },
             { "ComputeGradients negative label", typeof(ArgumentOutOfRangeException), "labels", "Label of image 2 must be in 0..4." },
-            { "ComputeLoss count 0", typeof(ArgumentOutOfRangeException), "count", "A batch holds 1..16 images (BatchCapacity)." },
-            { "ComputeLoss count 17", typeof(ArgumentOutOfRangeException), "count", "A batch holds 1..16 images (BatchCapacity)." },
+            { "ComputeLoss count 0", typeof(ArgumentOutOfRangeException), "count", "A batch holds at least one image." },
+            { "ComputeLoss 40 images, 39 given", typeof(ArgumentException), "images", $"40 images need {40 * n} values, got {39 * n}." },
             { "ComputeLoss too few image values", typeof(ArgumentException), "images", $"3 images need {3 * n} values, got {3 * n - 1}." },
             { "ComputeLoss too few labels", typeof(ArgumentException), "labels", "3 images need 3 labels, got 2." },
             { "ComputeLoss label too large", typeof(ArgumentOutOfRangeException), "labels", "Label of image 1 must be in 0..4." },
@@ -322,21 +347,21 @@ public class Test_BatchRunner
             { "Predict short image", typeof(ArgumentException), "image", $"Expected an image of {n} values (4x4x3), got {n - 1}." },
             { "PredictBatch too few image values", typeof(ArgumentException), "images", $"3 predictions need {3 * n} image values ({n} per image), got {3 * n - 1}." },
             { "PredictBatch too many image values", typeof(ArgumentException), "images", $"3 predictions need {3 * n} image values ({n} per image), got {4 * n}." },
-            { "TrainingLogits -1", typeof(ArgumentOutOfRangeException), "index", "A batch holds 0..15." },
-            { "TrainingLogits 16", typeof(ArgumentOutOfRangeException), "index", "A batch holds 0..15." },
+            { "TrainingLogits -1", typeof(ArgumentOutOfRangeException), "index", "The last batch holds 0..15." },
+            { "TrainingLogits 16", typeof(ArgumentOutOfRangeException), "index", "The last batch holds 0..15." },
         };
     }
 
     private static readonly Dictionary<string, Call> Calls = new()
     {
         ["ComputeGradients count 0"] = r => r.ComputeGradients(new float[Input.Length], new int[1], 0),
-        ["ComputeGradients count 17"] = r => r.ComputeGradients(new float[17 * Input.Length], new int[17], 17),
+        ["ComputeGradients 40 images, 39 given"] = r => r.ComputeGradients(new float[39 * Input.Length], new int[40], 40),
         ["ComputeGradients too few image values"] = r => r.ComputeGradients(new float[3 * Input.Length - 1], new int[3], 3),
         ["ComputeGradients too few labels"] = r => r.ComputeGradients(new float[3 * Input.Length], new int[2], 3),
         ["ComputeGradients label too large"] = r => r.ComputeGradients(new float[3 * Input.Length], new[] { 0, Classes, 0 }, 3),
         ["ComputeGradients negative label"] = r => r.ComputeGradients(new float[3 * Input.Length], new[] { 0, 4, -1 }, 3),
         ["ComputeLoss count 0"] = r => r.ComputeLoss(new float[Input.Length], new int[1], 0, training: false),
-        ["ComputeLoss count 17"] = r => r.ComputeLoss(new float[17 * Input.Length], new int[17], 17, training: false),
+        ["ComputeLoss 40 images, 39 given"] = r => r.ComputeLoss(new float[39 * Input.Length], new int[40], 40, training: false),
         ["ComputeLoss too few image values"] = r => r.ComputeLoss(new float[3 * Input.Length - 1], new int[3], 3, training: false),
         ["ComputeLoss too few labels"] = r => r.ComputeLoss(new float[3 * Input.Length], new int[2], 3, training: false),
         ["ComputeLoss label too large"] = r => r.ComputeLoss(new float[3 * Input.Length], new[] { 0, Classes, 0 }, 3, training: false),

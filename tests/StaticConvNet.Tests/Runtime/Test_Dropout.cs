@@ -76,6 +76,24 @@ public class Test_Dropout
     }
 
     [Fact]
+    public void A_batch_larger_than_the_capacity_draws_each_images_own_mask()
+    {
+        // 40 copies of one image: images 0 and 16 sit in the same slot of different passes, and must still get
+        // different masks; the first 16 get the masks a batch of 16 gives them.
+        var network = new DropoutNet();
+        ReferenceNets.Random(DropoutNet.ParameterCount, 3, 0.3f).CopyTo(network.Parameters);
+        var image = ReferenceNets.Random(DropoutNet.InputLength, 4, 0.5f);
+        var images = Enumerable.Repeat(image, 40).SelectMany(x => x).ToArray();
+        network.DropoutStep = 7;
+        network.ComputeGradients(images, new int[40], 40);
+        var large = Enumerable.Range(0, 40).Select(i => network.TrainingLogits(i).ToArray()).ToArray();
+        network.DropoutStep = 7;
+        network.ComputeGradients(images, new int[16], 16);
+        for (var i = 0; i < 16; i++) large[i].ShouldBe(network.TrainingLogits(i).ToArray(), $"image {i}");
+        large.Select(l => string.Join(",", l)).Distinct().Count().ShouldBe(40, "every image its own mask");
+    }
+
+    [Fact]
     public void ComputeGradients_advances_the_dropout_step()
     {
         var network = new DropoutNet();
