@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Measures what the second core gives `scn train`, as a user runs it, and writes docs/performance.md's "Both cores"
+# section (between its two "bench/cores.sh" markers; everything else in the file is kept):
+#   - the machine's ceiling on one core and on both (../shared/tools/fma-peak, before and after), so the ratio the
+#     hardware allows is quoted beside the ratio training gets;
+#   - scn train MODEL for the four notebook models at batch 16, 64 and 256 on both cores, and at batch 16 on one core
+#     (taskset -c 0, DOTNET_PROCESSOR_COUNT=1), rounds interleaved, the median of three of each;
+#   - PyTorch's training rate at the same batch sizes (best of three), when PyTorch is importable.
+# Usage: bench/cores.sh   (about 7 minutes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=docs/performance.md
+begin='<!-- bench/cores.sh writes from here. -->'
+end='<!-- bench/cores.sh writes to here. -->'
+grep -qF "$begin" "$out" && grep -qF "$end" "$out" || { echo "$out has no '$begin' / '$end' lines" >&2; exit 1; }
+peak_tool=../shared/tools/fma-peak
+[ -x "$peak_tool" ] || { echo "needs $peak_tool (the ceiling is quoted beside the results)" >&2; exit 1; }
+command -v taskset >/dev/null || { echo "needs taskset (util-linux) to run on one core" >&2; exit 1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+dotnet build -c Release src/Cli >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+scn=src/Cli/bin/Release/net10.0/scn.dll
+"$peak_tool" >"$work/peak.txt"
+# About 96,000 images a run whatever the batch, evaluation off, so the rate is the training steps'.
+train() { # cores model batch
+  local steps=$((96000 / $3)) prefix=()
+  [ "$1" = 1 ] && prefix=(taskset -c 0 env DOTNET_PROCESSOR_COUNT=1)
+  "${prefix[@]}" dotnet "$scn" train "$2" --batch-size "$3" --steps "$steps" --eval-every 1000000 --out "$work/run" --overwrite \
+    | sed -n 's/.*(\([0-9,]*\) img\/s training).*/\1/p' | tr -d , | sed "s/^/$1,$2,$3,/" >>"$work/scn.csv"
+}
+for round in 1 2 3; do
+  for model in arch1 arch2 arch3 arch4; do
+    train 1 "$model" 16
+    for batch in 16 64 256; do train 2 "$model" "$batch"; done
+  done
+done
+"$peak_tool" >>"$work/peak.txt"
+: >"$work/torch.csv"
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  for round in 1 2 3; do
+    for batch in 16 64 256; do
+      /usr/bin/python3 bench/pytorch/train_speed.py --batch "$batch" | sed "s/^/$batch,/" >>"$work/torch.csv"
+    done
+  done
+  /usr/bin/python3 -c "import torch; print(torch.__version__)" >"$work/torch.version"
+fi
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) (CPU family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs), model $(grep -m1 '^model\s*:' /proc/cpuinfo | cut -d: -f2 | xargs))"
+
+python3 - "$work" "$out" "$begin" "$end" "$cpu" "$(date -u +%Y-%m-%d)" <<'PY'
+import os, re, statistics, sys
+work, out, begin, end, cpu, day = sys.argv[1:7]
+peak = open(os.path.join(work, "peak.txt")).read()
+one = [float(v) for v in re.findall(r"^one core: ([0-9.]+)", peak, re.M)]
+both = [float(v) for v in re.findall(r"^all \d+ cores: ([0-9.]+)", peak, re.M)]
+runs = {}
+for line in open(os.path.join(work, "scn.csv")):
+    cores, model, batch, rate = line.strip().split(",")
+    runs.setdefault((int(cores), model, int(batch)), []).append(float(rate))
+rate = {k: statistics.median(v) for k, v in runs.items()}
+torch = {}
+for line in open(os.path.join(work, "torch.csv")):
+    if line.startswith("#") or line.count(",") != 2: continue
+    batch, model, value = line.strip().split(",")
+    key = (model, int(batch))
+    torch[key] = max(torch.get(key, 0), float(value))
+version = open(os.path.join(work, "torch.version")).read().strip() if torch else None
+lines = [begin, ""]
+lines.append(f"Measured by `bench/cores.sh` on {day}: 2 cores of {cpu}"
+             + (f", PyTorch {version} (2 threads)" if version else ", PyTorch not installed") + ". "
+             "`scn train MODEL --batch-size B --steps 96000/B --eval-every 1000000`, the img/s it prints, median of three "
+             "interleaved runs; one core is `taskset -c 0` with `DOTNET_PROCESSOR_COUNT=1`. PyTorch: its full training step at "
+             "the same batch size, best of three.")
+lines.append("")
+lines.append(f"The ceiling: one core {one[0]:.0f} and {one[-1]:.0f} GFLOP/s, both cores {both[0]:.0f} and {both[-1]:.0f} "
+             f"(fma-peak before and after): the hardware gives the second core {both[0] / one[0]:.2f}x and {both[-1] / one[-1]:.2f}x.")
+lines.append("")
+lines.append("| model | one core, batch 16 | both cores, batch 16 | both ÷ one | batch 64 | batch 256 | PyTorch 16 / 64 / 256 | vs PyTorch 16 / 64 / 256 |")
+lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for model in ["arch1", "arch2", "arch3", "arch4"]:
+    r1, r16, r64, r256 = rate[(1, model, 16)], rate[(2, model, 16)], rate[(2, model, 64)], rate[(2, model, 256)]
+    t = [torch.get((model, b)) for b in (16, 64, 256)]
+    theirs = " / ".join(f"{v:,.0f}" if v else "–" for v in t)
+    ratio = " / ".join(f"{ours / v:.1f}x" if v else "–" for ours, v in zip((r16, r64, r256), t))
+    lines.append(f"| {model} | {r1:,.0f} | {r16:,.0f} | {r16 / r1:.2f}x | {r64:,.0f} | {r256:,.0f} | {theirs} | {ratio} |")
+lines += ["", end]
+text = open(out).read()
+start, stop = text.index(begin), text.index(end) + len(end)
+tmp = out + ".tmp"
+open(tmp, "w").write(text[:start] + "\n".join(lines) + text[stop:])
+os.replace(tmp, out)
+print(f"wrote {out}")
+PY
