@@ -32,5 +32,5 @@ if (result.Diverged) return 2;
 // The checkpoint is everything needed to evaluate (or resume) later, in another process.
 var reloaded = new TinyNet();
 Checkpoint.Load(result.CheckpointPath!).LoadInto(reloaded, result.CheckpointPath!);
-Console.WriteLine($"best validation accuracy {best:P2}; the reloaded checkpoint scores {Trainer.Evaluate(reloaded, data.Valid!):P2}");
+Console.WriteLine($"best validation accuracy {best:P2}; the reloaded checkpoint scores {Evaluation.Accuracy(reloaded, data.Valid!):P2}");
 return 0;

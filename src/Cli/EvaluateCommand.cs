@@ -43,7 +43,7 @@ internal static class EvaluateCommand
             if (evaluated.Count == 0) throw new UserError($"{description} holds no images to evaluate");
             // One pass over the images serves the report and the pictures.
             var predictions = DeviceChoice.Predictions(entry, network, evaluated.Images, evaluated.Count, deviceKind);
-            Report(entry.Key, Trainer.ConfusionMatrix(predictions, evaluated, network.OutputLength), evaluated, description);
+            Report(entry.Key, Evaluation.ConfusionMatrix(predictions, evaluated, network.OutputLength), evaluated, description);
             if (plotsFolder is { } folder)
             {
                 var (confusion, mistakes) = EvaluationPlots.Write(folder, network, evaluated, predictions, $"{entry.Key}, {description}");

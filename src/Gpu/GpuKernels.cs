@@ -245,7 +245,7 @@ internal static class GpuKernels
         }
     }
 
-    /// <summary>The class of each image: the index of its first largest logit, as the CPU's Trainer.ArgMax.</summary>
+    /// <summary>The class of each image: the index of its first largest logit, as the CPU's Evaluation.ArgMax.</summary>
     public static void ArgMax(Index1D n, ArrayView<float> z, ArrayView<int> classes, int classCount) => classes[n] = FirstLargest(z, n * classCount, classCount);
 
     private static int FirstLargest(ArrayView<float> z, int row, int count)

@@ -44,7 +44,7 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
     {
         var predictions = new int[data.Count];
         gpu.PredictBatch(data.Images.AsSpan(0, data.Count * data.ImageLength), predictions);
-        return Trainer.Accuracy(predictions, data);
+        return Evaluation.Accuracy(predictions, data);
     }
 }
 

@@ -17,10 +17,10 @@ public static class EvaluationPlots
     public const int MistakesShown = 40;
 
     /// <summary>Writes both pictures into <paramref name="folder"/> and returns their paths. <paramref name="predictions"/>
-    /// are the network's over <paramref name="data"/> (<see cref="Trainer.Predictions"/>), made once by the caller.</summary>
+    /// are the network's over <paramref name="data"/> (<see cref="Evaluation.Predictions"/>), made once by the caller.</summary>
     public static (string Confusion, string Mistakes) Write(string folder, IConvNet network, Dataset data, int[] predictions, string title)
     {
-        var matrix = Trainer.ConfusionMatrix(predictions, data, network.OutputLength);
+        var matrix = Evaluation.ConfusionMatrix(predictions, data, network.OutputLength);
         var mistakes = new List<Mistake>();
         var logits = new float[network.OutputLength];
         var probabilities = new float[network.OutputLength];

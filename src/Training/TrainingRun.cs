@@ -158,8 +158,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         {
             weightsPath = Path.Combine(Folder, Name + ".scnw");
             WeightsFile.Save(weightsPath, network);
-            if (data.Valid is { Count: > 0 } valid) evaluationPlots = EvaluationPlots.Write(Folder, network, valid, Trainer.Predictions(network, valid), $"{title}, validation");
-            if (data.Test is { Count: > 0 } test && (!result.Interrupted || stoppedEarly)) testAccuracy = Trainer.Evaluate(network, test);
+            if (data.Valid is { Count: > 0 } valid) evaluationPlots = EvaluationPlots.Write(Folder, network, valid, Evaluation.Predictions(network, valid), $"{title}, validation");
+            if (data.Test is { Count: > 0 } test && (!result.Interrupted || stoppedEarly)) testAccuracy = Evaluation.Accuracy(network, test);
         }
         var outcome = new TrainingRunResult(result, testAccuracy, Folder, lastCheckpointStep is null ? null : checkpointPath,
             lastCheckpointStep, metricsPath, lossPath, accuracyPath, weightsPath)

@@ -26,7 +26,7 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
         var correct = 0;
         for (var i = 0; i < count; i++)
         {
-            if (Trainer.ArgMax(network.TrainingLogits(i)) == labels[i]) correct++;
+            if (Evaluation.ArgMax(network.TrainingLogits(i)) == labels[i]) correct++;
         }
         return (loss, correct);
     }
@@ -42,5 +42,5 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
 
     public void Synchronise(IConvNet host, Optimizer optimizer) { } // already in place
 
-    public float Evaluate(Dataset data) => Trainer.Evaluate(network, data);
+    public float Evaluate(Dataset data) => Evaluation.Accuracy(network, data);
 }

@@ -45,7 +45,7 @@ public static class Trainer
         }
         device.Start(host, optimizer, (ulong)seed, options.DropoutRate);
 
-        var order = Shuffle(train.Count, seed);
+        var order = Minibatches.Shuffle(train.Count, seed);
         var batchImages = new float[options.BatchSize * host.InputLength];
         var batchLabels = new int[options.BatchSize];
         var shifted = options.RandomShift > 0 ? new float[host.InputLength] : null; // one image's room, for the whole run
@@ -68,8 +68,8 @@ public static class Trainer
                 return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), false, null, Interrupted: true);
             }
             var stepStart = clock.Elapsed;
-            FillBatch(train, order, step, options.BatchSize, batchImages, batchLabels);
-            if (shifted is not null) ShiftBatch(train, seed, step, options.BatchSize, options.RandomShift, batchImages, shifted);
+            Minibatches.Fill(train, order, step, options.BatchSize, batchImages, batchLabels);
+            if (shifted is not null) Minibatches.Shift(train, seed, step, options.BatchSize, options.RandomShift, batchImages, shifted);
             // Minibatch accuracy comes from the training pass's own logits, before the update, as the notebook measured it.
             var (stepLoss, correct) = device.ComputeGradients(batchImages, batchLabels, options.BatchSize, step);
             if (divergence.Check(stepLoss, options.BatchSize, device.TrainingLogits) is { } reason)
@@ -98,98 +98,7 @@ public static class Trainer
         return new TrainingResult(lastStep + 1, loss, accuracy, clock.Elapsed, Rate(options.Steps, options.BatchSize, trainingTime), false, null);
     }
 
-    /// <summary>The notebook's minibatch for <paramref name="step"/>: batch images from offset step · batch mod (N − batch)
-    /// of the seeded order, whichever device trains.</summary>
-    private static void FillBatch(Dataset train, int[] order, long step, int batchSize, float[] images, int[] labels)
-    {
-        var offset = (int)(step * batchSize % (train.Count - batchSize));
-        for (var i = 0; i < batchSize; i++)
-        {
-            var index = order[offset + i];
-            train.Image(index).CopyTo(images.AsSpan(i * train.ImageLength));
-            labels[i] = train.Labels[index];
-        }
-    }
-
-    /// <summary>Moves each image of the batch by its own (dy, dx) in [−shift, shift], drawn from (seed, step, image);
-    /// pixels shifted in from outside repeat the nearest edge pixel (a glyph's background).</summary>
-    public static void ShiftBatch(Dataset train, int seed, long step, int batchSize, int shift, float[] images)
-        => ShiftBatch(train, seed, step, batchSize, shift, images, new float[train.ImageLength]);
-
-    /// <param name="copy">Room for one image, reused from step to step.</param>
-    private static void ShiftBatch(Dataset train, int seed, long step, int batchSize, int shift, float[] images, float[] copy)
-    {
-        var (height, width, channels) = (train.Height, train.Width, train.Channels);
-        var key = SplitMix.Mix((ulong)(uint)seed ^ 0x5A1F7EDUL);
-        for (var i = 0; i < batchSize; i++)
-        {
-            var bits = SplitMix.Mix(SplitMix.Mix(key + (ulong)step) + (ulong)i);
-            var dy = (int)(SplitMix.UnitDouble(bits) * (2 * shift + 1)) - shift;
-            var dx = (int)(SplitMix.UnitDouble(SplitMix.Mix(bits)) * (2 * shift + 1)) - shift;
-            if (dy == 0 && dx == 0) continue;
-            var image = images.AsSpan(i * train.ImageLength, train.ImageLength);
-            image.CopyTo(copy);
-            for (var y = 0; y < height; y++)
-            {
-                var from = Math.Clamp(y - dy, 0, height - 1);
-                for (var x = 0; x < width; x++)
-                {
-                    var source = (from * width + Math.Clamp(x - dx, 0, width - 1)) * channels;
-                    copy.AsSpan(source, channels).CopyTo(image.Slice((y * width + x) * channels, channels));
-                }
-            }
-        }
-    }
-
     private static double Rate(long steps, int batch, TimeSpan time) => time > TimeSpan.Zero ? steps * batch / time.TotalSeconds : 0;
-
-    /// <summary>Fraction of <paramref name="data"/> the network classifies correctly.</summary>
-    public static float Evaluate(IConvNet network, Dataset data) => Accuracy(Predictions(network, data), data);
-
-    /// <summary>Fraction of <paramref name="predictions"/>, already made over <paramref name="data"/>, that are its labels.</summary>
-    public static float Accuracy(int[] predictions, Dataset data)
-    {
-        var correct = 0;
-        for (var i = 0; i < data.Count; i++)
-        {
-            if (predictions[i] == data.Labels[i]) correct++;
-        }
-        return (float)correct / data.Count;
-    }
-
-    /// <summary>Counts of (true label, predicted label) over <paramref name="data"/>.</summary>
-    public static int[,] ConfusionMatrix(IConvNet network, Dataset data)
-        => ConfusionMatrix(Predictions(network, data), data, network.OutputLength);
-
-    /// <summary>Counts of (true label, predicted label) for <paramref name="predictions"/> already made over <paramref name="data"/>.</summary>
-    public static int[,] ConfusionMatrix(int[] predictions, Dataset data, int classes)
-    {
-        var matrix = new int[classes, classes];
-        for (var i = 0; i < data.Count; i++) matrix[data.Labels[i], predictions[i]]++;
-        return matrix;
-    }
-
-    /// <summary>The network's class for every image of <paramref name="data"/>, in order.</summary>
-    public static int[] Predictions(IConvNet network, Dataset data)
-    {
-        var predictions = new int[data.Count];
-        network.PredictBatch(data.Images.AsSpan(0, data.Count * data.ImageLength), predictions);
-        return predictions;
-    }
-
-    /// <summary>A seeded Fisher–Yates permutation of 0..count−1 (our own generator: same order everywhere).</summary>
-    public static int[] Shuffle(int count, int seed)
-    {
-        var order = new int[count];
-        for (var i = 0; i < count; i++) order[i] = i;
-        var key = SplitMix.Mix((ulong)(uint)seed ^ 0x5EED5EEDUL);
-        for (var i = count - 1; i > 0; i--)
-        {
-            var j = (int)(SplitMix.UnitDouble(SplitMix.Mix(key + (ulong)i)) * (i + 1));
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
-    }
 
     /// <summary>An update can blow the network up before any loss shows it: a checkpoint is kept only when its
     /// parameters are finite and so are its logits on the first images of <paramref name="data"/> (finite weights
@@ -210,12 +119,5 @@ public static class Trainer
     {
         foreach (var value in values) if (!float.IsFinite(value)) return false;
         return true;
-    }
-
-    public static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
-        return best;
     }
 }

@@ -66,7 +66,7 @@ public abstract class GpuEquivalenceTests : AcceleratorTests
         var (gpuLoss, gpuCorrect) = gpu.ComputeGradients(images, labels, 3);
         gpuLoss.ShouldBe(cpuLoss, 1e-4f + 1e-4f * cpuLoss);
         ShouldBeClose(gpu.DownloadGradients(), cpu.Gradients.ToArray(), "gradient");
-        gpuCorrect.ShouldBe(Enumerable.Range(0, 3).Count(n => Trainer.ArgMax(cpu.TrainingLogits(n)) == labels[n]));
+        gpuCorrect.ShouldBe(Enumerable.Range(0, 3).Count(n => Evaluation.ArgMax(cpu.TrainingLogits(n)) == labels[n]));
     }
 
     /// <summary>On ILGPU's CPU accelerator the networks run their products untiled (docs/gpu.md); here a few small
@@ -105,7 +105,7 @@ public abstract class GpuEquivalenceTests : AcceleratorTests
         ShouldBeClose(logits, expected, "logit");
         var classes = new int[7];
         gpu.PredictBatch(images, classes);
-        classes.ShouldBe(Enumerable.Range(0, 7).Select(n => Trainer.ArgMax(expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength))).ToArray());
+        classes.ShouldBe(Enumerable.Range(0, 7).Select(n => Evaluation.ArgMax(expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength))).ToArray());
         Should.Throw<ArgumentException>(() => gpu.PredictBatch(images, new int[6]));
     }
 }

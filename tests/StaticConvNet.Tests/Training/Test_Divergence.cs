@@ -91,7 +91,7 @@ public class Test_Divergence
             largest = Math.Max(largest, logits.Max());
         }
         largest.ShouldBeGreaterThan(1000f, "the logits this test is about");
-        Trainer.Evaluate(network, train).ShouldBe(1f);
+        Evaluation.Accuracy(network, train).ShouldBe(1f);
     }
 
     /// <summary>Class 0 has a first pixel of +50, class 1 of −50; the rest is noise of the same size.</summary>

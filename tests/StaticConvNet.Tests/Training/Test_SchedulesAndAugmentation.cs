@@ -46,7 +46,7 @@ public class Test_SchedulesAndAugmentation
             pixels[((n * height + y) * width + x) * channels + c] = 100 * y + 10 * x + c;
         var data = new Dataset(pixels, new int[count], height, width, channels);
         var batch = (float[])pixels.Clone();
-        Trainer.ShiftBatch(data, seed: 3, step: 7, count, shift: 2, batch);
+        Minibatches.Shift(data, seed: 3, step: 7, count, shift: 2, batch);
 
         var offsets = new HashSet<(int, int)>();
         for (var n = 0; n < count; n++)
@@ -66,9 +66,9 @@ public class Test_SchedulesAndAugmentation
         offsets.Count.ShouldBeGreaterThan(15, "offsets vary from image to image");
 
         var again = (float[])pixels.Clone();
-        Trainer.ShiftBatch(data, seed: 3, step: 7, count, shift: 2, again);
+        Minibatches.Shift(data, seed: 3, step: 7, count, shift: 2, again);
         again.ShouldBe(batch, "the same (seed, step) draws the same shifts");
-        Trainer.ShiftBatch(data, seed: 3, step: 8, count, shift: 2, pixels);
+        Minibatches.Shift(data, seed: 3, step: 8, count, shift: 2, pixels);
         pixels.ShouldNotBe(batch, "another step draws others");
     }
 

@@ -69,7 +69,7 @@ public class Test_TrainingRun
         result.WeightsPath.ShouldBe(folder["ColourNet.scnw"]);
         var reloaded = new ColourNet();
         Checkpoint.Load(result.CheckpointPath!).LoadInto(reloaded, result.CheckpointPath!);
-        Trainer.Evaluate(reloaded, Data().Valid!).ShouldBe(result.ValidationAccuracy);
+        Evaluation.Accuracy(reloaded, Data().Valid!).ShouldBe(result.ValidationAccuracy);
         File.ReadAllLines(result.MetricsPath).Length.ShouldBe(301);
         Scn.ShouldBeAPicture(result.LossPlotPath, 900, 540);
         Scn.ShouldBeAPicture(result.AccuracyPlotPath, 900, 540);
@@ -151,7 +151,7 @@ public class Test_TrainingRun
         var best = new ColourNet();
         Checkpoint.Load(result.BestCheckpointPath!).LoadInto(best, "best");
         Checkpoint.Load(result.BestCheckpointPath!).StepsDone.ShouldBe(evaluations[bestIndex].Step + 1);
-        Trainer.Evaluate(best, Data().Valid!).ShouldBe(result.BestValidationAccuracy!.Value);
+        Evaluation.Accuracy(best, Data().Valid!).ShouldBe(result.BestValidationAccuracy!.Value);
         File.Exists(result.WeightsPath).ShouldBeTrue();
         network.Parameters.ToArray().ShouldBe(Checkpoint.Load(result.BestCheckpointPath!).Parameters, "the run ends with the best weights, not the last");
     }
@@ -235,7 +235,7 @@ public class Test_WhatIsKept
         public float[] TrainingLogits(int count) => _cpu.TrainingLogits(count);
         public void Update(float learningRate) => network.Parameters.Fill(1e30f);
         public void Synchronise(IConvNet host, Optimizer optimizer) { }
-        public float Evaluate(Dataset data) => Trainer.Evaluate(network, data);
+        public float Evaluate(Dataset data) => Evaluation.Accuracy(network, data);
     }
 
     [Fact]

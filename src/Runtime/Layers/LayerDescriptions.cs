@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace StaticConvNet;
+
+// The description of each layer kind, one record per kind, as ILayerVisitor<T> lists them.
+
+/// <summary>2-D convolution plus bias; weights HWIO.</summary>
+public sealed record Conv2DLayer(string Name, int Index, LayerShape Input, LayerShape Output, int ParameterOffset, WindowGeometry Window)
+    : ParameterizedLayer(Name, Index, Input, Output, ParameterOffset)
+{
+    public override string Kind => "Conv2D";
+    public override string Detail => $"{Output.Channels} filters, {Window}";
+    public override int[] WeightShape => [Window.Size, Window.Size, Input.Channels, Output.Channels];
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
+/// <summary>Fully connected layer over the HWC-flattened input; weights [in, out].</summary>
+public sealed record DenseLayer(string Name, int Index, LayerShape Input, LayerShape Output, int ParameterOffset)
+    : ParameterizedLayer(Name, Index, Input, Output, ParameterOffset)
+{
+    public override string Kind => "Dense";
+    public override string Detail => $"{Output.Channels} units";
+    public override int[] WeightShape => [Input.Length, Output.Channels];
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
+/// <summary>Max pooling per channel; padding never wins.</summary>
+public sealed record MaxPoolLayer(string Name, int Index, LayerShape Input, LayerShape Output, WindowGeometry Window)
+    : LayerDescription(Name, Index, Input, Output)
+{
+    public override string Kind => "MaxPool";
+    public override string Detail => Window.ToString();
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
+/// <summary>Average pooling per channel over the window's inputs inside the image (TensorFlow's avg_pool).</summary>
+public sealed record AvgPoolLayer(string Name, int Index, LayerShape Input, LayerShape Output, WindowGeometry Window)
+    : LayerDescription(Name, Index, Input, Output)
+{
+    public override string Kind => "AvgPool";
+    public override string Detail => Window.ToString();
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
+/// <summary>max(x, 0).</summary>
+public sealed record ReluLayer(string Name, int Index, LayerShape Input, LayerShape Output) : LayerDescription(Name, Index, Input, Output)
+{
+    public override string Kind => "ReLU";
+    public override string Detail => "max(x, 0)";
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
+/// <summary>tanh(x).</summary>
+public sealed record TanhLayer(string Name, int Index, LayerShape Input, LayerShape Output) : LayerDescription(Name, Index, Input, Output)
+{
+    public override string Kind => "Tanh";
+    public override string Detail => "tanh(x)";
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
+/// <summary>Inverted dropout in training, identity at inference.</summary>
+public sealed record DropoutLayer(string Name, int Index, LayerShape Input, LayerShape Output, float Rate) : LayerDescription(Name, Index, Input, Output)
+{
+    public override string Kind => "Dropout";
+    public override string Detail => FormattableString.Invariant($"rate {Rate}");
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
+/// <summary>Local response normalisation across channels, as <c>tf.nn.lrn</c>.</summary>
+public sealed record LocalResponseNormLayer(string Name, int Index, LayerShape Input, LayerShape Output,
+    int DepthRadius, float Bias, float Alpha, float Beta) : LayerDescription(Name, Index, Input, Output)
+{
+    public override string Kind => "LocalResponseNorm";
+    public override string Detail => FormattableString.Invariant($"depth radius {DepthRadius}, bias {Bias}, alpha {Alpha}, beta {Beta}");
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
