@@ -111,6 +111,10 @@ internal static class Diagnostics
         "SCN0024", "Class member the generated code also declares",
         "Network class '{0}' declares '{1}', which the generated code also declares; rename it");
 
+    public static readonly DiagnosticDescriptor WindowAfterDense = Error(
+        "SCN0025", "Window layer after a dense layer",
+        "{0}: [{1}] after {2} slides over a {3} input: {2} flattened the {4} image into {5} values; put convolutions and pooling before the dense layers");
+
     public static bool IsError(string id) => ById(id).DefaultSeverity == DiagnosticSeverity.Error;
 
     public static readonly IReadOnlyList<DiagnosticDescriptor> All =
@@ -120,7 +124,7 @@ internal static class Diagnostics
         UnsupportedArgument, InvalidLayerName, UnsupportedNetworkClass, NetworkTooLarge,
         WeightsFileNotFound, WeightsFileInvalid, WeightsFileMismatch, SameWindowLargerThanInput, UnknownLayerAttribute,
         RequiredArgumentMissing, ArgumentNotFinite, NegativeArgument, DuplicateLayerName, LayerNameClashesWithMember,
-        MemberClashesWithGenerated,
+        MemberClashesWithGenerated, WindowAfterDense,
     ];
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdTable = All.ToDictionary(d => d.Id);

@@ -89,6 +89,8 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
 
     public override bool CanStoreRelu => true;
 
+    public override bool SlidesWindow => true;
+
     // Static, not a record member: record equality (the generator's cache) must see only what the user wrote.
     private static readonly string[] OwnSuffixes = [.. Parameters.MemberSuffixes, .. Window.MemberSuffixes("Patch"), "FlippedWeights", "Winograd"];
 

@@ -30,6 +30,8 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
 
     public override int? LogitUnits => Units;
 
+    public override bool Flattens => true;
+
     public override IReadOnlyList<string> MemberSuffixes => Parameters.MemberSuffixes;
 
     public override LayerShapes? Resolve(Shape input, ShapeContext context)

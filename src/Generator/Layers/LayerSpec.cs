@@ -100,6 +100,13 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// stores its output (one buffer, one pass): a kind says what it fuses into.</summary>
     public virtual bool FusesInto(LayerSpec producer) => false;
 
+    /// <summary>Whether this kind slides a window over an image (convolution, pooling): meaningless after a layer that
+    /// <see cref="Flattens"/> it.</summary>
+    public virtual bool SlidesWindow => false;
+
+    /// <summary>Whether this kind turns its input, whatever its shape, into one vector (1 × 1 × units).</summary>
+    public virtual bool Flattens => false;
+
     /// <summary>How many logits this layer produces when it ends a network; null for a kind that cannot end one.</summary>
     public virtual int? LogitUnits => null;
 

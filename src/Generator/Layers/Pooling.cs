@@ -43,6 +43,8 @@ internal abstract record PoolLayer(string Name, int Size, int Stride, PaddingKin
     // ---- CPU ----
 
     // Static, not a record member: record equality (the generator's cache) must see only what the user wrote.
+    public override bool SlidesWindow => true;
+
     private static readonly string[] OwnSuffixes = Window.MemberSuffixes("Size");
 
     public override IReadOnlyList<string> MemberSuffixes => OwnSuffixes;

@@ -38,14 +38,22 @@ internal static class ShapeInference
             return Failed();
         }
 
+        // The first dense layer, and the image it flattened: a window layer after it would slide over a 1x1 input.
+        (string Name, Shape Image)? flattened = null;
         for (var i = 0; i < spec.Layers.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var entry = spec.Layers[i];
             context.LayerIndex = i;
             context.LayerName = entry.Name;
+            if (entry is LayerSpec { SlidesWindow: true } window && flattened is { } by)
+            {
+                context.Report(Diagnostics.WindowAfterDense, window.Name, window.Kind, by.Name, shape, by.Image, by.Image.Length);
+                return Failed();
+            }
             if (entry.Resolve(shape, context) is not { } resolved) return Failed();
             if (entry is not LayerSpec layer) continue; // a check: the next layer reads the same producer
+            if (layer.Flattens) flattened ??= (layer.Name, shape);
 
             var outLength = resolved.Output.Length;
             var parameters = Sizes.Plus(parameterOffset, Sizes.Plus(resolved.Weights, resolved.Biases));
