@@ -42,7 +42,7 @@ internal static class EvaluateCommand
                 throw new UserError($"{entry.ClassName} takes {network.Description.Input} images; {description} has {evaluated.Height}x{evaluated.Width}x{evaluated.Channels}");
             if (evaluated.Count == 0) throw new UserError($"{description} holds no images to evaluate");
             // One pass over the images serves the report and the pictures.
-            var predictions = DeviceChoice.Predictions(entry, network, evaluated.Images, evaluated.Count, deviceKind);
+            var predictions = DeviceChoice.Predictions(network, evaluated.Images, evaluated.Count, deviceKind);
             Report(entry.Key, Evaluation.ConfusionMatrix(predictions, evaluated, network.OutputLength), evaluated, description);
             if (plotsFolder is { } folder)
             {

@@ -44,7 +44,7 @@ internal static class PredictCommand
                     throw new UserError($"{name} has {image.Length} values; {network.Description.Name} takes {network.Description.Input} = {network.InputLength}");
                 image.CopyTo(pixels, (long)i * network.InputLength);
             }
-            var logits = DeviceChoice.Logits(entry, network, pixels, images.Count, deviceKind);
+            var logits = DeviceChoice.Logits(network, pixels, images.Count, deviceKind);
             var probabilities = new float[network.OutputLength];
             var rows = new List<string> { "index,source,label,letter,confidence" };
             for (var i = 0; i < images.Count; i++)

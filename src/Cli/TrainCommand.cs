@@ -114,7 +114,7 @@ internal static class TrainCommand
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
 
-        using var gpu = accelerator is null ? null : DeviceChoice.GpuNetworkOf(entry, network, accelerator, options.BatchSize);
+        using var gpu = accelerator is null ? null : DeviceChoice.GpuNetworkOf(network, accelerator, options.BatchSize);
         var run = new TrainingRun(network, data)
         {
             Options = options,
