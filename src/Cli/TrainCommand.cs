@@ -16,7 +16,7 @@ internal static class TrainCommand
         var data = new Option<string?>("--data") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz of one, or a notebook .pickle; default: the bundled notMNIST data." };
         var source = new DataCommand.SourceOptions();
         var steps = new Option<int?>("--steps") { Description = "Steps to run (default: the notebook's for the model). With --resume: steps to add." };
-        var batch = new Option<int?>("--batch-size") { Description = "Images per step, up to the model's compiled batch capacity." };
+        var batch = new Option<int?>("--batch-size") { Description = "Images per step: any number on the cpu device (past the model's compiled batch capacity a step runs as several passes), up to 4,096 on an ILGPU device." };
         var rate = new Option<float?>("--learning-rate") { Description = "Initial learning rate." };
         var decaySteps = new Option<int?>("--decay-steps") { Description = "Decay the learning rate every this many steps (TensorFlow exponential_decay)." };
         var decayRate = new Option<float?>("--decay-rate") { Description = "Multiply the learning rate by this per decay period." };
@@ -138,7 +138,7 @@ internal static class TrainCommand
         if (result.Interrupted)
         {
             Console.WriteLine(result.CheckpointPath is { } kept
-                ? $"to go on: {ResumeCommand(Environment.GetCommandLineArgs()[1..], kept, result.StepsLeft)}"
+                ? $"to go on: {ResumeCommand.For(Environment.GetCommandLineArgs()[1..], kept, result.StepsLeft)}"
                 : "no checkpoint was kept (the network had blown up), so there is nothing to resume");
             return result.Signal == System.Runtime.InteropServices.PosixSignal.SIGTERM ? ExitTerminated : ExitInterrupted;
         }
@@ -154,33 +154,6 @@ internal static class TrainCommand
     /// <summary>Exit codes of a run stopped by a signal, as a shell reports one (128 + the signal's number), though this
     /// one stopped cleanly with everything written.</summary>
     public const int ExitInterrupted = 130, ExitTerminated = 143;
-
-    /// <summary>The command that continues an interrupted run: the same arguments, with --resume naming its checkpoint
-    /// and --steps the steps left (any earlier --resume and --steps dropped, and --overwrite, which a resume refuses).</summary>
-    internal static string ResumeCommand(IReadOnlyList<string> arguments, string checkpoint, long stepsLeft)
-    {
-        var kept = new List<string>();
-        for (var i = 0; i < arguments.Count; i++)
-        {
-            var name = arguments[i].Split('=', ':')[0];
-            if (name is "--overwrite")
-            {
-                if (name == arguments[i] && i + 1 < arguments.Count && arguments[i + 1] is ("true" or "false")) i++; // "--overwrite true"
-                continue;
-            }
-            if (name is "--steps" or "--resume")
-            {
-                if (name == arguments[i]) i++; // its value is the next argument
-                continue;
-            }
-            kept.Add(arguments[i]);
-        }
-        kept.AddRange(["--resume", checkpoint, "--steps", stepsLeft.ToString(CultureInfo.InvariantCulture)]);
-        return "scn " + string.Join(' ', kept.Select(Quote));
-    }
-
-    private static string Quote(string argument)
-        => argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./=:,@+".Contains(c)) ? argument : "'" + argument.Replace("'", "'\\''") + "'";
 
     /// <summary>The largest batch the ILGPU path takes (its buffers are allocated per run, not compiled in).</summary>
     private const int GpuBatchLimit = 4096;

@@ -151,11 +151,11 @@ public class Test_Interrupt
 
     [Fact]
     public void The_resume_command_drops_overwrite_which_a_resume_refuses()
-        => StaticConvNet.Cli.TrainCommand.ResumeCommand(["train", "arch2", "--overwrite", "--steps", "900", "--out", "runs/a b"], "runs/a b/checkpoint.scnc", 450)
+        => StaticConvNet.Cli.ResumeCommand.For(["train", "arch2", "--overwrite", "--steps", "900", "--out", "runs/a b"], "runs/a b/checkpoint.scnc", 450)
             .ShouldBe("scn train arch2 --out 'runs/a b' --resume 'runs/a b/checkpoint.scnc' --steps 450");
 
     [Fact]
     public void The_resume_command_drops_an_overwrite_given_a_value_too()
-        => StaticConvNet.Cli.TrainCommand.ResumeCommand(["train", "arch2", "--overwrite", "true", "--seed", "3"], "c.scnc", 7)
+        => StaticConvNet.Cli.ResumeCommand.For(["train", "arch2", "--overwrite", "true", "--seed", "3"], "c.scnc", 7)
             .ShouldBe("scn train arch2 --seed 3 --resume c.scnc --steps 7");
 }
