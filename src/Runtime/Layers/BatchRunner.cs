@@ -155,7 +155,7 @@ public sealed class BatchRunner
     public void Forward(ReadOnlySpan<float> image, Span<float> logits)
     {
         using var _ = Enter();
-        _passFirst = 0;
+        StartPass();
         CheckImage(image);
         if (logits.Length != _classes) throw new ArgumentException($"Expected room for {_classes} logits, got {logits.Length}.", nameof(logits));
         _network.PrepareForward();
@@ -167,7 +167,7 @@ public sealed class BatchRunner
     public int Predict(ReadOnlySpan<float> image)
     {
         using var _ = Enter();
-        _passFirst = 0;
+        StartPass();
         CheckImage(image);
         _network.PrepareForward();
         _network.ForwardSample(image, slot: 0, training: false);
@@ -181,6 +181,7 @@ public sealed class BatchRunner
         using var _ = Enter();
         if (images.Length != predictions.Length * _inputLength)
             throw new ArgumentException($"{predictions.Length} predictions need {predictions.Length * _inputLength} image values ({_inputLength} per image), got {images.Length}.", nameof(images));
+        StartPass();
         _network.PrepareForward();
         for (var first = 0; first < predictions.Length; first += _batchCapacity)
         {
@@ -190,17 +191,28 @@ public sealed class BatchRunner
             RunShards(_predictShard);
             _batchPredictions.AsSpan(0, _batchCount).CopyTo(predictions.Slice(first));
         }
+        _passFirst = 0;
+    }
+
+    /// <summary>Before a call runs the network: the slots start at image 0, and the slots' logits stop being the last
+    /// training batch's (a batch of several passes kept them apart; they go the same way as one pass's).</summary>
+    private void StartPass()
+    {
+        _passFirst = 0;
+        _lastTrainingCount = 0;
     }
 
     /// <summary>Forward and backward over <paramref name="count"/> images in training mode: fills <see cref="Gradients"/>
     /// with the gradient of the mean softmax cross-entropy and returns that mean.</summary>
     /// <remarks>A batch larger than <c>BatchCapacity</c> runs as passes of up to that many images, one after another;
     /// each shard keeps summing its half of every pass into its own buffer, so the sums' order (and the bits) are the
-    /// same on one core or two, and do not depend on how the batch was split into passes.</remarks>
+    /// same on one core or two. They do depend on the capacity, which decides the passes and so which images each shard
+    /// sums: a network recompiled with another <c>BatchCapacity</c> trains to slightly different bits.</remarks>
     public float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
         using var _ = Enter();
         CheckBatch(images, labels, count);
+        StartPass(); // a pass that throws leaves no batch's logits to read
         _network.PrepareForward();
         _network.PrepareBackward();
         _batchTotal = count;
@@ -216,6 +228,7 @@ public sealed class BatchRunner
             for (var slot = 0; passes && slot < _batchCount; slot++) _network.Logits(slot).CopyTo(_passLogits.AsSpan((first + slot) * _classes));
         }
         _lastTrainingCount = count;
+        _passFirst = 0;
         // Shards are summed in a fixed order (the same result on one core or two), on this core: measured on a two-core Zen 5,
         // summing half of them on the helper's core, which then holds those lines, made the next step's shards slower.
         for (var s = 1; s < GradientShards; s++) TensorPrimitives.Add(_shardGradients[0], _shardGradients[s], _shardGradients[0]);
@@ -241,6 +254,7 @@ public sealed class BatchRunner
     {
         using var _ = Enter();
         CheckBatch(images, labels, count);
+        StartPass();
         _network.PrepareForward();
         var lossSum = 0f;
         for (var image = 0; image < count; image++)
@@ -250,6 +264,7 @@ public sealed class BatchRunner
             _network.ForwardSample(images.Slice(image * _inputLength, _inputLength), slot, training);
             lossSum += SoftmaxCrossEntropy.Loss(_network.Logits(slot), labels[image]);
         }
+        _passFirst = 0;
         return lossSum / count;
     }
 

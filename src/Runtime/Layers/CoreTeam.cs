@@ -51,6 +51,7 @@ public static class CoreTeam
             try { half(0); }
             catch (Exception e) { mine = e; }
             var theirs = helper.Join();
+            // Both halves failing is one failure of the job: the caller's half's exception is the one thrown.
             if (mine is not null) ExceptionDispatchInfo.Throw(mine);
             theirs?.Throw();
         }

@@ -50,7 +50,8 @@ public interface IConvNet
     float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count);
 
     /// <summary>Logits the last training pass computed for image <paramref name="index"/> of its batch (dropout on),
-    /// the notebook's "minibatch accuracy" source; valid until the next pass.</summary>
+    /// the notebook's "minibatch accuracy" source; valid until the next call that runs the network (any image of the
+    /// batch, however many passes it took).</summary>
     ReadOnlySpan<float> TrainingLogits(int index);
 
     /// <summary>Mean softmax cross-entropy without gradients; <paramref name="training"/> applies dropout with the

@@ -262,7 +262,7 @@ public class Test_Diagnostics
         => ShouldBe(SingleForLayer(layer), "SCN0020", 3, message);
 
     [Theory]
-    [InlineData("[Dense(64)]\n[Conv2D(16, Patch = 5)]", "conv1: [Conv2D] after dense1 slides over a 1x1x64 input: dense1 flattened the 8x8x1 image into 64 values; put convolutions and pooling before the dense layers")]
+    [InlineData("[Dense(32)]\n[Conv2D(16, Patch = 5)]", "conv1: [Conv2D] after dense1 slides over a 1x1x32 input: dense1 flattened the 8x8x1 image into 64 values; put convolutions and pooling before the dense layers")]
     [InlineData("[Dense(5)]\n[ReLU]\n[Dense(7)]\n[MaxPool(2)]", "pool1: [MaxPool] after dense1 slides over a 1x1x7 input: dense1 flattened the 8x8x1 image into 64 values; put convolutions and pooling before the dense layers")]
     public void SCN0025_a_window_layer_after_a_dense_layer_says_the_image_was_flattened(string layers, string message)
     {

@@ -261,13 +261,18 @@ public class Test_BatchRunner
         var images = RandomFloats(count * Input.Length, 10);
         runner.ComputeGradients(images, RandomLabels(count, Classes, 11), count);
         var trained = Enumerable.Range(0, count).Select(i => runner.TrainingLogits(i).ToArray()).ToArray();
+        Should.Throw<ArgumentOutOfRangeException>(() => runner.TrainingLogits(count)).Message.ShouldStartWith($"The last batch holds 0..{count - 1}.");
+        runner.ImageOf(0).ShouldBe(0, "the passes are over");
         var logits = new float[Classes];
         for (var i = 0; i < count; i++)
         {
             runner.Forward(images.AsSpan(i * Input.Length, Input.Length), logits);
             trained[i].ShouldBe(logits, $"image {i}");
         }
-        Should.Throw<ArgumentOutOfRangeException>(() => runner.TrainingLogits(count)).Message.ShouldStartWith($"The last batch holds 0..{count - 1}.");
+        // Any call that runs the network ends the training batch's logits, as it always did for a batch of one pass.
+        Should.Throw<ArgumentOutOfRangeException>(() => runner.TrainingLogits(Capacity + 1)).Message.ShouldStartWith($"The last batch holds 0..{Capacity - 1}.");
+        runner.ComputeLoss(images, RandomLabels(count, Classes, 11), count, training: false);
+        runner.ImageOf(0).ShouldBe(0, "ComputeLoss's passes are over too");
     }
 
     [Fact]
