@@ -330,6 +330,9 @@ public static class Winograd
 
     /// <summary>Bᵀ d for six values d0…d5 (rows of Bᵀ: [4 0 −5 0 1 0], [0 4 4 −1 −1 0], [0 −4 4 1 −1 0],
     /// [0 −2 −1 2 1 0], [0 2 −1 −2 1 0], [0 4 0 −5 0 1]), into floats <paramref name="step"/> apart.</summary>
+    /// <remarks>Rows 1 and 2 are (4 d2 − d4) ± (4 d1 − d3), rows 3 and 4 are (d4 − d2) ± 2 (d3 − d1): each pair shares
+    /// its two halves. That is 15 operations instead of 17 with a fused multiply-add, and 19 instead of 25 without one
+    /// (128-bit x64, WebAssembly), where this transform took 6.9x its AVX-512 time in arch3's conv2 (products: 3.6x).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void TransformSixTo<TBlock>(TBlock d0, TBlock d1, TBlock d2, TBlock d3, TBlock d4, TBlock d5,
         ref float target, int step)
@@ -337,12 +340,16 @@ public static class Winograd
     {
         var four = TBlock.Broadcast(4f);
         var five = TBlock.Broadcast(5f);
-        var two = TBlock.Broadcast(2f);
         TBlock.MultiplyAdd(four, d0, TBlock.MultiplyAdd(-five, d2, d4)).Store(ref target);
-        TBlock.MultiplyAdd(four, d1 + d2, -(d3 + d4)).Store(ref target, (nuint)step);
-        TBlock.MultiplyAdd(four, d2 - d1, d3 - d4).Store(ref target, (nuint)(2 * step));
-        TBlock.MultiplyAdd(two, d3 - d1, d4 - d2).Store(ref target, (nuint)(3 * step));
-        TBlock.MultiplyAdd(two, d1 - d3, d4 - d2).Store(ref target, (nuint)(4 * step));
+        var outer = four * d2 - d4;
+        var inner = four * d1 - d3;
+        (outer + inner).Store(ref target, (nuint)step);
+        (outer - inner).Store(ref target, (nuint)(2 * step));
+        var even = d4 - d2;
+        var odd = d3 - d1;
+        odd += odd;
+        (even + odd).Store(ref target, (nuint)(3 * step));
+        (even - odd).Store(ref target, (nuint)(4 * step));
         TBlock.MultiplyAdd(four, d1, TBlock.MultiplyAdd(-five, d3, d5)).Store(ref target, (nuint)(5 * step));
     }
 
