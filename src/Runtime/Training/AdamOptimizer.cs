@@ -7,7 +7,8 @@ namespace StaticConvNet.Training;
 /// settings are doubles, as Python's are, and each enters float arithmetic where PyTorch's does:
 /// p ← p·(1 − lr·λ); m ← m·β1 + (1 − β1)·g; v ← v·β2 + (1 − β2)·g·g; p ← p + (−lr / (1 − β1ᵗ))·m / (√v / √(1 − β2ᵗ) + ε),
 /// left to right as written (PyTorch's addcdiv multiplies before it divides), the moments' last additions fused as
-/// PyTorch's vectorised kernels fuse them.</summary>
+/// PyTorch's vectorised kernels fuse them where the hardware has a fused multiply-add (and, as PyTorch built for such a
+/// machine does, a multiply then an add where it has none: never a fused multiply-add emulated in software).</summary>
 public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0) : Optimizer
 {
     public double Beta1 { get; } = beta1;
@@ -42,8 +43,8 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
             for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var g = new Vector<float>(gradients[i..]);
-                var m = Vector.FusedMultiplyAdd(vc1, g, new Vector<float>(FirstMoment, i) * vb1);
-                var v = Vector.FusedMultiplyAdd(vc2 * g, g, new Vector<float>(SecondMoment, i) * vb2);
+                var m = Vector.MultiplyAddEstimate(vc1, g, new Vector<float>(FirstMoment, i) * vb1);
+                var v = Vector.MultiplyAddEstimate(vc2 * g, g, new Vector<float>(SecondMoment, i) * vb2);
                 m.CopyTo(FirstMoment, i);
                 v.CopyTo(SecondMoment, i);
                 (new Vector<float>(parameters[i..]) * vkeep + vstep * m / (Vector.SquareRoot(v) / vroot + veps)).CopyTo(parameters[i..]);
@@ -52,8 +53,8 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
         for (; i < parameters.Length; i++)
         {
             var g = gradients[i];
-            var m = FirstMoment[i] = MathF.FusedMultiplyAdd(c1, g, FirstMoment[i] * b1);
-            var v = SecondMoment[i] = MathF.FusedMultiplyAdd(c2 * g, g, SecondMoment[i] * b2);
+            var m = FirstMoment[i] = float.MultiplyAddEstimate(c1, g, FirstMoment[i] * b1);
+            var v = SecondMoment[i] = float.MultiplyAddEstimate(c2 * g, g, SecondMoment[i] * b2);
             parameters[i] = parameters[i] * keep + minusStep * m / (MathF.Sqrt(v) / root + eps);
         }
     }
