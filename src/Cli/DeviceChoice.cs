@@ -41,10 +41,7 @@ internal static class DeviceChoice
     private static T OrUserError<T>(Func<T> run)
     {
         try { return run(); }
-        catch (InvalidOperationException e) when (e.Message.Contains("without GPU code", StringComparison.Ordinal))
-        {
-            throw new UserError($"{e.Message}; use --device cpu");
-        }
-        catch (InvalidOperationException e) { throw new UserError(e.Message); }
+        catch (NoGpuCodeException e) { throw new UserError($"{e.Message}; use --device cpu"); }
+        catch (InvalidOperationException e) { throw new UserError(e.Message); } // no such device here
     }
 }

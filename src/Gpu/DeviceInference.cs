@@ -10,7 +10,8 @@ public static class DeviceInference
 
     /// <summary>The logits of <paramref name="count"/> images laid end to end in <paramref name="images"/>,
     /// [count × classes], computed with <paramref name="network"/>'s parameters on the device <paramref name="kind"/> names.</summary>
-    /// <exception cref="InvalidOperationException">The device is not present, or the network was compiled without GPU code.</exception>
+    /// <exception cref="InvalidOperationException">The device is not present.</exception>
+    /// <exception cref="NoGpuCodeException">The network was compiled without GPU code.</exception>
     public static float[] Logits(IConvNet network, ReadOnlySpan<float> images, int count, DeviceKind kind)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -27,7 +28,8 @@ public static class DeviceInference
     }
 
     /// <summary>The class of each of <paramref name="count"/> images, chosen on the device <paramref name="kind"/> names.</summary>
-    /// <exception cref="InvalidOperationException">The device is not present, or the network was compiled without GPU code.</exception>
+    /// <exception cref="InvalidOperationException">The device is not present.</exception>
+    /// <exception cref="NoGpuCodeException">The network was compiled without GPU code.</exception>
     public static int[] Predictions(IConvNet network, ReadOnlySpan<float> images, int count, DeviceKind kind)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -43,11 +45,11 @@ public static class DeviceInference
 
     /// <summary>The network's generated GPU half for <paramref name="accelerator"/>, holding batches of up to
     /// <paramref name="batchCapacity"/> images.</summary>
-    /// <exception cref="InvalidOperationException">The network's project does not reference StaticConvNet.Gpu.</exception>
+    /// <exception cref="NoGpuCodeException">The network's project does not reference StaticConvNet.Gpu.</exception>
     public static GpuNetwork GpuNetworkOf(IConvNet network, ILGPU.Runtime.Accelerator accelerator, int batchCapacity)
         => network is IGpuConvNet gpu
             ? gpu.CreateGpuNetwork(accelerator, batchCapacity)
-            : throw new InvalidOperationException($"{network.Description.Name} was compiled without GPU code (its project does not reference StaticConvNet.Gpu)");
+            : throw new NoGpuCodeException(network.Description.Name);
 
     /// <summary>The network on an ILGPU device with its parameters uploaded, for inference over <paramref name="count"/>
     /// images; null for the cpu device. Disposing it closes the device.</summary>
