@@ -77,6 +77,9 @@ public sealed class BatchRunner
     private int _passFirst;
     private int _batchTotal;
 
+    // Images of the last training batch whose logits TrainingLogits may read (0 once another call ran the network).
+    private int _lastTrainingCount;
+
     // The logits of every image of the last training batch, kept only when it took more than one pass (otherwise
     // the slots hold them); grown to the largest such batch seen.
     private float[] _passLogits = [];
@@ -237,8 +240,6 @@ public sealed class BatchRunner
         DropoutStep++; // the next step draws fresh masks
         return lossSum / count;
     }
-
-    private int _lastTrainingCount;
 
     /// <summary>Logits the last training pass computed for image <paramref name="index"/> of its batch.</summary>
     public ReadOnlySpan<float> TrainingLogits(int index)
