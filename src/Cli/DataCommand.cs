@@ -10,15 +10,13 @@ internal static class DataCommand
 {
     public static Command Create()
     {
-        var command = new Command("data", "Inspect, convert and download notMNIST data (IDX folders, PNG trees, .tar.gz, notebook pickles).");
+        var command = new Command("data", "Inspect, convert and download data (IDX folders, image folders, notMNIST's .tar.gz, notebook pickles).");
         command.Subcommands.Add(Inspect());
         command.Subcommands.Add(Convert());
         command.Subcommands.Add(Download());
         return command;
     }
 
-    /// <summary>How to read a source: --drop-bad-labels, and for PNG sources (no validation split of their own)
-    /// --valid-fraction and --split-seed.</summary>
     /// <summary>One split of a loaded source, by the name --split takes, with a description for messages.</summary>
     public static (Dataset Data, string Description) ChooseSplit(LoadedData data, string split) => split switch
     {
@@ -28,50 +26,64 @@ internal static class DataCommand
         _ => throw new UserError($"--split is valid, test or train, not '{split}'"),
     };
 
+    /// <summary>How to read a source: --drop-bad-labels; for sources with no validation split of their own
+    /// --valid-fraction and --split-seed; for image files --resize.</summary>
     public sealed class SourceOptions
     {
         public Option<bool> DropBadLabels { get; } = new("--drop-bad-labels") { Description = "Drop pickle rows whose label is outside 0..9 (reported) instead of refusing the file." };
-        public Option<double> ValidFraction { get; } = new("--valid-fraction") { Description = "For PNG trees and tarballs: the fraction of each class held out for validation.", DefaultValueFactory = _ => 0.1 };
-        public Option<int> SplitSeed { get; } = new("--split-seed") { Description = "For PNG trees and tarballs: the seed of the stratified split.", DefaultValueFactory = _ => 1 };
+        public Option<double> ValidFraction { get; } = new("--valid-fraction") { Description = "For image folders without valid/ and for tarballs: the fraction of each class held out for validation.", DefaultValueFactory = _ => 0.1 };
+        public Option<int> SplitSeed { get; } = new("--split-seed") { Description = "For image folders without valid/ and for tarballs: the seed of the stratified split.", DefaultValueFactory = _ => 1 };
+        public Option<bool> Resize { get; } = new("--resize") { Description = "For image files: scale images of another size to the network's (antialiased bilinear) instead of refusing them." };
 
         public void AddTo(Command command)
         {
             command.Options.Add(DropBadLabels);
             command.Options.Add(ValidFraction);
             command.Options.Add(SplitSeed);
+            command.Options.Add(Resize);
         }
 
-        public LoadedData Load(string? path, ParseResult result)
+        /// <summary>The source at <paramref name="path"/> (default: the bundled data), its images delivered as
+        /// <paramref name="shape"/> (a network's input) when they are image files; null keeps the first image's. An image
+        /// folder's classes are labelled by <paramref name="classNames"/> (a checkpoint's) when given.</summary>
+        public LoadedData Load(string? path, ParseResult result, LayerShape? shape = null, IReadOnlyList<string>? classNames = null)
         {
             var fraction = result.GetValue(ValidFraction);
             if (!(fraction > 0 && fraction < 1)) throw new UserError($"--valid-fraction must be between 0 and 1, got {fraction}");
-            return path is null ? DataSources.LoadBundled() : DataSources.Load(path, new LoadOptions(fraction, result.GetValue(SplitSeed), result.GetValue(DropBadLabels)));
+            if (shape is { Channels: not (1 or 3) } s && path is not null && Directory.Exists(path) && DataSources.IdxFile(path, "train", "images") is null)
+                throw new UserError($"the network takes {s.Channels}-channel images; image files give 1 (grayscale) or 3 (colour)");
+            if (result.GetValue(Resize) && shape is null) throw new UserError("--resize scales images to a network's size: it goes with a model (scn train, evaluate, predict)");
+            return path is null ? DataSources.LoadBundled() : DataSources.Load(path, new LoadOptions(fraction, result.GetValue(SplitSeed), result.GetValue(DropBadLabels), shape, result.GetValue(Resize), classNames));
         }
+
+        public bool ResizeImages(ParseResult result) => result.GetValue(Resize);
     }
 
     private static Command Inspect()
     {
-        var path = new Argument<string?>("path") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz, or a .pickle (default: the bundled data).", Arity = ArgumentArity.ZeroOrOne };
+        var path = new Argument<string?>("path") { Description = "A folder of IDX files, an image folder (one subfolder of .png/.jpg files per class), a .tar.gz, or a .pickle (default: the bundled data).", Arity = ArgumentArity.ZeroOrOne };
         var source = new SourceOptions();
         var command = new Command("inspect", "Counts per class and split, image size, skipped files, duplicates and overlap between splits, pixel range.") { path };
         source.AddTo(command);
         command.SetAction(result =>
         {
             var data = source.Load(result.GetValue(path), result);
-            Console.WriteLine($"{data.Description}: images {data.Train.Height}x{data.Train.Width}{(data.Train.Channels == 1 ? " grayscale" : $"x{data.Train.Channels}")}");
+            Console.WriteLine($"{data.Description}: images {data.Train.Height}x{data.Train.Width}{(data.Train.Channels == 1 ? " grayscale" : $"x{data.Train.Channels}")}"
+                              + $", {data.ClassNames?.Count.ToString(CultureInfo.InvariantCulture) ?? "unnamed"} classes");
             foreach (var note in data.Notes) Console.WriteLine($"note: {note}");
-            var splits = DataInspection.Summarise(data);
+            var classes = data.ClassNames?.Count ?? Math.Max(10, data.Train.Labels.DefaultIfEmpty(0).Max() + 1);
+            var splits = DataInspection.Summarise(data, classes);
             var table = new Table().Border(TableBorder.Rounded);
             table.AddColumn("");
             foreach (var split in splits) table.AddColumn(new TableColumn(split.Name).RightAligned());
             string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
-            for (var c = 0; c < PngTree.Letters.Length; c++) table.AddRow([PngTree.Letters[c].ToString(), .. splits.Select(s => N(s.PerClass[c]))]);
+            for (var c = 0; c < classes; c++) table.AddRow([Markup.Escape(LabelNames.Of(c, data.ClassNames)), .. splits.Select(s => N(s.PerClass[c]))]);
             table.AddRow(["images", .. splits.Select(s => N(s.Count))]);
             table.AddRow(["duplicates within split", .. splits.Select(s => N(s.DuplicatesWithin))]);
             table.AddRow(["also in train", .. splits.Select(s => s.Name == "train" ? "-" : N(s.SharedWithTrain))]);
             table.AddRow(["value range", .. splits.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Min:0.###} .. {s.Max:0.###}"))]);
             AnsiConsole.Write(table);
-            Console.WriteLine("values are (pixel - 127.5) / 255: notMNIST glyphs are light strokes (0.5) on a dark background (-0.5)");
+            Console.WriteLine("values are (pixel - 127.5) / 255, so -0.5 is black and 0.5 white (notMNIST's glyphs are light strokes on a dark background)");
             Console.WriteLine($"skipped {data.Skipped.Count} unreadable file(s)");
             foreach (var skipped in data.Skipped) Console.WriteLine($"  {skipped.Path}: {skipped.Reason}");
             return 0;
@@ -81,7 +93,7 @@ internal static class DataCommand
 
     private static Command Convert()
     {
-        var path = new Argument<string>("path") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz, or a .pickle." };
+        var path = new Argument<string>("path") { Description = "A folder of IDX files, a grayscale image folder, a .tar.gz, or a .pickle." };
         var output = new Option<string>("--out") { Description = "Folder to write train-*/valid-*/test-* IDX files (gzip) into.", Required = true };
         var source = new SourceOptions();
         var command = new Command("convert", "Convert any readable source to gzip IDX files, once, for fast loading.") { path, output };
@@ -89,8 +101,15 @@ internal static class DataCommand
         command.SetAction(result =>
         {
             var data = source.Load(result.GetValue(path), result);
+            if (data.Train.Channels != 1)
+                throw new UserError($"{data.Description} has {data.Train.Channels}-channel images; IDX files hold one value a pixel (train on the image folder itself)");
             var folder = result.GetValue(output)!;
             Directory.CreateDirectory(folder);
+            if (data.ClassNames is { } names && !names.SequenceEqual(LabelNames.Letters))
+            {
+                AtomicFile.WriteAllLines(Path.Combine(folder, DataSources.ClassNamesFile), names);
+                Console.WriteLine($"wrote {DataSources.ClassNamesFile}: {LabelNames.List(names)}");
+            }
             foreach (var (name, split) in new[] { ("train", data.Train), ("valid", data.Valid), ("test", data.Test) })
             {
                 if (split is null) continue;

@@ -16,9 +16,10 @@ internal static class ExportCommands
         command.SetAction(result =>
         {
             var target = OutputPaths.File(result.GetValue(output)!, "--output", result.GetValue(checkpoint));
-            var (_, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
-            WeightsFile.Save(target, network);
-            Console.WriteLine($"wrote {result.GetValue(output)} ({network.ParameterCount:N0} parameters of {network.Description.Name})");
+            var (_, network, saved) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
+            WeightsFile.Save(target, network, saved.ClassNames);
+            Console.WriteLine($"wrote {result.GetValue(output)} ({network.ParameterCount:N0} parameters of {network.Description.Name}"
+                              + (saved.ClassNames is { } names ? $"; classes {LabelNames.List(names)})" : ")"));
             return 0;
         });
         return command;

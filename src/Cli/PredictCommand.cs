@@ -7,18 +7,18 @@ using StaticConvNet.Training;
 
 namespace StaticConvNet.Cli;
 
-/// <summary><c>scn predict</c>: classify images (a PNG, a folder of PNGs, an IDX file, or a split of any source
-/// scn train reads) into a CSV, or onto the console.</summary>
+/// <summary><c>scn predict</c>: classify images (a PNG or JPEG, a folder of them, an IDX file, or a split of any source
+/// scn train reads) into a CSV, or onto the console, naming classes as the checkpoint does.</summary>
 internal static class PredictCommand
 {
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train'.", Required = true };
-        var input = new Option<string?>("--input") { Description = "A PNG file, a folder of PNG files (read recursively, in ordinal path order; unreadable ones are skipped and reported), or an IDX images file." };
-        var data = new Option<string?>("--data") { Description = "Instead of --input, any source 'scn train' reads: a folder of IDX files, a notMNIST PNG tree, a .tar.gz of one, or a notebook .pickle." };
+        var input = new Option<string?>("--input") { Description = "A PNG or JPEG file, a folder of them (read recursively, in ordinal path order; unreadable ones are skipped and reported), or an IDX images file." };
+        var data = new Option<string?>("--data") { Description = "Instead of --input, any source 'scn train' reads: a folder of IDX files, an image folder, notMNIST's .tar.gz, or a notebook .pickle." };
         var split = new Option<string>("--split") { Description = "Which split of --data: valid, test or train.", DefaultValueFactory = _ => "valid" };
         var source = new DataCommand.SourceOptions();
-        var output = new Option<string?>("--output") { Description = "CSV to write: index,source,label,letter,confidence, one row per image in input order. Without it: one line per image on the console." };
+        var output = new Option<string?>("--output") { Description = "CSV to write: index,source,label,class,confidence (label: the class number; class: its name), one row per image in input order. Without it: one line per image on the console." };
         var device = DeviceChoice.CreateOption();
         var command = new Command("predict", "Classify images with a trained checkpoint.") { checkpoint, input, data, split, output, device };
         source.AddTo(command);
@@ -28,10 +28,19 @@ internal static class PredictCommand
             if ((inputPath is null) == (dataPath is null)) throw new UserError("give --input (images) or --data (a data source), one of them");
             var outputPath = result.GetValue(output) is { } o ? OutputPaths.File(o, "--output", result.GetValue(checkpoint), inputPath, dataPath) : null;
             var deviceKind = DeviceChoice.Parse(result.GetValue(device)!);
-            var (entry, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
-            var (images, skipped) = inputPath is not null
-                ? ReadImages(inputPath)
-                : FromSource(source.Load(dataPath, result), result.GetValue(split)!);
+            var (entry, network, saved) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
+            var inputShape = network.Description.Input;
+            IReadOnlyList<string>? names = saved.ClassNames;
+            List<(string Name, float[] Pixels)> images;
+            List<SkippedFile> skipped;
+            if (inputPath is not null) (images, skipped) = ReadImages(inputPath, inputShape, source.ResizeImages(result));
+            else
+            {
+                var loaded = source.Load(dataPath, result, inputShape, saved.ClassNames);
+                var (chosen, description) = DataCommand.ChooseSplit(loaded, result.GetValue(split)!);
+                names = EvaluateCommand.ClassNamesFor(saved, chosen, result.GetValue(checkpoint)!, description);
+                (images, skipped) = (Enumerable.Range(0, chosen.Count).Select(i => ($"{result.GetValue(split)}#{i}", chosen.Image(i).ToArray())).ToList(), [.. loaded.Skipped]);
+            }
             // On stderr: stdout may be the predictions themselves.
             foreach (var s in skipped) Console.Error.WriteLine($"skipped {s.Path}: {s.Reason}");
             if (images.Count == 0) throw new UserError($"{inputPath ?? dataPath}: no readable images to classify");
@@ -46,15 +55,15 @@ internal static class PredictCommand
             }
             var logits = DeviceChoice.Logits(network, pixels, images.Count, deviceKind);
             var probabilities = new float[network.OutputLength];
-            var rows = new List<string> { "index,source,label,letter,confidence" };
+            var rows = new List<string> { "index,source,label,class,confidence" };
             for (var i = 0; i < images.Count; i++)
             {
                 var name = images[i].Name;
                 Softmax.Probabilities(logits.AsSpan(i * network.OutputLength, network.OutputLength), probabilities);
                 var label = TensorPrimitives.IndexOfMax<float>(probabilities);
-                var letter = EvaluationPlots.ClassName(label, network.OutputLength);
-                if (outputPath is null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{letter}\t{probabilities[label]:P1}"));
-                else rows.Add(string.Create(CultureInfo.InvariantCulture, $"{i},{Csv(name)},{label},{letter},{probabilities[label]:F6}"));
+                var className = LabelNames.Of(label, names);
+                if (outputPath is null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{className}\t{probabilities[label]:P1}"));
+                else rows.Add(string.Create(CultureInfo.InvariantCulture, $"{i},{Csv(name)},{label},{Csv(className)},{probabilities[label]:F6}"));
             }
             if (outputPath is not null)
             {
@@ -70,39 +79,40 @@ internal static class PredictCommand
     private static string Csv(string field)
         => field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
 
-    private static (List<(string Name, float[] Pixels)> Images, List<SkippedFile> Skipped) ReadImages(string path)
+    /// <summary>The images at <paramref name="path"/>, as the network takes them (<paramref name="shape"/>; scaled to it
+    /// when <paramref name="resize"/>).</summary>
+    private static (List<(string Name, float[] Pixels)> Images, List<SkippedFile> Skipped) ReadImages(string path, LayerShape shape, bool resize)
     {
         if (Directory.Exists(path))
         {
-            var files = Directory.EnumerateFiles(path, "*.png", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-                .Select(f => Path.GetRelativePath(path, f)).Order(StringComparer.Ordinal).ToList();
-            if (files.Count == 0) throw new DataFormatException(path, "holds no .png files");
+            if (shape.Channels is not (1 or 3)) throw new UserError($"the network takes {shape.Channels}-channel images; image files give 1 (grayscale) or 3 (colour)");
+            var files = Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+                .Where(ImageFile.IsImageName).Select(f => Path.GetRelativePath(path, f)).Order(StringComparer.Ordinal).ToList();
+            if (files.Count == 0) throw new DataFormatException(path, "holds no .png or .jpg files");
             var images = new List<(string, float[])>();
             var skipped = new List<SkippedFile>();
             foreach (var file in files)
             {
-                try { images.Add((file, PngImage.Load(Path.Combine(path, file)))); }
-                catch (DataFormatException e) { skipped.Add(new SkippedFile(e.FilePath, e.Problem)); }
+                var full = Path.Combine(path, file);
+                try { images.Add((file, ImageFile.Load(full, shape, resize))); }
+                catch (DataFormatException e) { skipped.Add(new SkippedFile(e.FilePath, e.Problem)); } // one bad file does not stop the others
             }
             return (images, skipped);
         }
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
-        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return ([(Path.GetFileName(path), PngImage.Load(path))], []);
-        var (pixels, count, height, width) = IdxReader.ReadImages(path);
+        if (ImageFile.IsImageName(path))
+        {
+            if (shape.Channels is not (1 or 3)) throw new UserError($"the network takes {shape.Channels}-channel images; image files give 1 (grayscale) or 3 (colour)");
+            return ([(Path.GetFileName(path), ImageFile.Load(path, shape, resize))], []);
+        }
+        var (pixelBytes, count, height, width) = IdxReader.ReadImages(path);
         var list = new List<(string, float[])>(count);
         for (var i = 0; i < count; i++)
         {
             var values = new float[height * width];
-            Dataset.Normalise(pixels.AsSpan(i * height * width, height * width), values);
+            Dataset.Normalise(pixelBytes.AsSpan(i * height * width, height * width), values);
             list.Add(($"{Path.GetFileName(path)}#{i}", values));
         }
         return (list, []);
-    }
-
-    private static (List<(string Name, float[] Pixels)> Images, List<SkippedFile> Skipped) FromSource(LoadedData data, string split)
-    {
-        var (chosen, _) = DataCommand.ChooseSplit(data, split);
-        var images = Enumerable.Range(0, chosen.Count).Select(i => ($"{split}#{i}", chosen.Image(i).ToArray())).ToList();
-        return (images, [.. data.Skipped]);
     }
 }

@@ -13,7 +13,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "arch1..arch4, lenet5, or a network class name (see 'scn models'; with --assembly, your own)." };
-        var data = new Option<string?>("--data") { Description = "A folder of IDX files, a notMNIST PNG tree, a .tar.gz of one, or a notebook .pickle; default: the bundled notMNIST data." };
+        var data = new Option<string?>("--data") { Description = "A folder of IDX files, an image folder (ROOT/<class>/*.png|jpg, or the same under ROOT/train/ and ROOT/valid/), notMNIST's .tar.gz, or a notebook .pickle; default: the bundled notMNIST data." };
         var source = new DataCommand.SourceOptions();
         var steps = new Option<int?>("--steps") { Description = "Steps to run (default: the notebook's for the model). With --resume: steps to add." };
         var batch = new Option<int?>("--batch-size") { Description = "Images per step: any number on the cpu device (past the model's compiled batch capacity a step runs as several passes), up to 4,096 on an ILGPU device." };
@@ -85,7 +85,7 @@ internal static class TrainCommand
             if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
             var run = new RunRequest(OutputPaths.Folder(result.GetValue(output) ?? Path.Combine("runs", entry.Key), "--out"), result.GetValue(resume), result.GetValue(overwrite),
                 result.GetValue(earlyStopping), ExplicitSeed: result.GetValue(seed) is not null, deviceKind);
-            return Run(catalog, entry, options, source.Load(result.GetValue(data), result), run);
+            return Run(catalog, entry, options, input => source.Load(result.GetValue(data), result, input), run);
         });
         return command;
     }
@@ -93,7 +93,8 @@ internal static class TrainCommand
     /// <summary>Where and how a run goes, beside its training options.</summary>
     private sealed record RunRequest(string OutputFolder, string? ResumePath, bool Overwrite, int? EarlyStopping, bool ExplicitSeed, DeviceKind Device);
 
-    private static int Run(NetworkCatalog catalog, ModelEntry entry, TrainingOptions options, LoadedData data, RunRequest request)
+    /// <param name="load">Reads the data, its image files delivered at the network's input shape.</param>
+    private static int Run(NetworkCatalog catalog, ModelEntry entry, TrainingOptions options, Func<LayerShape, LoadedData> load, RunRequest request)
     {
         var (outputFolder, resumePath, explicitSeed, deviceKind) = (request.OutputFolder, request.ResumePath, request.ExplicitSeed, request.Device);
         if (request.Overwrite && resumePath is not null) throw new UserError("--overwrite starts again and --resume continues: give one of them");
@@ -111,8 +112,13 @@ internal static class TrainCommand
             if (explicitSeed && options.Seed != resume.Seed)
                 throw new UserError($"{resumePath} was trained with --seed {resume.Seed}; a resumed run keeps its seed");
         }
+        var data = load(network.Description.Input);
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
+        if (data.ClassNames is { } names && names.Count != network.OutputLength)
+            throw new UserError($"{data.Description} has {names.Count} classes ({LabelNames.List(names)}); {entry.ClassName} classifies {network.OutputLength}");
+        if (resume?.ClassNames is { } resumed && data.ClassNames is { } current && !resumed.SequenceEqual(current, StringComparer.Ordinal))
+            throw new UserError($"{resumePath} was trained on the classes {LabelNames.List(resumed)}; {data.Description} has {LabelNames.List(current)}");
 
         using var gpu = accelerator is null ? null : DeviceChoice.GpuNetworkOf(network, accelerator, options.BatchSize);
         var run = new TrainingRun(network, data)

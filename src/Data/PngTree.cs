@@ -7,8 +7,8 @@ namespace StaticConvNet.Data;
 /// <summary>A file that could not be used, and why.</summary>
 public sealed record SkippedFile(string Path, string Reason);
 
-/// <summary>Images read from the original notMNIST layout (folders A..J of PNG files), from a folder tree or
-/// streamed straight out of a .tar.gz without unpacking it. Unreadable PNGs (the original archives have some)
+/// <summary>Images read from the original notMNIST archive (folders A..J of PNG files), streamed straight out of the
+/// .tar.gz without unpacking it (an unpacked tree is an <see cref="ImageFolder"/>). Unreadable PNGs (the original archives have some)
 /// are skipped and listed; a PNG of the wrong size is an error, since it means this is not notMNIST.</summary>
 public static class PngTree
 {
@@ -17,35 +17,6 @@ public static class PngTree
     public sealed record Result(Dataset Data, IReadOnlyList<SkippedFile> Skipped, IReadOnlyList<string> Notes);
 
     private readonly record struct Entry(string Name, int Label, byte[] Bytes);
-
-    public static Result LoadFolder(string root)
-    {
-        var classRoot = FindClassRoot(root);
-        var entries = new List<(string Path, int Label)>();
-        for (var label = 0; label < Letters.Length; label++)
-        {
-            var folder = Path.Combine(classRoot, Letters[label].ToString());
-            if (!Directory.Exists(folder)) throw new DataFormatException(classRoot, $"has no folder {Letters[label]} (notMNIST has one folder per letter A..J)");
-            var files = Directory.GetFiles(folder, "*.png").Order(StringComparer.Ordinal).ToList();
-            if (files.Count == 0) throw new DataFormatException(folder, "is an empty class folder: it holds no .png files");
-            entries.AddRange(files.Select(f => (f, label)));
-        }
-        // Both cores decode; results land by index, so the order (and any seeded split) never depends on timing.
-        var pixels = new byte[]?[entries.Count];
-        var skipped = new ConcurrentBag<SkippedFile>();
-        Unwrapped(() => Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-        {
-            byte[] bytes;
-            try { bytes = PngImage.ReadFile(entries[i].Path); }
-            catch (DataFormatException e)
-            {
-                skipped.Add(new SkippedFile(entries[i].Path, e.Problem));
-                return;
-            }
-            pixels[i] = DecodeOrSkip(bytes, entries[i].Path, skipped);
-        }));
-        return Assemble(root, entries.Select((e, i) => (e.Path, e.Label, pixels[i])).ToList(), skipped, []);
-    }
 
     /// <summary>Streams a .tar.gz: one reader thread walks the archive while the other cores decode, through a
     /// bounded queue, so memory holds the decoded images and at most a few hundred compressed ones.</summary>
@@ -113,31 +84,17 @@ public static class PngTree
                                       or ArgumentOutOfRangeException or (InvalidOperationException and not ObjectDisposedException))
         {
             queue.CompleteAdding();
-            Unwrapped(() => Task.WaitAll(decoders));
+            ParallelFiles.Unwrapped(() => Task.WaitAll(decoders));
             throw new DataFormatException(path, $"is truncated or not a valid .tar.gz ({e.Message})");
         }
         finally
         {
             if (!queue.IsAddingCompleted) queue.CompleteAdding();
         }
-        Unwrapped(() => Task.WaitAll(decoders));
+        ParallelFiles.Unwrapped(() => Task.WaitAll(decoders));
         var ordered = decoded.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => (d.Name, d.Label, d.Pixels)).ToList();
         List<string> notes = ignored > 0 ? [$"ignored {ignored} entries that are not PNG files in a folder A..J"] : [];
         return Assemble(path, ordered, skipped, notes);
-    }
-
-    /// <summary>Runs parallel work and, if it failed on bad files, throws the failure of the first file by name
-    /// (the same one whichever thread got there first) as the plain error it is.</summary>
-    private static void Unwrapped(Action parallelWork)
-    {
-        try
-        {
-            parallelWork();
-        }
-        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(x => x is DataFormatException))
-        {
-            throw e.Flatten().InnerExceptions.Cast<DataFormatException>().OrderBy(x => x.FilePath, StringComparer.Ordinal).First();
-        }
     }
 
     private static int? LabelOf(string folder) => folder.Length == 1 && Letters.IndexOf(folder[0]) is var i and >= 0 ? i : null;
@@ -148,7 +105,7 @@ public static class PngTree
         {
             return PngImage.Decode(bytes, name);
         }
-        catch (DataFormatException e) when (e.Problem.StartsWith("is not a readable PNG", StringComparison.Ordinal))
+        catch (DataFormatException e) when (e.Problem.StartsWith("is not a readable ", StringComparison.Ordinal))
         {
             skipped.Add(new SkippedFile(name, e.Problem));
             return null;
@@ -167,16 +124,6 @@ public static class PngTree
         var images = new float[usable.Count * pixels];
         for (var i = 0; i < usable.Count; i++) Dataset.Normalise(usable[i].Pixels, images.AsSpan(i * pixels, pixels));
         var list = skipped.OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
-        return new Result(new Dataset(images, usable.Select(u => u.Label).ToArray(), PngImage.Size, PngImage.Size), list, notes);
-    }
-
-    /// <summary>The folder holding A..J: <paramref name="root"/> itself, or its only subfolder (e.g. notMNIST_small/).</summary>
-    private static string FindClassRoot(string root)
-    {
-        if (!Directory.Exists(root)) throw new DataFormatException(root, "does not exist");
-        if (Directory.Exists(Path.Combine(root, "A"))) return root;
-        var children = Directory.GetDirectories(root);
-        if (children.Length == 1 && Directory.Exists(Path.Combine(children[0], "A"))) return children[0];
-        throw new DataFormatException(root, "is neither a notMNIST folder tree (folders A..J of PNG files) nor a folder of IDX files");
+        return new Result(new Dataset(images, usable.Select(u => u.Label).ToArray(), PngImage.Size, PngImage.Size, 1, LabelNames.Letters), list, notes);
     }
 }

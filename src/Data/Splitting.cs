@@ -32,6 +32,6 @@ public static class Splitting
     {
         var images = new float[indices.Count * data.ImageLength];
         for (var k = 0; k < indices.Count; k++) data.Image(indices[k]).CopyTo(images.AsSpan(k * data.ImageLength));
-        return new Dataset(images, indices.Select(i => data.Labels[i]).ToArray(), data.Height, data.Width, data.Channels);
+        return new Dataset(images, indices.Select(i => data.Labels[i]).ToArray(), data.Height, data.Width, data.Channels, data.ClassNames);
     }
 }

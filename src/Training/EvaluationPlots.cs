@@ -17,9 +17,12 @@ public static class EvaluationPlots
     public const int MistakesShown = 40;
 
     /// <summary>Writes both pictures into <paramref name="folder"/> and returns their paths. <paramref name="predictions"/>
-    /// are the network's over <paramref name="data"/> (<see cref="Evaluation.Predictions"/>), made once by the caller.</summary>
-    public static (string Confusion, string Mistakes) Write(string folder, IConvNet network, Dataset data, int[] predictions, string title)
+    /// are the network's over <paramref name="data"/> (<see cref="Evaluation.Predictions"/>), made once by the caller.
+    /// Classes are called by <paramref name="classNames"/> (default: the data's), or by number.</summary>
+    public static (string Confusion, string Mistakes) Write(string folder, IConvNet network, Dataset data, int[] predictions, string title,
+        IReadOnlyList<string>? classNames = null)
     {
+        classNames ??= data.ClassNames;
         var matrix = Evaluation.ConfusionMatrix(predictions, data, network.OutputLength);
         var mistakes = new List<Mistake>();
         var logits = new float[network.OutputLength];
@@ -34,30 +37,29 @@ public static class EvaluationPlots
 
         var confusionPath = Path.Combine(folder, ConfusionFile);
         var mistakesPath = Path.Combine(folder, MistakesFile);
-        Confusion(confusionPath, matrix, title);
-        Mistakes(mistakesPath, data, mistakes, data.Count - Enumerable.Range(0, network.OutputLength).Sum(c => matrix[c, c]), title);
+        Confusion(confusionPath, matrix, title, classNames);
+        Mistakes(mistakesPath, data, mistakes, data.Count - Enumerable.Range(0, network.OutputLength).Sum(c => matrix[c, c]), title, classNames);
         return (confusionPath, mistakesPath);
     }
 
     /// <summary>One misclassified image: its index in the data, true and predicted class, the predicted class's probability.</summary>
     public readonly record struct Mistake(int Index, int Label, int Predicted, float Confidence);
 
-    /// <summary>A/B/…/Z for up to 26 classes (notMNIST's letters), numbers beyond.</summary>
-    public static string ClassName(int label, int classes)
-        => classes <= 26 ? ((char)('A' + label)).ToString() : label.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Rows: true class; columns: predicted. Each cell coloured by its share of its row, with its count.</summary>
-    public static void Confusion(string path, int[,] matrix, string title)
+    /// <summary>Rows: true class; columns: predicted. Each cell coloured by its share of its row, with its count. Row
+    /// labels get the room the longest name needs (up to 200 pixels); column labels are shortened to their cell.</summary>
+    public static void Confusion(string path, int[,] matrix, string title, IReadOnlyList<string>? classNames = null)
     {
         var classes = matrix.GetLength(0);
         var cell = classes <= 12 ? 48 : Math.Max(16, 480 / classes);
-        const int left = 70, top = 80, right = 20, bottom = 30;
+        using var font = new SKFont(SKTypeface.Default, Math.Min(14, cell * 0.35f));
+        var names = Enumerable.Range(0, classes).Select(c => LabelNames.Of(c, classNames)).ToArray();
+        var left = (int)Math.Clamp(names.Max(n => font.MeasureText(n)) + 40, 70, 240);
+        const int top = 80, right = 20, bottom = 30;
         var size = cell * classes;
         using var surface = SKSurface.Create(new SKImageInfo(left + size + right, top + size + bottom));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         using var titleFont = new SKFont(SKTypeface.Default, 16);
-        using var font = new SKFont(SKTypeface.Default, Math.Min(14, cell * 0.35f));
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var fill = new SKPaint { IsAntialias = false };
         canvas.DrawText(title, left, 24, SKTextAlign.Left, titleFont, ink);
@@ -70,8 +72,8 @@ public static class EvaluationPlots
         {
             var rowTotal = 0;
             for (var p = 0; p < classes; p++) rowTotal += matrix[t, p];
-            canvas.DrawText(ClassName(t, classes), left - 12, top + t * cell + cell / 2f + font.Size / 3, SKTextAlign.Right, font, ink);
-            canvas.DrawText(ClassName(t, classes), left + t * cell + cell / 2f, top - 10, SKTextAlign.Center, font, ink);
+            canvas.DrawText(Shortened(names[t], font, left - 30), left - 12, top + t * cell + cell / 2f + font.Size / 3, SKTextAlign.Right, font, ink);
+            canvas.DrawText(Shortened(names[t], font, cell - 4), left + t * cell + cell / 2f, top - 10, SKTextAlign.Center, font, ink);
             for (var p = 0; p < classes; p++)
             {
                 var share = rowTotal == 0 ? 0 : (float)matrix[t, p] / rowTotal;
@@ -90,8 +92,17 @@ public static class EvaluationPlots
         Save(surface, path);
     }
 
+    /// <summary><paramref name="text"/>, cut and ended with "…" where it is wider than <paramref name="width"/> pixels.</summary>
+    private static string Shortened(string text, SKFont font, float width)
+    {
+        if (font.MeasureText(text) <= width) return text;
+        var length = text.Length;
+        while (length > 1 && font.MeasureText(text[..length] + "…") > width) length--;
+        return text[..length] + "…";
+    }
+
     /// <summary>The images in a grid, each with "true → predicted" and the confidence under it.</summary>
-    public static void Mistakes(string path, Dataset data, IReadOnlyList<Mistake> mistakes, int totalMistakes, string title)
+    public static void Mistakes(string path, Dataset data, IReadOnlyList<Mistake> mistakes, int totalMistakes, string title, IReadOnlyList<string>? classNames = null)
     {
         const int columns = 8, scale = 3, padding = 10, caption = 18;
         var (imageWidth, imageHeight) = (data.Width * scale, data.Height * scale);
@@ -110,7 +121,6 @@ public static class EvaluationPlots
             : $"the first {mistakes.Count} of {totalMistakes:N0} mistakes on {data.Count:N0} images: true → predicted, confidence";
         canvas.DrawText(title, padding, 24, SKTextAlign.Left, titleFont, ink);
         canvas.DrawText(heading, padding, 46, SKTextAlign.Left, font, ink);
-        var classes = Math.Max(data.Labels.Length == 0 ? 0 : data.Labels.Max() + 1, mistakes.Count == 0 ? 0 : mistakes.Max(m => m.Predicted) + 1);
         using var pixels = new SKBitmap(data.Width, data.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
         for (var n = 0; n < mistakes.Count; n++)
         {
@@ -120,8 +130,8 @@ public static class EvaluationPlots
             var y = top + n / columns * cellHeight;
             using var image = SKImage.FromBitmap(pixels);
             canvas.DrawImage(image, new SKRect(x, y, x + imageWidth, y + imageHeight), new SKSamplingOptions(SKFilterMode.Nearest));
-            var text = string.Create(CultureInfo.InvariantCulture, $"{ClassName(m.Label, classes)} → {ClassName(m.Predicted, classes)} {m.Confidence:P0}");
-            canvas.DrawText(text, x, y + imageHeight + caption - 4, SKTextAlign.Left, font, ink);
+            var text = string.Create(CultureInfo.InvariantCulture, $"{LabelNames.Of(m.Label, classNames)} → {LabelNames.Of(m.Predicted, classNames)} {m.Confidence:P0}");
+            canvas.DrawText(Shortened(text, font, cellWidth - 4), x, y + imageHeight + caption - 4, SKTextAlign.Left, font, ink);
         }
         Save(surface, path);
     }

@@ -79,6 +79,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         // A cosine decay to the end of the run gets its length here, so the header shows the rates the run will use.
         var options = (Resume is null ? Options : Options with { Seed = Resume.Seed }).ForRun(Resume?.StepsDone ?? 0);
         if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Early stopping needs a patience of at least one evaluation.");
+        CheckClassNames();
         PrepareFolder();
         var checkpointPath = Path.Combine(Folder, CheckpointFile);
         var bestPath = Path.Combine(Folder, BestCheckpointFile);
@@ -122,8 +123,9 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
                 }
                 Callbacks?.Evaluation?.Invoke(report);
             },
-            Checkpoint = checkpoint =>
+            Checkpoint = captured =>
             {
+                var checkpoint = captured with { ClassNames = data.ClassNames };
                 checkpoint.Save(checkpointPath);
                 // Only the state that was evaluated: a checkpoint refused after an improving evaluation leaves best as it was.
                 if (improvedAt == checkpoint.StepsDone - 1)
@@ -157,8 +159,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         if (!result.Diverged)
         {
             weightsPath = Path.Combine(Folder, Name + ".scnw");
-            WeightsFile.Save(weightsPath, network);
-            if (data.Valid is { Count: > 0 } valid) evaluationPlots = EvaluationPlots.Write(Folder, network, valid, Evaluation.Predictions(network, valid), $"{title}, validation");
+            WeightsFile.Save(weightsPath, network, data.ClassNames);
+            if (data.Valid is { Count: > 0 } valid) evaluationPlots = EvaluationPlots.Write(Folder, network, valid, Evaluation.Predictions(network, valid), $"{title}, validation", data.ClassNames);
             if (data.Test is { Count: > 0 } test && (!result.Interrupted || stoppedEarly)) testAccuracy = Evaluation.Accuracy(network, test);
         }
         var outcome = new TrainingRunResult(result, testAccuracy, Folder, lastCheckpointStep is null ? null : checkpointPath,
@@ -182,6 +184,17 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         OptimizerKind.AdamW => string.Create(CultureInfo.InvariantCulture, $"AdamW (weight decay {options.WeightDecay})"),
         _ => string.Create(CultureInfo.InvariantCulture, $"momentum {options.Momentum}"),
     };
+
+    /// <summary>Named classes must be the network's outputs, one name each, and a resumed run's classes the checkpoint's:
+    /// the names go into the checkpoint, the weights file and the baked classifier, where a mismatch would misname.</summary>
+    private void CheckClassNames()
+    {
+        if (data.ClassNames is { } names && names.Count != network.OutputLength)
+            throw new ArgumentException($"{data.Description} has {names.Count} classes ({LabelNames.List(names)}); {network.Description.Name} has {network.OutputLength} outputs"
+                                        + (data.Description.StartsWith("IDX", StringComparison.Ordinal) ? $" (an IDX folder's {DataSources.ClassNamesFile} names its classes, one a line)" : ""));
+        if (Resume?.ClassNames is { } resumed && data.ClassNames is { } current && !resumed.SequenceEqual(current, StringComparer.Ordinal))
+            throw new ArgumentException($"The checkpoint was trained on the classes {LabelNames.List(resumed)}; {data.Description} has {LabelNames.List(current)}.");
+    }
 
     /// <summary>Creates the folder; refuses one holding another run unless resuming it or overwriting it.</summary>
     private void PrepareFolder()

@@ -11,7 +11,7 @@ namespace StaticConvNet.Generator.Emit;
 /// runtime's <c>BatchRunner</c>. Works on the plan alone; nothing here looks at Roslyn symbols.</summary>
 internal static class NetworkEmitter
 {
-    public static string Emit(ResolvedNetwork network, EquatableArray<float> bakedParameters, CancellationToken cancellationToken)
+    public static string Emit(ResolvedNetwork network, EquatableArray<float> bakedParameters, EquatableArray<string> classNames, CancellationToken cancellationToken)
     {
         var spec = network.Spec;
         var w = new CodeWriter();
@@ -30,7 +30,7 @@ internal static class NetworkEmitter
         EmitPasses(w, network);
         EmitPublicApi(w, network);
         EmitLayerList(w, network);
-        if (bakedParameters.Length > 0) EmitBakedWeights(w, network, bakedParameters, cancellationToken);
+        if (bakedParameters.Length > 0) EmitBakedWeights(w, network, bakedParameters, classNames, cancellationToken);
         w.Close();
         return w.ToString();
     }
@@ -258,7 +258,7 @@ internal static class NetworkEmitter
         w.Line("    });");
     }
 
-    private static void EmitBakedWeights(CodeWriter w, ResolvedNetwork network, EquatableArray<float> parameters, CancellationToken cancellationToken)
+    private static void EmitBakedWeights(CodeWriter w, ResolvedNetwork network, EquatableArray<float> parameters, EquatableArray<string> classNames, CancellationToken cancellationToken)
     {
         var name = network.Spec.ClassName;
         w.Line();
@@ -281,6 +281,12 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>The logits of one image with the baked weights; thread-safe like <see cref=\"Classify\"/>.</summary>");
         w.Line($"public static void ClassifyLogits({Names.ReadOnlySpan} image, {Names.Span} logits) => (t_classifier ??= new {name}()).Forward(image, logits);");
+        w.Line();
+        var names = classNames.Length > 0 ? classNames.ToArray() : Enumerable.Range(0, network.Spec.Classes).Select(i => Int(i)).ToArray();
+        w.Line(classNames.Length > 0
+            ? "/// <summary>The name of each class, by label, as the weights file gives them: <c>ClassNames[Classify(image)]</c>.</summary>"
+            : "/// <summary>The name of each class, by label: the weights file names none, so these are the label numbers.</summary>");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> ClassNames {{ get; }} = new string[] {{ {string.Join(", ", names.Select(String))} }};");
         w.Line();
         w.Line("/// <summary>The baked parameters, in the layout of Parameters. Constant data in the assembly: no allocation.</summary>");
         w.Line($"public static {Names.ReadOnlySpan} BakedParameters =>");

@@ -49,6 +49,7 @@ internal static class SurfaceEmitter
         {
             w.Line($"public static int Classify({Names.ReadOnlySpan} image) => throw InError();");
             w.Line($"public static void ClassifyLogits({Names.ReadOnlySpan} image, {Names.Span} logits) => throw InError();");
+            w.Line("public static global::System.Collections.Generic.IReadOnlyList<string> ClassNames => throw InError();");
             w.Line($"public static {Names.ReadOnlySpan} BakedParameters => throw InError();");
         }
         w.Close();

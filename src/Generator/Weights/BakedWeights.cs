@@ -13,9 +13,11 @@ namespace StaticConvNet.Generator.Weights;
 /// <summary>The text of one AdditionalFiles item: plain data for the pipeline.</summary>
 internal sealed record AdditionalFile(string Path, string Content);
 
-/// <summary>A network to emit, with the parameters to bake when its [Network] names a weights file; or, when the
-/// file is missing or wrong, no network and the problems (on the [Network] attribute).</summary>
-internal sealed record BakedPlan(string FileHint, ResolvedNetwork? Network, EquatableArray<float> Parameters, EquatableArray<Problem> Problems);
+/// <summary>A network to emit, with the parameters to bake when its [Network] names a weights file (and the class
+/// names the file gives, in label order, or none); or, when the file is missing or wrong, no network and the problems
+/// (on the [Network] attribute).</summary>
+internal sealed record BakedPlan(string FileHint, ResolvedNetwork? Network, EquatableArray<float> Parameters, EquatableArray<string> ClassNames,
+    EquatableArray<Problem> Problems);
 
 /// <summary>Finds the weights file a network names among the AdditionalFiles, checks it (format, SHA-256, count,
 /// layer fingerprint) and decodes its parameters. Every problem is a diagnostic on the [Network] attribute.</summary>
@@ -25,7 +27,7 @@ internal static class BakedWeights
 
     public static BakedPlan Resolve(NetworkPlan plan, AdditionalFile? file, CancellationToken cancellationToken)
     {
-        var none = new BakedPlan(plan.Network?.Spec.FileHint ?? "", plan.Network, EquatableArray<float>.Empty, EquatableArray<Problem>.Empty);
+        var none = new BakedPlan(plan.Network?.Spec.FileHint ?? "", plan.Network, EquatableArray<float>.Empty, EquatableArray<string>.Empty, EquatableArray<Problem>.Empty);
         if (plan.Network is not { Spec.WeightsFile: { } name } network) return none;
         var spec = network.Spec;
         Problem Problem(string problem) => Model.Problem.Create(Diagnostics.WeightsFileInvalid, Model.Problem.OnNetwork, name, spec.ClassName, problem);
@@ -86,7 +88,46 @@ internal static class BakedWeights
             if (float.IsNaN(parameters[i]) || float.IsInfinity(parameters[i]))
                 return Fail(spec, Problem($"parameter {i} is {parameters[i]}; trained weights must be finite"));
         }
-        return new BakedPlan(spec.FileHint, network, parameters.ToEquatableArray(), EquatableArray<Problem>.Empty);
+        if (!ClassNames(fields, spec.Classes, out var classNames, out var namesProblem)) return Fail(spec, Problem(namesProblem));
+        return new BakedPlan(spec.FileHint, network, parameters.ToEquatableArray(), classNames.ToEquatableArray(), EquatableArray<Problem>.Empty);
+    }
+
+    /// <summary>The optional "classes: N" line and its "class I: NAME" lines (format 1 files written before class names
+    /// have neither): N must be the network's class count, every name present, non-blank and used once.</summary>
+    private static bool ClassNames(Dictionary<string, string> fields, int classes, out string[] names, out string problem)
+    {
+        names = Array.Empty<string>();
+        problem = "";
+        if (!fields.TryGetValue("classes", out var countText)) return true;
+        if (!int.TryParse(countText, out var count) || count != classes)
+        {
+            problem = $"it names {countText} classes, but the network has {classes}";
+            return false;
+        }
+        var found = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (!fields.TryGetValue($"class {i}", out var name) || name.Length == 0)
+            {
+                problem = $"it names {count} classes but has no 'class {i}:' line";
+                return false;
+            }
+            // A C# string literal holds any character but a line break; control characters are refused with them.
+            if (name.Any(c => char.IsControl(c) || c == '\u2028' || c == '\u2029'))
+            {
+                problem = $"class {i}'s name holds a control character";
+                return false;
+            }
+            found[i] = name;
+        }
+        var repeated = found.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+        {
+            problem = $"it names two classes '{repeated.Key}'";
+            return false;
+        }
+        names = found;
+        return true;
     }
 
     /// <summary>The AdditionalFiles item whose path is <paramref name="name"/> or ends with it (as a path), with its
@@ -107,5 +148,5 @@ internal static class BakedWeights
     }
 
     private static BakedPlan Fail(NetworkSpec spec, Problem problem)
-        => new(spec.FileHint, null, EquatableArray<float>.Empty, new[] { problem }.ToEquatableArray());
+        => new(spec.FileHint, null, EquatableArray<float>.Empty, EquatableArray<string>.Empty, new[] { problem }.ToEquatableArray());
 }

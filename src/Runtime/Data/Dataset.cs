@@ -9,7 +9,8 @@ public sealed class Dataset
 {
     /// <param name="images">The images one after another, each HWC.</param>
     /// <param name="channels">1 for grayscale, 3 for colour, or any other count.</param>
-    public Dataset(float[] images, int[] labels, int height, int width, int channels = 1)
+    /// <param name="classNames">The name of each label, in label order; null when the source has none.</param>
+    public Dataset(float[] images, int[] labels, int height, int width, int channels = 1, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
@@ -23,8 +24,15 @@ public sealed class Dataset
             var hint = perPixel > 1 && channels == 1 ? $" That is {perPixel} values per pixel: pass channels: {perPixel}." : "";
             throw new ArgumentException($"{labels.Length} labels of {height}x{width}x{channels} images need {expected} image values, got {images.Length}.{hint}");
         }
+        if (classNames is not null)
+        {
+            if (LabelNames.Problem(classNames) is { } problem) throw new ArgumentException($"Bad class names: {problem}.", nameof(classNames));
+            var outside = Array.FindIndex(labels, l => l < 0 || l >= classNames.Count);
+            if (outside >= 0) throw new ArgumentException($"Label {labels[outside]} of image {outside} has no class name: {classNames.Count} names were given.", nameof(classNames));
+        }
         Images = images;
         Labels = labels;
+        ClassNames = classNames?.ToArray();
         Height = height;
         Width = width;
         Channels = channels;
@@ -35,10 +43,15 @@ public sealed class Dataset
     public int Height { get; }
     public int Width { get; }
     public int Channels { get; }
+    /// <summary>The name of each label, or null when the source names none.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
     public int Count => Labels.Length;
     public int ImageLength => Height * Width * Channels;
 
     public ReadOnlySpan<float> Image(int index) => Images.AsSpan(index * ImageLength, ImageLength);
+
+    /// <summary>The same images and labels under these class names.</summary>
+    public Dataset WithClassNames(IReadOnlyList<string>? classNames) => new(Images, Labels, Height, Width, Channels, classNames);
 
     /// <summary>The notebook's pixel normalisation.</summary>
     public static void Normalise(ReadOnlySpan<byte> pixels, Span<float> values)

@@ -17,16 +17,22 @@ namespace StaticConvNet.Training;
 /// i32 parameter count N
 /// f32[N] parameters
 /// u8  has velocity; f32[N] velocity when 1
-/// format 2 only (written when the optimizer is Adam or AdamW; SGD checkpoints stay format 1):
+/// format 2 (written when the optimizer is Adam or AdamW and the data named no classes; SGD checkpoints stay format 1):
 ///   u8 optimizer (1 Adam), f32 β1, f32 β2, f32 ε, f32 weight decay, i64 Adam steps, f32[N] first moment, f32[N] second moment
+/// format 3 (written when the data named its classes):
+///   u8 optimizer (0 none: SGD's state is above; 1 Adam, followed by Adam's state as in format 2)
+///   u16 class count K, then K × str class name (u16 byte count + UTF-8)
 /// 32 bytes SHA-256 of everything above
 /// </code>
 /// Written atomically (temporary file, then rename), so a crash never leaves half a checkpoint behind.</summary>
 public sealed record Checkpoint(string ModelName, string Fingerprint, long StepsDone, int Seed, float Momentum,
     float[] Parameters, float[]? Velocity, AdamState? Adam = null)
 {
-    /// <summary>The newest format this code reads and writes (2 only for Adam's state).</summary>
-    public const int FormatVersion = 2;
+    /// <summary>The newest format this code reads and writes (2 only for Adam's state, 3 only with class names).</summary>
+    public const int FormatVersion = 3;
+
+    /// <summary>The training data's class names, by label, or null when it named none.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
     private static readonly byte[] Magic = "SCNCKPT\0"u8.ToArray();
 
     public static Checkpoint Capture(IConvNet network, long stepsDone, int seed, Optimizer? optimizer)
@@ -74,6 +80,8 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         }
         if (Parameters.Length != network.ParameterCount)
             throw new DataFormatException(path, $"holds {Parameters.Length} parameters; '{description.Name}' has {network.ParameterCount}");
+        if (ClassNames is not null && ClassNames.Count != network.OutputLength)
+            throw new DataFormatException(path, $"names {ClassNames.Count} classes; '{description.Name}' has {network.OutputLength}");
         if (Velocity is not null && Velocity.Length != Parameters.Length)
             throw new DataFormatException(path, $"holds {Velocity.Length} velocity values for {Parameters.Length} parameters");
         if (Adam is not null && (Adam.FirstMoment.Length != Parameters.Length || Adam.SecondMoment.Length != Parameters.Length))
@@ -87,7 +95,8 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
-            writer.Write((uint)(Adam is null ? 1 : 2));
+            var version = ClassNames is not null ? 3 : Adam is null ? 1 : 2;
+            writer.Write((uint)version);
             var name = Encoding.UTF8.GetBytes(ModelName);
             writer.Write((ushort)name.Length);
             writer.Write(name);
@@ -101,6 +110,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             foreach (var value in Parameters) writer.Write(value);
             writer.Write((byte)(Velocity is null ? 0 : 1));
             if (Velocity is not null) foreach (var value in Velocity) writer.Write(value);
+            if (version == 3 && Adam is null) writer.Write((byte)0);
             if (Adam is { } adam)
             {
                 writer.Write((byte)1);
@@ -111,6 +121,17 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
                 writer.Write(adam.Steps);
                 foreach (var value in adam.FirstMoment) writer.Write(value);
                 foreach (var value in adam.SecondMoment) writer.Write(value);
+            }
+            if (ClassNames is { } names)
+            {
+                if (LabelNames.Problem(names) is { } problem) throw new InvalidOperationException($"Bad class names: {problem}.");
+                writer.Write(checked((ushort)names.Count));
+                foreach (var className in names)
+                {
+                    var bytes = Encoding.UTF8.GetBytes(className);
+                    writer.Write(checked((ushort)bytes.Length));
+                    writer.Write(bytes);
+                }
             }
         }
         var body = stream.ToArray();
@@ -164,10 +185,11 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         };
         if (velocity is not null) RequireFinite(velocity, "velocity value", path);
         AdamState? adam = null;
-        if (version >= 2)
+        var kind = version >= 2 ? reader.Byte("optimizer") : 0;
+        if (version == 2 && kind != 1) throw new DataFormatException(path, $"records optimizer {kind}; format 2 holds Adam's state (1)");
+        if (kind > 1) throw new DataFormatException(path, $"records optimizer {kind}; expected 0 (SGD) or 1 (Adam)");
+        if (kind == 1)
         {
-            var kind = reader.Byte("optimizer");
-            if (kind != 1) throw new DataFormatException(path, $"records optimizer {kind}; format 2 holds Adam's state (1)");
             var (beta1, beta2, epsilon, decay) = (reader.Single("Adam β1"), reader.Single("Adam β2"), reader.Single("Adam ε"), reader.Single("weight decay"));
             if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon > 0 && decay >= 0 && float.IsFinite(epsilon) && float.IsFinite(decay)))
                 throw new DataFormatException(path, $"records Adam settings β1 {beta1}, β2 {beta2}, ε {epsilon}, weight decay {decay}, which Adam cannot have");
@@ -181,9 +203,16 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             if (negative >= 0) throw new DataFormatException(path, $"Adam second moment {negative} is negative; a mean of squares never is");
             adam = new AdamState(beta1, beta2, epsilon, decay, adamSteps, first, second);
         }
+        string[]? classNames = null;
+        if (version >= 3)
+        {
+            classNames = new string[reader.UInt16("class count")];
+            for (var i = 0; i < classNames.Length; i++) classNames[i] = reader.Utf8(reader.UInt16("class name length"), "class names");
+            if (LabelNames.Problem(classNames) is { } problem) throw new DataFormatException(path, $"has class names that cannot be: {problem}");
+        }
         if (reader.Position != body.Length)
-            throw new DataFormatException(path, $"has {body.Length - reader.Position} unexpected bytes after the {(adam is null ? "velocity" : "Adam state")}");
-        return new Checkpoint(name, fingerprint, steps, seed, momentum, parameters, velocity, adam);
+            throw new DataFormatException(path, $"has {body.Length - reader.Position} unexpected bytes after the {(classNames is not null ? "class names" : adam is null ? "velocity" : "Adam state")}");
+        return new Checkpoint(name, fingerprint, steps, seed, momentum, parameters, velocity, adam) { ClassNames = classNames };
     }
 
     /// <summary>A diverged run's NaN or infinite values would load and predict nothing: refused, naming the first.</summary>

@@ -42,7 +42,7 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
         var run = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", Shared("valid-images-idx3-ubyte.gz"), "--output", folder["p.csv"]);
         run.ExitCode.ShouldBe(0, run.Error);
         var rows = File.ReadAllLines(folder["p.csv"]);
-        rows[0].ShouldBe("index,source,label,letter,confidence");
+        rows[0].ShouldBe("index,source,label,class,confidence");
         rows.Length.ShouldBe(2001);
         rows.Skip(1).Select((r, i) => int.Parse(r.Split(',')[0])).ShouldBe(Enumerable.Range(0, 2000));
         rows[1].Split(',')[1].ShouldBe("valid-images-idx3-ubyte.gz#0");
@@ -117,7 +117,7 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
         File.CreateSymbolicLink(folder["in/zero.png"], "/dev/zero");
         var run = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", folder["in"], "--output", folder["p.csv"]);
         run.ExitCode.ShouldBe(0, run.Error);
-        run.Error.ShouldContain($"skipped {folder["in/broken.png"]}: is not a readable PNG image");
+        run.Error.ShouldContain($"skipped {folder["in/broken.png"]}: is not a readable image");
         run.Error.ShouldContain($"skipped {folder["in/wide.png"]}: is 32x28 pixels");
         run.Error.ShouldContain($"skipped {folder["in/zero.png"]}: is a symbolic link (to /dev/zero)");
         run.Output.ShouldContain("Wrote 2 predictions");
@@ -150,8 +150,11 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
         using var folder = new Scn.TempFolder();
         var png = TestImages.WritePng(folder["big.png"], 32, 28);
         Scn.Run("predict", "--checkpoint", _trained.Path, "--input", png, "--output", folder["p.csv"])
-            .ShouldBeCleanError("big.png: is 32x28 pixels; notMNIST images are 28x28");
+            .ShouldBeCleanError("big.png: is 32x28 pixels; the network takes 28x28 (--resize scales images to it)");
         File.Exists(folder["p.csv"]).ShouldBeFalse("nothing is written on error");
+        var resized = Scn.Run("predict", "--checkpoint", _trained.Path, "--input", png, "--resize");
+        resized.ExitCode.ShouldBe(0, resized.Error);
+        resized.Output.Trim().ShouldMatch(@"^big\.png\t[A-J]\t\d+\.\d %$");
     }
 
     [Fact]

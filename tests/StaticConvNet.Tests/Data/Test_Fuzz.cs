@@ -36,17 +36,20 @@ public class Test_Fuzz
     }
 
     /// <summary>Damaged as they come, and again with the SHA-256 recomputed, so that the damage reaches the field
-    /// checks behind the hash (lengths, counts, steps, Adam's settings and moments): SGD (format 1) and Adam (format 2).</summary>
+    /// checks behind the hash (lengths, counts, steps, Adam's settings and moments, class names): SGD (format 1), Adam
+    /// (format 2), and each with class names (format 3).</summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Checkpoints(bool adam)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Checkpoints(bool adam, bool named)
     {
         var network = new StaticConvNet.Tests.Training.ColourNet();
         network.InitializeParameters(1);
         Optimizer optimizer = adam ? new AdamOptimizer(StaticConvNet.Tests.Training.ColourNet.ParameterCount, weightDecay: 0.01) : new SgdOptimizer(StaticConvNet.Tests.Training.ColourNet.ParameterCount, 0.9f);
         optimizer.Step(network.Parameters, ReferenceNets.Random(StaticConvNet.Tests.Training.ColourNet.ParameterCount, 3, 0.1f), 0.01f);
-        var valid = Checkpoint.Capture(network, 10, 1, optimizer).ToBytes();
+        var valid = (Checkpoint.Capture(network, 10, 1, optimizer) with { ClassNames = named ? ["cat", "dog", "émeu"] : null }).ToBytes();
         OnlyRefusals(valid, bytes =>
         {
             try { Checkpoint.Parse(bytes, "f.scnc"); }
@@ -69,6 +72,19 @@ public class Test_Fuzz
         using var folder = new Scn.TempFolder();
         var valid = File.ReadAllBytes(TestImages.WritePng(folder["p.png"], 28, 28));
         OnlyRefusals(valid, bytes => PngImage.Decode(bytes, "f.png"), 1L << 20);
+    }
+
+    /// <summary>Colour images of both formats through the general reader: a damaged header may claim a larger size, up
+    /// to a megapixel for a small file (ImageFile.MaxPixelsPerByte), so the bound is what a megapixel costs the
+    /// decoder, never what the damage claims.</summary>
+    [Theory]
+    [InlineData("p.png")]
+    [InlineData("p.jpg")]
+    public void Colour_images(string name)
+    {
+        using var folder = new Scn.TempFolder();
+        var valid = File.ReadAllBytes(TestImages.WriteColour(folder[name], 24, 20, (x, y) => ((byte)(x * 10), (byte)(y * 12), 90)));
+        OnlyRefusals(valid, bytes => ImageFile.Decode(bytes, "f", 3), 24L << 20);
     }
 
     [Fact]

@@ -5,22 +5,11 @@ using StaticConvNet.Tests.Support;
 
 namespace StaticConvNet.Tests.Data;
 
-/// <summary>The original notMNIST layout, as a folder tree and as a .tar.gz read without unpacking.</summary>
+/// <summary>notMNIST's own archive, a .tar.gz read without unpacking, and its 28x28 PNG rule (an unpacked tree is an
+/// image folder: Test_ImageFolder).</summary>
 public class Test_PngTree
 {
     private static readonly string SharedTarball = Path.Combine(GeneratorHarness.RepositoryRoot(), "..", "shared", "data", "notmnist", "notMNIST_small-part.tar.gz");
-
-    /// <summary>notMNIST_small/A..J with <paramref name="perClass"/> PNGs each.</summary>
-    private static string Tree(Scn.TempFolder folder, int perClass = 2)
-    {
-        var root = folder["notMNIST_small"];
-        foreach (var letter in PngTree.Letters)
-        {
-            Directory.CreateDirectory(Path.Combine(root, letter.ToString()));
-            for (var i = 0; i < perClass; i++) TestImages.WritePng(Path.Combine(root, letter.ToString(), $"{letter}{i}.png"), 28, 28, (byte)(letter * 7 + i));
-        }
-        return root;
-    }
 
     [Fact]
     public void The_shared_tarball_streams_in_and_its_two_unreadable_files_are_skipped_and_named()
@@ -33,51 +22,6 @@ public class Test_PngTree
         result.Skipped.ShouldAllBe(s => s.Reason.StartsWith("is not a readable PNG image"));
     }
 
-    [Fact]
-    public void A_folder_tree_loads_in_file_name_order_with_labels_from_folders()
-    {
-        using var folder = new Scn.TempFolder();
-        var root = Tree(folder);
-        var result = PngTree.LoadFolder(folder.Path); // the parent of notMNIST_small/ works too
-        result.Data.Count.ShouldBe(20);
-        result.Data.Labels.ShouldBe(Enumerable.Range(0, 10).SelectMany(l => new[] { l, l }));
-        PngTree.LoadFolder(root).Data.Images.ShouldBe(result.Data.Images);
-    }
-
-    [Fact]
-    public void A_corrupt_png_among_good_ones_is_skipped_and_named()
-    {
-        using var folder = new Scn.TempFolder();
-        var root = Tree(folder);
-        File.WriteAllBytes(Path.Combine(root, "C", "broken.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
-        var result = PngTree.LoadFolder(root);
-        result.Data.Count.ShouldBe(20);
-        result.Skipped.ShouldHaveSingleItem().Path.ShouldEndWith(Path.Combine("C", "broken.png"));
-    }
-
-    /// <summary>What is not a regular file of a sensible size is skipped before anything opens it: a link to
-    /// /dev/zero (which never ends), a FIFO (which blocks until written), an empty file, a file too big for a glyph.</summary>
-    [Fact]
-    public void Links_fifos_empty_and_oversized_files_are_skipped_without_reading_them()
-    {
-        using var folder = new Scn.TempFolder();
-        var root = Tree(folder);
-        File.CreateSymbolicLink(Path.Combine(root, "A", "zzz.png"), "/dev/zero");
-        Processes.Run("mkfifo", [Path.Combine(root, "B", "zzz.png")]).ExitCode.ShouldBe(0);
-        File.WriteAllBytes(Path.Combine(root, "C", "empty.png"), []);
-        File.WriteAllBytes(Path.Combine(root, "D", "huge.png"), new byte[PngImage.MaxFileBytes + 1]);
-        var result = PngTree.LoadFolder(root);
-        result.Data.Count.ShouldBe(20);
-        result.Skipped.Select(s => (Path.GetFileName(s.Path), s.Reason)).OrderBy(s => s.Item2).ShouldBe([
-            ("huge.png", $"is {PngImage.MaxFileBytes + 1:N0} bytes; a 28x28 image file is at most {PngImage.MaxFileBytes:N0}"),
-            ("empty.png", "is empty or not a regular file"),
-            ("zzz.png", "is empty or not a regular file"),
-            ("zzz.png", "is a symbolic link (to /dev/zero); only regular files are read"),
-        ], ignoreOrder: true);
-    }
-
-    /// <summary>A PNG's size is read from its header: a 20000x20000 image (a few kilobytes compressed, 400 MB decoded)
-    /// is refused without decoding it.</summary>
     /// <summary>Cut inside the chunk after the header (its length and type there, its data and CRC not): refused before
     /// the decoder, which allocated 13 MB for such a 42-byte file (Test_Fuzz found it).</summary>
     [Fact]
@@ -90,6 +34,8 @@ public class Test_PngTree
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1L << 16);
     }
 
+    /// <summary>A PNG's size is read from its header: a 20000x20000 image (a few kilobytes compressed, 400 MB decoded)
+    /// is refused without decoding it.</summary>
     [Fact]
     public void A_huge_png_is_refused_from_its_header()
     {
@@ -100,37 +46,6 @@ public class Test_PngTree
         var before = GC.GetAllocatedBytesForCurrentThread();
         Should.Throw<DataFormatException>(() => PngImage.Decode(bytes, "huge.png")).Message.ShouldBe("huge.png: is 20000x20000 pixels; notMNIST images are 28x28");
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1L << 20);
-    }
-
-    [Fact]
-    public void Only_unreadable_files_is_an_error()
-    {
-        using var folder = new Scn.TempFolder();
-        var root = folder["tree"];
-        foreach (var letter in PngTree.Letters)
-        {
-            Directory.CreateDirectory(Path.Combine(root, letter.ToString()));
-            File.WriteAllBytes(Path.Combine(root, letter.ToString(), "x.png"), [1, 2, 3]);
-        }
-        Should.Throw<DataFormatException>(() => PngTree.LoadFolder(root)).Message.ShouldBe($"{root}: holds no readable notMNIST PNG images (10 unreadable)");
-    }
-
-    [Fact]
-    public void A_png_of_the_wrong_size_is_an_error()
-    {
-        using var folder = new Scn.TempFolder();
-        var root = Tree(folder);
-        var big = TestImages.WritePng(Path.Combine(root, "D", "big.png"), 30, 28);
-        Should.Throw<DataFormatException>(() => PngTree.LoadFolder(root)).Message.ShouldBe($"{big}: is 30x28 pixels; notMNIST images are 28x28");
-    }
-
-    [Fact]
-    public void An_empty_class_folder_is_an_error()
-    {
-        using var folder = new Scn.TempFolder();
-        var root = Tree(folder);
-        foreach (var file in Directory.GetFiles(Path.Combine(root, "E"))) File.Delete(file);
-        Should.Throw<DataFormatException>(() => PngTree.LoadFolder(root)).Message.ShouldBe($"{Path.Combine(root, "E")}: is an empty class folder: it holds no .png files");
     }
 
     [Fact]

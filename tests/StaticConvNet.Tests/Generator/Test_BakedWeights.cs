@@ -43,6 +43,29 @@ public class Test_BakedWeights
         source.ShouldContain("public static int Classify(global::System.ReadOnlySpan<float> image)");
     }
 
+    [Fact]
+    public void The_files_class_names_are_baked_as_ClassNames_and_without_them_the_label_numbers()
+    {
+        var named = Bake(WeightsFile.Format("Tiny", Fingerprint, Values, ["cat", "dog \"Rex\"", "fox"]));
+        named.Errors.ShouldBeEmpty();
+        var type = named.Load().GetType("Users.Tiny")!;
+        type.GetProperty("ClassNames")!.GetValue(null).ShouldBe(new[] { "cat", "dog \"Rex\"", "fox" });
+        var unnamed = Bake(WeightsFile.Format("Tiny", Fingerprint, Values)).Load().GetType("Users.Tiny")!;
+        unnamed.GetProperty("ClassNames")!.GetValue(null).ShouldBe(new[] { "0", "1", "2" });
+    }
+
+    [Theory]
+    [InlineData("classes: 3\n", "classes: 4\n", "it names 4 classes, but the network has 3")]
+    [InlineData("class 1: dog\n", "", "it names 3 classes but has no 'class 1:' line")]
+    [InlineData("class 2: fox", "class 2: cat", "it names two classes 'cat'")]
+    public void SCN0015_class_names_that_do_not_fit(string replace, string with, string message)
+    {
+        var content = WeightsFile.Format("Tiny", Fingerprint, Values, ["cat", "dog", "fox"]).Replace(replace, with);
+        var d = Bake(content).GeneratorDiagnostics.ShouldHaveSingleItem();
+        d.Id.ShouldBe("SCN0015");
+        d.GetMessage().ShouldBe($"Weights file 'models/tiny.scnw' cannot be baked into 'Tiny': {message}");
+    }
+
     [Theory]
     [InlineData("public Tiny(string label) { Label = label; }", new object[] { "mine" })]
     [InlineData("public Tiny() { Label = \"mine\"; }", new object[0])]

@@ -82,6 +82,39 @@ public class Test_Checkpoint
         Should.Throw<DataFormatException>(() => Checkpoint.Parse(rehashed, "c.scnc")).Message.ShouldBe($"c.scnc: {message}");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Class_names_round_trip_in_format_3_and_a_checkpoint_without_them_keeps_its_format(bool adam)
+    {
+        var network = new Arch1StridedConv();
+        network.InitializeParameters(3);
+        Optimizer optimizer = adam ? new AdamOptimizer(Arch1StridedConv.ParameterCount) : new SgdOptimizer(Arch1StridedConv.ParameterCount, 0.9f);
+        var plain = Checkpoint.Capture(network, 5, seed: 2, optimizer);
+        plain.ToBytes()[8].ShouldBe((byte)(adam ? 2 : 1));
+        string[] names = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "chat noir"];
+        var named = plain with { ClassNames = names };
+        var bytes = named.ToBytes();
+        bytes[8].ShouldBe((byte)3);
+        var copy = Checkpoint.Parse(bytes, "x");
+        copy.ClassNames.ShouldBe(names);
+        copy.Parameters.ShouldBe(plain.Parameters);
+        (copy.Adam is null).ShouldBe(!adam);
+        if (adam) copy.Adam!.SecondMoment.ShouldBe(plain.Adam!.SecondMoment);
+        else copy.Velocity.ShouldBe(plain.Velocity);
+        Checkpoint.Parse(plain.ToBytes(), "x").ClassNames.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Repeated_class_names_behind_a_good_hash_are_refused()
+    {
+        var bytes = (Sample() with { ClassNames = ["x", "y"] }).ToBytes();
+        bytes[^33] = (byte)'x'; // the last name's only byte: "x", "x"
+        var body = bytes[..^32];
+        Should.Throw<DataFormatException>(() => Checkpoint.Parse([.. body, .. SHA256.HashData(body)], "f.scnc"))
+            .Message.ShouldBe("f.scnc: has class names that cannot be: the class name 'x' appears twice");
+    }
+
     [Fact]
     public void Bad_magic_is_not_a_checkpoint()
         => Should.Throw<DataFormatException>(() => Checkpoint.Parse("PK\u0003\u0004 a zip file"u8, "f.scnc"))

@@ -3,9 +3,27 @@ using System.IO.Compression;
 
 namespace StaticConvNet.Tests.Support;
 
-/// <summary>Writes small real files for tests: grayscale PNGs (stored with zlib, as any encoder does).</summary>
+/// <summary>Writes small real files for tests: grayscale PNGs (stored with zlib, as any encoder does), and colour PNGs
+/// and JPEGs through SkiaSharp's encoders.</summary>
 public static class TestImages
 {
+    /// <summary>A colour image whose pixel (x, y) is <paramref name="colour"/>(x, y), as PNG or (quality 95) JPEG by the
+    /// file's extension.</summary>
+    public static string WriteColour(string path, int width, int height, Func<int, int, (byte R, byte G, byte B)> colour)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(width, height, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Opaque);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var (r, g, b) = colour(x, y);
+                bitmap.SetPixel(x, y, new SkiaSharp.SKColor(r, g, b));
+            }
+        var format = path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? SkiaSharp.SKEncodedImageFormat.Png : SkiaSharp.SKEncodedImageFormat.Jpeg;
+        using var data = bitmap.Encode(format, 95);
+        File.WriteAllBytes(path, data.ToArray());
+        return path;
+    }
+
     public static string WritePng(string path, int width, int height, byte shade = 128)
     {
         using var file = File.Create(path);

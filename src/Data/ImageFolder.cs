@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+
+namespace StaticConvNet.Data;
+
+/// <summary>Images kept as people keep them (torchvision's <c>ImageFolder</c>, Keras's
+/// <c>image_dataset_from_directory</c>): <c>root/&lt;class name&gt;/…/*.png|jpg</c>, the classes being the folder names
+/// in ordinal order, or the same under <c>root/train/</c>, <c>root/valid/</c> (or <c>val/</c>, <c>validation/</c>) and
+/// <c>root/test/</c>. notMNIST's folder tree (A/ … J/) is one of these. Images are converted to the asked channels and
+/// checked against (or resized to) the asked size; unreadable files are skipped and listed.</summary>
+public static class ImageFolder
+{
+    private static readonly string[] ValidNames = ["valid", "val", "validation"];
+
+    /// <summary>The images under <paramref name="root"/>, read as <paramref name="options"/> say: its Shape (null: the
+    /// first image's size, and 1 channel if it is grayscale, 3 otherwise), Resize, ClassNames, and for a folder
+    /// without valid/ the stratified split's fraction and seed.</summary>
+    public static LoadedData Load(string root, LoadOptions? options = null)
+    {
+        options ??= new LoadOptions();
+        if (!Directory.Exists(root)) throw new DataFormatException(root, "does not exist");
+        var folders = Subfolders(root);
+        var splitFolders = folders.Where(f => IsSplitName(Path.GetFileName(f))).ToList();
+        if (splitFolders.Count > 0)
+        {
+            var train = folders.FirstOrDefault(f => Path.GetFileName(f).Equals("train", StringComparison.OrdinalIgnoreCase))
+                ?? throw new DataFormatException(root, $"has {string.Join(" and ", splitFolders.Select(f => Path.GetFileName(f) + "/"))} but no train/ folder");
+            var others = folders.Except(splitFolders).ToList();
+            if (others.Count > 0)
+                throw new DataFormatException(root, $"holds split folders (train/) and other folders ({Path.GetFileName(others[0])}/): either split folders train/, valid/, test/ or class folders, not both");
+            var names = options.ClassNames?.ToArray() ?? ClassFolders(train).Select(Path.GetFileName).ToArray();
+            var shape = options.Shape ?? FirstImageShape(train);
+            var skipped = new List<SkippedFile>();
+            var notes = new List<string>();
+            Dataset? Read(string? folder) => folder is null ? null : ReadClasses(folder, names!, shape, options.Resize, skipped, notes);
+            var validFolder = folders.FirstOrDefault(f => ValidNames.Contains(Path.GetFileName(f), StringComparer.OrdinalIgnoreCase));
+            var testFolder = folders.FirstOrDefault(f => Path.GetFileName(f).Equals("test", StringComparison.OrdinalIgnoreCase));
+            var trainData = Read(train)!;
+            var description = $"image folder {root}";
+            if (validFolder is not null) return new LoadedData(trainData, Read(validFolder), Read(testFolder), description, Sorted(skipped), notes);
+            var (trainPart, validPart) = Splitting.Stratified(trainData, options.ValidFraction, options.SplitSeed);
+            notes.Add($"split {options.ValidFraction:P0} of each class of train/ into validation (seed {options.SplitSeed})");
+            return new LoadedData(trainPart, validPart, Read(testFolder), description, Sorted(skipped), notes);
+        }
+        else
+        {
+            var classRoot = ClassRoot(root, folders);
+            var names = options.ClassNames?.ToArray() ?? ClassFolders(classRoot).Select(Path.GetFileName).ToArray();
+            var shape = options.Shape ?? FirstImageShape(classRoot);
+            var skipped = new List<SkippedFile>();
+            var notes = new List<string>();
+            var all = ReadClasses(classRoot, names!, shape, options.Resize, skipped, notes);
+            var (train, valid) = Splitting.Stratified(all, options.ValidFraction, options.SplitSeed);
+            notes.Add($"split {options.ValidFraction:P0} of each class into validation (seed {options.SplitSeed})");
+            return new LoadedData(train, valid, null, $"image folder {root}", Sorted(skipped), notes);
+        }
+    }
+
+    /// <summary>Whether <paramref name="root"/> looks like an image folder: a class or split folder holds image files.</summary>
+    public static bool HasImages(string root)
+        => Subfolders(root).Any(f => Directory.EnumerateFiles(f, "*", Recursive).Any(ImageFile.IsImageName));
+
+    private static readonly EnumerationOptions Recursive = new() { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden, IgnoreInaccessible = false };
+
+    private static bool IsSplitName(string name) => name.Equals("train", StringComparison.OrdinalIgnoreCase) || name.Equals("test", StringComparison.OrdinalIgnoreCase)
+                                                    || ValidNames.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Visible subfolders in ordinal order (a ".ipynb_checkpoints" or ".git" is not a class).</summary>
+    private static List<string> Subfolders(string folder)
+        => Directory.GetDirectories(folder).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The folder holding the class folders: <paramref name="root"/>, or its only subfolder when that holds no
+    /// images itself but folders of them (an archive unpacked as notMNIST_small/A, …).</summary>
+    private static string ClassRoot(string root, List<string> folders)
+    {
+        if (folders.Count == 1 && !Directory.EnumerateFiles(folders[0]).Any(ImageFile.IsImageName) && Subfolders(folders[0]).Count > 0) return folders[0];
+        return root;
+    }
+
+    private static List<string> ClassFolders(string classRoot)
+    {
+        var classes = Subfolders(classRoot);
+        if (classes.Count == 0)
+            throw new DataFormatException(classRoot, "holds no class folders: an image folder is ROOT/<class name>/*.png|jpg (or the same under ROOT/train/, ROOT/valid/)");
+        if (classes.Count == 1) throw new DataFormatException(classRoot, $"holds one class folder ({Path.GetFileName(classes[0])}/); a classifier needs two or more");
+        if (LabelNames.Problem(classes.Select(Path.GetFileName).ToArray()!) is { } problem) throw new DataFormatException(classRoot, $"has class folders that cannot name classes: {problem}");
+        return classes;
+    }
+
+    /// <summary>The shape of the first image (in ordinal order) whose header reads: its size, and 1 channel when it is
+    /// grayscale (with or without alpha), 3 otherwise.</summary>
+    private static LayerShape FirstImageShape(string classRoot)
+    {
+        foreach (var file in ClassFolders(classRoot).SelectMany(ImageFiles))
+        {
+            try
+            {
+                var header = ImageFile.ReadHeader(ImageFile.ReadFile(file), file);
+                return new LayerShape(header.Height, header.Width, header.Channels <= 2 ? 1 : 3);
+            }
+            catch (DataFormatException)
+            {
+                // Unreadable: the load skips and lists it; the next one decides the shape.
+            }
+        }
+        throw new DataFormatException(classRoot, "holds no readable .png or .jpg images");
+    }
+
+    private static IEnumerable<string> ImageFiles(string classFolder)
+        => Directory.EnumerateFiles(classFolder, "*", Recursive).Where(ImageFile.IsImageName).Order(StringComparer.Ordinal);
+
+    /// <summary>Every image under the class folders of <paramref name="classRoot"/>, labelled by its folder's place in
+    /// <paramref name="names"/> (the training classes: a validation or test folder may hold fewer, never others).</summary>
+    private static Dataset ReadClasses(string classRoot, string[] names, LayerShape shape, bool resize, List<SkippedFile> skipped, List<string> notes)
+    {
+        var entries = new List<(string Path, int Label)>();
+        var ignored = 0;
+        foreach (var folder in ClassFolders(classRoot))
+        {
+            var name = Path.GetFileName(folder);
+            var label = Array.IndexOf(names, name);
+            if (label < 0) throw new DataFormatException(folder, $"is not one of the classes {LabelNames.List(names)}");
+            var files = Directory.EnumerateFiles(folder, "*", Recursive).Order(StringComparer.Ordinal).ToList();
+            var images = files.Where(ImageFile.IsImageName).ToList();
+            ignored += files.Count - images.Count;
+            if (images.Count == 0) throw new DataFormatException(folder, "is an empty class folder: it holds no .png or .jpg files");
+            entries.AddRange(images.Select(f => (f, label)));
+        }
+        if (ignored > 0) notes.Add($"ignored {ignored} files in {classRoot} that are not .png, .jpg or .jpeg");
+
+        // Both cores decode; results land by index, so the order (and any seeded split) never depends on timing.
+        var values = new float[]?[entries.Count];
+        var unreadable = new ConcurrentBag<SkippedFile>();
+        ParallelFiles.Run(entries.Count, i =>
+        {
+            var path = entries[i].Path;
+            ImageFile.Pixels pixels;
+            try
+            {
+                pixels = ImageFile.Decode(ImageFile.ReadFile(path), path, shape.Channels);
+            }
+            catch (DataFormatException e)
+            {
+                unreadable.Add(new SkippedFile(path, e.Problem));
+                return;
+            }
+            values[i] = ImageFile.ToValues(pixels, path, shape, resize); // an image of another size is an error, not a skip
+        });
+        skipped.AddRange(unreadable);
+        var usable = Enumerable.Range(0, entries.Count).Where(i => values[i] is not null).ToList();
+        foreach (var label in Enumerable.Range(0, names.Length).Where(l => entries.Any(e => e.Label == l) && usable.All(i => entries[i].Label != l)))
+            throw new DataFormatException(Path.Combine(classRoot, names[label]), "holds no readable images");
+        var data = new float[(long)usable.Count * shape.Length];
+        for (var k = 0; k < usable.Count; k++) values[usable[k]]!.CopyTo(data, (long)k * shape.Length);
+        return new Dataset(data, usable.Select(i => entries[i].Label).ToArray(), shape.Height, shape.Width, shape.Channels, names);
+    }
+
+    private static List<SkippedFile> Sorted(List<SkippedFile> skipped) => skipped.OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
+}

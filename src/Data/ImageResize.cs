@@ -1,0 +1,63 @@
+namespace StaticConvNet.Data;
+
+/// <summary>Resampling an image to another size with a triangle (bilinear) filter whose width grows with the
+/// reduction, as Pillow's and torchvision's antialiased bilinear resize do: shrinking averages every source pixel
+/// under an output pixel instead of sampling two and aliasing; enlarging interpolates between neighbours.</summary>
+public static class ImageResize
+{
+    /// <summary>Resizes HWC bytes to HWC floats on the same 0..255 scale; rows first, then columns.</summary>
+    public static void Resize(ReadOnlySpan<byte> source, int sourceHeight, int sourceWidth, Span<float> target, int targetHeight, int targetWidth, int channels)
+    {
+        var columns = Weights(sourceWidth, targetWidth);
+        var rows = Weights(sourceHeight, targetHeight);
+        // Horizontal pass: every source row to the target width.
+        var wide = new float[sourceHeight * targetWidth * channels];
+        for (var y = 0; y < sourceHeight; y++)
+        {
+            var row = source.Slice(y * sourceWidth * channels, sourceWidth * channels);
+            for (var x = 0; x < targetWidth; x++)
+            {
+                var (first, weights) = columns[x];
+                for (var c = 0; c < channels; c++)
+                {
+                    var sum = 0f;
+                    for (var k = 0; k < weights.Length; k++) sum += weights[k] * row[(first + k) * channels + c];
+                    wide[(y * targetWidth + x) * channels + c] = sum;
+                }
+            }
+        }
+        // Vertical pass: the widened rows to the target height.
+        var rowLength = targetWidth * channels;
+        for (var y = 0; y < targetHeight; y++)
+        {
+            var (first, weights) = rows[y];
+            var output = target.Slice(y * rowLength, rowLength);
+            output.Clear();
+            for (var k = 0; k < weights.Length; k++)
+            {
+                var input = wide.AsSpan((first + k) * rowLength, rowLength);
+                for (var i = 0; i < rowLength; i++) output[i] += weights[k] * input[i];
+            }
+        }
+    }
+
+    /// <summary>For each target position, the first source position it reads and the normalised weights of the
+    /// source positions from there on.</summary>
+    private static (int First, float[] Weights)[] Weights(int source, int target)
+    {
+        var scale = (double)source / target;
+        var support = Math.Max(scale, 1.0); // the triangle's half-width, in source pixels
+        var result = new (int, float[])[target];
+        for (var t = 0; t < target; t++)
+        {
+            var centre = (t + 0.5) * scale; // in source coordinates, pixel centres at i + 0.5
+            var first = Math.Max(0, (int)Math.Floor(centre - support));
+            var last = Math.Min(source - 1, (int)Math.Ceiling(centre + support));
+            var weights = new double[last - first + 1];
+            for (var i = first; i <= last; i++) weights[i - first] = Math.Max(0, 1 - Math.Abs((i + 0.5 - centre) / support));
+            var total = weights.Sum(); // > 0: the source pixel under the centre is within half a pixel of it
+            result[t] = (first, weights.Select(w => (float)(w / total)).ToArray());
+        }
+        return result;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace StaticConvNet.Data;
+
+/// <summary>What labels are called: a source's own names when it has them, notMNIST's letters for its formats, and the
+/// label numbers otherwise. One place, so plots, tables, predictions and baked classifiers all say the same.</summary>
+public static class LabelNames
+{
+    /// <summary>notMNIST's classes, labels 0..9.</summary>
+    public static IReadOnlyList<string> Letters { get; } = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"];
+
+    /// <summary>The name of <paramref name="label"/>: from <paramref name="names"/> when given, else the number.</summary>
+    public static string Of(int label, IReadOnlyList<string>? names)
+        => names is not null && label >= 0 && label < names.Count ? names[label] : label.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Names for <paramref name="classes"/> labels: <paramref name="names"/>, or "0", "1", … when there are none.</summary>
+    public static IReadOnlyList<string> OrNumbers(IReadOnlyList<string>? names, int classes)
+        => names ?? Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>Names as one line for messages: "cat, dog, fox", shortened after eight.</summary>
+    public static string List(IReadOnlyList<string> names)
+        => names.Count <= 8 ? string.Join(", ", names) : string.Join(", ", names.Take(7)) + $", … ({names.Count} classes)";
+
+    /// <summary>Why <paramref name="names"/> cannot name classes (blank, repeated, or holding a line break or another
+    /// control character, which the text formats and generated code that carry them cannot hold), or null.</summary>
+    public static string? Problem(IReadOnlyList<string> names)
+    {
+        if (names.Count == 0) return "no class names";
+        var blank = names.ToList().FindIndex(string.IsNullOrWhiteSpace);
+        if (blank >= 0) return $"class {blank} has a blank name";
+        var padded = names.ToList().FindIndex(n => n.Trim() != n);
+        if (padded >= 0) return $"class {padded}'s name '{names[padded]}' starts or ends with a space";
+        var broken = names.ToList().FindIndex(n => n.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'));
+        if (broken >= 0) return $"class {broken}'s name holds a line break or another control character";
+        var repeated = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return repeated is null ? null : $"the class name '{repeated.Key}' appears twice";
+    }
+}

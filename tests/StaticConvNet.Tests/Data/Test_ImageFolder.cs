@@ -1,0 +1,234 @@
+using StaticConvNet.Data;
+using StaticConvNet.Tests.Support;
+
+namespace StaticConvNet.Tests.Data;
+
+/// <summary>Image folders as people keep them: ROOT/&lt;class&gt;/*.png|jpg, or the same under train/, valid/, test/;
+/// notMNIST's unpacked tree is one.</summary>
+public class Test_ImageFolder
+{
+    private static readonly LayerShape Letter = new(28, 28, 1);
+
+    /// <summary>notMNIST_small/A..J with <paramref name="perClass"/> PNGs each.</summary>
+    private static string Tree(Scn.TempFolder folder, int perClass = 2)
+    {
+        var root = folder["notMNIST_small"];
+        foreach (var letter in PngTree.Letters)
+        {
+            Directory.CreateDirectory(Path.Combine(root, letter.ToString()));
+            for (var i = 0; i < perClass; i++) TestImages.WritePng(Path.Combine(root, letter.ToString(), $"{letter}{i}.png"), 28, 28, (byte)(letter * 7 + i));
+        }
+        return root;
+    }
+
+    /// <summary>ROOT/red, ROOT/green, ROOT/blue: <paramref name="perClass"/> images each, alternately PNG and JPEG, of
+    /// <paramref name="size"/> pixels, each a flat colour with a little texture.</summary>
+    private static string Colours(string root, int perClass = 4, int size = 12)
+    {
+        var colours = new Dictionary<string, (byte, byte, byte)> { ["red"] = (220, 20, 30), ["green"] = (20, 200, 40), ["blue"] = (30, 40, 210) };
+        foreach (var (name, (r, g, b)) in colours)
+        {
+            Directory.CreateDirectory(Path.Combine(root, name));
+            for (var i = 0; i < perClass; i++)
+                TestImages.WriteColour(Path.Combine(root, name, $"{i}.{(i % 2 == 0 ? "png" : "jpg")}"), size, size, (x, y) => ((byte)(r + (x + i) % 3), g, b));
+        }
+        return root;
+    }
+
+    private static LoadOptions Options(LayerShape? shape = null, bool resize = false, double validFraction = 0.5)
+        => new(ValidFraction: validFraction, Shape: shape, Resize: resize);
+
+    [Fact]
+    public void The_notmnist_tree_loads_with_labels_and_names_from_its_folders()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        var loaded = ImageFolder.Load(folder.Path, Options(Letter)); // the parent of notMNIST_small/ works too
+        loaded.ClassNames.ShouldBe(LabelNames.Letters);
+        (loaded.Train.Count, loaded.Valid!.Count).ShouldBe((10, 10));
+        loaded.Train.Labels.ShouldBe(Enumerable.Range(0, 10));
+        loaded.Valid.ClassNames.ShouldBe(LabelNames.Letters);
+        ImageFolder.Load(root, Options(Letter)).Train.Images.ShouldBe(loaded.Train.Images);
+        DataSources.Load(root, Options(Letter)).Description.ShouldBe($"image folder {root}");
+    }
+
+    [Fact]
+    public void Colour_pngs_and_jpegs_load_as_three_channels_in_file_name_order()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Colours(folder["shapes"]);
+        var loaded = ImageFolder.Load(root, Options(new LayerShape(12, 12, 3)));
+        loaded.ClassNames.ShouldBe(["blue", "green", "red"]); // ordinal order of the folder names
+        loaded.Train.Channels.ShouldBe(3);
+        (loaded.Train.Count + loaded.Valid!.Count).ShouldBe(12);
+        // A red image: red high, green and blue low, in the notebook's normalisation (JPEG moves values a little).
+        var red = loaded.Train.Image(Array.IndexOf(loaded.Train.Labels, 2));
+        red[0].ShouldBe((220 - 127.5f) / 255f, 0.03f);
+        red[1].ShouldBe((20 - 127.5f) / 255f, 0.03f);
+        red[2].ShouldBe((30 - 127.5f) / 255f, 0.03f);
+    }
+
+    [Fact]
+    public void Without_a_shape_the_first_image_sets_it_and_colour_converts_to_one_channel_by_luminance()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Colours(folder["shapes"]);
+        ImageFolder.Load(root, Options()).Train.Channels.ShouldBe(3);
+        var grey = ImageFolder.Load(root, Options(new LayerShape(12, 12, 1)));
+        grey.Train.Channels.ShouldBe(1);
+        var green = grey.Train.Image(Array.IndexOf(grey.Train.Labels, 1));
+        // stb_image's luminance: (77 R + 150 G + 29 B) / 256.
+        green[0].ShouldBe(((77 * 20 + 150 * 200 + 29 * 40) / 256 - 127.5f) / 255f, 0.03f);
+    }
+
+    [Fact]
+    public void Grayscale_images_load_as_three_equal_channels_for_a_colour_network()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        var loaded = ImageFolder.Load(root, Options(new LayerShape(28, 28, 3)));
+        var image = loaded.Train.Image(0);
+        image[0].ShouldBe(image[1]);
+        image[1].ShouldBe(image[2]);
+    }
+
+    [Fact]
+    public void An_image_of_another_size_is_one_line_naming_it_and_both_sizes_unless_resized()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Colours(folder["shapes"], size: 20);
+        var first = Path.Combine(root, "blue", "0.png");
+        Should.Throw<DataFormatException>(() => ImageFolder.Load(root, Options(new LayerShape(16, 16, 3))))
+            .Message.ShouldBe($"{first}: is 20x20 pixels; the network takes 16x16 (--resize scales images to it)");
+        var resized = ImageFolder.Load(root, Options(new LayerShape(16, 16, 3), resize: true));
+        (resized.Train.Height, resized.Train.Width).ShouldBe((16, 16));
+        resized.Train.Image(0)[2].ShouldBe((210 - 127.5f) / 255f, 0.03f); // a flat colour stays itself
+    }
+
+    [Fact]
+    public void Train_valid_and_test_folders_are_the_splits_labelled_by_trains_classes()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = folder["data"];
+        Colours(Path.Combine(root, "train"));
+        Colours(Path.Combine(root, "val"), perClass: 2);
+        Directory.Delete(Path.Combine(root, "val", "blue"), recursive: true); // a split may lack a class
+        Colours(Path.Combine(root, "test"), perClass: 1);
+        var loaded = ImageFolder.Load(root, Options(new LayerShape(12, 12, 3)));
+        (loaded.Train.Count, loaded.Valid!.Count, loaded.Test!.Count).ShouldBe((12, 4, 3));
+        loaded.Valid.Labels.ShouldBe([1, 1, 2, 2]); // green and red keep train's labels
+        loaded.Valid.ClassNames.ShouldBe(["blue", "green", "red"]);
+        loaded.Notes.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_split_folder_with_a_class_train_does_not_have_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = folder["data"];
+        Colours(Path.Combine(root, "train"));
+        Colours(Path.Combine(root, "valid"), perClass: 1);
+        Directory.CreateDirectory(Path.Combine(root, "valid", "purple"));
+        Should.Throw<DataFormatException>(() => ImageFolder.Load(root, Options(new LayerShape(12, 12, 3))))
+            .Message.ShouldBe($"{Path.Combine(root, "valid", "purple")}: is not one of the classes blue, green, red");
+    }
+
+    [Fact]
+    public void Split_folders_beside_class_folders_are_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Colours(folder["data"]);
+        Colours(Path.Combine(root, "train"));
+        Should.Throw<DataFormatException>(() => ImageFolder.Load(root, Options()))
+            .Message.ShouldBe($"{root}: holds split folders (train/) and other folders (blue/): either split folders train/, valid/, test/ or class folders, not both");
+    }
+
+    [Fact]
+    public void A_trained_networks_classes_label_a_folder_that_holds_fewer()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Colours(folder["data"]);
+        Directory.Delete(Path.Combine(root, "blue"), recursive: true);
+        var loaded = ImageFolder.Load(root, new LoadOptions(ValidFraction: 0.5, Shape: new LayerShape(12, 12, 3), ClassNames: ["blue", "green", "red", "white"]));
+        loaded.Train.Labels.Distinct().Order().ShouldBe([1, 2]);
+        loaded.ClassNames!.Count.ShouldBe(4);
+    }
+
+    [Fact]
+    public void A_corrupt_image_among_good_ones_is_skipped_and_named_and_other_files_are_noted()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        File.WriteAllBytes(Path.Combine(root, "C", "broken.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(root, "C", "broken.jpg"), [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 1]); // StbImageSharp alone never returns on it
+        File.WriteAllText(Path.Combine(root, "D", "notes.txt"), "not an image");
+        Directory.CreateDirectory(Path.Combine(root, ".ipynb_checkpoints")); // hidden: not a class
+        var result = ImageFolder.Load(root, Options(Letter));
+        (result.Train.Count + result.Valid!.Count).ShouldBe(20);
+        result.Skipped.Select(s => Path.GetFileName(s.Path)).ShouldBe(["broken.jpg", "broken.png"]);
+        result.Notes.ShouldContain($"ignored 1 files in {root} that are not .png, .jpg or .jpeg");
+    }
+
+    /// <summary>What is not a regular file of a sensible size is skipped before anything opens it: a link to
+    /// /dev/zero (which never ends), a FIFO (which blocks until written), an empty file, a file too big for an image.</summary>
+    [Fact]
+    public void Links_fifos_empty_and_oversized_files_are_skipped_without_reading_them()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        File.CreateSymbolicLink(Path.Combine(root, "A", "zzz.png"), "/dev/zero");
+        Processes.Run("mkfifo", [Path.Combine(root, "B", "zzz.png")]).ExitCode.ShouldBe(0);
+        File.WriteAllBytes(Path.Combine(root, "C", "empty.png"), []);
+        using (var huge = File.Create(Path.Combine(root, "D", "huge.png"))) huge.SetLength(ImageFile.MaxFileBytes + 1L); // sparse: nothing written
+        var result = ImageFolder.Load(root, Options(Letter));
+        (result.Train.Count + result.Valid!.Count).ShouldBe(20);
+        result.Skipped.Select(s => (Path.GetFileName(s.Path), s.Reason)).ShouldBe([
+            ("huge.png", $"is {ImageFile.MaxFileBytes + 1L:N0} bytes; an image file is read up to {ImageFile.MaxFileBytes:N0}"),
+            ("empty.png", "is empty or not a regular file"),
+            ("zzz.png", "is empty or not a regular file"),
+            ("zzz.png", "is a symbolic link (to /dev/zero); only regular files are read"),
+        ], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void A_class_of_only_unreadable_files_is_an_error_naming_it()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        foreach (var file in Directory.GetFiles(Path.Combine(root, "B"))) File.WriteAllBytes(file, [1, 2, 3]);
+        Should.Throw<DataFormatException>(() => ImageFolder.Load(root, Options(Letter))).Message.ShouldBe($"{Path.Combine(root, "B")}: holds no readable images");
+    }
+
+    [Fact]
+    public void An_empty_class_folder_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        foreach (var file in Directory.GetFiles(Path.Combine(root, "E"))) File.Delete(file);
+        Should.Throw<DataFormatException>(() => ImageFolder.Load(root, Options(Letter))).Message.ShouldBe($"{Path.Combine(root, "E")}: is an empty class folder: it holds no .png or .jpg files");
+    }
+
+    [Fact]
+    public void One_class_folder_is_an_error()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Colours(folder["data"]);
+        Directory.Delete(Path.Combine(root, "blue"), recursive: true);
+        Directory.Delete(Path.Combine(root, "green"), recursive: true);
+        Should.Throw<DataFormatException>(() => ImageFolder.Load(root, Options())).Message.ShouldBe($"{root}: holds one class folder (red/); a classifier needs two or more");
+    }
+
+    [Fact]
+    public void A_huge_jpeg_is_refused_from_its_header()
+    {
+        using var folder = new Scn.TempFolder();
+        var bytes = File.ReadAllBytes(TestImages.WriteColour(folder["p.jpg"], 16, 16, (x, y) => (1, 2, 3)));
+        var frame = Enumerable.Range(0, bytes.Length - 1).First(i => bytes[i] == 0xFF && bytes[i + 1] is 0xC0 or 0xC2); // the start of frame
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(frame + 5), 60000); // height
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(frame + 7), 60000); // width
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Should.Throw<DataFormatException>(() => ImageFile.Decode(bytes, "huge.jpg", 3)).Message
+            .ShouldBe($"huge.jpg: is 60000x60000 pixels; images of up to {ImageFile.MaxPixels:N0} pixels are read");
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1L << 20);
+    }
+}
