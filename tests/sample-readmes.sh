@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Runs the shell commands of the samples' READMEs (TrainYourOwn, ColourShapes) in order, exactly as written, in a fresh
-# clone of this repository's HEAD (so runs/ and data/ here are never touched): a user following a README must not hit
-# an error it does not mention. (DrawLetter's command starts a server, which Test_DrawLetterPage drives;
-# LetterClassifier's takes your own images.) Usage: tests/sample-readmes.sh   (about 3 minutes: the clone builds from scratch)
+# Runs the shell commands of the samples' READMEs (TrainYourOwn, ColourShapes, LetterClassifier) in order, exactly as
+# written, in a fresh clone of this repository's HEAD (so runs/ and data/ here are never touched), with ../shared beside
+# it as in a checkout: a user following a README must not hit an error it does not mention. (DrawLetter's command
+# starts a server, which Test_DrawLetterPage drives.) Usage: tests/sample-readmes.sh   (about 4 minutes: the clone builds
+# from scratch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clone="$(mktemp -d)"
-trap 'rm -rf "$clone" /tmp/tiny' EXIT
+trap 'rm -rf "$clone" /tmp/tiny /tmp/notMNIST_small' EXIT
 git clone -q --local . "$clone/repo"
+ln -s "$(cd ../shared && pwd)" "$clone/shared"
 cd "$clone/repo"
 # README and the fewest commands it must have (a README that lost its commands must not pass by running none).
-for entry in samples/TrainYourOwn/README.md:5 samples/ColourShapes/README.md:6; do
+for entry in samples/TrainYourOwn/README.md:5 samples/ColourShapes/README.md:6 samples/LetterClassifier/README.md:3; do
   readme=${entry%:*}
   awk '/^```sh/{inside=1; next} /^```/{inside=0} inside' "$readme" | sed 's/[[:space:]]*#.*$//' | grep -v '^[[:space:]]*$' >"$clone/commands.sh"
   count=$(wc -l <"$clone/commands.sh")

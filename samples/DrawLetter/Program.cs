@@ -37,7 +37,7 @@ app.MapPost("/api/classify", async (HttpRequest http) =>
     var probabilities = new float[Letters.OutputLength];
     Softmax.Probabilities(logits, probabilities);
     var label = TensorPrimitives.IndexOfMax<float>(probabilities);
-    return Results.Ok(new ClassifyResponse(((char)('A' + label)).ToString(), probabilities));
+    return Results.Ok(new ClassifyResponse(Letters.ClassNames[label], probabilities)); // the names arch2.scnw carries
 });
 
 app.Run();

@@ -38,6 +38,6 @@ foreach (var file in files)
     Letters.ClassifyLogits(image, logits);
     Softmax.Probabilities(logits, probabilities);
     var label = TensorPrimitives.IndexOfMax<float>(probabilities);
-    Console.WriteLine($"{Path.GetFileName(file)}\t{(char)('A' + label)}\t{probabilities[label]:P1}");
+    Console.WriteLine($"{Path.GetFileName(file)}\t{Letters.ClassNames[label]}\t{probabilities[label]:P1}"); // the names arch2.scnw carries
 }
 return failed == 0 ? 0 : 1;
