@@ -206,7 +206,10 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         string[]? classNames = null;
         if (version >= 3)
         {
-            classNames = new string[reader.UInt16("class count")];
+            var classCount = reader.UInt16("class count");
+            // Each name takes at least its two-byte length: a damaged count is refused before its array is made.
+            if (classCount * 2 > reader.Remaining) throw new DataFormatException(path, "is truncated: it ends inside the class names");
+            classNames = new string[classCount];
             for (var i = 0; i < classNames.Length; i++) classNames[i] = reader.Utf8(reader.UInt16("class name length"), "class names");
             if (LabelNames.Problem(classNames) is { } problem) throw new DataFormatException(path, $"has class names that cannot be: {problem}");
         }
@@ -227,6 +230,9 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
     {
         private readonly ReadOnlySpan<byte> _bytes = bytes;
         public int Position { get; private set; }
+
+        /// <summary>Bytes left before the SHA-256.</summary>
+        public readonly int Remaining => _bytes.Length - SHA256.HashSizeInBytes - Position;
 
         private ReadOnlySpan<byte> Take(int count, string field)
         {

@@ -34,6 +34,38 @@ public class Test_DataCommands
         converted.Train.Images.Zip(original.Train.Images).ShouldAllBe(p => Math.Abs(p.First - p.Second) <= 0.5f / 255f);
     }
 
+    /// <summary>An image folder of the user's own classes: inspect names them; convert keeps them in classes.txt,
+    /// which loading the IDX folder reads back; colour images, which IDX cannot hold, are refused in one line.</summary>
+    [Fact]
+    public void Image_folders_are_inspected_and_converted_with_their_class_names()
+    {
+        using var folder = new Scn.TempFolder();
+        foreach (var (name, shade) in new[] { ("cat", (byte)40), ("dog", (byte)200) })
+        {
+            Directory.CreateDirectory(folder[$"grey/{name}"]);
+            Directory.CreateDirectory(folder[$"colour/{name}"]);
+            for (var i = 0; i < 4; i++)
+            {
+                TestImages.WritePng(folder[$"grey/{name}/{i}.png"], 10, 8, (byte)(shade + i));
+                TestImages.WriteColour(folder[$"colour/{name}/{i}.jpg"], 10, 8, (x, y) => (shade, 0, 0));
+            }
+        }
+        var inspect = Scn.Run("data", "inspect", folder["colour"], "--valid-fraction", "0.5");
+        inspect.ExitCode.ShouldBe(0, inspect.Error);
+        inspect.Output.ShouldContain($"image folder {folder["colour"]}: images 8x10x3, 2 classes");
+        inspect.Output.ShouldMatch(@"│ cat\s+│\s+2 │\s+2 │");
+
+        var convert = Scn.Run("data", "convert", folder["grey"], "--valid-fraction", "0.5", "--out", folder["idx"]);
+        convert.ExitCode.ShouldBe(0, convert.Error);
+        convert.Output.ShouldContain("wrote classes.txt: cat, dog");
+        var loaded = DataSources.Load(folder["idx"]);
+        loaded.ClassNames.ShouldBe(["cat", "dog"]);
+        (loaded.Train.Height, loaded.Train.Width).ShouldBe((8, 10));
+
+        Scn.Run("data", "convert", folder["colour"], "--valid-fraction", "0.5", "--out", folder["idx2"])
+            .ShouldBeCleanError($"image folder {folder["colour"]} has 3-channel images; IDX files hold one value a pixel (train on the image folder itself)");
+    }
+
     [Fact]
     public void A_bad_pickle_fails_convert_cleanly_and_writes_nothing()
     {
