@@ -33,7 +33,7 @@ internal static class DataCommand
         public Option<bool> DropBadLabels { get; } = new("--drop-bad-labels") { Description = "Drop pickle rows whose label is outside 0..9 (reported) instead of refusing the file." };
         public Option<double> ValidFraction { get; } = new("--valid-fraction") { Description = "For image folders without valid/ and for tarballs: the fraction of each class held out for validation.", DefaultValueFactory = _ => 0.1 };
         public Option<int> SplitSeed { get; } = new("--split-seed") { Description = "For image folders without valid/ and for tarballs: the seed of the stratified split.", DefaultValueFactory = _ => 1 };
-        public Option<bool> Resize { get; } = new("--resize") { Description = "For image files: scale images of another size to the network's (antialiased bilinear) instead of refusing them." };
+        public Option<bool> Resize { get; } = new("--resize") { Description = "For image files: scale images of another size to the network's (antialiased bilinear) instead of refusing them; without a network (scn data), to the first image's." };
 
         public void AddTo(Command command)
         {
@@ -52,7 +52,6 @@ internal static class DataCommand
             if (!(fraction > 0 && fraction < 1)) throw new UserError($"--valid-fraction must be between 0 and 1, got {fraction}");
             if (shape is { Channels: not (1 or 3) } s && path is not null && Directory.Exists(path) && DataSources.IdxFile(path, "train", "images") is null)
                 throw new UserError($"the network takes {s.Channels}-channel images; image files give 1 (grayscale) or 3 (colour)");
-            if (result.GetValue(Resize) && shape is null) throw new UserError("--resize scales images to a network's size: it goes with a model (scn train, evaluate, predict)");
             return path is null ? DataSources.LoadBundled() : DataSources.Load(path, new LoadOptions(fraction, result.GetValue(SplitSeed), result.GetValue(DropBadLabels), shape, result.GetValue(Resize), classNames));
         }
 
@@ -105,17 +104,21 @@ internal static class DataCommand
                 throw new UserError($"{data.Description} has {data.Train.Channels}-channel images; IDX files hold one value a pixel (train on the image folder itself)");
             var folder = result.GetValue(output)!;
             Directory.CreateDirectory(folder);
-            if (data.ClassNames is { } names && !names.SequenceEqual(LabelNames.Letters))
-            {
-                AtomicFile.WriteAllLines(Path.Combine(folder, DataSources.ClassNamesFile), names);
-                Console.WriteLine($"wrote {DataSources.ClassNamesFile}: {LabelNames.List(names)}");
-            }
+
             foreach (var (name, split) in new[] { ("train", data.Train), ("valid", data.Valid), ("test", data.Test) })
             {
                 if (split is null) continue;
                 IdxWriter.Write(split, Path.Combine(folder, $"{name}-images-idx3-ubyte.gz"), Path.Combine(folder, $"{name}-labels-idx1-ubyte.gz"));
                 Console.WriteLine($"wrote {name}: {split.Count:N0} images");
             }
+            // After the IDX files, so a convert that failed leaves no names beside other data; a stale file goes.
+            var namesFile = Path.Combine(folder, DataSources.ClassNamesFile);
+            if (data.ClassNames is { } names)
+            {
+                AtomicFile.WriteAllLines(namesFile, names);
+                Console.WriteLine($"wrote {DataSources.ClassNamesFile}: {LabelNames.List(names)}");
+            }
+            else File.Delete(namesFile);
             foreach (var skipped in data.Skipped) Console.WriteLine($"skipped {skipped.Path}: {skipped.Reason}");
             return 0;
         });

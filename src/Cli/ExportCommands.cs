@@ -1,6 +1,7 @@
 using System.CommandLine;
 using StaticConvNet.Data;
 using StaticConvNet.Interop;
+using StaticConvNet.Models;
 using StaticConvNet.Training;
 
 namespace StaticConvNet.Cli;
@@ -54,8 +55,10 @@ internal static class ExportCommands
             var network = entry.Create();
             NotebookWeights.Import(result.GetValue(npz)!, network);
             var folder = OutputPaths.Folder(result.GetValue(output)!, "--out");
-            Checkpoint.Capture(network, stepsDone: 0, seed: 0, optimizer: null).Save(Path.Combine(folder, TrainingRun.CheckpointFile));
-            WeightsFile.Save(Path.Combine(folder, entry.Key + ".scnw"), network);
+            // The notebook's models were trained on notMNIST: their classes are its letters. A user's network's are unknown.
+            var names = ModelCatalog.All.Contains(entry) ? LabelNames.Letters : null;
+            (Checkpoint.Capture(network, stepsDone: 0, seed: 0, optimizer: null) with { ClassNames = names }).Save(Path.Combine(folder, TrainingRun.CheckpointFile));
+            WeightsFile.Save(Path.Combine(folder, entry.Key + ".scnw"), network, names);
             Console.WriteLine($"imported {network.ParameterCount:N0} parameters of {entry.ClassName} into {Path.Combine(folder, TrainingRun.CheckpointFile)} and {entry.Key}.scnw");
             return 0;
         });

@@ -86,8 +86,7 @@ internal static class PredictCommand
         if (Directory.Exists(path))
         {
             if (shape.Channels is not (1 or 3)) throw new UserError($"the network takes {shape.Channels}-channel images; image files give 1 (grayscale) or 3 (colour)");
-            var files = Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-                .Where(ImageFile.IsImageName).Select(f => Path.GetRelativePath(path, f)).Order(StringComparer.Ordinal).ToList();
+            var files = ImageFolder.FilesUnder(path).Where(ImageFile.IsImageName).Select(f => Path.GetRelativePath(path, f)).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0) throw new DataFormatException(path, "holds no .png or .jpg files");
             var images = new List<(string, float[])>();
             var skipped = new List<SkippedFile>();

@@ -7,7 +7,8 @@ using StaticConvNet.Training;
 
 namespace StaticConvNet.Cli;
 
-/// <summary><c>scn train MODEL</c>: the notebook's experiment, with its recipe as defaults.</summary>
+/// <summary><c>scn train MODEL</c>: the notebook's experiment, with its recipe as defaults (or the best recipe); the
+/// training flags and how they override a recipe are <see cref="TrainingFlags"/>'s.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -15,76 +16,28 @@ internal static class TrainCommand
         var model = new Argument<string>("model") { Description = "arch1..arch4, lenet5, or a network class name (see 'scn models'; with --assembly, your own)." };
         var data = new Option<string?>("--data") { Description = "A folder of IDX files, an image folder (ROOT/<class>/*.png|jpg, or the same under ROOT/train/ and ROOT/valid/), notMNIST's .tar.gz, or a notebook .pickle; default: the bundled notMNIST data." };
         var source = new DataCommand.SourceOptions();
-        var steps = new Option<int?>("--steps") { Description = "Steps to run (default: the notebook's for the model). With --resume: steps to add." };
-        var batch = new Option<int?>("--batch-size") { Description = "Images per step: any number on the cpu device (past the model's compiled batch capacity a step runs as several passes), up to 4,096 on an ILGPU device." };
-        var rate = new Option<float?>("--learning-rate") { Description = "Initial learning rate." };
-        var decaySteps = new Option<int?>("--decay-steps") { Description = "Decay the learning rate every this many steps (TensorFlow exponential_decay)." };
-        var decayRate = new Option<float?>("--decay-rate") { Description = "Multiply the learning rate by this per decay period." };
-        var staircase = new Option<bool?>("--staircase") { Description = "Decay in whole periods rather than continuously." };
-        var momentum = new Option<float?>("--momentum") { Description = "SGD momentum (0 = the notebook's plain SGD)." };
-        var dropout = new Option<float?>("--dropout") { Description = "Dropout rate (probability of dropping = 1 - TensorFlow's keep_prob) for every dropout layer." };
-        var seed = new Option<int?>("--seed") { Description = "Seed of initial weights, data order and dropout (default 1)." };
-        var evalEvery = new Option<int?>("--eval-every") { Description = "Validation accuracy and a checkpoint every this many steps." };
+        var flags = new TrainingFlags();
         var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnc, MODEL.scnw (weights to bake into an app), metrics.csv, loss.png, accuracy.png (default: runs/MODEL)." };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (bit for bit: same seed, data order and optimizer state)." };
-        var schedule = new Option<string>("--schedule") { Description = "exponential (TensorFlow's exponential_decay, the notebook's) or cosine (from --learning-rate to 0 over the run's steps).", DefaultValueFactory = _ => "exponential" };
-        var warmup = new Option<int?>("--warmup-steps") { Description = "Raise the learning rate linearly over this many first steps." };
-        var shift = new Option<int?>("--shift") { Description = "Augment: move each training image by up to this many pixels (seeded per image and step; 0 = off)." };
-        var optimizer = new Option<string>("--optimizer") { Description = "sgd (the notebook's, with --momentum), adam, or adamw (Adam with decoupled --weight-decay).", DefaultValueFactory = _ => "sgd" };
-        var weightDecay = new Option<float?>("--weight-decay") { Description = "AdamW's decoupled weight decay (e.g. 0.01)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start again in an --out folder that holds another run (its files are removed first)." };
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop when validation accuracy has not improved for this many evaluations (--eval-every apart); best.scnc keeps the best." };
         var device = DeviceChoice.CreateOption();
 
         var command = new Command("train", "Train a model and report validation accuracy, as the notebook did.")
         {
-            model, data, steps, batch, rate, decaySteps, decayRate, staircase, schedule, warmup, momentum, optimizer, weightDecay, dropout, shift, seed, evalEvery, output, resume, overwrite, earlyStopping, device,
+            model, data, output, resume, overwrite, earlyStopping, device,
         };
+        flags.AddTo(command);
         source.AddTo(command);
         command.SetAction(result =>
         {
             var catalog = NetworkCatalog.From(result);
             var entry = catalog.Get(result.GetValue(model)!);
-            var recipe = entry.NotebookRecipe;
-            var rates = result.GetValue(schedule) switch
-            {
-                // The recipe's decay is the notebook's exponential one: a cosine run keeps only its rate and warm-up,
-                // and a --decay-* flag beside --schedule cosine is refused (by TrainingOptions.Validate).
-                "cosine" => LearningRateSchedule.CosineOverTheRun(result.GetValue(rate) ?? recipe.Schedule.InitialRate, result.GetValue(warmup) ?? recipe.Schedule.WarmupSteps)
-                    with { DecaySteps = result.GetValue(decaySteps) ?? 0, DecayRate = result.GetValue(decayRate) ?? 1f, Staircase = result.GetValue(staircase) ?? false },
-                "exponential" => recipe.Schedule with
-                {
-                    WarmupSteps = result.GetValue(warmup) ?? recipe.Schedule.WarmupSteps,
-                    InitialRate = result.GetValue(rate) ?? recipe.Schedule.InitialRate,
-                    DecaySteps = result.GetValue(decaySteps) ?? recipe.Schedule.DecaySteps,
-                    DecayRate = result.GetValue(decayRate) ?? recipe.Schedule.DecayRate,
-                    Staircase = result.GetValue(staircase) ?? recipe.Schedule.Staircase,
-                },
-                var other => throw new UserError($"--schedule is exponential or cosine, not '{other}'"),
-            };
-            var options = recipe with
-            {
-                Steps = result.GetValue(steps) ?? recipe.Steps,
-                BatchSize = result.GetValue(batch) ?? recipe.BatchSize,
-                Schedule = rates,
-                RandomShift = result.GetValue(shift) ?? recipe.RandomShift,
-                Optimizer = result.GetValue(optimizer) switch
-                {
-                    "sgd" => OptimizerKind.Sgd,
-                    "adam" => OptimizerKind.Adam,
-                    "adamw" => OptimizerKind.AdamW,
-                    var other => throw new UserError($"--optimizer is sgd, adam or adamw, not '{other}'"),
-                },
-                WeightDecay = result.GetValue(weightDecay) ?? 0f,
-                Momentum = result.GetValue(momentum) ?? recipe.Momentum,
-                Seed = result.GetValue(seed) ?? 1,
-                EvalEvery = result.GetValue(evalEvery) ?? recipe.EvalEvery,
-                DropoutRate = result.GetValue(dropout),
-            };
+            var options = flags.Resolve(entry, result);
             var deviceKind = DeviceChoice.Parse(result.GetValue(device)!);
             if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
             var run = new RunRequest(OutputPaths.Folder(result.GetValue(output) ?? Path.Combine("runs", entry.Key), "--out"), result.GetValue(resume), result.GetValue(overwrite),
-                result.GetValue(earlyStopping), ExplicitSeed: result.GetValue(seed) is not null, deviceKind);
+                result.GetValue(earlyStopping), ExplicitSeed: flags.SeedGiven(result), deviceKind);
             return Run(catalog, entry, options, input => source.Load(result.GetValue(data), result, input), run);
         });
         return command;
@@ -164,24 +117,6 @@ internal static class TrainCommand
     /// <summary>The largest batch the ILGPU path takes (its buffers are allocated per run, not compiled in).</summary>
     private const int GpuBatchLimit = 4096;
 
-    /// <summary>The options <see cref="TrainingOptions.Validate"/> checks, by the flags that set them.</summary>
-    private static readonly Dictionary<string, string> Flags = new()
-    {
-        [nameof(TrainingOptions.Steps)] = "--steps",
-        [nameof(TrainingOptions.BatchSize)] = "--batch-size",
-        ["Schedule.InitialRate"] = "--learning-rate",
-        ["Schedule.DecaySteps"] = "--decay-steps",
-        ["Schedule.DecayRate"] = "--decay-rate",
-        ["Schedule.WarmupSteps"] = "--warmup-steps",
-        ["Schedule.Staircase"] = "--staircase",
-        [nameof(TrainingOptions.RandomShift)] = "--shift",
-        [nameof(TrainingOptions.Momentum)] = "--momentum",
-        [nameof(TrainingOptions.WeightDecay)] = "--weight-decay",
-        [nameof(TrainingOptions.EvalEvery)] = "--eval-every",
-        [nameof(TrainingOptions.DropoutRate)] = "--dropout",
-        [nameof(TrainingOptions.Optimizer)] = "--optimizer",
-    };
-
     /// <summary>The checks that belong to the command line (the ILGPU device's own limits); every option itself is
     /// checked by <see cref="TrainingOptions.Validate"/>, whose message this names by its flag.</summary>
     private static void Validate(IConvNet network, TrainingOptions options, bool onGpu)
@@ -195,8 +130,7 @@ internal static class TrainCommand
         }
         catch (TrainingOptionsException e)
         {
-            var message = $"{(Flags.TryGetValue(e.Option, out var flag) ? flag : e.Option)} {e.Problem}";
-            throw new UserError(message);
+            throw new UserError($"{TrainingFlags.FlagOf(e.Option)} {e.Problem}");
         }
     }
 }

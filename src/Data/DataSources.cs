@@ -56,12 +56,12 @@ public static class DataSources
     /// <summary>The file naming an IDX folder's classes, one a line in label order; 'scn data convert' writes it.</summary>
     public const string ClassNamesFile = "classes.txt";
 
-    /// <summary>An IDX folder's class names: its classes.txt, or notMNIST's letters (IDX folders are notMNIST's
-    /// unless they say otherwise).</summary>
-    private static IReadOnlyList<string> IdxClassNames(string folder)
+    /// <summary>An IDX folder's class names: its classes.txt, or none (IDX files name no classes: MNIST's digits and
+    /// notMNIST's letters look the same).</summary>
+    private static IReadOnlyList<string>? IdxClassNames(string folder)
     {
         var file = Path.Combine(folder, ClassNamesFile);
-        if (!File.Exists(file)) return LabelNames.Letters;
+        if (!File.Exists(file)) return null;
         if (new FileInfo(file).Length > 1 << 20) throw new DataFormatException(file, "is over 1 MB; it holds one class name a line");
         var names = File.ReadAllLines(file).Where(l => l.Length > 0).ToArray();
         if (LabelNames.Problem(names) is { } problem) throw new DataFormatException(file, $"cannot name the classes: {problem}");
@@ -72,7 +72,7 @@ public static class DataSources
     {
         var names = IdxClassNames(path);
         Dataset Load(string split) => IdxReader.Load(IdxFile(path, split, "images")!, IdxFile(path, split, "labels")
-            ?? throw new DataFormatException(path, $"has {split} images but no {split}-labels-idx1-ubyte(.gz)"), names.Count).WithClassNames(names);
+            ?? throw new DataFormatException(path, $"has {split} images but no {split}-labels-idx1-ubyte(.gz)"), names?.Count ?? 10).WithClassNames(names);
         var valid = IdxFile(path, "valid", "images") is not null ? Load("valid") : null;
         var test = IdxFile(path, "test", "images") is not null ? Load("test") : null;
         return new LoadedData(Load("train"), valid, test, $"IDX files in {path}", [], []);

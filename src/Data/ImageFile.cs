@@ -15,6 +15,13 @@ public static class ImageFile
     /// <summary>The most pixels one image may have: decoded, 160 MB at four bytes a pixel.</summary>
     public const long MaxPixels = 40_000_000;
 
+    /// <summary>The most pixels one side may have (a 12-megapixel photo's long side is 4,000): a 1x40,000,000 strip has
+    /// few pixels but costs its resizing a weight for every one.</summary>
+    public const int MaxSide = 32_768;
+
+    /// <summary>The most scans a JPEG may have (a progressive one has about ten).</summary>
+    public const int MaxJpegScans = 64;
+
     /// <summary>Past a megapixel, the most pixels a header may claim per byte of the file. Real images stay far under it
     /// (a flat 12-megapixel JPEG is about 70 pixels a byte; deflate cannot pass 1,032 bytes out per byte in), while a
     /// damaged header claiming thousands of megapixels from a small file would have the decoder allocate for them.</summary>
@@ -48,6 +55,8 @@ public static class ImageFile
             throw new DataFormatException(path, $"is not a readable {kind} image ({e.Message})");
         }
         if (info is not { Width: > 0, Height: > 0 } header) throw new DataFormatException(path, $"is not a readable {kind} image (its header is damaged)");
+        if (header.Width > MaxSide || header.Height > MaxSide)
+            throw new DataFormatException(path, $"is {header.Width}x{header.Height} pixels; images of up to {MaxSide:N0} pixels a side are read");
         var pixels = (long)header.Width * header.Height;
         if (pixels > MaxPixels)
             throw new DataFormatException(path, $"is {header.Width}x{header.Height} pixels; images of up to {MaxPixels:N0} pixels are read");
@@ -78,7 +87,8 @@ public static class ImageFile
 
     /// <summary>The network's values for decoded <paramref name="pixels"/>: resized to <paramref name="shape"/> when
     /// <paramref name="resize"/>, otherwise refused (naming both sizes) unless they already have its size.</summary>
-    public static float[] ToValues(Pixels pixels, string path, LayerShape shape, bool resize)
+    /// <param name="sizeOwner">Who wants that size, for the refusal: "the network takes" unless said otherwise.</param>
+    public static float[] ToValues(Pixels pixels, string path, LayerShape shape, bool resize, string sizeOwner = "the network takes")
     {
         if (pixels.Channels != shape.Channels) throw new ArgumentException($"{path} was decoded to {pixels.Channels} channels, not the {shape.Channels} asked for.");
         var values = new float[shape.Length];
@@ -88,7 +98,7 @@ public static class ImageFile
             return values;
         }
         if (!resize)
-            throw new DataFormatException(path, $"is {pixels.Width}x{pixels.Height} pixels; the network takes {shape.Width}x{shape.Height} (--resize scales images to it)");
+            throw new DataFormatException(path, $"is {pixels.Width}x{pixels.Height} pixels; {sizeOwner} {shape.Width}x{shape.Height} (--resize scales images to it)");
         ImageResize.Resize(pixels.Data, pixels.Height, pixels.Width, values, shape.Height, shape.Width, shape.Channels);
         for (var i = 0; i < values.Length; i++) values[i] = (values[i] - 127.5f) * (1f / 255f);
         return values;
@@ -108,7 +118,14 @@ public static class ImageFile
         // FIFOs, devices and sockets report no length: refused with empty files, before anything opens them.
         if (info.Length == 0) throw new DataFormatException(path, "is empty or not a regular file");
         if (info.Length > maxBytes) throw new DataFormatException(path, $"is {info.Length:N0} bytes; an image file is read up to {maxBytes:N0}");
-        return File.ReadAllBytes(path);
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException(path, $"cannot be read ({e.Message})");
+        }
     }
 
     private static bool IsPng(ReadOnlySpan<byte> bytes)
@@ -119,11 +136,13 @@ public static class ImageFile
     /// <summary>A JPEG must be whole before the decoder sees it: StbImageSharp loops for ever on one that ends early
     /// (seven bytes, <c>FF D8 FF E0 00 10 01</c>, never return). Walks the segments from the start of image: each
     /// segment's length must fit in the file, a frame header must come before the first scan, each scan's
-    /// entropy-coded data must end at a marker, and the end-of-image marker must be there.</summary>
+    /// entropy-coded data must end at a marker, scans be at most <see cref="MaxJpegScans"/>, and the end-of-image
+    /// marker be there.</summary>
     private static void CheckJpegSegments(ReadOnlySpan<byte> bytes, string path)
     {
         DataFormatException Broken(string why) => new(path, $"is not a readable JPEG image ({why})");
         var frame = false;
+        var scans = 0;
         for (var at = 2; ;)
         {
             if (at >= bytes.Length) throw Broken("it ends before its end-of-image marker");
@@ -145,6 +164,9 @@ public static class ImageFile
             at += length;
             if (marker != 0xDA) continue;
             if (!frame) throw Broken("a scan comes before the frame header");
+            // The decoder walks the whole image once a scan: thousands of tiny scans would take hours (libjpeg-turbo's
+            // tools cap them too). Progressive encoders write about ten.
+            if (++scans > MaxJpegScans) throw Broken($"it has more than {MaxJpegScans} scans");
             // Entropy-coded data: runs to the next marker that is not a stuffed 0xFF (FF 00) or a restart (FF D0..D7).
             while (true)
             {
@@ -170,6 +192,49 @@ public static class ImageFile
                 throw new DataFormatException(path, $"is not a readable PNG image (a chunk at byte {at} claims {length:N0} bytes; the file ends first)");
             if (bytes.Slice(at + 4, 4).SequenceEqual("IEND"u8)) break;
             at += 12 + (int)length;
+        }
+        CheckPngInflatedSize(bytes, path);
+    }
+
+    /// <summary>The image data must inflate to no more than the header's size needs: stb_image grows its buffer for as
+    /// long as the data inflates, so a few megabytes of zeros (deflate reaches 1,032 bytes out per byte in) behind a
+    /// small header would cost gigabytes of native memory. Inflated here first, into a small buffer, counting.</summary>
+    private static void CheckPngInflatedSize(ReadOnlySpan<byte> bytes, string path)
+    {
+        var (width, height) = (BinaryPrimitives.ReadUInt32BigEndian(bytes[16..]), BinaryPrimitives.ReadUInt32BigEndian(bytes[20..]));
+        var (depth, colour, interlaced) = (bytes[24], bytes[25], bytes[28] == 1);
+        int samples = colour switch { 0 or 3 => 1, 2 => 3, 4 => 2, 6 => 4, _ => 0 };
+        if (samples == 0 || depth is not (1 or 2 or 4 or 8 or 16) || width == 0 || height == 0 || width > MaxSide || height > MaxSide)
+            return; // the decoder refuses these itself, from the header alone
+        long Rows(long w, long h) => w == 0 || h == 0 ? 0 : h * (1 + (w * samples * depth + 7) / 8);
+        var needed = interlaced
+            ? Rows((width + 7) / 8, (height + 7) / 8) + Rows((width + 3) / 8, (height + 7) / 8) + Rows((width + 3) / 4, (height + 3) / 8)
+              + Rows((width + 1) / 4, (height + 3) / 4) + Rows((width + 1) / 2, (height + 1) / 4) + Rows(width / 2, (height + 1) / 2) + Rows(width, height / 2)
+            : Rows(width, height);
+        using var data = new MemoryStream();
+        for (var at = 8; at + 12 <= bytes.Length;)
+        {
+            var length = (int)BinaryPrimitives.ReadUInt32BigEndian(bytes[at..]);
+            if (bytes.Slice(at + 4, 4).SequenceEqual("IDAT"u8)) data.Write(bytes.Slice(at + 8, length));
+            if (bytes.Slice(at + 4, 4).SequenceEqual("IEND"u8)) break;
+            at += 12 + length;
+        }
+        data.Position = 0;
+        var buffer = new byte[1 << 16];
+        long inflated = 0;
+        try
+        {
+            using var zlib = new System.IO.Compression.ZLibStream(data, System.IO.Compression.CompressionMode.Decompress);
+            for (int read; (read = zlib.Read(buffer)) > 0;)
+            {
+                inflated += read;
+                if (inflated > needed)
+                    throw new DataFormatException(path, $"is not a readable PNG image (its image data inflates past the {needed:N0} bytes its {width}x{height} size needs)");
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(path, $"is not a readable PNG image (its image data is damaged: {e.Message})");
         }
     }
 }

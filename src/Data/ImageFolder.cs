@@ -11,9 +11,13 @@ public static class ImageFolder
 {
     private static readonly string[] ValidNames = ["valid", "val", "validation"];
 
+    /// <summary>Who sets the size images must have, as a refusal names it.</summary>
+    private const string NetworkSets = "the network takes", FirstImageSets = "the first image, which sets the size, is";
+
     /// <summary>The images under <paramref name="root"/>, read as <paramref name="options"/> say: its Shape (null: the
     /// first image's size, and 1 channel if it is grayscale, 3 otherwise), Resize, ClassNames, and for a folder
-    /// without valid/ the stratified split's fraction and seed.</summary>
+    /// without valid/ the stratified split's fraction and seed. Without a Shape, Resize scales every image to the
+    /// first one's size.</summary>
     public static LoadedData Load(string root, LoadOptions? options = null)
     {
         options ??= new LoadOptions();
@@ -29,10 +33,14 @@ public static class ImageFolder
                 throw new DataFormatException(root, $"holds split folders (train/) and other folders ({Path.GetFileName(others[0])}/): either split folders train/, valid/, test/ or class folders, not both");
             var names = options.ClassNames?.ToArray() ?? ClassFolders(train).Select(Path.GetFileName).ToArray();
             var shape = options.Shape ?? FirstImageShape(train);
+            var owner = options.Shape is null ? FirstImageSets : NetworkSets;
             var skipped = new List<SkippedFile>();
             var notes = new List<string>();
-            Dataset? Read(string? folder) => folder is null ? null : ReadClasses(folder, names!, shape, options.Resize, skipped, notes);
-            var validFolder = folders.FirstOrDefault(f => ValidNames.Contains(Path.GetFileName(f), StringComparer.OrdinalIgnoreCase));
+            Dataset? Read(string? folder) => folder is null ? null : ReadClasses(folder, names!, shape, options.Resize, owner, skipped, notes);
+            var validFolders = folders.Where(f => ValidNames.Contains(Path.GetFileName(f), StringComparer.OrdinalIgnoreCase)).ToList();
+            if (validFolders.Count > 1)
+                throw new DataFormatException(root, $"has {string.Join(" and ", validFolders.Select(f => Path.GetFileName(f) + "/"))}: keep one validation folder");
+            var validFolder = validFolders.FirstOrDefault();
             var testFolder = folders.FirstOrDefault(f => Path.GetFileName(f).Equals("test", StringComparison.OrdinalIgnoreCase));
             var trainData = Read(train)!;
             var description = $"image folder {root}";
@@ -46,9 +54,10 @@ public static class ImageFolder
             var classRoot = ClassRoot(root, folders);
             var names = options.ClassNames?.ToArray() ?? ClassFolders(classRoot).Select(Path.GetFileName).ToArray();
             var shape = options.Shape ?? FirstImageShape(classRoot);
+            var owner = options.Shape is null ? FirstImageSets : NetworkSets;
             var skipped = new List<SkippedFile>();
             var notes = new List<string>();
-            var all = ReadClasses(classRoot, names!, shape, options.Resize, skipped, notes);
+            var all = ReadClasses(classRoot, names!, shape, options.Resize, owner, skipped, notes);
             var (train, valid) = Splitting.Stratified(all, options.ValidFraction, options.SplitSeed);
             notes.Add($"split {options.ValidFraction:P0} of each class into validation (seed {options.SplitSeed})");
             return new LoadedData(train, valid, null, $"image folder {root}", Sorted(skipped), notes);
@@ -57,16 +66,32 @@ public static class ImageFolder
 
     /// <summary>Whether <paramref name="root"/> looks like an image folder: a class or split folder holds image files.</summary>
     public static bool HasImages(string root)
-        => Subfolders(root).Any(f => Directory.EnumerateFiles(f, "*", Recursive).Any(ImageFile.IsImageName));
+        => Subfolders(root).Any(f => FilesUnder(f).Any(ImageFile.IsImageName));
 
-    private static readonly EnumerationOptions Recursive = new() { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden, IgnoreInaccessible = false };
+    /// <summary>Every file under <paramref name="folder"/> and its visible subfolders, in ordinal path order. A folder
+    /// that is a link is not entered (a link to a parent would never end: .NET's own recursion follows it); a file
+    /// that is a link is listed, for the reader to refuse and report.</summary>
+    public static IEnumerable<string> FilesUnder(string folder)
+    {
+        var files = new List<string>();
+        var pending = new Stack<string>([folder]);
+        while (pending.TryPop(out var current))
+        {
+            files.AddRange(Directory.EnumerateFiles(current, "*", TopLevel).Where(f => !Path.GetFileName(f).StartsWith('.')));
+            foreach (var child in Directory.EnumerateDirectories(current, "*", TopLevel))
+                if (!Path.GetFileName(child).StartsWith('.') && new DirectoryInfo(child).LinkTarget is null) pending.Push(child);
+        }
+        return files.Order(StringComparer.Ordinal);
+    }
+
+    private static readonly EnumerationOptions TopLevel = new() { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = false };
 
     private static bool IsSplitName(string name) => name.Equals("train", StringComparison.OrdinalIgnoreCase) || name.Equals("test", StringComparison.OrdinalIgnoreCase)
                                                     || ValidNames.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Visible subfolders in ordinal order (a ".ipynb_checkpoints" or ".git" is not a class).</summary>
     private static List<string> Subfolders(string folder)
-        => Directory.GetDirectories(folder).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal).ToList();
+        => Directory.GetDirectories(folder).Where(d => !Path.GetFileName(d).StartsWith('.') && new DirectoryInfo(d).LinkTarget is null).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The folder holding the class folders: <paramref name="root"/>, or its only subfolder when that holds no
     /// images itself but folders of them (an archive unpacked as notMNIST_small/A, …).</summary>
@@ -76,12 +101,14 @@ public static class ImageFolder
         return root;
     }
 
-    private static List<string> ClassFolders(string classRoot)
+    /// <param name="alone">Whether one class folder is enough: for a validation or test split, or a folder labelled by
+    /// a trained network's classes, which may hold fewer than the training data.</param>
+    private static List<string> ClassFolders(string classRoot, bool alone = false)
     {
         var classes = Subfolders(classRoot);
         if (classes.Count == 0)
             throw new DataFormatException(classRoot, "holds no class folders: an image folder is ROOT/<class name>/*.png|jpg (or the same under ROOT/train/, ROOT/valid/)");
-        if (classes.Count == 1) throw new DataFormatException(classRoot, $"holds one class folder ({Path.GetFileName(classes[0])}/); a classifier needs two or more");
+        if (classes.Count == 1 && !alone) throw new DataFormatException(classRoot, $"holds one class folder ({Path.GetFileName(classes[0])}/); a classifier needs two or more");
         if (LabelNames.Problem(classes.Select(Path.GetFileName).ToArray()!) is { } problem) throw new DataFormatException(classRoot, $"has class folders that cannot name classes: {problem}");
         return classes;
     }
@@ -90,7 +117,7 @@ public static class ImageFolder
     /// grayscale (with or without alpha), 3 otherwise.</summary>
     private static LayerShape FirstImageShape(string classRoot)
     {
-        foreach (var file in ClassFolders(classRoot).SelectMany(ImageFiles))
+        foreach (var file in ClassFolders(classRoot, alone: true).SelectMany(ImageFiles))
         {
             try
             {
@@ -106,20 +133,20 @@ public static class ImageFolder
     }
 
     private static IEnumerable<string> ImageFiles(string classFolder)
-        => Directory.EnumerateFiles(classFolder, "*", Recursive).Where(ImageFile.IsImageName).Order(StringComparer.Ordinal);
+        => FilesUnder(classFolder).Where(ImageFile.IsImageName);
 
     /// <summary>Every image under the class folders of <paramref name="classRoot"/>, labelled by its folder's place in
     /// <paramref name="names"/> (the training classes: a validation or test folder may hold fewer, never others).</summary>
-    private static Dataset ReadClasses(string classRoot, string[] names, LayerShape shape, bool resize, List<SkippedFile> skipped, List<string> notes)
+    private static Dataset ReadClasses(string classRoot, string[] names, LayerShape shape, bool resize, string sizeOwner, List<SkippedFile> skipped, List<string> notes)
     {
         var entries = new List<(string Path, int Label)>();
         var ignored = 0;
-        foreach (var folder in ClassFolders(classRoot))
+        foreach (var folder in ClassFolders(classRoot, alone: true)) // the class count itself was checked on the names
         {
             var name = Path.GetFileName(folder);
             var label = Array.IndexOf(names, name);
             if (label < 0) throw new DataFormatException(folder, $"is not one of the classes {LabelNames.List(names)}");
-            var files = Directory.EnumerateFiles(folder, "*", Recursive).Order(StringComparer.Ordinal).ToList();
+            var files = FilesUnder(folder).ToList();
             var images = files.Where(ImageFile.IsImageName).ToList();
             ignored += files.Count - images.Count;
             if (images.Count == 0) throw new DataFormatException(folder, "is an empty class folder: it holds no .png or .jpg files");
@@ -143,7 +170,7 @@ public static class ImageFolder
                 unreadable.Add(new SkippedFile(path, e.Problem));
                 return;
             }
-            values[i] = ImageFile.ToValues(pixels, path, shape, resize); // an image of another size is an error, not a skip
+            values[i] = ImageFile.ToValues(pixels, path, shape, resize, sizeOwner); // an image of another size is an error, not a skip
         });
         skipped.AddRange(unreadable);
         var usable = Enumerable.Range(0, entries.Count).Where(i => values[i] is not null).ToList();

@@ -5,14 +5,33 @@ namespace StaticConvNet.Data;
 /// under an output pixel instead of sampling two and aliasing; enlarging interpolates between neighbours.</summary>
 public static class ImageResize
 {
-    /// <summary>Resizes HWC bytes to HWC floats on the same 0..255 scale; rows first, then columns.</summary>
+    /// <summary>Resizes HWC bytes to HWC floats on the same 0..255 scale. The pass that leaves the smaller intermediate
+    /// image runs first: a 1x16,000,000 strip widened first would need gigabytes, heightened first a few bytes.</summary>
     public static void Resize(ReadOnlySpan<byte> source, int sourceHeight, int sourceWidth, Span<float> target, int targetHeight, int targetWidth, int channels)
     {
         var columns = Weights(sourceWidth, targetWidth);
         var rows = Weights(sourceHeight, targetHeight);
-        // Horizontal pass: every source row to the target width.
-        var wide = new float[sourceHeight * targetWidth * channels];
-        for (var y = 0; y < sourceHeight; y++)
+        var source32 = new float[checked(source.Length)];
+        for (var i = 0; i < source.Length; i++) source32[i] = source[i];
+        if ((long)sourceHeight * targetWidth <= (long)targetHeight * sourceWidth)
+        {
+            var wide = new float[checked(sourceHeight * targetWidth * channels)];
+            Horizontal(source32, sourceHeight, sourceWidth, wide, targetWidth, channels, columns);
+            Vertical(wide, targetWidth, target, targetHeight, channels, rows);
+        }
+        else
+        {
+            var tall = new float[checked(targetHeight * sourceWidth * channels)];
+            Vertical(source32, sourceWidth, tall, targetHeight, channels, rows);
+            Horizontal(tall, targetHeight, sourceWidth, target, targetWidth, channels, columns);
+        }
+    }
+
+    /// <summary>Every row of <paramref name="source"/> (<paramref name="height"/> rows of <paramref name="sourceWidth"/>
+    /// pixels) resampled to <paramref name="targetWidth"/> pixels.</summary>
+    private static void Horizontal(ReadOnlySpan<float> source, int height, int sourceWidth, Span<float> target, int targetWidth, int channels, (int First, float[] Weights)[] columns)
+    {
+        for (var y = 0; y < height; y++)
         {
             var row = source.Slice(y * sourceWidth * channels, sourceWidth * channels);
             for (var x = 0; x < targetWidth; x++)
@@ -22,12 +41,16 @@ public static class ImageResize
                 {
                     var sum = 0f;
                     for (var k = 0; k < weights.Length; k++) sum += weights[k] * row[(first + k) * channels + c];
-                    wide[(y * targetWidth + x) * channels + c] = sum;
+                    target[(y * targetWidth + x) * channels + c] = sum;
                 }
             }
         }
-        // Vertical pass: the widened rows to the target height.
-        var rowLength = targetWidth * channels;
+    }
+
+    /// <summary>Rows of <paramref name="width"/> pixels resampled to <paramref name="targetHeight"/> rows.</summary>
+    private static void Vertical(ReadOnlySpan<float> source, int width, Span<float> target, int targetHeight, int channels, (int First, float[] Weights)[] rows)
+    {
+        var rowLength = width * channels;
         for (var y = 0; y < targetHeight; y++)
         {
             var (first, weights) = rows[y];
@@ -35,7 +58,7 @@ public static class ImageResize
             output.Clear();
             for (var k = 0; k < weights.Length; k++)
             {
-                var input = wide.AsSpan((first + k) * rowLength, rowLength);
+                var input = source.Slice((first + k) * rowLength, rowLength);
                 for (var i = 0; i < rowLength; i++) output[i] += weights[k] * input[i];
             }
         }

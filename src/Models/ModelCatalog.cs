@@ -2,8 +2,9 @@ using StaticConvNet.Training;
 
 namespace StaticConvNet.Models;
 
-/// <summary>One trainable model: its command-line key, what it is, how to make one, and the notebook's recipe.</summary>
-public sealed record ModelEntry(string Key, string Summary, Func<IConvNet> Create, TrainingOptions NotebookRecipe)
+/// <summary>One trainable model: its command-line key, what it is, how to make one, the notebook's recipe, and the best
+/// recipe measured for it (docs/results.md; null where none was).</summary>
+public sealed record ModelEntry(string Key, string Summary, Func<IConvNet> Create, TrainingOptions NotebookRecipe, TrainingOptions? BestRecipe = null)
 {
     public string ClassName => Create().Description.Name;
 

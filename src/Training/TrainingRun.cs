@@ -190,8 +190,7 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
     private void CheckClassNames()
     {
         if (data.ClassNames is { } names && names.Count != network.OutputLength)
-            throw new ArgumentException($"{data.Description} has {names.Count} classes ({LabelNames.List(names)}); {network.Description.Name} has {network.OutputLength} outputs"
-                                        + (data.Description.StartsWith("IDX", StringComparison.Ordinal) ? $" (an IDX folder's {DataSources.ClassNamesFile} names its classes, one a line)" : ""));
+            throw new ArgumentException($"{data.Description} has {names.Count} classes ({LabelNames.List(names)}); {network.Description.Name} has {network.OutputLength} outputs");
         if (Resume?.ClassNames is { } resumed && data.ClassNames is { } current && !resumed.SequenceEqual(current, StringComparer.Ordinal))
             throw new ArgumentException($"The checkpoint was trained on the classes {LabelNames.List(resumed)}; {data.Description} has {LabelNames.List(current)}.");
     }

@@ -32,6 +32,10 @@ public class Test_DataCommands
         converted.Train.Labels.ShouldBe(original.Train.Labels);
         converted.Test!.Count.ShouldBe(100);
         converted.Train.Images.Zip(original.Train.Images).ShouldAllBe(p => Math.Abs(p.First - p.Second) <= 0.5f / 255f);
+        // The pickle is notMNIST's: its letters go into classes.txt; IDX files without one name no classes.
+        converted.ClassNames.ShouldBe(LabelNames.Letters);
+        File.Delete(Path.Combine(folder.Path, DataSources.ClassNamesFile));
+        DataSources.Load(folder.Path).ClassNames.ShouldBeNull();
     }
 
     /// <summary>An image folder of the user's own classes: inspect names them; convert keeps them in classes.txt,

@@ -224,11 +224,83 @@ public class Test_ImageFolder
         using var folder = new Scn.TempFolder();
         var bytes = File.ReadAllBytes(TestImages.WriteColour(folder["p.jpg"], 16, 16, (x, y) => (1, 2, 3)));
         var frame = Enumerable.Range(0, bytes.Length - 1).First(i => bytes[i] == 0xFF && bytes[i + 1] is 0xC0 or 0xC2); // the start of frame
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(frame + 5), 60000); // height
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(frame + 7), 60000); // width
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(frame + 5), 20000); // height
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(frame + 7), 20000); // width
         var before = GC.GetAllocatedBytesForCurrentThread();
         Should.Throw<DataFormatException>(() => ImageFile.Decode(bytes, "huge.jpg", 3)).Message
-            .ShouldBe($"huge.jpg: is 60000x60000 pixels; images of up to {ImageFile.MaxPixels:N0} pixels are read");
+            .ShouldBe($"huge.jpg: is 20000x20000 pixels; images of up to {ImageFile.MaxPixels:N0} pixels are read");
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1L << 20);
+    }
+
+    /// <summary>A PNG whose image data inflates far past what its header's size needs (a decompression bomb: stb_image
+    /// would grow its native buffer for as long as the data inflates) is refused after inflating no more than that.</summary>
+    [Fact]
+    public void A_png_whose_data_inflates_past_its_size_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        var good = File.ReadAllBytes(TestImages.WritePng(folder["p.png"], 28, 28));
+        // The same header, with image data that inflates to 50 MB of zeros.
+        using var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            zlib.Write(new byte[50 << 20]);
+        var bomb = PngWith(good[..33], compressed.ToArray());
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Should.Throw<DataFormatException>(() => ImageFile.Decode(bomb, "bomb.png", 1)).Message
+            .ShouldBe("bomb.png: is not a readable PNG image (its image data inflates past the 812 bytes its 28x28 size needs)");
+        started.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(2));
+    }
+
+    /// <summary>A PNG of <paramref name="header"/> (signature and IHDR) and one IDAT chunk of <paramref name="data"/>.</summary>
+    private static byte[] PngWith(byte[] header, byte[] data)
+    {
+        static byte[] Chunk(string type, byte[] body)
+        {
+            var typed = System.Text.Encoding.ASCII.GetBytes(type).Concat(body).ToArray();
+            var crc = TestImages.Crc32(typed);
+            var chunk = new byte[12 + body.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(chunk, body.Length);
+            typed.CopyTo(chunk, 4);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + body.Length), crc);
+            return chunk;
+        }
+        return [.. header, .. Chunk("IDAT", data), .. Chunk("IEND", [])];
+    }
+
+    [Fact]
+    public void A_folder_that_links_to_its_parent_is_not_entered()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Tree(folder);
+        Directory.CreateSymbolicLink(Path.Combine(root, "A", "loop"), root);
+        var loaded = ImageFolder.Load(root, Options(Letter));
+        (loaded.Train.Count + loaded.Valid!.Count).ShouldBe(20);
+    }
+
+    [Fact]
+    public void A_validation_folder_may_hold_one_class_but_not_sit_beside_another_validation_folder()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = folder["data"];
+        Colours(Path.Combine(root, "train"));
+        Colours(Path.Combine(root, "valid"), perClass: 1);
+        Directory.Delete(Path.Combine(root, "valid", "blue"), recursive: true);
+        Directory.Delete(Path.Combine(root, "valid", "green"), recursive: true);
+        ImageFolder.Load(root, Options(new LayerShape(12, 12, 3))).Valid!.Labels.ShouldBe([2]);
+        Colours(Path.Combine(root, "val"), perClass: 1);
+        Should.Throw<DataFormatException>(() => ImageFolder.Load(root, Options(new LayerShape(12, 12, 3))))
+            .Message.ShouldBe($"{root}: has val/ and valid/: keep one validation folder");
+    }
+
+    [Fact]
+    public void Without_a_network_the_first_image_sets_the_size_and_resize_scales_the_others_to_it()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Colours(folder["data"]);
+        TestImages.WriteColour(Path.Combine(root, "red", "z.png"), 20, 16, (x, y) => (200, 0, 0));
+        Should.Throw<DataFormatException>(() => ImageFolder.Load(root, Options()))
+            .Message.ShouldBe($"{Path.Combine(root, "red", "z.png")}: is 20x16 pixels; the first image, which sets the size, is 12x12 (--resize scales images to it)");
+        var loaded = ImageFolder.Load(root, Options(resize: true));
+        (loaded.Train.Count + loaded.Valid!.Count).ShouldBe(13);
+        (loaded.Train.Height, loaded.Train.Width).ShouldBe((12, 12));
     }
 }

@@ -56,7 +56,7 @@ public static class TestImages
         stream.Write(length);
     }
 
-    private static uint Crc32(byte[] bytes)
+    public static uint Crc32(byte[] bytes)
     {
         var crc = 0xFFFFFFFFu;
         foreach (var b in bytes)
