@@ -42,7 +42,7 @@ internal sealed class TrainingFlags
         var recipe = result.GetValue(_recipe) switch
         {
             "notebook" => entry.NotebookRecipe,
-            "best" => entry.BestRecipe ?? throw new UserError($"{entry.Key} has no best recipe: --recipe best is measured for scn's own models ({string.Join(", ", ModelCatalog.All.Select(m => m.Key))}); give your network's flags yourself"),
+            "best" => entry.BestRecipe ?? throw new UserError($"{entry.Key} has no best recipe: --recipe best is measured for {string.Join(", ", ModelCatalog.All.Where(m => m.BestRecipe is not null).Select(m => m.Key))}; give its flags yourself"),
             var other => throw new UserError($"--recipe is notebook or best, not '{other}'"),
         };
         // Flags override the recipe's values one by one; --schedule switches its kind, keeping its rate and warm-up.

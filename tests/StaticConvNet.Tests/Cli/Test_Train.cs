@@ -50,6 +50,28 @@ public class Test_Train
         Scn.Run("train", "arch1", "--optimizer", "adam", "--device", "ilgpu-cpu").ShouldBeCleanError("the ILGPU devices train with SGD only");
     }
 
+    /// <summary>--recipe best starts from the model's best recipe and each flag overrides one value of it; a flag that
+    /// switches the optimizer drops the recipe's weight decay with it. Seen in the run's header, after one step.</summary>
+    [Theory]
+    [InlineData(new string[0], "steps 1, batch 32, learning rate 0.002 cosine to 0 over 1 steps, AdamW (weight decay 0.05), seed 1, shifts up to 3 px")]
+    [InlineData(new[] { "--learning-rate", "0.001", "--batch-size", "16" }, "steps 1, batch 16, learning rate 0.001 cosine to 0 over 1 steps, AdamW (weight decay 0.05)")]
+    [InlineData(new[] { "--schedule", "exponential", "--weight-decay", "0.2" }, "steps 1, batch 32, learning rate 0.002, AdamW (weight decay 0.2), seed 1, shifts up to 3 px")]
+    [InlineData(new[] { "--optimizer", "sgd", "--momentum", "0.9", "--shift", "0" }, "steps 1, batch 32, learning rate 0.002 cosine to 0 over 1 steps, momentum 0.9, seed 1")]
+    public void The_best_recipe_is_a_starting_point_each_flag_overrides(string[] flags, string header)
+    {
+        using var folder = new Scn.TempFolder();
+        var run = Scn.Run(["train", "arch2", "--recipe", "best", "--steps", "1", "--out", folder.Path, .. flags]);
+        run.ExitCode.ShouldBe(0, run.Error);
+        run.Output.ShouldContain(header);
+    }
+
+    [Fact]
+    public void A_recipe_that_does_not_exist_or_was_not_measured_is_one_line()
+    {
+        Scn.Run("train", "arch2", "--recipe", "fast").ShouldBeCleanError("--recipe is notebook or best, not 'fast'");
+        Scn.Run("train", "lenet5", "--recipe", "best").ShouldBeCleanError("lenet5 has no best recipe: --recipe best is measured for arch1, arch2, arch3, arch4; give its flags yourself");
+    }
+
     [Fact]
     public void Training_again_into_a_folder_that_holds_a_run_needs_resume_or_overwrite()
     {
