@@ -104,7 +104,7 @@ if /usr/bin/python3 -c "import torch" 2>/dev/null; then
     IFS='|' read -r torch_mean _ <<<"$(cut -d, -f3 "$work/best.csv" | awk '{ print $1 * 100 }' | stats)"
     IFS='|' read -r torch_time _ <<<"$(cut -d, -f4 "$work/best.csv" | stats)"
     ratio=$(echo "scale=2; ${best_time[$model]} / $torch_time" | bc)
-    verdict=$(awk -v a="${best_mean[$model]}" -v b="$torch_mean" -v r="$ratio" 'BEGIN { print (a >= b ? "at least PyTorch's" : "below PyTorch's") ", " (r <= 0.25 ? "within" : "over") " a quarter of its time" }')
+    verdict=$(awk -v a="${best_mean[$model]}" -v b="$torch_mean" -v r="$ratio" 'BEGIN { print (a >= b ? "accuracy ≥ PyTorch" : "accuracy < PyTorch") ", " (r <= 0.25 ? "time ≤ ¼ of it" : "time > ¼ of it") }')
     best_rows+="| $model | $torch_mean | $(printf '%.1f' "$torch_time") | ${best_mean[$model]} | $(printf '%.1f' "${best_time[$model]}") | $(printf '%.2f' "$ratio") | $verdict |"$'\n'
   done
   best_section="PyTorch's strongest recipe (\`bench/pytorch/train_best.py\`: Adam 0.002, cosine decay, batch 32, 20 epochs, random
