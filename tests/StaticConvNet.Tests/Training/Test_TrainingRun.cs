@@ -106,6 +106,29 @@ public class Test_TrainingRun
         Losses(resumed.MetricsPath).ShouldBe(Losses(whole.MetricsPath));
     }
 
+    /// <summary>Named classes go into the checkpoint, best checkpoint and weights file; names that are not one per
+    /// output, or not those a resumed checkpoint was trained on, are refused before anything is written.</summary>
+    [Fact]
+    public void Class_names_travel_into_the_run_and_must_fit_the_network_and_the_resumed_checkpoint()
+    {
+        using var folder = new Scn.TempFolder();
+        string[] colours = ["red", "green", "blue"];
+        LoadedData Named(IReadOnlyList<string> names) => new(Blobs(600, 1).WithClassNames(names), Blobs(300, 2).WithClassNames(names), null, "blobs", [], []);
+        var options = new TrainingOptions { Steps = 20, EvalEvery = 10, Momentum = 0.9f };
+        var result = new TrainingRun(new ColourNet(), Named(colours)) { Options = options, OutputFolder = folder["run"], Output = TextWriter.Null }.Fit();
+        Checkpoint.Load(result.CheckpointPath!).ClassNames.ShouldBe(colours);
+        File.ReadAllText(result.WeightsPath!).ShouldContain("classes: 3\nclass 0: red\nclass 1: green\nclass 2: blue\n");
+
+        Should.Throw<ArgumentException>(() => new TrainingRun(new ColourNet(), Named(["red", "green", "blue", "grey"])) { OutputFolder = folder["four"], Output = TextWriter.Null }.Fit())
+            .Message.ShouldBe("blobs has 4 classes (red, green, blue, grey); ColourNet has 3 outputs");
+        Directory.Exists(folder["four"]).ShouldBeFalse("nothing is written");
+        Should.Throw<ArgumentException>(() => new TrainingRun(new ColourNet(), Named(["cyan", "magenta", "yellow"]))
+            {
+                Options = options with { Steps = 10 }, OutputFolder = folder["run"], Resume = Checkpoint.Load(result.CheckpointPath!), Output = TextWriter.Null,
+            }.Fit())
+            .Message.ShouldBe("The checkpoint was trained on the classes red, green, blue; blobs has cyan, magenta, yellow.");
+    }
+
     [Fact]
     public void A_folder_holding_a_run_is_refused_unless_resumed_or_overwritten()
     {
