@@ -50,8 +50,8 @@ internal static class DataCommand
         {
             var fraction = result.GetValue(ValidFraction);
             if (!(fraction > 0 && fraction < 1)) throw new UserError($"--valid-fraction must be between 0 and 1, got {fraction}");
-            if (shape is { Channels: not (1 or 3) } s && path is not null && Directory.Exists(path) && DataSources.IdxFile(path, "train", "images") is null)
-                throw new UserError($"the network takes {s.Channels}-channel images; image files give 1 (grayscale) or 3 (colour)");
+            if (shape is { } s && ImageFile.ChannelsProblem(s.Channels) is { } problem && path is not null && Directory.Exists(path) && DataSources.IdxFile(path, "train", "images") is null)
+                throw new UserError(problem);
             return path is null ? DataSources.LoadBundled() : DataSources.Load(path, new LoadOptions(fraction, result.GetValue(SplitSeed), result.GetValue(DropBadLabels), shape, result.GetValue(Resize), classNames));
         }
 

@@ -83,10 +83,10 @@ internal static class PredictCommand
     /// when <paramref name="resize"/>).</summary>
     private static (List<(string Name, float[] Pixels)> Images, List<SkippedFile> Skipped) ReadImages(string path, LayerShape shape, bool resize)
     {
+        if ((Directory.Exists(path) || ImageFile.IsImageName(path)) && ImageFile.ChannelsProblem(shape.Channels) is { } problem) throw new UserError(problem);
         if (Directory.Exists(path))
         {
-            if (shape.Channels is not (1 or 3)) throw new UserError($"the network takes {shape.Channels}-channel images; image files give 1 (grayscale) or 3 (colour)");
-            var files = ImageFolder.FilesUnder(path).Where(ImageFile.IsImageName).Select(f => Path.GetRelativePath(path, f)).Order(StringComparer.Ordinal).ToList();
+            var files = ImageFolder.FilesUnder(path).Where(ImageFile.IsImageName).Select(f => Path.GetRelativePath(path, f)).ToList(); // in ordinal order
             if (files.Count == 0) throw new DataFormatException(path, "holds no .png or .jpg files");
             var images = new List<(string, float[])>();
             var skipped = new List<SkippedFile>();
@@ -99,11 +99,7 @@ internal static class PredictCommand
             return (images, skipped);
         }
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
-        if (ImageFile.IsImageName(path))
-        {
-            if (shape.Channels is not (1 or 3)) throw new UserError($"the network takes {shape.Channels}-channel images; image files give 1 (grayscale) or 3 (colour)");
-            return ([(Path.GetFileName(path), ImageFile.Load(path, shape, resize))], []);
-        }
+        if (ImageFile.IsImageName(path)) return ([(Path.GetFileName(path), ImageFile.Load(path, shape, resize))], []);
         var (pixelBytes, count, height, width) = IdxReader.ReadImages(path);
         var list = new List<(string, float[])>(count);
         for (var i = 0; i < count; i++)

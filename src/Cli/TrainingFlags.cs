@@ -47,18 +47,20 @@ internal sealed class TrainingFlags
         };
         // Flags override the recipe's values one by one; --schedule switches its kind, keeping its rate and warm-up.
         var (rate0, warmup0) = (result.GetValue(_rate) ?? recipe.Schedule.InitialRate, result.GetValue(_warmup) ?? recipe.Schedule.WarmupSteps);
+        // The recipe's exponential decay, or none (a constant rate) when the recipe decays by cosine.
+        var exponential = recipe.Schedule.Kind == ScheduleKind.Exponential ? recipe.Schedule : new LearningRateSchedule(rate0);
         var rates = (result.GetValue(_schedule) ?? (recipe.Schedule.Kind == ScheduleKind.Cosine ? "cosine" : "exponential")) switch
         {
             // A cosine run has no exponential decay: a --decay-* flag beside it is refused (by TrainingOptions.Validate).
             "cosine" => (recipe.Schedule.Kind == ScheduleKind.Cosine ? recipe.Schedule : LearningRateSchedule.CosineOverTheRun(rate0))
                 with { InitialRate = rate0, WarmupSteps = warmup0, DecaySteps = result.GetValue(_decaySteps) ?? 0, DecayRate = result.GetValue(_decayRate) ?? 1f, Staircase = result.GetValue(_staircase) ?? false },
-            "exponential" => (recipe.Schedule.Kind == ScheduleKind.Exponential ? recipe.Schedule : new LearningRateSchedule(rate0)) with
+            "exponential" => exponential with
             {
                 WarmupSteps = warmup0,
                 InitialRate = rate0,
-                DecaySteps = result.GetValue(_decaySteps) ?? (recipe.Schedule.Kind == ScheduleKind.Exponential ? recipe.Schedule.DecaySteps : 0),
-                DecayRate = result.GetValue(_decayRate) ?? (recipe.Schedule.Kind == ScheduleKind.Exponential ? recipe.Schedule.DecayRate : 1f),
-                Staircase = result.GetValue(_staircase) ?? (recipe.Schedule.Kind == ScheduleKind.Exponential && recipe.Schedule.Staircase),
+                DecaySteps = result.GetValue(_decaySteps) ?? exponential.DecaySteps,
+                DecayRate = result.GetValue(_decayRate) ?? exponential.DecayRate,
+                Staircase = result.GetValue(_staircase) ?? exponential.Staircase,
             },
             var other => throw new UserError($"--schedule is exponential or cosine, not '{other}'"),
         };

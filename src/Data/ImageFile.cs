@@ -27,6 +27,11 @@ public static class ImageFile
     /// damaged header claiming thousands of megapixels from a small file would have the decoder allocate for them.</summary>
     public const int MaxPixelsPerByte = 4096;
 
+    /// <summary>Why images cannot be read for a network that takes <paramref name="channels"/> channels, or null: image
+    /// files give grayscale or colour.</summary>
+    public static string? ChannelsProblem(int channels)
+        => channels is 1 or 3 ? null : $"the network takes {channels}-channel images; image files give 1 (grayscale) or 3 (colour)";
+
     /// <summary>The file names an image folder reads: .png, .jpg and .jpeg, in any case.</summary>
     public static bool IsImageName(string path)
         => Path.GetExtension(path).ToLowerInvariant() is ".png" or ".jpg" or ".jpeg";
@@ -185,21 +190,24 @@ public static class ImageFile
     {
         if (bytes.Length < 33 || !bytes.Slice(12, 4).SequenceEqual("IHDR"u8))
             throw new DataFormatException(path, "is not a readable PNG image (no PNG signature and header)");
+        using var imageData = new MemoryStream(); // the IDAT chunks' contents, one zlib stream
         for (var at = 8; at + 4 <= bytes.Length;)
         {
             var length = BinaryPrimitives.ReadUInt32BigEndian(bytes[at..]);
             if (at + 12 > bytes.Length || length > bytes.Length - at - 12)
                 throw new DataFormatException(path, $"is not a readable PNG image (a chunk at byte {at} claims {length:N0} bytes; the file ends first)");
-            if (bytes.Slice(at + 4, 4).SequenceEqual("IEND"u8)) break;
+            var type = bytes.Slice(at + 4, 4);
+            if (type.SequenceEqual("IEND"u8)) break;
+            if (type.SequenceEqual("IDAT"u8)) imageData.Write(bytes.Slice(at + 8, (int)length));
             at += 12 + (int)length;
         }
-        CheckPngInflatedSize(bytes, path);
+        CheckPngInflatedSize(bytes, imageData, path);
     }
 
     /// <summary>The image data must inflate to no more than the header's size needs: stb_image grows its buffer for as
     /// long as the data inflates, so a few megabytes of zeros (deflate reaches 1,032 bytes out per byte in) behind a
     /// small header would cost gigabytes of native memory. Inflated here first, into a small buffer, counting.</summary>
-    private static void CheckPngInflatedSize(ReadOnlySpan<byte> bytes, string path)
+    private static void CheckPngInflatedSize(ReadOnlySpan<byte> bytes, MemoryStream data, string path)
     {
         var (width, height) = (BinaryPrimitives.ReadUInt32BigEndian(bytes[16..]), BinaryPrimitives.ReadUInt32BigEndian(bytes[20..]));
         var (depth, colour, interlaced) = (bytes[24], bytes[25], bytes[28] == 1);
@@ -211,14 +219,6 @@ public static class ImageFile
             ? Rows((width + 7) / 8, (height + 7) / 8) + Rows((width + 3) / 8, (height + 7) / 8) + Rows((width + 3) / 4, (height + 3) / 8)
               + Rows((width + 1) / 4, (height + 3) / 4) + Rows((width + 1) / 2, (height + 1) / 4) + Rows(width / 2, (height + 1) / 2) + Rows(width, height / 2)
             : Rows(width, height);
-        using var data = new MemoryStream();
-        for (var at = 8; at + 12 <= bytes.Length;)
-        {
-            var length = (int)BinaryPrimitives.ReadUInt32BigEndian(bytes[at..]);
-            if (bytes.Slice(at + 4, 4).SequenceEqual("IDAT"u8)) data.Write(bytes.Slice(at + 8, length));
-            if (bytes.Slice(at + 4, 4).SequenceEqual("IEND"u8)) break;
-            at += 12 + length;
-        }
         data.Position = 0;
         var buffer = new byte[1 << 16];
         long inflated = 0;

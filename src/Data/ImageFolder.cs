@@ -23,45 +23,38 @@ public static class ImageFolder
         options ??= new LoadOptions();
         if (!Directory.Exists(root)) throw new DataFormatException(root, "does not exist");
         var folders = Subfolders(root);
+        var (trainRoot, validRoot, testRoot, splitLayout) = Roots(root, folders);
+        var names = options.ClassNames?.ToArray() ?? ClassFolders(trainRoot).Select(Path.GetFileName).ToArray();
+        var shape = options.Shape ?? FirstImageShape(trainRoot);
+        var owner = options.Shape is null ? FirstImageSets : NetworkSets;
+        var skipped = new List<SkippedFile>();
+        var notes = new List<string>();
+        Dataset? Read(string? folder) => folder is null ? null : ReadClasses(folder, names!, shape, options.Resize, owner, skipped, notes);
+        var train = Read(trainRoot)!;
+        var valid = Read(validRoot);
+        if (valid is null)
+        {
+            (train, valid) = Splitting.Stratified(train, options.ValidFraction, options.SplitSeed);
+            notes.Add($"split {options.ValidFraction:P0} of each class{(splitLayout ? " of train/" : "")} into validation (seed {options.SplitSeed})");
+        }
+        return new LoadedData(train, valid, Read(testRoot), $"image folder {root}", skipped.OrderBy(s => s.Path, StringComparer.Ordinal).ToList(), notes);
+    }
+
+    /// <summary>Where the splits' class folders are: ROOT/train/, ROOT/valid/ (or val/, validation/) and ROOT/test/ when
+    /// ROOT holds split folders (and nothing else); otherwise ROOT itself (or its only subfolder) holds the classes.</summary>
+    private static (string Train, string? Valid, string? Test, bool SplitLayout) Roots(string root, List<string> folders)
+    {
         var splitFolders = folders.Where(f => IsSplitName(Path.GetFileName(f))).ToList();
-        if (splitFolders.Count > 0)
-        {
-            var train = folders.FirstOrDefault(f => Path.GetFileName(f).Equals("train", StringComparison.OrdinalIgnoreCase))
-                ?? throw new DataFormatException(root, $"has {string.Join(" and ", splitFolders.Select(f => Path.GetFileName(f) + "/"))} but no train/ folder");
-            var others = folders.Except(splitFolders).ToList();
-            if (others.Count > 0)
-                throw new DataFormatException(root, $"holds split folders (train/) and other folders ({Path.GetFileName(others[0])}/): either split folders train/, valid/, test/ or class folders, not both");
-            var names = options.ClassNames?.ToArray() ?? ClassFolders(train).Select(Path.GetFileName).ToArray();
-            var shape = options.Shape ?? FirstImageShape(train);
-            var owner = options.Shape is null ? FirstImageSets : NetworkSets;
-            var skipped = new List<SkippedFile>();
-            var notes = new List<string>();
-            Dataset? Read(string? folder) => folder is null ? null : ReadClasses(folder, names!, shape, options.Resize, owner, skipped, notes);
-            var validFolders = folders.Where(f => ValidNames.Contains(Path.GetFileName(f), StringComparer.OrdinalIgnoreCase)).ToList();
-            if (validFolders.Count > 1)
-                throw new DataFormatException(root, $"has {string.Join(" and ", validFolders.Select(f => Path.GetFileName(f) + "/"))}: keep one validation folder");
-            var validFolder = validFolders.FirstOrDefault();
-            var testFolder = folders.FirstOrDefault(f => Path.GetFileName(f).Equals("test", StringComparison.OrdinalIgnoreCase));
-            var trainData = Read(train)!;
-            var description = $"image folder {root}";
-            if (validFolder is not null) return new LoadedData(trainData, Read(validFolder), Read(testFolder), description, Sorted(skipped), notes);
-            var (trainPart, validPart) = Splitting.Stratified(trainData, options.ValidFraction, options.SplitSeed);
-            notes.Add($"split {options.ValidFraction:P0} of each class of train/ into validation (seed {options.SplitSeed})");
-            return new LoadedData(trainPart, validPart, Read(testFolder), description, Sorted(skipped), notes);
-        }
-        else
-        {
-            var classRoot = ClassRoot(root, folders);
-            var names = options.ClassNames?.ToArray() ?? ClassFolders(classRoot).Select(Path.GetFileName).ToArray();
-            var shape = options.Shape ?? FirstImageShape(classRoot);
-            var owner = options.Shape is null ? FirstImageSets : NetworkSets;
-            var skipped = new List<SkippedFile>();
-            var notes = new List<string>();
-            var all = ReadClasses(classRoot, names!, shape, options.Resize, owner, skipped, notes);
-            var (train, valid) = Splitting.Stratified(all, options.ValidFraction, options.SplitSeed);
-            notes.Add($"split {options.ValidFraction:P0} of each class into validation (seed {options.SplitSeed})");
-            return new LoadedData(train, valid, null, $"image folder {root}", Sorted(skipped), notes);
-        }
+        if (splitFolders.Count == 0) return (ClassRoot(root, folders), null, null, false);
+        var train = folders.FirstOrDefault(f => Path.GetFileName(f).Equals("train", StringComparison.OrdinalIgnoreCase))
+            ?? throw new DataFormatException(root, $"has {string.Join(" and ", splitFolders.Select(f => Path.GetFileName(f) + "/"))} but no train/ folder");
+        var others = folders.Except(splitFolders).ToList();
+        if (others.Count > 0)
+            throw new DataFormatException(root, $"holds split folders (train/) and other folders ({Path.GetFileName(others[0])}/): either split folders train/, valid/, test/ or class folders, not both");
+        var validFolders = folders.Where(f => ValidNames.Contains(Path.GetFileName(f), StringComparer.OrdinalIgnoreCase)).ToList();
+        if (validFolders.Count > 1)
+            throw new DataFormatException(root, $"has {string.Join(" and ", validFolders.Select(f => Path.GetFileName(f) + "/"))}: keep one validation folder");
+        return (train, validFolders.FirstOrDefault(), folders.FirstOrDefault(f => Path.GetFileName(f).Equals("test", StringComparison.OrdinalIgnoreCase)), true);
     }
 
     /// <summary>Whether <paramref name="root"/> looks like an image folder: a class or split folder holds image files.</summary>
@@ -174,12 +167,13 @@ public static class ImageFolder
         });
         skipped.AddRange(unreadable);
         var usable = Enumerable.Range(0, entries.Count).Where(i => values[i] is not null).ToList();
-        foreach (var label in Enumerable.Range(0, names.Length).Where(l => entries.Any(e => e.Label == l) && usable.All(i => entries[i].Label != l)))
-            throw new DataFormatException(Path.Combine(classRoot, names[label]), "holds no readable images");
+        // One pass, not one per class: a class with files but none readable is an error.
+        var readable = new bool[names.Length];
+        foreach (var i in usable) readable[entries[i].Label] = true;
+        var unusable = entries.Select(e => e.Label).Distinct().Where(l => !readable[l]).Order().ToList();
+        if (unusable.Count > 0) throw new DataFormatException(Path.Combine(classRoot, names[unusable[0]]), "holds no readable images");
         var data = new float[(long)usable.Count * shape.Length];
         for (var k = 0; k < usable.Count; k++) values[usable[k]]!.CopyTo(data, (long)k * shape.Length);
         return new Dataset(data, usable.Select(i => entries[i].Label).ToArray(), shape.Height, shape.Width, shape.Channels, names);
     }
-
-    private static List<SkippedFile> Sorted(List<SkippedFile> skipped) => skipped.OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace StaticConvNet.Data;
 
 /// <summary>Resampling an image to another size with a triangle (bilinear) filter whose width grows with the
@@ -11,25 +13,25 @@ public static class ImageResize
     {
         var columns = Weights(sourceWidth, targetWidth);
         var rows = Weights(sourceHeight, targetHeight);
-        var source32 = new float[checked(source.Length)];
-        for (var i = 0; i < source.Length; i++) source32[i] = source[i];
         if ((long)sourceHeight * targetWidth <= (long)targetHeight * sourceWidth)
         {
             var wide = new float[checked(sourceHeight * targetWidth * channels)];
-            Horizontal(source32, sourceHeight, sourceWidth, wide, targetWidth, channels, columns);
-            Vertical(wide, targetWidth, target, targetHeight, channels, rows);
+            Horizontal(source, sourceHeight, sourceWidth, wide, targetWidth, channels, columns);
+            Vertical<float>(wide, targetWidth, target, targetHeight, channels, rows);
         }
         else
         {
             var tall = new float[checked(targetHeight * sourceWidth * channels)];
-            Vertical(source32, sourceWidth, tall, targetHeight, channels, rows);
-            Horizontal(tall, targetHeight, sourceWidth, target, targetWidth, channels, columns);
+            Vertical(source, sourceWidth, tall, targetHeight, channels, rows);
+            Horizontal<float>(tall, targetHeight, sourceWidth, target, targetWidth, channels, columns);
         }
     }
 
     /// <summary>Every row of <paramref name="source"/> (<paramref name="height"/> rows of <paramref name="sourceWidth"/>
-    /// pixels) resampled to <paramref name="targetWidth"/> pixels.</summary>
-    private static void Horizontal(ReadOnlySpan<float> source, int height, int sourceWidth, Span<float> target, int targetWidth, int channels, (int First, float[] Weights)[] columns)
+    /// pixels) resampled to <paramref name="targetWidth"/> pixels. Generic over the source's values, the decoded bytes
+    /// or an intermediate's floats, so the bytes are read as they are instead of copied to floats first.</summary>
+    private static void Horizontal<T>(ReadOnlySpan<T> source, int height, int sourceWidth, Span<float> target, int targetWidth, int channels, (int First, float[] Weights)[] columns)
+        where T : unmanaged, INumberBase<T>
     {
         for (var y = 0; y < height; y++)
         {
@@ -40,15 +42,17 @@ public static class ImageResize
                 for (var c = 0; c < channels; c++)
                 {
                     var sum = 0f;
-                    for (var k = 0; k < weights.Length; k++) sum += weights[k] * row[(first + k) * channels + c];
+                    for (var k = 0; k < weights.Length; k++) sum += weights[k] * float.CreateTruncating(row[(first + k) * channels + c]);
                     target[(y * targetWidth + x) * channels + c] = sum;
                 }
             }
         }
     }
 
-    /// <summary>Rows of <paramref name="width"/> pixels resampled to <paramref name="targetHeight"/> rows.</summary>
-    private static void Vertical(ReadOnlySpan<float> source, int width, Span<float> target, int targetHeight, int channels, (int First, float[] Weights)[] rows)
+    /// <summary>Rows of <paramref name="width"/> pixels resampled to <paramref name="targetHeight"/> rows (generic as
+    /// <see cref="Horizontal{T}"/> is).</summary>
+    private static void Vertical<T>(ReadOnlySpan<T> source, int width, Span<float> target, int targetHeight, int channels, (int First, float[] Weights)[] rows)
+        where T : unmanaged, INumberBase<T>
     {
         var rowLength = width * channels;
         for (var y = 0; y < targetHeight; y++)
@@ -59,7 +63,7 @@ public static class ImageResize
             for (var k = 0; k < weights.Length; k++)
             {
                 var input = source.Slice((first + k) * rowLength, rowLength);
-                for (var i = 0; i < rowLength; i++) output[i] += weights[k] * input[i];
+                for (var i = 0; i < rowLength; i++) output[i] += weights[k] * float.CreateTruncating(input[i]);
             }
         }
     }

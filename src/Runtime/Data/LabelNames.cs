@@ -26,11 +26,12 @@ public static class LabelNames
     public static string? Problem(IReadOnlyList<string> names)
     {
         if (names.Count == 0) return "no class names";
-        var blank = names.ToList().FindIndex(string.IsNullOrWhiteSpace);
+        var list = names.ToList();
+        var blank = list.FindIndex(string.IsNullOrWhiteSpace);
         if (blank >= 0) return $"class {blank} has a blank name";
-        var padded = names.ToList().FindIndex(n => n.Trim() != n);
+        var padded = list.FindIndex(n => n.Trim() != n);
         if (padded >= 0) return $"class {padded}'s name '{names[padded]}' starts or ends with a space";
-        var broken = names.ToList().FindIndex(n => n.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'));
+        var broken = list.FindIndex(n => n.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'));
         if (broken >= 0) return $"class {broken}'s name holds a line break or another control character";
         var repeated = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         return repeated is null ? null : $"the class name '{repeated.Key}' appears twice";
