@@ -113,7 +113,7 @@ internal static class GpuCheck
         {
             var options = entry.NotebookRecipe with { Steps = 20, BatchSize = 4, EvalEvery = 0, Seed = 3, Schedule = new(0.02f), Momentum = 0.5f };
             var cpu = entry.Create();
-            StaticConvNet.Training.Trainer.Train(cpu, train, null, options);
+            Trainer.Train(cpu, train, null, options);
             var host = entry.Create();
             using var gpu = ((IGpuConvNet)host).CreateGpuNetwork(accelerator, batchCapacity: 4);
             GpuTrainer.Train(gpu, host, train, null, options);

@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using StaticConvNet.Data;
 using StaticConvNet.Models;
-using StaticConvNet.Training;
 
 namespace StaticConvNet.Bench;
 

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
-using StaticConvNet.Data;
 using StaticConvNet.Interop;
 using StaticConvNet.Models;
 

@@ -1,5 +1,3 @@
-using StaticConvNet.Data;
-using StaticConvNet.Training;
 
 namespace StaticConvNet.Gpu;
 

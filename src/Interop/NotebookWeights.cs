@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
-using StaticConvNet.Data;
 
 namespace StaticConvNet.Interop;
 

@@ -1,4 +1,3 @@
-using StaticConvNet.Training;
 
 namespace StaticConvNet.Models;
 

@@ -10,7 +10,6 @@ internal static class Names
     public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     public const string Runtime = "global::StaticConvNet";
     public const string Kernels = "global::StaticConvNet.Kernels";
-    public const string Training = "global::StaticConvNet.Training";
     public const string Gpu = "global::StaticConvNet.Gpu";
     public const string ArrayView = "global::ILGPU.ArrayView<float>";
 

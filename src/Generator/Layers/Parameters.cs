@@ -22,7 +22,7 @@ internal static class Parameters
     public static void EmitInitializer(CodeWriter w, ResolvedLayer l, float weightStd, float biasInit, int stream)
     {
         var p = l.Pascal;
-        w.Line($"{Names.Training}.ParameterInit.TruncatedNormal(new {Names.Span}(_parameters, {p}WeightsOffset, {p}WeightsLength), std: {Float(weightStd)}, seed, stream: {Int(stream)});");
+        w.Line($"{Names.Runtime}.ParameterInit.TruncatedNormal(new {Names.Span}(_parameters, {p}WeightsOffset, {p}WeightsLength), std: {Float(weightStd)}, seed, stream: {Int(stream)});");
         w.Line($"new {Names.Span}(_parameters, {p}BiasOffset, {p}BiasLength).Fill({Float(biasInit)});");
     }
 

@@ -1,4 +1,4 @@
-namespace StaticConvNet.Data;
+namespace StaticConvNet;
 
 /// <summary>Writes files so that a reader sees the old file or the whole new one, never half of it:
 /// write a temporary file beside the target, flush it to disk, then rename it over the target. A temporary file a

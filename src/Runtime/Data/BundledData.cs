@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace StaticConvNet.Data;
+namespace StaticConvNet;
 
 /// <summary>The real notMNIST train/valid splits committed under data/notmnist/, checked against their SHA-256
 /// so a damaged clone fails loudly instead of training on garbage.</summary>

@@ -1,4 +1,4 @@
-namespace StaticConvNet.Data;
+namespace StaticConvNet;
 
 /// <summary>A data file that cannot be used, with the file and the problem in words.</summary>
 public sealed class DataFormatException(string path, string problem)

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace StaticConvNet.Data;
+namespace StaticConvNet;
 
 /// <summary>Images and labels in memory: <see cref="Images"/> holds <see cref="Count"/> images of
 /// Height × Width × Channels floats each (HWC: a pixel's channels side by side, as the networks read them). Data read

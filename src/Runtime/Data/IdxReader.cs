@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace StaticConvNet.Data;
+namespace StaticConvNet;
 
 /// <summary>Reads IDX files (the MNIST format: big-endian magic 0x0000_08_0D with D dimensions, then the sizes,
 /// then unsigned bytes), plain or gzip-compressed. Every problem is a <see cref="DataFormatException"/> naming the file.</summary>

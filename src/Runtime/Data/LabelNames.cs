@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StaticConvNet.Data;
+namespace StaticConvNet;
 
 /// <summary>What labels are called: a source's own names when it has them, notMNIST's letters for its formats, and the
 /// label numbers otherwise. One place, so plots, tables, predictions and baked classifiers all say the same.</summary>

@@ -18,13 +18,6 @@ public static class AvgPool
         else { var pass = new ForwardPass<TShape, Block128>(input, output); PoolWindows<TShape>.ForEach(ref pass); }
     }
 
-    /// <summary>The same, for a shape known only at run time.</summary>
-    public static void Forward(ReadOnlySpan<float> input, Span<float> output, in PoolShape s)
-    {
-        using var _ = RuntimePoolShape.Use(s);
-        Forward<RuntimePoolShape>(input, output);
-    }
-
     /// <summary>Each window's gradient, divided by its tap count, spread evenly over the inputs it averaged.
     /// Overwrites <paramref name="inputGradient"/>. Needs neither the input nor the output.</summary>
     public static void Backward<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) where TShape : struct, IPoolShape
@@ -34,13 +27,6 @@ public static class AvgPool
         if (Block512.IsAccelerated) { var pass = new BackwardPass<TShape, Block512>(outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
         else if (Block256.IsAccelerated) { var pass = new BackwardPass<TShape, Block256>(outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
         else { var pass = new BackwardPass<TShape, Block128>(outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
-    }
-
-    /// <summary>The same, for a shape known only at run time.</summary>
-    public static void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient, in PoolShape s)
-    {
-        using var _ = RuntimePoolShape.Use(s);
-        Backward<RuntimePoolShape>(outputGradient, inputGradient);
     }
 
     private ref struct ForwardPass<TShape, TBlock>(ReadOnlySpan<float> input, Span<float> output) : IPoolPass where TShape : struct, IPoolShape where TBlock : unmanaged, IChannelBlock<TBlock>

@@ -16,7 +16,6 @@ public static class Conv2D
 {
     // Every kernel is generic over the layer's shape: the generator passes a struct whose static members are the
     // layer's constants, so the JIT compiles each layer's own copy with every size, stride and padding an immediate.
-    // The overloads taking a Conv2DShape value run the same code for shapes known only at run time (tests, tools).
 
     private const int Lanes = IChannelBlock<Block512>.Lanes;
 
@@ -67,24 +66,6 @@ public static class Conv2D
             ForwardGeneric<TShape>(input, weights, bias, output);
             TActivation.Apply(output);
         }
-    }
-
-    /// <summary>The same, for a shape known only at run time.</summary>
-    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        Span<float> output, in Conv2DShape s)
-    {
-        using var _ = RuntimeConv2DShape.Use(s);
-        Forward<RuntimeConv2DShape>(input, weights, bias, output);
-    }
-
-    /// <summary>The same, for a shape known only at run time (the weights are flipped for the input gradient on each call).</summary>
-    public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
-        Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient, in Conv2DShape s)
-    {
-        using var _ = RuntimeConv2DShape.Use(s);
-        var flipped = inputGradient.IsEmpty ? Span<float>.Empty : Scratch.Weights(weights.Length);
-        if (!flipped.IsEmpty) FlipWeights<RuntimeConv2DShape>(weights, flipped);
-        Backward<RuntimeConv2DShape>(input, weights, flipped, outputGradient, inputGradient, weightGradient, biasGradient);
     }
 
     /// <summary>Writes the weights as the input gradient reads them: rotated 180° with in and out channels swapped,

@@ -36,8 +36,9 @@ internal static class Geometry<T> where T : struct, IConv2DShape
     public static int KernelRowLength { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * T.InChannels; }
     public static int WeightRows { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.Patch * KernelRowLength; }
 
-    public static string Text => new Conv2DShape(T.InHeight, T.InWidth, T.InChannels, T.OutHeight, T.OutWidth, T.OutChannels,
-        T.Patch, T.Stride, T.PadTop, T.PadLeft).ToString();
+    /// <summary>The shape as error messages name it.</summary>
+    public static string Text => $"{T.InHeight}x{T.InWidth}x{T.InChannels} -> {T.OutHeight}x{T.OutWidth}x{T.OutChannels}, " +
+        $"{T.Patch}x{T.Patch} patch, stride {T.Stride}, padding {T.PadTop} top {T.PadLeft} left";
 
     // A conditional, not Math.Max: the JIT folds it when both sides are constants.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -91,53 +92,4 @@ internal readonly struct InputGradientShape<T> : IConv2DShape where T : struct, 
     public static int Stride => 1;
     public static int PadTop => T.Patch - 1 - T.PadTop;
     public static int PadLeft => T.Patch - 1 - T.PadLeft;
-}
-
-/// <summary>Shape of one convolution as a value, for callers that know it only at run time.</summary>
-public readonly record struct Conv2DShape(
-    int InHeight, int InWidth, int InChannels,
-    int OutHeight, int OutWidth, int OutChannels,
-    int Patch, int Stride, int PadTop, int PadLeft);
-
-/// <summary>The shape value a runtime-shape adapter reads on this thread, set by <see cref="Use"/> for the length of a
-/// kernel call. Two rules keep the adapters sound: a kernel never hands work to another thread (which would see no
-/// shape), and nothing derived from a shape is cached in a static field (every runtime shape would share it).</summary>
-internal static class ShapeInUse<T> where T : struct
-{
-    [ThreadStatic] private static T t_current;
-
-    public static ref readonly T Current => ref t_current;
-
-    public static Scope Use(in T shape)
-    {
-        var previous = t_current;
-        t_current = shape;
-        return new Scope(previous);
-    }
-
-    /// <summary>Restores the shape in use before, so a caller's own runtime-shape call around another stays correct.</summary>
-    public readonly struct Scope(T previous) : IDisposable
-    {
-        public void Dispose() => t_current = previous;
-    }
-}
-
-/// <summary>Runs the generic kernels on a <see cref="Conv2DShape"/> value: its static members read the value set for
-/// this thread by <see cref="Use"/>. Slower than a generated shape (every size is a load); for tests and tools.</summary>
-internal readonly struct RuntimeConv2DShape : IConv2DShape
-{
-    public static ShapeInUse<Conv2DShape>.Scope Use(in Conv2DShape shape) => ShapeInUse<Conv2DShape>.Use(shape);
-
-    private static ref readonly Conv2DShape S => ref ShapeInUse<Conv2DShape>.Current;
-
-    public static int InHeight => S.InHeight;
-    public static int InWidth => S.InWidth;
-    public static int InChannels => S.InChannels;
-    public static int OutHeight => S.OutHeight;
-    public static int OutWidth => S.OutWidth;
-    public static int OutChannels => S.OutChannels;
-    public static int Patch => S.Patch;
-    public static int Stride => S.Stride;
-    public static int PadTop => S.PadTop;
-    public static int PadLeft => S.PadLeft;
 }

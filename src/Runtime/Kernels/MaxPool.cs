@@ -29,20 +29,6 @@ public static class MaxPool
         else { var pass = new BackwardPass<TShape, Block128>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
     }
 
-    /// <summary>The same, for a shape known only at run time.</summary>
-    public static void Forward(ReadOnlySpan<float> input, Span<float> output, in PoolShape s)
-    {
-        using var _ = RuntimePoolShape.Use(s);
-        Forward<RuntimePoolShape>(input, output);
-    }
-
-    /// <summary>The same, for a shape known only at run time.</summary>
-    public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, in PoolShape s)
-    {
-        using var _ = RuntimePoolShape.Use(s);
-        Backward<RuntimePoolShape>(input, outputGradient, inputGradient);
-    }
-
     private ref struct ForwardPass<TShape, TBlock>(ReadOnlySpan<float> input, Span<float> output) : IPoolPass where TShape : struct, IPoolShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         private readonly ref float _x = ref MemoryMarshal.GetReference(input);

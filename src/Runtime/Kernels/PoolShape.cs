@@ -21,15 +21,6 @@ public interface IPoolShape
     static abstract int PadLeft { get; }
 }
 
-/// <summary>Shape of one pooling layer as a value, for callers that know it only at run time (tests, tools).</summary>
-public readonly record struct PoolShape(
-    int InHeight, int InWidth, int Channels, int OutHeight, int OutWidth,
-    int Size, int Stride, int PadTop, int PadLeft)
-{
-    public int InputLength => InHeight * InWidth * Channels;
-    public int OutputLength => OutHeight * OutWidth * Channels;
-}
-
 /// <summary>What follows from a pooling shape, and the walk over its windows, for shape <typeparamref name="T"/>: every
 /// member is inlined, so each is a constant of the layer.</summary>
 internal static class PoolWindows<T> where T : struct, IPoolShape
@@ -48,7 +39,9 @@ internal static class PoolWindows<T> where T : struct, IPoolShape
         get => T.Stride == T.Size && T.PadTop == 0 && T.PadLeft == 0 && T.InHeight == T.OutHeight * T.Size && T.InWidth == T.OutWidth * T.Size;
     }
 
-    public static string Text => new PoolShape(T.InHeight, T.InWidth, T.Channels, T.OutHeight, T.OutWidth, T.Size, T.Stride, T.PadTop, T.PadLeft).ToString();
+    /// <summary>The shape as error messages name it.</summary>
+    public static string Text => $"{T.InHeight}x{T.InWidth}x{T.Channels} -> {T.OutHeight}x{T.OutWidth}x{T.Channels}, " +
+        $"{T.Size}x{T.Size} window, stride {T.Stride}, padding {T.PadTop} top {T.PadLeft} left";
 
     /// <summary>Where input pixel (<paramref name="row"/>, <paramref name="column"/>), channel <paramref name="channel"/> is.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -83,25 +76,6 @@ internal static class PoolWindows<T> where T : struct, IPoolShape
         if (input != InputLength || output != OutputLength)
             throw new ArgumentException($"{kernel} buffers ({input}, {output}) do not match shape {Text}.");
     }
-}
-
-/// <summary>Runs the generic pooling kernels on a <see cref="PoolShape"/> value set for this thread by
-/// <see cref="Use"/>, as <see cref="RuntimeConv2DShape"/> does for convolutions.</summary>
-internal readonly struct RuntimePoolShape : IPoolShape
-{
-    public static ShapeInUse<PoolShape>.Scope Use(in PoolShape shape) => ShapeInUse<PoolShape>.Use(shape);
-
-    private static ref readonly PoolShape S => ref ShapeInUse<PoolShape>.Current;
-
-    public static int InHeight => S.InHeight;
-    public static int InWidth => S.InWidth;
-    public static int Channels => S.Channels;
-    public static int OutHeight => S.OutHeight;
-    public static int OutWidth => S.OutWidth;
-    public static int Size => S.Size;
-    public static int Stride => S.Stride;
-    public static int PadTop => S.PadTop;
-    public static int PadLeft => S.PadLeft;
 }
 
 /// <summary>One pooling window: the input rows [<see cref="Y0"/>, <see cref="Y1"/>) and columns

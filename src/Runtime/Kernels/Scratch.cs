@@ -2,14 +2,13 @@ using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
 
-/// <summary>Per-thread scratch buffers for kernels (padded copies, transposed weights), grown once and reused,
+/// <summary>Per-thread scratch buffers for kernels (padded copies, transformed windows), grown once and reused,
 /// so steady-state calls allocate nothing and concurrent threads never share one. Each starts on a 64-byte boundary
 /// (<see cref="AlignedFloats"/>).</summary>
 internal static class Scratch
 {
     [ThreadStatic] private static AlignedFloats? _padded;
     [ThreadStatic] private static AlignedFloats? _gradient;
-    [ThreadStatic] private static AlignedFloats? _weights;
     [ThreadStatic] private static AlignedFloats? _band;
     [ThreadStatic] private static AlignedFloats? _normalisation;
     [ThreadStatic] private static AlignedFloats? _winograd;
@@ -18,7 +17,6 @@ internal static class Scratch
 
     public static Span<float> Padded(int length) => Get(ref _padded, length);
     public static Span<float> Gradient(int length) => Get(ref _gradient, length);
-    public static Span<float> Weights(int length) => Get(ref _weights, length);
     public static Span<float> Band(int length) => Get(ref _band, length);
     public static Span<float> Normalisation(int length) => Get(ref _normalisation, length);
     public static Span<float> Winograd(int length) => Get(ref _winograd, length);

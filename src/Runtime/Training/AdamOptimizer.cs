@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>Adam, and AdamW when <see cref="WeightDecay"/> is set, computed as <c>torch.optim.Adam</c>/<c>AdamW</c> 1.13
 /// compute them on the CPU (<c>Test_Adam</c> checks PyTorch's own bits at two lengths): the

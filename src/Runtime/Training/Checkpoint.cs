@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using StaticConvNet.Data;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>A trained (or half-trained) network on disk. Format (docs/checkpoint-format.md), little-endian:
 /// <code>

@@ -1,6 +1,5 @@
-using StaticConvNet.Data;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>The generated SIMD code as a training device: the network and the optimizer work in place.</summary>
 public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice

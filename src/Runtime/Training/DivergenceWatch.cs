@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>Decides when a run has diverged, and says why. A confident network is not a diverged one: its loss
 /// approaches 0 while its largest logits grow into the hundreds, which the stable softmax takes in its stride. A run has

@@ -1,4 +1,4 @@
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>A validation measurement.</summary>
 public readonly record struct EvalReport(long Step, float ValidationAccuracy);

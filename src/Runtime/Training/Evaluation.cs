@@ -1,6 +1,5 @@
-using StaticConvNet.Data;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>How well a network classifies a dataset: its predictions, their accuracy and confusion matrix.</summary>
 public static class Evaluation

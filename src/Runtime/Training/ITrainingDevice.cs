@@ -1,6 +1,5 @@
-using StaticConvNet.Data;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>Where a training step's work runs: the generated CPU code, or an accelerator. The loop itself
 /// (batches, schedule, divergence, evaluation points, checkpoints) is <see cref="Trainer.Run"/>, shared by all.</summary>

@@ -1,4 +1,4 @@
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>The learning rate per step. By default TensorFlow's <c>tf.train.exponential_decay</c>: lr · rate^(step /
 /// decaySteps), with the exponent floored when <paramref name="Staircase"/> is set. With <paramref name="CosineSteps"/>

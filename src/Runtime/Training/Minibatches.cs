@@ -1,7 +1,6 @@
-using StaticConvNet.Data;
 using StaticConvNet.Kernels;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>Which images make each training step's minibatch, and how they are shifted: pure functions of (seed, step),
 /// so every device trains on the same batches and a resumed run continues exactly.</summary>

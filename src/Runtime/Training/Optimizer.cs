@@ -1,4 +1,4 @@
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>An update rule: parameters ← f(parameters, gradients, learning rate, its own state). Its state is part of
 /// a checkpoint, so a resumed run continues exactly.</summary>

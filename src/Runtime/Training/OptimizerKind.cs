@@ -1,4 +1,4 @@
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>Which update rule a run uses.</summary>
 public enum OptimizerKind

@@ -1,6 +1,6 @@
 using StaticConvNet.Kernels;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>Weight initialisers as the notebook's TensorFlow used them, from our own counter-based generator
 /// so a seed means the same numbers on every machine and .NET version.</summary>

@@ -1,4 +1,4 @@
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>How a <see cref="LearningRateSchedule"/> moves the learning rate after its warm-up.</summary>
 public enum ScheduleKind

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>Stochastic gradient descent, optionally with (heavy-ball) momentum as <c>tf.train.MomentumOptimizer</c>:
 /// v ← μ·v + g, p ← p − lr·v. Plain SGD (μ = 0) is the notebook's <c>GradientDescentOptimizer</c>.</summary>

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using StaticConvNet.Data;
 using StaticConvNet.Kernels;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>The notebook's training loop: minibatches taken in order from a (seeded) shuffle of the training set,
 /// offset = step · batch mod (N − batch), SGD on the mean softmax cross-entropy. Everything a step does is a

@@ -1,4 +1,4 @@
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>What a caller hears while training runs.</summary>
 public sealed class TrainingCallbacks

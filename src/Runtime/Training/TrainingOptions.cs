@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>How to train: the notebook's knobs.</summary>
 public sealed record TrainingOptions

@@ -1,4 +1,4 @@
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>A <see cref="TrainingOptions"/> value that cannot train. <see cref="Option"/> names the property
 /// ("BatchSize", "Schedule.InitialRate"); <see cref="Problem"/> says what is wrong, as a clause that reads after the

@@ -1,4 +1,4 @@
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>The outcome of a run. <see cref="StepsDone"/> counts from the first step of the first run.
 /// <see cref="Interrupted"/>: stopped early by its cancellation token, after a whole step, with a checkpoint.

@@ -2,9 +2,8 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using StaticConvNet.Data;
 
-namespace StaticConvNet.Training;
+namespace StaticConvNet;
 
 /// <summary>A network's trained parameters as text, for baking into a generated class at compile time (a source
 /// generator can read an AdditionalFiles item only as text). docs/embedding.md documents the format:

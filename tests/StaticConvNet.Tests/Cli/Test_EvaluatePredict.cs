@@ -79,8 +79,8 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
     {
         // 40 validation images: ILGPU's CPU accelerator simulates every GPU thread, so the whole split would be slow.
         using var folder = new Scn.TempFolder();
-        var valid = StaticConvNet.Data.IdxReader.Load(Shared("valid-images-idx3-ubyte.gz"), Shared("valid-labels-idx1-ubyte.gz"));
-        var few = new StaticConvNet.Data.Dataset(valid.Images[..(40 * valid.ImageLength)], valid.Labels[..40], valid.Height, valid.Width);
+        var valid = StaticConvNet.IdxReader.Load(Shared("valid-images-idx3-ubyte.gz"), Shared("valid-labels-idx1-ubyte.gz"));
+        var few = new StaticConvNet.Dataset(valid.Images[..(40 * valid.ImageLength)], valid.Labels[..40], valid.Height, valid.Width);
         StaticConvNet.Data.IdxWriter.Write(few, folder["i.gz"], folder["l.gz"]);
         string[] Evaluate(string device)
         {

@@ -120,7 +120,7 @@ public class Test_Download
         using var folder = new Scn.TempFolder();
         using var http = new HttpClient();
         var download = new StaticConvNet.Data.ArchiveDownload(http) { ReadTimeout = TimeSpan.FromSeconds(1) };
-        var e = await Should.ThrowAsync<StaticConvNet.Data.DataFormatException>(() => download.DownloadAsync(server.Url, folder["a.tar.gz"], Tarball.Length));
+        var e = await Should.ThrowAsync<StaticConvNet.DataFormatException>(() => download.DownloadAsync(server.Url, folder["a.tar.gz"], Tarball.Length));
         e.Message.ShouldBe($"{folder["a.tar.gz.part"]}: download stalled: no data for 1 s after {Tarball.Length / 3:N0} of {Tarball.Length:N0} bytes; run the same command again to resume");
         new FileInfo(folder["a.tar.gz.part"]).Length.ShouldBe(Tarball.Length / 3);
     }

@@ -1,7 +1,6 @@
 using Microsoft.CodeAnalysis;
 using StaticConvNet.Models;
 using StaticConvNet.Tests.Support;
-using StaticConvNet.Training;
 
 namespace StaticConvNet.Tests.Generator;
 

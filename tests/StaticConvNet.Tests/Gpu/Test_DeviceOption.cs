@@ -1,6 +1,5 @@
 using ILGPU.Runtime.Cuda;
 using StaticConvNet.Tests.Support;
-using StaticConvNet.Training;
 
 namespace StaticConvNet.Tests.Gpu;
 

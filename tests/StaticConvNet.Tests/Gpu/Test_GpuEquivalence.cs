@@ -142,10 +142,10 @@ public sealed class Test_GpuTraining : IDisposable
     public void Twenty_steps_match_the_CPU_path(string model)
     {
         var entry = StaticConvNet.Models.ModelCatalog.Find(model)!;
-        var (train, _) = StaticConvNet.Data.BundledData.Load();
+        var (train, _) = StaticConvNet.BundledData.Load();
         var options = entry.NotebookRecipe with { Steps = 20, BatchSize = 2, EvalEvery = 0, Seed = 3, Schedule = new(0.02f), Momentum = 0.5f };
         var cpu = entry.Create();
-        StaticConvNet.Training.Trainer.Train(cpu, train, null, options);
+        StaticConvNet.Trainer.Train(cpu, train, null, options);
         var host = entry.Create();
         using var gpu = ((IGpuConvNet)host).CreateGpuNetwork(_accelerator, batchCapacity: 2);
         var result = GpuTrainer.Train(gpu, host, train, null, options);

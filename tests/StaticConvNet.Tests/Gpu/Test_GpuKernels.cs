@@ -19,7 +19,21 @@ namespace StaticConvNet.Tests.Gpu;
 public abstract class GpuKernelTests : AcceleratorTests
 {
     private const int Batch = 3;
-    private static readonly PoolShape Pool = new(InHeight: 7, InWidth: 6, Channels: 17, OutHeight: 4, OutWidth: 3, Size: 3, Stride: 2, PadTop: 1, PadLeft: 0);
+    /// <summary>The pooling shape, as a generated layer's: 7x6x17, 3x3 window, stride 2, SAME.</summary>
+    private readonly struct Pool : IPoolShape
+    {
+        public static int InHeight => 7;
+        public static int InWidth => 6;
+        public static int Channels => 17;
+        public static int OutHeight => 4;
+        public static int OutWidth => 3;
+        public static int Size => 3;
+        public static int Stride => 2;
+        public static int PadTop => 1;
+        public static int PadLeft => 0;
+    }
+
+    private const int InputLength = 7 * 6 * 17, OutputLength = 4 * 3 * 17;
 
     private static readonly WindowShape Window = new()
     {
@@ -61,20 +75,20 @@ public abstract class GpuKernelTests : AcceleratorTests
     [SkippableFact]
     public void Avg_pool_forward_matches_the_CPU_kernel()
     {
-        var x = RandomValues(Batch * Pool.InputLength, 1);
-        var expected = new float[Batch * Pool.OutputLength];
+        var x = RandomValues(Batch * InputLength, 1);
+        var expected = new float[Batch * OutputLength];
         for (var n = 0; n < Batch; n++)
-            AvgPool.Forward(x.AsSpan(n * Pool.InputLength, Pool.InputLength), expected.AsSpan(n * Pool.OutputLength, Pool.OutputLength), Pool);
+            AvgPool.Forward<Pool>(x.AsSpan(n * InputLength, InputLength), expected.AsSpan(n * OutputLength, OutputLength));
         ShouldBeClose(Run(GpuKernels.AvgPoolForward, x, expected.Length), expected, "output");
     }
 
     [SkippableFact]
     public void Avg_pool_backward_matches_the_CPU_kernel()
     {
-        var g = RandomValues(Batch * Pool.OutputLength, 2);
-        var expected = new float[Batch * Pool.InputLength];
+        var g = RandomValues(Batch * OutputLength, 2);
+        var expected = new float[Batch * InputLength];
         for (var n = 0; n < Batch; n++)
-            AvgPool.Backward(g.AsSpan(n * Pool.OutputLength, Pool.OutputLength), expected.AsSpan(n * Pool.InputLength, Pool.InputLength), Pool);
+            AvgPool.Backward<Pool>(g.AsSpan(n * OutputLength, OutputLength), expected.AsSpan(n * InputLength, InputLength));
         ShouldBeClose(Run(GpuKernels.AvgPoolBackward, g, expected.Length), expected, "input gradient");
     }
 
@@ -82,7 +96,7 @@ public abstract class GpuKernelTests : AcceleratorTests
     public void Tanh_forward_matches_the_CPU_kernel()
     {
         var accelerator = Accelerator;
-        var x = RandomValues(Batch * Pool.InputLength, 3, scale: 4f);
+        var x = RandomValues(Batch * InputLength, 3, scale: 4f);
         var expected = new float[x.Length];
         Tanh.Forward(x, expected);
         using var xs = accelerator.Allocate1D(x);
@@ -96,7 +110,7 @@ public abstract class GpuKernelTests : AcceleratorTests
     public void Tanh_backward_matches_the_CPU_kernel()
     {
         var accelerator = Accelerator;
-        var y = RandomValues(Batch * Pool.InputLength, 4).Select(MathF.Tanh).ToArray();
+        var y = RandomValues(Batch * InputLength, 4).Select(MathF.Tanh).ToArray();
         var g = RandomValues(y.Length, 5, scale: 3f);
         var expected = new float[y.Length];
         Tanh.Backward(y, g, expected);

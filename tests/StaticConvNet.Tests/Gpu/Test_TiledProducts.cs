@@ -257,7 +257,7 @@ public abstract class TiledProductTests : AcceleratorTests
         var sums = summary.GetAsArray1D();
         sums[0].ShouldBe(a.Sum(), 1e-3);
         sums[1].ShouldBe(b.Sum(), 1e-3);
-        classes.GetAsArray1D().ShouldBe(Enumerable.Range(0, count).Select(n => StaticConvNet.Training.Evaluation.ArgMax(logits.AsSpan(n * 10, 10))).ToArray());
+        classes.GetAsArray1D().ShouldBe(Enumerable.Range(0, count).Select(n => StaticConvNet.Evaluation.ArgMax(logits.AsSpan(n * 10, 10))).ToArray());
     }
 }
 

@@ -11,34 +11,19 @@ namespace StaticConvNet.Tests.Runtime;
 /// since double.NaN.CompareTo orders NaN below every number.</summary>
 public class Test_AvgPool
 {
-    /// <summary>Height, width, channels, window, stride, SAME.</summary>
-    public static TheoryData<int, int, int, int, int, bool> PoolCases => new()
+    /// <summary>Height, width, channels, window, stride, padding.</summary>
+    public static TheoryData<Type> PoolCases => new()
     {
-        { 7, 5, 17, 3, 2, true },   // symmetric SAME padding, 16 lanes + 1 tail channel
-        { 6, 9, 3, 4, 1, true },    // SAME: 1 row/column before, 2 after
-        { 9, 8, 17, 4, 3, true },   // stride 3: rows padded 0 before / 1 after, columns 1 / 1
-        { 10, 7, 48, 5, 3, true },  // three full registers
-        { 8, 11, 16, 2, 3, true },  // stride wider than the window: some inputs feed no output
-        { 5, 5, 1, 5, 1, true },    // window as large as the image
-        { 9, 7, 17, 3, 2, false },  // VALID
-        { 10, 7, 3, 4, 3, false },  // VALID, stride 3, the last rows/columns unused
-        { 6, 6, 32, 2, 2, false },
+        typeof(PoolShape<N7, N5, N17, N3, N2, Same>),   // symmetric SAME padding, 16 lanes + 1 tail channel
+        typeof(PoolShape<N6, N9, N3, N4, N1, Same>),    // SAME: 1 row/column before, 2 after
+        typeof(PoolShape<N9, N8, N17, N4, N3, Same>),   // stride 3: rows padded 0 before / 1 after, columns 1 / 1
+        typeof(PoolShape<N10, N7, N48, N5, N3, Same>),  // three full registers
+        typeof(PoolShape<N8, N11, N16, N2, N3, Same>),  // stride wider than the window: some inputs feed no output
+        typeof(PoolShape<N5, N5, N1, N5, N1, Same>),    // window as large as the image
+        typeof(PoolShape<N9, N7, N17, N3, N2, Valid>),  // VALID
+        typeof(PoolShape<N10, N7, N3, N4, N3, Valid>),  // VALID, stride 3, the last rows/columns unused
+        typeof(PoolShape<N6, N6, N32, N2, N2, Valid>),
     };
-
-    /// <summary>TensorFlow's output size and leading padding for one axis.</summary>
-    private static (int Out, int PadBefore) Axis(int input, int window, int stride, bool same)
-    {
-        if (!same) return ((input - window) / stride + 1, 0);
-        var output = (input + stride - 1) / stride;
-        return (output, Math.Max((output - 1) * stride + window - input, 0) / 2);
-    }
-
-    private static PoolShape Shape(int h, int w, int c, int size, int stride, bool same)
-    {
-        var (outHeight, padTop) = Axis(h, size, stride, same);
-        var (outWidth, padLeft) = Axis(w, size, stride, same);
-        return new PoolShape(h, w, c, outHeight, outWidth, size, stride, padTop, padLeft);
-    }
 
     private static float[] RandomValues(int length, int seed, float scale = 1f)
     {
@@ -48,71 +33,86 @@ public class Test_AvgPool
 
     private static double Dot(float[] a, float[] b) => a.Zip(b, (u, v) => (double)u * v).Sum();
 
-    private static double[] Reference(float[] x, PoolShape s, bool same) =>
-        new ReferenceNet.AvgPool(s.Size, s.Stride, same).Forward(x.Select(v => (double)v).ToArray(), new(s.InHeight, s.InWidth, s.Channels), default);
+    /// <summary>Whether the reference should pad as SAME: where SAME gives VALID's output size it pads nothing, and
+    /// the two are the same pooling.</summary>
+    private static bool IsSame<T>() where T : struct, IPoolShape =>
+        T.OutHeight != WindowAxis.Output(T.InHeight, T.Size, T.Stride, same: false) || T.OutWidth != WindowAxis.Output(T.InWidth, T.Size, T.Stride, same: false);
+
+    private static double[] Reference<T>(float[] x) where T : struct, IPoolShape =>
+        new ReferenceNet.AvgPool(T.Size, T.Stride, IsSame<T>()).Forward(x.Select(v => (double)v).ToArray(), new(T.InHeight, T.InWidth, T.Channels), default);
 
     [Theory]
     [MemberData(nameof(PoolCases))]
-    public void Avg_pool_forward_matches_the_reference(int h, int w, int c, int size, int stride, bool same)
+    public void Avg_pool_forward_matches_the_reference(Type shape) => ForShape.Run(typeof(Test_AvgPool), nameof(ForwardMatchesTheReference), shape);
+
+    private static void ForwardMatchesTheReference<T>() where T : struct, IPoolShape
     {
-        var s = Shape(h, w, c, size, stride, same);
-        var x = RandomValues(s.InputLength, 1);
-        var y = new float[s.OutputLength];
-        AvgPool.Forward(x, y, s);
-        var expected = Reference(x, s, same);
+        var x = RandomValues(PoolLengths<T>.InputLength, 1);
+        var y = new float[PoolLengths<T>.OutputLength];
+        AvgPool.Forward<T>(x, y);
+        var expected = Reference<T>(x);
         expected.Length.ShouldBe(y.Length);
         // A float mean of at most 25 values in [-1, 1]: error ~1e-7.
         for (var i = 0; i < y.Length; i++) ((double)y[i]).ShouldBe(expected[i], 1e-6, $"output {i}");
     }
 
     [Fact]
-    public void Avg_pool_same_padding_divides_a_corner_by_its_four_pixels_not_nine()
+    public void Avg_pool_same_padding_divides_a_corner_by_its_four_pixels_not_nine() => CornerDividesByItsOwnPixels<PoolShape<N3, N3, N1, N3, N1, Same>>();
+
+    private static void CornerDividesByItsOwnPixels<T>() where T : struct, IPoolShape
     {
-        var s = Shape(3, 3, 1, 3, 1, same: true);
-        s.ShouldBe(new PoolShape(3, 3, 1, 3, 3, 3, 1, 1, 1));
+        (T.OutHeight, T.OutWidth, T.PadTop, T.PadLeft).ShouldBe((3, 3, 1, 1));
         float[] x = [1, 2, 3, 4, 5, 6, 7, 8, 9];
         var y = new float[9];
-        AvgPool.Forward(x, y, s);
+        AvgPool.Forward<T>(x, y);
         // Corners: (1+2+4+5)/4; edges: six pixels; centre: all nine.
         y.ShouldBe([3f, 3.5f, 4f, 4.5f, 5f, 5.5f, 6f, 6.5f, 7f]);
 
         var dx = new float[9];
-        AvgPool.Backward([8f, 0, 0, 0, 0, 0, 0, 0, 0], dx, s);
+        AvgPool.Backward<T>([8f, 0, 0, 0, 0, 0, 0, 0, 0], dx);
         dx.ShouldBe([2f, 2f, 0, 2f, 2f, 0, 0, 0, 0]);
     }
 
     [Theory]
     [MemberData(nameof(PoolCases))]
-    public void Avg_pool_backward_is_the_adjoint_of_forward(int h, int w, int c, int size, int stride, bool same)
+    public void Avg_pool_backward_is_the_adjoint_of_forward(Type shape) => ForShape.Run(typeof(Test_AvgPool), nameof(BackwardIsTheAdjoint), shape);
+
+    private static void BackwardIsTheAdjoint<T>() where T : struct, IPoolShape
     {
         // Forward is linear, so <Forward(x), g> = <x, Backward(g)> for every x and g.
-        var s = Shape(h, w, c, size, stride, same);
-        var x = RandomValues(s.InputLength, 2);
-        var g = RandomValues(s.OutputLength, 3);
-        var y = new float[s.OutputLength];
-        AvgPool.Forward(x, y, s);
-        var dx = Enumerable.Repeat(float.NaN, s.InputLength).ToArray(); // overwritten, not accumulated
-        AvgPool.Backward(g, dx, s);
+        var x = RandomValues(PoolLengths<T>.InputLength, 2);
+        var g = RandomValues(PoolLengths<T>.OutputLength, 3);
+        var y = new float[PoolLengths<T>.OutputLength];
+        AvgPool.Forward<T>(x, y);
+        var dx = Enumerable.Repeat(float.NaN, PoolLengths<T>.InputLength).ToArray(); // overwritten, not accumulated
+        AvgPool.Backward<T>(g, dx);
         var left = Dot(y, g);
         var right = Dot(x, dx);
         var magnitude = y.Zip(g, (u, v) => Math.Abs((double)u * v)).Sum();
         right.ShouldBe(left, 1e-5 * (1 + magnitude));
     }
 
+    public static TheoryData<Type> FiniteDifferenceCases => new()
+    {
+        typeof(PoolShape<N5, N4, N17, N3, N2, Same>),
+        typeof(PoolShape<N6, N5, N3, N4, N3, Same>),
+        typeof(PoolShape<N7, N6, N2, N3, N2, Valid>),
+    };
+
     [Theory]
-    [InlineData(5, 4, 17, 3, 2, true)]
-    [InlineData(6, 5, 3, 4, 3, true)]
-    [InlineData(7, 6, 2, 3, 2, false)]
-    public void Avg_pool_backward_matches_finite_differences_of_the_reference(int h, int w, int c, int size, int stride, bool same)
+    [MemberData(nameof(FiniteDifferenceCases))]
+    public void Avg_pool_backward_matches_finite_differences_of_the_reference(Type shape) =>
+        ForShape.Run(typeof(Test_AvgPool), nameof(BackwardMatchesFiniteDifferences), shape);
+
+    private static void BackwardMatchesFiniteDifferences<T>() where T : struct, IPoolShape
     {
         // L(x) = <Reference(x), g> in double; its central difference in x[k] against the kernel's input gradient.
-        var s = Shape(h, w, c, size, stride, same);
-        var x = RandomValues(s.InputLength, 4).Select(v => (double)v).ToArray();
-        var g = RandomValues(s.OutputLength, 5);
-        var dx = new float[s.InputLength];
-        AvgPool.Backward(g, dx, s);
-        var layer = new ReferenceNet.AvgPool(size, stride, same);
-        var shape = new ReferenceNet.Shape(h, w, c);
+        var x = RandomValues(PoolLengths<T>.InputLength, 4).Select(v => (double)v).ToArray();
+        var g = RandomValues(PoolLengths<T>.OutputLength, 5);
+        var dx = new float[PoolLengths<T>.InputLength];
+        AvgPool.Backward<T>(g, dx);
+        var layer = new ReferenceNet.AvgPool(T.Size, T.Stride, IsSame<T>());
+        var shape = new ReferenceNet.Shape(T.InHeight, T.InWidth, T.Channels);
         double Loss() => layer.Forward(x, shape, default).Zip(g, (u, v) => u * v).Sum();
         const double step = 1e-3; // L is linear: the difference is exact up to double rounding
         for (var k = 0; k < x.Length; k++)
@@ -130,10 +130,9 @@ public class Test_AvgPool
     [Fact]
     public void Avg_pool_rejects_buffers_that_do_not_match_the_shape()
     {
-        var s = Shape(4, 4, 2, 2, 2, same: true);
-        Should.Throw<ArgumentException>(() => AvgPool.Forward(new float[32], new float[7], s));
-        Should.Throw<ArgumentException>(() => AvgPool.Forward(new float[31], new float[8], s));
-        Should.Throw<ArgumentException>(() => AvgPool.Backward(new float[8], new float[33], s));
-        Should.Throw<ArgumentException>(() => AvgPool.Backward(new float[9], new float[32], s));
+        Should.Throw<ArgumentException>(() => AvgPool.Forward<PoolShape<N4, N4, N2, N2, N2, Same>>(new float[32], new float[7]));
+        Should.Throw<ArgumentException>(() => AvgPool.Forward<PoolShape<N4, N4, N2, N2, N2, Same>>(new float[31], new float[8]));
+        Should.Throw<ArgumentException>(() => AvgPool.Backward<PoolShape<N4, N4, N2, N2, N2, Same>>(new float[8], new float[33]));
+        Should.Throw<ArgumentException>(() => AvgPool.Backward<PoolShape<N4, N4, N2, N2, N2, Same>>(new float[9], new float[32]));
     }
 }

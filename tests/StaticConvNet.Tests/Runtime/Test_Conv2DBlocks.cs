@@ -5,34 +5,33 @@ namespace StaticConvNet.Tests.Runtime;
 
 /// <summary>The convolution's register-blocked kernels (forward blocks of up to 14 pixels, stacked rows on narrow
 /// outputs, overlapping last blocks; weight-gradient groups of every row or of kernel-row parts; the strided input
-/// gradient's tap groups) against a direct sum in double, at shapes chosen to hit each of those cases. Shapes are run
-/// through the kernels' runtime-shape entry points, which execute the same generic code as a generated layer.</summary>
+/// gradient's tap groups) against a direct sum in double, at shapes chosen to hit each of those cases. Each shape is a
+/// type, as a generated layer's is, so the JIT compiles the same code for it.</summary>
 public class Test_Conv2DBlocks
 {
-    public static TheoryData<int, int, int, int, int, int, bool> Shapes => new()
+    public static TheoryData<Type> Shapes => new()
     {
-        // height, width, in channels, out channels, patch, stride, SAME
-        { 5, 5, 16, 16, 3, 1, true },    // width 5: two rows stacked per block, last block overlaps
-        { 7, 7, 16, 32, 5, 1, true },    // width 7: two rows per block; two output-channel registers
-        { 9, 29, 1, 16, 5, 1, true },    // width 29: three blocks of 10, the last overlapping
-        { 4, 11, 3, 16, 3, 1, false },   // VALID, 27 weight rows: one all-rows group
-        { 6, 13, 16, 16, 2, 1, true },   // even patch: asymmetric SAME padding, kernel row of 32 in two groups
-        { 15, 15, 16, 16, 5, 2, true },  // stride 2: the strided input gradient, 25 taps per group
-        { 12, 10, 32, 16, 3, 3, false }, // stride 3, two input-channel registers
-        { 8, 9, 16, 16, 6, 2, true },    // patch 6: 36 taps, one kernel row per tap group
-        { 15, 15, 16, 16, 7, 2, true },  // patch 7, stride 2: a kernel row of 7 taps, past what a narrow block's kernel holds
-        { 3, 17, 16, 16, 1, 1, true },   // 1x1
+        // height, width, in channels, out channels, patch, stride, padding
+        typeof(ConvShape<N5, N5, N16, N16, N3, N1, Same>),    // width 5: two rows stacked per block, last block overlaps
+        typeof(ConvShape<N7, N7, N16, N32, N5, N1, Same>),    // width 7: two rows per block; two output-channel registers
+        typeof(ConvShape<N9, N29, N1, N16, N5, N1, Same>),    // width 29: three blocks of 10, the last overlapping
+        typeof(ConvShape<N4, N11, N3, N16, N3, N1, Valid>),   // VALID, 27 weight rows: one all-rows group
+        typeof(ConvShape<N6, N13, N16, N16, N2, N1, Same>),   // even patch: asymmetric SAME padding, kernel row of 32 in two groups
+        typeof(ConvShape<N15, N15, N16, N16, N5, N2, Same>),  // stride 2: the strided input gradient, 25 taps per group
+        typeof(ConvShape<N12, N10, N32, N16, N3, N3, Valid>), // stride 3, two input-channel registers
+        typeof(ConvShape<N8, N9, N16, N16, N6, N2, Same>),    // patch 6: 36 taps, one kernel row per tap group
+        typeof(ConvShape<N15, N15, N16, N16, N7, N2, Same>),  // patch 7, stride 2: a kernel row of 7 taps, past what a narrow block's kernel holds
+        typeof(ConvShape<N3, N17, N16, N16, N1, N1, Same>),   // 1x1
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Forward_and_backward_match_a_direct_sum(int height, int width, int inChannels, int outChannels, int patch, int stride, bool same)
+    public void Forward_and_backward_match_a_direct_sum(Type shape) => ForShape.Run(typeof(Test_Conv2DBlocks), nameof(MatchesDirectSum), shape);
+
+    private static void MatchesDirectSum<T>() where T : struct, IConv2DShape
     {
-        int outHeight = same ? (height + stride - 1) / stride : (height - patch) / stride + 1;
-        int outWidth = same ? (width + stride - 1) / stride : (width - patch) / stride + 1;
-        int padTop = same ? Math.Max((outHeight - 1) * stride + patch - height, 0) / 2 : 0;
-        int padLeft = same ? Math.Max((outWidth - 1) * stride + patch - width, 0) / 2 : 0;
-        var shape = new Conv2DShape(height, width, inChannels, outHeight, outWidth, outChannels, patch, stride, padTop, padLeft);
+        int height = T.InHeight, width = T.InWidth, inChannels = T.InChannels, outChannels = T.OutChannels;
+        int patch = T.Patch, stride = T.Stride, outHeight = T.OutHeight, outWidth = T.OutWidth, padTop = T.PadTop, padLeft = T.PadLeft;
         var input = ReferenceNets.Random(height * width * inChannels, 1, 1f);
         var weights = ReferenceNets.Random(patch * patch * inChannels * outChannels, 2, 0.5f);
         var bias = ReferenceNets.Random(outChannels, 3, 0.5f);
@@ -62,9 +61,11 @@ public class Test_Conv2DBlocks
         }
 
         var output = new float[outputGradient.Length];
-        Conv2D.Forward(input, weights, bias, output, shape);
+        Conv2D.Forward<T>(input, weights, bias, output);
         var (inputGradient, weightGradient, biasGradient) = (new float[input.Length], new float[weights.Length], new float[outChannels]);
-        Conv2D.Backward(input, weights, outputGradient, inputGradient, weightGradient, biasGradient, shape);
+        var flipped = new float[weights.Length];
+        Conv2D.FlipWeights<T>(weights, flipped);
+        Conv2D.Backward<T>(input, weights, flipped, outputGradient, inputGradient, weightGradient, biasGradient);
 
         ShouldMatch(output, expectedOutput, "output");
         ShouldMatch(weightGradient, expectedWeightGradient, "weight gradient");

@@ -50,13 +50,12 @@ public class Test_Kernels
     [Fact]
     public void Max_pool_routes_the_gradient_to_the_maximum_only()
     {
-        var shape = new PoolShape(2, 2, 1, 1, 1, 2, 2, 0, 0);
         float[] input = [0.1f, 0.9f, -0.3f, 0.5f];
         var output = new float[1];
-        MaxPool.Forward(input, output, shape);
+        MaxPool.Forward<PoolShape<N2, N2, N1, N2, N2, Valid>>(input, output);
         output[0].ShouldBe(0.9f);
         var inputGradient = new float[4];
-        MaxPool.Backward(input, [2f], inputGradient, shape);
+        MaxPool.Backward<PoolShape<N2, N2, N1, N2, N2, Valid>>(input, [2f], inputGradient);
         inputGradient.ShouldBe([0f, 2f, 0f, 0f]);
     }
 
@@ -64,9 +63,8 @@ public class Test_Kernels
     public void Conv_same_padding_puts_the_odd_row_at_the_bottom()
     {
         // 2x2 patch of ones over a 2x2 input with SAME: TensorFlow pads one row/column after, none before.
-        var shape = new Conv2DShape(2, 2, 1, 2, 2, 1, Patch: 2, Stride: 1, PadTop: 0, PadLeft: 0);
         var output = new float[4];
-        Conv2D.Forward([1f, 2f, 3f, 4f], [1f, 1f, 1f, 1f], [0f], output, shape);
+        Conv2D.Forward<ConvShape<N2, N2, N1, N1, N2, N1, Same>>([1f, 2f, 3f, 4f], [1f, 1f, 1f, 1f], [0f], output);
         output.ShouldBe([10f, 6f, 7f, 4f]);
     }
 
@@ -82,7 +80,6 @@ public class Test_Kernels
     [Fact]
     public void Kernels_reject_buffers_that_do_not_match_the_shape()
     {
-        var shape = new Conv2DShape(3, 3, 1, 3, 3, 2, 3, 1, 1, 1);
-        Should.Throw<ArgumentException>(() => Conv2D.Forward(new float[8], new float[18], new float[2], new float[18], shape));
+        Should.Throw<ArgumentException>(() => Conv2D.Forward<ConvShape<N3, N3, N1, N2, N3, N1, Same>>(new float[8], new float[18], new float[2], new float[18]));
     }
 }

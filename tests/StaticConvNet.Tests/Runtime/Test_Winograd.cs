@@ -117,12 +117,11 @@ public class Test_Winograd
     private static void MatchesDirectSum<T>() where T : struct, IConv2DShape
     {
         Skip.IfNot(Vector128.IsHardwareAccelerated, "Winograd runs on every SIMD width; without SIMD the direct kernels run instead.");
-        var shape = new Conv2DShape(T.InHeight, T.InWidth, T.InChannels, T.OutHeight, T.OutWidth, T.OutChannels, T.Patch, T.Stride, T.PadTop, T.PadLeft);
         var input = ReferenceNets.Random(T.InHeight * T.InWidth * T.InChannels, 1, 1f);
         var weights = ReferenceNets.Random(25 * T.InChannels * T.OutChannels, 2, 0.5f);
         var bias = ReferenceNets.Random(T.OutChannels, 3, 0.5f);
         var outputGradient = ReferenceNets.Random(T.OutHeight * T.OutWidth * T.OutChannels, 4, 1f);
-        var expected = DirectSums(shape, input, weights, bias, outputGradient);
+        var expected = DirectSums<T>(input, weights, bias, outputGradient);
 
         var winograd = new WinogradWeights<T>();
         winograd.Active.ShouldBeTrue();
@@ -228,25 +227,26 @@ public class Test_Winograd
     /// <summary>Each value in double, with the sum of its terms' magnitudes: the scale any fp32 rounding error is relative to.</summary>
     private readonly record struct Exact(double[] Values, double[] Magnitudes);
 
-    private static (Exact Output, Exact InputGradient, Exact WeightGradient) DirectSums(Conv2DShape s, float[] input, float[] weights, float[] bias, float[] outputGradient)
+    private static (Exact Output, Exact InputGradient, Exact WeightGradient) DirectSums<T>(float[] input, float[] weights, float[] bias, float[] outputGradient)
+        where T : struct, IConv2DShape
     {
         Exact Zeros(int n) => new(new double[n], new double[n]);
         var (output, inputGradient, weightGradient) = (Zeros(outputGradient.Length), Zeros(input.Length), Zeros(weights.Length));
         void Add(Exact e, int i, double term) { e.Values[i] += term; e.Magnitudes[i] += Math.Abs(term); }
-        for (var oy = 0; oy < s.OutHeight; oy++)
-        for (var ox = 0; ox < s.OutWidth; ox++)
-        for (var o = 0; o < s.OutChannels; o++)
+        for (var oy = 0; oy < T.OutHeight; oy++)
+        for (var ox = 0; ox < T.OutWidth; ox++)
+        for (var o = 0; o < T.OutChannels; o++)
         {
-            var pixel = (oy * s.OutWidth + ox) * s.OutChannels + o;
+            var pixel = (oy * T.OutWidth + ox) * T.OutChannels + o;
             Add(output, pixel, bias[o]);
-            for (var ky = 0; ky < s.Patch; ky++)
-            for (var kx = 0; kx < s.Patch; kx++)
+            for (var ky = 0; ky < T.Patch; ky++)
+            for (var kx = 0; kx < T.Patch; kx++)
             {
-                int iy = oy * s.Stride - s.PadTop + ky, ix = ox * s.Stride - s.PadLeft + kx;
-                if (iy < 0 || iy >= s.InHeight || ix < 0 || ix >= s.InWidth) continue;
-                for (var c = 0; c < s.InChannels; c++)
+                int iy = oy * T.Stride - T.PadTop + ky, ix = ox * T.Stride - T.PadLeft + kx;
+                if (iy < 0 || iy >= T.InHeight || ix < 0 || ix >= T.InWidth) continue;
+                for (var c = 0; c < T.InChannels; c++)
                 {
-                    int x = (iy * s.InWidth + ix) * s.InChannels + c, w = ((ky * s.Patch + kx) * s.InChannels + c) * s.OutChannels + o;
+                    int x = (iy * T.InWidth + ix) * T.InChannels + c, w = ((ky * T.Patch + kx) * T.InChannels + c) * T.OutChannels + o;
                     Add(output, pixel, (double)input[x] * weights[w]);
                     Add(inputGradient, x, (double)weights[w] * outputGradient[pixel]);
                     Add(weightGradient, w, (double)input[x] * outputGradient[pixel]);

@@ -1,6 +1,5 @@
 using StaticConvNet.Data;
 using StaticConvNet.Tests.Support;
-using StaticConvNet.Training;
 
 namespace StaticConvNet.Tests.Training;
 

@@ -1,5 +1,4 @@
 using StaticConvNet.Data;
-using StaticConvNet.Training;
 
 namespace StaticConvNet.Tests.Training;
 
