@@ -59,8 +59,8 @@ internal static class EvaluateCommand
     /// labels are its folders' places in the sorted names: other names would mean other labels); else the data's.</summary>
     internal static IReadOnlyList<string>? ClassNamesFor(Checkpoint checkpoint, Dataset data, string checkpointPath, string description)
     {
-        if (checkpoint.ClassNames is { } trained && data.ClassNames is { } given && !trained.SequenceEqual(given, StringComparer.Ordinal))
-            throw new UserError($"{checkpointPath} was trained on the classes {LabelNames.List(trained)}; {description} has {LabelNames.List(given)}");
+        if (LabelNames.TrainedOnOther(checkpoint.ClassNames, checkpointPath, data.ClassNames, description) is { } problem)
+            throw new UserError(problem);
         return checkpoint.ClassNames ?? data.ClassNames;
     }
 

@@ -68,10 +68,10 @@ internal static class TrainCommand
         var data = load(network.Description.Input);
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
-        if (data.ClassNames is { } names && names.Count != network.OutputLength)
-            throw new UserError($"{data.Description} has {names.Count} classes ({LabelNames.List(names)}); {entry.ClassName} classifies {network.OutputLength}");
-        if (resume?.ClassNames is { } resumed && data.ClassNames is { } current && !resumed.SequenceEqual(current, StringComparer.Ordinal))
-            throw new UserError($"{resumePath} was trained on the classes {LabelNames.List(resumed)}; {data.Description} has {LabelNames.List(current)}");
+        if (LabelNames.OutputsProblem(data.ClassNames, data.Description, network.OutputLength, entry.ClassName) is { } outputsProblem)
+            throw new UserError(outputsProblem);
+        if (LabelNames.TrainedOnOther(resume?.ClassNames, resumePath ?? "the checkpoint", data.ClassNames, data.Description) is { } resumeProblem)
+            throw new UserError(resumeProblem);
 
         using var gpu = accelerator is null ? null : DeviceChoice.GpuNetworkOf(network, accelerator, options.BatchSize);
         var run = new TrainingRun(network, data)

@@ -189,10 +189,10 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
     /// the names go into the checkpoint, the weights file and the baked classifier, where a mismatch would misname.</summary>
     private void CheckClassNames()
     {
-        if (data.ClassNames is { } names && names.Count != network.OutputLength)
-            throw new ArgumentException($"{data.Description} has {names.Count} classes ({LabelNames.List(names)}); {network.Description.Name} has {network.OutputLength} outputs");
-        if (Resume?.ClassNames is { } resumed && data.ClassNames is { } current && !resumed.SequenceEqual(current, StringComparer.Ordinal))
-            throw new ArgumentException($"The checkpoint was trained on the classes {LabelNames.List(resumed)}; {data.Description} has {LabelNames.List(current)}.");
+        if (LabelNames.OutputsProblem(data.ClassNames, data.Description, network.OutputLength, network.Description.Name) is { } outputsProblem)
+            throw new ArgumentException(outputsProblem);
+        if (LabelNames.TrainedOnOther(Resume?.ClassNames, "The checkpoint to resume", data.ClassNames, data.Description) is { } resumeProblem)
+            throw new ArgumentException(resumeProblem);
     }
 
     /// <summary>Creates the folder; refuses one holding another run unless resuming it or overwriting it.</summary>

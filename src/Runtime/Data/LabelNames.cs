@@ -36,4 +36,17 @@ public static class LabelNames
         var repeated = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         return repeated is null ? null : $"the class name '{repeated.Key}' appears twice";
     }
+
+    /// <summary>Why data named <paramref name="names"/> (described as <paramref name="data"/>) does not fit a network
+    /// of <paramref name="outputs"/> outputs, or null: each output is one class's name.</summary>
+    public static string? OutputsProblem(IReadOnlyList<string>? names, string data, int outputs, string network)
+        => names is not null && names.Count != outputs ? $"{data} has {names.Count} classes ({List(names)}); {network} classifies {outputs}" : null;
+
+    /// <summary>Why weights trained on the classes <paramref name="trained"/> (in <paramref name="weights"/>) cannot
+    /// read data named <paramref name="given"/>, or null: a label is its class's place in the names, so other names
+    /// would mean other labels. Either side without names fits.</summary>
+    public static string? TrainedOnOther(IReadOnlyList<string>? trained, string weights, IReadOnlyList<string>? given, string data)
+        => trained is not null && given is not null && !trained.SequenceEqual(given, StringComparer.Ordinal)
+            ? $"{weights} was trained on the classes {List(trained)}; {data} has {List(given)}"
+            : null;
 }

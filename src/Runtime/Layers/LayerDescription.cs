@@ -17,6 +17,10 @@ public abstract record LayerDescription(string Name, int Index, LayerShape Input
     /// <summary>Weights plus biases this layer owns in the network's parameter buffer.</summary>
     public virtual int ParameterCount => 0;
 
+    /// <summary>Whether <c>IConvNet.DropoutRate</c> (a run's <c>TrainingOptions.DropoutRate</c>) changes what this
+    /// layer does: a run that sets a rate for a network with no such layer is refused, not silently ignored.</summary>
+    public virtual bool UsesDropoutRate => false;
+
     public abstract T Accept<T>(ILayerVisitor<T> visitor);
 
     /// <summary>e.g. "conv1: Conv2D 16 filters, 5x5, stride 1, SAME, 28x28x1 -> 28x28x16" (sealed: every kind reads alike).</summary>

@@ -63,6 +63,7 @@ public sealed record DropoutLayer(string Name, int Index, LayerShape Input, Laye
 {
     public override string Kind => "Dropout";
     public override string Detail => FormattableString.Invariant($"rate {Rate}");
+    public override bool UsesDropoutRate => true;
     public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
 }
 

@@ -62,7 +62,7 @@ public sealed record TrainingOptions
         if (DropoutRate is { } rate)
         {
             Require(rate >= 0 && rate < 1, nameof(DropoutRate), string.Create(c, $"is the rate of dropping, in [0, 1); got {rate}"));
-            Require(network.Description.Layers.Any(l => l is DropoutLayer), nameof(DropoutRate), $"is set, but {network.Description.Name} has no dropout layer");
+            Require(network.Description.Layers.Any(l => l.UsesDropoutRate), nameof(DropoutRate), $"is set, but {network.Description.Name} has no dropout layer");
         }
     }
 

@@ -120,13 +120,13 @@ public class Test_TrainingRun
         File.ReadAllText(result.WeightsPath!).ShouldContain("classes: 3\nclass 0: red\nclass 1: green\nclass 2: blue\n");
 
         Should.Throw<ArgumentException>(() => new TrainingRun(new ColourNet(), Named(["red", "green", "blue", "grey"])) { OutputFolder = folder["four"], Output = TextWriter.Null }.Fit())
-            .Message.ShouldBe("blobs has 4 classes (red, green, blue, grey); ColourNet has 3 outputs");
+            .Message.ShouldBe("blobs has 4 classes (red, green, blue, grey); ColourNet classifies 3");
         Directory.Exists(folder["four"]).ShouldBeFalse("nothing is written");
         Should.Throw<ArgumentException>(() => new TrainingRun(new ColourNet(), Named(["cyan", "magenta", "yellow"]))
             {
                 Options = options with { Steps = 10 }, OutputFolder = folder["run"], Resume = Checkpoint.Load(result.CheckpointPath!), Output = TextWriter.Null,
             }.Fit())
-            .Message.ShouldBe("The checkpoint was trained on the classes red, green, blue; blobs has cyan, magenta, yellow.");
+            .Message.ShouldBe("The checkpoint to resume was trained on the classes red, green, blue; blobs has cyan, magenta, yellow");
     }
 
     [Fact]
