@@ -122,6 +122,25 @@ internal static class GpuKernels
         dx[i] = sum;
     }
 
+    // ---- GlobalAvgPool -----------------------------------------------------------------------
+
+    /// <summary>One thread per image and channel: the channel's pixels summed in order and divided once, as the CPU
+    /// kernel does.</summary>
+    public static void GlobalAvgPoolForward(Index1D i, ArrayView<float> x, ArrayView<float> y, int pixels, int channels)
+    {
+        int c = i % channels, first = i / channels * pixels * channels + c;
+        var sum = x[first];
+        for (var pixel = 1; pixel < pixels; pixel++) sum += x[first + pixel * channels];
+        y[i] = sum / pixels;
+    }
+
+    /// <summary>One thread per input value: its channel's gradient divided by the pixel count.</summary>
+    public static void GlobalAvgPoolBackward(Index1D i, ArrayView<float> g, ArrayView<float> dx, int pixels, int channels)
+    {
+        int c = i % channels, image = i / (pixels * channels);
+        dx[i] = g[image * channels + c] / pixels;
+    }
+
     // ---- ReLU, tanh, dropout ------------------------------------------------------------------
 
     public static void ReluForward(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] > 0f ? x[i] : 0f;

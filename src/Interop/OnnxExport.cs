@@ -70,6 +70,9 @@ public static class OnnxExport
         // count_include_pad = 0: TensorFlow's SAME average ignores the padding.
         public bool Visit(AvgPoolLayer layer) => Pool("AveragePool", layer, layer.Window, a => a.Int("count_include_pad", 0));
 
+        // NCHW to N x C x 1 x 1: a Dense layer after it flattens that to the C means, TensorFlow's HWC order of a 1 x 1 image.
+        public bool Visit(GlobalAvgPoolLayer layer) => Elementwise("GlobalAveragePool", layer);
+
         public bool Visit(ReluLayer layer) => Elementwise("Relu", layer);
 
         public bool Visit(TanhLayer layer) => Elementwise("Tanh", layer);

@@ -11,6 +11,7 @@ internal static class LayerKinds
         Conv2DLayer.Definition,
         MaxPoolLayer.Definition,
         AvgPoolLayer.Definition,
+        GlobalAvgPoolLayer.Definition,
         ReluLayer.Definition,
         TanhLayer.Definition,
         DenseLayer.Definition,

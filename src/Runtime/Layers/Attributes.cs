@@ -116,6 +116,12 @@ public sealed class AvgPoolAttribute(int size) : LayerAttribute
     public Padding Padding { get; set; } = DefaultPadding;
 }
 
+/// <summary>The mean of each channel over the whole image: H x W x C becomes 1 x 1 x C (PyTorch's
+/// <c>AdaptiveAvgPool2d(1)</c>, Keras's <c>GlobalAveragePooling2D</c>, ONNX's <c>GlobalAveragePool</c>). No arguments:
+/// the window is whatever the input's size is.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalAvgPoolAttribute : LayerAttribute;
+
 /// <summary>Rectified linear unit, max(x, 0).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class ReLUAttribute : LayerAttribute;

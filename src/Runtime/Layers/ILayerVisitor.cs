@@ -7,6 +7,7 @@ public interface ILayerVisitor<out T>
     T Visit(DenseLayer layer);
     T Visit(MaxPoolLayer layer);
     T Visit(AvgPoolLayer layer);
+    T Visit(GlobalAvgPoolLayer layer);
     T Visit(ReluLayer layer);
     T Visit(TanhLayer layer);
     T Visit(DropoutLayer layer);

@@ -42,6 +42,15 @@ public sealed record AvgPoolLayer(string Name, int Index, LayerShape Input, Laye
     public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
 }
 
+/// <summary>The mean of each channel over the whole image: H x W x C to 1 x 1 x C.</summary>
+public sealed record GlobalAvgPoolLayer(string Name, int Index, LayerShape Input, LayerShape Output)
+    : LayerDescription(Name, Index, Input, Output)
+{
+    public override string Kind => "GlobalAvgPool";
+    public override string Detail => "mean of each channel";
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
 /// <summary>max(x, 0).</summary>
 public sealed record ReluLayer(string Name, int Index, LayerShape Input, LayerShape Output) : LayerDescription(Name, Index, Input, Output)
 {

@@ -407,7 +407,7 @@ public class Test_Diagnostics
         d.Id.ShouldBe("SCN0018");
         Line(d).ShouldBe(7);
         d.GetMessage().ShouldBe("[LeakyReLU] derives from LayerAttribute, but the generator has no layer kind for it, so 'Leaky' would be built "
-            + "without it; the layer kinds are Conv2D, MaxPool, AvgPool, ReLU, Tanh, Dense, Dropout, LocalResponseNorm, ExpectShape (a new kind needs a generator unit: docs/architecture.md)");
+            + "without it; the layer kinds are Conv2D, MaxPool, AvgPool, GlobalAvgPool, ReLU, Tanh, Dense, Dropout, LocalResponseNorm, ExpectShape (a new kind needs a generator unit: docs/architecture.md)");
     }
 
     [Fact]

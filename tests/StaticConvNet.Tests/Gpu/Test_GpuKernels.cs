@@ -93,6 +93,31 @@ public abstract class GpuKernelTests : AcceleratorTests
     }
 
     [SkippableFact]
+    public void Global_avg_pool_forward_and_backward_match_the_CPU_kernel()
+    {
+        // The pooling shape's 7x6 images of 17 channels, each averaged to 17 means; the same sums in the same order.
+        const int pixels = 7 * 6, channels = 17;
+        var accelerator = Accelerator;
+        var x = RandomValues(Batch * pixels * channels, 6);
+        var g = RandomValues(Batch * channels, 7);
+        var (y, dx) = (new float[Batch * channels], new float[x.Length]);
+        for (var n = 0; n < Batch; n++)
+        {
+            GlobalAvgPool.Forward(x.AsSpan(n * pixels * channels, pixels * channels), y.AsSpan(n * channels, channels), pixels, channels);
+            GlobalAvgPool.Backward(g.AsSpan(n * channels, channels), dx.AsSpan(n * pixels * channels, pixels * channels), pixels, channels);
+        }
+        using var xs = accelerator.Allocate1D(x);
+        using var ys = accelerator.Allocate1D<float>(y.Length);
+        using var gs = accelerator.Allocate1D(g);
+        using var dxs = accelerator.Allocate1D<float>(x.Length);
+        accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(GpuKernels.GlobalAvgPoolForward)(y.Length, xs.View, ys.View, pixels, channels);
+        accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(GpuKernels.GlobalAvgPoolBackward)(x.Length, gs.View, dxs.View, pixels, channels);
+        accelerator.Synchronize();
+        ShouldBeClose(ys.GetAsArray1D(), y, "output");
+        ShouldBeClose(dxs.GetAsArray1D(), dx, "input gradient");
+    }
+
+    [SkippableFact]
     public void Tanh_forward_matches_the_CPU_kernel()
     {
         var accelerator = Accelerator;

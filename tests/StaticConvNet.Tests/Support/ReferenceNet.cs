@@ -104,6 +104,15 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
         protected override double Reduce(List<double> taps) => taps.Average();
     }
 
+    /// <summary>The mean of each channel over every pixel.</summary>
+    public sealed record GlobalAvgPool : Layer
+    {
+        public override Shape Output(Shape s) => new(1, 1, s.C);
+
+        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p)
+            => Enumerable.Range(0, s.C).Select(c => Enumerable.Range(0, s.H * s.W).Average(pixel => x[pixel * s.C + c])).ToArray();
+    }
+
     public sealed record Relu : Layer
     {
         public override Shape Output(Shape s) => s;

@@ -23,6 +23,8 @@ public static class ReferenceNets
         new("Dropout", () => new DropoutNet(), new(6, 6, 1, new Conv(4, 3), new Drop(0.3f, LayerIndex: 1), new Dense(3))),
         new("ReluFirst", () => new ReluFirstNet(), new(2, 3, 2, new Relu(), new Dense(2))),
         new("AvgPool", () => new AvgPoolNet(), new(7, 10, 3, new AvgPool(3, 2), new Tanh(), new Conv(5, 2), new AvgPool(2, 3), new AvgPool(2, 1, Same: false), new Dense(3))),
+        new("GlobalAvgPool", () => new GlobalAvgPoolNet(), new(5, 7, 2, new Conv(19, 3), new Relu(), new GlobalAvgPool(), new Conv(6, 1), new Dense(3))),
+        new("GlobalAvgPoolFirst", () => new GlobalAvgPoolFirstNet(), new(3, 4, 5, new GlobalAvgPool(), new Dense(2))),
         new("Tanh", () => new TanhNet(), new(8, 5, 2, new Conv(17, 3), new Tanh(), new AvgPool(3, 3), new Dense(6), new Tanh(), new Dense(4))),
         new("WinogradUnfused", () => new WinogradUnfusedNet(), new(9, 9, 16, new Conv(16, 5), new Pool(2, 1), new Conv(16, 5, 2), new Tanh(), new Dense(3))),
         new("ClassicLeNet5", () => new ClassicLeNet5(), new(32, 32, 1, new Conv(6, 5, Same: false), new Tanh(), new AvgPool(2, 2), new Conv(16, 5, Same: false), new Tanh(), new AvgPool(2, 2), new Dense(120), new Tanh(), new Dense(84), new Tanh(), new Dense(10))),

@@ -90,6 +90,23 @@ public sealed partial class ReluFirstNet;
 [Dense(3)]
 public sealed partial class AvgPoolNet;
 
+/// <summary>Global average pooling over a 5x7 image of 19 channels (one 16-lane register plus a tail), then a 1x1
+/// convolution of the 1x1 result before the classifier.</summary>
+[Network(Height = 5, Width = 7, Channels = 2, Classes = 3)]
+[Conv2D(19, Patch = 3)]
+[ReLU]
+[GlobalAvgPool]
+[ExpectShape(1, 1, 19)]
+[Conv2D(6, Patch = 1)]
+[Dense(3)]
+public sealed partial class GlobalAvgPoolNet;
+
+/// <summary>Global average pooling as the first layer: it reads the image and needs no backward pass.</summary>
+[Network(Height = 3, Width = 4, Channels = 5, Classes = 2)]
+[GlobalAvgPool]
+[Dense(2)]
+public sealed partial class GlobalAvgPoolFirstNet;
+
 /// <summary>Tanh between convolutions and in the classifier, with 17 channels (one SIMD register plus a tail) and a
 /// stride-3 SAME average pool over them.</summary>
 [Network(Height = 8, Width = 5, Channels = 2, Classes = 4)]
