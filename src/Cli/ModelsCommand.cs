@@ -22,11 +22,23 @@ internal static class ModelsCommand
         var d = model.Create().Description;
         Console.WriteLine($"{model.Key}  {d.Name}: {model.Summary}");
         Console.WriteLine($"  input {d.InputHeight}x{d.InputWidth}x{d.InputChannels}, {d.Classes} classes, {d.ParameterCount:N0} parameters, batch capacity {d.BatchCapacity}");
-        foreach (var layer in d.Layers)
+        PrintLayers(d.Layers, "    ");
+        Console.WriteLine();
+    }
+
+    /// <summary>One line per layer; a block's layers under it, indented (a tree, as the attributes wrote it).</summary>
+    private static void PrintLayers(IReadOnlyList<LayerDescription> layers, string indent)
+    {
+        foreach (var layer in layers)
         {
             var parameters = layer.ParameterCount > 0 ? $"{layer.ParameterCount,8:N0} params" : "";
-            Console.WriteLine($"    {layer.Name,-10} {layer.Kind,-18} {layer.Input,10} -> {layer.Output,-10} {parameters}  {layer.Detail}");
+            var name = layer.Name[(layer.Name.LastIndexOf('.') + 1)..];
+            Console.WriteLine($"{indent}{name,-10} {layer.Kind,-18} {layer.Input,10} -> {layer.Output,-10} {parameters}  {layer.Detail}");
+            foreach (var block in layer.InnerBlocks)
+            {
+                Console.WriteLine($"{indent}  {block.Name}");
+                PrintLayers(block.Layers, indent + "    ");
+            }
         }
-        Console.WriteLine();
     }
 }

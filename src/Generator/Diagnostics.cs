@@ -20,7 +20,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor LayersWithoutNetwork = Error(
         "SCN0002", "Layer attributes without [Network]",
-        "Class '{0}' has layer attributes but no [Network] attribute giving its input size and classes");
+        "Class '{0}' has layer attributes but no [Network] attribute giving its input size and classes (or [Block], for a piece of network used by others)");
 
     public static readonly DiagnosticDescriptor NoLayers = Error(
         "SCN0003", "Network has no layers",
@@ -115,6 +115,30 @@ internal static class Diagnostics
         "SCN0025", "Window layer after a dense layer",
         "{0}: [{1}] after {2} slides over a {3} input: {2} flattened the {4} image into {5} values; put convolutions and pooling before the dense layers");
 
+    public static readonly DiagnosticDescriptor NotABlock = Error(
+        "SCN0026", "Type is not a [Block]",
+        "{0}: {1} names '{2}', which is not a [Block] class; mark it [Block] and give it layer attributes");
+
+    public static readonly DiagnosticDescriptor BlockUsesItself = Error(
+        "SCN0027", "Block uses itself",
+        "{0}: using block '{1}' here makes it contain itself ({2}); a network must be finite");
+
+    public static readonly DiagnosticDescriptor EmptyBlock = Error(
+        "SCN0028", "Block has no layers",
+        "Block '{0}' has no layers: give it layer attributes such as [Conv2D(16, Patch = 3)]");
+
+    public static readonly DiagnosticDescriptor ConcatNeedsTwoBlocks = Error(
+        "SCN0029", "Concat needs two or more blocks",
+        "{0}: [Concat] joins two or more blocks, but names {1}");
+
+    public static readonly DiagnosticDescriptor ConcatSizesDiffer = Error(
+        "SCN0030", "Concatenated blocks differ in height or width",
+        "{0}: [Concat] joins images by channel, so every block must give the same height and width, but on {1} {2} gives {3} and {4} gives {5}");
+
+    public static readonly DiagnosticDescriptor ResidualShapeChanges = Error(
+        "SCN0031", "Residual body does not keep its shape",
+        "{0}: [Residual] adds {1}'s output to {2}, so their shapes must match, but on {3} {1} gives {4} and {2} is {5}{6}");
+
     public static bool IsError(string id) => ById(id).DefaultSeverity == DiagnosticSeverity.Error;
 
     public static readonly IReadOnlyList<DiagnosticDescriptor> All =
@@ -124,7 +148,8 @@ internal static class Diagnostics
         UnsupportedArgument, InvalidLayerName, UnsupportedNetworkClass, NetworkTooLarge,
         WeightsFileNotFound, WeightsFileInvalid, WeightsFileMismatch, SameWindowLargerThanInput, UnknownLayerAttribute,
         RequiredArgumentMissing, ArgumentNotFinite, NegativeArgument, DuplicateLayerName, LayerNameClashesWithMember,
-        MemberClashesWithGenerated, WindowAfterDense,
+        MemberClashesWithGenerated, WindowAfterDense, NotABlock, BlockUsesItself, EmptyBlock, ConcatNeedsTwoBlocks,
+        ConcatSizesDiffer, ResidualShapeChanges,
     ];
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdTable = All.ToDictionary(d => d.Id);

@@ -85,6 +85,16 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             foreach (var problem in baked.Problems) spc.ReportDiagnostic(new DiagnosticInfo(problem.Id, location, problem.Arguments).ToDiagnostic());
         });
 
+        // A block's own mistakes, once whatever uses it (its shapes are checked where it is used).
+        var blockDiagnostics = context.SyntaxProvider
+            .ForAttributeWithMetadataName(StackParser.BlockAttribute,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                static (ctx, ct) => BlockParser.Parse(ctx, ct));
+        context.RegisterSourceOutput(blockDiagnostics, static (spc, found) =>
+        {
+            foreach (var diagnostic in found) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+
         foreach (var kind in LayerKinds.All)
         {
             var orphans = context.SyntaxProvider

@@ -45,6 +45,9 @@ public sealed class GpuKernelSet
         Copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GpuKernels.Copy);
         GlobalAvgPoolForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(GpuKernels.GlobalAvgPoolForward);
         GlobalAvgPoolBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(GpuKernels.GlobalAvgPoolBackward);
+        ConcatForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(GpuKernels.ConcatForward);
+        ConcatBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(GpuKernels.ConcatBackward);
+        Add = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(GpuKernels.Add);
         LrnForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float, float, float>(GpuKernels.LrnForward);
         LrnBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, float>(GpuKernels.LrnBackward);
         Loss = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(GpuKernels.SoftmaxCrossEntropy);
@@ -147,6 +150,9 @@ public sealed class GpuKernelSet
     public readonly Action<Index1D, ArrayView<float>, ArrayView<float>> Copy;
     public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> GlobalAvgPoolForward;
     public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> GlobalAvgPoolBackward;
+    public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> ConcatForward;
+    public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> ConcatBackward;
+    public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> Add;
     public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float, float, float> LrnForward;
     public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, float> LrnBackward;
     public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> Loss;

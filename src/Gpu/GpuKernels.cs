@@ -141,6 +141,24 @@ internal static class GpuKernels
         dx[i] = g[image * channels + c] / pixels;
     }
 
+    // ---- Where a graph joins --------------------------------------------------------------------
+
+    /// <summary>One thread per value of a block's output: copied to its channel in the concatenation.</summary>
+    public static void ConcatForward(Index1D i, ArrayView<float> part, ArrayView<float> y, int partChannels, int channels, int offset)
+    {
+        int c = i % partChannels, pixel = i / partChannels;
+        y[pixel * channels + offset + c] = part[i];
+    }
+
+    /// <summary>One thread per value of a block's output gradient: read from its channel in the concatenation's.</summary>
+    public static void ConcatBackward(Index1D i, ArrayView<float> g, ArrayView<float> partGradient, int partChannels, int channels, int offset)
+    {
+        int c = i % partChannels, pixel = i / partChannels;
+        partGradient[i] = g[pixel * channels + offset + c];
+    }
+
+    public static void Add(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y) => y[i] = a[i] + b[i];
+
     // ---- ReLU, tanh, dropout ------------------------------------------------------------------
 
     public static void ReluForward(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] > 0f ? x[i] : 0f;

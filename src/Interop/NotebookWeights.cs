@@ -17,7 +17,7 @@ public static partial class NotebookWeights
         var arrays = ReadNpz(path);
         var used = new HashSet<string>();
         var parameters = network.Parameters;
-        foreach (var layer in network.Description.Layers.OfType<ParameterizedLayer>())
+        foreach (var layer in network.Description.AllLayers.OfType<ParameterizedLayer>())
         {
             // The runtime's layout is TensorFlow's (HWIO, [in, out]): arrays copy as they are.
             Copy(arrays, $"{layer.Name}_weights", layer.WeightShape.Select(d => (long)d).ToArray(), parameters.Slice(layer.ParameterOffset, layer.WeightCount), path, used);
@@ -25,7 +25,7 @@ public static partial class NotebookWeights
         }
         var extra = arrays.Keys.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal).ToList();
         if (extra.Count > 0)
-            throw new DataFormatException(path, $"has arrays {string.Join(", ", extra)} that match no layer of {network.Description.Name} (expected names like {network.Description.Layers.OfType<ParameterizedLayer>().First().Name}_weights)");
+            throw new DataFormatException(path, $"has arrays {string.Join(", ", extra)} that match no layer of {network.Description.Name} (expected names like {network.Description.AllLayers.OfType<ParameterizedLayer>().First().Name}_weights)");
     }
 
     private static void Copy(Dictionary<string, Npy> arrays, string key, long[] shape, Span<float> target, string path, HashSet<string> used)

@@ -88,6 +88,43 @@ public static class OnnxExport
             return true;
         }
 
+        // Every block reads the same value; their outputs are joined on ONNX's channel axis (NCHW).
+        public bool Visit(ConcatLayer layer)
+        {
+            var input = (Current, _flat);
+            var outputs = layer.Blocks.Select(block => AsImage(Branch(block, input), block.Output(layer.Input))).ToArray();
+            Current = graph.Node("Concat", outputs, layer.Name, a => a.Int("axis", 1));
+            _flat = false;
+            return true;
+        }
+
+        public bool Visit(ResidualLayer layer)
+        {
+            (string Value, bool Flat) input = (Current, _flat);
+            var body = Branch(layer.Body, input);
+            var other = layer.Shortcut is { } shortcut ? Branch(shortcut, input) : input;
+            if (body.Flat != other.Flat)
+            {
+                body = (AsImage(body, layer.Output), false);
+                other = (AsImage(other, layer.Output), false);
+            }
+            Current = graph.Node("Add", [body.Value, other.Value], layer.Name);
+            _flat = body.Flat;
+            return true;
+        }
+
+        /// <summary>A block's nodes from <paramref name="input"/>; returns its output and whether a Dense flattened it.</summary>
+        private (string Value, bool Flat) Branch(BlockDescription block, (string Value, bool Flat) input)
+        {
+            (Current, _flat) = input;
+            foreach (var layer in block.Layers) layer.Accept(this);
+            return (Current, _flat);
+        }
+
+        /// <summary>A value as NCHW: a flattened one (1 x 1 x C in TensorFlow's order) reshaped to [N, C, 1, 1].</summary>
+        private string AsImage((string Value, bool Flat) value, LayerShape shape)
+            => value.Flat ? graph.Node("Reshape", [value.Value, graph.Int64s($"{value.Value}.shape", [-1, shape.Channels, 1, 1])], $"{value.Value}.image") : value.Value;
+
         private bool Pool(string op, LayerDescription layer, WindowGeometry window, Action<Attributes>? more)
         {
             Current = graph.Node(op, [Current], layer.Name, a =>

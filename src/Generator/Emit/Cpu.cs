@@ -7,7 +7,10 @@ internal static class Cpu
 {
     public static string InputOf(ResolvedLayer l) => l.ReadsImage ? "image" : $"{l.InputSource}Output(slot)";
 
-    public static string InputGradientOf(ResolvedLayer l) => l.ReadsImage ? $"{Names.Span}.Empty" : $"{l.InputSource}OutputGradient(slot)";
+    /// <summary>Where the layer writes its input's gradient: the producer's output gradient, or, when another layer
+    /// reads the same input and writes that, a buffer of its own (added into the producer's before it runs backward).</summary>
+    public static string InputGradientOf(ResolvedLayer l)
+        => l.ReadsImage ? $"{Names.Span}.Empty" : l.InputGradientOffset >= 0 ? $"{l.Pascal}InputGradient0(slot)" : $"{l.InputSource}OutputGradient(slot)";
 
     public static string Output(ResolvedLayer l) => $"{l.Pascal}Output(slot)";
 

@@ -31,6 +31,8 @@ internal static class GeneratedMembers
     [
         "InputHeight", "InputWidth", "InputChannels", "InputLength", "OutputHeight", "OutputWidth", "OutputChannels",
         "OutputLength", "ImageOffset", "Output", "OutputGradient", "Forward", "Backward",
+        // A layer whose input another layer reads too writes that input's gradient into a buffer of its own.
+        "InputGradient0", "InputGradient0Offset",
     ];
 
     /// <summary>Every member <paramref name="layer"/>'s generated code is named after it by: the common ones, then its kind's.</summary>

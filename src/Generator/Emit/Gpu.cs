@@ -7,7 +7,7 @@ internal static class Gpu
 {
     public static string InputOf(ResolvedLayer l) => l.ReadsImage ? "Images" : $"{l.InputSource}Output";
 
-    public static string InputGradientOf(ResolvedLayer l) => $"{l.InputSource}OutputGradient";
+    public static string InputGradientOf(ResolvedLayer l) => l.InputGradientOffset >= 0 ? $"{l.Pascal}InputGradient0" : $"{l.InputSource}OutputGradient";
 
     public static string Weights(ResolvedLayer l) => $"Parameters({l.Pascal}WeightsOffset, {l.Pascal}WeightsLength)";
 

@@ -36,6 +36,8 @@ internal static class GpuEmitter
             layer.Spec.EmitGpuConstants(w, layer);
             w.Line($"private {Names.ArrayView} {p}Output => Activations({p}ImageOffset, {p}OutputLength);");
             w.Line($"private {Names.ArrayView} {p}OutputGradient => ActivationGradients({p}ImageOffset, {p}OutputLength);");
+            foreach (var buffer in GradientBuffers.Of(layer))
+                w.Line($"private {Names.ArrayView} {buffer.Name} => ActivationGradients({buffer.Name}Offset, {CodeWriter.Int(buffer.Length)});");
             w.Line();
             layer.Spec.EmitGpuForward(w, layer);
             w.Line();
@@ -67,7 +69,10 @@ internal static class GpuEmitter
         for (var i = network.Layers.Length - 1; i >= 0; i--)
         {
             var layer = network.Layers[i];
-            w.Line(layer.NeedsBackward ? $"{layer.Pascal}Backward(count);" : NetworkEmitter.NoBackward(layer));
+            if (!layer.NeedsBackward) { w.Line(NetworkEmitter.NoBackward(layer)); continue; }
+            foreach (var buffer in GradientBuffers.AddedInto(network, layer))
+                w.Line($"Kernels.Add(count * {layer.Pascal}OutputLength, {layer.Pascal}OutputGradient, {buffer.Name}, {layer.Pascal}OutputGradient);");
+            w.Line($"{layer.Pascal}Backward(count);");
         }
         w.Close();
         w.Close(); // GpuLaunches

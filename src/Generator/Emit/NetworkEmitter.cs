@@ -101,6 +101,15 @@ internal static class NetworkEmitter
         w.Line($"private {Names.Runtime}.BatchRunner Runner => _runner ??= new(this, new(InputHeight, InputWidth, InputChannels), OutputLength, ParameterCount, BatchCapacity);");
     }
 
+    /// <summary>A layer's backward statements: the gradients other readers of its output left in buffers of their own
+    /// added into its output gradient, then its backward call.</summary>
+    private static string BackwardStatements(ResolvedNetwork network, ResolvedLayer layer)
+    {
+        if (!layer.NeedsBackward) return NoBackward(layer);
+        var sums = GradientBuffers.AddedInto(network, layer).Select(b => $"{Names.Kernels}.Sum.AddInto({layer.Pascal}OutputGradient(slot), {b.Name}(slot)); ");
+        return string.Concat(sums) + layer.Spec.BackwardCall(layer);
+    }
+
     private static void EmitLayer(CodeWriter w, ResolvedLayer layer)
     {
         var p = layer.Pascal;
@@ -125,6 +134,12 @@ internal static class NetworkEmitter
         w.Line($"private const int {p}ImageOffset = {Int(layer.ImageOffset)};");
         w.Line($"private {Names.Span} {p}Output(int slot) => new {Names.Span}(_activations, {p}ImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
         w.Line($"private {Names.Span} {p}OutputGradient(int slot) => new {Names.Span}(_activationGradients, {p}ImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
+        foreach (var buffer in GradientBuffers.Of(layer))
+        {
+            w.Line($"// {buffer.Source}'s output is read by another layer too: this layer's part of its gradient goes here, added in before {buffer.Source} runs backward.");
+            w.Line($"private const int {buffer.Name}Offset = {Int(buffer.Offset)};");
+            w.Line($"private {Names.Span} {buffer.Name}(int slot) => new {Names.Span}(_activationGradients, {buffer.Name}Offset * BatchCapacity + slot * {Int(buffer.Length)}, {Int(buffer.Length)});");
+        }
         w.Line();
         layer.Spec.EmitForward(w, layer);
         w.Line();
@@ -158,11 +173,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Open($"void {Names.Runtime}.ISamplePasses.BackwardSample({Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)");
-        for (var i = network.Layers.Length - 1; i >= 0; i--)
-        {
-            var layer = network.Layers[i];
-            w.Line(layer.NeedsBackward ? Cpu.BackwardCall(layer) : NoBackward(layer));
-        }
+        for (var i = network.Layers.Length - 1; i >= 0; i--) w.Line(BackwardStatements(network, network.Layers[i]));
         w.Close();
         w.Line();
         w.Open($"void {Names.Runtime}.ISamplePasses.AccumulateShardGradients({Names.ReadOnlySpan} images, int first, int count, {Names.Span} gradients)");
@@ -177,7 +188,7 @@ internal static class NetworkEmitter
             layer => layer.IsFused ? $"break; // runs inside {Naming.ToPascal(layer.FusedInto)}Forward" : $"{layer.Spec.ForwardCall(layer)} break;");
         w.Line();
         EmitLayerSwitch(w, network, $"BackwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)",
-            layer => layer.NeedsBackward ? $"{Cpu.BackwardCall(layer)} break;" : $"break; {NoBackward(layer)}");
+            layer => layer.NeedsBackward ? $"{BackwardStatements(network, layer)} break;" : $"break; {NoBackward(layer)}");
         w.Line();
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.Logits(int slot) => {output.Pascal}Output(slot);");
         w.Line();
@@ -254,8 +265,18 @@ internal static class NetworkEmitter
         w.Line($"    Fingerprint: LayerFingerprint, LegacyFingerprint: {(network.LegacyFingerprint is { } legacy ? String(legacy) : "null")},");
         w.Line($"    Layers: new {Names.Runtime}.LayerDescription[]");
         w.Line("    {");
-        foreach (var layer in network.Layers) w.Line($"        {layer.Spec.Description(layer)},");
+        foreach (var layer in network.Layers.Where(l => l.Depth == 0)) w.Line($"        {Description(network, layer)},");
         w.Line("    });");
+    }
+
+    /// <summary>A layer's typed entry; a layer of blocks lists each block's layers (the layers of its range one level
+    /// deeper), so the list is the tree the attributes wrote.</summary>
+    private static string Description(ResolvedNetwork network, ResolvedLayer layer)
+    {
+        if (layer.Spec is not Layers.BranchingLayer branching) return layer.Spec.Description(layer);
+        var blocks = layer.Branches.Select(range => Layers.BranchingLayer.BlockDescription(range.Block,
+            network.Layers.Items.Skip(range.First).Take(range.Count).Where(l => l.Depth == layer.Depth + 1).Select(l => Description(network, l)))).ToList();
+        return branching.Description(layer, blocks);
     }
 
     private static void EmitBakedWeights(CodeWriter w, ResolvedNetwork network, EquatableArray<float> parameters, EquatableArray<string> classNames, CancellationToken cancellationToken)

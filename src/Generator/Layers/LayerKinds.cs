@@ -17,6 +17,8 @@ internal static class LayerKinds
         DenseLayer.Definition,
         DropoutLayer.Definition,
         LocalResponseNormLayer.Definition,
+        ConcatLayer.Definition,
+        ResidualLayer.Definition,
         ExpectShapeCheck.Definition,
     ];
 

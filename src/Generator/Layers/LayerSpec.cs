@@ -11,16 +11,23 @@ namespace StaticConvNet.Generator.Layers;
 /// and <see cref="LayerKinds"/> lists them.</summary>
 /// <param name="Name">The attribute's name without "Attribute", e.g. "Conv2D".</param>
 /// <param name="DefaultPrefix">Default layer names are this plus a count, e.g. "conv1".</param>
-internal sealed class LayerKind(string Name, string DefaultPrefix, Func<AttributeReader, string, StackEntry> parse)
+internal sealed class LayerKind(string Name, string DefaultPrefix, Func<AttributeReader, string, IBlockReader, StackEntry> parse)
 {
+    /// <summary>A kind whose attribute names no blocks.</summary>
+    public LayerKind(string Name, string DefaultPrefix, Func<AttributeReader, string, StackEntry> parse)
+        : this(Name, DefaultPrefix, (attribute, name, _) => parse(attribute, name))
+    {
+    }
+
     public string Name { get; } = Name;
 
     public string DefaultPrefix { get; } = DefaultPrefix;
 
     public string AttributeMetadataName => "StaticConvNet." + Name + "Attribute";
 
-    /// <summary>Reads the attribute into the kind's spec, reporting bad arguments through the reader.</summary>
-    public StackEntry Parse(AttributeReader attribute, string layerName) => parse(attribute, layerName);
+    /// <summary>Reads the attribute into the kind's spec, reporting bad arguments through the reader; a kind made of
+    /// blocks reads them through <paramref name="blocks"/>.</summary>
+    public StackEntry Parse(AttributeReader attribute, string layerName, IBlockReader blocks) => parse(attribute, layerName, blocks);
 }
 
 /// <summary>A layer's output shape and what it owns, as its kind resolves them from its input.</summary>
@@ -92,6 +99,9 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
 
     /// <summary>The statement in ForwardSample that runs this layer.</summary>
     public virtual string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward({Cpu.InputOf(l)}, slot);";
+
+    /// <summary>The statement in BackwardSample that runs this layer's backward method.</summary>
+    public virtual string BackwardCall(ResolvedLayer l) => Cpu.BackwardCall(l);
 
     /// <summary>Whether this kind can apply a following ReLU as it stores its output (the plan then fuses them).</summary>
     public virtual bool CanStoreRelu => false;

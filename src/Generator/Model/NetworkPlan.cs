@@ -1,3 +1,4 @@
+using System.Linq;
 using StaticConvNet.Generator.Layers;
 
 namespace StaticConvNet.Generator.Model;
@@ -11,6 +12,13 @@ namespace StaticConvNet.Generator.Model;
 /// <param name="FusedInto">For a ReLU that runs inside its producer's store: the producer's layer name (the two
 /// share one output buffer, and the ReLU has no forward pass of its own); otherwise "".</param>
 /// <param name="StoresRelu">True for a producer that writes max(x, 0) for the ReLU fused into it.</param>
+/// <param name="InputGradientOffset">Where this layer writes its input's gradient when another layer reads the same
+/// input (and owns its gradient buffer): the image offset of a buffer of its own, summed into the input's gradient
+/// before the input's producer runs backward. -1: it writes the producer's output gradient itself.</param>
+/// <param name="Depth">0 for a layer of the network's own stack; one more inside each block.</param>
+/// <param name="MergeInputs">For the node where a <c>[Concat]</c> or <c>[Residual]</c> joins its blocks: what it
+/// reads, in order (each block's output; a residual without shortcut, the block input last).</param>
+/// <param name="Branches">For that node: where each of its blocks' layers are in the network's layer list.</param>
 internal sealed record ResolvedLayer(
     LayerSpec Spec,
     int Index,
@@ -25,7 +33,11 @@ internal sealed record ResolvedLayer(
     int ImageOffset,
     int MaskImageOffset,
     string FusedInto = "",
-    bool StoresRelu = false)
+    bool StoresRelu = false,
+    int InputGradientOffset = -1,
+    int Depth = 0,
+    EquatableArray<MergeInput> MergeInputs = default,
+    EquatableArray<BranchRange> Branches = default)
 {
     /// <summary>The layer's name in PascalCase, the prefix of its constants and methods.</summary>
     public string Pascal => Naming.ToPascal(Spec.Name);
@@ -59,8 +71,18 @@ internal sealed record ResolvedNetwork(
 /// <summary>What shape inference produced: a plan when the stack is valid, and its problems.</summary>
 internal sealed record NetworkPlan(ResolvedNetwork? Network, EquatableArray<Problem> Problems);
 
+/// <summary>One value a merge node reads: the producing layer's PascalCase name ("" for the image), its shape, and
+/// where the node writes that value's gradient (-1: the producer's own output gradient; otherwise a buffer of the
+/// node's own at this image offset, summed into the producer's, because another layer reads the value too).</summary>
+internal sealed record MergeInput(string Source, Shape Shape, int GradientOffset);
+
+/// <summary>One block of a merge node: its class name and the range of the network's layer list its layers fill.</summary>
+internal sealed record BranchRange(string Block, int First, int Count);
+
 internal static class Naming
 {
+    /// <summary>A layer name as a C# identifier prefix: "conv1" is "Conv1"; a block's layer, named by its path
+    /// "concat1.Tower3x3.conv2", is "Concat1_Tower3x3_Conv2".</summary>
     public static string ToPascal(string name)
-        => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+        => string.Join("_", name.Split('.').Select(part => part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part.Substring(1)));
 }

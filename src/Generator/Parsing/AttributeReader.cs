@@ -37,6 +37,20 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
     public static string? NamedString(AttributeData attribute, string property)
         => attribute.NamedArguments.FirstOrDefault(a => a.Key == property).Value.Value as string;
 
+    /// <summary>Where the attribute is, for what a kind reports through others (its blocks).</summary>
+    public LocationInfo Location => location;
+
+    /// <summary>The classes a <c>params Type[]</c> argument names, in order (null for one the compiler could not bind).</summary>
+    public IReadOnlyList<ITypeSymbol?> TypesArgument(int index)
+        => attribute.ConstructorArguments.Length > index && attribute.ConstructorArguments[index] is { Kind: TypedConstantKind.Array } array
+            ? array.Values.Select(v => v.Value as ITypeSymbol).ToList()
+            : [];
+
+    public ITypeSymbol? TypeArgument(int index)
+        => attribute.ConstructorArguments.Length > index ? attribute.ConstructorArguments[index].Value as ITypeSymbol : null;
+
+    public ITypeSymbol? NamedType(string property) => Named(property)?.Value as ITypeSymbol;
+
     public int IntArgument(int index)
         => attribute.ConstructorArguments.Length > index && attribute.ConstructorArguments[index].Value is int value ? value : 0;
 

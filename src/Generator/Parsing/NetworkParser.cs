@@ -49,12 +49,7 @@ internal static class NetworkParser
         network.RequirePositive("BatchCapacity", batchCapacity);
 
         var layerAttributes = LayerAttributesInSourceOrder(type, cancellationToken);
-        foreach (var unknown in UnknownLayerAttributes(type))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnknownLayerAttribute,
-                LocationInfo.From(unknown.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
-                ShortName(unknown.AttributeClass!), className, string.Join(", ", LayerKinds.All.Select(k => k.Name))));
-        }
+        ReportUnknownLayerAttributes(type, diagnostics, cancellationToken);
         var declarationsWithLayers = layerAttributes
             .Select(a => a.Attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).Parent?.Parent)
             .Where(node => node is not null)
@@ -70,31 +65,9 @@ internal static class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, networkLocation, className, classes));
         }
 
-        var compilerErrors = network.HasCompilerErrors;
-        var entries = new List<StackEntry>();
-        var locations = new List<LocationInfo>();
-        var counters = new Dictionary<LayerKind, int>();
-        var usedNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (attribute, kind) in layerAttributes)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            counters[kind] = counters.TryGetValue(kind, out var n) ? n + 1 : 1;
-            var location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
-            var name = AttributeReader.NamedString(attribute, "Name") ?? kind.DefaultPrefix + counters[kind].ToString(CultureInfo.InvariantCulture);
-            var reader = new AttributeReader(attribute, name, location, diagnostics);
-            compilerErrors |= reader.HasCompilerErrors;
-            var entry = kind.Parse(reader, name);
-            if (!IsValidName(name))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, location, name));
-            }
-            else if (!usedNames.Add(name))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateLayerName, location, name));
-            }
-            entries.Add(entry);
-            locations.Add(location);
-        }
+        var stack = new StackParser(type, diagnostics, reportsCycles: false, cancellationToken);
+        var (entries, locations) = stack.Parse(type, diagnostics);
+        var compilerErrors = network.HasCompilerErrors || stack.CompilerErrors;
 
         // Only names that are valid and unique can be checked against each other's generated members; the user's own
         // members are always checked (a network in error still gets its public surface, which must not clash).
@@ -108,7 +81,7 @@ internal static class NetworkParser
         var surface = partial && !diagnostics.Any(d => d.Id == Diagnostics.UnsupportedNetworkClass.Id || d.Id == Diagnostics.MemberClashesWithGenerated.Id)
             ? new NetworkSurface(namespaceName, className, fileHint, input.Height, input.Width, input.Channels, classes, batchCapacity, weightsFile is not null)
             : null;
-        var spec = diagnostics.Count > 0 || compilerErrors ? null : new NetworkSpec(
+        var spec = diagnostics.Count > 0 || compilerErrors || stack.BlockFailed ? null : new NetworkSpec(
             Namespace: namespaceName,
             ClassName: className,
             FileHint: fileHint,
@@ -133,6 +106,17 @@ internal static class NetworkParser
             .ThenBy(x => x.Syntax?.SpanStart ?? 0)
             .Select(x => (x.Attribute, x.Kind))
             .ToList();
+
+    /// <summary>SCN0018 for each attribute of <paramref name="type"/> that derives from LayerAttribute but is no kind.</summary>
+    internal static void ReportUnknownLayerAttributes(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        foreach (var unknown in UnknownLayerAttributes(type))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnknownLayerAttribute,
+                LocationInfo.From(unknown.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
+                ShortName(unknown.AttributeClass!), type.Name, string.Join(", ", LayerKinds.All.Select(k => k.Name))));
+        }
+    }
 
     /// <summary>Attributes deriving from StaticConvNet.LayerAttribute that are no layer kind the generator knows (a user's
     /// own [LeakyReLU], say): without an error the layer would silently be missing from the network.</summary>
@@ -162,19 +146,19 @@ internal static class NetworkParser
         foreach (var member in Emit.GeneratedMembers.Network) owners[member] = "";
         owners[type.Name] = "";
         var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < entries.Count; i++)
+        foreach (var (layer, name, site) in checkLayers ? LayerPaths.Flatten(entries) : [])
         {
-            if (!checkLayers || entries[i] is not LayerSpec layer || !IsValidName(layer.Name)) continue;
-            var pascal = Naming.ToPascal(layer.Name);
+            if (!IsValidName(layer.Name)) continue;
+            var pascal = Naming.ToPascal(name);
             foreach (var suffix in Emit.GeneratedMembers.SuffixesOf(layer))
             {
                 var member = pascal + suffix;
-                if (!owners.TryGetValue(member, out var owner)) { owners[member] = layer.Name; continue; }
-                if (owner == layer.Name || !reported.Add(layer.Name)) continue;
+                if (!owners.TryGetValue(member, out var owner)) { owners[member] = name; continue; }
+                if (owner == name || !reported.Add(name)) continue;
                 var clash = owner.Length == 0
                     ? member == type.Name ? "the network class's own name" : "a member every network has"
                     : $"also a member of layer '{owner}'";
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LayerNameClashesWithMember, locations[i], layer.Name, member, clash));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LayerNameClashesWithMember, locations[site], name, member, clash));
             }
         }
         foreach (var member in type.GetMembers())

@@ -5,14 +5,14 @@ using StaticConvNet.Generator.Model;
 
 namespace StaticConvNet.Generator.Parsing;
 
-/// <summary>Finds classes with layer attributes but no [Network]. Runs once per layer attribute kind; only the
+/// <summary>Finds classes with layer attributes but neither [Network] nor [Block]. Runs once per layer attribute kind; only the
 /// pass for the class's first layer attribute reports, so each such class gets exactly one diagnostic.</summary>
 internal static class OrphanLayerParser
 {
     public static DiagnosticInfo? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NetworkParser.NetworkAttribute)) return null;
+        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is NetworkParser.NetworkAttribute or StackParser.BlockAttribute)) return null;
 
         var first = NetworkParser.LayerAttributesInSourceOrder(type, cancellationToken).FirstOrDefault().Attribute;
         if (first?.ApplicationSyntaxReference is not { } firstReference) return null;

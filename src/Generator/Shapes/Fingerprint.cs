@@ -11,7 +11,7 @@ internal static class Fingerprint
     /// that decides the computation or the parameter layout). Names, initialisers, display text and checks are not
     /// part of it: renaming a layer or rewording a message keeps every file loadable.</summary>
     public static string Of(NetworkSpec spec, EquatableArray<ResolvedLayer> layers)
-        => "scn2; in " + spec.Input + "; " + string.Join("; ", layers.Select(l => l.Spec.Identity));
+        => "scn2; in " + spec.Input + "; " + string.Join("; ", layers.Select(l => l.Spec is BranchingLayer b ? b.IdentityWith(l.Branches) : l.Spec.Identity));
 
     /// <summary>Format 1 (files written before format 2): the layer list as text, "name Kind detail -> output",
     /// frozen in each kind's <see cref="LayerSpec.LegacyIdentity"/>. Null when a kind did not exist then.</summary>

@@ -9,6 +9,11 @@ namespace StaticConvNet.Generator.Shapes;
 /// <summary>Walks the layer stack, letting each kind compute its shapes exactly as TensorFlow does, and plans the
 /// buffers: every offset is decided here, at generation time. Every mistake becomes a problem on the layer's
 /// attribute, naming the layer and the shapes. Works on the location-free spec alone.</summary>
+/// <remarks>A layer made of blocks becomes its blocks' layers, planned one block after another against the same
+/// input, then a merge node that joins them: the plan is a list in execution order, which the backward pass walks in
+/// reverse. Every node has an output buffer of its own, so a block's input lives until its last reader. A value read
+/// by several layers gets one gradient per reader: the first writes the value's own gradient buffer, each other one
+/// a buffer of its own, and those are added in before the value's producer runs backward.</remarks>
 internal static class ShapeInference
 {
     /// <summary>The most floats one generated buffer may hold (1 GiB of floats).</summary>
@@ -18,84 +23,165 @@ internal static class ShapeInference
     {
         // A spec is null when the parser already found an error: shapes would only add noise.
         if (spec is null || spec.Layers.Length == 0) return new NetworkPlan(null, EquatableArray<Problem>.Empty);
+        return new Planner(spec, cancellationToken).Run();
+    }
 
-        var problems = new List<Problem>();
-        var context = new ShapeContext(problems);
-        var layers = new List<ResolvedLayer>();
-        var shape = spec.Input;
-        var inputSource = "";
-        var lastLayerIndex = spec.Layers.Length - 1;
-        long parameterOffset = 0, imageOffset = 0, maskOffset = 0;
+    private sealed class Planner(NetworkSpec spec, CancellationToken cancellationToken)
+    {
+        private readonly List<Problem> _problems = [];
+        private readonly List<ResolvedLayer> _layers = [];
+        private readonly Dictionary<string, int> _readers = [];
+        private ShapeContext? _context;
+        private long _parameterOffset, _imageOffset, _maskOffset;
+
+        private ShapeContext Context => _context ??= new ShapeContext(_problems);
+
         // A stack in error reports its errors alone: a warning beside them is noise (one mistake, one message).
-        NetworkPlan Failed() => new(null, problems.Where(p => Diagnostics.IsError(p.Id)).ToEquatableArray());
+        private NetworkPlan Failed() => new(null, _problems.Where(p => Diagnostics.IsError(p.Id)).ToEquatableArray());
 
-        // The batch of input images is a buffer too.
-        var inputs = Sizes.Times(spec.Input.Length, spec.BatchCapacity);
-        if (inputs > MaxBufferLength)
+        public NetworkPlan Run()
         {
-            problems.Add(Problem.Create(Diagnostics.NetworkTooLarge, Problem.OnNetwork, spec.ClassName, Sizes.Text(inputs),
-                $"input images (batch capacity {spec.BatchCapacity})", MaxBufferLength));
-            return Failed();
-        }
-
-        // The first dense layer, and the image it flattened: a window layer after it would slide over a 1x1 input.
-        (string Name, Shape Image)? flattened = null;
-        for (var i = 0; i < spec.Layers.Length; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var entry = spec.Layers[i];
-            context.LayerIndex = i;
-            context.LayerName = entry.Name;
-            if (entry is LayerSpec { SlidesWindow: true } window && flattened is { } by)
+            // The batch of input images is a buffer too.
+            var inputs = Sizes.Times(spec.Input.Length, spec.BatchCapacity);
+            if (inputs > MaxBufferLength)
             {
-                context.Report(Diagnostics.WindowAfterDense, window.Name, window.Kind, by.Name, shape, by.Image, by.Image.Length);
-                return Failed();
-            }
-            if (entry.Resolve(shape, context) is not { } resolved) return Failed();
-            if (entry is not LayerSpec layer) continue; // a check: the next layer reads the same producer
-            if (layer.Flattens) flattened ??= (layer.Name, shape);
-
-            var outLength = resolved.Output.Length;
-            var parameters = Sizes.Plus(parameterOffset, Sizes.Plus(resolved.Weights, resolved.Biases));
-            var activations = Sizes.Times(Sizes.Plus(imageOffset, outLength), spec.BatchCapacity);
-            if (parameters > MaxBufferLength || activations > MaxBufferLength)
-            {
-                var (total, buffer) = parameters > MaxBufferLength
-                    ? (parameters, "parameters")
-                    : (activations, $"activations at {layer.Name} (batch capacity {spec.BatchCapacity})");
-                context.Report(Diagnostics.NetworkTooLarge, spec.ClassName, Sizes.Text(total), buffer, MaxBufferLength);
+                _problems.Add(Problem.Create(Diagnostics.NetworkTooLarge, Problem.OnNetwork, spec.ClassName, Sizes.Text(inputs),
+                    $"input images (batch capacity {spec.BatchCapacity})", MaxBufferLength));
                 return Failed();
             }
 
-            lastLayerIndex = i;
-            // A ReLU right after a layer that can apply it as it stores its output runs there: one buffer, one pass.
-            var producer = layers.Count > 0 ? layers[layers.Count - 1] : null;
-            var fuse = producer is not null && producer.Pascal == inputSource && layer.FusesInto(producer.Spec);
-            if (fuse) layers[layers.Count - 1] = producer! with { StoresRelu = true };
-            layers.Add(new ResolvedLayer(layer, layers.Count, shape, resolved.Output, inputSource, resolved.PadTop, resolved.PadLeft,
-                (int)resolved.Weights, (int)resolved.Biases, (int)parameterOffset, fuse ? producer!.ImageOffset : (int)imageOffset,
-                layer.HasMask ? (int)maskOffset : -1, FusedInto: fuse ? producer!.Spec.Name : ""));
-            if (layer.HasMask) maskOffset += outLength;
-            parameterOffset = parameters;
-            if (!fuse) imageOffset += outLength;
-            shape = resolved.Output;
-            context.Producer = layer.Name;
-            inputSource = Naming.ToPascal(layer.Name);
+            if (Sequence(spec.Layers.Items, prefix: "", spec.Input, source: "", depth: 0, site: null, flattened: null) is not { } output) return Failed();
+
+            var lastLayerIndex = spec.Layers.Length - 1;
+            for (var i = spec.Layers.Length - 1; i >= 0 && spec.Layers[i] is not LayerSpec; i--) lastLayerIndex = i - 1;
+            if (lastLayerIndex < 0) lastLayerIndex = spec.Layers.Length - 1;
+            var last = _layers.LastOrDefault();
+            if (last?.Spec.LogitUnits != spec.Classes)
+            {
+                _problems.Add(Problem.Create(Diagnostics.LastLayerNotClassifier, lastLayerIndex,
+                    spec.ClassName, spec.Classes, spec.Layers[lastLayerIndex].Name, output.Shape));
+            }
+            if (_problems.Any(p => Diagnostics.IsError(p.Id))) return Failed();
+
+            // Warnings travel with a valid plan; the code is generated all the same.
+            var layerArray = _layers.ToEquatableArray();
+            return new NetworkPlan(
+                new ResolvedNetwork(spec, layerArray, (int)_parameterOffset, (int)_imageOffset, (int)_maskOffset,
+                    Fingerprint.Of(spec, layerArray), Fingerprint.LegacyOf(spec, layerArray)),
+                _problems.ToEquatableArray());
         }
 
-        var last = layers.LastOrDefault();
-        if (last?.Spec.LogitUnits != spec.Classes)
+        /// <summary>What a sequence of layers ends with: its output's shape and producer, and the first dense layer on the
+        /// way (a window layer after it would slide over a 1x1 input).</summary>
+        private sealed record Ending(Shape Shape, string Source, (string Name, Shape Image)? Flattened);
+
+        /// <summary>Plans <paramref name="entries"/> (the network's stack, or a block's) reading <paramref name="source"/>;
+        /// null after reporting a problem. Inside a block every problem is reported at <paramref name="site"/>, the
+        /// network's attribute that uses it, and names the layer by its path.</summary>
+        private Ending? Sequence(IReadOnlyList<StackEntry> entries, string prefix, Shape input, string source, int depth, int? site, (string Name, Shape Image)? flattened)
         {
-            problems.Add(Problem.Create(Diagnostics.LastLayerNotClassifier, lastLayerIndex,
-                spec.ClassName, spec.Classes, spec.Layers[lastLayerIndex].Name, shape));
-        }
-        if (problems.Any(p => Diagnostics.IsError(p.Id))) return Failed();
+            var shape = input;
+            ResolvedLayer? previous = null; // fusion stays within a sequence: a block's first layer reads a value others read too
+            for (var i = 0; i < entries.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var entry = prefix.Length == 0 ? entries[i] : entries[i] with { Name = $"{prefix}.{entries[i].Name}" };
+                var context = Context;
+                context.LayerIndex = site ?? i;
+                context.LayerName = entry.Name;
+                if (entry is LayerSpec { SlidesWindow: true } window && flattened is { } by)
+                {
+                    context.Report(Diagnostics.WindowAfterDense, window.Name, window.Kind, by.Name, shape, by.Image, by.Image.Length);
+                    return null;
+                }
 
-        // Warnings travel with a valid plan; the code is generated all the same.
-        var layerArray = layers.ToEquatableArray();
-        return new NetworkPlan(
-            new ResolvedNetwork(spec, layerArray, (int)parameterOffset, (int)imageOffset, (int)maskOffset,
-                Fingerprint.Of(spec, layerArray), Fingerprint.LegacyOf(spec, layerArray)),
-            problems.ToEquatableArray());
+                ResolvedLayer node;
+                if (entry is BranchingLayer branching)
+                {
+                    if (Branches(branching, shape, source, depth, site ?? i, flattened) is not { } joined) return null;
+                    node = joined.Node;
+                    flattened ??= joined.Flattened;
+                }
+                else
+                {
+                    if (entry.Resolve(shape, context) is not { } resolved) return null;
+                    if (entry is not LayerSpec layer) continue; // a check: the next layer reads the same producer
+                    if (layer.Flattens) flattened ??= (layer.Name, shape);
+                    if (!Fits(layer.Name, resolved.Output.Length, resolved.Weights + resolved.Biases)) return null;
+
+                    // A ReLU right after a layer that can apply it as it stores its output runs there: one buffer, one pass.
+                    var fuse = previous is not null && previous.Pascal == source && layer.FusesInto(previous.Spec);
+                    if (fuse) _layers[_layers.Count - 1] = previous = previous! with { StoresRelu = true };
+                    var inputGradient = fuse ? -1 : GradientOf(source, shape); // before this layer's output takes its place
+                    node = new ResolvedLayer(layer, _layers.Count, shape, resolved.Output, source, resolved.PadTop, resolved.PadLeft,
+                        (int)resolved.Weights, (int)resolved.Biases, (int)_parameterOffset, fuse ? previous!.ImageOffset : (int)_imageOffset,
+                        layer.HasMask ? (int)_maskOffset : -1, FusedInto: fuse ? previous!.Spec.Name : "",
+                        InputGradientOffset: inputGradient, Depth: depth);
+                    if (layer.HasMask) _maskOffset += resolved.Output.Length;
+                    _parameterOffset += resolved.Weights + resolved.Biases;
+                    if (!fuse) _imageOffset += resolved.Output.Length;
+                }
+                _layers.Add(node);
+                previous = node;
+                shape = node.Output;
+                source = node.Pascal;
+                context.Producer = node.Spec.Name;
+            }
+            return new Ending(shape, source, flattened);
+        }
+
+        /// <summary>Plans each block of <paramref name="branching"/> on <paramref name="source"/>, then its merge node.</summary>
+        private (ResolvedLayer Node, (string Name, Shape Image)? Flattened)? Branches(BranchingLayer branching, Shape input, string source, int depth, int site, (string Name, Shape Image)? flattened)
+        {
+            var ranges = new List<BranchRange>();
+            var endings = new List<Ending>();
+            (string Name, Shape Image)? flattenedInside = null;
+            var producer = Context.Producer;
+            foreach (var use in branching.Uses)
+            {
+                var first = _layers.Count;
+                Context.Producer = producer; // every block reads the same input
+                if (Sequence(use.Block.Layers.Items, $"{branching.Name}.{use.Segment}", input, source, depth + 1, site, flattened) is not { } ending) return null;
+                ranges.Add(new BranchRange(use.Segment, first, _layers.Count - first));
+                endings.Add(ending);
+                flattenedInside ??= ending.Flattened;
+            }
+            var context = Context;
+            context.LayerName = branching.Name;
+            if (branching.Merge(input, endings.Select(e => e.Shape).ToList(), context) is not { } output) return null;
+            if (!Fits(branching.Name, output.Length, 0)) return null;
+
+            var inputs = endings.Select(e => new MergeInput(e.Source, e.Shape, GradientOf(e.Source, e.Shape))).ToList();
+            if (branching.MergesInput) inputs.Add(new MergeInput(source, input, GradientOf(source, input)));
+            var node = new ResolvedLayer(branching, _layers.Count, input, output, inputs[0].Source, 0, 0, 0, 0, (int)_parameterOffset,
+                (int)_imageOffset, -1, Depth: depth, MergeInputs: inputs.ToEquatableArray(), Branches: ranges.ToEquatableArray());
+            _imageOffset += output.Length;
+            return (node, flattenedInside);
+        }
+
+        /// <summary>Where a new reader of <paramref name="source"/> writes its gradient: -1 for the first (the value's own
+        /// gradient buffer) and for the image (no gradient), else a buffer of its own.</summary>
+        private int GradientOf(string source, Shape shape)
+        {
+            if (source.Length == 0) return -1;
+            _readers[source] = _readers.TryGetValue(source, out var readers) ? readers + 1 : 1;
+            if (readers == 0) return -1;
+            var offset = (int)_imageOffset;
+            _imageOffset += shape.Length;
+            return offset;
+        }
+
+        /// <summary>Whether the parameters and the activations still fit a buffer with this layer's; reports when not.</summary>
+        private bool Fits(string layer, long outputLength, long parameters)
+        {
+            var totalParameters = Sizes.Plus(_parameterOffset, parameters);
+            var activations = Sizes.Times(Sizes.Plus(_imageOffset, outputLength), spec.BatchCapacity);
+            if (totalParameters <= MaxBufferLength && activations <= MaxBufferLength) return true;
+            var (total, buffer) = totalParameters > MaxBufferLength
+                ? (totalParameters, "parameters")
+                : (activations, $"activations at {layer} (batch capacity {spec.BatchCapacity})");
+            Context.Report(Diagnostics.NetworkTooLarge, spec.ClassName, Sizes.Text(total), buffer, MaxBufferLength);
+            return false;
+        }
     }
 }

@@ -43,6 +43,12 @@ public sealed class NetworkAttribute : Attribute
     public string? Weights { get; set; }
 }
 
+/// <summary>Marks a class as a block: a reusable piece of network whose layer attributes, in order, are its layers.
+/// Its input shape is wherever it is used (<see cref="ConcatAttribute"/>, <see cref="ResidualAttribute"/>); each use has
+/// parameters of its own. The class may be partial or not: nothing is generated into it.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class BlockAttribute : Attribute;
+
 /// <summary>Common settings of every layer attribute.</summary>
 public abstract class LayerAttribute : Attribute
 {
@@ -121,6 +127,28 @@ public sealed class AvgPoolAttribute(int size) : LayerAttribute
 /// the window is whatever the input's size is.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class GlobalAvgPoolAttribute : LayerAttribute;
+
+/// <summary>Runs each block on the same input and concatenates their outputs by channel, in the order given (an
+/// Inception module's towers). Every block must give the same height and width.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ConcatAttribute(params Type[] blocks) : LayerAttribute
+{
+    /// <summary>Two or more <see cref="BlockAttribute"/> classes.</summary>
+    public Type[] Blocks { get; } = blocks;
+}
+
+/// <summary>A residual connection: output = body(input) + input, or body(input) + shortcut(input) when
+/// <see cref="Shortcut"/> is given (a projection where the body changes the shape).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ResidualAttribute(Type body) : LayerAttribute
+{
+    /// <summary>The <see cref="BlockAttribute"/> class the input runs through.</summary>
+    public Type Body { get; } = body;
+
+    /// <summary>A <see cref="BlockAttribute"/> class giving the body's output shape from the input; null (the default)
+    /// adds the input itself, so the body must keep the input's shape.</summary>
+    public Type? Shortcut { get; set; }
+}
 
 /// <summary>Rectified linear unit, max(x, 0).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]

@@ -1,6 +1,7 @@
 namespace StaticConvNet;
 
-/// <summary>One method per layer kind: implementing it is how a tool proves it handles every kind.</summary>
+/// <summary>One method per layer kind: implementing it is how a tool proves it handles every kind. A block's layers
+/// are reached through <see cref="ConcatLayer.Blocks"/> and <see cref="ResidualLayer.Body"/>: a tool recurses.</summary>
 public interface ILayerVisitor<out T>
 {
     T Visit(Conv2DLayer layer);
@@ -12,4 +13,6 @@ public interface ILayerVisitor<out T>
     T Visit(TanhLayer layer);
     T Visit(DropoutLayer layer);
     T Visit(LocalResponseNormLayer layer);
+    T Visit(ConcatLayer layer);
+    T Visit(ResidualLayer layer);
 }

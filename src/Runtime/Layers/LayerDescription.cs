@@ -21,6 +21,9 @@ public abstract record LayerDescription(string Name, int Index, LayerShape Input
     /// layer does: a run that sets a rate for a network with no such layer is refused, not silently ignored.</summary>
     public virtual bool UsesDropoutRate => false;
 
+    /// <summary>The blocks this layer runs (<c>[Concat]</c>, <c>[Residual]</c>), in parameter order; none for a plain layer.</summary>
+    public virtual IEnumerable<BlockDescription> InnerBlocks => [];
+
     public abstract T Accept<T>(ILayerVisitor<T> visitor);
 
     /// <summary>e.g. "conv1: Conv2D 16 filters, 5x5, stride 1, SAME, 28x28x1 -> 28x28x16" (sealed: every kind reads alike).</summary>

@@ -84,3 +84,37 @@ public sealed record LocalResponseNormLayer(string Name, int Index, LayerShape I
     public override string Detail => FormattableString.Invariant($"depth radius {DepthRadius}, bias {Bias}, alpha {Alpha}, beta {Beta}");
     public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
 }
+
+/// <summary>One use of a <c>[Block]</c> class: its layers as this use resolved them (shapes, parameter offsets).</summary>
+/// <param name="Name">The block's class name.</param>
+public sealed record BlockDescription(string Name, IReadOnlyList<LayerDescription> Layers)
+{
+    public int ParameterCount => Layers.Sum(l => l.ParameterCount);
+
+    public LayerShape Output(LayerShape input) => Layers.Count > 0 ? Layers[^1].Output : input;
+}
+
+/// <summary>Blocks run on the same input, their outputs concatenated by channel in order. Its parameters are its
+/// blocks', in order.</summary>
+public sealed record ConcatLayer(string Name, int Index, LayerShape Input, LayerShape Output, IReadOnlyList<BlockDescription> Blocks)
+    : LayerDescription(Name, Index, Input, Output)
+{
+    public override string Kind => "Concat";
+    public override string Detail => string.Join(" + ", Blocks.Select(b => $"{b.Name} ({b.Output(Input).Channels})"));
+    public override int ParameterCount => Blocks.Sum(b => b.ParameterCount);
+    public override bool UsesDropoutRate => Blocks.Any(b => b.Layers.Any(l => l.UsesDropoutRate));
+    public override IEnumerable<BlockDescription> InnerBlocks => Blocks;
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
+/// <summary>body(input) + input, or body(input) + shortcut(input). Its parameters are the body's, then the shortcut's.</summary>
+public sealed record ResidualLayer(string Name, int Index, LayerShape Input, LayerShape Output, BlockDescription Body, BlockDescription? Shortcut)
+    : LayerDescription(Name, Index, Input, Output)
+{
+    public override string Kind => "Residual";
+    public override string Detail => Shortcut is null ? $"{Body.Name} + input" : $"{Body.Name} + {Shortcut.Name}";
+    public override int ParameterCount => Body.ParameterCount + (Shortcut?.ParameterCount ?? 0);
+    public override bool UsesDropoutRate => InnerBlocks.Any(b => b.Layers.Any(l => l.UsesDropoutRate));
+    public override IEnumerable<BlockDescription> InnerBlocks => Shortcut is null ? [Body] : [Body, Shortcut];
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}

@@ -19,6 +19,19 @@ public sealed record NetworkDescription(
     public bool IsFingerprintOf(string fingerprint)
         => fingerprint == Fingerprint || (LegacyFingerprint is not null && fingerprint == LegacyFingerprint);
 
+    /// <summary>Every layer, blocks' layers included, in source order (depth first): a <c>[Concat]</c> or
+    /// <c>[Residual]</c>, then its blocks' layers. Parameterised layers come in the order of <c>Parameters</c>.</summary>
+    public IEnumerable<LayerDescription> AllLayers => DepthFirst(Layers);
+
+    private static IEnumerable<LayerDescription> DepthFirst(IEnumerable<LayerDescription> layers)
+    {
+        foreach (var layer in layers)
+        {
+            yield return layer;
+            foreach (var inner in layer.InnerBlocks.SelectMany(b => DepthFirst(b.Layers))) yield return inner;
+        }
+    }
+
     /// <summary>The layer list on one line, e.g. "Arch2ConvPool: 28x28x1 -> conv1 Conv2D 28x28x16 -> … -> logits Dense 1x1x10".</summary>
     public override string ToString()
         => $"{Name}: {Input} -> " + string.Join(" -> ", Layers.Select(l => $"{l.Name} {l.Kind} {l.Output}"));
@@ -28,8 +41,8 @@ public sealed record NetworkDescription(
     public string Summary()
     {
         var header = new SummaryRow("Layer (kind)", "Arguments", "Output shape", "Parameters");
-        var rows = Layers.Select(l => new SummaryRow($"{l.Name} ({l.Kind})", l.Detail, l.Output.ToString(), l.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)))
-            .Prepend(new SummaryRow("input", "", Input.ToString(), "")).ToList();
+        var rows = new List<SummaryRow> { new("input", "", Input.ToString(), "") };
+        AddRows(rows, Layers, "");
         var all = rows.Append(header).ToList();
         int layer = all.Max(r => r.Layer.Length), detail = all.Max(r => r.Detail.Length), output = all.Max(r => r.Output.Length), parameters = all.Max(r => r.Parameters.Length);
         string Line(SummaryRow r) => $"{r.Layer.PadRight(layer)}  {r.Detail.PadRight(detail)}  {r.Output.PadRight(output)}  {r.Parameters.PadLeft(parameters)}".TrimEnd();
@@ -41,6 +54,21 @@ public sealed record NetworkDescription(
         text.AppendLine(rule);
         text.AppendLine(FormattableString.Invariant($"Parameters: {ParameterCount:N0} ({ParameterCount * 4L:N0} bytes as float32); batch capacity {BatchCapacity}"));
         return text.ToString();
+    }
+
+    /// <summary>A row per layer; a block's layers under it, indented, named as in the block (a tree).</summary>
+    private static void AddRows(List<SummaryRow> rows, IReadOnlyList<LayerDescription> layers, string indent)
+    {
+        foreach (var l in layers)
+        {
+            var shortName = l.Name[(l.Name.LastIndexOf('.') + 1)..];
+            rows.Add(new SummaryRow($"{indent}{shortName} ({l.Kind})", l.Detail, l.Output.ToString(), l.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)));
+            foreach (var block in l.InnerBlocks)
+            {
+                rows.Add(new SummaryRow($"{indent}  {block.Name}", "", "", ""));
+                AddRows(rows, block.Layers, indent + "    ");
+            }
+        }
     }
 
     private sealed record SummaryRow(string Layer, string Detail, string Output, string Parameters);

@@ -48,7 +48,7 @@ public class Test_Diagnostics
             [Dense(2)]
             public sealed partial class Forgotten;
             """);
-        ShouldBe(d, "SCN0002", 2, "Class 'Forgotten' has layer attributes but no [Network] attribute giving its input size and classes");
+        ShouldBe(d, "SCN0002", 2, "Class 'Forgotten' has layer attributes but no [Network] attribute giving its input size and classes (or [Block], for a piece of network used by others)");
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class Test_Diagnostics
             [AvgPool(2)]
             public sealed partial class Loose;
             """);
-        ShouldBe(d, "SCN0002", 2, "Class 'Loose' has layer attributes but no [Network] attribute giving its input size and classes");
+        ShouldBe(d, "SCN0002", 2, "Class 'Loose' has layer attributes but no [Network] attribute giving its input size and classes (or [Block], for a piece of network used by others)");
     }
 
     [Fact]
@@ -272,6 +272,93 @@ public class Test_Diagnostics
         Line(d).ShouldBe(3 + layers.Count(c => c == '\n'), "on the window layer's attribute");
     }
 
+    /// <summary>A network using blocks, with <paramref name="uses"/> after an 8x8x4 convolution (on line 12),
+    /// and the blocks below it: Keep (3x3, 4 channels, keeps the shape), Halve (stride 2, 6 channels), Project
+    /// (1x1 stride 2, 6 channels), Wide (1x1, 8 channels).</summary>
+    private static string WithBlocks(string uses, string blocks = "") => $$"""
+        using StaticConvNet;
+        [Block]
+        [Conv2D(4, Patch = 3)]
+        public sealed class Keep;
+        [Block]
+        [Conv2D(6, Patch = 3, Stride = 2)]
+        public sealed class Halve;
+        [Block][Conv2D(6, Patch = 1, Stride = 2)] public sealed class Project;
+        [Block][Conv2D(8, Patch = 1)] public sealed class Wide;
+        [Network(Height = 8, Width = 8, Classes = 2)]
+        [Conv2D(4, Patch = 3)]
+        {{uses}}
+        [Dense(2)]
+        public sealed partial class Blocky;
+        {{blocks}}
+        """;
+
+    [Fact]
+    public void Blocks_that_fit_compile_without_diagnostics()
+        => GeneratorHarness.Run(WithBlocks("[Concat(typeof(Keep), typeof(Wide))]\n[Residual(typeof(Halve), Shortcut = typeof(Project))]")).GeneratorDiagnostics.ShouldBeEmpty();
+
+    [Fact]
+    public void SCN0026_a_type_that_is_not_a_block()
+        => ShouldBe(Single(WithBlocks("[Residual(typeof(Blocky))]")), "SCN0026", 12,
+            "residual1: its body names 'Blocky', which is not a [Block] class; mark it [Block] and give it layer attributes");
+
+    [Fact]
+    public void SCN0027_a_block_that_uses_itself_through_another_is_one_error()
+    {
+        var result = GeneratorHarness.Run(WithBlocks("[Residual(typeof(Keep))]", """
+            [Block]
+            [Residual(typeof(Outer))]
+            public sealed class Inner;
+            [Block]
+            [Concat(typeof(Inner), typeof(Keep))]
+            public sealed class Outer;
+            """));
+        var d = result.GeneratorDiagnostics.ShouldHaveSingleItem();
+        ShouldBe(d, "SCN0027", 19, "concat1: using block 'Inner' here makes it contain itself (Inner uses Outer uses Inner); a network must be finite");
+    }
+
+    [Fact]
+    public void SCN0027_a_network_using_a_block_in_error_adds_no_error_of_its_own()
+    {
+        var result = GeneratorHarness.Run(WithBlocks("[Residual(typeof(Loop))]", """
+            [Block]
+            [Residual(typeof(Loop))]
+            public sealed class Loop;
+            """));
+        var d = result.GeneratorDiagnostics.ShouldHaveSingleItem();
+        ShouldBe(d, "SCN0027", 16, "residual1: using block 'Loop' here makes it contain itself (Loop uses Loop); a network must be finite");
+        result.GeneratedSources.Values.ShouldAllBe(source => source.Contains("only its public surface"));
+    }
+
+    [Fact]
+    public void SCN0028_a_block_without_layers()
+        => ShouldBe(Single(WithBlocks("[Residual(typeof(Nothing))]", "[Block]\npublic sealed class Nothing;")), "SCN0028", 15,
+            "Block 'Nothing' has no layers: give it layer attributes such as [Conv2D(16, Patch = 3)]");
+
+    [Fact]
+    public void SCN0029_concat_of_one_block()
+        => ShouldBe(Single(WithBlocks("[Concat(typeof(Keep))]")), "SCN0029", 12, "concat1: [Concat] joins two or more blocks, but names only 'Keep'");
+
+    [Fact]
+    public void SCN0030_concatenated_blocks_of_different_sizes_name_both()
+        => ShouldBe(Single(WithBlocks("[Concat(typeof(Keep), typeof(Halve))]")), "SCN0030", 12,
+            "concat1: [Concat] joins images by channel, so every block must give the same height and width, but on 8x8x4 Keep gives 8x8x4 and Halve gives 4x4x6");
+
+    [Theory]
+    [InlineData("[Residual(typeof(Halve))]", "residual1: [Residual] adds Halve's output to its input, so their shapes must match, but on 8x8x4 Halve gives 4x4x6 and its input is 8x8x4; give it a Shortcut block that makes the same shape")]
+    [InlineData("[Residual(typeof(Halve), Shortcut = typeof(Wide))]", "residual1: [Residual] adds Halve's output to Wide, so their shapes must match, but on 8x8x4 Halve gives 4x4x6 and Wide is 8x8x8")]
+    public void SCN0031_a_residual_whose_sides_differ(string use, string message)
+        => ShouldBe(Single(WithBlocks(use)), "SCN0031", 12, message);
+
+    [Fact]
+    public void A_mistake_inside_a_block_is_reported_at_the_use_naming_the_layer_by_its_path()
+    {
+        var d = Single(WithBlocks("[MaxPool(4, Padding = Padding.Valid)]\n[Residual(typeof(Tiny))]", "[Block]\n[MaxPool(3, Padding = Padding.Valid)]\npublic sealed class Tiny;"));
+        d.Id.ShouldBe("SCN0006");
+        Line(d).ShouldBe(13);
+        d.GetMessage().ShouldStartWith("residual1.Tiny.pool1: 3x3 VALID");
+    }
+
     [Fact]
     public void SCN0021_negative_argument()
         => ShouldBe(SingleForLayer("[LocalResponseNorm(DepthRadius = -1)]"), "SCN0021", 3, "lrn1: DepthRadius must be 0 or more, but is -1");
@@ -407,7 +494,7 @@ public class Test_Diagnostics
         d.Id.ShouldBe("SCN0018");
         Line(d).ShouldBe(7);
         d.GetMessage().ShouldBe("[LeakyReLU] derives from LayerAttribute, but the generator has no layer kind for it, so 'Leaky' would be built "
-            + "without it; the layer kinds are Conv2D, MaxPool, AvgPool, GlobalAvgPool, ReLU, Tanh, Dense, Dropout, LocalResponseNorm, ExpectShape (a new kind needs a generator unit: docs/architecture.md)");
+            + "without it; the layer kinds are Conv2D, MaxPool, AvgPool, GlobalAvgPool, ReLU, Tanh, Dense, Dropout, LocalResponseNorm, Concat, Residual, ExpectShape (a new kind needs a generator unit: docs/architecture.md)");
     }
 
     [Fact]

@@ -33,6 +33,43 @@ public class Test_Incrementality
             .ShouldAllBe(r => r == IncrementalStepRunReason.Cached || r == IncrementalStepRunReason.Unchanged);
     }
 
+    private const string Blocks = """
+        using StaticConvNet;
+        [Block]
+        [Conv2D(4, Patch = 3)]
+        public sealed class Body;
+        """;
+
+    private const string Networks = """
+        using StaticConvNet;
+        [Network(Height = 8, Width = 8, Classes = 3)]
+        [Conv2D(4, Patch = 3)]
+        [Residual(typeof(Body))]
+        [Dense(3)]
+        public sealed partial class UsesBody;
+
+        [Network(Height = 8, Width = 8, Classes = 3)]
+        [Conv2D(4, Patch = 3)]
+        [Dense(3)]
+        public sealed partial class Plain;
+        """;
+
+    [Fact]
+    public void Editing_a_block_regenerates_the_networks_that_use_it_and_only_those()
+    {
+        var compilation = GeneratorHarness.Compile(Blocks, Networks);
+        var driver = GeneratorHarness.CreateDriver(track: true).RunGenerators(compilation);
+
+        var tree = compilation.SyntaxTrees.First(t => t.ToString().Contains("class Body"));
+        var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Blocks.Replace("Patch = 3", "Patch = 5"))));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        var plans = result.TrackedSteps[NetworkGenerator.PlanStep].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        plans.Count(r => r == IncrementalStepRunReason.Modified).ShouldBe(1, "UsesBody's plan changes");
+        plans.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged).ShouldBe(1, "Plain's does not");
+        result.GeneratedSources.Single(s => s.HintName.Contains("UsesBody")).SourceText.ToString().ShouldContain("Residual1_Body_Conv1Patch = 5");
+    }
+
     [Fact]
     public void Editing_the_network_regenerates_it()
     {

@@ -16,7 +16,8 @@ public class Test_AttributeDefaults
     {
         var type = typeof(NetworkAttribute).Assembly.GetTypes().Single(t => t.Name == name);
         var constructor = type.GetConstructors().Single();
-        var instance = constructor.Invoke(constructor.GetParameters().Select(p => p.ParameterType == typeof(double) ? (object)0.5 : 1).ToArray());
+        var instance = constructor.Invoke(constructor.GetParameters().Select(p => p.ParameterType == typeof(double) ? (object)0.5
+            : p.ParameterType == typeof(Type) ? typeof(object) : p.ParameterType == typeof(Type[]) ? Array.Empty<Type>() : 1).ToArray());
         foreach (var property in type.GetProperties().Where(p => p.CanWrite && p.Name != "Name"))
         {
             var constant = type.GetField("Default" + property.Name, BindingFlags.Public | BindingFlags.Static);

@@ -32,6 +32,23 @@ public class Test_Summary
     }
 
     [Fact]
+    public void A_network_of_blocks_is_drawn_as_a_tree_each_block_under_its_layer()
+    {
+        IConvNet network = new ResidualNet();
+        var lines = network.Summary().ReplaceLineEndings("\n").Split('\n');
+        lines.ShouldContain(l => l.StartsWith("residual1 (Residual)  ReluFirstBody + input") && l.TrimEnd().EndsWith("148"));
+        lines.ShouldContain(l => l.StartsWith("  ReluFirstBody"));
+        lines.ShouldContain(l => l.StartsWith("    relu1 (ReLU)"));
+        lines.ShouldContain(l => l.StartsWith("    conv1 (Conv2D)") && l.TrimEnd().EndsWith("148"));
+        lines.ShouldContain(l => l.StartsWith("  StridedProjection"));
+        network.Description.AllLayers.Select(l => l.Name).ShouldBe([
+            "conv1", "residual1", "residual1.ReluFirstBody.relu1", "residual1.ReluFirstBody.conv1",
+            "residual2", "residual2.StridedBody.conv1", "residual2.StridedBody.tanh1", "residual2.StridedProjection.conv1",
+            "gap1", "dense1"]);
+        network.Description.AllLayers.Sum(l => l.InnerBlocks.Any() ? 0 : l.ParameterCount).ShouldBe(network.ParameterCount);
+    }
+
+    [Fact]
     public void ToString_is_the_layer_list_and_each_layer_says_what_it_is()
     {
         new Arch1StridedConv().ToString().ShouldBe(

@@ -179,6 +179,84 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
         }
     }
 
+    /// <summary>A stack run on <paramref name="x"/>, its parameters laid out one layer after another.</summary>
+    private static double[] Run(IReadOnlyList<Layer> stack, double[] x, ref Shape shape, ReadOnlySpan<double> parameters, Pass pass)
+    {
+        var offset = 0;
+        foreach (var layer in stack)
+        {
+            var count = layer.ParameterCount(shape);
+            x = layer.Forward(x, shape, parameters.Slice(offset, count), pass);
+            offset += count;
+            shape = layer.Output(shape);
+        }
+        return x;
+    }
+
+    private static Shape Through(IReadOnlyList<Layer> stack, Shape shape) => stack.Aggregate(shape, (s, l) => l.Output(s));
+
+    private static int CountOf(IReadOnlyList<Layer> stack, Shape shape)
+    {
+        var total = 0;
+        foreach (var layer in stack)
+        {
+            total += layer.ParameterCount(shape);
+            shape = layer.Output(shape);
+        }
+        return total;
+    }
+
+    /// <summary>Each block on the same input, the outputs side by side in every pixel, in order.</summary>
+    public sealed record Concat(params Layer[][] Blocks) : Layer
+    {
+        public override Shape Output(Shape s)
+        {
+            var outputs = Blocks.Select(b => Through(b, s)).ToList();
+            return new(outputs[0].H, outputs[0].W, outputs.Sum(o => o.C));
+        }
+
+        public override int ParameterCount(Shape s) => Blocks.Sum(b => CountOf(b, s));
+
+        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p) => Forward(x, s, p, default);
+
+        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p, Pass pass)
+        {
+            var o = Output(s);
+            var y = new double[o.Length];
+            var (offset, channel) = (0, 0);
+            foreach (var block in Blocks)
+            {
+                var shape = s;
+                var count = CountOf(block, s);
+                var part = Run(block, x, ref shape, p.Slice(offset, count), pass);
+                for (var pixel = 0; pixel < o.H * o.W; pixel++)
+                    for (var c = 0; c < shape.C; c++) y[pixel * o.C + channel + c] = part[pixel * shape.C + c];
+                offset += count;
+                channel += shape.C;
+            }
+            return y;
+        }
+    }
+
+    /// <summary>body(x) + x, or body(x) + shortcut(x); the body's parameters first.</summary>
+    public sealed record Residual(Layer[] Body, Layer[]? Shortcut = null) : Layer
+    {
+        public override Shape Output(Shape s) => Through(Body, s);
+
+        public override int ParameterCount(Shape s) => CountOf(Body, s) + (Shortcut is null ? 0 : CountOf(Shortcut, s));
+
+        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p) => Forward(x, s, p, default);
+
+        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p, Pass pass)
+        {
+            var (bodyShape, otherShape) = (s, s);
+            var bodyCount = CountOf(Body, s);
+            var body = Run(Body, x, ref bodyShape, p.Slice(0, bodyCount), pass);
+            var other = Shortcut is null ? x : Run(Shortcut, x, ref otherShape, p.Slice(bodyCount), pass);
+            return body.Zip(other, (a, b) => a + b).ToArray();
+        }
+    }
+
     public int ParameterCount
     {
         get

@@ -107,6 +107,70 @@ public sealed partial class GlobalAvgPoolNet;
 [Dense(2)]
 public sealed partial class GlobalAvgPoolFirstNet;
 
+/// <summary>A 1x1 tower (used twice in <see cref="ConcatNet"/>: each use has its own parameters).</summary>
+[Block]
+[Conv2D(5, Patch = 1)]
+[ReLU]
+public sealed class PointTower;
+
+/// <summary>A tower that pools between its convolutions; 17 output channels (a register and a tail).</summary>
+[Block]
+[Conv2D(4, Patch = 3)]
+[MaxPool(3, Stride = 1)]
+[Conv2D(17, Patch = 1)]
+public sealed class PoolTower;
+
+/// <summary>Three towers on one input, concatenated by channel (5 + 17 + 5): the input is read three times, so its
+/// gradient is three readers' parts summed.</summary>
+[Network(Height = 6, Width = 7, Channels = 2, Classes = 3)]
+[Conv2D(3, Patch = 2)]
+[Concat(typeof(PointTower), typeof(PoolTower), typeof(PointTower))]
+[ExpectShape(6, 7, 27)]
+[ReLU]
+[Dense(3)]
+public sealed partial class ConcatNet;
+
+/// <summary>A body that starts with a ReLU: it reads the value the residual adds too, so it must not run inside the
+/// convolution before it (fusion stays within a stack).</summary>
+[Block]
+[ReLU]
+[Conv2D(4, Patch = 3)]
+public sealed class ReluFirstBody;
+
+[Block]
+[Conv2D(6, Patch = 3, Stride = 2)]
+[Tanh]
+public sealed class StridedBody;
+
+[Block]
+[Conv2D(6, Patch = 1, Stride = 2)]
+public sealed class StridedProjection;
+
+/// <summary>An identity residual, then one with a projection shortcut that halves the size, then global pooling.</summary>
+[Network(Height = 5, Width = 6, Channels = 3, Classes = 3)]
+[Conv2D(4, Patch = 3)]
+[Residual(typeof(ReluFirstBody))]
+[Residual(typeof(StridedBody), Shortcut = typeof(StridedProjection))]
+[ExpectShape(3, 3, 6)]
+[GlobalAvgPool]
+[Dense(3)]
+public sealed partial class ResidualNet;
+
+[Block]
+[Conv2D(1, Patch = 1)]
+public sealed class OneChannel;
+
+/// <summary>Blocks inside a block: two one-channel towers concatenated back to the input's two channels.</summary>
+[Block]
+[Concat(typeof(OneChannel), typeof(OneChannel))]
+public sealed class SplitAndJoin;
+
+/// <summary>A residual as the first layer: its body's first layers and its sum read the image itself.</summary>
+[Network(Height = 4, Width = 5, Channels = 2, Classes = 2)]
+[Residual(typeof(SplitAndJoin))]
+[Dense(2)]
+public sealed partial class ResidualFirstNet;
+
 /// <summary>Tanh between convolutions and in the classifier, with 17 channels (one SIMD register plus a tail) and a
 /// stride-3 SAME average pool over them.</summary>
 [Network(Height = 8, Width = 5, Channels = 2, Classes = 4)]
