@@ -42,6 +42,7 @@ runs=(
   "arch2|1 2 3|best|--recipe best"
   "arch3|1 2 3|best|--recipe best"
   "arch4|1 2 3|best|--recipe best"
+  "inception|1 2 3|best|--recipe best"
 )
 for run in "${runs[@]}"; do
   IFS='|' read -r model seeds label flags <<<"$run"

@@ -36,6 +36,11 @@ public static class ModelCatalog
         new("arch4", "LeNet-like: conv, dropout 0.5, pool, LRN, conv, pool, conv, 64 hidden", () => new Arch4LeNet(),
             new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.1f, DecaySteps: 100_000, DecayRate: 0.96f, Staircase: true), EvalEvery = 100 },
             Best(steps: 7_400, rate: 0.002f, weightDecay: 0.05f, shift: 2)),
+        // Not the notebook's: the Inception modules the exercise suggests last ([Concat] of four towers, twice).
+        new("inception", "5x5 conv + pool, then two Inception modules (1x1, 3x3, 5x5 and pool towers) with pooling, 64 hidden",
+            () => new InceptionNet(),
+            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 100 },
+            Best(steps: 7_400, rate: 0.002f, weightDecay: 0.05f, shift: 2)),
         // Not the notebook's: the classic LeNet-5 shape, trained with arch1–3's recipe (no best recipe was measured).
         new("lenet5", "classic LeNet-5 shape: conv 6, tanh, 2x2 avg-pool, conv 16, tanh, 2x2 avg-pool, 120, 84", () => new LeNet5(),
             new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 100 }),

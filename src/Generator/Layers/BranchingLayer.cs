@@ -65,7 +65,14 @@ internal abstract record BranchingLayer(string Name) : LayerSpec(Name)
             var input => $"{input.Source}OutputGradient(slot)",
         };
 
-    public override string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward(image, slot);";
+    /// <summary>Whether the merge node reads the image itself (a residual without shortcut as the first layer).</summary>
+    private static bool ReadsImageItself(ResolvedLayer l) => l.MergeInputs.Any(i => i.Source.Length == 0);
+
+    /// <summary>The merge node's forward method's first line: it takes the image only when it reads it.</summary>
+    protected static string CpuForwardSignature(ResolvedLayer l)
+        => ReadsImageItself(l) ? $"private void {l.Pascal}Forward({Names.ReadOnlySpan} image, int slot)" : $"private void {l.Pascal}Forward(int slot)";
+
+    public override string ForwardCall(ResolvedLayer l) => ReadsImageItself(l) ? $"{l.Pascal}Forward(image, slot);" : $"{l.Pascal}Forward(slot);";
 
     public override string BackwardCall(ResolvedLayer l) => $"{l.Pascal}Backward(slot);";
 

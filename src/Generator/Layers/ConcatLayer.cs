@@ -58,7 +58,7 @@ internal sealed record ConcatLayer(string Name, EquatableArray<BlockSpec> Parts)
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
     {
-        w.Open($"private void {l.Pascal}Forward({Names.ReadOnlySpan} image, int slot)");
+        w.Open(CpuForwardSignature(l));
         for (var k = 0; k < l.MergeInputs.Length; k++)
             w.Line($"{Names.Kernels}.Concat.Forward({CpuInput(l, k)}, {Cpu.Output(l)}, {Sizes(l, k)});");
         w.Close();

@@ -49,7 +49,7 @@ internal sealed record ResidualLayer(string Name, BlockSpec Body, BlockSpec? Sho
     // ---- CPU ----
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-        => w.Line($"private void {l.Pascal}Forward({Names.ReadOnlySpan} image, int slot) => {Names.Kernels}.Sum.Add({CpuInput(l, 0)}, {CpuInput(l, 1)}, {Cpu.Output(l)});");
+        => w.Line($"{CpuForwardSignature(l)} => {Names.Kernels}.Sum.Add({CpuInput(l, 0)}, {CpuInput(l, 1)}, {Cpu.Output(l)});");
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
     {

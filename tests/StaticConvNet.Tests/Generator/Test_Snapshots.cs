@@ -20,6 +20,7 @@ public class Test_Snapshots
     [InlineData("Arch3ThreeBlocks")]
     [InlineData("Arch4LeNet")]
     [InlineData("LeNet5")]
+    [InlineData("InceptionNet")]
     public void Model_source_matches_approved(string model)
     {
         var result = GeneratorHarness.Run(ModelSource(model));

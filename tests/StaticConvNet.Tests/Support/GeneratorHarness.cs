@@ -24,7 +24,10 @@ public static class GeneratorHarness
         paths.Add(typeof(NetworkAttribute).Assembly.Location);
         paths.Add(typeof(TensorPrimitives).Assembly.Location);
         if (gpu) paths.Add(typeof(StaticConvNet.Gpu.GpuNetwork).Assembly.Location);
+        // The built models and these tests declare the same classes the compiled sources do (a model's blocks): a user's
+        // project references neither.
         return paths.Distinct()
+            .Where(p => !Path.GetFileName(p).StartsWith("StaticConvNet.Models", StringComparison.Ordinal) && !Path.GetFileName(p).StartsWith("StaticConvNet.Tests", StringComparison.Ordinal))
             .Where(p => gpu || !(Path.GetFileName(p).StartsWith("StaticConvNet.Gpu", StringComparison.Ordinal) || Path.GetFileName(p).StartsWith("ILGPU", StringComparison.Ordinal)))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     }
