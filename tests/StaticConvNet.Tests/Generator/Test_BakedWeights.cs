@@ -43,6 +43,26 @@ public class Test_BakedWeights
     }
 
     [Fact]
+    public void A_network_of_blocks_bakes_and_gives_the_logits_of_the_network_the_weights_came_from()
+    {
+        var trained = new InceptionNet();
+        trained.InitializeParameters(5);
+        var file = WeightsFile.Format(trained.Description.Name, trained.Description.Fingerprint, trained.Parameters.ToArray(), LabelNames.Letters);
+        var source = File.ReadAllText(Path.Combine(GeneratorHarness.RepositoryRoot(), "src", "Models", "InceptionNet.cs"))
+            .Replace("Classes = 10)]", "Classes = 10, Weights = \"inception.scnw\")]");
+        var result = GeneratorHarness.RunWithFiles([new GeneratorHarness.InMemoryFile("/src/app/inception.scnw", file)], source);
+        result.GeneratorDiagnostics.ShouldBeEmpty();
+        result.Errors.ShouldBeEmpty();
+
+        var baked = (IConvNet)Activator.CreateInstance(result.Load().GetType("StaticConvNet.Models.InceptionNet")!)!;
+        var image = ReferenceNets.Random(28 * 28, 9, 1f);
+        var (expected, actual) = (new float[10], new float[10]);
+        trained.Forward(image, expected);
+        baked.Forward(image, actual);
+        actual.ShouldBe(expected); // the same code and the same weights: the same bits
+    }
+
+    [Fact]
     public void The_files_class_names_are_baked_as_ClassNames_and_without_them_the_label_numbers()
     {
         var named = Bake(WeightsFile.Format("Tiny", Fingerprint, Values, ["cat", "dog \"Rex\"", "fox"]));
