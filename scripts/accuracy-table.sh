@@ -43,6 +43,7 @@ runs=(
   "arch3|1 2 3|best|--recipe best"
   "arch4|1 2 3|best|--recipe best"
   "inception|1 2 3|best|--recipe best"
+  "resnet|1 2 3|best|--recipe best"
 )
 for run in "${runs[@]}"; do
   IFS='|' read -r model seeds label flags <<<"$run"

@@ -61,7 +61,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 if (surface is not null) spc.AddSource(surface.FileHint + ".g.cs", SurfaceEmitter.Emit(surface));
                 return;
             }
-            spc.AddSource(network.Spec.FileHint + ".g.cs", NetworkEmitter.Emit(network, baked.Parameters, baked.ClassNames, spc.CancellationToken));
+            spc.AddSource(network.Spec.FileHint + ".g.cs", NetworkEmitter.Emit(network, baked.Parameters, baked.ClassNames, baked.State, spc.CancellationToken));
             if (gpu) spc.AddSource(network.Spec.FileHint + ".Gpu.g.cs", GpuEmitter.Emit(network, spc.CancellationToken));
         });
 

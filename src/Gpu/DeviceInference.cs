@@ -60,6 +60,7 @@ public static class DeviceInference
         {
             var gpu = GpuNetworkOf(network, device.Accelerator, Math.Min(count, Batch));
             gpu.UploadParameters(network.Parameters);
+            gpu.UploadState(network.State);
             return new OpenDevice(device.Context, device.Accelerator, gpu);
         }
         catch

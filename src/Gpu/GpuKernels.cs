@@ -141,6 +141,64 @@ internal static class GpuKernels
         dx[i] = g[image * channels + c] / pixels;
     }
 
+    // ---- BatchNorm ---------------------------------------------------------------------------
+    // One thread per channel for the batch sums, in the CPU kernel's order (images, then pixels) and in double; one
+    // thread per value for the rest. batch = [mean C][1 / deviation C], state = [running mean C][running variance C],
+    // sums = [Σ dy C][Σ dy · x̂ C], gradients = [γ's C][β's C].
+
+    public static void BatchNormStatistics(Index1D c, ArrayView<float> x, ArrayView<float> batch, ArrayView<float> state, int values, int channels, float epsilon, float momentum)
+    {
+        double sum = 0, squares = 0;
+        for (var v = 0; v < values; v++)
+        {
+            double value = x[v * channels + c];
+            sum += value;
+            squares += value * value;
+        }
+        var mean = sum / values;
+        var variance = XMath.Max(squares / values - mean * mean, 0.0);
+        batch[c] = (float)mean;
+        batch[channels + c] = (float)(1.0 / XMath.Sqrt(variance + epsilon));
+        var unbiased = values > 1 ? variance * values / (values - 1) : variance;
+        state[c] = (float)((1.0 - momentum) * state[c] + momentum * mean);
+        state[channels + c] = (float)((1.0 - momentum) * state[channels + c] + momentum * unbiased);
+    }
+
+    public static void BatchNormForward(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> batch, ArrayView<float> gamma, ArrayView<float> beta, int channels)
+    {
+        var c = i % channels;
+        y[i] = gamma[c] * ((x[i] - batch[c]) * batch[channels + c]) + beta[c];
+    }
+
+    public static void BatchNormInference(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<float> state, ArrayView<float> gamma, ArrayView<float> beta, int channels, float epsilon)
+    {
+        var c = i % channels;
+        y[i] = gamma[c] * ((x[i] - state[c]) / XMath.Sqrt(state[channels + c] + epsilon)) + beta[c];
+    }
+
+    public static void BatchNormGradientSums(Index1D c, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> batch, ArrayView<float> sums, ArrayView<float> gradients, int values, int channels)
+    {
+        double sumDy = 0, sumDyX = 0;
+        for (var v = 0; v < values; v++)
+        {
+            var i = v * channels + c;
+            sumDy += dy[i];
+            sumDyX += (double)dy[i] * x[i];
+        }
+        var sumDyXhat = batch[channels + c] * (sumDyX - batch[c] * sumDy);
+        sums[c] = (float)sumDy;
+        sums[channels + c] = (float)sumDyXhat;
+        gradients[c] = (float)sumDyXhat;
+        gradients[channels + c] = (float)sumDy;
+    }
+
+    public static void BatchNormBackward(Index1D i, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dx, ArrayView<float> batch, ArrayView<float> sums, ArrayView<float> gamma, int channels, int values)
+    {
+        var c = i % channels;
+        var xhat = (x[i] - batch[c]) * batch[channels + c];
+        dx[i] = gamma[c] * batch[channels + c] * (dy[i] - sums[c] / values - xhat * (sums[channels + c] / values));
+    }
+
     // ---- Where a graph joins --------------------------------------------------------------------
 
     /// <summary>One thread per value of a block's output: copied to its channel in the concatenation.</summary>

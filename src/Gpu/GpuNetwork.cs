@@ -23,7 +23,7 @@ public abstract class GpuNetwork : IDisposable
     private readonly Accelerator _accelerator;
     private readonly NetworkDescription _description;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _parameters, _gradients, _velocity, _images, _losses, _right, _summary;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _activations, _activationGradients, _masks, _partials;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _activations, _activationGradients, _masks, _partials, _state, _statistics;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _labels, _predictions;
     private readonly float[] _summaryOnHost = new float[2];
 
@@ -38,6 +38,8 @@ public abstract class GpuNetwork : IDisposable
     /// <param name="logitsImageOffset">Where the last layer's output starts, per image of capacity.</param>
     /// <param name="partialFloats">Room for the largest split reduction's partial sums at
     /// <paramref name="batchCapacity"/> images (the generated plan's <c>PartialFloats</c>).</param>
+    /// <remarks>The network's state (BatchNorm's running statistics, <see cref="NetworkDescription.StateCount"/>) lives
+    /// on the device too, beside each such layer's batch statistics and sums (twice as many floats).</remarks>
     protected GpuNetwork(Accelerator accelerator, NetworkDescription description, int batchCapacity,
         int activationsPerImage, int masksPerImage, int logitsImageOffset, long partialFloats)
     {
@@ -67,6 +69,8 @@ public abstract class GpuNetwork : IDisposable
         _right = accelerator.Allocate1D<float>(batchCapacity);
         _summary = accelerator.Allocate1D<float>(2);
         _predictions = accelerator.Allocate1D<int>(batchCapacity);
+        _state = accelerator.Allocate1D<float>(Math.Max(description.StateCount, 1));
+        _statistics = accelerator.Allocate1D<float>(Math.Max(2L * description.StateCount, 1));
         Kernels = new GpuKernelSet(accelerator, _partials.View);
     }
 
@@ -113,6 +117,12 @@ public abstract class GpuNetwork : IDisposable
 
     protected ArrayView<float> Masks(int imageOffset, int length) => Slice(_masks, imageOffset, length);
 
+    /// <summary>Running statistics, laid out as <c>IConvNet.State</c>.</summary>
+    protected ArrayView<float> State(int offset, int length) => _state.View.SubView(offset, length);
+
+    /// <summary>The batch layers' statistics and sums of the current batch.</summary>
+    protected ArrayView<float> Statistics(int offset, int length) => _statistics.View.SubView(offset, length);
+
     private ArrayView<float> Slice(MemoryBuffer1D<float, Stride1D.Dense> buffer, int imageOffset, int length)
         => buffer.View.SubView((long)imageOffset * BatchCapacity, (long)length * BatchCapacity);
 
@@ -132,6 +142,16 @@ public abstract class GpuNetwork : IDisposable
     }
 
     public float[] DownloadParameters() => _parameters.GetAsArray1D();
+
+    /// <summary>Puts the network's running statistics (<c>IConvNet.State</c>) on the device.</summary>
+    public void UploadState(ReadOnlySpan<float> state)
+    {
+        if (state.Length != _description.StateCount) throw new ArgumentException($"{_description.Name} has {_description.StateCount} floats of state, got {state.Length}.");
+        if (state.Length > 0) _state.View.SubView(0, state.Length).CopyFromCPU(state.ToArray());
+    }
+
+    /// <summary>The running statistics training moved on the device.</summary>
+    public float[] DownloadState() => _description.StateCount == 0 ? [] : _state.View.SubView(0, _description.StateCount).GetAsArray1D();
     public float[] DownloadGradients() => _gradients.GetAsArray1D();
     public float[] DownloadVelocity() => _velocity.GetAsArray1D();
     public void UploadVelocity(float[] velocity) => _velocity.View.CopyFromCPU(velocity);
@@ -228,7 +248,7 @@ public abstract class GpuNetwork : IDisposable
     public void Dispose()
     {
         _accelerator.DefaultStream.Synchronize(); // nothing may still read a buffer disposed below
-        foreach (var buffer in new MemoryBuffer[] { _parameters, _gradients, _velocity, _images, _losses, _right, _summary, _activations, _activationGradients, _masks, _partials, _labels, _predictions })
+        foreach (var buffer in new MemoryBuffer[] { _parameters, _gradients, _velocity, _images, _losses, _right, _summary, _activations, _activationGradients, _masks, _partials, _labels, _predictions, _state, _statistics })
             buffer.Dispose();
         _imagesOnHost.Dispose();
         _labelsOnHost.Dispose();

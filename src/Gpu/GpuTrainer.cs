@@ -16,6 +16,7 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
         if (optimizer is not SgdOptimizer sgd) throw new NotSupportedException($"The ILGPU device trains with SGD only; {optimizer.GetType().Name} runs on the cpu device.");
         _momentum = sgd.Momentum;
         gpu.UploadParameters(host.Parameters);
+        gpu.UploadState(host.State);
         gpu.UploadVelocity(sgd.Velocity);
         gpu.DropoutSeed = dropoutSeed;
         gpu.DropoutRate = dropoutRate;
@@ -34,6 +35,7 @@ public sealed class GpuTrainingDevice(GpuNetwork gpu) : ITrainingDevice
     public void Synchronise(IConvNet host, Optimizer optimizer)
     {
         gpu.DownloadParameters().CopyTo(host.Parameters);
+        gpu.DownloadState().CopyTo(host.State);
         gpu.DownloadVelocity().CopyTo(((SgdOptimizer)optimizer).Velocity, 0);
     }
 

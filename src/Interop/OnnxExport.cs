@@ -16,7 +16,7 @@ public static class OnnxExport
     {
         var description = network.Description;
         var graph = new Graph();
-        var nodes = new LayerNodes(graph, network.Parameters.ToArray());
+        var nodes = new LayerNodes(graph, network.Parameters.ToArray(), network.State.ToArray());
         foreach (var layer in description.Layers) layer.Accept(nodes);
         graph.Output(nodes.Current);
         return graph.ToModel(description);
@@ -24,7 +24,7 @@ public static class OnnxExport
 
     /// <summary>Each layer kind's ONNX nodes, appended after the current value. A visitor, so a new layer kind does
     /// not compile until it has an export here.</summary>
-    private sealed class LayerNodes(Graph graph, float[] parameters) : ILayerVisitor<bool>
+    private sealed class LayerNodes(Graph graph, float[] parameters, float[] state) : ILayerVisitor<bool>
     {
         /// <summary>The value the next layer reads: NCHW images, or [N, features] once a Dense layer flattened them.</summary>
         public string Current { get; private set; } = graph.Node("Transpose", [InputName], "nchw", a => a.Ints("perm", [0, 3, 1, 2]));
@@ -72,6 +72,23 @@ public static class OnnxExport
 
         // NCHW to N x C x 1 x 1: a Dense layer after it flattens that to the C means, TensorFlow's HWC order of a 1 x 1 image.
         public bool Visit(GlobalAvgPoolLayer layer) => Elementwise("GlobalAveragePool", layer);
+
+        // Inference: the running statistics. ONNX's BatchNormalization normalises axis 1, the channels, of NCHW and of [N, C] alike.
+        public bool Visit(BatchNormLayer layer)
+        {
+            var c = layer.Output.Channels;
+            float[] Slice(float[] from, int offset) => from.AsSpan(offset, c).ToArray();
+            var inputs = new[]
+            {
+                Current,
+                graph.Floats($"{layer.Name}.scale", [c], Slice(parameters, layer.ParameterOffset)),
+                graph.Floats($"{layer.Name}.bias", [c], Slice(parameters, layer.BiasOffset)),
+                graph.Floats($"{layer.Name}.mean", [c], Slice(state, layer.StateOffset)),
+                graph.Floats($"{layer.Name}.var", [c], Slice(state, layer.StateOffset + c)),
+            };
+            Current = graph.Node("BatchNormalization", inputs, layer.Name, a => a.Float("epsilon", layer.Epsilon));
+            return true;
+        }
 
         public bool Visit(ReluLayer layer) => Elementwise("Relu", layer);
 

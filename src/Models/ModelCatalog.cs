@@ -41,6 +41,11 @@ public static class ModelCatalog
             () => new InceptionNet(),
             new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 100 },
             Best(steps: 7_400, rate: 0.002f, weightDecay: 0.05f, shift: 2)),
+        // Not the notebook's: residual blocks with BatchNorm ([Residual], [BatchNorm], [GlobalAvgPool]).
+        new("resnet", "5x5 conv + BatchNorm + pool, two residual blocks (the second halves the size, 32 channels), global average pooling",
+            () => new SmallResNet(),
+            new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 100 },
+            Best(steps: 7_400, rate: 0.002f, weightDecay: 0.05f, shift: 2)),
         // Not the notebook's: the classic LeNet-5 shape, trained with arch1–3's recipe (no best recipe was measured).
         new("lenet5", "classic LeNet-5 shape: conv 6, tanh, 2x2 avg-pool, conv 16, tanh, 2x2 avg-pool, 120, 84", () => new LeNet5(),
             new TrainingOptions { Steps = 1001, BatchSize = 16, Schedule = new(0.05f), EvalEvery = 100 }),

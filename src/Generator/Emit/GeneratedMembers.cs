@@ -15,7 +15,8 @@ internal static class GeneratedMembers
         "LayerFingerprint", "ActivationsPerImage", "MasksPerImage", "Runner", "Parameters", "Gradients", "DropoutSeed",
         "DropoutRate", "DropoutStep", "Description", "InitializeParameters", "Forward", "Predict", "PredictBatch",
         "ComputeGradients", "TrainingLogits", "ComputeLoss", "LayerDescription", "Classify", "ClassifyLogits",
-        "ClassNames", "BakedParameters", "CreateGpuNetwork", "GpuLaunches", "InError",
+        "ClassNames", "BakedParameters", "CreateGpuNetwork", "GpuLaunches", "InError", "StateCount", "State", "BakedState",
+        "InitialState",
     ];
 
     /// <summary>Those of <see cref="Network"/> that are methods: a user's overload of one is no clash.</summary>

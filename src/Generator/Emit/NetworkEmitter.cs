@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using StaticConvNet.Generator.Model;
@@ -11,7 +12,8 @@ namespace StaticConvNet.Generator.Emit;
 /// runtime's <c>BatchRunner</c>. Works on the plan alone; nothing here looks at Roslyn symbols.</summary>
 internal static class NetworkEmitter
 {
-    public static string Emit(ResolvedNetwork network, EquatableArray<float> bakedParameters, EquatableArray<string> classNames, CancellationToken cancellationToken)
+    public static string Emit(ResolvedNetwork network, EquatableArray<float> bakedParameters, EquatableArray<string> classNames, EquatableArray<float> bakedState,
+        CancellationToken cancellationToken)
     {
         var spec = network.Spec;
         var w = new CodeWriter();
@@ -30,7 +32,8 @@ internal static class NetworkEmitter
         EmitPasses(w, network);
         EmitPublicApi(w, network);
         EmitLayerList(w, network);
-        if (bakedParameters.Length > 0) EmitBakedWeights(w, network, bakedParameters, classNames, cancellationToken);
+        if (network.StateCount > 0 && bakedParameters.Length == 0) EmitInitialState(w, network);
+        if (bakedParameters.Length > 0) EmitBakedWeights(w, network, bakedParameters, classNames, bakedState, cancellationToken);
         w.Close();
         return w.ToString();
     }
@@ -87,11 +90,19 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Floats of layer outputs one image needs; the activation buffers hold BatchCapacity of them.</summary>");
         w.Line($"private const int ActivationsPerImage = {Int(network.ActivationsPerImage)};");
         if (network.MasksPerImage > 0) w.Line($"private const int MasksPerImage = {Int(network.MasksPerImage)};");
+        w.Line("/// <summary>Floats of State: the running statistics of the BatchNorm layers.</summary>");
+        w.Line($"public const int StateCount = {Int(network.StateCount)};");
         w.Line();
         // A field initialiser, not a generated constructor, so the user's partial class may declare its own.
         w.Line(baked
             ? "private readonly float[] _parameters = BakedParameters.ToArray(); // every instance starts with the baked weights"
             : "private readonly float[] _parameters = new float[ParameterCount];");
+        if (network.StateCount > 0)
+        {
+            w.Line(baked
+                ? "private readonly float[] _state = BakedState.ToArray(); // the baked running statistics"
+                : "private readonly float[] _state = InitialState();");
+        }
         w.Line("// Every layer's outputs (and their gradients) for every image of a batch: [layer][slot][value].");
         w.Line("private readonly float[] _activations = new float[ActivationsPerImage * BatchCapacity];");
         w.Line("private readonly float[] _activationGradients = new float[ActivationsPerImage * BatchCapacity];");
@@ -106,8 +117,7 @@ internal static class NetworkEmitter
     private static string BackwardStatements(ResolvedNetwork network, ResolvedLayer layer)
     {
         if (!layer.NeedsBackward) return NoBackward(layer);
-        var sums = GradientBuffers.AddedInto(network, layer).Select(b => $"{Names.Kernels}.Sum.AddInto({layer.Pascal}OutputGradient(slot), {b.Name}(slot)); ");
-        return string.Concat(sums) + layer.Spec.BackwardCall(layer);
+        return string.Concat(Sums(network, layer).Select(sum => sum + " ")) + layer.Spec.BackwardCall(layer);
     }
 
     private static void EmitLayer(CodeWriter w, ResolvedLayer layer)
@@ -176,6 +186,11 @@ internal static class NetworkEmitter
         for (var i = network.Layers.Length - 1; i >= 0; i--) w.Line(BackwardStatements(network, network.Layers[i]));
         w.Close();
         w.Line();
+        if (network.BatchLayers.Count > 0)
+        {
+            EmitStages(w, network);
+            w.Line();
+        }
         w.Open($"void {Names.Runtime}.ISamplePasses.AccumulateShardGradients({Names.ReadOnlySpan} images, int first, int count, {Names.Span} gradients)");
         foreach (var layer in network.Layers)
         {
@@ -194,6 +209,66 @@ internal static class NetworkEmitter
         w.Line();
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.LogitsGradient(int slot) => {output.Pascal}OutputGradient(slot);");
     }
+
+    /// <summary>The training stages: stage s (1 …) starts at the s-th layer that needs the whole batch (BatchNorm), whose
+    /// statistics BatchRunner takes over every image between stages; backward, stage s ends by adding the other readers'
+    /// parts into that layer's output gradient, and stage s − 1 starts with its backward pass, after its batch sums.
+    /// A network without such layers has one stage: the whole pass.</summary>
+    private static void EmitStages(CodeWriter w, ResolvedNetwork network)
+    {
+        var batchLayers = network.BatchLayers;
+        if (batchLayers.Count == 0) return; // one stage: ISamplePasses's defaults run the whole passes
+        var starts = new[] { 0 }.Concat(batchLayers.Select(l => l.Index)).Append(network.Layers.Length).ToArray();
+        w.Line($"int {Names.Runtime}.ISamplePasses.BatchStages => {Int(batchLayers.Count)};");
+        w.Line();
+        w.Open($"void {Names.Runtime}.ISamplePasses.ForwardStage(int stage, {Names.ReadOnlySpan} image, int slot)");
+        if (network.Layers.Any(l => l.Spec.TrainingForwardCall(l).Contains("training"))) w.Line("const bool training = true; // dropout's masks on");
+        w.Open("switch (stage)");
+        for (var s = 0; s < starts.Length - 1; s++)
+        {
+            w.Open($"case {Int(s)}:");
+            for (var i = starts[s]; i < starts[s + 1]; i++) w.Line(network.Layers[i].Spec.TrainingForwardCall(network.Layers[i]));
+            w.Line("break;");
+            w.Close();
+        }
+        w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(stage));");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Open($"void {Names.Runtime}.ISamplePasses.BatchStatistics(int stage, {Names.ReadOnlySpan} images, int count, bool update)");
+        w.Open("switch (stage)");
+        for (var s = 1; s <= batchLayers.Count; s++) w.Line($"case {Int(s)}: {batchLayers[s - 1].Spec.BatchStatisticsCall(batchLayers[s - 1])} break;");
+        w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(stage));");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Open($"void {Names.Runtime}.ISamplePasses.BackwardStage(int stage, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)");
+        w.Open("switch (stage)");
+        for (var s = 0; s < starts.Length - 1; s++)
+        {
+            w.Open($"case {Int(s)}:");
+            if (s < batchLayers.Count) w.Line(batchLayers[s].Spec.BackwardCall(batchLayers[s]));
+            for (var i = starts[s + 1] - 1; i > starts[s]; i--) w.Line(BackwardStatements(network, network.Layers[i]));
+            if (s == 0) w.Line(BackwardStatements(network, network.Layers[0]));
+            else foreach (var sum in Sums(network, network.Layers[starts[s]])) w.Line(sum);
+            w.Line("break;");
+            w.Close();
+        }
+        w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(stage));");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Open($"void {Names.Runtime}.ISamplePasses.BatchGradients(int stage, {Names.ReadOnlySpan} images, int count, {Names.Span} gradients)");
+        w.Open("switch (stage)");
+        for (var s = 1; s <= batchLayers.Count; s++) w.Line($"case {Int(s)}: {batchLayers[s - 1].Spec.BatchGradientsCall(batchLayers[s - 1])} break;");
+        w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(stage));");
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>The statements adding the gradients other readers of <paramref name="layer"/>'s output left in buffers of their own.</summary>
+    private static IEnumerable<string> Sums(ResolvedNetwork network, ResolvedLayer layer)
+        => GradientBuffers.AddedInto(network, layer).Select(b => $"{Names.Kernels}.Sum.AddInto({layer.Pascal}OutputGradient(slot), {b.Name}(slot));");
 
     /// <summary>An ISamplePasses method that runs one layer's statement, chosen by its index.</summary>
     private static void EmitLayerSwitch(CodeWriter w, ResolvedNetwork network, string signature, System.Func<ResolvedLayer, string> statement)
@@ -215,6 +290,9 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>All weights and biases, layer by layer: weights then biases (see the *WeightsOffset constants).</summary>");
         w.Line($"public {Names.Span} Parameters => _parameters;");
+        w.Line();
+        w.Line("/// <summary>The running statistics of the BatchNorm layers (see the *StateOffset constants); empty without them.</summary>");
+        w.Line(network.StateCount > 0 ? $"public {Names.Span} State => _state;" : $"public {Names.Span} State => {Names.Span}.Empty;");
         w.Line();
         w.Line("/// <summary>Gradient of the mean loss from the last ComputeGradients call, laid out as Parameters.</summary>");
         w.Line($"public {Names.Span} Gradients => Runner.Gradients;");
@@ -255,6 +333,17 @@ internal static class NetworkEmitter
         }
     }
 
+    /// <summary>A new network's running statistics: mean 0 and variance 1 for every BatchNorm layer.</summary>
+    private static void EmitInitialState(CodeWriter w, ResolvedNetwork network)
+    {
+        w.Line();
+        w.Open("private static float[] InitialState()");
+        w.Line("var state = new float[StateCount];");
+        foreach (var layer in network.BatchLayers) w.Line($"{Names.Kernels}.BatchNorm.ResetState(new {Names.Span}(state, {layer.Pascal}StateOffset, {layer.Pascal}StateLength));");
+        w.Line("return state;");
+        w.Close();
+    }
+
     private static void EmitLayerList(CodeWriter w, ResolvedNetwork network)
     {
         var spec = network.Spec;
@@ -266,7 +355,7 @@ internal static class NetworkEmitter
         w.Line($"    Layers: new {Names.Runtime}.LayerDescription[]");
         w.Line("    {");
         foreach (var layer in network.Layers.Where(l => l.Depth == 0)) w.Line($"        {Description(network, layer)},");
-        w.Line("    });");
+        w.Line(network.StateCount > 0 ? $"    }}, StateCount: {Int(network.StateCount)});" : "    });");
     }
 
     /// <summary>A layer's typed entry; a layer of blocks lists each block's layers (the layers of its range one level
@@ -279,7 +368,8 @@ internal static class NetworkEmitter
         return branching.Description(layer, blocks);
     }
 
-    private static void EmitBakedWeights(CodeWriter w, ResolvedNetwork network, EquatableArray<float> parameters, EquatableArray<string> classNames, CancellationToken cancellationToken)
+    private static void EmitBakedWeights(CodeWriter w, ResolvedNetwork network, EquatableArray<float> parameters, EquatableArray<string> classNames,
+        EquatableArray<float> state, CancellationToken cancellationToken)
     {
         var name = network.Spec.ClassName;
         w.Line();
@@ -311,13 +401,26 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>The baked parameters, in the layout of Parameters. Constant data in the assembly: no allocation.</summary>");
         w.Line($"public static {Names.ReadOnlySpan} BakedParameters =>");
+        FloatArray(w, parameters, cancellationToken);
+        if (state.Length > 0)
+        {
+            w.Line();
+            w.Line("/// <summary>The baked running statistics of the BatchNorm layers, in the layout of State.</summary>");
+            w.Line($"public static {Names.ReadOnlySpan} BakedState =>");
+            FloatArray(w, state, cancellationToken);
+        }
+    }
+
+    /// <summary>A collection expression of floats, eight to a line.</summary>
+    private static void FloatArray(CodeWriter w, EquatableArray<float> values, CancellationToken cancellationToken)
+    {
         w.Line("[");
         var line = new System.Text.StringBuilder();
-        for (var i = 0; i < parameters.Length; i++)
+        for (var i = 0; i < values.Length; i++)
         {
             if (i % 4096 == 0) cancellationToken.ThrowIfCancellationRequested();
-            line.Append(Float(parameters[i])).Append(',');
-            if (i % 8 == 7 || i == parameters.Length - 1)
+            line.Append(Float(values[i])).Append(',');
+            if (i % 8 == 7 || i == values.Length - 1)
             {
                 w.Line("    " + line.ToString());
                 line.Clear();

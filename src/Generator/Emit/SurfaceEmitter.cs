@@ -34,6 +34,7 @@ internal static class SurfaceEmitter
         w.Line($"public {Names.Runtime}.NetworkDescription Description => throw InError();");
         NetworkEmitter.EmitInterfaceSizes(w);
         w.Line($"public {Names.Span} Parameters => throw InError();");
+        w.Line($"public {Names.Span} State => throw InError();");
         w.Line($"public {Names.Span} Gradients => throw InError();");
         w.Line("public ulong DropoutSeed { get => throw InError(); set => throw InError(); }");
         w.Line("public float? DropoutRate { get => throw InError(); set => throw InError(); }");

@@ -12,6 +12,7 @@ internal static class LayerKinds
         MaxPoolLayer.Definition,
         AvgPoolLayer.Definition,
         GlobalAvgPoolLayer.Definition,
+        BatchNormLayer.Definition,
         ReluLayer.Definition,
         TanhLayer.Definition,
         DenseLayer.Definition,

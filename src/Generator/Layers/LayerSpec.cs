@@ -31,7 +31,8 @@ internal sealed class LayerKind(string Name, string DefaultPrefix, Func<Attribut
 }
 
 /// <summary>A layer's output shape and what it owns, as its kind resolves them from its input.</summary>
-internal readonly record struct LayerShapes(Shape Output, long Weights = 0, long Biases = 0, int PadTop = 0, int PadLeft = 0);
+/// <param name="State">Floats the layer keeps besides its parameters (BatchNorm's running statistics).</param>
+internal readonly record struct LayerShapes(Shape Output, long Weights = 0, long Biases = 0, int PadTop = 0, int PadLeft = 0, long State = 0);
 
 /// <summary>One attribute of the stack as the user wrote it, in order: a layer, or a compile-time check such as
 /// <c>[ExpectShape]</c>, which takes part in shape inference but is not a layer of the plan.</summary>
@@ -99,6 +100,22 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
 
     /// <summary>The statement in ForwardSample that runs this layer.</summary>
     public virtual string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward({Cpu.InputOf(l)}, slot);";
+
+    /// <summary>The statement in a training stage (<c>ForwardStage</c>) that runs this layer; the same as
+    /// <see cref="ForwardCall"/> except for a layer that normalises with the batch's statistics.</summary>
+    public virtual string TrainingForwardCall(ResolvedLayer l) => ForwardCall(l);
+
+    /// <summary>Whether the layer needs the whole batch (BatchNorm): a training pass's stages start at such layers,
+    /// and the layer's <see cref="BatchStatisticsCall"/> and <see cref="BatchGradientsCall"/> run between them.</summary>
+    public virtual bool UsesBatch => false;
+
+    /// <summary>For a layer that <see cref="UsesBatch"/>: the statement taking its inputs' statistics over slots
+    /// 0 … <c>count</c> − 1 (<c>images</c>, <c>count</c> and <c>update</c> in scope).</summary>
+    public virtual string BatchStatisticsCall(ResolvedLayer l) => "";
+
+    /// <summary>For a layer that <see cref="UsesBatch"/>: the statement taking the batch sums its backward pass reads
+    /// and adding its parameter gradients (<c>images</c>, <c>count</c> and <c>gradients</c> in scope).</summary>
+    public virtual string BatchGradientsCall(ResolvedLayer l) => "";
 
     /// <summary>The statement in BackwardSample that runs this layer's backward method.</summary>
     public virtual string BackwardCall(ResolvedLayer l) => Cpu.BackwardCall(l);

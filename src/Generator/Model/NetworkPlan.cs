@@ -37,7 +37,8 @@ internal sealed record ResolvedLayer(
     int InputGradientOffset = -1,
     int Depth = 0,
     EquatableArray<MergeInput> MergeInputs = default,
-    EquatableArray<BranchRange> Branches = default)
+    EquatableArray<BranchRange> Branches = default,
+    int StateOffset = -1)
 {
     /// <summary>The layer's name in PascalCase, the prefix of its constants and methods.</summary>
     public string Pascal => Naming.ToPascal(Spec.Name);
@@ -56,16 +57,21 @@ internal sealed record ResolvedLayer(
 /// <summary>The resolved network: input, layers, the sizes of its buffers and its identity.</summary>
 /// <param name="ActivationsPerImage">Floats of layer outputs one image needs (all layers).</param>
 /// <param name="MasksPerImage">Floats of dropout masks one image needs.</param>
+/// <param name="StateCount">Floats of state (BatchNorm's running statistics) the network keeps.</param>
 internal sealed record ResolvedNetwork(
     NetworkSpec Spec,
     EquatableArray<ResolvedLayer> Layers,
     int ParameterCount,
     int ActivationsPerImage,
     int MasksPerImage,
+    int StateCount,
     string Fingerprint,
     string? LegacyFingerprint)
 {
     public ResolvedLayer Output => Layers[Layers.Length - 1];
+
+    /// <summary>The layers that need the whole batch (BatchNorm), in order: training stage s (1 …) starts at the s-th.</summary>
+    public System.Collections.Generic.IReadOnlyList<ResolvedLayer> BatchLayers => Layers.Where(l => l.Spec.UsesBatch).ToList();
 }
 
 /// <summary>What shape inference produced: a plan when the stack is valid, and its problems.</summary>

@@ -32,7 +32,7 @@ internal static class ShapeInference
         private readonly List<ResolvedLayer> _layers = [];
         private readonly Dictionary<string, int> _readers = [];
         private ShapeContext? _context;
-        private long _parameterOffset, _imageOffset, _maskOffset;
+        private long _parameterOffset, _imageOffset, _maskOffset, _stateOffset;
 
         private ShapeContext Context => _context ??= new ShapeContext(_problems);
 
@@ -66,7 +66,7 @@ internal static class ShapeInference
             // Warnings travel with a valid plan; the code is generated all the same.
             var layerArray = _layers.ToEquatableArray();
             return new NetworkPlan(
-                new ResolvedNetwork(spec, layerArray, (int)_parameterOffset, (int)_imageOffset, (int)_maskOffset,
+                new ResolvedNetwork(spec, layerArray, (int)_parameterOffset, (int)_imageOffset, (int)_maskOffset, (int)_stateOffset,
                     Fingerprint.Of(spec, layerArray), Fingerprint.LegacyOf(spec, layerArray)),
                 _problems.ToEquatableArray());
         }
@@ -116,8 +116,9 @@ internal static class ShapeInference
                     node = new ResolvedLayer(layer, _layers.Count, shape, resolved.Output, source, resolved.PadTop, resolved.PadLeft,
                         (int)resolved.Weights, (int)resolved.Biases, (int)_parameterOffset, fuse ? previous!.ImageOffset : (int)_imageOffset,
                         layer.HasMask ? (int)_maskOffset : -1, FusedInto: fuse ? previous!.Spec.Name : "",
-                        InputGradientOffset: inputGradient, Depth: depth);
+                        InputGradientOffset: inputGradient, Depth: depth, StateOffset: resolved.State > 0 ? (int)_stateOffset : -1);
                     if (layer.HasMask) _maskOffset += resolved.Output.Length;
+                    _stateOffset += resolved.State;
                     _parameterOffset += resolved.Weights + resolved.Biases;
                     if (!fuse) _imageOffset += resolved.Output.Length;
                 }

@@ -17,7 +17,7 @@ internal sealed record AdditionalFile(string Path, string Content);
 /// names the file gives, in label order, or none); or, when the file is missing or wrong, no network and the problems
 /// (on the [Network] attribute).</summary>
 internal sealed record BakedPlan(string FileHint, ResolvedNetwork? Network, EquatableArray<float> Parameters, EquatableArray<string> ClassNames,
-    EquatableArray<Problem> Problems);
+    EquatableArray<Problem> Problems, EquatableArray<float> State = default);
 
 /// <summary>Finds the weights file a network names among the AdditionalFiles, checks it (format, SHA-256, count,
 /// layer fingerprint) and decodes its parameters. Every problem is a diagnostic on the [Network] attribute.</summary>
@@ -71,8 +71,13 @@ internal static class BakedWeights
         {
             return Fail(spec, Problem("its data is not valid base64 (the file is damaged)"));
         }
-        if (!int.TryParse(fields["parameters"], out var count) || count != network.ParameterCount || bytes.Length != count * 4)
-            return Fail(spec, Problem($"it holds {bytes.Length / 4} parameters (header says {fields["parameters"]}), but the network has {network.ParameterCount}; the file is truncated or damaged"));
+        var stateCount = 0;
+        if (fields.TryGetValue("state", out var stateText) && !int.TryParse(stateText, out stateCount))
+            return Fail(spec, Problem($"its 'state:' line says '{stateText}', not a count of floats"));
+        if (stateCount != network.StateCount)
+            return Fail(spec, Problem($"it holds {stateCount} floats of running statistics, but the network's BatchNorm layers keep {network.StateCount}"));
+        if (!int.TryParse(fields["parameters"], out var count) || count != network.ParameterCount || bytes.Length != (count + stateCount) * 4)
+            return Fail(spec, Problem($"it holds {bytes.Length / 4 - stateCount} parameters (header says {fields["parameters"]}), but the network has {network.ParameterCount}; the file is truncated or damaged"));
         using (var sha = SHA256.Create())
         {
             var actual = string.Concat(sha.ComputeHash(bytes).Select(b => b.ToString("x2")));
@@ -80,16 +85,17 @@ internal static class BakedWeights
                 return Fail(spec, Problem($"its data has SHA-256 {actual}, but its header says {fields["sha256"]}; the file is damaged"));
         }
 
-        var parameters = new float[count];
-        for (var i = 0; i < count; i++)
+        var values = new float[count + stateCount];
+        for (var i = 0; i < values.Length; i++)
         {
             var bits = bytes[i * 4] | bytes[i * 4 + 1] << 8 | bytes[i * 4 + 2] << 16 | bytes[i * 4 + 3] << 24; // little-endian
-            parameters[i] = BitConverter.ToSingle(BitConverter.GetBytes(bits), 0);
-            if (float.IsNaN(parameters[i]) || float.IsInfinity(parameters[i]))
-                return Fail(spec, Problem($"parameter {i} is {parameters[i]}; trained weights must be finite"));
+            values[i] = BitConverter.ToSingle(BitConverter.GetBytes(bits), 0);
+            if (float.IsNaN(values[i]) || float.IsInfinity(values[i]))
+                return Fail(spec, Problem(i < count ? $"parameter {i} is {values[i]}; trained weights must be finite" : $"state value {i - count} is {values[i]}; running statistics must be finite"));
         }
         if (!ClassNames(fields, spec.Classes, out var classNames, out var namesProblem)) return Fail(spec, Problem(namesProblem));
-        return new BakedPlan(spec.FileHint, network, parameters.ToEquatableArray(), classNames.ToEquatableArray(), EquatableArray<Problem>.Empty);
+        return new BakedPlan(spec.FileHint, network, values.Take(count).ToEquatableArray(), classNames.ToEquatableArray(), EquatableArray<Problem>.Empty,
+            values.Skip(count).ToEquatableArray());
     }
 
     /// <summary>The optional "classes: N" line and its "class I: NAME" lines (format 1 files written before class names

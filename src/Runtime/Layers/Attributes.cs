@@ -150,6 +150,24 @@ public sealed class ResidualAttribute(Type body) : LayerAttribute
     public Type? Shortcut { get; set; }
 }
 
+/// <summary>Batch normalisation per channel, as PyTorch's <c>BatchNorm2d</c> (and <c>BatchNorm1d</c> after a dense
+/// layer): y = γ · (x − mean) / √(variance + <see cref="Epsilon"/>) + β, with a learned scale γ (starting at 1) and shift
+/// β (starting at 0) per channel. Training normalises with the statistics of the batch (mean and biased variance over
+/// images and pixels) and moves the running mean and variance toward them; inference uses the running ones.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class BatchNormAttribute : LayerAttribute
+{
+    public const double DefaultEpsilon = 1e-5;
+    public const double DefaultMomentum = 0.1;
+
+    /// <summary>Added to the variance before its square root (PyTorch's default, 1e-5; Keras's is 1e-3).</summary>
+    public double Epsilon { get; set; } = DefaultEpsilon;
+
+    /// <summary>How far each training batch moves the running statistics: running = (1 − Momentum) · running + Momentum ·
+    /// batch, as in PyTorch (default 0.1). Keras's <c>momentum</c> is the other weight: its 0.99 is 0.01 here.</summary>
+    public double Momentum { get; set; } = DefaultMomentum;
+}
+
 /// <summary>Rectified linear unit, max(x, 0).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class ReLUAttribute : LayerAttribute;

@@ -35,6 +35,40 @@ public interface ISamplePasses
     /// <summary>Layer <paramref name="layer"/>'s backward pass alone, exactly as <see cref="BackwardSample"/> runs it.</summary>
     void BackwardLayer(int layer, ReadOnlySpan<float> image, int slot, Span<float> gradients);
 
+    /// <summary>How many layers normalise with the whole batch's statistics (BatchNorm). A training pass then runs in
+    /// that many + 1 stages, every image through one stage before the batch's statistics are taken for the next;
+    /// 0: one stage, <see cref="ForwardSample"/> and <see cref="BackwardSample"/> (the defaults below are for that case:
+    /// a network with such layers implements all five).</summary>
+    int BatchStages => 0;
+
+    /// <summary>Training stage <paramref name="stage"/> (0 … <see cref="BatchStages"/>) of one image: from the stage's
+    /// batch layer (stage 0: the first layer) to the next one, exclusive.</summary>
+    void ForwardStage(int stage, ReadOnlySpan<float> image, int slot)
+    {
+        if (stage != 0) throw new ArgumentOutOfRangeException(nameof(stage), stage, "This network trains in one stage.");
+        ForwardSample(image, slot, training: true);
+    }
+
+    /// <summary>Before <see cref="ForwardStage"/> of stage <paramref name="stage"/> (1 … <see cref="BatchStages"/>): the
+    /// stage's batch layer takes the statistics of its inputs in slots 0 … <paramref name="count"/> − 1 (the batch's
+    /// <paramref name="images"/>, when it reads them) and, when <paramref name="update"/>, moves its running statistics.</summary>
+    void BatchStatistics(int stage, ReadOnlySpan<float> images, int count, bool update)
+        => throw new ArgumentOutOfRangeException(nameof(stage), stage, "This network has no layer that needs the whole batch.");
+
+    /// <summary>The backward pass of one image's stage <paramref name="stage"/>, in reverse: the next stage's batch
+    /// layer first (its batch sums taken), then the stage's other layers; ADDS parameter gradients.</summary>
+    void BackwardStage(int stage, ReadOnlySpan<float> image, int slot, Span<float> gradients)
+    {
+        if (stage != 0) throw new ArgumentOutOfRangeException(nameof(stage), stage, "This network trains in one stage.");
+        BackwardSample(image, slot, gradients);
+    }
+
+    /// <summary>After <see cref="BackwardStage"/> of stage <paramref name="stage"/> (1 … <see cref="BatchStages"/>) for
+    /// every image: the sums over the batch its batch layer's backward pass reads, and that layer's parameter
+    /// gradients, ADDED into <paramref name="gradients"/>.</summary>
+    void BatchGradients(int stage, ReadOnlySpan<float> images, int count, Span<float> gradients)
+        => throw new ArgumentOutOfRangeException(nameof(stage), stage, "This network has no layer that needs the whole batch.");
+
     /// <summary>The logits <see cref="ForwardSample"/> left in slot <paramref name="slot"/>.</summary>
     Span<float> Logits(int slot);
 
@@ -87,6 +121,11 @@ public sealed class BatchRunner
     // Made once here, so that neither a training step nor a batch of predictions allocates a delegate.
     private readonly Action<int> _trainShard;
     private readonly Action<int> _predictShard;
+    private readonly Action<int> _forwardStageShard;
+    private readonly Action<int> _backwardStageShard;
+
+    // The stage a staged training pass is running (networks with batch layers).
+    private int _stage;
 
     public BatchRunner(ISamplePasses network, LayerShape input, int classes, int parameterCount, int batchCapacity)
     {
@@ -109,6 +148,8 @@ public sealed class BatchRunner
         _batchPredictions = new int[batchCapacity];
         _trainShard = TrainShard;
         _predictShard = PredictShard;
+        _forwardStageShard = ForwardStageShard;
+        _backwardStageShard = BackwardStageShard;
     }
 
     /// <summary>Seed of the dropout masks.</summary>
@@ -227,7 +268,8 @@ public sealed class BatchRunner
             _batchCount = Math.Min(_batchCapacity, count - first);
             images.Slice(first * _inputLength, _batchCount * _inputLength).CopyTo(_batchImages);
             labels.Slice(first, _batchCount).CopyTo(_batchLabels);
-            RunShards(_trainShard);
+            if (_network.BatchStages == 0) RunShards(_trainShard);
+            else TrainInStages();
             for (var slot = 0; passes && slot < _batchCount; slot++) _network.Logits(slot).CopyTo(_passLogits.AsSpan((first + slot) * _classes));
         }
         _lastTrainingCount = count;
@@ -239,6 +281,51 @@ public sealed class BatchRunner
         foreach (var loss in _shardLosses) lossSum += loss;
         DropoutStep++; // the next step draws fresh masks
         return lossSum / count;
+    }
+
+    /// <summary>A training pass of a network with batch layers: each forward stage on every image, the next batch
+    /// layer's statistics taken between them; then each backward stage in reverse, that layer's batch sums between.
+    /// Each stage runs on both cores; the batch sums run on this one, in slot order (the same bits either way).</summary>
+    /// <remarks>A batch larger than the capacity runs as several passes, each normalised with its own statistics.</remarks>
+    private void TrainInStages()
+    {
+        var images = _batchImages.AsSpan(0, _batchCount * _inputLength);
+        for (var stage = 0; stage <= _network.BatchStages; stage++)
+        {
+            if (stage > 0) _network.BatchStatistics(stage, images, _batchCount, update: true);
+            _stage = stage;
+            RunShards(_forwardStageShard);
+        }
+        for (var stage = _network.BatchStages; stage >= 0; stage--)
+        {
+            _stage = stage;
+            RunShards(_backwardStageShard);
+            if (stage > 0) _network.BatchGradients(stage, images, _batchCount, _shardGradients[0]);
+        }
+    }
+
+    private void ForwardStageShard(int shard)
+    {
+        var (from, to) = ShardSlots(shard);
+        if (_stage == 0 && _passFirst == 0)
+        {
+            Array.Clear(_shardGradients[shard]); // a batch's first pass; later passes add to it
+            _shardLosses[shard] = 0f;
+        }
+        var last = _stage == _network.BatchStages;
+        for (var slot = from; slot < to; slot++)
+        {
+            _network.ForwardStage(_stage, _batchImages.AsSpan(slot * _inputLength, _inputLength), slot);
+            if (last) _shardLosses[shard] += SoftmaxCrossEntropy.Compute(_network.Logits(slot), _batchLabels[slot], _network.LogitsGradient(slot), 1f / _batchTotal);
+        }
+    }
+
+    private void BackwardStageShard(int shard)
+    {
+        var (from, to) = ShardSlots(shard);
+        var gradients = _shardGradients[shard];
+        for (var slot = from; slot < to; slot++) _network.BackwardStage(_stage, _batchImages.AsSpan(slot * _inputLength, _inputLength), slot, gradients);
+        if (_stage == 0 && to > from) _network.AccumulateShardGradients(_batchImages.AsSpan(from * _inputLength, (to - from) * _inputLength), from, to - from, gradients);
     }
 
     /// <summary>Logits the last training pass computed for image <paramref name="index"/> of its batch.</summary>
@@ -257,6 +344,7 @@ public sealed class BatchRunner
         CheckBatch(images, labels, count);
         StartPass();
         _network.PrepareForward();
+        if (training && _network.BatchStages > 0) return StagedLoss(images, labels, count);
         var lossSum = 0f;
         for (var image = 0; image < count; image++)
         {
@@ -264,6 +352,27 @@ public sealed class BatchRunner
             _passFirst = image - slot;
             _network.ForwardSample(images.Slice(image * _inputLength, _inputLength), slot, training);
             lossSum += SoftmaxCrossEntropy.Loss(_network.Logits(slot), labels[image]);
+        }
+        _passFirst = 0;
+        return lossSum / count;
+    }
+
+    /// <summary>The training-mode loss of a network with batch layers: passes of up to the capacity, each stage on every
+    /// image before the next, normalised with each pass's statistics (the running statistics stay as they are).</summary>
+    private float StagedLoss(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
+    {
+        var lossSum = 0f;
+        for (var first = 0; first < count; first += _batchCapacity)
+        {
+            var passCount = Math.Min(_batchCapacity, count - first);
+            var pass = images.Slice(first * _inputLength, passCount * _inputLength);
+            _passFirst = first;
+            for (var stage = 0; stage <= _network.BatchStages; stage++)
+            {
+                if (stage > 0) _network.BatchStatistics(stage, pass, passCount, update: false);
+                for (var slot = 0; slot < passCount; slot++) _network.ForwardStage(stage, pass.Slice(slot * _inputLength, _inputLength), slot);
+            }
+            for (var slot = 0; slot < passCount; slot++) lossSum += SoftmaxCrossEntropy.Loss(_network.Logits(slot), labels[first + slot]);
         }
         _passFirst = 0;
         return lossSum / count;

@@ -17,6 +17,11 @@ public interface IConvNet
     /// <summary>All weights and biases in one buffer: layer by layer in declaration order, weights then biases.</summary>
     Span<float> Parameters { get; }
 
+    /// <summary>What the network keeps besides its parameters and does not learn by gradient: the running mean and
+    /// variance of each BatchNorm layer ([mean C][variance C], layer by layer), which training passes move and
+    /// inference uses. Checkpoints and weights files carry it; empty for a network without such layers.</summary>
+    Span<float> State { get; }
+
     /// <summary>The gradient of the mean loss of the last <see cref="ComputeGradients"/> call, laid out as <see cref="Parameters"/>.</summary>
     Span<float> Gradients { get; }
 
@@ -30,7 +35,8 @@ public interface IConvNet
     /// so consecutive steps differ and a resumed run can set it back.</summary>
     ulong DropoutStep { get; set; }
 
-    /// <summary>Truncated-normal weights and constant biases, as each layer's attribute says, from <paramref name="seed"/>.</summary>
+    /// <summary>Truncated-normal weights and constant biases, as each layer's attribute says, from <paramref name="seed"/>;
+    /// BatchNorm's scale 1, shift 0 and <see cref="State"/> back to mean 0, variance 1.</summary>
     void InitializeParameters(int seed);
 
     /// <summary>Logits of one image (inference: dropout off). Uses the network's buffers: one call at a time per instance.</summary>

@@ -9,6 +9,7 @@ public interface ILayerVisitor<out T>
     T Visit(MaxPoolLayer layer);
     T Visit(AvgPoolLayer layer);
     T Visit(GlobalAvgPoolLayer layer);
+    T Visit(BatchNormLayer layer);
     T Visit(ReluLayer layer);
     T Visit(TanhLayer layer);
     T Visit(DropoutLayer layer);

@@ -42,6 +42,19 @@ public sealed record AvgPoolLayer(string Name, int Index, LayerShape Input, Laye
     public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
 }
 
+/// <summary>Batch normalisation per channel: scale γ (the layer's "weights", one per channel) and shift β (its "biases");
+/// its running mean and variance are <c>IConvNet.State</c> from <paramref name="StateOffset"/> ([mean C][variance C]).</summary>
+/// <param name="Momentum">The weight of a batch's statistics in the running ones (PyTorch's convention).</param>
+public sealed record BatchNormLayer(string Name, int Index, LayerShape Input, LayerShape Output, int ParameterOffset, int StateOffset, float Epsilon, float Momentum)
+    : ParameterizedLayer(Name, Index, Input, Output, ParameterOffset)
+{
+    public override string Kind => "BatchNorm";
+    public override string Detail => FormattableString.Invariant($"epsilon {Epsilon}, momentum {Momentum}");
+    public override int[] WeightShape => [Output.Channels];
+    public int StateCount => 2 * Output.Channels;
+    public override T Accept<T>(ILayerVisitor<T> visitor) => visitor.Visit(this);
+}
+
 /// <summary>The mean of each channel over the whole image: H x W x C to 1 x 1 x C.</summary>
 public sealed record GlobalAvgPoolLayer(string Name, int Index, LayerShape Input, LayerShape Output)
     : LayerDescription(Name, Index, Input, Output)

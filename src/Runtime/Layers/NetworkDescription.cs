@@ -7,11 +7,12 @@ namespace StaticConvNet;
 /// <param name="Fingerprint">The network's identity, computed by the generator from the structure that decides the
 /// parameter layout and the computation (input, kinds, sizes, strides, padding, rates) and never from display text.
 /// Checkpoints and weights files carry it, so weights only ever load into the network they fit.</param>
+/// <param name="StateCount">Floats of <c>IConvNet.State</c>: BatchNorm's running statistics.</param>
 /// <param name="LegacyFingerprint">The identity files written before fingerprint format 2 carry (the layer list as
 /// text), or null for a network that could not have been written then; such files still load.</param>
 public sealed record NetworkDescription(
     string Name, int InputHeight, int InputWidth, int InputChannels, int Classes, int BatchCapacity,
-    int ParameterCount, string Fingerprint, string? LegacyFingerprint, IReadOnlyList<LayerDescription> Layers)
+    int ParameterCount, string Fingerprint, string? LegacyFingerprint, IReadOnlyList<LayerDescription> Layers, int StateCount = 0)
 {
     public LayerShape Input => new(InputHeight, InputWidth, InputChannels);
 

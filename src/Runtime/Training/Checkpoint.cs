@@ -21,17 +21,24 @@ namespace StaticConvNet;
 /// format 3 (written when the data named its classes):
 ///   u8 optimizer (0 none: SGD's state is above; 1 Adam, followed by Adam's state as in format 2)
 ///   u16 class count K, then K × str class name (u16 byte count + UTF-8)
+/// format 4 (written when the network keeps state: BatchNorm's running statistics): format 3, where K may be 0 (no
+///   names), then i32 state count S, f32[S] state (IConvNet.State)
 /// 32 bytes SHA-256 of everything above
 /// </code>
 /// Written atomically (temporary file, then rename), so a crash never leaves half a checkpoint behind.</summary>
 public sealed record Checkpoint(string ModelName, string Fingerprint, long StepsDone, int Seed, float Momentum,
     float[] Parameters, float[]? Velocity, AdamState? Adam = null)
 {
-    /// <summary>The newest format this code reads and writes (2 only for Adam's state, 3 only with class names).</summary>
-    public const int FormatVersion = 3;
+    /// <summary>The newest format this code reads and writes (2 only for Adam's state, 3 only with class names, 4 only
+    /// with state).</summary>
+    public const int FormatVersion = 4;
 
     /// <summary>The training data's class names, by label, or null when it named none.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>The network's state (<see cref="IConvNet.State"/>: BatchNorm's running statistics), or null for a network
+    /// that keeps none.</summary>
+    public float[]? State { get; init; }
     private static readonly byte[] Magic = "SCNCKPT\0"u8.ToArray();
 
     public static Checkpoint Capture(IConvNet network, long stepsDone, int seed, Optimizer? optimizer)
@@ -41,7 +48,10 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             ? new AdamState((float)a.Beta1, (float)a.Beta2, (float)a.Epsilon, (float)a.WeightDecay, a.Steps, (float[])a.FirstMoment.Clone(), (float[])a.SecondMoment.Clone())
             : null;
         return new(network.Description.Name, network.Description.Fingerprint, stepsDone, seed, sgd?.Momentum ?? 0f,
-            network.Parameters.ToArray(), sgd is { Momentum: not 0f } ? (float[])sgd.Velocity.Clone() : null, adam);
+            network.Parameters.ToArray(), sgd is { Momentum: not 0f } ? (float[])sgd.Velocity.Clone() : null, adam)
+        {
+            State = network.State.IsEmpty ? null : network.State.ToArray(),
+        };
     }
 
     /// <summary>Puts the saved optimizer state into <paramref name="optimizer"/>, refusing one of another kind or
@@ -85,7 +95,10 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             throw new DataFormatException(path, $"holds {Velocity.Length} velocity values for {Parameters.Length} parameters");
         if (Adam is not null && (Adam.FirstMoment.Length != Parameters.Length || Adam.SecondMoment.Length != Parameters.Length))
             throw new DataFormatException(path, $"holds Adam moments for {Adam.FirstMoment.Length} parameters, not {Parameters.Length}");
+        if ((State?.Length ?? 0) != network.State.Length)
+            throw new DataFormatException(path, $"holds {State?.Length ?? 0} floats of running statistics; '{description.Name}' keeps {network.State.Length}");
         Parameters.CopyTo(network.Parameters);
+        State?.CopyTo(network.State);
     }
 
     public byte[] ToBytes()
@@ -94,7 +107,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
-            var version = ClassNames is not null ? 3 : Adam is null ? 1 : 2;
+            var version = State is not null ? 4 : ClassNames is not null ? 3 : Adam is null ? 1 : 2;
             writer.Write((uint)version);
             var name = Encoding.UTF8.GetBytes(ModelName);
             writer.Write((ushort)name.Length);
@@ -109,7 +122,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             foreach (var value in Parameters) writer.Write(value);
             writer.Write((byte)(Velocity is null ? 0 : 1));
             if (Velocity is not null) foreach (var value in Velocity) writer.Write(value);
-            if (version == 3 && Adam is null) writer.Write((byte)0);
+            if (version >= 3 && Adam is null) writer.Write((byte)0);
             if (Adam is { } adam)
             {
                 writer.Write((byte)1);
@@ -131,6 +144,12 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
                     writer.Write(checked((ushort)bytes.Length));
                     writer.Write(bytes);
                 }
+            }
+            else if (version == 4) writer.Write((ushort)0);
+            if (State is { } state)
+            {
+                writer.Write(state.Length);
+                foreach (var value in state) writer.Write(value);
             }
         }
         var body = stream.ToArray();
@@ -208,13 +227,24 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             var classCount = reader.UInt16("class count");
             // Each name takes at least its two-byte length: a damaged count is refused before its array is made.
             if (classCount * 2 > reader.Remaining) throw new DataFormatException(path, "is truncated: it ends inside the class names");
-            classNames = new string[classCount];
-            for (var i = 0; i < classNames.Length; i++) classNames[i] = reader.Utf8(reader.UInt16("class name length"), "class names");
-            if (LabelNames.Problem(classNames) is { } problem) throw new DataFormatException(path, $"has class names that cannot be: {problem}");
+            if (classCount > 0 || version == 3)
+            {
+                classNames = new string[classCount];
+                for (var i = 0; i < classNames.Length; i++) classNames[i] = reader.Utf8(reader.UInt16("class name length"), "class names");
+                if (LabelNames.Problem(classNames) is { } problem) throw new DataFormatException(path, $"has class names that cannot be: {problem}");
+            }
+        }
+        float[]? state = null;
+        if (version >= 4)
+        {
+            var stateCount = reader.Int32("state count");
+            if (stateCount < 0) throw new DataFormatException(path, $"declares {stateCount} floats of state");
+            state = reader.Singles(stateCount, "state");
+            RequireFinite(state, "state value", path);
         }
         if (reader.Position != body.Length)
-            throw new DataFormatException(path, $"has {body.Length - reader.Position} unexpected bytes after the {(classNames is not null ? "class names" : adam is null ? "velocity" : "Adam state")}");
-        return new Checkpoint(name, fingerprint, steps, seed, momentum, parameters, velocity, adam) { ClassNames = classNames };
+            throw new DataFormatException(path, $"has {body.Length - reader.Position} unexpected bytes after the {(state is not null ? "state" : classNames is not null ? "class names" : adam is null ? "velocity" : "Adam state")}");
+        return new Checkpoint(name, fingerprint, steps, seed, momentum, parameters, velocity, adam) { ClassNames = classNames, State = state };
     }
 
     /// <summary>A diverged run's NaN or infinite values would load and predict nothing: refused, naming the first.</summary>

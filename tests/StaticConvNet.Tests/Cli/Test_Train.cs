@@ -69,7 +69,7 @@ public class Test_Train
     public void A_recipe_that_does_not_exist_or_was_not_measured_is_one_line()
     {
         Scn.Run("train", "arch2", "--recipe", "fast").ShouldBeCleanError("--recipe is notebook or best, not 'fast'");
-        Scn.Run("train", "lenet5", "--recipe", "best").ShouldBeCleanError("lenet5 has no best recipe: --recipe best is measured for arch1, arch2, arch3, arch4, inception; give its flags yourself");
+        Scn.Run("train", "lenet5", "--recipe", "best").ShouldBeCleanError("lenet5 has no best recipe: --recipe best is measured for arch1, arch2, arch3, arch4, inception, resnet; give its flags yourself");
     }
 
     [Fact]

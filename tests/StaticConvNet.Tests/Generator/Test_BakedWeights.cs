@@ -63,6 +63,36 @@ public class Test_BakedWeights
     }
 
     [Fact]
+    public void A_network_with_BatchNorm_bakes_its_running_statistics_too()
+    {
+        const string source = """
+            using StaticConvNet;
+            [Network(Height = 3, Width = 4, Channels = 3, Classes = 2, Weights = "bn.scnw")]
+            [BatchNorm]
+            [Conv2D(4, Patch = 2)]
+            [Dense(2)]
+            public sealed partial class BatchNormFirstNet;
+            """;
+        var (trained, images, labels) = ReferenceNets.Setup(ReferenceNets.All["BatchNormFirst"], batch: 4);
+        trained.ComputeGradients(images, labels, 4); // moves the running statistics
+        var file = WeightsFile.Format(trained.Description.Name, trained.Description.Fingerprint, trained.Parameters.ToArray(), state: trained.State.ToArray());
+        var result = GeneratorHarness.RunWithFiles([new GeneratorHarness.InMemoryFile("/app/bn.scnw", file)], source);
+        result.GeneratorDiagnostics.ShouldBeEmpty();
+        result.Errors.ShouldBeEmpty();
+        var baked = (IConvNet)Activator.CreateInstance(result.Load().GetType("BatchNormFirstNet")!)!;
+        baked.State.ToArray().ShouldBe(trained.State.ToArray());
+        var (expected, actual) = (new float[2], new float[2]);
+        trained.Forward(images.AsSpan(0, 36), expected);
+        baked.Forward(images.AsSpan(0, 36), actual);
+        actual.ShouldBe(expected);
+
+        var stateless = WeightsFile.Format(trained.Description.Name, trained.Description.Fingerprint, trained.Parameters.ToArray());
+        var d = GeneratorHarness.RunWithFiles([new GeneratorHarness.InMemoryFile("/app/bn.scnw", stateless)], source).GeneratorDiagnostics.ShouldHaveSingleItem();
+        d.Id.ShouldBe("SCN0015");
+        d.GetMessage().ShouldEndWith("it holds 0 floats of running statistics, but the network's BatchNorm layers keep 6");
+    }
+
+    [Fact]
     public void The_files_class_names_are_baked_as_ClassNames_and_without_them_the_label_numbers()
     {
         var named = Bake(WeightsFile.Format("Tiny", Fingerprint, Values, ["cat", "dog \"Rex\"", "fox"]));

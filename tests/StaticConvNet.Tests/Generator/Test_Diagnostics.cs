@@ -258,6 +258,8 @@ public class Test_Diagnostics
     [InlineData("[LocalResponseNorm(Bias = 0f)]", "lrn1: Bias must be a finite number above 0 (it is raised to -Beta), but is 0")]
     [InlineData("[Dense(3, WeightStd = -0.1f)]", "dense1: WeightStd must be a finite number of 0 or more, but is -0.1")]
     [InlineData("[Conv2D(3, Patch = 2, BiasInit = float.NaN)]", "conv1: BiasInit must be a finite number, but is NaN")]
+    [InlineData("[BatchNorm(Epsilon = 0)]", "bn1: Epsilon must be a finite number above 0 (it keeps the square root above zero), but is 0")]
+    [InlineData("[BatchNorm(Momentum = 1.5)]", "bn1: Momentum must be a finite number in (0, 1] (the weight of a batch in the running statistics), but is 1.5")]
     public void SCN0020_argument_not_a_finite_number_in_range(string layer, string message)
         => ShouldBe(SingleForLayer(layer), "SCN0020", 3, message);
 
@@ -494,7 +496,7 @@ public class Test_Diagnostics
         d.Id.ShouldBe("SCN0018");
         Line(d).ShouldBe(7);
         d.GetMessage().ShouldBe("[LeakyReLU] derives from LayerAttribute, but the generator has no layer kind for it, so 'Leaky' would be built "
-            + "without it; the layer kinds are Conv2D, MaxPool, AvgPool, GlobalAvgPool, ReLU, Tanh, Dense, Dropout, LocalResponseNorm, Concat, Residual, ExpectShape (a new kind needs a generator unit: docs/architecture.md)");
+            + "without it; the layer kinds are Conv2D, MaxPool, AvgPool, GlobalAvgPool, BatchNorm, ReLU, Tanh, Dense, Dropout, LocalResponseNorm, Concat, Residual, ExpectShape (a new kind needs a generator unit: docs/architecture.md)");
     }
 
     [Fact]

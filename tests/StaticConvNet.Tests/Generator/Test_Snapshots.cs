@@ -21,6 +21,7 @@ public class Test_Snapshots
     [InlineData("Arch4LeNet")]
     [InlineData("LeNet5")]
     [InlineData("InceptionNet")]
+    [InlineData("SmallResNet")]
     public void Model_source_matches_approved(string model)
     {
         var result = GeneratorHarness.Run(ModelSource(model));

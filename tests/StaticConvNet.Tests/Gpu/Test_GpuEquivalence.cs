@@ -40,6 +40,7 @@ public abstract class GpuEquivalenceTests : AcceleratorTests
         for (var n = 0; n < count; n++) cpu.Forward(images.AsSpan(n * cpu.InputLength, cpu.InputLength), expected.AsSpan(n * cpu.OutputLength, cpu.OutputLength));
         var gpu = ((IGpuConvNet)cpu).CreateGpuNetwork(Accelerator, batchCapacity: 3);
         gpu.UploadParameters(cpu.Parameters);
+        gpu.UploadState(cpu.State);
         return (expected, gpu);
     }
 
@@ -60,12 +61,14 @@ public abstract class GpuEquivalenceTests : AcceleratorTests
         var (cpu, images, labels) = ReferenceNets.Setup(ReferenceNets.All[name], batch: 3, parameterScale: 0.2f);
         using var gpu = ((IGpuConvNet)cpu).CreateGpuNetwork(Accelerator, batchCapacity: 3);
         gpu.UploadParameters(cpu.Parameters);
+        gpu.UploadState(cpu.State);
         cpu.DropoutSeed = gpu.DropoutSeed = 21;
         cpu.DropoutStep = gpu.DropoutStep = 6;
         var cpuLoss = cpu.ComputeGradients(images, labels, 3);
         var (gpuLoss, gpuCorrect) = gpu.ComputeGradients(images, labels, 3);
         gpuLoss.ShouldBe(cpuLoss, 1e-4f + 1e-4f * cpuLoss);
         ShouldBeClose(gpu.DownloadGradients(), cpu.Gradients.ToArray(), "gradient");
+        ShouldBeClose(gpu.DownloadState(), cpu.State.ToArray(), "running statistic"); // BatchNorm's, moved by the step
         gpuCorrect.ShouldBe(Enumerable.Range(0, 3).Count(n => Evaluation.ArgMax(cpu.TrainingLogits(n)) == labels[n]));
     }
 

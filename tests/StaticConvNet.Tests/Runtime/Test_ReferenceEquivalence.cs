@@ -29,7 +29,7 @@ public class Test_ReferenceEquivalence
         {
             var image = images.AsSpan(n * network.InputLength, network.InputLength);
             network.Forward(image, logits);
-            var expected = c.Reference.Logits(parameters, image);
+            var expected = c.Reference.WithState(network.State).Logits(parameters, image);
             for (var k = 0; k < logits.Length; k++)
             {
                 // Float sums of a few thousand products of O(0.3) terms: relative error ~1e-6; 1e-4 leaves margin.
@@ -93,7 +93,7 @@ public class Test_ReferenceEquivalence
         var (network, images, labels) = ReferenceNets.Setup(c, batch: 3);
         var parameters = network.Parameters.ToArray().Select(v => (double)v).ToArray();
         var loss = network.ComputeLoss(images, labels, 3);
-        ((double)loss).ShouldBe(c.Reference.Loss(parameters, images, labels), 1e-4 + 1e-4 * loss);
+        ((double)loss).ShouldBe(c.Reference.WithState(network.State).Loss(parameters, images, labels), 1e-4 + 1e-4 * loss);
     }
 
     /// <summary>Every index when there are few, else a seeded sample that always includes both ends.</summary>

@@ -20,6 +20,21 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
         public abstract double[] Forward(double[] x, Shape input, ReadOnlySpan<double> parameters);
         public virtual double[] Forward(double[] x, Shape input, ReadOnlySpan<double> parameters, Pass pass) => Forward(x, input, parameters);
 
+        /// <summary>Floats of running statistics the layer keeps (BatchNorm's), laid out as the network's State.</summary>
+        public virtual int StateCount(Shape input) => 0;
+
+        /// <summary>What a new network's state holds for this layer.</summary>
+        public virtual void InitialState(Shape input, Span<double> state) { }
+
+        /// <summary>The layer on a whole batch: each image on its own (image n in slot pass.Slot + n), unless the layer
+        /// needs the batch.</summary>
+        public virtual double[][] Batch(double[][] xs, Shape input, ReadOnlySpan<double> parameters, ReadOnlySpan<double> state, Pass pass)
+        {
+            var ys = new double[xs.Length][];
+            for (var n = 0; n < xs.Length; n++) ys[n] = Forward(xs[n], input, parameters, pass with { Slot = pass.Slot + n });
+            return ys;
+        }
+
         /// <summary>TensorFlow's output size and leading padding.</summary>
         protected static (int Out, int PadBefore) Axis(int input, int window, int stride, bool same)
         {
@@ -179,35 +194,89 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
         }
     }
 
-    /// <summary>A stack run on <paramref name="x"/>, its parameters laid out one layer after another.</summary>
-    private static double[] Run(IReadOnlyList<Layer> stack, double[] x, ref Shape shape, ReadOnlySpan<double> parameters, Pass pass)
+    /// <summary>A stack run on a batch, its parameters and state laid out one layer after another.</summary>
+    private static double[][] RunBatch(IReadOnlyList<Layer> stack, double[][] xs, ref Shape shape, ReadOnlySpan<double> parameters, ReadOnlySpan<double> state, Pass pass)
     {
-        var offset = 0;
+        var (offset, stateOffset) = (0, 0);
         foreach (var layer in stack)
         {
-            var count = layer.ParameterCount(shape);
-            x = layer.Forward(x, shape, parameters.Slice(offset, count), pass);
+            var (count, stateCount) = (layer.ParameterCount(shape), layer.StateCount(shape));
+            xs = layer.Batch(xs, shape, parameters.Slice(offset, count), state.Slice(stateOffset, stateCount), pass);
             offset += count;
+            stateOffset += stateCount;
             shape = layer.Output(shape);
         }
-        return x;
+        return xs;
     }
 
     private static Shape Through(IReadOnlyList<Layer> stack, Shape shape) => stack.Aggregate(shape, (s, l) => l.Output(s));
 
-    private static int CountOf(IReadOnlyList<Layer> stack, Shape shape)
+    private static int CountOf(IReadOnlyList<Layer> stack, Shape shape) => Sum(stack, shape, (l, s) => l.ParameterCount(s));
+
+    private static int StateOf(IReadOnlyList<Layer> stack, Shape shape) => Sum(stack, shape, (l, s) => l.StateCount(s));
+
+    private static int Sum(IReadOnlyList<Layer> stack, Shape shape, Func<Layer, Shape, int> count)
     {
         var total = 0;
         foreach (var layer in stack)
         {
-            total += layer.ParameterCount(shape);
+            total += count(layer, shape);
             shape = layer.Output(shape);
         }
         return total;
     }
 
+    private static void InitialStateOf(IReadOnlyList<Layer> stack, Shape shape, Span<double> state)
+    {
+        foreach (var layer in stack)
+        {
+            var count = layer.StateCount(shape);
+            layer.InitialState(shape, state[..count]);
+            state = state[count..];
+            shape = layer.Output(shape);
+        }
+    }
+
+    /// <summary>A layer made of stacks on the same input: their parameters and state one after another.</summary>
+    public abstract record Branching(Layer[][] Stacks) : Layer
+    {
+        public override int ParameterCount(Shape s) => Stacks.Sum(b => CountOf(b, s));
+
+        public override int StateCount(Shape s) => Stacks.Sum(b => StateOf(b, s));
+
+        public override void InitialState(Shape s, Span<double> state)
+        {
+            foreach (var stack in Stacks)
+            {
+                var count = StateOf(stack, s);
+                InitialStateOf(stack, s, state[..count]);
+                state = state[count..];
+            }
+        }
+
+        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p) => Batch([x], s, p, new double[StateCount(s)], default)[0];
+
+        public override double[][] Batch(double[][] xs, Shape s, ReadOnlySpan<double> p, ReadOnlySpan<double> state, Pass pass)
+        {
+            var outputs = new List<(double[][] Values, Shape Shape)>();
+            var (offset, stateOffset) = (0, 0);
+            foreach (var stack in Stacks)
+            {
+                var shape = s;
+                var (count, stateCount) = (CountOf(stack, s), StateOf(stack, s));
+                outputs.Add((RunBatch(stack, xs, ref shape, p.Slice(offset, count), state.Slice(stateOffset, stateCount), pass), shape));
+                offset += count;
+                stateOffset += stateCount;
+            }
+            return Join(xs, s, outputs);
+        }
+
+        /// <summary>The layer's output from its input and each stack's.</summary>
+        protected abstract double[][] Join(double[][] xs, Shape input, List<(double[][] Values, Shape Shape)> outputs);
+    }
+
     /// <summary>Each block on the same input, the outputs side by side in every pixel, in order.</summary>
-    public sealed record Concat(params Layer[][] Blocks) : Layer
+    public sealed record Concat(params Layer[][] Blocks) : Branching(Blocks)
     {
         public override Shape Output(Shape s)
         {
@@ -215,45 +284,70 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
             return new(outputs[0].H, outputs[0].W, outputs.Sum(o => o.C));
         }
 
-        public override int ParameterCount(Shape s) => Blocks.Sum(b => CountOf(b, s));
-
-        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p) => Forward(x, s, p, default);
-
-        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p, Pass pass)
+        protected override double[][] Join(double[][] xs, Shape input, List<(double[][] Values, Shape Shape)> outputs)
         {
-            var o = Output(s);
-            var y = new double[o.Length];
-            var (offset, channel) = (0, 0);
-            foreach (var block in Blocks)
+            var o = Output(input);
+            var ys = new double[xs.Length][];
+            for (var n = 0; n < xs.Length; n++)
             {
-                var shape = s;
-                var count = CountOf(block, s);
-                var part = Run(block, x, ref shape, p.Slice(offset, count), pass);
-                for (var pixel = 0; pixel < o.H * o.W; pixel++)
-                    for (var c = 0; c < shape.C; c++) y[pixel * o.C + channel + c] = part[pixel * shape.C + c];
-                offset += count;
-                channel += shape.C;
+                ys[n] = new double[o.Length];
+                var channel = 0;
+                foreach (var (values, shape) in outputs)
+                {
+                    for (var pixel = 0; pixel < o.H * o.W; pixel++)
+                        for (var c = 0; c < shape.C; c++) ys[n][pixel * o.C + channel + c] = values[n][pixel * shape.C + c];
+                    channel += shape.C;
+                }
             }
-            return y;
+            return ys;
         }
     }
 
     /// <summary>body(x) + x, or body(x) + shortcut(x); the body's parameters first.</summary>
-    public sealed record Residual(Layer[] Body, Layer[]? Shortcut = null) : Layer
+    public sealed record Residual(Layer[] Body, Layer[]? Shortcut = null) : Branching(Shortcut is null ? [Body] : [Body, Shortcut])
     {
         public override Shape Output(Shape s) => Through(Body, s);
 
-        public override int ParameterCount(Shape s) => CountOf(Body, s) + (Shortcut is null ? 0 : CountOf(Shortcut, s));
-
-        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p) => Forward(x, s, p, default);
-
-        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p, Pass pass)
+        protected override double[][] Join(double[][] xs, Shape input, List<(double[][] Values, Shape Shape)> outputs)
         {
-            var (bodyShape, otherShape) = (s, s);
-            var bodyCount = CountOf(Body, s);
-            var body = Run(Body, x, ref bodyShape, p.Slice(0, bodyCount), pass);
-            var other = Shortcut is null ? x : Run(Shortcut, x, ref otherShape, p.Slice(bodyCount), pass);
-            return body.Zip(other, (a, b) => a + b).ToArray();
+            var other = outputs.Count > 1 ? outputs[1].Values : xs;
+            return outputs[0].Values.Select((body, n) => body.Zip(other[n], (a, b) => a + b).ToArray()).ToArray();
+        }
+    }
+
+    /// <summary>PyTorch's batch_norm: per channel, γ · (x − mean) / √(variance + ε) + β, γ then β in the parameters.
+    /// Training: the batch's mean and biased variance over images and pixels; inference: the running ones (state).</summary>
+    public sealed record BatchNorm(double Epsilon = 1e-5) : Layer
+    {
+        public override Shape Output(Shape s) => s;
+
+        public override int ParameterCount(Shape s) => 2 * s.C;
+
+        public override int StateCount(Shape s) => 2 * s.C;
+
+        public override void InitialState(Shape s, Span<double> state) => state[s.C..].Fill(1.0);
+
+        public override double[] Forward(double[] x, Shape s, ReadOnlySpan<double> p) => throw new InvalidOperationException("BatchNorm runs on a batch.");
+
+        public override double[][] Batch(double[][] xs, Shape s, ReadOnlySpan<double> p, ReadOnlySpan<double> state, Pass pass)
+        {
+            var (mean, variance) = (new double[s.C], new double[s.C]);
+            if (pass.Training)
+            {
+                var values = (double)xs.Length * s.H * s.W;
+                for (var c = 0; c < s.C; c++)
+                {
+                    mean[c] = xs.Sum(x => Enumerable.Range(0, s.H * s.W).Sum(pixel => x[pixel * s.C + c])) / values;
+                    variance[c] = xs.Sum(x => Enumerable.Range(0, s.H * s.W).Sum(pixel => Math.Pow(x[pixel * s.C + c] - mean[c], 2))) / values;
+                }
+            }
+            else
+            {
+                state[..s.C].CopyTo(mean);
+                state[s.C..].CopyTo(variance);
+            }
+            var (gamma, beta) = (p[..s.C].ToArray(), p[s.C..].ToArray());
+            return xs.Select(x => x.Select((v, i) => gamma[i % s.C] * (v - mean[i % s.C]) / Math.Sqrt(variance[i % s.C] + Epsilon) + beta[i % s.C]).ToArray()).ToArray();
         }
     }
 
@@ -275,34 +369,50 @@ public sealed class ReferenceNet(int height, int width, int channels, params Ref
     public double[] Logits(double[] parameters, ReadOnlySpan<float> image) => Logits(parameters, image, default);
 
     public double[] Logits(double[] parameters, ReadOnlySpan<float> image, Pass pass)
+        => Batch(parameters, [image.ToArray().Select(v => (double)v).ToArray()], pass)[0];
+
+    /// <summary>The logits of every image of a batch: BatchNorm in a training pass normalises with the batch's statistics.</summary>
+    private double[][] Batch(double[] parameters, double[][] xs, Pass pass)
     {
-        var x = image.ToArray().Select(v => (double)v).ToArray();
         var shape = new Shape(height, width, channels);
-        var offset = 0;
-        foreach (var layer in layers)
-        {
-            var count = layer.ParameterCount(shape);
-            x = layer.Forward(x, shape, parameters.AsSpan(offset, count), pass);
-            offset += count;
-            shape = layer.Output(shape);
-        }
-        return x;
+        return RunBatch(layers, xs, ref shape, parameters, State, pass);
     }
 
-    /// <summary>Dropout on, with the masks of this seed and step (as the generated network's training pass).</summary>
+    /// <summary>Floats of running statistics (BatchNorm's), laid out as the network's State.</summary>
+    public int StateCount => StateOf(layers, new Shape(height, width, channels));
+
+    /// <summary>The running statistics inference uses: the network's (<see cref="WithState"/>), else a new network's.</summary>
+    public double[] State
+    {
+        get
+        {
+            if (RunningState is { } given) return given;
+            var state = new double[StateCount];
+            InitialStateOf(layers, new Shape(height, width, channels), state);
+            return state;
+        }
+    }
+
+    private double[]? RunningState { get; init; }
+
+    public ReferenceNet WithState(ReadOnlySpan<float> state) => new(height, width, channels, layers) { Training = Training, RunningState = state.ToArray().Select(v => (double)v).ToArray() };
+
+    /// <summary>Dropout on, with the masks of this seed and step (as the generated network's training pass), and
+    /// BatchNorm on the batch's statistics.</summary>
     public Pass? Training { get; private init; }
 
-    public ReferenceNet InTraining(Pass pass) => new(height, width, channels, layers) { Training = pass };
+    public ReferenceNet InTraining(Pass pass) => new(height, width, channels, layers) { Training = pass, RunningState = RunningState };
 
     /// <summary>Mean softmax cross-entropy over the images.</summary>
     public double Loss(double[] parameters, float[] images, int[] labels)
     {
         var imageLength = height * width * channels;
+        var xs = Enumerable.Range(0, labels.Length).Select(n => images.AsSpan(n * imageLength, imageLength).ToArray().Select(v => (double)v).ToArray()).ToArray();
+        var zs = Batch(parameters, xs, Training is { } t ? t with { Slot = 0 } : default);
         var total = 0.0;
         for (var n = 0; n < labels.Length; n++)
         {
-            var pass = Training is { } t ? t with { Slot = n } : default;
-            var z = Logits(parameters, images.AsSpan(n * imageLength, imageLength), pass);
+            var z = zs[n];
             var max = z.Max();
             total += max + Math.Log(z.Sum(v => Math.Exp(v - max))) - z[labels[n]];
         }

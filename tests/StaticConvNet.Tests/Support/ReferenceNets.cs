@@ -30,6 +30,9 @@ public static class ReferenceNets
         new("Residual", () => new ResidualNet(), new(5, 6, 3, new Conv(4, 3), new Residual([new Relu(), new Conv(4, 3)]),
             new Residual([new Conv(6, 3, 2), new Tanh()], [new Conv(6, 1, 2)]), new GlobalAvgPool(), new Dense(3))),
         new("ResidualFirst", () => new ResidualFirstNet(), new(4, 5, 2, new Residual([new Concat([new Conv(1, 1)], [new Conv(1, 1)])]), new Dense(2))),
+        new("BatchNorm", () => new BatchNormNet(), new(5, 6, 2, new Conv(17, 3), new BatchNorm(), new Relu(),
+            new Residual([new Conv(17, 3), new BatchNorm()]), new Relu(), new Dense(8), new BatchNorm(0.001), new Tanh(), new Dense(3))),
+        new("BatchNormFirst", () => new BatchNormFirstNet(), new(3, 4, 3, new BatchNorm(), new Conv(4, 2), new Dense(2))),
         new("Tanh", () => new TanhNet(), new(8, 5, 2, new Conv(17, 3), new Tanh(), new AvgPool(3, 3), new Dense(6), new Tanh(), new Dense(4))),
         new("WinogradUnfused", () => new WinogradUnfusedNet(), new(9, 9, 16, new Conv(16, 5), new Pool(2, 1), new Conv(16, 5, 2), new Tanh(), new Dense(3))),
         new("ClassicLeNet5", () => new ClassicLeNet5(), new(32, 32, 1, new Conv(6, 5, Same: false), new Tanh(), new AvgPool(2, 2), new Conv(16, 5, Same: false), new Tanh(), new AvgPool(2, 2), new Dense(120), new Tanh(), new Dense(84), new Tanh(), new Dense(10))),
@@ -52,6 +55,13 @@ public static class ReferenceNets
     {
         var network = c.Create();
         Random(network.ParameterCount, seed, parameterScale).CopyTo(network.Parameters);
+        // Running statistics away from a new network's 0 and 1, so inference that ignored them would show.
+        foreach (var layer in network.Description.AllLayers.OfType<BatchNormLayer>())
+        {
+            var channels = layer.Output.Channels;
+            Random(channels, seed + 3, 0.2f).CopyTo(network.State.Slice(layer.StateOffset, channels));
+            Random(channels, seed + 4, 0.5f).Select(v => 1f + v).ToArray().CopyTo(network.State.Slice(layer.StateOffset + channels, channels));
+        }
         var images = Random(batch * network.InputLength, seed + 1, 0.5f);
         var random = new Random(seed + 2);
         var labels = Enumerable.Range(0, batch).Select(_ => random.Next(network.OutputLength)).ToArray();

@@ -171,6 +171,33 @@ public sealed class SplitAndJoin;
 [Dense(2)]
 public sealed partial class ResidualFirstNet;
 
+/// <summary>A residual body ending in a BatchNorm, as a ResNet's does (17 channels: a register and a tail).</summary>
+[Block]
+[Conv2D(17, Patch = 3)]
+[BatchNorm(Momentum = 0.3)]
+public sealed class NormalisedBody;
+
+/// <summary>BatchNorm after a convolution, inside a residual body, and after a dense layer (BatchNorm1d's place): three
+/// training stages whose statistics are the whole batch's.</summary>
+[Network(Height = 5, Width = 6, Channels = 2, Classes = 3)]
+[Conv2D(17, Patch = 3)]
+[BatchNorm]
+[ReLU]
+[Residual(typeof(NormalisedBody))]
+[ReLU]
+[Dense(8)]
+[BatchNorm(Epsilon = 0.001)]
+[Tanh]
+[Dense(3)]
+public sealed partial class BatchNormNet;
+
+/// <summary>BatchNorm as the first layer: its statistics are the images', and it has no input gradient to give.</summary>
+[Network(Height = 3, Width = 4, Channels = 3, Classes = 2)]
+[BatchNorm]
+[Conv2D(4, Patch = 2)]
+[Dense(2)]
+public sealed partial class BatchNormFirstNet;
+
 /// <summary>Tanh between convolutions and in the classifier, with 17 channels (one SIMD register plus a tail) and a
 /// stride-3 SAME average pool over them.</summary>
 [Network(Height = 8, Width = 5, Channels = 2, Classes = 4)]

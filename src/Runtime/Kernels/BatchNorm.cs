@@ -1,0 +1,159 @@
+using System.Numerics.Tensors;
+
+namespace StaticConvNet.Kernels;
+
+/// <summary>Batch normalisation per channel of HWC images, as PyTorch's <c>batch_norm</c>. Training normalises with the
+/// statistics of the whole batch (mean and biased variance over images and pixels) and moves the running statistics
+/// toward them (the variance unbiased, as PyTorch does); inference normalises with the running statistics.</summary>
+/// <remarks>Batch sums run over images in slot order, then pixels, in double, on one thread: the same bits on one core
+/// or two. The GPU sums each channel in the same order.</remarks>
+public static class BatchNorm
+{
+    /// <summary>The batch's mean and 1/√(variance + ε) per channel of <paramref name="inputs"/> (<paramref name="count"/>
+    /// images end to end), into <paramref name="batch"/> ([mean C][inverse deviation C]); then running = (1 − momentum)
+    /// · running + momentum · batch for <paramref name="state"/> ([running mean C][running variance C]).</summary>
+    public static void Statistics(ReadOnlySpan<float> inputs, int count, int pixels, int channels, float epsilon, float momentum,
+        Span<float> batch, Span<float> state)
+    {
+        if (inputs.Length != count * pixels * channels || batch.Length != 2 * channels || state.Length != 2 * channels)
+            throw new ArgumentException($"BatchNorm statistics buffers ({inputs.Length}, {batch.Length}, {state.Length}) do not match {count} images of {pixels} pixels of {channels} channels.");
+        Span<double> sums = channels <= 256 ? stackalloc double[2 * channels] : new double[2 * channels];
+        sums.Clear();
+        var sum = sums[..channels];
+        var squares = sums[channels..];
+        // Pixel after pixel, each a contiguous row of the channels: Σx and Σx² in double (no cancellation at these sizes).
+        for (var row = 0; row < inputs.Length; row += channels)
+        {
+            var x = inputs.Slice(row, channels);
+            for (var c = 0; c < channels; c++)
+            {
+                sum[c] += x[c];
+                squares[c] += (double)x[c] * x[c];
+            }
+        }
+        var values = (double)count * pixels;
+        for (var c = 0; c < channels; c++)
+        {
+            var mean = sum[c] / values;
+            var variance = Math.Max(squares[c] / values - mean * mean, 0.0);
+            batch[c] = (float)mean;
+            batch[channels + c] = (float)(1.0 / Math.Sqrt(variance + epsilon));
+            var unbiased = values > 1 ? variance * values / (values - 1) : variance; // PyTorch moves the running variance by the unbiased one
+            state[c] = (float)((1.0 - momentum) * state[c] + momentum * mean);
+            state[channels + c] = (float)((1.0 - momentum) * state[channels + c] + momentum * unbiased);
+        }
+    }
+
+    /// <summary>Training: y = γ · (x − mean) · inverse deviation + β, with the batch's statistics, as y = x · a + b per
+    /// channel (a = γ · inverse deviation, b = β − mean · a), a vector of channels at a time.</summary>
+    public static void ForwardTraining(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> batch,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, int channels)
+    {
+        Check(input.Length, output.Length, channels);
+        Span<float> scaleShift = channels <= 512 ? stackalloc float[2 * channels] : new float[2 * channels];
+        var scale = scaleShift[..channels];
+        var shift = scaleShift[channels..];
+        for (var c = 0; c < channels; c++)
+        {
+            scale[c] = gamma[c] * batch[channels + c];
+            shift[c] = beta[c] - batch[c] * scale[c];
+        }
+        Apply(input, output, scale, shift, channels);
+    }
+
+    /// <summary>Inference: y = γ · (x − running mean) / √(running variance + ε) + β, as y = x · a + b per channel.</summary>
+    public static void ForwardInference(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> state,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, int channels, float epsilon)
+    {
+        Check(input.Length, output.Length, channels);
+        Span<float> scaleShift = channels <= 512 ? stackalloc float[2 * channels] : new float[2 * channels];
+        var scale = scaleShift[..channels];
+        var shift = scaleShift[channels..];
+        for (var c = 0; c < channels; c++)
+        {
+            scale[c] = gamma[c] / MathF.Sqrt(state[channels + c] + epsilon);
+            shift[c] = beta[c] - state[c] * scale[c];
+        }
+        Apply(input, output, scale, shift, channels);
+    }
+
+    private static void Apply(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int channels)
+    {
+        for (var row = 0; row < input.Length; row += channels)
+            TensorPrimitives.MultiplyAdd(input.Slice(row, channels), scale, shift, output.Slice(row, channels));
+    }
+
+    /// <summary>Over the batch: Σ dy and Σ dy · x̂ per channel into <paramref name="sums"/> ([C][C]), and the parameter
+    /// gradients they are: β's is Σ dy, γ's Σ dy · x̂, ADDED into <paramref name="gammaGradient"/> and
+    /// <paramref name="betaGradient"/>. Σ dy · x̂ is taken as inverse deviation · (Σ dy · x − mean · Σ dy).</summary>
+    public static void GradientSums(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, int channels, ReadOnlySpan<float> batch,
+        Span<float> sums, Span<float> gammaGradient, Span<float> betaGradient)
+    {
+        if (inputs.Length != outputGradients.Length || inputs.Length % channels != 0 || sums.Length != 2 * channels)
+            throw new ArgumentException($"BatchNorm gradient buffers ({inputs.Length}, {outputGradients.Length}, {sums.Length}) do not match {channels} channels.");
+        Span<double> totals = channels <= 256 ? stackalloc double[2 * channels] : new double[2 * channels];
+        totals.Clear();
+        var dy = totals[..channels];
+        var dyX = totals[channels..];
+        for (var row = 0; row < inputs.Length; row += channels)
+        {
+            var x = inputs.Slice(row, channels);
+            var g = outputGradients.Slice(row, channels);
+            for (var c = 0; c < channels; c++)
+            {
+                dy[c] += g[c];
+                dyX[c] += (double)g[c] * x[c];
+            }
+        }
+        for (var c = 0; c < channels; c++)
+        {
+            var dyXhat = batch[channels + c] * (dyX[c] - batch[c] * dy[c]);
+            sums[c] = (float)dy[c];
+            sums[channels + c] = (float)dyXhat;
+            gammaGradient[c] += (float)dyXhat;
+            betaGradient[c] += (float)dy[c];
+        }
+    }
+
+    /// <summary>dx = γ · inverse deviation · (dy − Σdy / M − x̂ · Σ(dy · x̂) / M), M the batch's values per channel, as
+    /// dx = dy · k + x · l + m per channel. Overwrites <paramref name="inputGradient"/>; an empty one (the network's
+    /// first layer) is left alone.</summary>
+    public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient,
+        ReadOnlySpan<float> batch, ReadOnlySpan<float> sums, ReadOnlySpan<float> gamma, int channels, int valuesPerChannel)
+    {
+        if (inputGradient.IsEmpty) return;
+        Check(input.Length, inputGradient.Length, channels);
+        Span<float> factors = channels <= 256 ? stackalloc float[3 * channels] : new float[3 * channels];
+        var k = factors[..channels];
+        var l = factors[channels..(2 * channels)];
+        var m = factors[(2 * channels)..];
+        for (var c = 0; c < channels; c++)
+        {
+            var (mean, inverse) = (batch[c], batch[channels + c]);
+            var (meanDy, meanDyXhat) = (sums[c] / valuesPerChannel, sums[channels + c] / valuesPerChannel);
+            k[c] = gamma[c] * inverse;
+            l[c] = -k[c] * inverse * meanDyXhat;                          // x̂ = (x − mean) · inverse
+            m[c] = -k[c] * meanDy + k[c] * inverse * mean * meanDyXhat;
+        }
+        for (var row = 0; row < input.Length; row += channels)
+        {
+            var dx = inputGradient.Slice(row, channels);
+            TensorPrimitives.MultiplyAdd(input.Slice(row, channels), l, m, dx);
+            TensorPrimitives.MultiplyAdd(outputGradient.Slice(row, channels), k, dx, dx);
+        }
+    }
+
+    /// <summary>The state a new layer starts from: running mean 0, running variance 1.</summary>
+    public static void ResetState(Span<float> state)
+    {
+        var channels = state.Length / 2;
+        state[..channels].Clear();
+        state[channels..].Fill(1f);
+    }
+
+    private static void Check(int input, int output, int channels)
+    {
+        if (input != output || channels < 1 || input % channels != 0)
+            throw new ArgumentException($"BatchNorm buffers ({input}, {output}) do not match {channels} channels.");
+    }
+}
