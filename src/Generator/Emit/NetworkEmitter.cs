@@ -221,46 +221,41 @@ internal static class NetworkEmitter
         var starts = new[] { 0 }.Concat(batchLayers.Select(l => l.Index)).Append(network.Layers.Length).ToArray();
         w.Line($"int {Names.Runtime}.ISamplePasses.BatchStages => {Int(batchLayers.Count)};");
         w.Line();
-        w.Open($"void {Names.Runtime}.ISamplePasses.ForwardStage(int stage, {Names.ReadOnlySpan} image, int slot)");
-        if (network.Layers.Any(l => l.Spec.TrainingForwardCall(l).Contains("training"))) w.Line("const bool training = true; // dropout's masks on");
+        var dropout = network.Layers.Any(l => l.Spec.TrainingForwardCall(l).Contains("training"));
+        EmitStageSwitch(w, $"ForwardStage(int stage, {Names.ReadOnlySpan} image, int slot)", 0, batchLayers.Count,
+            s => Enumerable.Range(starts[s], starts[s + 1] - starts[s]).Select(i => network.Layers[i].Spec.TrainingForwardCall(network.Layers[i])),
+            dropout ? "const bool training = true; // dropout's masks on" : null);
+        w.Line();
+        EmitStageSwitch(w, $"BatchStatistics(int stage, {Names.ReadOnlySpan} images, int count, bool update)", 1, batchLayers.Count,
+            s => [batchLayers[s - 1].Spec.BatchStatisticsCall(batchLayers[s - 1])]);
+        w.Line();
+        EmitStageSwitch(w, $"BackwardStage(int stage, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)", 0, batchLayers.Count, s =>
+        {
+            var lines = new List<string>();
+            if (s < batchLayers.Count) lines.Add(batchLayers[s].Spec.BackwardCall(batchLayers[s]));
+            for (var i = starts[s + 1] - 1; i > starts[s]; i--) lines.Add(BackwardStatements(network, network.Layers[i]));
+            if (s == 0) lines.Add(BackwardStatements(network, network.Layers[0]));
+            else lines.AddRange(Sums(network, network.Layers[starts[s]]));
+            return lines;
+        });
+        w.Line();
+        EmitStageSwitch(w, $"BatchGradients(int stage, {Names.ReadOnlySpan} images, int count, {Names.Span} gradients)", 1, batchLayers.Count,
+            s => [batchLayers[s - 1].Spec.BatchGradientsCall(batchLayers[s - 1])]);
+    }
+
+    /// <summary>An ISamplePasses member that runs the statements of its stage, stages <paramref name="first"/> … <paramref name="last"/>.</summary>
+    private static void EmitStageSwitch(CodeWriter w, string signature, int first, int last, System.Func<int, IEnumerable<string>> statements, string? preamble = null)
+    {
+        w.Open($"void {Names.Runtime}.ISamplePasses.{signature}");
+        if (preamble is not null) w.Line(preamble);
         w.Open("switch (stage)");
-        for (var s = 0; s < starts.Length - 1; s++)
+        for (var s = first; s <= last; s++)
         {
             w.Open($"case {Int(s)}:");
-            for (var i = starts[s]; i < starts[s + 1]; i++) w.Line(network.Layers[i].Spec.TrainingForwardCall(network.Layers[i]));
+            foreach (var line in statements(s)) w.Line(line);
             w.Line("break;");
             w.Close();
         }
-        w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(stage));");
-        w.Close();
-        w.Close();
-        w.Line();
-        w.Open($"void {Names.Runtime}.ISamplePasses.BatchStatistics(int stage, {Names.ReadOnlySpan} images, int count, bool update)");
-        w.Open("switch (stage)");
-        for (var s = 1; s <= batchLayers.Count; s++) w.Line($"case {Int(s)}: {batchLayers[s - 1].Spec.BatchStatisticsCall(batchLayers[s - 1])} break;");
-        w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(stage));");
-        w.Close();
-        w.Close();
-        w.Line();
-        w.Open($"void {Names.Runtime}.ISamplePasses.BackwardStage(int stage, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)");
-        w.Open("switch (stage)");
-        for (var s = 0; s < starts.Length - 1; s++)
-        {
-            w.Open($"case {Int(s)}:");
-            if (s < batchLayers.Count) w.Line(batchLayers[s].Spec.BackwardCall(batchLayers[s]));
-            for (var i = starts[s + 1] - 1; i > starts[s]; i--) w.Line(BackwardStatements(network, network.Layers[i]));
-            if (s == 0) w.Line(BackwardStatements(network, network.Layers[0]));
-            else foreach (var sum in Sums(network, network.Layers[starts[s]])) w.Line(sum);
-            w.Line("break;");
-            w.Close();
-        }
-        w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(stage));");
-        w.Close();
-        w.Close();
-        w.Line();
-        w.Open($"void {Names.Runtime}.ISamplePasses.BatchGradients(int stage, {Names.ReadOnlySpan} images, int count, {Names.Span} gradients)");
-        w.Open("switch (stage)");
-        for (var s = 1; s <= batchLayers.Count; s++) w.Line($"case {Int(s)}: {batchLayers[s - 1].Spec.BatchGradientsCall(batchLayers[s - 1])} break;");
         w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(stage));");
         w.Close();
         w.Close();
