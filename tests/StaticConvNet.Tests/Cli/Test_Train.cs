@@ -65,6 +65,22 @@ public class Test_Train
         run.Output.ShouldContain(header);
     }
 
+    /// <summary>The networks of blocks train, checkpoint (with BatchNorm's running statistics) and resume like the others.</summary>
+    [Theory]
+    [InlineData("inception")]
+    [InlineData("resnet")]
+    public void The_models_of_blocks_train_and_resume_through_scn(string model)
+    {
+        using var folder = new Scn.TempFolder();
+        var run = Scn.Run("train", model, "--recipe", "best", "--steps", "3", "--eval-every", "2", "--out", folder.Path);
+        run.ExitCode.ShouldBe(0, run.Error);
+        var checkpoint = Path.Combine(folder.Path, "checkpoint.scnc");
+        var resumed = Scn.Run("train", model, "--recipe", "best", "--steps", "2", "--resume", checkpoint, "--out", folder.Path);
+        resumed.ExitCode.ShouldBe(0, resumed.Error);
+        Checkpoint.Load(checkpoint).StepsDone.ShouldBe(5);
+        File.Exists(Path.Combine(folder.Path, model + ".scnw")).ShouldBeTrue();
+    }
+
     [Fact]
     public void A_recipe_that_does_not_exist_or_was_not_measured_is_one_line()
     {
