@@ -232,7 +232,8 @@ public static class ImageFile
                     throw new DataFormatException(path, $"is not a readable PNG image (its image data inflates past the {needed:N0} bytes its {width}x{height} size needs)");
             }
         }
-        catch (InvalidDataException e)
+        // zlib's "unexpected error code" (some damaged streams) comes as an IOException, not an InvalidDataException.
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             throw new DataFormatException(path, $"is not a readable PNG image (its image data is damaged: {e.Message})");
         }

@@ -165,9 +165,23 @@ internal static class NetworkEmitter
         w.Line("// The passes over one image: every layer in order, then in reverse. BatchRunner calls them.");
         w.Line("// ------------------------------------------------------------------------------------------");
         w.Line();
+        var folded = network.Layers.Where(l => l.FoldsBatchNorm).ToDictionary(l => l.FoldsInto, l => l.Spec.Name);
+        if (folded.Count > 0) w.Line("// Inference only (training runs in stages): each BatchNorm right after a convolution runs folded into it.");
         w.Open($"void {Names.Runtime}.ISamplePasses.ForwardSample({Names.ReadOnlySpan} image, int slot, bool training)");
-        foreach (var layer in network.Layers) w.Line(layer.Spec.ForwardCall(layer));
+        foreach (var layer in network.Layers)
+        {
+            if (layer.FoldsBatchNorm) w.Line(layer.Spec.FoldedForwardCall(layer));
+            else if (folded.TryGetValue(layer.Pascal, out var into)) w.Line($"// {layer.Spec.Name}: folded into {into}.");
+            else w.Line(layer.Spec.ForwardCall(layer));
+        }
         w.Close();
+        if (folded.Count > 0)
+        {
+            w.Line();
+            w.Open($"void {Names.Runtime}.ISamplePasses.PrepareInference()");
+            foreach (var layer in network.Layers.Where(l => l.FoldsBatchNorm)) layer.Spec.EmitPrepareInference(w, layer);
+            w.Close();
+        }
         w.Line();
         w.Open($"void {Names.Runtime}.ISamplePasses.PrepareForward()");
         var preparing = network.Layers.Where(layer => layer.Spec.PreparesForward(layer)).ToList();

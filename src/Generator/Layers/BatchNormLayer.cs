@@ -43,6 +43,8 @@ internal sealed record BatchNormLayer(string Name, float Epsilon, float Momentum
 
     public override bool UsesBatch => true;
 
+    public override bool FoldsIntoProducer => true;
+
     // ---- CPU ----
 
     public override void EmitConstants(CodeWriter w, ResolvedLayer l)

@@ -53,7 +53,14 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
             w.Line($"/// <summary>{Name}'s weights as its input gradient reads them (rotated, channels swapped), written once per batch.</summary>");
             w.Line($"private readonly float[] {p}FlippedWeights = new float[{p}WeightsLength];");
         }
-        if (PreparesForward(l))
+        if (l.FoldsBatchNorm)
+        {
+            w.Line($"/// <summary>{Name}'s weights and bias with {l.FoldsInto}'s normalisation folded in, for inference: one pass instead of two.</summary>");
+            w.Line($"private readonly float[] {p}FoldedWeights = new float[{p}WeightsLength];");
+            w.Line($"private readonly float[] {p}FoldedBias = new float[{p}BiasLength];");
+            if (UsesWinograd(l)) w.Line($"private readonly {Names.Kernels}.WinogradWeights<{p}Shape> {p}FoldedWinograd = new();");
+        }
+        if (UsesWinograd(l))
         {
             w.Line(FitsWinograd(l)
                 ? $"/// <summary>{Name}'s kernels in the Winograd domain, F(2x2, 5x5): 36 multiply-adds for each 2x2 block of outputs"
@@ -74,7 +81,22 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     private bool FitsStridedWinograd(ResolvedLayer l)
         => StaticConvNet.Kernels.WinogradFit.StridedFourByFour(Stride, Patch, l.Input.Channels, Filters, l.Output.Height, l.Output.Width);
 
-    public override bool PreparesForward(ResolvedLayer l) => FitsWinograd(l) || FitsStridedWinograd(l);
+    /// <summary>Whether the forward pass runs as Winograd (and keeps its kernels transformed).</summary>
+    private bool UsesWinograd(ResolvedLayer l) => FitsWinograd(l) || FitsStridedWinograd(l);
+
+    public override bool PreparesForward(ResolvedLayer l) => UsesWinograd(l);
+
+    public override bool FoldsBatchNorm => true;
+
+    public override void EmitPrepareInference(CodeWriter w, ResolvedLayer l)
+    {
+        var (p, bn) = (l.Pascal, l.FoldsInto);
+        w.Line($"{Names.Kernels}.BatchNorm.Fold({Cpu.Weights(l)}, {Cpu.Bias(l)}, new {Names.Span}(_parameters, {bn}WeightsOffset, {bn}WeightsLength), " +
+               $"new {Names.Span}(_parameters, {bn}BiasOffset, {bn}BiasLength), {bn}State, {bn}Epsilon, {p}FoldedWeights, {p}FoldedBias);");
+        if (UsesWinograd(l)) w.Line($"{p}FoldedWinograd.PrepareForward({p}FoldedWeights);");
+    }
+
+    public override string FoldedForwardCall(ResolvedLayer l) => $"{l.Pascal}ForwardFolded({Cpu.InputOf(l)}, slot);";
 
     public override void EmitPrepareForward(CodeWriter w, ResolvedLayer l) => w.Line($"{l.Pascal}Winograd.PrepareForward({Cpu.Weights(l)});");
 
@@ -92,7 +114,8 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     public override bool SlidesWindow => true;
 
     // Static, not a record member: record equality (the generator's cache) must see only what the user wrote.
-    private static readonly string[] OwnSuffixes = [.. Parameters.MemberSuffixes, .. Window.MemberSuffixes("Patch"), "FlippedWeights", "Winograd"];
+    private static readonly string[] OwnSuffixes = [.. Parameters.MemberSuffixes, .. Window.MemberSuffixes("Patch"), "FlippedWeights", "Winograd",
+        "FoldedWeights", "FoldedBias", "FoldedWinograd", "ForwardFolded"];
 
     public override IReadOnlyList<string> MemberSuffixes => OwnSuffixes;
 
@@ -100,8 +123,12 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     {
         var activation = l.StoresRelu ? $", {Names.Kernels}.StoreRelu" : "";
         if (l.StoresRelu) w.Line($"// Stores max(x, 0): the ReLU after {Name} runs here, in this buffer.");
-        var winograd = PreparesForward(l) ? $", {l.Pascal}Winograd" : "";
+        var winograd = UsesWinograd(l) ? $", {l.Pascal}Winograd" : "";
         Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape{activation}>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)}{winograd})");
+        if (!l.FoldsBatchNorm) return;
+        w.Line($"// Inference: {Name} and {l.FoldsInto} as one convolution, straight into {l.FoldsInto}'s output.");
+        w.Line($"private void {l.Pascal}ForwardFolded({Names.ReadOnlySpan} input, int slot)");
+        w.Line($"    => {Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape>(input, {l.Pascal}FoldedWeights, {l.Pascal}FoldedBias, {l.FoldsInto}Output(slot){(UsesWinograd(l) ? $", {l.Pascal}FoldedWinograd" : "")});");
     }
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)

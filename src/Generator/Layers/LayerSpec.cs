@@ -127,6 +127,22 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// stores its output (one buffer, one pass): a kind says what it fuses into.</summary>
     public virtual bool FusesInto(LayerSpec producer) => false;
 
+    /// <summary>Whether a BatchNorm right after this layer can fold into its weights for inference (a convolution: it
+    /// scales each output channel's weights and shifts its bias); the kind then emits <c>{Name}ForwardFolded</c>.</summary>
+    public virtual bool FoldsBatchNorm => false;
+
+    /// <summary>Whether this layer normalises by channel with running statistics and can be folded into the layer before
+    /// it for inference (BatchNorm).</summary>
+    public virtual bool FoldsIntoProducer => false;
+
+    /// <summary>For a layer that <see cref="ResolvedLayer.FoldsBatchNorm"/>: the statements of <c>PrepareInference</c> that
+    /// fold the BatchNorm's current parameters and running statistics into its weights.</summary>
+    public virtual void EmitPrepareInference(CodeWriter w, ResolvedLayer l) { }
+
+    /// <summary>For a layer that <see cref="ResolvedLayer.FoldsBatchNorm"/>: the statement in ForwardSample (inference) that
+    /// runs it with the folded weights, writing the BatchNorm's output.</summary>
+    public virtual string FoldedForwardCall(ResolvedLayer l) => ForwardCall(l);
+
     /// <summary>Whether this kind slides a window over an image (convolution, pooling): meaningless after a layer that
     /// <see cref="Flattens"/> it.</summary>
     public virtual bool SlidesWindow => false;

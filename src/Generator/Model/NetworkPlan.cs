@@ -16,6 +16,9 @@ namespace StaticConvNet.Generator.Model;
 /// input (and owns its gradient buffer): the image offset of a buffer of its own, summed into the input's gradient
 /// before the input's producer runs backward. -1: it writes the producer's output gradient itself.</param>
 /// <param name="Depth">0 for a layer of the network's own stack; one more inside each block.</param>
+/// <param name="FoldsInto">For a layer whose output only a BatchNorm right after it reads, and that can take the
+/// normalisation into its weights (a convolution): that BatchNorm's PascalCase name. Inference then runs the two as one
+/// pass with folded weights; training keeps them apart. Otherwise "".</param>
 /// <param name="MergeInputs">For the node where a <c>[Concat]</c> or <c>[Residual]</c> joins its blocks: what it
 /// reads, in order (each block's output; a residual without shortcut, the block input last).</param>
 /// <param name="Branches">For that node: where each of its blocks' layers are in the network's layer list.</param>
@@ -38,7 +41,8 @@ internal sealed record ResolvedLayer(
     int Depth = 0,
     EquatableArray<MergeInput> MergeInputs = default,
     EquatableArray<BranchRange> Branches = default,
-    int StateOffset = -1)
+    int StateOffset = -1,
+    string FoldsInto = "")
 {
     /// <summary>The layer's name in PascalCase, the prefix of its constants and methods.</summary>
     public string Pascal => Naming.ToPascal(Spec.Name);
@@ -48,6 +52,8 @@ internal sealed record ResolvedLayer(
     public bool ReadsImage => InputSource.Length == 0;
 
     public bool IsFused => FusedInto.Length > 0;
+
+    public bool FoldsBatchNorm => FoldsInto.Length > 0;
 
     /// <summary>Whether the backward pass has anything to do here: gradients for its parameters, or for the layer
     /// before it. A parameterless layer reading the image has neither, and gets no backward code.</summary>

@@ -143,6 +143,25 @@ public static class BatchNorm
         }
     }
 
+    /// <summary>The weights and bias of a layer followed by this BatchNorm, with the normalisation folded in for
+    /// inference: for output channel o, scale = γ / √(running variance + ε), W'[…, o] = W[…, o] · scale and
+    /// b' = (b − running mean) · scale + β. Weights are HWIO (or [in, out]): the output channel is the fastest index.</summary>
+    public static void Fold(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> state, float epsilon, Span<float> foldedWeights, Span<float> foldedBias)
+    {
+        var channels = bias.Length;
+        if (weights.Length % channels != 0 || foldedWeights.Length != weights.Length || foldedBias.Length != channels || state.Length != 2 * channels)
+            throw new ArgumentException($"BatchNorm folding buffers ({weights.Length}, {bias.Length}, {state.Length}) do not match {channels} channels.");
+        Span<float> scale = channels <= 512 ? stackalloc float[channels] : new float[channels];
+        for (var c = 0; c < channels; c++)
+        {
+            scale[c] = gamma[c] / MathF.Sqrt(state[channels + c] + epsilon);
+            foldedBias[c] = (bias[c] - state[c]) * scale[c] + beta[c];
+        }
+        for (var row = 0; row < weights.Length; row += channels)
+            TensorPrimitives.Multiply(weights.Slice(row, channels), scale, foldedWeights.Slice(row, channels));
+    }
+
     /// <summary>The state a new layer starts from: running mean 0, running variance 1.</summary>
     public static void ResetState(Span<float> state)
     {

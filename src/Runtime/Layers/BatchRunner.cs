@@ -15,6 +15,10 @@ public interface ISamplePasses
     /// what is already laid out from the current parameters.</summary>
     void PrepareForward();
 
+    /// <summary>Called after <see cref="PrepareForward"/> by calls that only infer: lays out what inference alone reads
+    /// (a BatchNorm folded into the convolution before it), skipping what is already laid out. Nothing by default.</summary>
+    void PrepareInference() { }
+
     /// <summary>Called once per training batch, before any <see cref="BackwardSample"/>: lays out what the backward
     /// passes read but the batch does not change (e.g. convolution weights flipped for the input gradient).</summary>
     void PrepareBackward();
@@ -203,6 +207,7 @@ public sealed class BatchRunner
         CheckImage(image);
         if (logits.Length != _classes) throw new ArgumentException($"Expected room for {_classes} logits, got {logits.Length}.", nameof(logits));
         _network.PrepareForward();
+        _network.PrepareInference();
         _network.ForwardSample(image, slot: 0, training: false);
         _network.Logits(0).CopyTo(logits);
     }
@@ -214,6 +219,7 @@ public sealed class BatchRunner
         StartPass();
         CheckImage(image);
         _network.PrepareForward();
+        _network.PrepareInference();
         _network.ForwardSample(image, slot: 0, training: false);
         return TensorPrimitives.IndexOfMax<float>(_network.Logits(0));
     }
@@ -227,6 +233,7 @@ public sealed class BatchRunner
             throw new ArgumentException($"{predictions.Length} predictions need {predictions.Length * _inputLength} image values ({_inputLength} per image), got {images.Length}.", nameof(images));
         StartPass();
         _network.PrepareForward();
+        _network.PrepareInference();
         for (var first = 0; first < predictions.Length; first += _batchCapacity)
         {
             _batchCount = Math.Min(_batchCapacity, predictions.Length - first);
@@ -345,6 +352,7 @@ public sealed class BatchRunner
         StartPass();
         _network.PrepareForward();
         if (training && _network.BatchStages > 0) return StagedLoss(images, labels, count);
+        if (!training) _network.PrepareInference();
         var lossSum = 0f;
         for (var image = 0; image < count; image++)
         {

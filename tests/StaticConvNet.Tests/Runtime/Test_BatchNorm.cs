@@ -56,6 +56,23 @@ public class Test_BatchNorm
     }
 
     [Fact]
+    public void Inference_folds_each_BatchNorm_into_its_convolution_and_refolds_after_the_weights_change()
+    {
+        // BatchNormNet's conv1 → bn1 and its residual body's conv → bn run folded at inference; the logits must follow
+        // the reference after a training step moved the running statistics and an update moved the weights.
+        var c = ReferenceNets.All["BatchNorm"];
+        var (network, images, labels) = ReferenceNets.Setup(c, batch: 3);
+        network.Description.AllLayers.Count(l => l.Kind == "BatchNorm").ShouldBe(3);
+        var logits = new float[network.OutputLength];
+        network.Forward(images.AsSpan(0, network.InputLength), logits); // folds once
+        network.ComputeGradients(images, labels, 3);
+        for (var i = 0; i < network.ParameterCount; i++) network.Parameters[i] -= 0.5f * network.Gradients[i];
+        network.Forward(images.AsSpan(0, network.InputLength), logits);
+        var expected = c.Reference.WithState(network.State).Logits(network.Parameters.ToArray().Select(v => (double)v).ToArray(), images.AsSpan(0, network.InputLength));
+        for (var k = 0; k < logits.Length; k++) Tolerance.Difference(logits[k], expected[k]).ShouldBeLessThan(1e-4 + 1e-4 * Math.Abs(expected[k]), $"logit {k}");
+    }
+
+    [Fact]
     public void A_new_network_starts_at_mean_0_and_variance_1_and_InitializeParameters_resets_there()
     {
         var network = new BatchNormFirstNet();
