@@ -29,6 +29,8 @@ runs=(
   "arch3|1 2 3 4 5|notebook|"
   "arch4|1 2 3 4 5|notebook|"
   "lenet5|1 2 3 4 5|arch1–3's|"
+  "inception|1 2 3|arch1–3's|"
+  "resnet|1 2 3|arch1–3's|"
   "arch1|1 2 3|momentum 0.9, lr 0.01, 3001 steps|--momentum 0.9 --learning-rate 0.01 --steps 3001"
   "arch2|1 2 3|momentum 0.9, lr 0.01, 3001 steps|--momentum 0.9 --learning-rate 0.01 --steps 3001"
   "arch3|1 2 3|momentum 0.9, lr 0.01, 10001 steps|--momentum 0.9 --learning-rate 0.01"

@@ -32,8 +32,9 @@ public interface ISamplePasses
     /// parameter gradients that are cheaper summed over several images at once (dense weights).</summary>
     void AccumulateShardGradients(ReadOnlySpan<float> images, int first, int count, Span<float> gradients);
 
-    /// <summary>Layer <paramref name="layer"/>'s forward pass alone, exactly as <see cref="ForwardSample"/> runs it (it
-    /// reads the previous layer's output in the slot): for profiling one layer.</summary>
+    /// <summary>Layer <paramref name="layer"/>'s forward pass alone, as <see cref="ForwardSample"/> runs it (it reads the
+    /// previous layer's output in the slot), except that a BatchNorm folded into its convolution at inference runs on
+    /// its own here: for profiling one layer.</summary>
     void ForwardLayer(int layer, ReadOnlySpan<float> image, int slot, bool training);
 
     /// <summary>Layer <paramref name="layer"/>'s backward pass alone, exactly as <see cref="BackwardSample"/> runs it.</summary>
