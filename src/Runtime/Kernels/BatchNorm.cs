@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
 
@@ -22,15 +24,7 @@ public static class BatchNorm
         var sum = sums[..channels];
         var squares = sums[channels..];
         // Pixel after pixel, each a contiguous row of the channels: Σx and Σx² in double (no cancellation at these sizes).
-        for (var row = 0; row < inputs.Length; row += channels)
-        {
-            var x = inputs.Slice(row, channels);
-            for (var c = 0; c < channels; c++)
-            {
-                sum[c] += x[c];
-                squares[c] += (double)x[c] * x[c];
-            }
-        }
+        SumRows(inputs, inputs, channels, sum, squares);
         var values = (double)count * pixels;
         for (var c = 0; c < channels; c++)
         {
@@ -79,8 +73,64 @@ public static class BatchNorm
 
     private static void Apply(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int channels)
     {
-        for (var row = 0; row < input.Length; row += channels)
-            TensorPrimitives.MultiplyAdd(input.Slice(row, channels), scale, shift, output.Slice(row, channels));
+        var period = Period(channels);
+        Span<float> tiled = period <= 1024 ? stackalloc float[2 * period] : new float[2 * period];
+        var a = Tile(scale, tiled[..period]);
+        var b = Tile(shift, tiled[period..]);
+        for (var start = 0; start < input.Length; start += period)
+        {
+            var n = Math.Min(period, input.Length - start);
+            TensorPrimitives.MultiplyAdd(input.Slice(start, n), a[..n], b[..n], output.Slice(start, n));
+        }
+    }
+
+    /// <summary>How many values one call of a per-channel operation takes: whole pixels, at least 256 values where a
+    /// pixel is smaller, so the call overhead is paid once per many vectors rather than once per pixel (16 channels
+    /// are one 512-bit vector).</summary>
+    private static int Period(int channels) => channels * Math.Max(1, 256 / channels);
+
+    /// <summary><paramref name="perChannel"/> repeated to fill <paramref name="tiled"/> (a whole number of pixels).</summary>
+    private static ReadOnlySpan<float> Tile(ReadOnlySpan<float> perChannel, Span<float> tiled)
+    {
+        for (var start = 0; start < tiled.Length; start += perChannel.Length) perChannel.CopyTo(tiled[start..]);
+        return tiled;
+    }
+
+    /// <summary><paramref name="totals"/>[c] += a[c] and <paramref name="products"/>[c] += a[c] · b[c] for every pixel's
+    /// row of <paramref name="a"/> and <paramref name="b"/>, in double, pixel after pixel: the same additions in the same
+    /// order whether a channel's lane is a vector's or a scalar's (widening a float to a double is exact).</summary>
+    private static void SumRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int channels, Span<double> totals, Span<double> products)
+    {
+        var c0 = 0;
+        if (Vector.IsHardwareAccelerated && channels >= Vector<float>.Count)
+        {
+            var vectors = channels / Vector<float>.Count;
+            c0 = vectors * Vector<float>.Count;
+            var total = MemoryMarshal.Cast<double, Vector<double>>(totals[..c0]);
+            var product = MemoryMarshal.Cast<double, Vector<double>>(products[..c0]);
+            for (var row = 0; row < a.Length; row += channels)
+            {
+                var x = MemoryMarshal.Cast<float, Vector<float>>(a.Slice(row, c0));
+                var y = MemoryMarshal.Cast<float, Vector<float>>(b.Slice(row, c0));
+                for (var v = 0; v < vectors; v++)
+                {
+                    Vector.Widen(x[v], out var xLow, out var xHigh);
+                    Vector.Widen(y[v], out var yLow, out var yHigh);
+                    total[2 * v] += xLow;
+                    total[2 * v + 1] += xHigh;
+                    product[2 * v] += xLow * yLow;
+                    product[2 * v + 1] += xHigh * yHigh;
+                }
+            }
+        }
+        for (var row = 0; row < a.Length && c0 < channels; row += channels)
+        {
+            for (var c = c0; c < channels; c++)
+            {
+                totals[c] += a[row + c];
+                products[c] += (double)a[row + c] * b[row + c];
+            }
+        }
     }
 
     /// <summary>Over the batch: Σ dy and Σ dy · x̂ per channel into <paramref name="sums"/> ([C][C]), and the parameter
@@ -95,16 +145,7 @@ public static class BatchNorm
         totals.Clear();
         var dy = totals[..channels];
         var dyX = totals[channels..];
-        for (var row = 0; row < inputs.Length; row += channels)
-        {
-            var x = inputs.Slice(row, channels);
-            var g = outputGradients.Slice(row, channels);
-            for (var c = 0; c < channels; c++)
-            {
-                dy[c] += g[c];
-                dyX[c] += (double)g[c] * x[c];
-            }
-        }
+        SumRows(outputGradients, inputs, channels, dy, dyX);
         for (var c = 0; c < channels; c++)
         {
             var dyXhat = batch[channels + c] * (dyX[c] - batch[c] * dy[c]);
@@ -135,11 +176,17 @@ public static class BatchNorm
             l[c] = -k[c] * inverse * meanDyXhat;                          // x̂ = (x − mean) · inverse
             m[c] = -k[c] * meanDy + k[c] * inverse * mean * meanDyXhat;
         }
-        for (var row = 0; row < input.Length; row += channels)
+        var period = Period(channels);
+        Span<float> tiled = period <= 512 ? stackalloc float[3 * period] : new float[3 * period];
+        var kt = Tile(k, tiled[..period]);
+        var lt = Tile(l, tiled[period..(2 * period)]);
+        var mt = Tile(m, tiled[(2 * period)..]);
+        for (var start = 0; start < input.Length; start += period)
         {
-            var dx = inputGradient.Slice(row, channels);
-            TensorPrimitives.MultiplyAdd(input.Slice(row, channels), l, m, dx);
-            TensorPrimitives.MultiplyAdd(outputGradient.Slice(row, channels), k, dx, dx);
+            var n = Math.Min(period, input.Length - start);
+            var dx = inputGradient.Slice(start, n);
+            TensorPrimitives.MultiplyAdd(input.Slice(start, n), lt[..n], mt[..n], dx);
+            TensorPrimitives.MultiplyAdd(outputGradient.Slice(start, n), kt[..n], dx, dx);
         }
     }
 
