@@ -84,9 +84,7 @@ internal sealed record BatchNormLayer(string Name, float Epsilon, float Momentum
         w.Line($"    => {Names.Kernels}.BatchNorm.ForwardTraining(input, {Cpu.Output(l)}, {Lower(p)}Batch, {Gamma(l)}, {Beta(l)}, {p}InputChannels);");
         w.Open($"private void {p}Statistics({Names.ReadOnlySpan} inputs, int count, bool update)");
         w.Line($"{Lower(p)}BatchValues = count * {p}Pixels;");
-        w.Line($"var state = update ? {p}State : {Lower(p)}Sums; // a look that moves nothing writes its running statistics to scratch");
-        w.Line($"if (!update) {p}State.CopyTo(state);");
-        w.Line($"{Names.Kernels}.BatchNorm.Statistics(inputs, count, {p}Pixels, {p}InputChannels, {p}Epsilon, {p}Momentum, {Lower(p)}Batch, state);");
+        w.Line($"{Names.Kernels}.BatchNorm.Statistics(inputs, count, {p}Pixels, {p}InputChannels, {p}Epsilon, {p}Momentum, {Lower(p)}Batch, update ? {p}State : {Names.Span}.Empty);");
         w.Close();
         w.Line($"private void {p}GradientSums({Names.ReadOnlySpan} inputs, int count, {Names.Span} gradients)");
         w.Line($"    => {Names.Kernels}.BatchNorm.GradientSums(inputs, new {Names.ReadOnlySpan}(_activationGradients, {p}ImageOffset * BatchCapacity, count * {p}OutputLength), " +

@@ -52,9 +52,9 @@ internal static class ShapeInference
 
             if (Sequence(spec.Layers.Items, prefix: "", spec.Input, source: "", depth: 0, site: null, flattened: null) is not { } output) return Failed();
 
-            var lastLayerIndex = spec.Layers.Length - 1;
-            for (var i = spec.Layers.Length - 1; i >= 0 && spec.Layers[i] is not LayerSpec; i--) lastLayerIndex = i - 1;
-            if (lastLayerIndex < 0) lastLayerIndex = spec.Layers.Length - 1;
+            // The last layer (checks after it are not layers), where a missing classifier is reported.
+            var lastLayerIndex = spec.Layers.Items.ToList().FindLastIndex(e => e is LayerSpec);
+            if (lastLayerIndex < 0) lastLayerIndex = spec.Layers.Length - 1; // a stack of checks alone
             var last = _layers.LastOrDefault();
             if (last?.Spec.LogitUnits != spec.Classes)
             {

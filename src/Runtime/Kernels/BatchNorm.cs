@@ -13,11 +13,12 @@ public static class BatchNorm
 {
     /// <summary>The batch's mean and 1/√(variance + ε) per channel of <paramref name="inputs"/> (<paramref name="count"/>
     /// images end to end), into <paramref name="batch"/> ([mean C][inverse deviation C]); then running = (1 − momentum)
-    /// · running + momentum · batch for <paramref name="state"/> ([running mean C][running variance C]).</summary>
+    /// · running + momentum · batch for <paramref name="state"/> ([running mean C][running variance C]); an empty
+    /// <paramref name="state"/> (a look at the batch that moves nothing) is left alone.</summary>
     public static void Statistics(ReadOnlySpan<float> inputs, int count, int pixels, int channels, float epsilon, float momentum,
         Span<float> batch, Span<float> state)
     {
-        if (inputs.Length != count * pixels * channels || batch.Length != 2 * channels || state.Length != 2 * channels)
+        if (inputs.Length != count * pixels * channels || batch.Length != 2 * channels || (state.Length != 2 * channels && !state.IsEmpty))
             throw new ArgumentException($"BatchNorm statistics buffers ({inputs.Length}, {batch.Length}, {state.Length}) do not match {count} images of {pixels} pixels of {channels} channels.");
         Span<double> sums = channels <= 256 ? stackalloc double[2 * channels] : new double[2 * channels];
         sums.Clear();
@@ -32,6 +33,7 @@ public static class BatchNorm
             var variance = Math.Max(squares[c] / values - mean * mean, 0.0);
             batch[c] = (float)mean;
             batch[channels + c] = (float)(1.0 / Math.Sqrt(variance + epsilon));
+            if (state.IsEmpty) continue;
             var unbiased = values > 1 ? variance * values / (values - 1) : variance; // PyTorch moves the running variance by the unbiased one
             state[c] = (float)((1.0 - momentum) * state[c] + momentum * mean);
             state[channels + c] = (float)((1.0 - momentum) * state[channels + c] + momentum * unbiased);

@@ -315,11 +315,7 @@ public sealed class BatchRunner
     private void ForwardStageShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
-        if (_stage == 0 && _passFirst == 0)
-        {
-            Array.Clear(_shardGradients[shard]); // a batch's first pass; later passes add to it
-            _shardLosses[shard] = 0f;
-        }
+        if (_stage == 0) StartShard(shard);
         var last = _stage == _network.BatchStages;
         for (var slot = from; slot < to; slot++)
         {
@@ -408,11 +404,7 @@ public sealed class BatchRunner
     {
         var (from, to) = ShardSlots(shard);
         var gradients = _shardGradients[shard];
-        if (_passFirst == 0)
-        {
-            Array.Clear(gradients); // a batch's first pass; later passes add to it
-            _shardLosses[shard] = 0f;
-        }
+        StartShard(shard);
         var lossSum = 0f;
         for (var slot = from; slot < to; slot++)
         {
@@ -423,6 +415,15 @@ public sealed class BatchRunner
         }
         if (to > from) _network.AccumulateShardGradients(_batchImages.AsSpan(from * _inputLength, (to - from) * _inputLength), from, to - from, gradients);
         _shardLosses[shard] += lossSum;
+    }
+
+    /// <summary>Before a shard's first images of a pass: on a batch's first pass its gradient and loss start from zero;
+    /// later passes add to them.</summary>
+    private void StartShard(int shard)
+    {
+        if (_passFirst != 0) return;
+        Array.Clear(_shardGradients[shard]);
+        _shardLosses[shard] = 0f;
     }
 
     /// <summary>Inference for one shard's images: the most likely class of each.</summary>
