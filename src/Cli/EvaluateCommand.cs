@@ -11,7 +11,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train'.", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train' (checkpoint.scnc), or a .scnw weights file.", Required = true };
         var data = new Option<string?>("--data") { Description = "Any source 'scn train' reads: a folder of IDX files, an image folder, notMNIST's .tar.gz, or a notebook .pickle (default: the bundled data)." };
         var split = new Option<string>("--split") { Description = "Which split of --data: valid, test or train.", DefaultValueFactory = _ => "valid" };
         var source = new DataCommand.SourceOptions();

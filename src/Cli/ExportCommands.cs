@@ -11,7 +11,7 @@ internal static class ExportCommands
 {
     public static Command ExportWeights()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train'.", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train' (checkpoint.scnc), or a .scnw weights file.", Required = true };
         var output = new Option<string>("--output") { Description = "The .scnw file to write; name it in [Network(..., Weights = \"...\")] and add it as AdditionalFiles.", Required = true };
         var command = new Command("export-weights", "Write a checkpoint's weights as a .scnw file to bake into an app at compile time.") { checkpoint, output };
         command.SetAction(result =>
@@ -28,7 +28,7 @@ internal static class ExportCommands
 
     public static Command ExportOnnx()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train'.", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train' (checkpoint.scnc), or a .scnw weights file.", Required = true };
         var output = new Option<string>("--output") { Description = "The .onnx file to write: input 'image' [N, 28, 28, 1], output 'logits' [N, 10].", Required = true };
         var command = new Command("export-onnx", "Write a checkpoint's network as an ONNX model (opset 13).") { checkpoint, output };
         command.SetAction(result =>
@@ -38,6 +38,35 @@ internal static class ExportCommands
             var bytes = OnnxExport.Export(network);
             AtomicFile.Write(target, stream => stream.Write(bytes));
             Console.WriteLine($"wrote {result.GetValue(output)} ({bytes.Length:N0} bytes): input '{OnnxExport.InputName}' [N, {network.Description.InputHeight}, {network.Description.InputWidth}, {network.Description.InputChannels}], output '{OnnxExport.OutputName}' [N, {network.OutputLength}]");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command ExportTfjs()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train' (checkpoint.scnc), or a .scnw weights file.", Required = true };
+        var output = new Option<string>("--output") { Description = "The folder to write model.json and MODEL.weights.bin into, for tf.loadLayersModel('FOLDER/model.json').", Required = true };
+        var command = new Command("export-tfjs", "Write a checkpoint's network as a TensorFlow.js layers model (model.json and its weights).") { checkpoint, output };
+        command.SetAction(result =>
+        {
+            var (_, network, _) = NetworkCatalog.From(result).LoadCheckpoint(result.GetValue(checkpoint)!);
+            var weightsFile = network.Description.Name + ".weights.bin";
+            string modelJson;
+            byte[] weights;
+            try
+            {
+                (modelJson, weights) = TfjsExport.Export(network, weightsFile);
+            }
+            catch (NotSupportedException e)
+            {
+                throw new UserError($"{result.GetValue(checkpoint)}: {network.Description.Name} cannot be a TensorFlow.js model: {e.Message}");
+            }
+            var folder = OutputPaths.Folder(result.GetValue(output)!, "--output");
+            // The weights first: a model.json never names a weights file that is not there.
+            AtomicFile.Write(Path.Combine(folder, weightsFile), stream => stream.Write(weights));
+            AtomicFile.Write(Path.Combine(folder, TfjsExport.ModelFile), stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(modelJson)));
+            Console.WriteLine($"wrote {Path.Combine(result.GetValue(output)!, TfjsExport.ModelFile)} and {weightsFile} ({weights.Length:N0} bytes): input [N, {network.Description.InputHeight}, {network.Description.InputWidth}, {network.Description.InputChannels}], output [N, {network.OutputLength}] logits");
             return 0;
         });
         return command;

@@ -36,12 +36,21 @@ internal sealed class NetworkCatalog(IReadOnlyList<ModelEntry> entries)
     /// fingerprint must match the checkpoint's.</summary>
     public (ModelEntry Entry, IConvNet Network, Checkpoint Checkpoint) LoadCheckpoint(string path)
     {
-        var checkpoint = Checkpoint.Load(path);
+        var checkpoint = IsWeightsFile(path) ? WeightsFile.Load(path) : Checkpoint.Load(path);
         var entry = Find(checkpoint.ModelName)
             ?? throw new DataFormatException(path, $"is a checkpoint of '{checkpoint.ModelName}', which scn does not know: pass --assembly with the .dll that defines it (see 'scn models')");
         var network = entry.Create();
         checkpoint.LoadInto(network, path);
         return (entry, network, checkpoint);
+    }
+
+    /// <summary>Whether the file starts as a .scnw weights file does (text), rather than as a binary checkpoint.</summary>
+    private static bool IsWeightsFile(string path)
+    {
+        if (!File.Exists(path)) return false;
+        Span<byte> start = stackalloc byte[WeightsFile.Header.Length];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) == start.Length && start.SequenceEqual(System.Text.Encoding.ASCII.GetBytes(WeightsFile.Header));
     }
 
     /// <summary>Every public, concrete network class of the assembly with a parameterless constructor, keyed by its

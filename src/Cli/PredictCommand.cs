@@ -13,7 +13,7 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train'.", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint written by 'scn train' (checkpoint.scnc), or a .scnw weights file.", Required = true };
         var input = new Option<string?>("--input") { Description = "A PNG or JPEG file, a folder of them (read recursively, in ordinal path order; unreadable ones are skipped and reported), or an IDX images file." };
         var data = new Option<string?>("--data") { Description = "Instead of --input, any source 'scn train' reads: a folder of IDX files, an image folder, notMNIST's .tar.gz, or a notebook .pickle." };
         var split = new Option<string>("--split") { Description = "Which split of --data: valid, test or train.", DefaultValueFactory = _ => "valid" };

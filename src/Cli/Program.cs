@@ -10,6 +10,7 @@ root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(ExportCommands.ExportWeights());
 root.Subcommands.Add(ExportCommands.ExportOnnx());
+root.Subcommands.Add(ExportCommands.ExportTfjs());
 root.Subcommands.Add(ExportCommands.Import());
 // Our handler, not System.CommandLine's: a user error is one line on stderr, never a stack trace.
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

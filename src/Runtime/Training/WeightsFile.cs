@@ -49,6 +49,71 @@ public static class WeightsFile
         return text.ToString();
     }
 
+    /// <summary>Reads a weights file as a checkpoint with no training state (0 steps, no optimizer), so whatever reads a
+    /// checkpoint (evaluate, predict, the exports) reads the weights an app bakes too. Checks what the generator checks
+    /// when it bakes the file: the header, every field, base64, the SHA-256, finite values and the class names; the
+    /// network's fingerprint and counts are <see cref="Checkpoint.LoadInto"/>'s to check.</summary>
+    public static Checkpoint Load(string path)
+    {
+        if (Directory.Exists(path)) throw new DataFormatException(path, "is a folder, not a weights file");
+        if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
+        // A weights file is 4/3 of 4 bytes a parameter: 1 GiB is 200 million parameters, far beyond any network here.
+        if (new FileInfo(path).Length > 1L << 30) throw new DataFormatException(path, "is larger than 1 GiB: not a weights file");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static Checkpoint Parse(string text, string path)
+    {
+        var lines = text.Replace("\r\n", "\n").Split('\n');
+        if (lines[0].Trim() != Header) throw new DataFormatException(path, $"does not start with '{Header}'");
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var dataLine = Array.FindIndex(lines, line => line.Trim() == "data:");
+        if (dataLine < 0) throw new DataFormatException(path, "has no 'data:' line");
+        foreach (var line in lines.AsSpan(1, dataLine - 1))
+        {
+            var colon = line.IndexOf(':');
+            if (colon > 0) fields[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+        }
+        string Field(string name) => fields.TryGetValue(name, out var value) ? value : throw new DataFormatException(path, $"has no '{name}:' line");
+        int Count(string name, string value)
+            => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : throw new DataFormatException(path, $"has '{name}: {value}', not a count");
+
+        var parameterCount = Count("parameters", Field("parameters"));
+        var stateCount = fields.TryGetValue("state", out var stateText) ? Count("state", stateText) : 0;
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(string.Concat(lines.Skip(dataLine + 1).Select(line => line.Trim())));
+        }
+        catch (FormatException)
+        {
+            throw new DataFormatException(path, "has data that is not valid base64 (the file is damaged)");
+        }
+        if (bytes.Length != ((long)parameterCount + stateCount) * 4)
+            throw new DataFormatException(path, $"holds {bytes.Length / 4} floats, but its header says {parameterCount} parameters and {stateCount} of state; the file is truncated or damaged");
+        if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(bytes)), Field("sha256"), StringComparison.OrdinalIgnoreCase))
+            throw new DataFormatException(path, "is damaged: its data's SHA-256 does not match its header");
+        var values = new float[parameterCount + stateCount];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4));
+            if (!float.IsFinite(values[i])) throw new DataFormatException(path, $"holds {values[i]} at float {i}; trained weights are finite");
+        }
+
+        string[]? classNames = null;
+        if (fields.TryGetValue("classes", out var classesText))
+        {
+            classNames = new string[Count("classes", classesText)];
+            for (var i = 0; i < classNames.Length; i++) classNames[i] = Field($"class {i}");
+            if (LabelNames.Problem(classNames) is { } problem) throw new DataFormatException(path, $"names bad classes: {problem}");
+        }
+        return new Checkpoint(Field("model"), Field("fingerprint"), StepsDone: 0, Seed: 0, Momentum: 0f, values[..parameterCount], Velocity: null)
+        {
+            ClassNames = classNames,
+            State = stateCount > 0 ? values[parameterCount..] : null,
+        };
+    }
+
     /// <param name="classNames">The names to bake with the weights (the generated <c>ClassNames</c>), one per output.</param>
     public static void Save(string path, IConvNet network, IReadOnlyList<string>? classNames = null)
     {
