@@ -1,14 +1,18 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.JavaScript;
 using System.Runtime.Intrinsics;
 using System.Runtime.Versioning;
 
 namespace BrowserClassifier;
 
-/// <summary>The fastest arithmetic .NET code reaches in this page, to read the classifier's time against: four
-/// independent 128-bit multiply-adds a step over two 4 KB arrays that stay in cache, the best case of any kernel.
-/// The page shows it beside the runtimes' times; published without the wasm-tools workload (which needs Emscripten),
-/// .NET runs in the browser as an interpreter that compiles hot loops to WebAssembly as it goes (the "jiterpreter").</summary>
+/// <summary>The fastest arithmetic .NET code reaches in this page, to read the classifier's time against: the inner
+/// loop of a register-blocked matrix product (one broadcast value times eight 128-bit rows into eight accumulators,
+/// multiply then add), over arrays that stay in cache. Of the loop forms tried (array indexing, references, four or
+/// eight accumulators, PackedSimd intrinsics, this one) it is the fastest, by 1.3–1.5x. Published without the
+/// wasm-tools workload (which needs Emscripten), .NET runs in the browser on an interpreter that compiles hot loops
+/// to WebAssembly as it goes (the "jiterpreter"); this is what that reaches.</summary>
 [SupportedOSPlatform("browser")]
 public static partial class InterpreterCeiling
 {
@@ -27,7 +31,7 @@ public static partial class InterpreterCeiling
             long passes = 0;
             while (clock.ElapsedMilliseconds < 20)
             {
-                for (var i = 0; i < 50; i++) sink += MultiplyAdd(Left, Right);
+                for (var i = 0; i < 50; i++) sink += BroadcastMultiplyAdd(Left, Right);
                 passes += 50;
             }
             best = Math.Max(best, passes * Left.Length * 2 / clock.Elapsed.TotalSeconds / 1e9);
@@ -35,16 +39,23 @@ public static partial class InterpreterCeiling
         return sink == 0 ? 0 : best; // the sum is never 0: reading it keeps the loop
     }
 
-    private static float MultiplyAdd(float[] left, float[] right)
+    private static float BroadcastMultiplyAdd(float[] broadcasts, float[] rows)
     {
-        Vector128<float> a = default, b = default, c = default, d = default;
-        for (var i = 0; i < left.Length; i += 16)
+        ref var x = ref MemoryMarshal.GetArrayDataReference(broadcasts);
+        ref var y = ref MemoryMarshal.GetArrayDataReference(rows);
+        Vector128<float> a = default, b = default, c = default, d = default, e = default, f = default, g = default, h = default;
+        for (nuint i = 0; i < (nuint)rows.Length; i += 32)
         {
-            a += Vector128.LoadUnsafe(ref left[i]) * Vector128.LoadUnsafe(ref right[i]);
-            b += Vector128.LoadUnsafe(ref left[i + 4]) * Vector128.LoadUnsafe(ref right[i + 4]);
-            c += Vector128.LoadUnsafe(ref left[i + 8]) * Vector128.LoadUnsafe(ref right[i + 8]);
-            d += Vector128.LoadUnsafe(ref left[i + 12]) * Vector128.LoadUnsafe(ref right[i + 12]);
+            var s = Vector128.Create(Unsafe.Add(ref x, i));
+            a += s * Vector128.LoadUnsafe(ref y, i);
+            b += s * Vector128.LoadUnsafe(ref y, i + 4);
+            c += s * Vector128.LoadUnsafe(ref y, i + 8);
+            d += s * Vector128.LoadUnsafe(ref y, i + 12);
+            e += s * Vector128.LoadUnsafe(ref y, i + 16);
+            f += s * Vector128.LoadUnsafe(ref y, i + 20);
+            g += s * Vector128.LoadUnsafe(ref y, i + 24);
+            h += s * Vector128.LoadUnsafe(ref y, i + 28);
         }
-        return Vector128.Sum(a + b + c + d);
+        return Vector128.Sum(a + b + c + d + e + f + g + h);
     }
 }

@@ -80,7 +80,7 @@ async function compare() {
     `<td class="number">${r.milliseconds.toFixed(3)} ms</td></tr>`).join('');
   const ceiling = ours.ceilingGflops();
   $('status').textContent = `Each time is a median over 31 samples of calls one after another, on this page's thread. ` +
-    `For scale: the fastest loop .NET runs here (128-bit multiply-adds) does ${ceiling.toFixed(1)} GFLOP/s.`;
+    `For scale: the fastest .NET loop found for this page (128-bit multiply-adds) does ${ceiling.toFixed(1)} GFLOP/s.`;
   $('compare').disabled = false;
   return rows;
 }

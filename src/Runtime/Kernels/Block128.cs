@@ -45,8 +45,10 @@ public readonly struct Block128 : IChannelBlock<Block128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Block128 MultiplyAdd(Block128 left, Block128 right, Block128 addend)
-        => new(Vector128.MultiplyAddEstimate(left._a, right._a, addend._a), Vector128.MultiplyAddEstimate(left._b, right._b, addend._b),
-            Vector128.MultiplyAddEstimate(left._c, right._c, addend._c), Vector128.MultiplyAddEstimate(left._d, right._d, addend._d));
+        => Simd.Has128BitFusedMultiplyAdd
+            ? new(Vector128.MultiplyAddEstimate(left._a, right._a, addend._a), Vector128.MultiplyAddEstimate(left._b, right._b, addend._b),
+                Vector128.MultiplyAddEstimate(left._c, right._c, addend._c), Vector128.MultiplyAddEstimate(left._d, right._d, addend._d))
+            : new(left._a * right._a + addend._a, left._b * right._b + addend._b, left._c * right._c + addend._c, left._d * right._d + addend._d);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Block128 Max(Block128 left, Block128 right)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 
 namespace StaticConvNet.Kernels;
 
@@ -10,6 +11,17 @@ namespace StaticConvNet.Kernels;
 /// Whole-buffer element-wise work uses <c>TensorPrimitives</c> instead.</summary>
 internal static class Simd
 {
+    /// <summary>Whether 128-bit vectors have a fused multiply-add (ARM64, x64 with FMA). Where they have none
+    /// (WebAssembly, x64 without FMA) <c>Vector128.MultiplyAddEstimate</c> is a multiply then an add, and the 128-bit
+    /// paths write it so: Mono's interpreter, which runs .NET in the browser without ahead-of-time compilation, does not
+    /// treat MultiplyAddEstimate as an intrinsic and runs its element-by-element fallback. The same arithmetic either
+    /// way; the JIT folds this test to a constant.</summary>
+    public static bool Has128BitFusedMultiplyAdd
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => AdvSimd.IsSupported || System.Runtime.Intrinsics.X86.Fma.IsSupported;
+    }
+
     /// <summary>acc[i] += x · row[i] for i &lt; length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void MultiplyAdd(ref float acc, ref float row, float x, int length)
@@ -38,7 +50,9 @@ internal static class Simd
             var xs = Vector128.Create(x);
             for (; i <= length - Vector128<float>.Count; i += Vector128<float>.Count)
             {
-                var sum = Vector128.MultiplyAddEstimate(xs, Vector128.LoadUnsafe(ref row, (nuint)i), Vector128.LoadUnsafe(ref acc, (nuint)i));
+                var sum = Has128BitFusedMultiplyAdd
+                    ? Vector128.MultiplyAddEstimate(xs, Vector128.LoadUnsafe(ref row, (nuint)i), Vector128.LoadUnsafe(ref acc, (nuint)i))
+                    : xs * Vector128.LoadUnsafe(ref row, (nuint)i) + Vector128.LoadUnsafe(ref acc, (nuint)i);
                 sum.StoreUnsafe(ref acc, (nuint)i);
             }
         }
@@ -77,7 +91,9 @@ internal static class Simd
             var sum = Vector128<float>.Zero;
             for (; i <= length - Vector128<float>.Count; i += Vector128<float>.Count)
             {
-                sum = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)i), Vector128.LoadUnsafe(ref b, (nuint)i), sum);
+                sum = Has128BitFusedMultiplyAdd
+                    ? Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)i), Vector128.LoadUnsafe(ref b, (nuint)i), sum)
+                    : Vector128.LoadUnsafe(ref a, (nuint)i) * Vector128.LoadUnsafe(ref b, (nuint)i) + sum;
             }
             total += Vector128.Sum(sum);
         }
