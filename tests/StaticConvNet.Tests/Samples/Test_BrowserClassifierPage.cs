@@ -29,6 +29,16 @@ public class Test_BrowserClassifierPage(ITestOutputHelper output)
         await WaitFor(browser, "!!window.letters || (document.getElementById('status')?.textContent ?? '').startsWith('Could not')");
         (await browser.EvaluateAsync("document.getElementById('status').textContent")).GetString().ShouldBe("Ready.");
 
+        // Drawing with the mouse: the probabilities follow the pen, before it is lifted. An upright bar reads as I.
+        var pad = await browser.EvaluateAsync("(() => { const r = document.getElementById('pad').getBoundingClientRect(); return [r.left, r.top]; })()");
+        var (left, top) = (pad[0].GetDouble(), pad[1].GetDouble());
+        await browser.MouseAsync("mousePressed", left + 140, top + 30);
+        for (var y = 30; y <= 250; y += 10) await browser.MouseAsync("mouseMoved", left + 140, top + y);
+        await WaitFor(browser, "document.querySelectorAll('#bars .bar').length === 10");
+        (await browser.EvaluateAsync("document.getElementById('letter').textContent")).GetString().ShouldBe("I", "an upright bar, still being drawn");
+        (await browser.EvaluateAsync("document.getElementById('latency').textContent")).GetString()!.ShouldStartWith("This prediction took");
+        await browser.MouseAsync("mouseReleased", left + 140, top + 250);
+
         var answers = await browser.EvaluateAsync("""
             (async () => {
               const out = [];
