@@ -8,12 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 doc=docs/embedding.md
 report="$(mktemp)"
-trap 'rm -f "$report"' EXIT
+trap 'rm -f "$report" "$report.log"' EXIT
 
 dotnet build tests/StaticConvNet.Tests -c Release -nologo -v q >/dev/null
-SCN_BROWSER_REPORT="$report" dotnet test tests/StaticConvNet.Tests -c Release --no-build -nologo \
-  --filter "FullyQualifiedName~Test_BrowserClassifierPage.The_typeset_letters" >/dev/null
-if [ ! -s "$report" ]; then echo "error: the browser test wrote no table (is chromium installed? node and npm?)" >&2; exit 1; fi
+if ! SCN_BROWSER_REPORT="$report" dotnet test tests/StaticConvNet.Tests -c Release --no-build -nologo \
+  --filter "FullyQualifiedName~Test_BrowserClassifierPage.The_typeset_letters" >"$report.log" 2>&1; then
+  grep -E "Error Message|Shouldly|Exception" -A3 "$report.log" >&2 || tail -20 "$report.log" >&2
+  echo "error: the browser test failed (above)" >&2; exit 1
+fi
+if [ ! -s "$report" ]; then echo "error: the browser test wrote no table: it was skipped (is chromium installed? node and npm?)" >&2; exit 1; fi
 
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
 family="$(lscpu | sed -n 's/^CPU family: *//p' | head -1), model $(lscpu | sed -n 's/^Model: *//p' | head -1)"
@@ -22,7 +25,7 @@ ceiling="$(../shared/tools/fma-peak 2>/dev/null | sed -n 's/^tier 128-bit multip
   echo "<!-- browser-table:begin (scripts/browser-table.sh writes this part; $(date -u +%Y-%m-%d)) -->"
   echo "Measured on $cpu (CPU family $family), one core; headless Chromium, the page on loopback. This core's native"
   echo "ceiling for WebAssembly SIMD's kind of arithmetic (128-bit multiply, then add; no FMA), by \`fma-peak\` in the same"
-  echo "run: ${ceiling:-not measured (fma-peak needs gcc)} GFLOP/s."
+  echo "run: ${ceiling:-not measured (../shared/tools/fma-peak is missing or failed; it needs gcc)} GFLOP/s."
   echo
   cat "$report"
   echo "<!-- browser-table:end -->"

@@ -44,13 +44,15 @@ internal sealed class NetworkCatalog(IReadOnlyList<ModelEntry> entries)
         return (entry, network, checkpoint);
     }
 
-    /// <summary>Whether the file starts as a .scnw weights file does (text), rather than as a binary checkpoint.</summary>
+    /// <summary>Whether the file starts as a .scnw weights file does (text, perhaps after a byte-order mark or spaces,
+    /// as the generator accepts it), rather than as a binary checkpoint.</summary>
     private static bool IsWeightsFile(string path)
     {
         if (!File.Exists(path)) return false;
-        Span<byte> start = stackalloc byte[WeightsFile.Header.Length];
+        Span<byte> start = stackalloc byte[256];
         using var file = File.OpenRead(path);
-        return file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) == start.Length && start.SequenceEqual(System.Text.Encoding.ASCII.GetBytes(WeightsFile.Header));
+        var text = System.Text.Encoding.UTF8.GetString(start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
+        return text.TrimStart('\uFEFF', ' ', '\t').StartsWith(WeightsFile.Header, StringComparison.Ordinal);
     }
 
     /// <summary>Every public, concrete network class of the assembly with a parameterless constructor, keyed by its

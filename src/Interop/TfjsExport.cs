@@ -18,7 +18,7 @@ public static class TfjsExport
     public static (string ModelJson, byte[] Weights) Export(IConvNet network, string weightsFile)
     {
         var description = network.Description;
-        var layers = new SequentialLayers(network.Parameters.ToArray(), network.State.ToArray());
+        var layers = new SequentialLayers(network.Parameters.ToArray(), network.State.ToArray(), description.AllLayers.Select(l => l.Name));
         foreach (var layer in description.Layers) layer.Accept(layers);
 
         using var json = new MemoryStream();
@@ -106,8 +106,10 @@ public static class TfjsExport
 
     /// <summary>Each layer kind's Keras layers. A visitor, so a new layer kind does not compile until it says how it
     /// exports (or why it does not).</summary>
-    private sealed class SequentialLayers(float[] parameters, float[] state) : ILayerVisitor<bool>
+    private sealed class SequentialLayers(float[] parameters, float[] state, IEnumerable<string> layerNames) : ILayerVisitor<bool>
     {
+        private readonly HashSet<string> _names = [.. layerNames];
+
         public List<KerasLayer> Layers { get; } = [];
         public List<Weight> Weights { get; } = [];
 
@@ -116,8 +118,7 @@ public static class TfjsExport
 
         public bool Visit(Conv2DLayer layer)
         {
-            if (_flat) Add("Reshape", layer.Name + "_image", w => Ints(w, "target_shape", 1, 1, layer.Input.Channels));
-            _flat = false;
+            Image(layer);
             var (k, cin, cout) = (layer.Window.Size, layer.Input.Channels, layer.Output.Channels);
             Add("Conv2D", layer.Name, w =>
             {
@@ -138,7 +139,7 @@ public static class TfjsExport
         public bool Visit(DenseLayer layer)
         {
             // Keras flattens channels last, the runtime's HWC order: the weights need no permutation.
-            if (!_flat) Add("Flatten", layer.Name + "_flatten", w => w.WriteString("data_format", "channels_last"));
+            if (!_flat) Add("Flatten", ExtraName(layer.Name + "_flatten"), w => w.WriteString("data_format", "channels_last"));
             _flat = true;
             Add("Dense", layer.Name, w =>
             {
@@ -216,11 +217,21 @@ public static class TfjsExport
             return true;
         }
 
-        /// <summary>A flattened value (1 x 1 x C in the runtime's layout) back as a 1 x 1 image for a spatial layer.</summary>
+        /// <summary>A flattened value (H x W x C in the runtime's layout: 1 x 1 after a Dense layer) back as an image for
+        /// a spatial layer.</summary>
         private void Image(LayerDescription layer)
         {
-            if (_flat) Add("Reshape", layer.Name + "_image", w => Ints(w, "target_shape", 1, 1, layer.Input.Channels));
+            if (_flat) Add("Reshape", ExtraName(layer.Name + "_image"), w => Ints(w, "target_shape", layer.Input.Height, layer.Input.Width, layer.Input.Channels));
             _flat = false;
+        }
+
+        /// <summary>A name for a layer the export adds (a Flatten, a Reshape) that no layer of the network has, since
+        /// TensorFlow.js refuses a model with two layers of one name.</summary>
+        private string ExtraName(string wanted)
+        {
+            var name = wanted;
+            for (var n = 2; _names.Contains(name) || Layers.Any(l => l.Name == name); n++) name = $"{wanted}_{n}";
+            return name;
         }
 
         private void Add(string className, string name, Action<Utf8JsonWriter> config) => Layers.Add(new KerasLayer(className, name, config));

@@ -57,8 +57,9 @@ public static class WeightsFile
     {
         if (Directory.Exists(path)) throw new DataFormatException(path, "is a folder, not a weights file");
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
-        // A weights file is 4/3 of 4 bytes a parameter: 1 GiB is 200 million parameters, far beyond any network here.
-        if (new FileInfo(path).Length > 1L << 30) throw new DataFormatException(path, "is larger than 1 GiB: not a weights file");
+        // A weights file is 4/3 of 4 bytes a parameter: 256 MiB is 50 million parameters, far beyond any network here,
+        // and the text is copied a few times while it is read.
+        if (new FileInfo(path).Length > 256L << 20) throw new DataFormatException(path, "is larger than 256 MiB: not a weights file");
         return Parse(File.ReadAllText(path), path);
     }
 
@@ -75,8 +76,11 @@ public static class WeightsFile
             if (colon > 0) fields[line[..colon].Trim()] = line[(colon + 1)..].Trim();
         }
         string Field(string name) => fields.TryGetValue(name, out var value) ? value : throw new DataFormatException(path, $"has no '{name}:' line");
+        // As the generator reads counts when it bakes the file (int.TryParse's defaults), but never negative.
         int Count(string name, string value)
-            => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : throw new DataFormatException(path, $"has '{name}: {value}', not a count");
+            => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) && count >= 0
+                ? count
+                : throw new DataFormatException(path, $"has '{name}: {value}', not a count");
 
         var parameterCount = Count("parameters", Field("parameters"));
         var stateCount = fields.TryGetValue("state", out var stateText) ? Count("state", stateText) : 0;
@@ -103,7 +107,10 @@ public static class WeightsFile
         string[]? classNames = null;
         if (fields.TryGetValue("classes", out var classesText))
         {
-            classNames = new string[Count("classes", classesText)];
+            var classes = Count("classes", classesText);
+            // Each name is a header line: a count beyond the lines there are is refused before anything is allocated.
+            if (classes > fields.Count) throw new DataFormatException(path, $"says it names {classes} classes but has {fields.Count} header lines");
+            classNames = new string[classes];
             for (var i = 0; i < classNames.Length; i++) classNames[i] = Field($"class {i}");
             if (LabelNames.Problem(classNames) is { } problem) throw new DataFormatException(path, $"names bad classes: {problem}");
         }

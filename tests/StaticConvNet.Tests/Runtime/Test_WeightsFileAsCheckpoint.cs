@@ -37,6 +37,8 @@ public class Test_WeightsFileAsCheckpoint
     [InlineData("sha", "is damaged: its data's SHA-256 does not match its header")]
     [InlineData("class", "has no 'class 2:' line")]
     [InlineData("repeated class", "names bad classes")]
+    [InlineData("huge classes", "says it names 2147483647 classes but has")]
+    [InlineData("negative count", "has 'parameters: -4', not a count")]
     public void A_damaged_file_is_refused_naming_it(string damage, string message)
     {
         var text = Text(out _);
@@ -53,6 +55,8 @@ public class Test_WeightsFileAsCheckpoint
             case "sha": lines[Line("sha256:")] = "sha256: " + new string('0', 64); break;
             case "class": lines.RemoveAt(Line("class 2:")); break;
             case "repeated class": lines[Line("class 2:")] = "class 2: a"; break;
+            case "huge classes": lines[Line("classes:")] = "classes: 2147483647"; break;
+            case "negative count": lines[Line("parameters:")] = "parameters: -4"; break;
         }
         var error = Should.Throw<DataFormatException>(() => WeightsFile.Parse(string.Join('\n', lines), "net.scnw"));
         error.Message.ShouldStartWith("net.scnw");

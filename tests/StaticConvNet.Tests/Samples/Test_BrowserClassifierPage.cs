@@ -35,6 +35,7 @@ public class Test_BrowserClassifierPage(ITestOutputHelper output)
         await browser.MouseAsync("mousePressed", left + 140, top + 30);
         for (var y = 30; y <= 250; y += 10) await browser.MouseAsync("mouseMoved", left + 140, top + y);
         await WaitFor(browser, "document.querySelectorAll('#bars .bar').length === 10");
+        await browser.EvaluateAsync("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"); // the last move's frame
         (await browser.EvaluateAsync("document.getElementById('letter').textContent")).GetString().ShouldBe("I", "an upright bar, still being drawn");
         (await browser.EvaluateAsync("document.getElementById('latency').textContent")).GetString()!.ShouldStartWith("This prediction took");
         await browser.MouseAsync("mouseReleased", left + 140, top + 250);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using StaticConvNet.Tests.Support;
 
@@ -96,7 +95,7 @@ public class Test_DrawLetterPage
         var sample = Path.Combine(GeneratorHarness.RepositoryRoot(), "samples", "DrawLetter");
         var build = Processes.Run("dotnet", ["build", sample, "-c", Processes.Configuration, "-nologo", "-v", "q"], timeout: TimeSpan.FromMinutes(4));
         build.ExitCode.ShouldBe(0, build.Output + build.Error);
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{StaticFileServer.FreePort()}";
         var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(sample, "bin", Processes.Configuration, "net10.0", "DrawLetter.dll"), "--urls", url])
         {
             WorkingDirectory = sample, // the content root, where wwwroot is
@@ -113,15 +112,6 @@ public class Test_DrawLetterPage
             throw;
         }
         return (server, url);
-    }
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 
     private static async Task WaitUntilServing(string url)

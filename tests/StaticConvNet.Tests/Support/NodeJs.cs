@@ -1,24 +1,5 @@
 namespace StaticConvNet.Tests.Support;
 
-/// <summary>Runs only where Node.js and npm are installed (they install the browser sample's JavaScript runtimes);
-/// elsewhere the test is reported as skipped with the reason.</summary>
-public sealed class NodeFactAttribute : FactAttribute
-{
-    public NodeFactAttribute()
-    {
-        if (NodeJs.Missing is { } missing) Skip = missing;
-    }
-}
-
-/// <summary>Like <see cref="NodeFactAttribute"/>, for a theory.</summary>
-public sealed class NodeTheoryAttribute : TheoryAttribute
-{
-    public NodeTheoryAttribute()
-    {
-        if (NodeJs.Missing is { } missing) Skip = missing;
-    }
-}
-
 /// <summary>Node.js and the npm packages samples/BrowserClassifier pins (TensorFlow.js, ONNX Runtime Web).</summary>
 public static class NodeJs
 {
@@ -54,14 +35,4 @@ public static class NodeJs
 
     private static bool OnPath(string tool)
         => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(folder => File.Exists(Path.Combine(folder, tool)));
-}
-
-/// <summary>Runs only where both headless Chromium and Node.js are installed (.ci/run installs Chromium).</summary>
-public sealed class BrowserSampleFactAttribute : FactAttribute
-{
-    public BrowserSampleFactAttribute()
-    {
-        if (!File.Exists(ChromiumFactAttribute.Path)) Skip = $"{ChromiumFactAttribute.Path} is not installed (apt-get install chromium; .ci/run does)";
-        else if (NodeJs.Missing is { } missing) Skip = missing;
-    }
 }

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace StaticConvNet.Tests.Support;
 
 /// <summary>Serves a folder of static files on a free loopback port, as any static host would serve a published
-/// WebAssembly app: GET only, the content types browsers insist on for modules and WebAssembly, nothing else.</summary>
+/// WebAssembly app: GET only (405 otherwise), the content types browsers insist on for modules and WebAssembly, nothing else.</summary>
 public sealed class StaticFileServer : IDisposable
 {
     private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
@@ -14,7 +14,7 @@ public sealed class StaticFileServer : IDisposable
         [".bin"] = "application/octet-stream", [".onnx"] = "application/octet-stream", [".dat"] = "application/octet-stream",
     };
 
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly string _root;
     private readonly Task _serving;
 
@@ -23,9 +23,22 @@ public sealed class StaticFileServer : IDisposable
     public StaticFileServer(string root)
     {
         _root = Path.GetFullPath(root);
-        Url = $"http://127.0.0.1:{FreePort()}";
-        _listener.Prefixes.Add(Url + "/");
-        _listener.Start();
+        // A free port can be taken between finding it and listening on it (tests run in parallel): try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            Url = $"http://127.0.0.1:{FreePort()}";
+            _listener = new HttpListener();
+            _listener.Prefixes.Add(Url + "/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                _listener.Close();
+            }
+        }
         _serving = Task.Run(Serve);
     }
 
@@ -49,6 +62,11 @@ public sealed class StaticFileServer : IDisposable
     private async Task Answer(HttpListenerContext context)
     {
         using var response = context.Response;
+        if (context.Request.HttpMethod != "GET")
+        {
+            response.StatusCode = 405;
+            return;
+        }
         var relative = Uri.UnescapeDataString(context.Request.Url!.AbsolutePath).TrimStart('/');
         var path = Path.GetFullPath(Path.Combine(_root, relative.Length == 0 ? "index.html" : relative));
         if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(path))
@@ -66,7 +84,8 @@ public sealed class StaticFileServer : IDisposable
         catch (HttpListenerException) { } // the page navigated away
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port no one listens on now (for a server a test starts).</summary>
+    public static int FreePort()
     {
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
