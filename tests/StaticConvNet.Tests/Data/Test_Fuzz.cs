@@ -60,6 +60,16 @@ public class Test_Fuzz
         }, 16L * valid.Length);
     }
 
+    /// <summary>A .scnw as scn reads it (<c>--checkpoint</c>): damaged text, random bytes decoded as UTF-8, huge counts.</summary>
+    [Fact]
+    public void Weights_files()
+    {
+        var network = new StaticConvNet.Tests.Training.ColourNet();
+        network.InitializeParameters(1);
+        var valid = System.Text.Encoding.UTF8.GetBytes(WeightsFile.Format(network.Description.Name, network.Description.Fingerprint, network.Parameters, ["cat", "dog", "émeu"]));
+        OnlyRefusals(valid, bytes => WeightsFile.Parse(System.Text.Encoding.UTF8.GetString(bytes), "f.scnw"), 64L * valid.Length);
+    }
+
     [Fact]
     public void Notebook_pickles()
     {
