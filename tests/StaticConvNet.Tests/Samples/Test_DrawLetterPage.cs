@@ -10,6 +10,9 @@ namespace StaticConvNet.Tests.Samples;
 /// the classifier baked into the server at compile time.</summary>
 public class Test_DrawLetterPage
 {
+    /// <summary>How long the page may take to get where a step waits for it.</summary>
+    private static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(10);
+
     [ChromiumFact]
     public async Task Drawing_a_letter_and_clicking_classify_shows_the_prediction_and_ten_probabilities()
     {
@@ -17,7 +20,7 @@ public class Test_DrawLetterPage
         try
         {
             await using var browser = await HeadlessChromium.OpenAsync(url);
-            await WaitFor(browser, "document.readyState === 'complete' && !!document.getElementById('pad')");
+            await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('pad')", PageTimeout);
 
             // An upright bar, drawn with the mouse: the letter I.
             var canvas = await browser.EvaluateAsync("(() => { const r = document.getElementById('pad').getBoundingClientRect(); return [r.left, r.top]; })()");
@@ -29,7 +32,7 @@ public class Test_DrawLetterPage
             var button = await browser.EvaluateAsync("(() => { const r = document.getElementById('classify').getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()");
             await browser.MouseAsync("mousePressed", button[0].GetDouble(), button[1].GetDouble());
             await browser.MouseAsync("mouseReleased", button[0].GetDouble(), button[1].GetDouble());
-            await WaitFor(browser, "document.getElementById('letter').textContent.length > 0");
+            await browser.WaitForAsync("document.getElementById('letter').textContent.length > 0", PageTimeout);
 
             var letter = (await browser.EvaluateAsync("document.getElementById('letter').textContent")).GetString();
             var percents = (await browser.EvaluateAsync("[...document.querySelectorAll('.bar span:last-child')].map(s => parseFloat(s.textContent))"))
@@ -47,7 +50,7 @@ public class Test_DrawLetterPage
             for (var i = 0; i < 3; i++)
             {
                 await browser.EvaluateAsync("document.getElementById('letter').textContent = ''; document.getElementById('example').click()");
-                await WaitFor(browser, "document.getElementById('letter').textContent.length > 0");
+                await browser.WaitForAsync("document.getElementById('letter').textContent.length > 0", PageTimeout);
                 examples.Add((await browser.EvaluateAsync("document.getElementById('letter').textContent")).GetString());
             }
             examples.ShouldBe(["A", "B", "C"], "typeset letters, as the network was trained on");
@@ -127,15 +130,5 @@ public class Test_DrawLetterPage
             await Task.Delay(100);
         }
         throw new TimeoutException($"{url} did not start serving");
-    }
-
-    private static async Task WaitFor(HeadlessChromium browser, string condition)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if ((await browser.EvaluateAsync(condition)).ValueKind == JsonValueKind.True) return;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"the page never satisfied: {condition}");
     }
 }

@@ -104,6 +104,18 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
         return result.GetProperty("result").TryGetProperty("value", out var value) ? value.Clone() : default;
     }
 
+    /// <summary>Polls <paramref name="condition"/> every 100 ms until the page makes it true, or throws naming it once
+    /// <paramref name="timeout"/> has passed.</summary>
+    public async Task WaitForAsync(string condition, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while ((await EvaluateAsync(condition)).ValueKind != JsonValueKind.True)
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"the page never satisfied: {condition}");
+            await Task.Delay(100);
+        }
+    }
+
     public Task MouseAsync(string type, double x, double y)
         => SendAsync("Input.dispatchMouseEvent", new { type, x, y, button = "left", buttons = type == "mouseReleased" ? 0 : 1, clickCount = 1 });
 
