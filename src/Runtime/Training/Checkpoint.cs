@@ -248,7 +248,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
     }
 
     /// <summary>A diverged run's NaN or infinite values would load and predict nothing: refused, naming the first.</summary>
-    private static void RequireFinite(float[] values, string what, string path)
+    internal static void RequireFinite(float[] values, string what, string path)
     {
         var bad = Array.FindIndex(values, v => !float.IsFinite(v));
         if (bad >= 0) throw new DataFormatException(path, $"{what} {bad} is {(float.IsNaN(values[bad]) ? "NaN" : "infinite")}: the checkpoint holds a diverged run");

@@ -98,11 +98,10 @@ public static class WeightsFile
         if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(bytes)), Field("sha256"), StringComparison.OrdinalIgnoreCase))
             throw new DataFormatException(path, "is damaged: its data's SHA-256 does not match its header");
         var values = new float[parameterCount + stateCount];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4));
-            if (!float.IsFinite(values[i])) throw new DataFormatException(path, $"holds {values[i]} at float {i}; trained weights are finite");
-        }
+        for (var i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4));
+        var (parameters, state) = (values[..parameterCount], values[parameterCount..]);
+        Checkpoint.RequireFinite(parameters, "parameter", path);
+        Checkpoint.RequireFinite(state, "state value", path);
 
         string[]? classNames = null;
         if (fields.TryGetValue("classes", out var classesText))
@@ -114,10 +113,10 @@ public static class WeightsFile
             for (var i = 0; i < classNames.Length; i++) classNames[i] = Field($"class {i}");
             if (LabelNames.Problem(classNames) is { } problem) throw new DataFormatException(path, $"names bad classes: {problem}");
         }
-        return new Checkpoint(Field("model"), Field("fingerprint"), StepsDone: 0, Seed: 0, Momentum: 0f, values[..parameterCount], Velocity: null)
+        return new Checkpoint(Field("model"), Field("fingerprint"), StepsDone: 0, Seed: 0, Momentum: 0f, parameters, Velocity: null)
         {
             ClassNames = classNames,
-            State = stateCount > 0 ? values[parameterCount..] : null,
+            State = stateCount > 0 ? state : null,
         };
     }
 

@@ -65,6 +65,15 @@ public class Test_WeightsFileAsCheckpoint
     }
 
     [Fact]
+    public void Values_that_are_not_finite_are_refused_naming_the_first()
+    {
+        var parameters = ReferenceNets.Random(BatchNormNet.ParameterCount, 3, 0.5f);
+        parameters[5] = float.NaN;
+        var text = WeightsFile.Format("BatchNormNet", BatchNormNet.LayerFingerprint, parameters);
+        Should.Throw<DataFormatException>(() => WeightsFile.Parse(text, "net.scnw")).Message.ShouldContain("parameter 5 is NaN");
+    }
+
+    [Fact]
     public void A_weights_file_for_another_network_is_refused_when_loaded()
     {
         var checkpoint = WeightsFile.Parse(Text(out _), "net.scnw");
