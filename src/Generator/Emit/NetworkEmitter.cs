@@ -227,15 +227,14 @@ internal static class NetworkEmitter
     /// <summary>The training stages: stage s (1 …) starts at the s-th layer that needs the whole batch (BatchNorm), whose
     /// statistics BatchRunner takes over every image between stages; backward, stage s ends by adding the other readers'
     /// parts into that layer's output gradient, and stage s − 1 starts with its backward pass, after its batch sums.
-    /// A network without such layers has one stage: the whole pass.</summary>
+    /// Only for networks with such layers: without them ISamplePasses's defaults run the whole passes as one stage.</summary>
     private static void EmitStages(CodeWriter w, ResolvedNetwork network)
     {
         var batchLayers = network.BatchLayers;
-        if (batchLayers.Count == 0) return; // one stage: ISamplePasses's defaults run the whole passes
         var starts = new[] { 0 }.Concat(batchLayers.Select(l => l.Index)).Append(network.Layers.Length).ToArray();
         w.Line($"int {Names.Runtime}.ISamplePasses.BatchStages => {Int(batchLayers.Count)};");
         w.Line();
-        var dropout = network.Layers.Any(l => l.Spec.TrainingForwardCall(l).Contains("training"));
+        var dropout = network.Layers.Any(l => l.Spec.ForwardReadsTraining);
         EmitStageSwitch(w, $"ForwardStage(int stage, {Names.ReadOnlySpan} image, int slot)", 0, batchLayers.Count,
             s => Enumerable.Range(starts[s], starts[s + 1] - starts[s]).Select(i => network.Layers[i].Spec.TrainingForwardCall(network.Layers[i])),
             dropout ? "const bool training = true; // dropout's masks on" : null);

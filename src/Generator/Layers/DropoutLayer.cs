@@ -68,6 +68,8 @@ internal sealed record DropoutLayer(string Name, float Rate) : LayerSpec(Name)
 
     public override string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward({Cpu.InputOf(l)}, slot, training);";
 
+    public override bool ForwardReadsTraining => true;
+
     // ---- GPU ----
 
     public override void EmitGpuConstants(CodeWriter w, ResolvedLayer l)

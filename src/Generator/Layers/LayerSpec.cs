@@ -101,6 +101,10 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// <summary>The statement in ForwardSample that runs this layer.</summary>
     public virtual string ForwardCall(ResolvedLayer l) => $"{l.Pascal}Forward({Cpu.InputOf(l)}, slot);";
 
+    /// <summary>Whether <see cref="ForwardCall"/> reads the pass's <c>training</c> flag (dropout): a training stage, which
+    /// has no such parameter, then declares it.</summary>
+    public virtual bool ForwardReadsTraining => false;
+
     /// <summary>The statement in a training stage (<c>ForwardStage</c>) that runs this layer; the same as
     /// <see cref="ForwardCall"/> except for a layer that normalises with the batch's statistics.</summary>
     public virtual string TrainingForwardCall(ResolvedLayer l) => ForwardCall(l);
