@@ -86,7 +86,7 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
 
     public override bool PreparesForward(ResolvedLayer l) => UsesWinograd(l);
 
-    public override bool FoldsBatchNorm => true;
+    public override bool CanFoldBatchNorm => true;
 
     public override void EmitPrepareInference(CodeWriter w, ResolvedLayer l)
     {

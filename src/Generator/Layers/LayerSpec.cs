@@ -133,7 +133,7 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
 
     /// <summary>Whether a BatchNorm right after this layer can fold into its weights for inference (a convolution: it
     /// scales each output channel's weights and shifts its bias); the kind then emits <c>{Name}ForwardFolded</c>.</summary>
-    public virtual bool FoldsBatchNorm => false;
+    public virtual bool CanFoldBatchNorm => false;
 
     /// <summary>Whether this layer normalises by channel with running statistics and can be folded into the layer before
     /// it for inference (BatchNorm).</summary>

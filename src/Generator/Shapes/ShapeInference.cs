@@ -114,7 +114,7 @@ internal static class ShapeInference
                     if (fuse) _layers[_layers.Count - 1] = previous = previous! with { StoresRelu = true };
                     // A BatchNorm right after a convolution in the same stack is the only reader of its output: inference
                     // folds the two into one pass.
-                    if (previous is not null && previous.Pascal == source && layer.FoldsIntoProducer && previous.Spec.FoldsBatchNorm && !previous.StoresRelu)
+                    if (previous is not null && previous.Pascal == source && layer.FoldsIntoProducer && previous.Spec.CanFoldBatchNorm && !previous.StoresRelu)
                         _layers[_layers.Count - 1] = previous = previous with { FoldsInto = Naming.ToPascal(layer.Name) };
                     var inputGradient = fuse ? -1 : GradientOf(source, shape); // before this layer's output takes its place
                     node = new ResolvedLayer(layer, _layers.Count, shape, resolved.Output, source, resolved.PadTop, resolved.PadLeft,
