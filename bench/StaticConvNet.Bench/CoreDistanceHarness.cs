@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using StaticConvNet.Models;
+
+namespace StaticConvNet.Bench;
+
+/// <summary>What the second core gives a training step, split by how far apart the two cores are at the moment, for
+/// bench/cores.sh. On a virtual machine the hypervisor moves the two virtual CPUs between physical cores while a run
+/// goes on: at times they sit close (a flag's round trip between them about 100 ns), at times far apart (several
+/// hundred). A whole-run img/s mixes the two, so two runs of the same build differ by a third.
+/// Per model, in one process: blocks of ten batch-16 steps on both cores, each followed by ten on one core (run inside
+/// a <see cref="CoreTeam"/> half, where the step's own team runs both its halves on the calling thread), with the
+/// round trip measured just before. Each block is binned by that round trip, so the two-core and one-core figures of a
+/// bin were taken in the same state of the machine.
+/// Usage: StaticConvNet.Bench --core-distance</summary>
+internal static class CoreDistanceHarness
+{
+    private const int Batch = 16;
+    private const int StepsPerBlock = 10;
+
+    /// <summary>Round trips under this are "near", over <see cref="FarNanoseconds"/> "far"; between is rare and left out.</summary>
+    private const double NearNanoseconds = 200;
+    private const double FarNanoseconds = 300;
+
+    public static int Run()
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            Console.Error.WriteLine("--core-distance needs two cores");
+            return 2;
+        }
+        var (train, _) = BundledData.Load();
+        Console.WriteLine("model,state,blocks,round_trip_ns,two_cores_us,one_core_us");
+        foreach (var model in new[] { "arch1", "arch2", "arch3", "arch4" })
+        {
+            var step = new SteppedNetwork(model, train);
+            for (var i = 0; i < 300; i++) step.Run(); // past tiered compilation
+            CoreTeam.Run(half => { if (half == 0) for (var i = 0; i < 300; i++) step.Run(); });
+            var blocks = new List<(double RoundTrip, double TwoCores, double OneCore)>();
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < 8)
+            {
+                var roundTrip = RoundTripNanoseconds();
+                var twoCores = MicrosecondsPerStep(step.Run);
+                double oneCore = 0;
+                CoreTeam.Run(half => { if (half == 0) oneCore = MicrosecondsPerStep(step.Run); });
+                blocks.Add((roundTrip, twoCores, oneCore));
+            }
+            foreach (var (state, inState) in new (string, Func<double, bool>)[]
+                     { ("all", _ => true), ("near", rt => rt < NearNanoseconds), ("far", rt => rt > FarNanoseconds) })
+            {
+                var bin = blocks.Where(b => inState(b.RoundTrip)).ToList();
+                if (bin.Count == 0) continue;
+                Console.WriteLine($"{model},{state},{bin.Count}/{blocks.Count},{Median(bin.Select(b => b.RoundTrip)):F0},"
+                    + $"{Median(bin.Select(b => b.TwoCores)):F1},{Median(bin.Select(b => b.OneCore)):F1}");
+            }
+        }
+        return 0;
+    }
+
+    private static double MicrosecondsPerStep(Action step)
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < StepsPerBlock; i++) step();
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds / StepsPerBlock;
+    }
+
+    /// <summary>The round trip of a flag between the calling thread and <see cref="CoreTeam"/>'s helper (the two threads
+    /// a training step runs on), the mean of 40.</summary>
+    private static double RoundTripNanoseconds()
+    {
+        const int rounds = 40;
+        var flags = new long[32]; // ping at 0, pong at 16: their own cache lines
+        double nanoseconds = 0;
+        CoreTeam.Run(half =>
+        {
+            if (half == 0)
+            {
+                var start = Stopwatch.GetTimestamp();
+                for (long i = 1; i <= rounds; i++)
+                {
+                    Volatile.Write(ref flags[0], i);
+                    while (Volatile.Read(ref flags[16]) != i) { }
+                }
+                nanoseconds = Stopwatch.GetElapsedTime(start).TotalNanoseconds / rounds;
+            }
+            else
+            {
+                for (long i = 1; i <= rounds; i++)
+                {
+                    while (Volatile.Read(ref flags[0]) != i) { }
+                    Volatile.Write(ref flags[16], i);
+                }
+            }
+        });
+        return nanoseconds;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    /// <summary>A notebook model training at batch 16 with plain SGD, on successive batches of the training split.</summary>
+    private sealed class SteppedNetwork
+    {
+        private readonly IConvNet _network;
+        private readonly SgdOptimizer _optimizer;
+        private readonly Dataset _train;
+        private readonly float[] _images;
+        private readonly int[] _labels = new int[Batch];
+        private int _next;
+
+        public SteppedNetwork(string model, Dataset train)
+        {
+            _network = ModelCatalog.Find(model)!.Create();
+            _network.InitializeParameters(1);
+            _optimizer = new SgdOptimizer(_network.ParameterCount);
+            _train = train;
+            _images = new float[Batch * _network.InputLength];
+        }
+
+        public void Run()
+        {
+            for (var i = 0; i < Batch; i++, _next = (_next + 1) % _train.Count)
+            {
+                _train.Image(_next).CopyTo(_images.AsSpan(i * _network.InputLength));
+                _labels[i] = _train.Labels[_next];
+            }
+            _network.ComputeGradients(_images, _labels, Batch);
+            _optimizer.Step(_network.Parameters, _network.Gradients, 0.01f);
+        }
+    }
+}
