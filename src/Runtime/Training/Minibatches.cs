@@ -40,12 +40,28 @@ public static class Minibatches
             for (var y = 0; y < height; y++)
             {
                 var from = Math.Clamp(y - dy, 0, height - 1);
-                for (var x = 0; x < width; x++)
-                {
-                    var source = (from * width + Math.Clamp(x - dx, 0, width - 1)) * channels;
-                    copy.AsSpan(source, channels).CopyTo(image.Slice((y * width + x) * channels, channels));
-                }
+                ShiftRow(copy.AsSpan(from * width * channels, width * channels), image.Slice(y * width * channels, width * channels), dx, channels);
             }
+        }
+    }
+
+    /// <summary>Row <paramref name="source"/> moved right by <paramref name="dx"/> pixels (left when negative) into
+    /// <paramref name="destination"/>, the edge pixel repeated where the row runs out: one block copy and the edge pixels,
+    /// not a copy per pixel (per pixel, the shifts took a tenth of a batch-32 step of arch2).</summary>
+    private static void ShiftRow(ReadOnlySpan<float> source, Span<float> destination, int dx, int channels)
+    {
+        var width = source.Length / channels;
+        if (dx >= 0)
+        {
+            var edge = Math.Min(dx, width); // pixels 0..edge − 1 repeat the first
+            source.Slice(0, (width - edge) * channels).CopyTo(destination.Slice(edge * channels));
+            for (var x = 0; x < edge; x++) source.Slice(0, channels).CopyTo(destination.Slice(x * channels, channels));
+        }
+        else
+        {
+            var kept = Math.Max(width + dx, 0); // pixels kept .. width − 1 repeat the last
+            source.Slice(Math.Min(-dx, width) * channels, kept * channels).CopyTo(destination);
+            for (var x = kept; x < width; x++) source.Slice((width - 1) * channels, channels).CopyTo(destination.Slice(x * channels, channels));
         }
     }
 

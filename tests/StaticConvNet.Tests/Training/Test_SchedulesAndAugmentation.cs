@@ -71,6 +71,41 @@ public class Test_SchedulesAndAugmentation
         pixels.ShouldNotBe(batch, "another step draws others");
     }
 
+    [Theory]
+    [InlineData(3, 2, 1, 4)] // shifts past the whole image: every pixel repeats an edge
+    [InlineData(5, 7, 3, 6)]
+    [InlineData(1, 1, 2, 3)]
+    public void A_shift_larger_than_the_image_repeats_the_edge(int height, int width, int channels, int shift)
+    {
+        const int count = 40;
+        var pixels = new float[count * height * width * channels];
+        for (var i = 0; i < pixels.Length; i++) pixels[i] = i % (height * width * channels);
+        var data = new Dataset(pixels, new int[count], height, width, channels);
+        var batch = (float[])pixels.Clone();
+        Minibatches.Shift(data, seed: 11, step: 2, count, shift, batch);
+
+        var moved = 0;
+        for (var n = 0; n < count; n++)
+        {
+            var image = batch.AsSpan(n * data.ImageLength, data.ImageLength);
+            // Some (dy, dx) in [−shift, shift]² must explain every pixel as the clamped source's value.
+            var explained = false;
+            for (var dy = -shift; dy <= shift && !explained; dy++)
+            for (var dx = -shift; dx <= shift && !explained; dx++)
+            {
+                var all = true;
+                for (var y = 0; y < height && all; y++)
+                for (var x = 0; x < width && all; x++)
+                for (var c = 0; c < channels && all; c++)
+                    all = image[(y * width + x) * channels + c] == (Math.Clamp(y - dy, 0, height - 1) * width + Math.Clamp(x - dx, 0, width - 1)) * channels + c;
+                explained = all;
+                if (all && (dy, dx) != (0, 0)) moved++;
+            }
+            explained.ShouldBeTrue($"image {n} is a clamped shift of itself");
+        }
+        if (height * width > 1) moved.ShouldBeGreaterThan(0);
+    }
+
     [Fact]
     public void A_run_with_cosine_decay_momentum_and_shifts_resumes_bit_for_bit()
     {
