@@ -15,8 +15,8 @@
 #define ITERS 200000L
 #define MAX_SAMPLES 200000
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-static volatile float sink;
-__attribute__((target("avx512f"))) static void fma512(long iters) {
+static volatile float sinks[2][16]; /* one per thread, lines apart */
+__attribute__((target("avx512f"))) static void fma512(long iters, int thread) {
   __m512 a[CHAINS], b = _mm512_set1_ps(1.0000001f), c = _mm512_set1_ps(1e-7f);
   for (int i = 0; i < CHAINS; i++) a[i] = _mm512_set1_ps((float)i);
   for (long k = 0; k < iters; k++) {
@@ -24,23 +24,29 @@ __attribute__((target("avx512f"))) static void fma512(long iters) {
     for (int i = 0; i < CHAINS; i++) a[i] = _mm512_fmadd_ps(a[i], b, c);
   }
   float s = 0; for (int i = 0; i < CHAINS; i++) s += _mm512_reduce_add_ps(a[i]);
-  sink = s;
+  sinks[thread][0] = s;
 }
-/* Each flag on its own cache line. */
-static volatile long ping __attribute__((aligned(64)));
-static volatile long pong __attribute__((aligned(64)));
-static volatile long command __attribute__((aligned(64)));
-static volatile long finished __attribute__((aligned(64)));
-static void pin(int cpu) { cpu_set_t s; CPU_ZERO(&s); CPU_SET(cpu, &s); pthread_setaffinity_np(pthread_self(), sizeof s, &s); }
+/* Each flag on its own cache line, read with acquire and written with release. */
+static long ping __attribute__((aligned(64)));
+static long pong __attribute__((aligned(64)));
+static long command __attribute__((aligned(64)));
+static long finished __attribute__((aligned(64)));
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+static int cpus[2];
+static void pin(int cpu) {
+  cpu_set_t s; CPU_ZERO(&s); CPU_SET(cpu, &s);
+  if (pthread_setaffinity_np(pthread_self(), sizeof s, &s) != 0) { fprintf(stderr, "core-distance: cannot pin to CPU %d\n", cpu); exit(2); }
+}
 /* Odd commands: answer 40 pings; even ones: run the FMA loop. */
 static void *helper(void *unused) {
-  (void)unused; pin(1); long seen = 0;
+  (void)unused; pin(cpus[1]); long seen = 0;
   for (;;) {
-    long c; while ((c = command) == seen) _mm_pause();
+    long c; while ((c = LOAD(command)) == seen) _mm_pause();
     seen = c;
-    if (c & 1) { for (long i = 1; i <= 40; i++) { while (ping != c * 100 + i) {} pong = c * 100 + i; } }
-    else fma512(ITERS);
-    finished = c;
+    if (c & 1) { for (long i = 1; i <= 40; i++) { while (LOAD(ping) != c * 100 + i) {} STORE(pong, c * 100 + i); } }
+    else fma512(ITERS, 1);
+    STORE(finished, c);
   }
   return NULL;
 }
@@ -49,18 +55,24 @@ int main(int argc, char **argv) {
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx512f")) { fprintf(stderr, "core-distance: needs AVX-512\n"); return 2; }
   double seconds = argc > 1 ? atof(argv[1]) : 10;
-  pin(0);
-  pthread_t t; pthread_create(&t, NULL, helper, NULL);
+  /* The first two CPUs this process may run on. */
+  cpu_set_t allowed; int found = 0;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) { perror("core-distance: sched_getaffinity"); return 2; }
+  for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; cpu++) if (CPU_ISSET(cpu, &allowed)) cpus[found++] = cpu;
+  if (found < 2) { fprintf(stderr, "core-distance: needs two CPUs\n"); return 2; }
+  pin(cpus[0]);
+  pthread_t t;
+  if (pthread_create(&t, NULL, helper, NULL) != 0) { fprintf(stderr, "core-distance: cannot start the second thread\n"); return 2; }
   int n = 0; long c = 0; double end = now() + seconds;
   while (now() < end && n < MAX_SAMPLES) {
-    c = (c / 2 + 1) * 2 + 1; command = c; double t0 = now();
-    for (long i = 1; i <= 40; i++) { ping = c * 100 + i; while (pong != c * 100 + i) {} }
+    c = (c / 2 + 1) * 2 + 1; STORE(command, c); double t0 = now();
+    for (long i = 1; i <= 40; i++) { STORE(ping, c * 100 + i); while (LOAD(pong) != c * 100 + i) {} }
     rt[n] = (now() - t0) / 40 * 1e9;
-    while (finished != c) _mm_pause();
-    c = (c / 2 + 1) * 2; double t1 = now(); command = c; fma512(ITERS);
-    while (finished != c) _mm_pause();
+    while (LOAD(finished) != c) _mm_pause();
+    c = (c / 2 + 1) * 2; double t1 = now(); STORE(command, c); fma512(ITERS, 0);
+    while (LOAD(finished) != c) _mm_pause();
     both[n] = now() - t1;
-    double t2 = now(); fma512(ITERS); one[n] = now() - t2;
+    double t2 = now(); fma512(ITERS, 0); one[n] = now() - t2;
     n++;
   }
   double flop = ITERS * CHAINS * 32.0;
@@ -73,6 +85,7 @@ int main(int argc, char **argv) {
       sum_one += flop / one[i]; sum_both += 2 * flop / both[i]; sum_rt += rt[i]; k++;
     }
     if (k > 0) printf("%s,%d,%.0f,%.1f,%.1f\n", names[state], k, sum_rt / k, sum_one / k / 1e9, sum_both / k / 1e9);
+    else printf("%s,0,,,\n", names[state]);
   }
   return 0;
 }

@@ -29,6 +29,7 @@ internal static class CoreDistanceHarness
             return 2;
         }
         var (train, _) = BundledData.Load();
+        var flags = new FlagRoundTrip();
         Console.WriteLine("model,state,blocks,round_trip_ns,two_cores_us,one_core_us");
         foreach (var model in new[] { "arch1", "arch2", "arch3", "arch4" })
         {
@@ -39,17 +40,25 @@ internal static class CoreDistanceHarness
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed.TotalSeconds < 8)
             {
-                var roundTrip = RoundTripNanoseconds();
-                var twoCores = MicrosecondsPerStep(step.Run);
-                double oneCore = 0;
-                CoreTeam.Run(half => { if (half == 0) oneCore = MicrosecondsPerStep(step.Run); });
+                // The order alternates, so neither side always follows the other (the helper polls for a millisecond
+                // after a job, then sleeps: during a one-core block the other CPU is idle after that millisecond).
+                var oneCoreFirst = blocks.Count % 2 == 1;
+                double oneCore = 0, twoCores = 0;
+                var roundTrip = RoundTripNanoseconds(flags);
+                if (oneCoreFirst) CoreTeam.Run(half => { if (half == 0) oneCore = MicrosecondsPerStep(step.Run); });
+                twoCores = MicrosecondsPerStep(step.Run);
+                if (!oneCoreFirst) CoreTeam.Run(half => { if (half == 0) oneCore = MicrosecondsPerStep(step.Run); });
                 blocks.Add((roundTrip, twoCores, oneCore));
             }
             foreach (var (state, inState) in new (string, Func<double, bool>)[]
                      { ("all", _ => true), ("near", rt => rt < NearNanoseconds), ("far", rt => rt > FarNanoseconds) })
             {
                 var bin = blocks.Where(b => inState(b.RoundTrip)).ToList();
-                if (bin.Count == 0) continue;
+                if (bin.Count == 0)
+                {
+                    Console.WriteLine($"{model},{state},0/{blocks.Count},,,");
+                    continue;
+                }
                 Console.WriteLine($"{model},{state},{bin.Count}/{blocks.Count},{Median(bin.Select(b => b.RoundTrip)):F0},"
                     + $"{Median(bin.Select(b => b.TwoCores)):F1},{Median(bin.Select(b => b.OneCore)):F1}");
             }
@@ -65,32 +74,15 @@ internal static class CoreDistanceHarness
     }
 
     /// <summary>The round trip of a flag between the calling thread and <see cref="CoreTeam"/>'s helper (the two threads
-    /// a training step runs on), the mean of 40.</summary>
-    private static double RoundTripNanoseconds()
+    /// a training step runs on), the mean of 40, timed once both are running (the helper may have been asleep).</summary>
+    private static double RoundTripNanoseconds(FlagRoundTrip roundTrip)
     {
         const int rounds = 40;
-        var flags = new long[32]; // ping at 0, pong at 16: their own cache lines
         double nanoseconds = 0;
         CoreTeam.Run(half =>
         {
-            if (half == 0)
-            {
-                var start = Stopwatch.GetTimestamp();
-                for (long i = 1; i <= rounds; i++)
-                {
-                    Volatile.Write(ref flags[0], i);
-                    while (Volatile.Read(ref flags[16]) != i) { }
-                }
-                nanoseconds = Stopwatch.GetElapsedTime(start).TotalNanoseconds / rounds;
-            }
-            else
-            {
-                for (long i = 1; i <= rounds; i++)
-                {
-                    while (Volatile.Read(ref flags[0]) != i) { }
-                    Volatile.Write(ref flags[16], i);
-                }
-            }
+            if (half == 0) nanoseconds = roundTrip.Ping(rounds, TimeSpan.FromSeconds(1));
+            else roundTrip.Answer(rounds);
         });
         return nanoseconds;
     }

@@ -32,24 +32,13 @@ public static class CrossCoreHarness
     /// <summary>One core sets a flag, the other answers; the time of the whole exchange.</summary>
     private static double RoundTripNanoseconds()
     {
-        long ping = 0, pong = 0;
         const int rounds = 100_000;
-        var helper = new Thread(() =>
-        {
-            for (long i = 1; i <= rounds; i++)
-            {
-                while (Volatile.Read(ref ping) != i) { }
-                Volatile.Write(ref pong, i);
-            }
-        }) { IsBackground = true };
+        var roundTrip = new FlagRoundTrip();
+        var helper = new Thread(() => roundTrip.Answer(rounds)) { IsBackground = true };
         helper.Start();
-        var clock = Stopwatch.StartNew();
-        for (long i = 1; i <= rounds; i++)
-        {
-            Volatile.Write(ref ping, i);
-            while (Volatile.Read(ref pong) != i) { }
-        }
-        return clock.Elapsed.TotalNanoseconds / rounds;
+        var nanoseconds = roundTrip.Ping(rounds, TimeSpan.FromSeconds(10));
+        helper.Join();
+        return nanoseconds;
     }
 
     /// <summary>Every cache line of the buffer read once, four vectors in flight (what a kernel's loads do).</summary>

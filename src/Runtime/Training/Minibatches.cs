@@ -28,12 +28,9 @@ public static class Minibatches
     internal static void Shift(Dataset train, int seed, long step, int batchSize, int shift, float[] images, float[] copy)
     {
         var (height, width, channels) = (train.Height, train.Width, train.Channels);
-        var key = SplitMix.Mix((ulong)(uint)seed ^ 0x5A1F7EDUL);
         for (var i = 0; i < batchSize; i++)
         {
-            var bits = SplitMix.Mix(SplitMix.Mix(key + (ulong)step) + (ulong)i);
-            var dy = (int)(SplitMix.UnitDouble(bits) * (2 * shift + 1)) - shift;
-            var dx = (int)(SplitMix.UnitDouble(SplitMix.Mix(bits)) * (2 * shift + 1)) - shift;
+            var (dy, dx) = ShiftOf(seed, step, i, shift);
             if (dy == 0 && dx == 0) continue;
             var image = images.AsSpan(i * train.ImageLength, train.ImageLength);
             image.CopyTo(copy);
@@ -43,6 +40,17 @@ public static class Minibatches
                 ShiftRow(copy.AsSpan(from * width * channels, width * channels), image.Slice(y * width * channels, width * channels), dx, channels);
             }
         }
+    }
+
+    /// <summary>The (dy, dx) in [−shift, shift]² by which <see cref="Shift(Dataset, int, long, int, int, float[])"/> moves
+    /// image <paramref name="image"/> of the batch of <paramref name="step"/>: a pure function of its arguments.</summary>
+    public static (int Dy, int Dx) ShiftOf(int seed, long step, int image, int shift)
+    {
+        var key = SplitMix.Mix((ulong)(uint)seed ^ 0x5A1F7EDUL);
+        var bits = SplitMix.Mix(SplitMix.Mix(key + (ulong)step) + (ulong)image);
+        var dy = (int)(SplitMix.UnitDouble(bits) * (2 * shift + 1)) - shift;
+        var dx = (int)(SplitMix.UnitDouble(SplitMix.Mix(bits)) * (2 * shift + 1)) - shift;
+        return (dy, dx);
     }
 
     /// <summary>Row <paramref name="source"/> moved right by <paramref name="dx"/> pixels (left when negative) into
