@@ -7,10 +7,10 @@ namespace StaticConvNet.Bench;
 /// bench/cores.sh. On a virtual machine the hypervisor moves the two virtual CPUs between physical cores while a run
 /// goes on: at times they sit close (a flag's round trip between them about 100 ns), at times far apart (several
 /// hundred). A whole-run img/s mixes the two, so two runs of the same build differ by a third.
-/// Per model, in one process: blocks of ten batch-16 steps on both cores, each followed by ten on one core (run inside
-/// a <see cref="CoreTeam"/> half, where the step's own team runs both its halves on the calling thread), with the
-/// round trip measured just before. Each block is binned by that round trip, so the two-core and one-core figures of a
-/// bin were taken in the same state of the machine.
+/// Per model, in one process: pairs of blocks, ten batch-16 steps on both cores and ten on one core (run inside a
+/// <see cref="CoreTeam"/> half, where the step's own team runs both its halves on the calling thread), in alternating
+/// order, with the round trip measured just before each pair. Each pair is binned by that round trip, so the two-core
+/// and one-core figures of a bin were taken in the same state of the machine.
 /// Usage: StaticConvNet.Bench --core-distance</summary>
 internal static class CoreDistanceHarness
 {
@@ -43,10 +43,10 @@ internal static class CoreDistanceHarness
                 // The order alternates, so neither side always follows the other (the helper polls for a millisecond
                 // after a job, then sleeps: during a one-core block the other CPU is idle after that millisecond).
                 var oneCoreFirst = blocks.Count % 2 == 1;
-                double oneCore = 0, twoCores = 0;
+                double oneCore = 0;
                 var roundTrip = RoundTripNanoseconds(flags);
                 if (oneCoreFirst) CoreTeam.Run(half => { if (half == 0) oneCore = MicrosecondsPerStep(step.Run); });
-                twoCores = MicrosecondsPerStep(step.Run);
+                var twoCores = MicrosecondsPerStep(step.Run);
                 if (!oneCoreFirst) CoreTeam.Run(half => { if (half == 0) oneCore = MicrosecondsPerStep(step.Run); });
                 blocks.Add((roundTrip, twoCores, oneCore));
             }
