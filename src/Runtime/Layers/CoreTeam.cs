@@ -108,9 +108,11 @@ public static class CoreTeam
             long seen = 0;
             while (true)
             {
-                // Poll for the next job for a while, then sleep until one is posted.
+                // Poll for the next job for a while, then sleep until one is posted. One short pause between looks:
+                // with sixteen, the helper's half started 3.7 µs after the caller's (median, arch1 at batch 16), with
+                // one 1.8–2.3 µs, on a step of about 170 µs.
                 var until = Stopwatch.GetTimestamp() + SpinTicks;
-                while (Volatile.Read(ref _posted) == seen && Stopwatch.GetTimestamp() < until) Thread.SpinWait(16);
+                while (Volatile.Read(ref _posted) == seen && Stopwatch.GetTimestamp() < until) Thread.SpinWait(1);
                 if (Volatile.Read(ref _posted) == seen)
                 {
                     _wake.Reset();
