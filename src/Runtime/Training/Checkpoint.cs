@@ -247,6 +247,15 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         return new Checkpoint(name, fingerprint, steps, seed, momentum, parameters, velocity, adam) { ClassNames = classNames, State = state };
     }
 
+    /// <summary>The little-endian floats of <paramref name="raw"/>, whatever the machine's byte order: how checkpoints and
+    /// weights files store them.</summary>
+    internal static float[] LittleEndianSingles(ReadOnlySpan<byte> raw)
+    {
+        var values = new float[raw.Length / 4];
+        for (var i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4));
+        return values;
+    }
+
     /// <summary>A diverged run's NaN or infinite values would load and predict nothing: refused, naming the first.</summary>
     internal static void RequireFinite(float[] values, string what, string path)
     {
@@ -284,10 +293,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         public float[] Singles(int count, string field)
         {
             if (count > (_bytes.Length - Position) / 4) throw new DataFormatException(path, $"is truncated: it ends inside the {field}");
-            var raw = Take(count * 4, field);
-            var values = new float[count];
-            for (var i = 0; i < count; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4));
-            return values;
+            return LittleEndianSingles(Take(count * 4, field));
         }
     }
 }

@@ -97,9 +97,8 @@ public static class WeightsFile
             throw new DataFormatException(path, $"holds {bytes.Length / 4} floats, but its header says {parameterCount} parameters and {stateCount} of state; the file is truncated or damaged");
         if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(bytes)), Field("sha256"), StringComparison.OrdinalIgnoreCase))
             throw new DataFormatException(path, "is damaged: its data's SHA-256 does not match its header");
-        var values = new float[parameterCount + stateCount];
-        for (var i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4));
-        var (parameters, state) = (values[..parameterCount], values[parameterCount..]);
+        var parameters = Checkpoint.LittleEndianSingles(bytes.AsSpan(0, parameterCount * 4));
+        var state = Checkpoint.LittleEndianSingles(bytes.AsSpan(parameterCount * 4));
         Checkpoint.RequireFinite(parameters, "parameter", path);
         Checkpoint.RequireFinite(state, "state value", path);
 
