@@ -44,6 +44,7 @@ public static class AvgPool
             (sum / w.Taps).Store(ref _y, (nuint)(w.OutBase + c));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Single(in PoolWindow w, int c)
         {
             var sum = 0f;
@@ -73,6 +74,7 @@ public static class AvgPool
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Single(in PoolWindow w, int c)
         {
             var share = Unsafe.Add(ref _g, w.OutBase + c) / w.Taps;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
@@ -15,6 +16,7 @@ public static class BatchNorm
     /// images end to end), into <paramref name="batch"/> ([mean C][inverse deviation C]); then running = (1 − momentum)
     /// · running + momentum · batch for <paramref name="state"/> ([running mean C][running variance C]); an empty
     /// <paramref name="state"/> (a look at the batch that moves nothing) is left alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Statistics(ReadOnlySpan<float> inputs, int count, int pixels, int channels, float epsilon, float momentum,
         Span<float> batch, Span<float> state)
     {
@@ -42,6 +44,7 @@ public static class BatchNorm
 
     /// <summary>Training: y = γ · (x − mean) · inverse deviation + β, with the batch's statistics, as y = x · a + b per
     /// channel (a = γ · inverse deviation, b = β − mean · a), a vector of channels at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardTraining(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> batch,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, int channels)
     {
@@ -58,6 +61,7 @@ public static class BatchNorm
     }
 
     /// <summary>Inference: y = γ · (x − running mean) / √(running variance + ε) + β, as y = x · a + b per channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardInference(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> state,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, int channels, float epsilon)
     {
@@ -73,6 +77,7 @@ public static class BatchNorm
         Apply(input, output, scale, shift, channels);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Apply(ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int channels)
     {
         var period = Period(channels);
@@ -92,6 +97,7 @@ public static class BatchNorm
     private static int Period(int channels) => channels * Math.Max(1, 256 / channels);
 
     /// <summary><paramref name="perChannel"/> repeated to fill <paramref name="tiled"/> (a whole number of pixels).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<float> Tile(ReadOnlySpan<float> perChannel, Span<float> tiled)
     {
         for (var start = 0; start < tiled.Length; start += perChannel.Length) perChannel.CopyTo(tiled[start..]);
@@ -101,6 +107,7 @@ public static class BatchNorm
     /// <summary><paramref name="totals"/>[c] += a[c] and <paramref name="products"/>[c] += a[c] · b[c] for every pixel's
     /// row of <paramref name="a"/> and <paramref name="b"/>, in double, pixel after pixel: the same additions in the same
     /// order whether a channel's lane is a vector's or a scalar's (widening a float to a double is exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int channels, Span<double> totals, Span<double> products)
     {
         var c0 = 0;
@@ -138,6 +145,7 @@ public static class BatchNorm
     /// <summary>Over the batch: Σ dy and Σ dy · x̂ per channel into <paramref name="sums"/> ([C][C]), and the parameter
     /// gradients they are: β's is Σ dy, γ's Σ dy · x̂, ADDED into <paramref name="gammaGradient"/> and
     /// <paramref name="betaGradient"/>. Σ dy · x̂ is taken as inverse deviation · (Σ dy · x − mean · Σ dy).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GradientSums(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, int channels, ReadOnlySpan<float> batch,
         Span<float> sums, Span<float> gammaGradient, Span<float> betaGradient)
     {
@@ -161,6 +169,7 @@ public static class BatchNorm
     /// <summary>dx = γ · inverse deviation · (dy − Σdy / M − x̂ · Σ(dy · x̂) / M), M the batch's values per channel, as
     /// dx = dy · k + x · l + m per channel. Overwrites <paramref name="inputGradient"/>; an empty one (the network's
     /// first layer) is left alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient,
         ReadOnlySpan<float> batch, ReadOnlySpan<float> sums, ReadOnlySpan<float> gamma, int channels, int valuesPerChannel)
     {
@@ -195,6 +204,7 @@ public static class BatchNorm
     /// <summary>The weights and bias of a layer followed by this BatchNorm, with the normalisation folded in for
     /// inference: for output channel o, scale = γ / √(running variance + ε), W'[…, o] = W[…, o] · scale and
     /// b' = (b − running mean) · scale + β. Weights are HWIO (or [in, out]): the output channel is the fastest index.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fold(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> state, float epsilon, Span<float> foldedWeights, Span<float> foldedBias)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StaticConvNet.Kernels;
 
 /// <summary>Concatenation by channel of HWC images of the same height and width: each block's channels go to their
@@ -6,6 +8,7 @@ public static class Concat
 {
     /// <summary>Writes <paramref name="part"/> (<paramref name="partChannels"/> channels a pixel) into channels
     /// <paramref name="offset"/> … of <paramref name="output"/> (<paramref name="channels"/> a pixel).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> part, Span<float> output, int pixels, int partChannels, int channels, int offset)
     {
         Check(part.Length, output.Length, pixels, partChannels, channels, offset);
@@ -15,6 +18,7 @@ public static class Concat
 
     /// <summary>The gradient of <paramref name="partGradient"/>'s block: its channels of every pixel of
     /// <paramref name="outputGradient"/>. Overwrites <paramref name="partGradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> outputGradient, Span<float> partGradient, int pixels, int partChannels, int channels, int offset)
     {
         Check(partGradient.Length, outputGradient.Length, pixels, partChannels, channels, offset);

@@ -71,6 +71,7 @@ public static class Conv2D
     /// <summary>Writes the weights as the input gradient reads them: rotated 180° with in and out channels swapped,
     /// W'[P−1−ky, P−1−kx, o, c] = W[ky, kx, c, o]. The weights do not change during a batch, so a network does this
     /// once per batch for every convolution that back-propagates into its input, not once per image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FlipWeights<TShape>(ReadOnlySpan<float> weights, Span<float> flipped)
         where TShape : struct, IConv2DShape
     {
@@ -140,6 +141,7 @@ public static class Conv2D
         else BiasGradient<Block128>(outputGradient, biasGradient, pixels, channels);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BiasGradient<TBlock>(ReadOnlySpan<float> outputGradient, Span<float> biasGradient, int pixels, int channels)
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -167,6 +169,7 @@ public static class Conv2D
     // ---------------------------------------------------------------------------------------------
 
     /// <summary>Copies the input into a zeroed scratch image with the SAME padding around it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Span<float> Pad<TShape>(ReadOnlySpan<float> input)
         where TShape : struct, IConv2DShape
     {
@@ -181,6 +184,7 @@ public static class Conv2D
         return padded;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardBlocked<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -271,6 +275,7 @@ public static class Conv2D
     /// <summary>dW[ky, kx, c, :] += Σ_pixels x[window(pixel) + (ky, kx, c)] · dOut[pixel, :]. A group of weight rows
     /// (all of them where they fit in registers, else equal parts of one kernel row) is held in registers while every
     /// output pixel streams past, so each gradient row is loaded once per group and each weight row once per image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient,
         Span<float> weightGradient)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -324,6 +329,7 @@ public static class Conv2D
 
     /// <summary>dW rows j = 0 … count − 1 (from <paramref name="d"/>, <c>oc</c> apart) += Σ_pixels x[window + first +
     /// RowOffset(j)] · dOut[pixel, block..], each row's sum in pixel order. Every offset is a constant of the layer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradientRows<TShape, TCount, TBlock>(ref float x, ref float g, ref float d, int first, int block)
         where TShape : struct, IConv2DShape where TCount : struct, IRowCount where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -455,6 +461,7 @@ public static class Conv2D
     /// <summary>Strided: dIn[window(pixel) + tap, :] += Σ_o dOut[pixel, o] · W[tap, :, o], scattered into a padded
     /// scratch gradient. For each output pixel a group of taps (whole kernel rows, up to 28) is summed over the output
     /// channels in registers, one independent chain per tap, and then added into the input gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> flippedWeights, ReadOnlySpan<float> outputGradient,
         Span<float> inputGradient)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -572,6 +579,7 @@ public static class Conv2D
     // Generic path: any channel count, any SIMD width (or none)
     // ---------------------------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardGeneric<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape
@@ -606,6 +614,7 @@ public static class Conv2D
 
     /// <summary>Both backward products in one walk over the windows: weight gradients accumulate (+=) unless
     /// <paramref name="weightGradient"/> is empty; the input gradient is overwritten unless it is empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardGeneric<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient,
         Span<float> weightGradient, Span<float> inputGradient)
         where TShape : struct, IConv2DShape

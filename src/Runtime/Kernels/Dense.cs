@@ -33,7 +33,7 @@ public static class Dense
     // Compiled on its own (not inlined into the width dispatch above): profile-guided tier-1 compilation inlined it into
     // Forward<TActivation> at 128 bits, ran out of inlining budget there and left the block operations as calls with
     // their operands on the stack, which took the layer from 2.4 to 4.8 µs per arch2 image.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Forward<TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
         where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -95,7 +95,7 @@ public static class Dense
         else InputGradient<Block128>(weights, outputGradient, inputGradient);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)] // as Forward<TActivation, TBlock>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // as Forward<TActivation, TBlock>
     private static void InputGradient<TBlock>(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -144,7 +144,7 @@ public static class Dense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int PassImages<TBlock>() where TBlock : unmanaged, IChannelBlock<TBlock> => TBlock.Accumulators < 8 ? TBlock.Accumulators : 8;
 
-    [MethodImpl(MethodImplOptions.NoInlining)] // as Forward<TActivation, TBlock>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // as Forward<TActivation, TBlock>
     private static void WeightGradient<TBlock>(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, int count, Span<float> weightGradient)
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {

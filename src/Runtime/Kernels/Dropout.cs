@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
@@ -12,6 +13,7 @@ namespace StaticConvNet.Kernels;
 public static class Dropout
 {
     /// <summary>Training pass: mask[i] = 0 with probability <paramref name="rate"/>, else 1 / (1 − rate); out = in · mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, Span<float> mask, float rate, ulong seed, ulong stream)
     {
         if (input.Length != output.Length || input.Length != mask.Length) throw new ArgumentException("Dropout buffers differ in length.");
@@ -46,6 +48,7 @@ public static class Dropout
     /// <summary>The same mask as <see cref="Draw"/> element by element, a vector of lanes at a time at whatever width
     /// the machine has; returns how many elements it filled.</summary>
     /// <remarks>draw · 2⁻²⁴ &lt; rate is the same test on the integer draw as draw &lt; ⌈rate · 2²⁴⌉.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int MaskVectors(Span<float> mask, ulong key, float rate, float keep)
     {
         var threshold = (uint)Math.Ceiling(rate * (double)(1 << 24));

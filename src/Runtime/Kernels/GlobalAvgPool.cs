@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet.Kernels;
 
@@ -7,6 +8,7 @@ namespace StaticConvNet.Kernels;
 /// scalar tail and the GPU kernel (which sums in the same order) give the same bits.</summary>
 public static class GlobalAvgPool
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, int pixels, int channels)
     {
         Check(input.Length, output.Length, pixels, channels);
@@ -18,6 +20,7 @@ public static class GlobalAvgPool
 
     /// <summary>Every pixel of a channel gets that channel's gradient divided by the pixel count. Overwrites
     /// <paramref name="inputGradient"/>; an empty one (the network's first layer) is left alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int pixels, int channels)
     {
         if (inputGradient.IsEmpty) return;

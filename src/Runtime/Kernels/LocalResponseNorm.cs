@@ -63,6 +63,7 @@ public static class LocalResponseNorm
 
     /// <summary>sums[p, c] = Σ_{|d−c| ≤ r} values[p, d]: per pixel, the row times a C×C band matrix of ones,
     /// computed as C scaled-row additions, which vectorise over channels (a running sum would not).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WindowSums(ReadOnlySpan<float> values, Span<float> sums, in LrnShape s)
     {
         var channels = s.Channels;
@@ -102,6 +103,7 @@ public static class LocalResponseNorm
     [ThreadStatic] private static double[]? t_prefix;
 
     /// <summary>WindowSums for deep layers: per pixel, prefix sums in double, each window sum one subtraction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PrefixWindowSums(ReadOnlySpan<float> values, Span<float> sums, in LrnShape s)
     {
         var channels = s.Channels;
@@ -132,6 +134,7 @@ public static class LocalResponseNorm
 
     /// <summary>WindowSums for exactly 16 channels: one block per pixel, the band product as 16 broadcast multiply-adds
     /// with no calls or branches in between (the notebook's LRN layers are 16 channels deep).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WindowSums16<TBlock>(ReadOnlySpan<float> values, Span<float> sums, Span<float> band, int pixels)
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {

@@ -37,6 +37,7 @@ public static class MaxPool
         [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per window: the call would cost more than the work
         public void Register(in PoolWindow w, int c) => WindowMax<TShape, TBlock>(ref _x, w, c).Store(ref _y, (nuint)(w.OutBase + c));
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Single(in PoolWindow w, int c)
         {
             var max = float.NegativeInfinity;
@@ -73,6 +74,7 @@ public static class MaxPool
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Single(in PoolWindow w, int c)
         {
             var best = -1;

@@ -50,6 +50,7 @@ internal static class PoolWindows<T> where T : struct, IPoolShape
     /// <summary>Runs <paramref name="pass"/> on every window, in output order: for each output pixel, its channels a
     /// block (16) at a time where they fit (and any vector width is accelerated), then one at a time. Both pooling kinds
     /// and both directions walk the windows this way; each pass says only what it does with one window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForEach<TPass>(ref TPass pass) where TPass : struct, IPoolPass, allows ref struct
     {
         var vectorChannels = Block128.IsAccelerated ? T.Channels / Lanes * Lanes : 0;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
@@ -17,6 +18,7 @@ public static class Relu
         else Backward<Block128>(input, outputGradient, inputGradient);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Backward<TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {

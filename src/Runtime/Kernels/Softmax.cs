@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StaticConvNet.Kernels;
 
 /// <summary>Softmax computed stably: the largest logit is subtracted before exponentiating, so no exp overflows
@@ -9,6 +11,7 @@ public static class Softmax
 {
     /// <summary>Writes softmax(<paramref name="logits"/>) into <paramref name="probabilities"/> (they may be the same
     /// span).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Probabilities(ReadOnlySpan<float> logits, Span<float> probabilities)
     {
         if (logits.IsEmpty) throw new ArgumentException("Softmax needs at least one logit.", nameof(logits));
@@ -20,6 +23,7 @@ public static class Softmax
 
     /// <summary>−log softmax(logits)[<paramref name="index"/>] = log Σ exp(logits − max) − (logits[index] − max):
     /// finite for finite logits even where softmax(logits)[index] underflows to 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float NegativeLogProbability(ReadOnlySpan<float> logits, int index)
     {
         if ((uint)index >= (uint)logits.Length)
@@ -37,6 +41,7 @@ public static class Softmax
     /// <summary>Writes exp(logits − max) into <paramref name="exponentials"/> and returns their sum (at least 1, from
     /// the largest logit, unless a logit is NaN or infinite), summed in the order <see cref="NegativeLogProbability(ReadOnlySpan{float}, int)"/>
     /// sums them, so both give the same bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float ShiftedExponentials(ReadOnlySpan<float> logits, Span<float> exponentials, out float max)
     {
         max = Max(logits);
@@ -51,6 +56,7 @@ public static class Softmax
     }
 
     /// <summary>The largest logit; NaN when any is NaN (a NaN must not hide behind a larger finite logit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Max(ReadOnlySpan<float> logits)
     {
         var max = logits[0];

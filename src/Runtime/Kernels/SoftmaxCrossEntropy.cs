@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StaticConvNet.Kernels;
 
 /// <summary>Softmax cross-entropy of one image's logits against its label, the notebook's loss. Both the loss and
@@ -7,6 +9,7 @@ public static class SoftmaxCrossEntropy
 {
     /// <summary>Returns −log softmax(logits)[label] and writes gradientScale · (softmax − onehot) into
     /// <paramref name="logitsGradient"/> (scale 1/batch gives the gradient of the batch mean).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Compute(ReadOnlySpan<float> logits, int label, Span<float> logitsGradient, float gradientScale)
     {
         CheckLabel(logits, label);

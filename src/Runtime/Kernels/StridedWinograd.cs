@@ -68,6 +68,7 @@ public static class StridedWinograd
         else TransformWeights<TShape, Block128>(weights, transformed);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -154,6 +155,7 @@ public static class StridedWinograd
         else Forward<TShape, TActivation, Block128>(input, transformed, bias, output);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -180,6 +182,7 @@ public static class StridedWinograd
 
     /// <summary>Y = Aᵀ M A for every tile, plus bias, through the activation, into the tile's 4×4 output pixels: Aᵀ
     /// across each of M's six rows (into a stack block of 6×4), then down each of the four columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {

@@ -66,6 +66,7 @@ public static class Winograd
         else TransformWeights<TShape, Block128>(weights, transformed);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -190,6 +191,7 @@ public static class Winograd
         else ForwardBlocked<TShape, TActivation, Block128>(input, transformed, bias, output);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ForwardBlocked<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -220,6 +222,7 @@ public static class Winograd
     /// [tile][16-channel group][position][16 channels] (<see cref="WindowOffset"/>), so the window transform writes each
     /// tile's 36 positions of a channel group as one contiguous run: laid out by position first, its stores strayed a
     /// kilobyte or more apart and missed the L1 cache, which took the strided layer's transform from 1.1 to 2.0 µs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Products<TProducts, TBlock>(ReadOnlySpan<float> v, ReadOnlySpan<float> transformed, Span<float> m)
         where TProducts : struct, IWinogradProducts where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -261,6 +264,7 @@ public static class Winograd
     /// <paramref name="overlapLast"/> a last tile past an edge that is not a multiple of the tile side moves back (the
     /// forward pass); without, it reads zeros
     /// past the edge (the weight gradient, where a pixel counted twice would be summed twice).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void TransformWindows<TShape, TBlock>(ReadOnlySpan<float> input, Span<float> v, int tileSide, bool overlapLast, int firstRow, int rows)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -365,6 +369,7 @@ public static class Winograd
     /// layer: a 7×7 output is four 4×4 tiles) is four chains of dependent multiply-adds, and the multiply-add's latency
     /// (4 cycles on each of 2 pipes, so 8 chains to fill them) held the products to about half the ceiling: they took
     /// 2.07 µs at AVX-512 against 2.51 at AVX2, which has two registers a block and so twice the chains.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProductBlockPaired<TProducts, TCount, TBlock>(ref float v, ref float u, ref float m)
         where TProducts : struct, IWinogradProducts where TCount : struct, ITileCount where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -415,6 +420,7 @@ public static class Winograd
     /// <summary>M[t + k][position][16 channels] = Σ_c V[t + k][c][position] · U[position][c][16 channels] for the
     /// block's tiles k: each kernel row is loaded once for all of them, and each tile's value is broadcast into its
     /// multiply-add. The block size is a constant of the layer, so the JIT drops the accumulators past it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProductBlock<TProducts, TCount, TBlock>(ref float v, ref float u, ref float m)
         where TProducts : struct, IWinogradProducts where TCount : struct, ITileCount where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -482,6 +488,7 @@ public static class Winograd
 
     /// <summary>Y = Aᵀ M A for every tile of the band of <paramref name="rows"/> tile rows from <paramref name="firstRow"/>
     /// (rows of Aᵀ: [1 1 1 1 1 0], [0 1 −1 2 −2 1]), plus bias, through the activation, into the tile's 2×2 output pixels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -547,6 +554,7 @@ public static class Winograd
         else WeightGradientBlocked<TShape, Block128>(input, outputGradient, weightGradient);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void WeightGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -582,6 +590,7 @@ public static class Winograd
     }
 
     /// <summary>Ŷ[position][tile] = (A dY Aᵀ)[position] for every tile's 2×2 output gradient dY (zeros past the edge).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -636,6 +645,7 @@ public static class Winograd
     /// <summary>N[position][c + k][16 channels] = Σ_tiles V[tile][c + k][position] · Ŷ[position][tile][16 channels] for
     /// k &lt; <see cref="GradientChannels{TBlock}"/>: those input channels' sums in registers while the tiles stream past,
     /// each in tile order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GradientProduct<TShape, TBlock>(ref float v, ref float g, ref float n)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -682,6 +692,7 @@ public static class Winograd
 
     /// <summary>dW[ky, kx, c, o] += (Gᵀ N[c, o] G)[ky, kx] for every channel pair, 16 output channels at a time: Gᵀ down
     /// the six columns (into a 5×6 stack block), then across the five rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using StaticConvNet.Kernels;
 
 namespace StaticConvNet;
@@ -227,6 +228,7 @@ public sealed class BatchRunner
 
     /// <summary>The most likely class of each image laid end to end in <paramref name="images"/>, as many at a time as
     /// a batch holds, with one shard per core.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PredictBatch(ReadOnlySpan<float> images, Span<int> predictions)
     {
         using var _ = Enter();
@@ -260,6 +262,7 @@ public sealed class BatchRunner
     /// each shard keeps summing its half of every pass into its own buffer, so the sums' order (and the bits) are the
     /// same on one core or two. They do depend on the capacity, which decides the passes and so which images each shard
     /// sums: a network recompiled with another <c>BatchCapacity</c> trains to slightly different bits.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
         using var _ = Enter();
@@ -295,6 +298,7 @@ public sealed class BatchRunner
     /// layer's statistics taken between them; then each backward stage in reverse, that layer's batch sums between.
     /// Each stage runs on both cores; the batch sums run on this one, in slot order (the same bits either way).</summary>
     /// <remarks>A batch larger than the capacity runs as several passes, each normalised with its own statistics.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TrainInStages()
     {
         var images = _batchImages.AsSpan(0, _batchCount * _inputLength);
@@ -312,6 +316,7 @@ public sealed class BatchRunner
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardStageShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
@@ -324,6 +329,7 @@ public sealed class BatchRunner
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardStageShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
@@ -342,6 +348,7 @@ public sealed class BatchRunner
 
     /// <summary>Mean softmax cross-entropy without gradients, one image after another on the calling thread (a batch
     /// larger than the capacity, one pass of slots after another).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float ComputeLoss(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, bool training)
     {
         using var _ = Enter();
@@ -364,6 +371,7 @@ public sealed class BatchRunner
 
     /// <summary>The training-mode loss of a network with batch layers: passes of up to the capacity, each stage on every
     /// image before the next, normalised with each pass's statistics (the running statistics stay as they are).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float StagedLoss(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
         var lossSum = 0f;
@@ -385,6 +393,7 @@ public sealed class BatchRunner
 
     /// <summary>Runs <paramref name="shard"/> for every shard of the current batch: one per core when there is more than
     /// one image and more than one core. Which images a shard sums does not depend on which way it runs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunShards(Action<int> shard)
     {
         if (_batchCount > 1) CoreTeam.Run(shard);
@@ -400,6 +409,7 @@ public sealed class BatchRunner
     }
 
     /// <summary>Forward, loss and backward for one shard's images, gradients into that shard's own buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TrainShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
@@ -427,6 +437,7 @@ public sealed class BatchRunner
     }
 
     /// <summary>Inference for one shard's images: the most likely class of each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PredictShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
@@ -453,6 +464,7 @@ public sealed class BatchRunner
 
     /// <summary>Throws unless each of the first <paramref name="count"/> labels is a class, 0..classes − 1. The GPU
     /// path checks its batches with it too.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CheckLabels(ReadOnlySpan<int> labels, int count, int classes)
     {
         for (var i = 0; i < count; i++)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace StaticConvNet;
@@ -88,6 +89,7 @@ public static class CoreTeam
             _wake.Set(); // cheap when the helper is spinning (no one waits on the event)
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public ExceptionDispatchInfo? Join()
         {
             // A tight poll, not SpinWait's backoff: its later rounds pause for tens of microseconds at a time, and
@@ -103,6 +105,7 @@ public static class CoreTeam
             return _failure;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop()
         {
             long seen = 0;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet;
 
@@ -22,6 +23,7 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
     public float[] FirstMoment { get; } = new float[parameterCount];
     public float[] SecondMoment { get; } = new float[parameterCount];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
         CheckLengths(FirstMoment.Length, parameters.Length, gradients.Length);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StaticConvNet.Kernels;
 
 namespace StaticConvNet;
@@ -8,6 +9,7 @@ public static class Minibatches
 {
     /// <summary>The notebook's minibatch for <paramref name="step"/>: batch images from offset step · batch mod (N − batch)
     /// of the seeded order, whichever device trains.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fill(Dataset train, int[] order, long step, int batchSize, float[] images, int[] labels)
     {
         var offset = (int)(step * batchSize % (train.Count - batchSize));
@@ -25,6 +27,7 @@ public static class Minibatches
         => Shift(train, seed, step, batchSize, shift, images, new float[train.ImageLength]);
 
     /// <param name="copy">Room for one image, reused from step to step.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Shift(Dataset train, int seed, long step, int batchSize, int shift, float[] images, float[] copy)
     {
         var (height, width, channels) = (train.Height, train.Width, train.Channels);
@@ -56,6 +59,7 @@ public static class Minibatches
     /// <summary>Row <paramref name="source"/> moved right by <paramref name="dx"/> pixels (left when negative) into
     /// <paramref name="destination"/>, the edge pixel repeated where the row runs out: one block copy and the edge pixels,
     /// not a copy per pixel (per pixel, the shifts took a tenth of a batch-32 step of arch2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ShiftRow(ReadOnlySpan<float> source, Span<float> destination, int dx, int channels)
     {
         var width = source.Length / channels;
@@ -74,6 +78,7 @@ public static class Minibatches
     }
 
     /// <summary>A seeded Fisher–Yates permutation of 0..count−1 (our own generator: same order everywhere).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Shuffle(int count, int seed)
     {
         var order = new int[count];
