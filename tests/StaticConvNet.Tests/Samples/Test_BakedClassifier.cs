@@ -36,7 +36,8 @@ public class Test_BakedClassifier
         for (var i = 0; i < 50; i++) BakedLetters.Classify(image); // warm up: per-thread instance and scratch
         // The thread's allocation count can be off by a few KB across a collection (dotnet/coreclr#10207), and the
         // suite's other tests allocate on other threads meanwhile: judge a window of calls no collection crossed.
-        // An allocation per call would show in every window.
+        // An allocation per call would show in every window; a one-off one of the runtime's (a method's tier-up, which
+        // may land in any window while the busy suite delays it) in one only, so the quietest window is judged.
         var windows = new List<long>();
         for (var attempt = 0; attempt < 10; attempt++)
         {
@@ -49,6 +50,6 @@ public class Test_BakedClassifier
             if (windows.Count == 3) break;
         }
         windows.ShouldNotBeEmpty("every window of 200 calls crossed a collection");
-        windows.ShouldAllBe(bytes => bytes == 0);
+        windows.Min().ShouldBe(0L, $"every window of 200 calls allocated: {string.Join(", ", windows)} bytes");
     }
 }
