@@ -66,6 +66,13 @@ internal static class NetworkEmitter
     internal static string NoBackward(ResolvedLayer layer)
         => $"// {layer.Spec.Name} reads the image and has no parameters: nothing needs its backward pass.";
 
+    /// <summary>What stands where the CPU code would call or define a layer's backward pass and has none
+    /// (<see cref="ResolvedLayer.HasCpuBackward"/>).</summary>
+    private static string NoCpuBackward(ResolvedLayer layer)
+        => layer.GradientMaskedBy.Length > 0
+            ? $"// {layer.Spec.Name}: its gradient mask (x > 0) runs inside {layer.GradientMaskedBy}'s backward pass."
+            : NoBackward(layer);
+
     /// <summary>The banner above each layer's code, in every generated file.</summary>
     internal static void LayerHeader(CodeWriter w, ResolvedLayer layer)
     {
@@ -116,7 +123,7 @@ internal static class NetworkEmitter
     /// added into its output gradient, then its backward call.</summary>
     private static string BackwardStatements(ResolvedNetwork network, ResolvedLayer layer)
     {
-        if (!layer.NeedsBackward) return NoBackward(layer);
+        if (!layer.HasCpuBackward) return NoCpuBackward(layer);
         return string.Concat(Sums(network, layer).Select(sum => sum + " ")) + layer.Spec.BackwardCall(layer);
     }
 
@@ -153,8 +160,8 @@ internal static class NetworkEmitter
         w.Line();
         layer.Spec.EmitForward(w, layer);
         w.Line();
-        if (layer.NeedsBackward) layer.Spec.EmitBackward(w, layer);
-        else w.Line(NoBackward(layer));
+        if (layer.HasCpuBackward) layer.Spec.EmitBackward(w, layer);
+        else w.Line(NoCpuBackward(layer));
     }
 
     private static void EmitPasses(CodeWriter w, ResolvedNetwork network)
@@ -217,7 +224,7 @@ internal static class NetworkEmitter
             layer => layer.IsFused ? $"break; // runs inside {Naming.ToPascal(layer.FusedInto)}Forward" : $"{layer.Spec.ForwardCall(layer)} break;");
         w.Line();
         EmitLayerSwitch(w, network, $"BackwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)",
-            layer => layer.NeedsBackward ? $"{BackwardStatements(network, layer)} break;" : $"break; {NoBackward(layer)}");
+            layer => layer.HasCpuBackward ? $"{BackwardStatements(network, layer)} break;" : $"break; {NoCpuBackward(layer)}");
         w.Line();
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.Logits(int slot) => {output.Pascal}Output(slot);");
         w.Line();

@@ -131,6 +131,14 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// stores its output (one buffer, one pass): a kind says what it fuses into.</summary>
     public virtual bool FusesInto(LayerSpec producer) => false;
 
+    /// <summary>Whether this kind's backward pass can apply the gradient mask of a ReLU fused into the layer before it
+    /// (the plan then drops that ReLU's own backward pass on the CPU).</summary>
+    public virtual bool CanMaskReluGradient => false;
+
+    /// <summary>Whether this layer's backward pass can run inside <paramref name="consumer"/>'s, the layer just after it
+    /// and its only reader.</summary>
+    public virtual bool MasksGradientInto(LayerSpec consumer) => false;
+
     /// <summary>Whether a BatchNorm right after this layer can fold into its weights for inference (a convolution: it
     /// scales each output channel's weights and shifts its bias); the kind then emits <c>{Name}ForwardFolded</c>.</summary>
     public virtual bool CanFoldBatchNorm => false;

@@ -24,5 +24,8 @@ internal sealed record MaxPoolLayer(string Name, int Size, int Stride, PaddingKi
     /// <summary>The gradient goes to the window's maximum, found again from the input.</summary>
     public override bool BackwardReadsInput => true;
 
+    /// <summary>The maximum it routes a gradient to is the ReLU's output there: where that is 0 the gradient stops.</summary>
+    public override bool CanMaskReluGradient => true;
+
     public override string? LegacyIdentity => $"MaxPool {Int(Size)}x{Int(Size)}, stride {Int(Stride)}, {Fingerprint.LegacyPadding(Padding)}";
 }

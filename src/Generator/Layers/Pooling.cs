@@ -63,7 +63,12 @@ internal abstract record PoolLayer(string Name, int Size, int Stride, PaddingKin
         => Cpu.ForwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Forward<{l.Pascal}Shape>(input, {Cpu.Output(l)})");
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
-        => Cpu.BackwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Backward<{l.Pascal}Shape>({(BackwardReadsInput ? "input, " : "")}{Cpu.OutputGradient(l)}, inputGradient)");
+    {
+        // The input was stored through a ReLU whose gradient mask runs here (a max pool's CanMaskReluGradient).
+        var storedThrough = l.MasksReluGradient ? $", {Names.Kernels}.StoreRelu" : "";
+        if (l.MasksReluGradient) w.Line("// Passes each window's gradient only where the fused ReLU's output is > 0: that ReLU's backward pass runs here.");
+        Cpu.BackwardMethod(w, l, $"{Names.Kernels}.{KernelName}.Backward<{l.Pascal}Shape{storedThrough}>({(BackwardReadsInput ? "input, " : "")}{Cpu.OutputGradient(l)}, inputGradient)");
+    }
 
     // ---- GPU ----
 

@@ -17,4 +17,7 @@ internal sealed record ReluLayer(string Name) : ActivationLayer(Name)
     protected override bool DerivativeFromOutput => false;
 
     public override bool FusesInto(LayerSpec producer) => producer.CanStoreRelu;
+
+    // Its gradient is the output gradient where max(x, 0) > 0, read from the output a max pool reads anyway.
+    public override bool MasksGradientInto(LayerSpec consumer) => consumer.CanMaskReluGradient;
 }

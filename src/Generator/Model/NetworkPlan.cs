@@ -12,6 +12,10 @@ namespace StaticConvNet.Generator.Model;
 /// <param name="FusedInto">For a ReLU that runs inside its producer's store: the producer's layer name (the two
 /// share one output buffer, and the ReLU has no forward pass of its own); otherwise "".</param>
 /// <param name="StoresRelu">True for a producer that writes max(x, 0) for the ReLU fused into it.</param>
+/// <param name="GradientMaskedBy">For such a fused ReLU whose only reader is the max pool right after it: the pool's
+/// layer name. On the CPU the pool's backward pass applies the ReLU's gradient mask as it routes each window's
+/// gradient (it reads the ReLU's output anyway), so the ReLU has no backward pass there; otherwise "".</param>
+/// <param name="MasksReluGradient">True for that max pool.</param>
 /// <param name="InputGradientOffset">Where this layer writes its input's gradient when another layer reads the same
 /// input (and owns its gradient buffer): the image offset of a buffer of its own, summed into the input's gradient
 /// before the input's producer runs backward. -1: it writes the producer's output gradient itself.</param>
@@ -42,7 +46,9 @@ internal sealed record ResolvedLayer(
     EquatableArray<MergeInput> MergeInputs = default,
     EquatableArray<BranchRange> Branches = default,
     int StateOffset = -1,
-    string FoldsInto = "")
+    string FoldsInto = "",
+    string GradientMaskedBy = "",
+    bool MasksReluGradient = false)
 {
     /// <summary>The layer's name in PascalCase, the prefix of its constants and methods.</summary>
     public string Pascal => Naming.ToPascal(Spec.Name);
@@ -58,6 +64,10 @@ internal sealed record ResolvedLayer(
     /// <summary>Whether the backward pass has anything to do here: gradients for its parameters, or for the layer
     /// before it. A parameterless layer reading the image has neither, and gets no backward code.</summary>
     public bool NeedsBackward => HasParameters || !ReadsImage;
+
+    /// <summary>Whether the CPU code runs a backward pass of this layer's own: not where nothing needs one, nor for a
+    /// ReLU whose gradient mask runs inside the max pool after it (<see cref="GradientMaskedBy"/>).</summary>
+    public bool HasCpuBackward => NeedsBackward && GradientMaskedBy.Length == 0;
 }
 
 /// <summary>The resolved network: input, layers, the sizes of its buffers and its identity.</summary>

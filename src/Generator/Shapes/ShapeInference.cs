@@ -116,11 +116,16 @@ internal static class ShapeInference
                     // folds the two into one pass.
                     if (previous is not null && previous.Pascal == source && layer.FoldsIntoProducer && previous.Spec.CanFoldBatchNorm && !previous.StoresRelu)
                         _layers[_layers.Count - 1] = previous = previous with { FoldsInto = Naming.ToPascal(layer.Name) };
+                    // A max pool right after a fused ReLU is its only reader (the sequence goes on from the pool): the pool's
+                    // backward pass applies the ReLU's gradient mask, and the ReLU has none of its own on the CPU.
+                    var masks = !fuse && previous is { IsFused: true } && previous.Pascal == source && previous.Spec.MasksGradientInto(layer);
+                    if (masks) _layers[_layers.Count - 1] = previous = previous! with { GradientMaskedBy = layer.Name };
                     var inputGradient = fuse ? -1 : GradientOf(source, shape); // before this layer's output takes its place
                     node = new ResolvedLayer(layer, _layers.Count, shape, resolved.Output, source, resolved.PadTop, resolved.PadLeft,
                         (int)resolved.Weights, (int)resolved.Biases, (int)_parameterOffset, fuse ? previous!.ImageOffset : (int)_imageOffset,
                         layer.HasMask ? (int)_maskOffset : -1, FusedInto: fuse ? previous!.Spec.Name : "",
-                        InputGradientOffset: inputGradient, Depth: depth, StateOffset: resolved.State > 0 ? (int)_stateOffset : -1);
+                        InputGradientOffset: inputGradient, Depth: depth, StateOffset: resolved.State > 0 ? (int)_stateOffset : -1,
+                        MasksReluGradient: masks);
                     if (layer.HasMask) _maskOffset += resolved.Output.Length;
                     _stateOffset += resolved.State;
                     _parameterOffset += resolved.Weights + resolved.Biases;

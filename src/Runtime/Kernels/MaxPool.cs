@@ -19,14 +19,22 @@ public static class MaxPool
     /// <summary>Overwrites <paramref name="inputGradient"/>.</summary>
     public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TShape : struct, IPoolShape
+        => Backward<TShape, StoreAsIs>(input, outputGradient, inputGradient);
+
+    /// <summary>Overwrites <paramref name="inputGradient"/> with the gradient of the values before
+    /// <typeparamref name="TActivation"/> stored <paramref name="input"/>: with <see cref="StoreRelu"/>, each window's
+    /// gradient reaches its maximum only where that is > 0, so the ReLU before the pool needs no backward pass of its own
+    /// (the same values as the ReLU's backward pass after this one: a position gets 0 either way where the mask is 0).</summary>
+    public static void Backward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+        where TShape : struct, IPoolShape where TActivation : struct, IStoreActivation
     {
         PoolWindows<TShape>.Check(input.Length, outputGradient.Length, "MaxPool");
         if (inputGradient.Length != PoolWindows<TShape>.InputLength) throw new ArgumentException("MaxPool input gradient does not match the shape.");
         // Windows that tile the input write every input gradient exactly once; otherwise gradients are added into zeros.
         if (!PoolWindows<TShape>.Tiles) inputGradient.Clear();
-        if (Block512.IsAccelerated) { var pass = new BackwardPass<TShape, Block512>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
-        else if (Block256.IsAccelerated) { var pass = new BackwardPass<TShape, Block256>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
-        else { var pass = new BackwardPass<TShape, Block128>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
+        if (Block512.IsAccelerated) { var pass = new BackwardPass<TShape, TActivation, Block512>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
+        else if (Block256.IsAccelerated) { var pass = new BackwardPass<TShape, TActivation, Block256>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
+        else { var pass = new BackwardPass<TShape, TActivation, Block128>(input, outputGradient, inputGradient); PoolWindows<TShape>.ForEach(ref pass); }
     }
 
     private ref struct ForwardPass<TShape, TBlock>(ReadOnlySpan<float> input, Span<float> output) : IPoolPass where TShape : struct, IPoolShape where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -48,8 +56,8 @@ public static class MaxPool
         }
     }
 
-    private ref struct BackwardPass<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
-        : IPoolPass where TShape : struct, IPoolShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    private ref struct BackwardPass<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+        : IPoolPass where TShape : struct, IPoolShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         private readonly ref float _x = ref MemoryMarshal.GetReference(input);
         private readonly ref float _g = ref MemoryMarshal.GetReference(outputGradient);
@@ -59,7 +67,7 @@ public static class MaxPool
         public void Register(in PoolWindow w, int c)
         {
             var max = WindowMax<TShape, TBlock>(ref _x, w, c);
-            var gradient = TBlock.Load(ref _g, (nuint)(w.OutBase + c));
+            var gradient = TActivation.GradientThrough(TBlock.Load(ref _g, (nuint)(w.OutBase + c)), max);
             var taken = TBlock.Zero; // lanes whose first maximum was already found
             for (var iy = w.Y0; iy < w.Y1; iy++)
             {
@@ -87,7 +95,7 @@ public static class MaxPool
                     if (best < 0 || Unsafe.Add(ref _x, index) > Unsafe.Add(ref _x, best)) best = index;
                 }
             }
-            Unsafe.Add(ref _dx, best) += Unsafe.Add(ref _g, w.OutBase + c);
+            Unsafe.Add(ref _dx, best) += TActivation.GradientThrough(Unsafe.Add(ref _g, w.OutBase + c), Unsafe.Add(ref _x, best));
         }
     }
 

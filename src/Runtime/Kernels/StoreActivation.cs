@@ -11,6 +11,13 @@ public interface IStoreActivation
 
     /// <summary>The same over a whole output, for the kernels' generic paths.</summary>
     static abstract void Apply(Span<float> output);
+
+    /// <summary>The gradient of the value before the store, from the gradient of the <paramref name="stored"/> value: how
+    /// a layer reading a ReLU's output (a max pool) applies that ReLU's gradient mask in its own backward pass.</summary>
+    static abstract TBlock GradientThrough<TBlock>(TBlock gradient, TBlock stored) where TBlock : unmanaged, IChannelBlock<TBlock>;
+
+    /// <summary>The same for one value.</summary>
+    static abstract float GradientThrough(float gradient, float stored);
 }
 
 /// <summary>Outputs stored as computed.</summary>
@@ -20,6 +27,11 @@ public readonly struct StoreAsIs : IStoreActivation
     public static TBlock Apply<TBlock>(TBlock values) where TBlock : unmanaged, IChannelBlock<TBlock> => values;
 
     public static void Apply(Span<float> output) { }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TBlock GradientThrough<TBlock>(TBlock gradient, TBlock stored) where TBlock : unmanaged, IChannelBlock<TBlock> => gradient;
+
+    public static float GradientThrough(float gradient, float stored) => gradient;
 }
 
 /// <summary>Outputs stored as max(x, 0): the ReLU that follows the layer.</summary>
@@ -29,4 +41,11 @@ public readonly struct StoreRelu : IStoreActivation
     public static TBlock Apply<TBlock>(TBlock values) where TBlock : unmanaged, IChannelBlock<TBlock> => TBlock.Max(values, TBlock.Zero);
 
     public static void Apply(Span<float> output) => Relu.Forward(output, output);
+
+    /// <summary>0 where the stored max(x, 0) is not > 0, i.e. where x ≤ 0: <see cref="Relu.Backward"/>'s convention.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TBlock GradientThrough<TBlock>(TBlock gradient, TBlock stored) where TBlock : unmanaged, IChannelBlock<TBlock>
+        => gradient & TBlock.GreaterThan(stored, TBlock.Zero);
+
+    public static float GradientThrough(float gradient, float stored) => stored > 0f ? gradient : 0f;
 }

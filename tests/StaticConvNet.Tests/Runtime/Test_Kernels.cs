@@ -60,6 +60,37 @@ public class Test_Kernels
     }
 
     [Fact]
+    public void Max_pool_backward_through_a_relu_gives_the_relus_backward_after_the_pools_bit_for_bit()
+    {
+        // Windows that tile (the blocked path, 16 channels; 16 + 1, the last channel scalar), overlapping windows that
+        // add into zeros (3x3 stride 2), and a few channels only (the scalar path), over ReLU outputs with many zeros.
+        ThroughReluMatchesReluAfterPool<PoolShape<N13, N11, N16, N2, N2, Same>>(seed: 1);
+        ThroughReluMatchesReluAfterPool<PoolShape<N7, N9, N17, N2, N2, Same>>(seed: 2);
+        ThroughReluMatchesReluAfterPool<PoolShape<N9, N7, N16, N3, N2, Same>>(seed: 3);
+        ThroughReluMatchesReluAfterPool<PoolShape<N7, N5, N3, N3, N2, Valid>>(seed: 4);
+    }
+
+    private static void ThroughReluMatchesReluAfterPool<TShape>(int seed) where TShape : struct, IPoolShape
+    {
+        var random = new Random(seed);
+        var stored = new float[TShape.InHeight * TShape.InWidth * TShape.Channels];
+        for (var i = 0; i < stored.Length; i++) stored[i] = MathF.Max(random.NextSingle() * 2f - 1.2f, 0f); // about 60 % zeros
+        for (var c = 0; c < TShape.Channels; c++) stored[c] = stored[TShape.Channels + c] = 0f; // a window with no positive value
+        var outputGradient = new float[TShape.OutHeight * TShape.OutWidth * TShape.Channels];
+        for (var i = 0; i < outputGradient.Length; i++) outputGradient[i] = random.NextSingle() * 2f - 1f;
+
+        var expected = new float[stored.Length];
+        MaxPool.Backward<TShape>(stored, outputGradient, expected);
+        Relu.Backward(stored, expected, expected);
+        var fused = Enumerable.Repeat(float.NaN, stored.Length).ToArray(); // every value must be written
+        MaxPool.Backward<TShape, StoreRelu>(stored, outputGradient, fused);
+
+        fused.Select(BitConverter.SingleToInt32Bits).ShouldBe(expected.Select(BitConverter.SingleToInt32Bits));
+        fused.Count(v => v != 0f).ShouldBeGreaterThan(0);
+        fused.Count(v => v != 0f).ShouldBeLessThan(expected.Length / 4); // the mask and the routing both dropped values
+    }
+
+    [Fact]
     public void Conv_same_padding_puts_the_odd_row_at_the_bottom()
     {
         // 2x2 patch of ones over a 2x2 input with SAME: TensorFlow pads one row/column after, none before.

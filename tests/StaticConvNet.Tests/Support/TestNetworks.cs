@@ -48,6 +48,20 @@ public sealed partial class WideConvNet;
 [Dense(3)]
 public sealed partial class PoolNet;
 
+/// <summary>A ReLU fused into a convolution, then a max pool whose backward pass applies the ReLU's gradient mask:
+/// overlapping windows (3/2) over 17 channels (a register and a scalar tail), then windows that tile, SAME on odd sizes.</summary>
+[Network(Height = 7, Width = 6, Channels = 2, Classes = 3)]
+[Conv2D(17, Patch = 3)]
+[ReLU]
+[MaxPool(3, Stride = 2)]
+[ExpectShape(4, 3, 17)]
+[Conv2D(16, Patch = 2)]
+[ReLU]
+[MaxPool(2)]
+[ExpectShape(2, 2, 16)]
+[Dense(3)]
+public sealed partial class ReluPoolNet;
+
 /// <summary>Dense layers with ReLU between: flatten HWC, [in, out] weights.</summary>
 [Network(Height = 3, Width = 4, Channels = 2, Classes = 3)]
 [Dense(8)]
