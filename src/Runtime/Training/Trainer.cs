@@ -44,10 +44,8 @@ public static class Trainer
         }
         device.Start(host, optimizer, (ulong)seed, options.DropoutRate);
 
-        var order = Minibatches.Shuffle(train.Count, seed);
-        var batchImages = new float[options.BatchSize * host.InputLength];
-        var batchLabels = new int[options.BatchSize];
-        var shifted = options.RandomShift > 0 ? new float[host.InputLength] : null; // one image's room, for the whole run
+        var batches = new StepBatches(train, Minibatches.Shuffle(train.Count, seed), seed, options.BatchSize, options.RandomShift);
+        Action<float> update = device.Update; // made once: the update runs beside the next batch's fill every step
         var lastStep = firstStep + options.Steps - 1;
         void OfferCheckpoint(long stepsDone)
         {
@@ -57,6 +55,7 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         var trainingTime = TimeSpan.Zero;
         float loss = float.NaN, accuracy = float.NaN;
+        batches.Fill(firstStep);
         for (var step = firstStep; step <= lastStep; step++)
         {
             if (cancellationToken.IsCancellationRequested && step > firstStep)
@@ -67,10 +66,8 @@ public static class Trainer
                 return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), false, null, Interrupted: true);
             }
             var stepStart = clock.Elapsed;
-            Minibatches.Fill(train, order, step, options.BatchSize, batchImages, batchLabels);
-            if (shifted is not null) Minibatches.Shift(train, seed, step, options.BatchSize, options.RandomShift, batchImages, shifted);
             // Minibatch accuracy comes from the training pass's own logits, before the update, as the notebook measured it.
-            var (stepLoss, correct) = device.ComputeGradients(batchImages, batchLabels, options.BatchSize, step);
+            var (stepLoss, correct) = device.ComputeGradients(batches.Images, batches.Labels, options.BatchSize, step);
             if (divergence.Check(stepLoss, options.BatchSize, device.TrainingLogits) is { } reason)
             {
                 return new TrainingResult(step, loss, accuracy, clock.Elapsed, Rate(step - firstStep, options.BatchSize, trainingTime), true, step,
@@ -78,7 +75,8 @@ public static class Trainer
             }
             loss = stepLoss;
             var learningRate = options.Schedule.At(step);
-            device.Update(learningRate);
+            if (step < lastStep) batches.UpdateWhileFilling(update, learningRate, step + 1);
+            else device.Update(learningRate);
             trainingTime += clock.Elapsed - stepStart;
             callbacks?.Step?.Invoke(new StepReport(step, lastStep, loss, (float)correct / options.BatchSize, learningRate,
                 Rate(step - firstStep + 1, options.BatchSize, trainingTime)));

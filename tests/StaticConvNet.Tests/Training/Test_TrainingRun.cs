@@ -233,6 +233,26 @@ public class Test_TrainingRun
     }
 
     [Fact]
+    public void Filling_the_next_batch_beside_the_update_trains_the_same_bits_on_one_core_or_two()
+    {
+        // Each step's update runs on the calling core while the other fills and shifts the next batch (StepBatches):
+        // with Adam, shifts and dropout's per-step masks, the run must end where the same run on one thread ends, and where
+        // it ends when resumed half way (the first batch of a resumed run is filled afresh).
+        var options = new TrainingOptions { Steps = 9, BatchSize = 8, EvalEvery = 0, Optimizer = OptimizerKind.Adam, Schedule = new(0.003f), RandomShift = 2 };
+        var two = new ColourNet();
+        Trainer.Train(two, Blobs(200, 1), null, options);
+        var one = new ColourNet();
+        CoreTeam.Run(half => { if (half == 0) Trainer.Train(one, Blobs(200, 1), null, options); });
+        one.Parameters.ToArray().ShouldBe(two.Parameters.ToArray());
+
+        var resumed = new ColourNet();
+        Checkpoint? halfway = null;
+        Trainer.Train(resumed, Blobs(200, 1), null, options with { Steps = 4 }, callbacks: new TrainingCallbacks { Checkpoint = c => halfway = c });
+        Trainer.Train(resumed, Blobs(200, 1), null, options with { Steps = 5 }, resume: halfway);
+        resumed.Parameters.ToArray().ShouldBe(two.Parameters.ToArray());
+    }
+
+    [Fact]
     public void Colour_data_without_its_channel_count_says_how_many_values_per_pixel_it_has()
     {
         var e = Should.Throw<ArgumentException>(() => new Dataset(new float[2 * 12 * 12 * 3], new int[2], 12, 12));
