@@ -11,7 +11,9 @@ public class Test_DenseBackward
     [Theory]
     [InlineData(7, 64, 1)]
     [InlineData(13, 32, 8)]
-    [InlineData(9, 10, 9)]   // outputs not a multiple of 16: the scalar columns
+    [InlineData(9, 10, 9)]   // outputs not a multiple of 16, fewer inputs than a block: the scalar columns
+    [InlineData(37, 10, 3)]  // every output past the blocks: columns a block of inputs at a time, then 5 inputs alone
+    [InlineData(40, 21, 9)]  // a block of outputs, then 5 columns; 2 blocks of inputs and 8 alone
     [InlineData(784, 64, 11)]
     public void Batched_weight_gradient_is_the_images_added_in_order_and_input_gradient_is_W_times_dOut(int inputs, int outputs, int count)
     {
