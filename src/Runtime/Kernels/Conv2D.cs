@@ -215,7 +215,9 @@ public static class Conv2D
     /// <see cref="Blocking{T, TBlock}.BlockColumns"/>, at most 14) × 16 channels: each weight row W[ky, kx, c, block..] is
     /// loaded once and multiplied into every pixel's accumulator. The block size is a constant of the layer, so the
     /// JIT drops the accumulators past it and every pixel's offset in the window is an immediate.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <remarks>Where it is too large to inline (2,076 bytes of IL: arch1's first layer), it is a method of its own,
+    /// which must then be compiled optimised from its first call like the loops that call it (see ForwardBlocked).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ForwardBlock<TShape, TActivation, TBlock>(ref float x, ref float w, ref float o, TBlock biasRow, int oy, int ox, int block)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -500,7 +502,8 @@ public static class Conv2D
 
     /// <summary>For taps j = 0 … count − 1 of a group (tap j is kernel position (j / patch, j % patch) from the group's
     /// first row): t_j = Σ_o dOut[o] · W'[−j][o, 16 channels], then window[tap j] += t_j.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <remarks>At 3,547 bytes of IL the JIT does not inline it: it must be compiled optimised from its first call.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void InputGradientTaps<TShape, TBlock>(ref float gRow, ref float wGroup, ref float window)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
