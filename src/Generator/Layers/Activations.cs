@@ -28,8 +28,9 @@ internal abstract record ActivationLayer(string Name) : LayerSpec(Name)
 
     public override string ForwardCall(ResolvedLayer l) => l.IsFused ? FusedComment(l) : base.ForwardCall(l);
 
-    // The backward pass stays: max(x, 0) > 0 exactly where x > 0, so the mask read from the shared buffer is the same,
-    // and the gradient is masked in place (this layer's output gradient is its producer's).
+    // The backward pass stays (unless a max pool right after applies the mask, ResolvedLayer.GradientMaskedBy):
+    // max(x, 0) > 0 exactly where x > 0, so the mask read from the shared buffer is the same, and the gradient is
+    // masked in place (this layer's output gradient is its producer's).
     private string FusedComment(ResolvedLayer l)
         => $"// {Name}: {Detail} runs inside {l.FusedInto}'s store, in {l.FusedInto}'s output buffer.";
 

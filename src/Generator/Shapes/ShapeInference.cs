@@ -116,9 +116,12 @@ internal static class ShapeInference
                     // folds the two into one pass.
                     if (previous is not null && previous.Pascal == source && layer.FoldsIntoProducer && previous.Spec.CanFoldBatchNorm && !previous.StoresRelu)
                         _layers[_layers.Count - 1] = previous = previous with { FoldsInto = Naming.ToPascal(layer.Name) };
-                    // A max pool right after a fused ReLU is its only reader (the sequence goes on from the pool): the pool's
-                    // backward pass applies the ReLU's gradient mask, and the ReLU has none of its own on the CPU.
-                    var masks = !fuse && previous is { IsFused: true } && previous.Pascal == source && previous.Spec.MasksGradientInto(layer);
+                    // A max pool right after a fused ReLU is its only reader: within a sequence only the next layer reads a
+                    // layer's output (a block reads the value before it, and the sequence goes on from the pool), and no
+                    // reader has come before it. Its backward pass applies the ReLU's gradient mask, and the ReLU has none
+                    // of its own on the CPU (so no other reader's gradient could be added in before it).
+                    var masks = !fuse && previous is { IsFused: true } && previous.Pascal == source && !_readers.ContainsKey(source)
+                        && previous.Spec.MasksGradientInto(layer);
                     if (masks) _layers[_layers.Count - 1] = previous = previous! with { GradientMaskedBy = layer.Name };
                     var inputGradient = fuse ? -1 : GradientOf(source, shape); // before this layer's output takes its place
                     node = new ResolvedLayer(layer, _layers.Count, shape, resolved.Output, source, resolved.PadTop, resolved.PadLeft,

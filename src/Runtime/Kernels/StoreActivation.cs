@@ -4,7 +4,9 @@ using System.Runtime.CompilerServices;
 namespace StaticConvNet.Kernels;
 
 /// <summary>What a kernel applies to its outputs as it stores them: how the generator fuses a ReLU into the layer
-/// before it. Static, so each choice compiles into its own copy of the kernel with nothing to test per value.</summary>
+/// before it. Static, so each choice compiles into its own copy of the kernel with nothing to test per value.
+/// Generated code names the library's two, <see cref="StoreAsIs"/> and <see cref="StoreRelu"/>; the interface is how
+/// the kernels take them, not a point to extend from outside (its members grow with what the kernels need).</summary>
 public interface IStoreActivation
 {
     static abstract TBlock Apply<TBlock>(TBlock values) where TBlock : unmanaged, IChannelBlock<TBlock>;

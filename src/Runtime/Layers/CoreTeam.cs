@@ -19,8 +19,8 @@ namespace StaticConvNet;
 public static class CoreTeam
 {
     /// <summary>How long the helper keeps polling for the next job before it sleeps. Between two training steps the
-    /// caller fills the next batch and reports progress (tens of microseconds); a millisecond covers that with room,
-    /// and costs an idle core nothing it was doing.</summary>
+    /// caller sums the shards, applies the update (beside which the helper fills the next batch) and reports progress
+    /// (tens of microseconds); a millisecond covers that with room, and costs an idle core nothing it was doing.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 1000;
 
     private static readonly object StartLock = new();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet;
 
@@ -18,6 +19,7 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
         network.DropoutRate = dropoutRate;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step)
     {
         network.DropoutStep = (ulong)step;
@@ -30,6 +32,7 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
         return (loss, correct);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float[] TrainingLogits(int count)
     {
         var logits = new float[count * network.OutputLength];

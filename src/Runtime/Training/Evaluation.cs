@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet;
 
@@ -8,6 +9,7 @@ public static class Evaluation
     public static float Accuracy(IConvNet network, Dataset data) => Accuracy(Predictions(network, data), data);
 
     /// <summary>Fraction of <paramref name="predictions"/>, already made over <paramref name="data"/>, that are its labels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Accuracy(int[] predictions, Dataset data)
     {
         var correct = 0;
@@ -23,6 +25,7 @@ public static class Evaluation
         => ConfusionMatrix(Predictions(network, data), data, network.OutputLength);
 
     /// <summary>Counts of (true label, predicted label) for <paramref name="predictions"/> already made over <paramref name="data"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[,] ConfusionMatrix(int[] predictions, Dataset data, int classes)
     {
         var matrix = new int[classes, classes];
@@ -39,6 +42,7 @@ public static class Evaluation
     }
 
     /// <summary>The index of the largest value (the first, on ties): the class a network's logits choose.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ArgMax(ReadOnlySpan<float> values)
     {
         var best = 0;

@@ -18,15 +18,17 @@ internal sealed class StepBatches
     private readonly float[]? _shifted; // one image's room for the shifts, reused from step to step
     private int _current;
 
-    // What UpdateWhileFilling's two halves do: made once, so a step allocates nothing.
+    // The update, and what UpdateWhileFilling's two halves do: made once, so a step allocates nothing. The two
+    // arguments of a call wait in fields for the halves to read (CoreTeam publishes them to the helper).
+    private readonly Action<float> _update;
     private readonly Action<int> _updateAndFill;
-    private Action<float>? _update;
     private float _learningRate;
     private long _nextStep;
 
-    public StepBatches(Dataset train, int[] order, int seed, int batchSize, int shift)
+    /// <param name="update">The step's update, given the learning rate: it runs on the calling thread.</param>
+    public StepBatches(Dataset train, int[] order, int seed, int batchSize, int shift, Action<float> update)
     {
-        (_train, _order, _seed, _batchSize, _shift) = (train, order, seed, batchSize, shift);
+        (_train, _order, _seed, _batchSize, _shift, _update) = (train, order, seed, batchSize, shift, update);
         _images = [new float[batchSize * train.ImageLength], new float[batchSize * train.ImageLength]];
         _labels = [new int[batchSize], new int[batchSize]];
         _shifted = shift > 0 ? new float[train.ImageLength] : null;
@@ -42,22 +44,21 @@ internal sealed class StepBatches
     /// <summary>Fills the current batch with <paramref name="step"/>'s: the run's first.</summary>
     public void Fill(long step) => FillInto(_current, step);
 
-    /// <summary>Runs <paramref name="update"/>(<paramref name="learningRate"/>) on this core while the other fills
+    /// <summary>Runs the update with <paramref name="learningRate"/> on this core while the other fills
     /// <paramref name="nextStep"/>'s batch, which then becomes the current one.</summary>
-    public void UpdateWhileFilling(Action<float> update, float learningRate, long nextStep)
+    public void UpdateWhileFilling(float learningRate, long nextStep)
     {
-        (_update, _learningRate, _nextStep) = (update, learningRate, nextStep);
+        (_learningRate, _nextStep) = (learningRate, nextStep);
         CoreTeam.Run(_updateAndFill);
         _current ^= 1;
     }
 
     private void UpdateAndFill(int half)
     {
-        if (half == 0) _update!(_learningRate);
+        if (half == 0) _update(_learningRate);
         else FillInto(_current ^ 1, _nextStep);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillInto(int buffer, long step)
     {
         Minibatches.Fill(_train, _order, step, _batchSize, _images[buffer], _labels[buffer]);

@@ -44,8 +44,8 @@ public static class Trainer
         }
         device.Start(host, optimizer, (ulong)seed, options.DropoutRate);
 
-        var batches = new StepBatches(train, Minibatches.Shuffle(train.Count, seed), seed, options.BatchSize, options.RandomShift);
-        Action<float> update = device.Update; // made once: the update runs beside the next batch's fill every step
+        // Each step's update runs beside the next batch's fill.
+        var batches = new StepBatches(train, Minibatches.Shuffle(train.Count, seed), seed, options.BatchSize, options.RandomShift, device.Update);
         var lastStep = firstStep + options.Steps - 1;
         void OfferCheckpoint(long stepsDone)
         {
@@ -75,7 +75,7 @@ public static class Trainer
             }
             loss = stepLoss;
             var learningRate = options.Schedule.At(step);
-            if (step < lastStep) batches.UpdateWhileFilling(update, learningRate, step + 1);
+            if (step < lastStep) batches.UpdateWhileFilling(learningRate, step + 1);
             else device.Update(learningRate);
             trainingTime += clock.Elapsed - stepStart;
             callbacks?.Step?.Invoke(new StepReport(step, lastStep, loss, (float)correct / options.BatchSize, learningRate,

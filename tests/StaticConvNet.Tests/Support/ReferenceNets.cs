@@ -19,6 +19,8 @@ public static class ReferenceNets
         new("WideConv", () => new WideConvNet(), new(6, 5, 2, new Conv(17, 3), new Conv(16, 2), new Relu(), new Conv(8, 4, 2), new Dense(5))),
         new("Pool", () => new PoolNet(), new(7, 6, 2, new Conv(3, 2), new Pool(3, 2), new Pool(2, 2), new Conv(4, 1), new Pool(2, 1, Same: false), new Dense(3))),
         new("ReluPool", () => new ReluPoolNet(), new(7, 6, 2, new Conv(17, 3), new Relu(), new Pool(3, 2), new Conv(16, 2), new Relu(), new Pool(2, 2), new Dense(3))),
+        new("ReluPoolBlocks", () => new ReluPoolBlocksNet(), new(6, 5, 2, new Conv(6, 2), new Relu(), new Pool(2, 2), new BatchNorm(),
+            new Concat([new Conv(4, 3), new Relu(), new Pool(3, 1)], [new Conv(5, 1), new Relu()]), new Dense(3))),
         new("DenseRelu", () => new DenseReluNet(), new(3, 4, 2, new Dense(8), new Relu(), new Dense(3))),
         new("Lrn", () => new LrnNet(), new(5, 4, 1, new Conv(7, 3), new Lrn(2, 1.5, 0.3, 0.75), new Dense(3))),
         new("Dropout", () => new DropoutNet(), new(6, 6, 1, new Conv(4, 3), new Drop(0.3f, LayerIndex: 1), new Dense(3))),

@@ -62,6 +62,25 @@ public sealed partial class PoolNet;
 [Dense(3)]
 public sealed partial class ReluPoolNet;
 
+/// <summary>A tower whose max pool applies its fused ReLU's gradient mask, inside a block.</summary>
+[Block]
+[Conv2D(4, Patch = 3)]
+[ReLU]
+[MaxPool(3, Stride = 1)]
+public sealed class ReluPoolTower;
+
+/// <summary>The masked ReLU before a BatchNorm (training in stages) and inside a concatenated block.</summary>
+[Network(Height = 6, Width = 5, Channels = 2, Classes = 3)]
+[Conv2D(6, Patch = 2)]
+[ReLU]
+[MaxPool(2)]
+[ExpectShape(3, 3, 6)]
+[BatchNorm]
+[Concat(typeof(ReluPoolTower), typeof(PointTower))]
+[ExpectShape(3, 3, 9)]
+[Dense(3)]
+public sealed partial class ReluPoolBlocksNet;
+
 /// <summary>Dense layers with ReLU between: flatten HWC, [in, out] weights.</summary>
 [Network(Height = 3, Width = 4, Channels = 2, Classes = 3)]
 [Dense(8)]
