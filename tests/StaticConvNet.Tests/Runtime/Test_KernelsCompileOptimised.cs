@@ -78,7 +78,8 @@ public sealed class Test_KernelsCompileOptimised
     {
         const BindingFlags declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
         Type[] stepTypes = [typeof(BatchRunner), typeof(CoreTeam), typeof(Minibatches), typeof(SgdOptimizer), typeof(AdamOptimizer),
-            typeof(CpuTrainingDevice), typeof(Evaluation), typeof(BatchRunner).Assembly.GetType("StaticConvNet.StepBatches")!];
+            typeof(CpuTrainingDevice), typeof(Evaluation),
+            typeof(BatchRunner).Assembly.GetType("StaticConvNet.StepBatches", throwOnError: true)!]; // internal: by name
         return typeof(Conv2D).Assembly.GetTypes()
             .Where(t => t.Namespace == typeof(Conv2D).Namespace || stepTypes.Any(s => t == s || t.DeclaringType == s))
             .SelectMany(t => t.GetMethods(declared).Cast<MethodBase>().Concat(stepTypes.Contains(t) ? [] : t.GetConstructors(declared)))
