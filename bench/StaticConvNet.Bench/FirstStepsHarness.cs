@@ -11,11 +11,18 @@ namespace StaticConvNet.Bench;
 /// Usage: StaticConvNet.Bench --first-steps MODEL [STEPS] (300 unless given; at least 200)</summary>
 internal static class FirstStepsHarness
 {
-    public static int Run(string model, int steps = 300)
+    public static int Run(string[] arguments)
     {
-        if (steps < 200)
+        if (arguments.Length is < 1 or > 2)
         {
-            Console.Error.WriteLine($"--first-steps: STEPS must be at least 200, got {steps}");
+            Console.Error.WriteLine("--first-steps: usage: --first-steps MODEL [STEPS]");
+            return 2;
+        }
+        var model = arguments[0];
+        var steps = 300;
+        if (arguments.Length == 2 && (!int.TryParse(arguments[1], out steps) || steps < 200))
+        {
+            Console.Error.WriteLine($"--first-steps: STEPS must be a whole number of at least 200, got '{arguments[1]}'");
             return 2;
         }
         if (ModelCatalog.Find(model) is not { } entry)

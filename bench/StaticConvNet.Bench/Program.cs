@@ -19,8 +19,7 @@ if (args is ["--tier"]) return TierHarness.Run();
 if (args is ["--tier-layers"]) return TierHarness.Layers();
 if (args is ["--cross-core"]) return CrossCoreHarness.Run();
 if (args is ["--core-distance"]) return CoreDistanceHarness.Run();
-if (args is ["--first-steps", var firstStepsModel]) return FirstStepsHarness.Run(firstStepsModel);
-if (args is ["--first-steps", var model, var steps] && int.TryParse(steps, out var stepCount)) return FirstStepsHarness.Run(model, stepCount);
+if (args is ["--first-steps", .. var firstSteps]) return FirstStepsHarness.Run(firstSteps);
 if (args is ["--gpu-check", var deviceName])
 {
     // For bench/gpu.sh: on the real GPU, does training end where the CPU path ends (the tolerance Test_GpuTraining
