@@ -62,12 +62,22 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
         }
         if (UsesWinograd(l))
         {
-            w.Line(FitsWinograd(l)
-                ? $"/// <summary>{Name}'s kernels in the Winograd domain, F(2x2, 5x5): 36 multiply-adds for each 2x2 block of outputs"
-                : $"/// <summary>{Name}'s kernels in the Winograd domain, F(4x4, 3x3) over the input's four pixel phases: 144 multiply-adds");
-            w.Line(FitsWinograd(l)
-                ? "/// instead of 100, forward and backward. Prepared once per call; empty where the machine has no SIMD.</summary>"
-                : "/// for each 4x4 block of outputs instead of 400, forward only. Prepared once per call; empty where the machine has no SIMD.</summary>");
+            if (FitsWinograd(l))
+            {
+                var (forward, instead) = FitsFourByFour(l.Output.Height, l.Output.Width, l.Input.Channels, Filters)
+                    ? ("F(4x4, 5x5): 64 multiply-adds for each 4x4 block of outputs", 400)
+                    : ("F(2x2, 5x5): 36 multiply-adds for each 2x2 block of outputs", 100);
+                // The input gradient is a stride-1 convolution whose output is the layer's input.
+                var backward = FitsFourByFour(l.Input.Height, l.Input.Width, Filters, l.Input.Channels) ? "F(4x4, 5x5)" : "F(2x2, 5x5)";
+                w.Line($"/// <summary>{Name}'s kernels in the Winograd domain, {forward}");
+                w.Line($"/// instead of {instead}, and flipped for the input gradient ({backward}); F(2x2, 5x5) where the machine has no fused");
+                w.Line("/// multiply-add. Prepared once per call; empty where the machine has no SIMD.</summary>");
+            }
+            else
+            {
+                w.Line($"/// <summary>{Name}'s kernels in the Winograd domain, F(4x4, 3x3) over the input's four pixel phases: 144 multiply-adds");
+                w.Line("/// for each 4x4 block of outputs instead of 400, forward only. Prepared once per call; empty where the machine has no SIMD.</summary>");
+            }
             w.Line($"private readonly {Names.Kernels}.WinogradWeights<{p}Shape> {p}Winograd = new();");
         }
     }
@@ -76,6 +86,10 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     /// file this project compiles too.</summary>
     private bool FitsWinograd(ResolvedLayer l)
         => StaticConvNet.Kernels.WinogradFit.TwoByTwoFiveByFive(Stride, Patch, l.Input.Channels, Filters, l.Output.Height, l.Output.Width);
+
+    /// <summary>Where F(4x4, 5x5) takes the place of F(2x2, 5x5) for a stride-1 convolution with this result.</summary>
+    private bool FitsFourByFour(int height, int width, int inChannels, int outChannels)
+        => StaticConvNet.Kernels.WinogradFit.FourByFourFiveByFive(Stride, Patch, inChannels, outChannels, height, width);
 
     /// <summary>Where the runtime's strided Winograd F(4x4, 3x3) takes this layer's forward pass (the runtime's rule too).</summary>
     private bool FitsStridedWinograd(ResolvedLayer l)

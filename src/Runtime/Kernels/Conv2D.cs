@@ -43,7 +43,8 @@ public static class Conv2D
     /// <summary>The same, applying <typeparamref name="TActivation"/> to each output as it is stored (a ReLU fused into
     /// the convolution: no second pass over the output).</summary>
     /// <remarks>With <paramref name="winograd"/> active (prepared from these weights), the layer runs as Winograd
-    /// instead of the direct kernel: F(2×2, 5×5) at stride 1, F(4×4, 3×3) over the pixel phases at stride 2.</remarks>
+    /// instead of the direct kernel: F(4×4, 5×5) at stride 1 (F(2×2, 5×5) for an output side under 4 or
+    /// without a fused multiply-add), F(4×4, 3×3) over the pixel phases at stride 2.</remarks>
     public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output, WinogradWeights<TShape>? winograd = null)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
@@ -93,7 +94,8 @@ public static class Conv2D
     /// empty (the first layer needs no input gradient). <paramref name="flippedWeights"/> are the weights as
     /// <see cref="FlipWeights{TShape}"/> wrote them (empty when there is no input gradient).</summary>
     /// <remarks>With <paramref name="winograd"/> active for the backward pass (stride 1, prepared from these flipped
-    /// weights), the weight gradient and the input gradient run as Winograd F(2×2, 5×5).</remarks>
+    /// weights), the input gradient runs as Winograd (F(4×4, 5×5) where the input has a 4×4 tile) and so does the
+    /// weight gradient (F(2×2, 5×5), from 100 output pixels up).</remarks>
     public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> flippedWeights,
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient,
         WinogradWeights<TShape>? winograd = null)

@@ -44,6 +44,7 @@ public static class StridedWinograd
     {
         public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Phases * T.InChannels; }
         public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
+        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.Positions; }
         public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>(); }
     }
 
@@ -174,7 +175,7 @@ public static class StridedWinograd
         {
             // In bands of tile rows, as Winograd.Forward runs them (see Winograd.BandRows).
             var top = Math.Min(first, down - rows);
-            Winograd.TransformWindows<TShape, TBlock>(input, v, TileSide, overlapLast: true, top, rows);
+            Winograd.TransformWindows<TShape, TBlock, Winograd.SixPoints>(input, v, TileSide, overlapLast: true, top, rows);
             Winograd.Products<PhaseProducts<TShape>, TBlock>(v, transformed, m);
             TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, top, rows);
         }

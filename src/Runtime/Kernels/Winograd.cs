@@ -5,7 +5,11 @@ using System.Runtime.Intrinsics;
 namespace StaticConvNet.Kernels;
 
 /// <summary>Stride-1 5×5 convolutions as Winograd F(2×2, 5×5): each 2×2 block of outputs costs 36 multiply-adds per
-/// (input channel, output channel) pair instead of 100, so such a layer does 2.8x fewer than the direct kernel.
+/// (input channel, output channel) pair instead of 100, so such a layer does 2.8x fewer than the direct kernel. This
+/// class is the entry point for every stride-1 Winograd pass: the forward pass and the input gradient of a result
+/// with a 4×4 tile go on to <see cref="Winograd4x4"/>'s F(4×4, 5×5), which does fewer still (where the
+/// machine has a fused multiply-add); F(2×2, 5×5) keeps the
+/// weight gradient, results two or three pixels a side, and the window transform and matrix products both share.
 ///
 /// With d a 6×6 input window and g a 5×5 kernel, the 2×2 outputs are Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A. The matrices come
 /// from Toom-Cook at the points 0, ±1, ±2 and ∞, the same points (and the same Bᵀ) as the widely used F(4×4, 3×3),
@@ -50,7 +54,10 @@ public static class Winograd
     internal static bool PaysForWeightGradient<TShape>() where TShape : struct, IConv2DShape => TShape.OutHeight * TShape.OutWidth >= 100;
 
     /// <summary>Floats of a layer's transformed kernels U: [position][input channel][output channel].</summary>
-    public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape => Positions * TShape.InChannels * TShape.OutChannels;
+    public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape
+        => Winograd4x4.Runs<TShape>() ? Winograd4x4.TransformedLength<TShape>() : TwoByTwoLength<TShape>();
+
+    private static int TwoByTwoLength<TShape>() where TShape : struct, IConv2DShape => Positions * TShape.InChannels * TShape.OutChannels;
 
     // ---------------------------------------------------------------------------------------------
     // Kernels: U = G g Gᵀ for every (input, output) channel pair, output channels in registers
@@ -61,7 +68,13 @@ public static class Winograd
     public static void TransformWeights<TShape>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape
     {
-        if (Block512.IsAccelerated) TransformWeights<TShape, Block512>(weights, transformed);
+        if (Winograd4x4.Runs<TShape>())
+        {
+            if (Block512.IsAccelerated) Winograd4x4.TransformWeights<TShape, Block512>(weights, transformed);
+            else if (Block256.IsAccelerated) Winograd4x4.TransformWeights<TShape, Block256>(weights, transformed);
+            else Winograd4x4.TransformWeights<TShape, Block128>(weights, transformed);
+        }
+        else if (Block512.IsAccelerated) TransformWeights<TShape, Block512>(weights, transformed);
         else if (Block256.IsAccelerated) TransformWeights<TShape, Block256>(weights, transformed);
         else TransformWeights<TShape, Block128>(weights, transformed);
     }
@@ -72,7 +85,7 @@ public static class Winograd
     {
         int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = ic * oc;
         if (!Fits<TShape>()) throw new ArgumentException($"Winograd F(2x2, 5x5) does not fit shape {Geometry<TShape>.Text}.");
-        if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape>())
+        if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TwoByTwoLength<TShape>())
             throw new ArgumentException($"Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var u = ref MemoryMarshal.GetReference(transformed);
@@ -156,6 +169,7 @@ public static class Winograd
     {
         public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
         public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
+        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.Positions; }
         public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>(); }
     }
 
@@ -191,14 +205,26 @@ public static class Winograd
         else ForwardBlocked<TShape, TActivation, Block128>(input, transformed, bias, output);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>The forward pass at one SIMD width: F(4×4, 5×5) where the output holds a 4×4 tile
+    /// (<see cref="Winograd4x4"/>), else F(2×2, 5×5).</summary>
     internal static void ForwardBlocked<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
+        if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (Winograd4x4.Runs<TShape>()) Winograd4x4.ForwardBlocked<TShape, TActivation, TBlock>(input, transformed, bias, output);
+        else ForwardTwoByTwo<TShape, TActivation, TBlock>(input, transformed, bias, output);
+    }
+
+    /// <summary>F(2×2, 5×5)'s forward pass: outputs two or three pixels high or wide.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardTwoByTwo<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
         if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd F(2x2, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
-        if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TransformedLength<TShape>() || output.Length != Geometry<TShape>.OutputLength
-            || bias.Length != TShape.OutChannels)
+        if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TwoByTwoLength<TShape>()
+            || output.Length != Geometry<TShape>.OutputLength || bias.Length != TShape.OutChannels)
             throw new ArgumentException($"Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
 
         int ic = TShape.InChannels, oc = TShape.OutChannels, down = TilesDown<TShape>(), rows = BandRows(down, TilesAcross<TShape>());
@@ -210,7 +236,7 @@ public static class Winograd
         {
             // A last band past the bottom moves up, recomputing rows the band before wrote (with the same values).
             var top = Math.Min(first, down - rows);
-            TransformWindows<TShape, TBlock>(input, v, TileSide, overlapLast: true, top, rows);
+            TransformWindows<TShape, TBlock, SixPoints>(input, v, TileSide, overlapLast: true, top, rows);
             Products<StrideOneProducts<TShape>, TBlock>(v, transformed, m);
             TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, top, rows);
         }
@@ -227,18 +253,19 @@ public static class Winograd
         where TProducts : struct, IWinogradProducts where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int channels = TProducts.Channels, oc = TProducts.OutChannels, tiles = TProducts.BandTiles, block = BlockTiles<TProducts, TBlock>.Value;
+        var positions = TProducts.Positions;
         ref var u = ref MemoryMarshal.GetReference(transformed);
         ref var vr = ref MemoryMarshal.GetReference(v);
-        for (var position = 0; position < Positions; position++)
+        for (var position = 0; position < positions; position++)
         {
             for (var o = 0; o < oc; o += Lanes)
             {
                 for (var first = 0; first < tiles; first += block)
                 {
                     var t = Math.Min(first, tiles - block);
-                    ref var vt = ref Unsafe.Add(ref vr, WindowOffset(t, 0, channels) + position * Lanes);
+                    ref var vt = ref Unsafe.Add(ref vr, WindowOffset(t, 0, channels, positions) + position * Lanes);
                     ref var ut = ref Unsafe.Add(ref u, position * channels * oc + o);
-                    ref var mt = ref Simd.At(m, (t * Positions + position) * oc + o);
+                    ref var mt = ref Simd.At(m, (t * positions + position) * oc + o);
                     if (typeof(TBlock) == typeof(Block512) && block <= MaxPairedTiles)
                         ProductBlockPaired<TProducts, BlockTiles<TProducts, TBlock>, TBlock>(ref vt, ref ut, ref mt);
                     else ProductBlock<TProducts, BlockTiles<TProducts, TBlock>, TBlock>(ref vt, ref ut, ref mt);
@@ -250,9 +277,9 @@ public static class Winograd
     /// <summary>Where tile <paramref name="tile"/>'s window values of channels <paramref name="channel"/>…+15 (a multiple of
     /// 16) start in V: positions follow, 16 floats apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int WindowOffset(int tile, int channel, int channels) => (tile * channels + channel) * Positions;
+    internal static int WindowOffset(int tile, int channel, int channels, int positions) => (tile * channels + channel) * positions;
 
-    /// <summary>V[tile][c / 16][position][c % 16] = (Bᵀ d B)[position] for every tile's 6×6 window d (tiles
+    /// <summary>V[tile][c / 16][position][c % 16] = (Bᵀ d B)[position] for every tile's window d (<typeparamref name="TWindow"/>'s side, tiles
     /// <paramref name="tileSide"/> outputs a side), 16 channels at a time. At stride 2 the windows are those of the four pixel phase images (see
     /// <see cref="StridedWinograd"/>), two input pixels apart, and channel c of phase (py, px) is py·2 + px input
     /// channel blocks further: c' = (2 py + px)·InChannels + c.
@@ -265,31 +292,34 @@ public static class Winograd
     /// forward pass); without, it reads zeros
     /// past the edge (the weight gradient, where a pixel counted twice would be summed twice).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void TransformWindows<TShape, TBlock>(ReadOnlySpan<float> input, Span<float> v, int tileSide, bool overlapLast, int firstRow, int rows)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    internal static void TransformWindows<TShape, TBlock, TWindow>(ReadOnlySpan<float> input, Span<float> v, int tileSide, bool overlapLast, int firstRow, int rows)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock> where TWindow : struct, IWindowTransform
     {
+        int side = TWindow.Side, positions = side * side;
         int stride = TShape.Stride, ic = TShape.InChannels, channels = stride * stride * ic, rowStep = TShape.InWidth * ic;
         var across = (TShape.OutWidth + tileSide - 1) / tileSide;
         int lastTop = overlapLast ? TShape.OutHeight - tileSide : int.MaxValue, lastLeft = overlapLast ? TShape.OutWidth - tileSide : int.MaxValue;
         // The padded columns the last tile's window reaches, at every phase.
-        int columns = stride * (Math.Min((across - 1) * tileSide, lastLeft) + WindowSide), rowsStep = columns * Lanes;
+        int columns = stride * (Math.Min((across - 1) * tileSide, lastLeft) + side), rowsStep = columns * Lanes;
         ref var x = ref MemoryMarshal.GetReference(input);
         ref var target = ref MemoryMarshal.GetReference(v);
-        ref var t = ref MemoryMarshal.GetReference(Scratch.WinogradRows(WindowSide * rowsStep)); // [row i][padded column][16 channels]
+        ref var t = ref MemoryMarshal.GetReference(Scratch.WinogradRows(side * rowsStep)); // [row i][padded column][16 channels]
         ref readonly var zeros = ref MemoryMarshal.GetReference(Scratch.Zeros(rowStep));
         for (var ty = firstRow; ty < firstRow + rows; ty++)
         {
             var oy = Math.Min(ty * tileSide, lastTop);
             for (var py = 0; py < stride; py++)
             {
-                // The window's six rows, stride rows apart; one in the padding reads a row of zeros instead, and a
-                // column in the padding transforms to zeros.
+                // The window's rows, stride rows apart; one in the padding reads a row of zeros instead, and a column
+                // in the padding transforms to zeros. A six-point transform never reads the last two.
                 ref readonly var r0 = ref InputRow<TShape>(ref x, in zeros, oy, py, 0);
                 ref readonly var r1 = ref InputRow<TShape>(ref x, in zeros, oy, py, 1);
                 ref readonly var r2 = ref InputRow<TShape>(ref x, in zeros, oy, py, 2);
                 ref readonly var r3 = ref InputRow<TShape>(ref x, in zeros, oy, py, 3);
                 ref readonly var r4 = ref InputRow<TShape>(ref x, in zeros, oy, py, 4);
                 ref readonly var r5 = ref InputRow<TShape>(ref x, in zeros, oy, py, 5);
+                ref readonly var r6 = ref side > 6 ? ref InputRow<TShape>(ref x, in zeros, oy, py, 6) : ref zeros;
+                ref readonly var r7 = ref side > 6 ? ref InputRow<TShape>(ref x, in zeros, oy, py, 7) : ref zeros;
                 for (var c = 0; c < ic; c += Lanes)
                 {
                     for (var column = 0; column < columns; column++)
@@ -298,27 +328,22 @@ public static class Winograd
                         ref var columnTarget = ref Unsafe.Add(ref t, column * Lanes);
                         if ((uint)ix >= (uint)TShape.InWidth)
                         {
-                            for (var i = 0; i < WindowSide; i++) TBlock.Zero.Store(ref columnTarget, (nuint)(i * rowsStep));
+                            for (var i = 0; i < side; i++) TBlock.Zero.Store(ref columnTarget, (nuint)(i * rowsStep));
                             continue;
                         }
                         var offset = (nuint)(ix * ic + c);
-                        TransformSixTo(TBlock.Load(in r0, offset), TBlock.Load(in r1, offset), TBlock.Load(in r2, offset),
-                            TBlock.Load(in r3, offset), TBlock.Load(in r4, offset), TBlock.Load(in r5, offset),
-                            ref columnTarget, rowsStep);
+                        TWindow.Column<TBlock>(in r0, in r1, in r2, in r3, in r4, in r5, in r6, in r7, offset, ref columnTarget, rowsStep);
                     }
                     for (var tx = 0; tx < across; tx++)
                     {
                         var ox = Math.Min(tx * tileSide, lastLeft);
                         for (var px = 0; px < stride; px++)
                         {
-                            ref var tileTarget = ref Unsafe.Add(ref target, WindowOffset((ty - firstRow) * across + tx, (stride * py + px) * ic + c, channels));
-                            for (var i = 0; i < WindowSide; i++)
+                            ref var tileTarget = ref Unsafe.Add(ref target, WindowOffset((ty - firstRow) * across + tx, (stride * py + px) * ic + c, channels, positions));
+                            for (var i = 0; i < side; i++)
                             {
                                 ref var row = ref Unsafe.Add(ref t, i * rowsStep + (stride * ox + px) * Lanes);
-                                TransformSixTo(TBlock.Load(ref row), TBlock.Load(ref row, (nuint)(stride * Lanes)),
-                                    TBlock.Load(ref row, (nuint)(2 * stride * Lanes)), TBlock.Load(ref row, (nuint)(3 * stride * Lanes)),
-                                    TBlock.Load(ref row, (nuint)(4 * stride * Lanes)), TBlock.Load(ref row, (nuint)(5 * stride * Lanes)),
-                                    ref Unsafe.Add(ref tileTarget, i * WindowSide * Lanes), Lanes);
+                                TWindow.Row<TBlock>(ref row, (nuint)(stride * Lanes), ref Unsafe.Add(ref tileTarget, i * side * Lanes), Lanes);
                             }
                         }
                     }
@@ -361,6 +386,25 @@ public static class Winograd
         TBlock.MultiplyAdd(four, d1, TBlock.MultiplyAdd(-five, d3, d5)).Store(ref target, (nuint)(5 * step));
     }
 
+    /// <summary>F(2×2, 5×5)'s and F(4×4, 3×3)'s windows: six points, <see cref="TransformSixTo"/>.</summary>
+    internal readonly struct SixPoints : IWindowTransform
+    {
+        public static int Side => WindowSide;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Column<TBlock>(ref readonly float r0, ref readonly float r1, ref readonly float r2, ref readonly float r3,
+            ref readonly float r4, ref readonly float r5, ref readonly float r6, ref readonly float r7, nuint offset, ref float target, int step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => TransformSixTo(TBlock.Load(in r0, offset), TBlock.Load(in r1, offset), TBlock.Load(in r2, offset),
+                TBlock.Load(in r3, offset), TBlock.Load(in r4, offset), TBlock.Load(in r5, offset), ref target, step);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<TBlock>(ref float row, nuint apart, ref float target, int step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => TransformSixTo(TBlock.Load(ref row), TBlock.Load(ref row, apart), TBlock.Load(ref row, 2 * apart),
+                TBlock.Load(ref row, 3 * apart), TBlock.Load(ref row, 4 * apart), TBlock.Load(ref row, 5 * apart), ref target, step);
+    }
+
     /// <summary>Blocks of at most this many tiles take <see cref="ProductBlockPaired"/> on AVX-512.</summary>
     private const int MaxPairedTiles = 6;
 
@@ -373,14 +417,14 @@ public static class Winograd
     private static void ProductBlockPaired<TProducts, TCount, TBlock>(ref float v, ref float u, ref float m)
         where TProducts : struct, IWinogradProducts where TCount : struct, ITileCount where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int count = TCount.Value, ic = TProducts.Channels, oc = TProducts.OutChannels, mStep = Positions * oc, tileStep = WindowOffset(1, 0, ic);
+        int count = TCount.Value, ic = TProducts.Channels, oc = TProducts.OutChannels, mStep = TProducts.Positions * oc, tileStep = WindowOffset(1, 0, ic, TProducts.Positions);
         TBlock a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
         TBlock b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default;
         for (var c = 0; c < ic; c += 2) // channels c and c + 1 are neighbours in V: ic is a multiple of 16
         {
             var even = TBlock.Load(ref u, (nuint)(c * oc));
             var odd = TBlock.Load(ref u, (nuint)((c + 1) * oc));
-            ref var vc = ref Unsafe.Add(ref v, WindowOffset(0, c & ~(Lanes - 1), ic) + (c & (Lanes - 1)));
+            ref var vc = ref Unsafe.Add(ref v, WindowOffset(0, c & ~(Lanes - 1), ic, TProducts.Positions) + (c & (Lanes - 1)));
             a0 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in vc), even, a0);
             b0 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 1)), odd, b0);
             if (count > 1)
@@ -425,12 +469,12 @@ public static class Winograd
         where TProducts : struct, IWinogradProducts where TCount : struct, ITileCount where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         // Constants of the layer, read once (see Conv2D.ForwardBlock).
-        int count = TCount.Value, ic = TProducts.Channels, oc = TProducts.OutChannels, mStep = Positions * oc, tileStep = WindowOffset(1, 0, ic);
+        int count = TCount.Value, ic = TProducts.Channels, oc = TProducts.OutChannels, mStep = TProducts.Positions * oc, tileStep = WindowOffset(1, 0, ic, TProducts.Positions);
         TBlock a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default;
         for (var c = 0; c < ic; c++)
         {
             var row = TBlock.Load(ref u, (nuint)(c * oc));
-            ref var vc = ref Unsafe.Add(ref v, WindowOffset(0, c & ~(Lanes - 1), ic) + (c & (Lanes - 1)));
+            ref var vc = ref Unsafe.Add(ref v, WindowOffset(0, c & ~(Lanes - 1), ic, TProducts.Positions) + (c & (Lanes - 1)));
             a0 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in vc), row, a0);
             if ((Conv2D.Narrow > 1 || typeof(TBlock) == typeof(Block512)) && count > 1) a1 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 1 * tileStep)), row, a1);
             if ((Conv2D.Narrow > 2 || typeof(TBlock) == typeof(Block512)) && count > 2) a2 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vc, 2 * tileStep)), row, a2);
@@ -567,7 +611,7 @@ public static class Winograd
         var v = scratch.Slice(0, Positions * tiles * ic);                  // [tile][16-channel group][position][16 channels]
         var gradients = scratch.Slice(v.Length, Positions * tiles * oc);   // [position][tile][output channel]
         var sums = scratch.Slice(v.Length + gradients.Length);             // [position][input channel][output channel]
-        TransformWindows<TShape, TBlock>(input, v, TileSide, overlapLast: false, 0, TilesDown<TShape>());
+        TransformWindows<TShape, TBlock, SixPoints>(input, v, TileSide, overlapLast: false, 0, TilesDown<TShape>());
         TransformOutputGradients<TShape, TBlock>(outputGradient, gradients);
         ref var vr = ref MemoryMarshal.GetReference(v);
         ref var gr = ref MemoryMarshal.GetReference(gradients);
@@ -580,7 +624,7 @@ public static class Winograd
                 {
                     for (var k = 0; k < Lanes; k += GradientChannels<TBlock>())
                     {
-                        GradientProduct<TShape, TBlock>(ref Unsafe.Add(ref vr, WindowOffset(0, c, ic) + position * Lanes + k), ref Unsafe.Add(ref gr, position * tiles * oc + o),
+                        GradientProduct<TShape, TBlock>(ref Unsafe.Add(ref vr, WindowOffset(0, c, ic, Positions) + position * Lanes + k), ref Unsafe.Add(ref gr, position * tiles * oc + o),
                             ref Unsafe.Add(ref nr, (position * ic + c + k) * oc + o));
                     }
                 }
@@ -654,7 +698,7 @@ public static class Winograd
         for (var tile = 0; tile < tiles; tile++)
         {
             var gradient = TBlock.Load(ref g, (nuint)(tile * oc));
-            ref var vt = ref Unsafe.Add(ref v, WindowOffset(tile, 0, ic));
+            ref var vt = ref Unsafe.Add(ref v, WindowOffset(tile, 0, ic, Positions));
             a0 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in vt), gradient, a0);
             if ((Conv2D.Narrow > 1 || typeof(TBlock) == typeof(Block512)) && count > 1) a1 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 1)), gradient, a1);
             if ((Conv2D.Narrow > 2 || typeof(TBlock) == typeof(Block512)) && count > 2) a2 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 2)), gradient, a2);
@@ -756,10 +800,11 @@ internal interface IWinogradProducts
 {
     static abstract int Channels { get; }
     static abstract int OutChannels { get; }
+    static abstract int Positions { get; }
     static abstract int BandTiles { get; }
 }
 
-/// <summary>One convolution's kernels in the Winograd domain: for its forward pass (F(2×2, 5×5) at stride 1,
+/// <summary>One convolution's kernels in the Winograd domain: for its forward pass (F(4×4, 5×5) or F(2×2, 5×5) at stride 1,
 /// <see cref="StridedWinograd"/>'s F(4×4, 3×3) over pixel phases at stride 2) and, at stride 1, where the input
 /// gradient is a forward convolution of the output gradient with the flipped weights, for its input gradient. A
 /// generated network keeps one for each layer whose shape fits and prepares it once per call (per batch), so the
@@ -788,7 +833,7 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
     /// <summary>True where the layer's forward pass runs as Winograd on this machine.</summary>
     public bool Active => _forward.Length > 0;
 
-    /// <summary>True where its backward pass does too (F(2×2, 5×5)).</summary>
+    /// <summary>True where its backward pass does too (stride 1).</summary>
     public bool ActiveBackward => _inputGradient.Length > 0;
 
     /// <summary>Transforms <paramref name="weights"/> for the forward pass, unless they are the bits transformed last.</summary>
@@ -818,4 +863,23 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
 
     private static InvalidOperationException NotPrepared(string method)
         => new($"The Winograd weights of shape {Geometry<TShape>.Text} were used before {method} transformed them.");
+}
+
+/// <summary>One tile size's window transform Bᵀ d, so <see cref="Winograd.TransformWindows{TShape, TBlock, TWindow}"/>'s
+/// walk over tiles and columns is written once and compiled for each: six points (<see cref="Winograd.TransformSixTo"/>)
+/// or eight (F(4×4, 5×5)'s, in <see cref="Winograd4x4"/>). Each loads the values it transforms, from the window's rows
+/// (<see cref="Column"/>: a six-point transform never reads the last two) or from one row, <c>apart</c> floats apart
+/// (<see cref="Row"/>): passed as eight values instead, the two unused ones zeroed, the six-point transform took 14%
+/// longer at 128 bits, where a value is four registers, and branching between the two transforms in the walk cost
+/// the eight-point one 60% with AVX2.</summary>
+internal interface IWindowTransform
+{
+    static abstract int Side { get; }
+
+    static abstract void Column<TBlock>(ref readonly float r0, ref readonly float r1, ref readonly float r2, ref readonly float r3,
+        ref readonly float r4, ref readonly float r5, ref readonly float r6, ref readonly float r7, nuint offset, ref float target, int step)
+        where TBlock : unmanaged, IChannelBlock<TBlock>;
+
+    static abstract void Row<TBlock>(ref float row, nuint apart, ref float target, int step)
+        where TBlock : unmanaged, IChannelBlock<TBlock>;
 }

@@ -10,6 +10,11 @@ public static class WinogradFit
     public static bool TwoByTwoFiveByFive(int stride, int patch, int inChannels, int outChannels, int outHeight, int outWidth)
         => stride == 1 && patch == 5 && inChannels % 16 == 0 && outChannels % 16 == 0 && outHeight >= 2 && outWidth >= 2;
 
+    /// <summary>F(4×4, 5×5) in place of F(2×2, 5×5) for the forward pass and the input gradient: the same layers, with
+    /// at least one 4×4 tile of output.</summary>
+    public static bool FourByFourFiveByFive(int stride, int patch, int inChannels, int outChannels, int outHeight, int outWidth)
+        => TwoByTwoFiveByFive(stride, patch, inChannels, outChannels, outHeight, outWidth) && outHeight >= 4 && outWidth >= 4;
+
     /// <summary>The strided F(4×4, 3×3) over the input's four pixel phases, forward only: stride 2, a 5×5 patch,
     /// channels in whole 16-float blocks, at least one 4×4 tile of output.</summary>
     public static bool StridedFourByFour(int stride, int patch, int inChannels, int outChannels, int outHeight, int outWidth)

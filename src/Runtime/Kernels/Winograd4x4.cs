@@ -1,0 +1,260 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace StaticConvNet.Kernels;
+
+/// <summary>Stride-1 5×5 convolutions as Winograd F(4×4, 5×5): each 4×4 block of outputs costs 64 multiply-adds per
+/// (input channel, output channel) pair, 4 an output where <see cref="Winograd"/>'s F(2×2, 5×5) costs 9 and the direct
+/// kernel 25. At arch3's 14×14 conv2 that is 16 tiles × 64 = 1,024 products per channel pair against 49 × 36 = 1,764;
+/// at its 7×7 conv3, 4 × 64 = 256 against 16 × 36 = 576. The forward pass and the input gradient (a forward
+/// convolution of the output gradient with the flipped kernels) of every layer with at least a 4×4 output run this
+/// way where the machine has a fused multiply-add; the weight gradient stays F(2×2, 5×5), whose inverse transform
+/// (Gᵀ N G from 6×6) rounds less.
+///
+/// The points are 0, ±1, ±2, ±½ and ∞: the Bᵀ of the widely used F(6×6, 3×3), whose fp32 error is well studied.
+/// Rounding grows with the tile: the results are within 1e-4 of the terms' magnitudes in Test_Winograd where
+/// F(2×2, 5×5) is within 1e-5. The window transform is <see cref="Winograd.TransformWindows{TShape, TBlock, TWindow}"/>
+/// with eight points, and the 64 matrix products are <see cref="Winograd.Products{TProducts, TBlock}"/>; only the
+/// kernel transform (G, 8×5) and the output transform (Aᵀ, 4×8) are this file's. Sums run in a fixed order, so
+/// results are the same bits on every run.</summary>
+public static class Winograd4x4
+{
+    private const int Lanes = Winograd.Lanes;
+
+    /// <summary>Outputs per tile side, window side (4 + 5 − 1) and positions of a transformed window.</summary>
+    private const int TileSide = 4, WindowSide = 8, Positions = WindowSide * WindowSide;
+
+    /// <summary>True where a stride-1 result of this shape runs as F(4×4, 5×5) on this machine (else F(2×2, 5×5)): the
+    /// shape rule the generator reads too (<see cref="WinogradFit"/>), and a fused multiply-add. Without one (WebAssembly,
+    /// x64 without FMA) each of the eight-point transforms' 22 multiply-adds is two instructions, and arch3's conv2 took
+    /// 32.5 µs forward against F(2×2, 5×5)'s 30.1 (its conv3 8.0 against 8.7; with AVX2 9.0 against 11.1 and 2.2
+    /// against 3.3).</summary>
+    internal static bool Runs<TShape>() where TShape : struct, IConv2DShape
+        => Simd.Has128BitFusedMultiplyAdd
+           && WinogradFit.FourByFourFiveByFive(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);
+
+    /// <summary>Floats of a layer's transformed kernels U: [position][input channel][output channel].</summary>
+    internal static int TransformedLength<TShape>() where TShape : struct, IConv2DShape => Positions * TShape.InChannels * TShape.OutChannels;
+
+    /// <summary>Tiles per column and row: the last one overlaps the one before where the output is not a multiple of
+    /// four (outputs are pure, so a pixel computed twice is written twice with the same value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TilesDown<T>() where T : struct, IConv2DShape => (T.OutHeight + TileSide - 1) / TileSide;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TilesAcross<T>() where T : struct, IConv2DShape => (T.OutWidth + TileSide - 1) / TileSide;
+
+    /// <summary>The sizes of the layer's matrix products: its input channels, output channels, 64 positions and tiles per band.</summary>
+    private readonly struct Products<T> : IWinogradProducts where T : struct, IConv2DShape
+    {
+        public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
+        public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
+        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd4x4.Positions; }
+        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>(); }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Kernels: U = G g Gᵀ for every (input, output) channel pair, output channels in registers
+    // ---------------------------------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = ic * oc;
+        if (!Runs<TShape>()) throw new ArgumentException($"Winograd F(4x4, 5x5) does not run shape {Geometry<TShape>.Text}.");
+        if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape>())
+            throw new ArgumentException($"Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
+        ref var w = ref MemoryMarshal.GetReference(weights);
+        ref var u = ref MemoryMarshal.GetReference(transformed);
+        Span<TBlock> columns = stackalloc TBlock[WindowSide * 5]; // [position down][kernel column]
+        ref var t = ref MemoryMarshal.GetReference(columns);
+        Span<TBlock> positions = stackalloc TBlock[WindowSide];  // one row of the transformed kernel
+        ref var row = ref MemoryMarshal.GetReference(positions);
+        for (var c = 0; c < ic; c++)
+        {
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var kernel = ref Unsafe.Add(ref w, c * oc + o);
+                for (var kx = 0; kx < 5; kx++)
+                {
+                    ref var column = ref Unsafe.Add(ref kernel, kx * tapStep);
+                    KernelEight(TBlock.Load(ref column), TBlock.Load(ref column, (nuint)(5 * tapStep)), TBlock.Load(ref column, (nuint)(10 * tapStep)),
+                        TBlock.Load(ref column, (nuint)(15 * tapStep)), TBlock.Load(ref column, (nuint)(20 * tapStep)), ref Unsafe.Add(ref t, kx), 5);
+                }
+                ref var target = ref Unsafe.Add(ref u, c * oc + o);
+                for (var i = 0; i < WindowSide; i++)
+                {
+                    ref var down = ref Unsafe.Add(ref t, i * 5);
+                    KernelEight(down, Unsafe.Add(ref down, 1), Unsafe.Add(ref down, 2), Unsafe.Add(ref down, 3), Unsafe.Add(ref down, 4), ref row, 1);
+                    for (var j = 0; j < WindowSide; j++) Unsafe.Add(ref row, j).Store(ref target, (nuint)((i * WindowSide + j) * positionStep));
+                }
+            }
+        }
+    }
+
+    /// <summary>G k for five kernel values into blocks <paramref name="step"/> apart: their values at the points 0, 1,
+    /// −1, 2, −2, ½, −½ and ∞, scaled so that Bᵀ's entries are those of F(6×6, 3×3) (G's rows: [1 0 0 0 0],
+    /// −2/9 [1 1 1 1 1], −2/9 [1 −1 1 −1 1], 1/90 [1 2 4 8 16], 1/90 [1 −2 4 −8 16], 2/45 [16 8 4 2 1],
+    /// 2/45 [16 −8 4 −2 1], [0 0 0 0 1]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KernelEight<TBlock>(TBlock k0, TBlock k1, TBlock k2, TBlock k3, TBlock k4, ref TBlock u, int step)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        TBlock even = k0 + k2 + k4, odd = k1 + k3;
+        var ninth = TBlock.Broadcast(-2f / 9);
+        var ninetieth = TBlock.Broadcast(1f / 90);
+        var fortyFifth = TBlock.Broadcast(2f / 45);
+        // At 2 and −2: k0 + 4 k2 + 16 k4 ± (2 k1 + 8 k3). At ½ and −½ (times 16): 16 k0 + 4 k2 + k4 ± (8 k1 + 2 k3).
+        var evenTwo = TBlock.MultiplyAdd(TBlock.Broadcast(16f), k4, TBlock.MultiplyAdd(TBlock.Broadcast(4f), k2, k0));
+        var oddTwo = TBlock.MultiplyAdd(TBlock.Broadcast(8f), k3, k1 + k1);
+        var evenHalf = TBlock.MultiplyAdd(TBlock.Broadcast(16f), k0, TBlock.MultiplyAdd(TBlock.Broadcast(4f), k2, k4));
+        var oddHalf = TBlock.MultiplyAdd(TBlock.Broadcast(8f), k1, k3 + k3);
+        u = k0;
+        Unsafe.Add(ref u, step) = ninth * (even + odd);
+        Unsafe.Add(ref u, 2 * step) = ninth * (even - odd);
+        Unsafe.Add(ref u, 3 * step) = ninetieth * (evenTwo + oddTwo);
+        Unsafe.Add(ref u, 4 * step) = ninetieth * (evenTwo - oddTwo);
+        Unsafe.Add(ref u, 5 * step) = fortyFifth * (evenHalf + oddHalf);
+        Unsafe.Add(ref u, 6 * step) = fortyFifth * (evenHalf - oddHalf);
+        Unsafe.Add(ref u, 7 * step) = k4;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Forward
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>output = activation(conv(input, W) + bias) with <paramref name="transformed"/> from
+    /// <see cref="TransformWeights{TShape, TBlock}"/>, in bands of tile rows as <see cref="Winograd"/>'s forward pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ForwardBlocked<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
+        Span<float> output)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        if (!Runs<TShape>()) throw new InvalidOperationException($"Winograd F(4x4, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TransformedLength<TShape>() || output.Length != Geometry<TShape>.OutputLength
+            || bias.Length != TShape.OutChannels)
+            throw new ArgumentException($"Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
+
+        int ic = TShape.InChannels, oc = TShape.OutChannels, down = TilesDown<TShape>(), rows = Winograd.BandRows(down, TilesAcross<TShape>());
+        var bandTiles = Products<TShape>.BandTiles;
+        var windows = Scratch.Winograd(Positions * bandTiles * (ic + oc));
+        var v = windows.Slice(0, Positions * bandTiles * ic); // [tile][16-channel group][position][16 channels]
+        var m = windows.Slice(v.Length);                      // [tile][position][output channel]
+        for (var first = 0; first < down; first += rows)
+        {
+            // A last band past the bottom moves up, recomputing rows the band before wrote (with the same values).
+            var top = Math.Min(first, down - rows);
+            Winograd.TransformWindows<TShape, TBlock, EightPoints>(input, v, TileSide, overlapLast: true, top, rows);
+            Winograd.Products<Products<TShape>, TBlock>(v, transformed, m);
+            TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, top, rows);
+        }
+    }
+
+    /// <summary>Bᵀ d for eight values (rows of Bᵀ: [1 0 −21/4 0 21/4 0 −1 0], [0 1 1 −17/4 −17/4 1 1 0],
+    /// [0 −1 1 17/4 −17/4 −1 1 0], [0 ½ ¼ −5/2 −5/4 2 1 0], [0 −½ ¼ 5/2 −5/4 −2 1 0], [0 2 4 −5/2 −5 ½ 1 0],
+    /// [0 −2 4 5/2 −5 −½ 1 0], [0 −1 0 21/4 0 −21/4 0 1]). Rows 1–6 come in pairs that share their even and odd halves
+    /// (e ± o), so the eight take 26 operations with a fused multiply-add instead of the 50 of the matrix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformEightTo<TBlock>(TBlock d0, TBlock d1, TBlock d2, TBlock d3, TBlock d4, TBlock d5, TBlock d6, TBlock d7,
+        ref float target, int step)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        var twentyOneQuarters = TBlock.Broadcast(5.25f);
+        var quarter = TBlock.Broadcast(0.25f);
+        var minusFiveHalves = TBlock.Broadcast(-2.5f);
+        TBlock.MultiplyAdd(twentyOneQuarters, d4 - d2, d0 - d6).Store(ref target);
+        var even = TBlock.MultiplyAdd(TBlock.Broadcast(-4.25f), d4, d2 + d6);
+        var odd = TBlock.MultiplyAdd(TBlock.Broadcast(-4.25f), d3, d1 + d5);
+        (even + odd).Store(ref target, (nuint)step);
+        (even - odd).Store(ref target, (nuint)(2 * step));
+        even = TBlock.MultiplyAdd(quarter, d2, TBlock.MultiplyAdd(TBlock.Broadcast(-1.25f), d4, d6));
+        odd = TBlock.MultiplyAdd(TBlock.Broadcast(0.5f), d1, TBlock.MultiplyAdd(minusFiveHalves, d3, d5 + d5));
+        (even + odd).Store(ref target, (nuint)(3 * step));
+        (even - odd).Store(ref target, (nuint)(4 * step));
+        even = TBlock.MultiplyAdd(TBlock.Broadcast(4f), TBlock.MultiplyAdd(TBlock.Broadcast(-1.25f), d4, d2), d6);
+        odd = TBlock.MultiplyAdd(TBlock.Broadcast(2f), d1, TBlock.MultiplyAdd(minusFiveHalves, d3, TBlock.Broadcast(0.5f) * d5));
+        (even + odd).Store(ref target, (nuint)(5 * step));
+        (even - odd).Store(ref target, (nuint)(6 * step));
+        TBlock.MultiplyAdd(twentyOneQuarters, d3 - d5, d7 - d1).Store(ref target, (nuint)(7 * step));
+    }
+
+    /// <summary>F(4×4, 5×5)'s windows: eight points, <see cref="TransformEightTo"/>.</summary>
+    private readonly struct EightPoints : IWindowTransform
+    {
+        public static int Side => WindowSide;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Column<TBlock>(ref readonly float r0, ref readonly float r1, ref readonly float r2, ref readonly float r3,
+            ref readonly float r4, ref readonly float r5, ref readonly float r6, ref readonly float r7, nuint offset, ref float target, int step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => TransformEightTo(TBlock.Load(in r0, offset), TBlock.Load(in r1, offset), TBlock.Load(in r2, offset), TBlock.Load(in r3, offset),
+                TBlock.Load(in r4, offset), TBlock.Load(in r5, offset), TBlock.Load(in r6, offset), TBlock.Load(in r7, offset), ref target, step);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<TBlock>(ref float row, nuint apart, ref float target, int step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => TransformEightTo(TBlock.Load(ref row), TBlock.Load(ref row, apart), TBlock.Load(ref row, 2 * apart), TBlock.Load(ref row, 3 * apart),
+                TBlock.Load(ref row, 4 * apart), TBlock.Load(ref row, 5 * apart), TBlock.Load(ref row, 6 * apart), TBlock.Load(ref row, 7 * apart),
+                ref target, step);
+    }
+
+    /// <summary>Y = Aᵀ M A for every tile of the band, plus bias, through the activation, into the tile's 4×4 output
+    /// pixels: Aᵀ across each of M's eight rows (into a stack block of 8×4), then down each of the four columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = rows * across, outWidth = TShape.OutWidth, rowStep = outWidth * oc;
+        ref var source = ref MemoryMarshal.GetReference(m);
+        ref var b = ref MemoryMarshal.GetReference(bias);
+        ref var y = ref MemoryMarshal.GetReference(output);
+        Span<TBlock> block = stackalloc TBlock[WindowSide * TileSide]; // [row i][output column]
+        ref var r = ref MemoryMarshal.GetReference(block);
+        for (var tile = 0; tile < tiles; tile++)
+        {
+            var oy = Math.Min((firstRow + tile / across) * TileSide, TShape.OutHeight - TileSide);
+            var ox = Math.Min(tile % across * TileSide, TShape.OutWidth - TileSide);
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var tileM = ref Unsafe.Add(ref source, tile * Positions * oc + o);
+                for (var i = 0; i < WindowSide; i++)
+                {
+                    ref var row = ref Unsafe.Add(ref tileM, i * WindowSide * oc);
+                    OutputFour(TBlock.Load(ref row), TBlock.Load(ref row, (nuint)oc), TBlock.Load(ref row, (nuint)(2 * oc)),
+                        TBlock.Load(ref row, (nuint)(3 * oc)), TBlock.Load(ref row, (nuint)(4 * oc)), TBlock.Load(ref row, (nuint)(5 * oc)),
+                        TBlock.Load(ref row, (nuint)(6 * oc)), TBlock.Load(ref row, (nuint)(7 * oc)),
+                        out Unsafe.Add(ref r, i * TileSide), out Unsafe.Add(ref r, i * TileSide + 1), out Unsafe.Add(ref r, i * TileSide + 2), out Unsafe.Add(ref r, i * TileSide + 3));
+                }
+                var biasRow = TBlock.Load(ref b, (nuint)o);
+                ref var corner = ref Unsafe.Add(ref y, (oy * outWidth + ox) * oc + o);
+                for (var column = 0; column < TileSide; column++)
+                {
+                    ref var c = ref Unsafe.Add(ref r, column);
+                    OutputFour(c, Unsafe.Add(ref c, TileSide), Unsafe.Add(ref c, 2 * TileSide), Unsafe.Add(ref c, 3 * TileSide), Unsafe.Add(ref c, 4 * TileSide),
+                        Unsafe.Add(ref c, 5 * TileSide), Unsafe.Add(ref c, 6 * TileSide), Unsafe.Add(ref c, 7 * TileSide),
+                        out var y0, out var y1, out var y2, out var y3);
+                    ref var pixel = ref Unsafe.Add(ref corner, column * oc);
+                    TActivation.Apply(y0 + biasRow).Store(ref pixel);
+                    TActivation.Apply(y1 + biasRow).Store(ref pixel, (nuint)rowStep);
+                    TActivation.Apply(y2 + biasRow).Store(ref pixel, (nuint)(2 * rowStep));
+                    TActivation.Apply(y3 + biasRow).Store(ref pixel, (nuint)(3 * rowStep));
+                }
+            }
+        }
+    }
+
+    /// <summary>Aᵀ m for eight values (rows of Aᵀ: the powers 0…3 of the points 0, 1, −1, 2, −2, ½, −½, with ∞ in the
+    /// last): y0 = m0 + Σ pairs, y1 = (m1 − m2) + 2 (m3 − m4) + ½ (m5 − m6), y2 = (m1 + m2) + 4 (m3 + m4) + ¼ (m5 + m6),
+    /// y3 = (m1 − m2) + 8 (m3 − m4) + ⅛ (m5 − m6) + m7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputFour<TBlock>(TBlock m0, TBlock m1, TBlock m2, TBlock m3, TBlock m4, TBlock m5, TBlock m6, TBlock m7,
+        out TBlock y0, out TBlock y1, out TBlock y2, out TBlock y3)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        TBlock sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4, sum56 = m5 + m6, difference56 = m5 - m6;
+        y0 = m0 + sum12 + sum34 + sum56;
+        y1 = TBlock.MultiplyAdd(TBlock.Broadcast(0.5f), difference56, TBlock.MultiplyAdd(TBlock.Broadcast(2f), difference34, difference12));
+        y2 = TBlock.MultiplyAdd(TBlock.Broadcast(0.25f), sum56, TBlock.MultiplyAdd(TBlock.Broadcast(4f), sum34, sum12));
+        y3 = TBlock.MultiplyAdd(TBlock.Broadcast(0.125f), difference56, TBlock.MultiplyAdd(TBlock.Broadcast(8f), difference34, difference12 + m7));
+    }
+}
