@@ -95,7 +95,7 @@ public static class Conv2D
     /// <see cref="FlipWeights{TShape}"/> wrote them (empty when there is no input gradient).</summary>
     /// <remarks>With <paramref name="winograd"/> active for the backward pass (stride 1, prepared from these flipped
     /// weights), the input gradient runs as Winograd (F(4×4, 5×5) where the input has a 4×4 tile) and so does the
-    /// weight gradient (F(2×2, 5×5), from 100 output pixels up).</remarks>
+    /// weight gradient where it pays (<see cref="Winograd.PaysForWeightGradient{TShape}"/>).</remarks>
     public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> flippedWeights,
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient,
         WinogradWeights<TShape>? winograd = null)

@@ -6,10 +6,10 @@ namespace StaticConvNet.Kernels;
 
 /// <summary>Stride-1 5×5 convolutions as Winograd F(2×2, 5×5): each 2×2 block of outputs costs 36 multiply-adds per
 /// (input channel, output channel) pair instead of 100, so such a layer does 2.8x fewer than the direct kernel. This
-/// class is the entry point for every stride-1 Winograd pass: the forward pass and the input gradient of a result
-/// with a 4×4 tile go on to <see cref="Winograd4x4"/>'s F(4×4, 5×5), which does fewer still (where the
-/// machine has a fused multiply-add); F(2×2, 5×5) keeps the
-/// weight gradient, results two or three pixels a side, and the window transform and matrix products both share.
+/// class is the entry point for every stride-1 Winograd pass: each pass over a result with a 4×4 tile goes on to
+/// <see cref="Winograd4x4"/>'s F(4×4, 5×5), which does fewer still (where the machine has a fused multiply-add);
+/// F(2×2, 5×5) keeps results two or three pixels a side and machines without, and this class holds the walk over
+/// windows and the matrix products both tile sizes share.
 ///
 /// With d a 6×6 input window and g a 5×5 kernel, the 2×2 outputs are Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A. The matrices come
 /// from Toom-Cook at the points 0, ±1, ±2 and ∞, the same points (and the same Bᵀ) as the widely used F(4×4, 3×3),
@@ -48,10 +48,13 @@ public static class Winograd
         => WinogradFit.TwoByTwoFiveByFive(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);
 
     /// <summary>Whether the weight gradient gains from Winograd at this size. It sums N = Σ Vᵀ Ŷ over the tiles and
-    /// then transforms N back once per image, a fixed cost of about a third of the products' for a 16×16-channel layer
-    /// of 7×7 outputs, whose 16 tiles also cover 64 pixels for 49; measured there (arch3's conv3) the direct kernel
-    /// is faster, and at 14×14 (conv2) Winograd is (docs/performance.md).</summary>
-    internal static bool PaysForWeightGradient<TShape>() where TShape : struct, IConv2DShape => TShape.OutHeight * TShape.OutWidth >= 100;
+    /// then transforms N back once per image, a fixed cost. With 2×2 tiles that cost is about a third of the products'
+    /// for a 16×16-channel layer of 7×7 outputs, whose 16 tiles also cover 64 pixels for 49: measured there (arch3's
+    /// conv3) the direct kernel was faster, and at 14×14 (conv2) Winograd was. With 4×4 tiles the same layer's four
+    /// tiles take 256 products a channel pair against the direct kernel's 1,225, and its backward pass went from 3.96
+    /// to 3.27 µs (AVX2: 6.87 to 5.28).</summary>
+    internal static bool PaysForWeightGradient<TShape>() where TShape : struct, IConv2DShape
+        => Winograd4x4.Runs<TShape>() || TShape.OutHeight * TShape.OutWidth >= 100;
 
     /// <summary>Floats of a layer's transformed kernels U: [position][input channel][output channel].</summary>
     public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape
@@ -586,7 +589,7 @@ public static class Winograd
     // Weight gradient
     // ---------------------------------------------------------------------------------------------
 
-    /// <summary>dW += the weight gradient of one image. The forward map g ↦ Aᵀ[(G g Gᵀ) ⊙ V]A has the adjoint
+    /// <summary>dW += the weight gradient of one image (with 4×4 tiles where <see cref="Winograd4x4"/> runs). The forward map g ↦ Aᵀ[(G g Gᵀ) ⊙ V]A has the adjoint
     /// dY ↦ Gᵀ[(A dY Aᵀ) ⊙ V]G, and it is linear, so the tiles are summed in the Winograd domain first:
     /// N[position] = Σ_tiles V[position]ᵀ · Ŷ[position] (input × output channels, the same multiply-adds as the forward
     /// products), then dW[c, o] += Gᵀ N[c, o] G once. Tiles never overlap here: one past an odd edge reads zeros.</summary>
@@ -598,11 +601,20 @@ public static class Winograd
         else WeightGradientBlocked<TShape, Block128>(input, outputGradient, weightGradient);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>The weight gradient at one SIMD width: F(4×4, 5×5) where the output holds a 4×4 tile
+    /// (<see cref="Winograd4x4"/>), else F(2×2, 5×5).</summary>
     internal static void WeightGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd F(2x2, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (Winograd4x4.Runs<TShape>()) Winograd4x4.WeightGradientBlocked<TShape, TBlock>(input, outputGradient, weightGradient);
+        else WeightGradientTwoByTwo<TShape, TBlock>(input, outputGradient, weightGradient);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightGradientTwoByTwo<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
         if (input.Length != Geometry<TShape>.InputLength || outputGradient.Length != Geometry<TShape>.OutputLength || weightGradient.Length != Geometry<TShape>.WeightLength)
             throw new ArgumentException($"Winograd gradient buffers ({input.Length}, {outputGradient.Length}, {weightGradient.Length}) do not match shape {Geometry<TShape>.Text}.");
 
@@ -613,10 +625,31 @@ public static class Winograd
         var sums = scratch.Slice(v.Length + gradients.Length);             // [position][input channel][output channel]
         TransformWindows<TShape, TBlock, SixPoints>(input, v, TileSide, overlapLast: false, 0, TilesDown<TShape>());
         TransformOutputGradients<TShape, TBlock>(outputGradient, gradients);
+        GradientSums<AllTiles<TShape>, TBlock>(v, gradients, sums);
+        AddInverseTransform<TShape, TBlock>(sums, weightGradient);
+    }
+
+    /// <summary>The weight gradient's products: every tile of the layer at once.</summary>
+    private readonly struct AllTiles<T> : IWinogradProducts where T : struct, IConv2DShape
+    {
+        public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
+        public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
+        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.Positions; }
+        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Tiles<T>(); }
+    }
+
+    /// <summary>N[position][c][o] = Σ_tiles V[tile][c][position] · Ŷ[position][tile][o] over all
+    /// <see cref="IWinogradProducts.BandTiles"/> tiles, with V as <see cref="TransformWindows"/> lays it out and Ŷ
+    /// [position][tile][output channel]: the weight gradient's multiply-adds, at either tile size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void GradientSums<TProducts, TBlock>(ReadOnlySpan<float> v, ReadOnlySpan<float> gradients, Span<float> sums)
+        where TProducts : struct, IWinogradProducts where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        int ic = TProducts.Channels, oc = TProducts.OutChannels, positions = TProducts.Positions, tiles = TProducts.BandTiles;
         ref var vr = ref MemoryMarshal.GetReference(v);
         ref var gr = ref MemoryMarshal.GetReference(gradients);
         ref var nr = ref MemoryMarshal.GetReference(sums);
-        for (var position = 0; position < Positions; position++)
+        for (var position = 0; position < positions; position++)
         {
             for (var o = 0; o < oc; o += Lanes)
             {
@@ -624,13 +657,12 @@ public static class Winograd
                 {
                     for (var k = 0; k < Lanes; k += GradientChannels<TBlock>())
                     {
-                        GradientProduct<TShape, TBlock>(ref Unsafe.Add(ref vr, WindowOffset(0, c, ic, Positions) + position * Lanes + k), ref Unsafe.Add(ref gr, position * tiles * oc + o),
-                            ref Unsafe.Add(ref nr, (position * ic + c + k) * oc + o));
+                        GradientProduct<TProducts, TBlock>(ref Unsafe.Add(ref vr, WindowOffset(0, c, ic, positions) + position * Lanes + k),
+                            ref Unsafe.Add(ref gr, position * tiles * oc + o), ref Unsafe.Add(ref nr, (position * ic + c + k) * oc + o));
                     }
                 }
             }
         }
-        AddInverseTransform<TShape, TBlock>(sums, weightGradient);
     }
 
     /// <summary>Ŷ[position][tile] = (A dY Aᵀ)[position] for every tile's 2×2 output gradient dY (zeros past the edge).</summary>
@@ -680,7 +712,7 @@ public static class Winograd
         r1.Store(ref target, (nuint)(5 * step));
     }
 
-    /// <summary>Input channels whose sums <see cref="GradientProduct{TShape, TBlock}"/> holds at once: all sixteen of a
+    /// <summary>Input channels whose sums <see cref="GradientProduct{TProducts, TBlock}"/> holds at once: all sixteen of a
     /// group with AVX-512, else as many (of 16's divisors) as the register file holds.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int GradientChannels<TBlock>() where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -690,15 +722,15 @@ public static class Winograd
     /// k &lt; <see cref="GradientChannels{TBlock}"/>: those input channels' sums in registers while the tiles stream past,
     /// each in tile order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradientProduct<TShape, TBlock>(ref float v, ref float g, ref float n)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    private static void GradientProduct<TProducts, TBlock>(ref float v, ref float g, ref float n)
+        where TProducts : struct, IWinogradProducts where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int count = GradientChannels<TBlock>(), ic = TShape.InChannels, oc = TShape.OutChannels, tiles = Tiles<TShape>();
+        int count = GradientChannels<TBlock>(), ic = TProducts.Channels, oc = TProducts.OutChannels, tiles = TProducts.BandTiles, tileStep = WindowOffset(1, 0, ic, TProducts.Positions);
         TBlock a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
         for (var tile = 0; tile < tiles; tile++)
         {
             var gradient = TBlock.Load(ref g, (nuint)(tile * oc));
-            ref var vt = ref Unsafe.Add(ref v, WindowOffset(tile, 0, ic, Positions));
+            ref var vt = ref Unsafe.Add(ref v, tile * tileStep);
             a0 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in vt), gradient, a0);
             if ((Conv2D.Narrow > 1 || typeof(TBlock) == typeof(Block512)) && count > 1) a1 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 1)), gradient, a1);
             if ((Conv2D.Narrow > 2 || typeof(TBlock) == typeof(Block512)) && count > 2) a2 = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref vt, 2)), gradient, a2);

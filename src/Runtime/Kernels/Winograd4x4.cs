@@ -7,13 +7,14 @@ namespace StaticConvNet.Kernels;
 /// (input channel, output channel) pair, 4 an output where <see cref="Winograd"/>'s F(2×2, 5×5) costs 9 and the direct
 /// kernel 25. At arch3's 14×14 conv2 that is 16 tiles × 64 = 1,024 products per channel pair against 49 × 36 = 1,764;
 /// at its 7×7 conv3, 4 × 64 = 256 against 16 × 36 = 576. The forward pass and the input gradient (a forward
-/// convolution of the output gradient with the flipped kernels) of every layer with at least a 4×4 output run this
-/// way where the machine has a fused multiply-add; the weight gradient stays F(2×2, 5×5), whose inverse transform
-/// (Gᵀ N G from 6×6) rounds less.
+/// convolution of the output gradient with the flipped kernels) and the weight gradient (tiles summed in the Winograd
+/// domain, as <see cref="Winograd.WeightGradient{TShape}"/>) of every layer with at least a 4×4 output run this way
+/// where the machine has a fused multiply-add.
 ///
 /// The points are 0, ±1, ±2, ±½ and ∞: the Bᵀ of the widely used F(6×6, 3×3), whose fp32 error is well studied.
-/// Rounding grows with the tile: the results are within 1e-4 of the terms' magnitudes in Test_Winograd where
-/// F(2×2, 5×5) is within 1e-5. The window transform is <see cref="Winograd.TransformWindows{TShape, TBlock, TWindow}"/>
+/// Rounding grows with the tile: Test_Winograd allows its forward pass and input gradient 3e-5 of the terms'
+/// magnitudes where F(2×2, 5×5) is within 1e-5 (the worst seen: 1.1e-5, near a VALID layer's border); its weight
+/// gradient stays within 1e-5. The window transform is <see cref="Winograd.TransformWindows{TShape, TBlock, TWindow}"/>
 /// with eight points, and the 64 matrix products are <see cref="Winograd.Products{TProducts, TBlock}"/>; only the
 /// kernel transform (G, 8×5) and the output transform (Aᵀ, 4×8) are this file's. Sums run in a fixed order, so
 /// results are the same bits on every run.</summary>
@@ -256,5 +257,165 @@ public static class Winograd4x4
         y1 = TBlock.MultiplyAdd(TBlock.Broadcast(0.5f), difference56, TBlock.MultiplyAdd(TBlock.Broadcast(2f), difference34, difference12));
         y2 = TBlock.MultiplyAdd(TBlock.Broadcast(0.25f), sum56, TBlock.MultiplyAdd(TBlock.Broadcast(4f), sum34, sum12));
         y3 = TBlock.MultiplyAdd(TBlock.Broadcast(0.125f), difference56, TBlock.MultiplyAdd(TBlock.Broadcast(8f), difference34, difference12 + m7));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Weight gradient
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>The weight gradient's products: every tile of the layer at once.</summary>
+    private readonly struct AllTiles<T> : IWinogradProducts where T : struct, IConv2DShape
+    {
+        public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
+        public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
+        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd4x4.Positions; }
+        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TilesDown<T>() * TilesAcross<T>(); }
+    }
+
+    /// <summary>dW += the weight gradient of one image, as <see cref="Winograd.WeightGradient{TShape}"/> computes it
+    /// with 2×2 tiles: N[position] = Σ_tiles V[position]ᵀ · Ŷ[position] over 64 positions, Ŷ = A dY Aᵀ, then
+    /// dW[c, o] += Gᵀ N[c, o] G. Tiles never overlap here: one past an edge that is not a multiple of four reads zeros.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void WeightGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        if (!Runs<TShape>()) throw new InvalidOperationException($"Winograd F(4x4, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (input.Length != Geometry<TShape>.InputLength || outputGradient.Length != Geometry<TShape>.OutputLength || weightGradient.Length != Geometry<TShape>.WeightLength)
+            throw new ArgumentException($"Winograd gradient buffers ({input.Length}, {outputGradient.Length}, {weightGradient.Length}) do not match shape {Geometry<TShape>.Text}.");
+
+        int ic = TShape.InChannels, oc = TShape.OutChannels, tiles = AllTiles<TShape>.BandTiles;
+        var scratch = Scratch.Winograd(Positions * (tiles * (ic + oc) + ic * oc));
+        var v = scratch.Slice(0, Positions * tiles * ic);                  // [tile][16-channel group][position][16 channels]
+        var gradients = scratch.Slice(v.Length, Positions * tiles * oc);   // [position][tile][output channel]
+        var sums = scratch.Slice(v.Length + gradients.Length);             // [position][input channel][output channel]
+        Winograd.TransformWindows<TShape, TBlock, EightPoints>(input, v, TileSide, overlapLast: false, 0, TilesDown<TShape>());
+        TransformOutputGradients<TShape, TBlock>(outputGradient, gradients);
+        Winograd.GradientSums<AllTiles<TShape>, TBlock>(v, gradients, sums);
+        AddInverseTransform<TShape, TBlock>(sums, weightGradient);
+    }
+
+    /// <summary>Ŷ[position][tile] = (A dY Aᵀ)[position] for every tile's 4×4 output gradient dY (zeros past the edge):
+    /// A down each of dY's four columns (into a stack block of 8×4), then across each of the eight rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = AllTiles<TShape>.BandTiles, outWidth = TShape.OutWidth;
+        int positionStep = tiles * oc;
+        ref var g = ref MemoryMarshal.GetReference(outputGradient);
+        ref var t = ref MemoryMarshal.GetReference(target);
+        Span<TBlock> block = stackalloc TBlock[WindowSide * TileSide]; // [row i][column of dY]
+        ref var r = ref MemoryMarshal.GetReference(block);
+        for (var tile = 0; tile < tiles; tile++)
+        {
+            int oy = tile / across * TileSide, ox = tile % across * TileSide;
+            int rows = Math.Min(TileSide, TShape.OutHeight - oy), columns = Math.Min(TileSide, outWidth - ox);
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var corner = ref Unsafe.Add(ref g, (oy * outWidth + ox) * oc + o);
+                for (var column = 0; column < TileSide; column++)
+                {
+                    ref var pixel = ref Unsafe.Add(ref corner, column * oc);
+                    var inside = column < columns;
+                    SpreadFour(inside ? TBlock.Load(ref pixel) : default,
+                        inside && rows > 1 ? TBlock.Load(ref pixel, (nuint)(outWidth * oc)) : default,
+                        inside && rows > 2 ? TBlock.Load(ref pixel, (nuint)(2 * outWidth * oc)) : default,
+                        inside && rows > 3 ? TBlock.Load(ref pixel, (nuint)(3 * outWidth * oc)) : default,
+                        ref Unsafe.Add(ref r, column), TileSide);
+                }
+                ref var tileTarget = ref Unsafe.Add(ref t, tile * oc + o);
+                for (var i = 0; i < WindowSide; i++)
+                {
+                    ref var row = ref Unsafe.Add(ref r, i * TileSide);
+                    SpreadFour(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), Unsafe.Add(ref row, 3),
+                        ref Unsafe.As<float, TBlock>(ref Unsafe.Add(ref tileTarget, i * WindowSide * positionStep)), positionStep / Lanes);
+                }
+            }
+        }
+    }
+
+    /// <summary>A y for four values y0…y3 (A's rows are Aᵀ's columns, <see cref="OutputFour"/>: the points' powers
+    /// 0…3), into blocks <paramref name="step"/> apart: y0, then (y0 + y2) ± (y1 + y3), (y0 + 4 y2) ± (2 y1 + 8 y3),
+    /// (y0 + ¼ y2) ± (½ y1 + ⅛ y3), and y3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SpreadFour<TBlock>(TBlock y0, TBlock y1, TBlock y2, TBlock y3, ref TBlock target, int step)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        target = y0;
+        var even = y0 + y2;
+        var odd = y1 + y3;
+        Unsafe.Add(ref target, step) = even + odd;
+        Unsafe.Add(ref target, 2 * step) = even - odd;
+        even = TBlock.MultiplyAdd(TBlock.Broadcast(4f), y2, y0);
+        odd = TBlock.MultiplyAdd(TBlock.Broadcast(8f), y3, y1 + y1);
+        Unsafe.Add(ref target, 3 * step) = even + odd;
+        Unsafe.Add(ref target, 4 * step) = even - odd;
+        even = TBlock.MultiplyAdd(TBlock.Broadcast(0.25f), y2, y0);
+        odd = TBlock.MultiplyAdd(TBlock.Broadcast(0.125f), y3, TBlock.Broadcast(0.5f) * y1);
+        Unsafe.Add(ref target, 5 * step) = even + odd;
+        Unsafe.Add(ref target, 6 * step) = even - odd;
+        Unsafe.Add(ref target, 7 * step) = y3;
+    }
+
+    /// <summary>dW[ky, kx, c, o] += (Gᵀ N[c, o] G)[ky, kx] for every channel pair, 16 output channels at a time: Gᵀ down
+    /// the eight columns (into a stack block of 5×8), then across the five rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        int ic = TShape.InChannels, oc = TShape.OutChannels, positionStep = ic * oc, tapStep = ic * oc;
+        ref var n = ref MemoryMarshal.GetReference(sums);
+        ref var dw = ref MemoryMarshal.GetReference(weightGradient);
+        Span<TBlock> columns = stackalloc TBlock[5 * WindowSide]; // [tap row][position column]
+        ref var t = ref MemoryMarshal.GetReference(columns);
+        for (var c = 0; c < ic; c++)
+        {
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var pair = ref Unsafe.Add(ref n, c * oc + o);
+                for (var j = 0; j < WindowSide; j++)
+                {
+                    ref var column = ref Unsafe.Add(ref pair, j * positionStep);
+                    var down = (nuint)(WindowSide * positionStep);
+                    InverseEight(TBlock.Load(ref column), TBlock.Load(ref column, down), TBlock.Load(ref column, 2 * down), TBlock.Load(ref column, 3 * down),
+                        TBlock.Load(ref column, 4 * down), TBlock.Load(ref column, 5 * down), TBlock.Load(ref column, 6 * down), TBlock.Load(ref column, 7 * down),
+                        out Unsafe.Add(ref t, j), out Unsafe.Add(ref t, WindowSide + j), out Unsafe.Add(ref t, 2 * WindowSide + j),
+                        out Unsafe.Add(ref t, 3 * WindowSide + j), out Unsafe.Add(ref t, 4 * WindowSide + j));
+                }
+                ref var target = ref Unsafe.Add(ref dw, c * oc + o);
+                for (var ky = 0; ky < 5; ky++)
+                {
+                    ref var row = ref Unsafe.Add(ref t, ky * WindowSide);
+                    InverseEight(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), Unsafe.Add(ref row, 3), Unsafe.Add(ref row, 4), Unsafe.Add(ref row, 5),
+                        Unsafe.Add(ref row, 6), Unsafe.Add(ref row, 7), out var k0, out var k1, out var k2, out var k3, out var k4);
+                    ref var taps = ref Unsafe.Add(ref target, ky * 5 * tapStep);
+                    Conv2D.AddTo(ref taps, k0);
+                    Conv2D.AddTo(ref Unsafe.Add(ref taps, tapStep), k1);
+                    Conv2D.AddTo(ref Unsafe.Add(ref taps, 2 * tapStep), k2);
+                    Conv2D.AddTo(ref Unsafe.Add(ref taps, 3 * tapStep), k3);
+                    Conv2D.AddTo(ref Unsafe.Add(ref taps, 4 * tapStep), k4);
+                }
+            }
+        }
+    }
+
+    /// <summary>Gᵀ m for eight values: the five kernel taps (Gᵀ's rows are G's columns, see <see cref="KernelEight"/>),
+    /// with the pairs' sums p and differences q: k0 = m0 − 2/9 p12 + 1/90 p34 + 32/45 p56, k1 = −2/9 q12 + 1/45 q34 +
+    /// 16/45 q56, k2 = −2/9 p12 + 2/45 p34 + 8/45 p56, k3 = −2/9 q12 + 4/45 q34 + 4/45 q56, k4 = −2/9 p12 + 8/45 p34 +
+    /// 2/45 p56 + m7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InverseEight<TBlock>(TBlock m0, TBlock m1, TBlock m2, TBlock m3, TBlock m4, TBlock m5, TBlock m6, TBlock m7,
+        out TBlock k0, out TBlock k1, out TBlock k2, out TBlock k3, out TBlock k4)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        TBlock p12 = m1 + m2, q12 = m1 - m2, p34 = m3 + m4, q34 = m3 - m4, p56 = m5 + m6, q56 = m5 - m6;
+        var ninths = TBlock.Broadcast(-2f / 9);
+        var p = ninths * p12;
+        var q = ninths * q12;
+        k0 = TBlock.MultiplyAdd(TBlock.Broadcast(32f / 45), p56, TBlock.MultiplyAdd(TBlock.Broadcast(1f / 90), p34, p + m0));
+        k1 = TBlock.MultiplyAdd(TBlock.Broadcast(16f / 45), q56, TBlock.MultiplyAdd(TBlock.Broadcast(1f / 45), q34, q));
+        k2 = TBlock.MultiplyAdd(TBlock.Broadcast(8f / 45), p56, TBlock.MultiplyAdd(TBlock.Broadcast(2f / 45), p34, p));
+        k3 = TBlock.MultiplyAdd(TBlock.Broadcast(4f / 45), q56, TBlock.MultiplyAdd(TBlock.Broadcast(4f / 45), q34, q));
+        k4 = TBlock.MultiplyAdd(TBlock.Broadcast(2f / 45), p56, TBlock.MultiplyAdd(TBlock.Broadcast(8f / 45), p34, p + m7));
     }
 }

@@ -6,10 +6,10 @@ using StaticConvNet.Tests.Support;
 namespace StaticConvNet.Tests.Runtime;
 
 /// <summary>Stride-1 Winograd against a direct sum in double, forward, input and weight gradients, at shapes that hit its
-/// cases. F(4×4, 5×5) (forward and input gradient wherever the result holds a 4×4 tile, with a fused multiply-add): the notebook's 14×14 layer
+/// cases. F(4×4, 5×5) (each pass whose result holds a 4×4 tile, with a fused multiply-add): the notebook's 14×14 layer
 /// (two bands of two tile rows), odd sizes whose last tile overlaps the one before and whose last band overlaps the
-/// band before, two output-channel registers, a 28×28 layer (four bands). F(2×2, 5×5) (the weight gradient at every
-/// shape, the forward pass where an output side is 2 or 3): a VALID layer two pixels wide, a row of 27 tiles (two
+/// band before, two output-channel registers, a 28×28 layer (four bands). F(2×2, 5×5) (where an output side is 2 or
+/// 3): a VALID layer two pixels wide, a row of 27 tiles (two
 /// register blocks, the second overlapping), and a layer three pixels high, 17 wide, with two output registers
 /// (a last tile overlapping in both directions, a last band overlapping). The same
 /// for the strided F(4×4, 3×3) over pixel phases (forward; its backward pass is direct): arch1's 14×14 → 7×7 layer, odd
@@ -164,7 +164,7 @@ public class Test_Winograd
 
     private static void MatchesDirectWeightGradient<T>(float[] input, float[] outputGradient, Exact expected) where T : struct, IConv2DShape
     {
-        // Backward takes Winograd's weight gradient only where it pays (not below 100 output pixels): run it at every
+        // Backward takes Winograd's weight gradient only where it pays (Winograd.PaysForWeightGradient): run it at every
         // shape, where odd sizes have a last tile reading zeros past the edge. It adds to what is there.
         var byWinograd = Enumerable.Repeat(1f, expected.Values.Length).ToArray();
         Winograd.WeightGradient<T>(input, outputGradient, byWinograd);
