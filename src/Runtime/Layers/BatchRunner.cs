@@ -129,6 +129,10 @@ public sealed class BatchRunner
     private readonly Action<int> _predictShard;
     private readonly Action<int> _forwardStageShard;
     private readonly Action<int> _backwardStageShard;
+    private readonly Action<int> _compileShard;
+
+    // Whether this instance's training passes have run once (see CompileBothHalves).
+    private bool _compiled;
 
     // The stage a staged training pass is running (networks with batch layers).
     private int _stage;
@@ -156,6 +160,7 @@ public sealed class BatchRunner
         _predictShard = PredictShard;
         _forwardStageShard = ForwardStageShard;
         _backwardStageShard = BackwardStageShard;
+        _compileShard = CompileShard;
     }
 
     /// <summary>Seed of the dropout masks.</summary>
@@ -279,6 +284,7 @@ public sealed class BatchRunner
             _batchCount = Math.Min(_batchCapacity, count - first);
             images.Slice(first * _inputLength, _batchCount * _inputLength).CopyTo(_batchImages);
             labels.Slice(first, _batchCount).CopyTo(_batchLabels);
+            if (!_compiled) CompileBothHalves();
             if (_network.BatchStages == 0) RunShards(_trainShard);
             else TrainInStages();
             for (var slot = 0; passes && slot < _batchCount; slot++) _network.Logits(slot).CopyTo(_passLogits.AsSpan((first + slot) * _classes));
@@ -425,6 +431,36 @@ public sealed class BatchRunner
         }
         if (to > from) _network.AccumulateShardGradients(_batchImages.AsSpan(from * _inputLength, (to - from) * _inputLength), from, to - from, gradients);
         _shardLosses[shard] += lossSum;
+    }
+
+    /// <summary>The first training pass of a process compiles the network's kernels (the JIT: 65–135 ms for the notebook's
+    /// networks, most of the first step). Both shards would call the same methods at the same moment, and one would
+    /// wait while the other compiled each, so first this core runs one image forward (compiling the forward kernels)
+    /// while the helper runs one backward (compiling the backward ones). Nothing it computes is kept: the activations
+    /// and the shard's gradient are overwritten by the pass that follows, so the bits are those of a run without it.
+    /// Only where the shards run on two cores, and for networks trained in one stage (no BatchNorm).</summary>
+    private void CompileBothHalves()
+    {
+        _compiled = true;
+        if (_network.BatchStages == 0 && _batchCount > 1 && CoreTeam.IsParallel) CoreTeam.Run(_compileShard);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CompileShard(int shard)
+    {
+        var (from, to) = ShardSlots(shard);
+        var image = _batchImages.AsSpan(from * _inputLength, _inputLength);
+        if (shard == 0)
+        {
+            _network.ForwardSample(image, from, training: true);
+            SoftmaxCrossEntropy.Compute(_network.Logits(from), _batchLabels[from], _network.LogitsGradient(from), 1f / _batchTotal);
+        }
+        else
+        {
+            // The slot holds whatever it held (zeros, or an earlier call's values): its gradient is not kept.
+            _network.BackwardSample(image, from, _shardGradients[shard]);
+            _network.AccumulateShardGradients(_batchImages.AsSpan(from * _inputLength, (to - from) * _inputLength), from, to - from, _shardGradients[shard]);
+        }
     }
 
     /// <summary>Before a shard's first images of a pass: on a batch's first pass its gradient and loss start from zero;

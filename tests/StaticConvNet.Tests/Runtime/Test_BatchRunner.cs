@@ -224,7 +224,8 @@ public class Test_BatchRunner
         var labels = RandomLabels(5, Classes, 9);
         runner.ComputeGradients(images, labels, 5);
         network.Preparations.ShouldBe(1);
-        network.BackwardsSincePreparation.ShouldBe(5);
+        // On two cores the first training call also runs one backward pass to compile the kernels (below).
+        network.BackwardsSincePreparation.ShouldBe(CoreTeam.IsParallel ? 6 : 5);
         runner.ComputeGradients(images, labels, 3);
         network.Preparations.ShouldBe(2);
         network.BackwardsSincePreparation.ShouldBe(3);
@@ -233,6 +234,29 @@ public class Test_BatchRunner
         runner.PredictBatch(images, predictions);
         runner.ComputeLoss(images, labels, 5, training: true);
         network.Preparations.ShouldBe(2);
+    }
+
+    [Fact]
+    public void The_first_training_call_compiles_both_halves_at_once_and_keeps_nothing_of_it()
+    {
+        var images = RandomFloats(6 * Input.Length, 12);
+        var labels = RandomLabels(6, Classes, 13);
+        var earlier = RandomFloats(16 * Input.Length, 14);
+        // Both runners' slots hold an earlier call's values, which the compile pass's backward half reads; one runner
+        // has trained before (compiled), the other trains for the first time.
+        var (compiled, warm) = Create();
+        warm.PredictBatch(earlier, new int[16]);
+        warm.ComputeGradients(earlier, RandomLabels(16, Classes, 15), 16);
+        var (network, fresh) = Create();
+        fresh.PredictBatch(earlier, new int[16]);
+
+        var loss = fresh.ComputeGradients(images, labels, 6);
+        if (CoreTeam.IsParallel) network.BackwardsSincePreparation.ShouldBe(7, "the compile pass's backward half, then the batch's six");
+        var expectedLoss = warm.ComputeGradients(images, labels, 6);
+        compiled.BackwardsSincePreparation.ShouldBe(6);
+        loss.ShouldBe(expectedLoss);
+        fresh.Gradients.ToArray().ShouldBe(warm.Gradients.ToArray());
+        for (var i = 0; i < 6; i++) fresh.TrainingLogits(i).ToArray().ShouldBe(warm.TrainingLogits(i).ToArray());
     }
 
     [Fact]
