@@ -4,16 +4,21 @@ using StaticConvNet.Tests.Support;
 namespace StaticConvNet.Tests.Runtime;
 
 /// <summary>LRN across many channels (past the band matrix's 64, where prefix sums take over; 46,341 channels once
-/// overflowed the band's C² length): forward against the definition in double, backward against finite differences.</summary>
+/// overflowed the band's C² length), and at each exponent with its own form (β = 0.75, 0.5 and 1 by square roots, any
+/// other through log and exp): forward against the definition in double, backward against finite differences.</summary>
 public class Test_LocalResponseNormDeep
 {
     [Theory]
-    [InlineData(16, 2)]
-    [InlineData(100, 5)]
-    [InlineData(70, 1000)]
-    public void Forward_is_the_definition_and_backward_its_gradient(int channels, int radius)
+    [InlineData(16, 2, 0.75f)]
+    [InlineData(100, 5, 0.75f)]
+    [InlineData(70, 1000, 0.75f)]
+    [InlineData(16, 2, 0.5f)]
+    [InlineData(16, 2, 1f)]
+    [InlineData(16, 2, 0.6f)]
+    [InlineData(100, 5, 1.3f)]
+    public void Forward_is_the_definition_and_backward_its_gradient(int channels, int radius, float beta)
     {
-        var shape = new LrnShape(Pixels: 3, channels, radius, Bias: 1f, Alpha: 0.3f, Beta: 0.75f);
+        var shape = new LrnShape(Pixels: 3, channels, radius, Bias: 1f, Alpha: 0.3f, Beta: beta);
         var x = ReferenceNets.Random(3 * channels, 4, 1f);
         var output = new float[x.Length];
         LocalResponseNorm.Forward(x, output, shape);
@@ -22,7 +27,7 @@ public class Test_LocalResponseNormDeep
         {
             double sum = 0;
             for (var d = Math.Max(0, c - radius); d <= Math.Min(channels - 1, c + radius); d++) sum += (double)x[p * channels + d] * x[p * channels + d];
-            output[p * channels + c].ShouldBe((float)(x[p * channels + c] * Math.Pow(1 + 0.3 * sum, -0.75)), 2e-5f);
+            output[p * channels + c].ShouldBe((float)(x[p * channels + c] * Math.Pow(1 + 0.3 * sum, -beta)), 2e-5f);
         }
 
         var weights = ReferenceNets.Random(x.Length, 5, 1f);
