@@ -51,16 +51,17 @@ public static class Winograd
     /// then transforms N back once per image, a fixed cost. With 2×2 tiles that cost is about a third of the products'
     /// for a 16×16-channel layer of 7×7 outputs, whose 16 tiles also cover 64 pixels for 49: measured there (arch3's
     /// conv3) the direct kernel was faster, and at 14×14 (conv2) Winograd was. With 4×4 tiles the same layer's four
-    /// tiles take 256 products a channel pair against the direct kernel's 1,225, and its backward pass went from 3.96
-    /// to 3.27 µs (AVX2: 6.87 to 5.28).</summary>
+    /// tiles take 256 products a channel pair against the direct kernel's 1,225: its backward pass (the input gradient
+    /// by F(4×4, 5×5) either way) went from 3.96 µs with the direct weight gradient to 3.27 (AVX2: 6.87 to 5.28).</summary>
     internal static bool PaysForWeightGradient<TShape>() where TShape : struct, IConv2DShape
         => Winograd4x4.Runs<TShape>() || TShape.OutHeight * TShape.OutWidth >= 100;
 
     /// <summary>Floats of a layer's transformed kernels U: [position][input channel][output channel].</summary>
     public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape
-        => Winograd4x4.Runs<TShape>() ? Winograd4x4.TransformedLength<TShape>() : TwoByTwoLength<TShape>();
+        => Winograd4x4.Runs<TShape>() ? TransformedLength<TShape, Winograd4x4.FourByFour>() : TransformedLength<TShape, TwoByTwo>();
 
-    private static int TwoByTwoLength<TShape>() where TShape : struct, IConv2DShape => Positions * TShape.InChannels * TShape.OutChannels;
+    private static int TransformedLength<TShape, TTiles>() where TShape : struct, IConv2DShape where TTiles : struct, IFiveByFiveTiles
+        => TTiles.Side * TTiles.Side * TShape.InChannels * TShape.OutChannels;
 
     // ---------------------------------------------------------------------------------------------
     // Kernels: U = G g Gᵀ for every (input, output) channel pair, output channels in registers
@@ -68,28 +69,30 @@ public static class Winograd
 
     /// <summary>Writes U[position][c][o] = (G g Gᵀ)[position] with g[ky, kx] = W[ky, kx, c, o] (HWIO weights), 16 output
     /// channels at a time: G down the five kernel columns (into a 6×5 stack block), then across the six rows.</summary>
+    /// <remarks>With 4×4 tiles (<see cref="Winograd4x4"/>) the same, with its G (8×5).</remarks>
     public static void TransformWeights<TShape>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape
     {
-        if (Winograd4x4.Runs<TShape>())
-        {
-            if (Block512.IsAccelerated) Winograd4x4.TransformWeights<TShape, Block512>(weights, transformed);
-            else if (Block256.IsAccelerated) Winograd4x4.TransformWeights<TShape, Block256>(weights, transformed);
-            else Winograd4x4.TransformWeights<TShape, Block128>(weights, transformed);
-        }
-        else if (Block512.IsAccelerated) TransformWeights<TShape, Block512>(weights, transformed);
-        else if (Block256.IsAccelerated) TransformWeights<TShape, Block256>(weights, transformed);
-        else TransformWeights<TShape, Block128>(weights, transformed);
+        if (Winograd4x4.Runs<TShape>()) TransformWeights<TShape, Winograd4x4.FourByFour>(weights, transformed);
+        else TransformWeights<TShape, TwoByTwo>(weights, transformed);
+    }
+
+    private static void TransformWeights<TShape, TTiles>(ReadOnlySpan<float> weights, Span<float> transformed)
+        where TShape : struct, IConv2DShape where TTiles : struct, IFiveByFiveTiles
+    {
+        if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape, TTiles>())
+            throw new ArgumentException($"Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
+        if (Block512.IsAccelerated) TTiles.TransformWeights<TShape, Block512>(weights, transformed);
+        else if (Block256.IsAccelerated) TTiles.TransformWeights<TShape, Block256>(weights, transformed);
+        else TTiles.TransformWeights<TShape, Block128>(weights, transformed);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
+    private static void TransformKernels<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = ic * oc;
-        if (!Fits<TShape>()) throw new ArgumentException($"Winograd F(2x2, 5x5) does not fit shape {Geometry<TShape>.Text}.");
-        if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TwoByTwoLength<TShape>())
-            throw new ArgumentException($"Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var u = ref MemoryMarshal.GetReference(transformed);
         Span<TBlock> columns = stackalloc TBlock[WindowSide * 5];
@@ -158,22 +161,35 @@ public static class Winograd
     // Forward
     // ---------------------------------------------------------------------------------------------
 
-    /// <summary>Tiles per column and row: the last one overlaps the one before where the output is odd (outputs are
-    /// pure, so a pixel computed twice is written twice with the same value).</summary>
+    /// <summary>Tiles of <paramref name="tileSide"/> outputs a side per column and row. In the forward pass the last one
+    /// overlaps the one before where the output is not a multiple of the side (outputs are pure, so a pixel computed
+    /// twice is written twice with the same value); in the weight gradient it reads zeros past the edge.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TilesDown<T>() where T : struct, IConv2DShape => (T.OutHeight + 1) / TileSide;
+    internal static int TilesDown<T>(int tileSide) where T : struct, IConv2DShape => (T.OutHeight + tileSide - 1) / tileSide;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TilesAcross<T>() where T : struct, IConv2DShape => (T.OutWidth + 1) / TileSide;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Tiles<T>() where T : struct, IConv2DShape => TilesDown<T>() * TilesAcross<T>();
+    internal static int TilesAcross<T>(int tileSide) where T : struct, IConv2DShape => (T.OutWidth + tileSide - 1) / tileSide;
 
-    /// <summary>The sizes of the stride-1 layer's matrix products: its input channels, output channels and tiles per band.</summary>
-    private readonly struct StrideOneProducts<T> : IWinogradProducts where T : struct, IConv2DShape
+    /// <summary>The sizes of a stride-1 layer's matrix products in the forward pass: its input channels, output channels,
+    /// the tile size's positions and the tiles of a band.</summary>
+    private readonly struct StrideOneProducts<T, TTiles> : IWinogradProducts where T : struct, IConv2DShape where TTiles : struct, IFiveByFiveTiles
     {
         public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
         public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
-        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.Positions; }
-        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>(); }
+        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TTiles.Side * TTiles.Side; }
+        public static int BandTiles
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => BandRows(TilesDown<T>(TTiles.TileSide), TilesAcross<T>(TTiles.TileSide)) * TilesAcross<T>(TTiles.TileSide);
+        }
+    }
+
+    /// <summary>The same for the weight gradient, which sums every tile of the layer at once.</summary>
+    private readonly struct AllTiles<T, TTiles> : IWinogradProducts where T : struct, IConv2DShape where TTiles : struct, IFiveByFiveTiles
+    {
+        public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
+        public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
+        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TTiles.Side * TTiles.Side; }
+        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TilesDown<T>(TTiles.TileSide) * TilesAcross<T>(TTiles.TileSide); }
     }
 
     /// <summary>Rows of tiles the forward pass transforms, multiplies and transforms back at a time: the fewest that
@@ -215,33 +231,34 @@ public static class Winograd
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd does not run shape {Geometry<TShape>.Text} on this machine.");
-        if (Winograd4x4.Runs<TShape>()) Winograd4x4.ForwardBlocked<TShape, TActivation, TBlock>(input, transformed, bias, output);
-        else ForwardTwoByTwo<TShape, TActivation, TBlock>(input, transformed, bias, output);
+        if (Winograd4x4.Runs<TShape>()) ForwardBlocked<TShape, TActivation, TBlock, Winograd4x4.FourByFour>(input, transformed, bias, output);
+        else ForwardBlocked<TShape, TActivation, TBlock, TwoByTwo>(input, transformed, bias, output);
     }
 
-    /// <summary>F(2×2, 5×5)'s forward pass: outputs two or three pixels high or wide.</summary>
+    /// <summary>The forward pass with tiles of <typeparamref name="TTiles"/>'s size, in bands of tile rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardTwoByTwo<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
+    private static void ForwardBlocked<TShape, TActivation, TBlock, TTiles>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+        where TTiles : struct, IFiveByFiveTiles
     {
-        if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd F(2x2, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
-        if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TwoByTwoLength<TShape>()
+        if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TransformedLength<TShape, TTiles>()
             || output.Length != Geometry<TShape>.OutputLength || bias.Length != TShape.OutChannels)
             throw new ArgumentException($"Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
 
-        int ic = TShape.InChannels, oc = TShape.OutChannels, down = TilesDown<TShape>(), rows = BandRows(down, TilesAcross<TShape>());
-        int bandTiles = StrideOneProducts<TShape>.BandTiles;
-        var windows = Scratch.Winograd(Positions * bandTiles * (ic + oc));
-        var v = windows.Slice(0, Positions * bandTiles * ic); // [tile][16-channel group][position][16 channels]
+        int ic = TShape.InChannels, oc = TShape.OutChannels, positions = TTiles.Side * TTiles.Side;
+        int down = TilesDown<TShape>(TTiles.TileSide), rows = BandRows(down, TilesAcross<TShape>(TTiles.TileSide));
+        var bandTiles = StrideOneProducts<TShape, TTiles>.BandTiles;
+        var windows = Scratch.Winograd(positions * bandTiles * (ic + oc));
+        var v = windows.Slice(0, positions * bandTiles * ic); // [tile][16-channel group][position][16 channels]
         var m = windows.Slice(v.Length);                      // [tile][position][output channel]
         for (var first = 0; first < down; first += rows)
         {
             // A last band past the bottom moves up, recomputing rows the band before wrote (with the same values).
             var top = Math.Min(first, down - rows);
-            TransformWindows<TShape, TBlock, SixPoints>(input, v, TileSide, overlapLast: true, top, rows);
-            Products<StrideOneProducts<TShape>, TBlock>(v, transformed, m);
-            TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, top, rows);
+            TransformWindows<TShape, TBlock, TTiles>(input, v, TTiles.TileSide, overlapLast: true, top, rows);
+            Products<StrideOneProducts<TShape, TTiles>, TBlock>(v, transformed, m);
+            TTiles.TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, top, rows);
         }
     }
 
@@ -288,7 +305,7 @@ public static class Winograd
     /// channel blocks further: c' = (2 py + px)·InChannels + c.
     ///
     /// For each row of tiles (and row phase), Bᵀ runs down every padded column once (neighbouring tiles share columns;
-    /// both column phases), into a scratch block of six transformed rows; then Bᵀ across each tile's part of those rows
+    /// both column phases), into a scratch block of <typeparamref name="TWindow"/>'s side of transformed rows; then Bᵀ across each tile's part of those rows
     /// (every second value at stride 2, once per column phase). The input is read where it is, zeros standing in for the
     /// padding: copying it into a zeroed padded image first cost 0.36 µs of the strided layer's 4.4. With
     /// <paramref name="overlapLast"/> a last tile past an edge that is not a multiple of the tile side moves back (the
@@ -406,6 +423,41 @@ public static class Winograd
             where TBlock : unmanaged, IChannelBlock<TBlock>
             => TransformSixTo(TBlock.Load(ref row), TBlock.Load(ref row, apart), TBlock.Load(ref row, 2 * apart),
                 TBlock.Load(ref row, 3 * apart), TBlock.Load(ref row, 4 * apart), TBlock.Load(ref row, 5 * apart), ref target, step);
+    }
+
+    /// <summary>F(2×2, 5×5) as the drivers above take it: its six-point windows, and the transforms on each side of the
+    /// products.</summary>
+    internal readonly struct TwoByTwo : IFiveByFiveTiles
+    {
+        public static int Side => WindowSide;
+        public static int TileSide => Winograd.TileSide;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Column<TBlock>(ref readonly float r0, ref readonly float r1, ref readonly float r2, ref readonly float r3,
+            ref readonly float r4, ref readonly float r5, ref readonly float r6, ref readonly float r7, nuint offset, ref float target, int step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => SixPoints.Column<TBlock>(in r0, in r1, in r2, in r3, in r4, in r5, in r6, in r7, offset, ref target, step);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<TBlock>(ref float row, nuint apart, ref float target, int step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => SixPoints.Row<TBlock>(ref row, apart, ref target, step);
+
+        public static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
+            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+            => TransformKernels<TShape, TBlock>(weights, transformed);
+
+        public static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
+            where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+            => Winograd.TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, firstRow, rows);
+
+        public static void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
+            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+            => Winograd.TransformOutputGradients<TShape, TBlock>(outputGradient, target);
+
+        public static void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
+            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+            => Winograd.AddInverseTransform<TShape, TBlock>(sums, weightGradient);
     }
 
     /// <summary>Blocks of at most this many tiles take <see cref="ProductBlockPaired"/> on AVX-512.</summary>
@@ -539,7 +591,7 @@ public static class Winograd
     private static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = rows * across, outWidth = TShape.OutWidth;
+        int oc = TShape.OutChannels, across = TilesAcross<TShape>(TileSide), tiles = rows * across, outWidth = TShape.OutWidth;
         ref var source = ref MemoryMarshal.GetReference(m);
         ref var b = ref MemoryMarshal.GetReference(bias);
         ref var y = ref MemoryMarshal.GetReference(output);
@@ -592,7 +644,8 @@ public static class Winograd
     /// <summary>dW += the weight gradient of one image (with 4×4 tiles where <see cref="Winograd4x4"/> runs). The forward map g ↦ Aᵀ[(G g Gᵀ) ⊙ V]A has the adjoint
     /// dY ↦ Gᵀ[(A dY Aᵀ) ⊙ V]G, and it is linear, so the tiles are summed in the Winograd domain first:
     /// N[position] = Σ_tiles V[position]ᵀ · Ŷ[position] (input × output channels, the same multiply-adds as the forward
-    /// products), then dW[c, o] += Gᵀ N[c, o] G once. Tiles never overlap here: one past an odd edge reads zeros.</summary>
+    /// products), then dW[c, o] += Gᵀ N[c, o] G once. Tiles never overlap here: one past an edge that is not a multiple of the
+    /// tile side reads zeros.</summary>
     public static void WeightGradient<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
         where TShape : struct, IConv2DShape
     {
@@ -607,35 +660,26 @@ public static class Winograd
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd does not run shape {Geometry<TShape>.Text} on this machine.");
-        if (Winograd4x4.Runs<TShape>()) Winograd4x4.WeightGradientBlocked<TShape, TBlock>(input, outputGradient, weightGradient);
-        else WeightGradientTwoByTwo<TShape, TBlock>(input, outputGradient, weightGradient);
+        if (Winograd4x4.Runs<TShape>()) WeightGradientBlocked<TShape, TBlock, Winograd4x4.FourByFour>(input, outputGradient, weightGradient);
+        else WeightGradientBlocked<TShape, TBlock, TwoByTwo>(input, outputGradient, weightGradient);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightGradientTwoByTwo<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    private static void WeightGradientBlocked<TShape, TBlock, TTiles>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock> where TTiles : struct, IFiveByFiveTiles
     {
         if (input.Length != Geometry<TShape>.InputLength || outputGradient.Length != Geometry<TShape>.OutputLength || weightGradient.Length != Geometry<TShape>.WeightLength)
             throw new ArgumentException($"Winograd gradient buffers ({input.Length}, {outputGradient.Length}, {weightGradient.Length}) do not match shape {Geometry<TShape>.Text}.");
 
-        int ic = TShape.InChannels, oc = TShape.OutChannels, tiles = Tiles<TShape>();
-        var scratch = Scratch.Winograd(Positions * (tiles * (ic + oc) + ic * oc));
-        var v = scratch.Slice(0, Positions * tiles * ic);                  // [tile][16-channel group][position][16 channels]
-        var gradients = scratch.Slice(v.Length, Positions * tiles * oc);   // [position][tile][output channel]
+        int ic = TShape.InChannels, oc = TShape.OutChannels, positions = TTiles.Side * TTiles.Side, tiles = AllTiles<TShape, TTiles>.BandTiles;
+        var scratch = Scratch.Winograd(positions * (tiles * (ic + oc) + ic * oc));
+        var v = scratch.Slice(0, positions * tiles * ic);                  // [tile][16-channel group][position][16 channels]
+        var gradients = scratch.Slice(v.Length, positions * tiles * oc);   // [position][tile][output channel]
         var sums = scratch.Slice(v.Length + gradients.Length);             // [position][input channel][output channel]
-        TransformWindows<TShape, TBlock, SixPoints>(input, v, TileSide, overlapLast: false, 0, TilesDown<TShape>());
-        TransformOutputGradients<TShape, TBlock>(outputGradient, gradients);
-        GradientSums<AllTiles<TShape>, TBlock>(v, gradients, sums);
-        AddInverseTransform<TShape, TBlock>(sums, weightGradient);
-    }
-
-    /// <summary>The weight gradient's products: every tile of the layer at once.</summary>
-    private readonly struct AllTiles<T> : IWinogradProducts where T : struct, IConv2DShape
-    {
-        public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
-        public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
-        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.Positions; }
-        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Tiles<T>(); }
+        TransformWindows<TShape, TBlock, TTiles>(input, v, TTiles.TileSide, overlapLast: false, 0, TilesDown<TShape>(TTiles.TileSide));
+        TTiles.TransformOutputGradients<TShape, TBlock>(outputGradient, gradients);
+        GradientSums<AllTiles<TShape, TTiles>, TBlock>(v, gradients, sums);
+        TTiles.AddInverseTransform<TShape, TBlock>(sums, weightGradient);
     }
 
     /// <summary>N[position][c][o] = Σ_tiles V[tile][c][position] · Ŷ[position][tile][o] over all
@@ -670,7 +714,7 @@ public static class Winograd
     private static void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int oc = TShape.OutChannels, tiles = Tiles<TShape>(), across = TilesAcross<TShape>();
+        int oc = TShape.OutChannels, tiles = AllTiles<TShape, TwoByTwo>.BandTiles, across = TilesAcross<TShape>(TileSide);
         int outHeight = TShape.OutHeight, outWidth = TShape.OutWidth, positionStep = tiles * oc;
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         ref var t = ref MemoryMarshal.GetReference(target);
@@ -914,4 +958,30 @@ internal interface IWindowTransform
 
     static abstract void Row<TBlock>(ref float row, nuint apart, ref float target, int step)
         where TBlock : unmanaged, IChannelBlock<TBlock>;
+}
+
+/// <summary>One tile size of stride-1 F(m×m, 5×5), as <see cref="Winograd"/>'s drivers take it: the window transform
+/// (<see cref="IWindowTransform.Side"/> = m + 4 points), m, and the transforms on each side of the matrix products,
+/// so the band loop of the forward pass and the weight gradient's steps are written once and compiled for each:
+/// <see cref="Winograd.TwoByTwo"/> and <see cref="Winograd4x4.FourByFour"/>.</summary>
+internal interface IFiveByFiveTiles : IWindowTransform
+{
+    /// <summary>Outputs per tile side, m.</summary>
+    static abstract int TileSide { get; }
+
+    /// <summary>U[position][c][o] = (G g Gᵀ)[position] for every channel pair of HWIO weights.</summary>
+    static abstract void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>;
+
+    /// <summary>Y = Aᵀ M A, plus bias, through the activation, for every tile of a band of tile rows.</summary>
+    static abstract void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>;
+
+    /// <summary>Ŷ[position][tile] = (A dY Aᵀ)[position] for every tile's output gradient (zeros past the edge).</summary>
+    static abstract void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>;
+
+    /// <summary>dW += Gᵀ N G for every channel pair of the tile sums N.</summary>
+    static abstract void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>;
 }

@@ -13,8 +13,8 @@ namespace StaticConvNet.Kernels;
 ///
 /// The points are 0, ±1, ±2, ±½ and ∞: the Bᵀ of the widely used F(6×6, 3×3), whose fp32 error is well studied.
 /// Rounding grows with the tile: Test_Winograd allows its forward pass and input gradient 3e-5 of the terms'
-/// magnitudes where F(2×2, 5×5) is within 1e-5 (the worst seen: 1.1e-5, near a VALID layer's border); its weight
-/// gradient stays within 1e-5. The window transform is <see cref="Winograd.TransformWindows{TShape, TBlock, TWindow}"/>
+/// magnitudes (the worst seen: 1.1e-5, near a VALID layer's border; 1e-6 to 7e-6 elsewhere), where F(2×2, 5×5) is
+/// within 1e-5; its weight gradient stays within 1e-5. The window transform is <see cref="Winograd.TransformWindows{TShape, TBlock, TWindow}"/>
 /// with eight points, and the 64 matrix products are <see cref="Winograd.Products{TProducts, TBlock}"/>; only the
 /// kernel transform (G, 8×5) and the output transform (Aᵀ, 4×8) are this file's. Sums run in a fixed order, so
 /// results are the same bits on every run.</summary>
@@ -27,44 +27,63 @@ public static class Winograd4x4
 
     /// <summary>True where a stride-1 result of this shape runs as F(4×4, 5×5) on this machine (else F(2×2, 5×5)): the
     /// shape rule the generator reads too (<see cref="WinogradFit"/>), and a fused multiply-add. Without one (WebAssembly,
-    /// x64 without FMA) each of the eight-point transforms' 22 multiply-adds is two instructions, and arch3's conv2 took
-    /// 32.5 µs forward against F(2×2, 5×5)'s 30.1 (its conv3 8.0 against 8.7; with AVX2 9.0 against 11.1 and 2.2
-    /// against 3.3).</summary>
+    /// x64 without FMA) every multiply-add of the transforms is two instructions (Bᵀ's eight points take 12, Aᵀ's 6, A's
+    /// 4), and measured with 128-bit vectors F(4×4, 5×5) gained nothing: arch3's forward passes 54.2 µs an image
+    /// against F(2×2, 5×5)'s 54.0 (conv2 30.0 against 29.1, conv3 7.5 against 8.4), its backward passes 107 against 96
+    /// (conv2 67.8 against 57.2). With AVX2 + FMA: conv2 forward 7.6 against 11.3, the whole image 49.0 against 59.6.</summary>
     internal static bool Runs<TShape>() where TShape : struct, IConv2DShape
         => Simd.Has128BitFusedMultiplyAdd
            && WinogradFit.FourByFourFiveByFive(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);
 
-    /// <summary>Floats of a layer's transformed kernels U: [position][input channel][output channel].</summary>
-    internal static int TransformedLength<TShape>() where TShape : struct, IConv2DShape => Positions * TShape.InChannels * TShape.OutChannels;
-
-    /// <summary>Tiles per column and row: the last one overlaps the one before where the output is not a multiple of
-    /// four (outputs are pure, so a pixel computed twice is written twice with the same value).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TilesDown<T>() where T : struct, IConv2DShape => (T.OutHeight + TileSide - 1) / TileSide;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TilesAcross<T>() where T : struct, IConv2DShape => (T.OutWidth + TileSide - 1) / TileSide;
-
-    /// <summary>The sizes of the layer's matrix products: its input channels, output channels, 64 positions and tiles per band.</summary>
-    private readonly struct Products<T> : IWinogradProducts where T : struct, IConv2DShape
+    /// <summary>F(4×4, 5×5) as <see cref="Winograd"/>'s drivers take it (its forward band loop and weight gradient):
+    /// eight-point windows, and the transforms on each side of the products.</summary>
+    internal readonly struct FourByFour : IFiveByFiveTiles
     {
-        public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
-        public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
-        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd4x4.Positions; }
-        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>(); }
+        public static int Side => WindowSide;
+        public static int TileSide => Winograd4x4.TileSide;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Column<TBlock>(ref readonly float r0, ref readonly float r1, ref readonly float r2, ref readonly float r3,
+            ref readonly float r4, ref readonly float r5, ref readonly float r6, ref readonly float r7, nuint offset, ref float target, int step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => TransformEightTo(TBlock.Load(in r0, offset), TBlock.Load(in r1, offset), TBlock.Load(in r2, offset), TBlock.Load(in r3, offset),
+                TBlock.Load(in r4, offset), TBlock.Load(in r5, offset), TBlock.Load(in r6, offset), TBlock.Load(in r7, offset), ref target, step);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<TBlock>(ref float row, nuint apart, ref float target, int step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => TransformEightTo(TBlock.Load(ref row), TBlock.Load(ref row, apart), TBlock.Load(ref row, 2 * apart), TBlock.Load(ref row, 3 * apart),
+                TBlock.Load(ref row, 4 * apart), TBlock.Load(ref row, 5 * apart), TBlock.Load(ref row, 6 * apart), TBlock.Load(ref row, 7 * apart),
+                ref target, step);
+
+        public static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
+            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+            => TransformKernels<TShape, TBlock>(weights, transformed);
+
+        public static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
+            where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+            => Winograd4x4.TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, firstRow, rows);
+
+        public static void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
+            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+            => Winograd4x4.TransformOutputGradients<TShape, TBlock>(outputGradient, target);
+
+        public static void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
+            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+            => Winograd4x4.AddInverseTransform<TShape, TBlock>(sums, weightGradient);
     }
 
     // ---------------------------------------------------------------------------------------------
     // Kernels: U = G g Gᵀ for every (input, output) channel pair, output channels in registers
     // ---------------------------------------------------------------------------------------------
 
+    /// <summary>U[position][c][o] = (G g Gᵀ)[position] for every channel pair, 16 output channels at a time: G down the
+    /// five kernel columns (into an 8×5 stack block), then across the eight rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
+    private static void TransformKernels<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = ic * oc;
-        if (!Runs<TShape>()) throw new ArgumentException($"Winograd F(4x4, 5x5) does not run shape {Geometry<TShape>.Text}.");
-        if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape>())
-            throw new ArgumentException($"Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var u = ref MemoryMarshal.GetReference(transformed);
         Span<TBlock> columns = stackalloc TBlock[WindowSide * 5]; // [position down][kernel column]
@@ -102,59 +121,29 @@ public static class Winograd4x4
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         TBlock even = k0 + k2 + k4, odd = k1 + k3;
-        var ninth = TBlock.Broadcast(-2f / 9);
+        var minusTwoNinths = TBlock.Broadcast(-2f / 9);
         var ninetieth = TBlock.Broadcast(1f / 90);
-        var fortyFifth = TBlock.Broadcast(2f / 45);
+        var twoFortyFifths = TBlock.Broadcast(2f / 45);
         // At 2 and −2: k0 + 4 k2 + 16 k4 ± (2 k1 + 8 k3). At ½ and −½ (times 16): 16 k0 + 4 k2 + k4 ± (8 k1 + 2 k3).
         var evenTwo = TBlock.MultiplyAdd(TBlock.Broadcast(16f), k4, TBlock.MultiplyAdd(TBlock.Broadcast(4f), k2, k0));
         var oddTwo = TBlock.MultiplyAdd(TBlock.Broadcast(8f), k3, k1 + k1);
         var evenHalf = TBlock.MultiplyAdd(TBlock.Broadcast(16f), k0, TBlock.MultiplyAdd(TBlock.Broadcast(4f), k2, k4));
         var oddHalf = TBlock.MultiplyAdd(TBlock.Broadcast(8f), k1, k3 + k3);
         u = k0;
-        Unsafe.Add(ref u, step) = ninth * (even + odd);
-        Unsafe.Add(ref u, 2 * step) = ninth * (even - odd);
+        Unsafe.Add(ref u, step) = minusTwoNinths * (even + odd);
+        Unsafe.Add(ref u, 2 * step) = minusTwoNinths * (even - odd);
         Unsafe.Add(ref u, 3 * step) = ninetieth * (evenTwo + oddTwo);
         Unsafe.Add(ref u, 4 * step) = ninetieth * (evenTwo - oddTwo);
-        Unsafe.Add(ref u, 5 * step) = fortyFifth * (evenHalf + oddHalf);
-        Unsafe.Add(ref u, 6 * step) = fortyFifth * (evenHalf - oddHalf);
+        Unsafe.Add(ref u, 5 * step) = twoFortyFifths * (evenHalf + oddHalf);
+        Unsafe.Add(ref u, 6 * step) = twoFortyFifths * (evenHalf - oddHalf);
         Unsafe.Add(ref u, 7 * step) = k4;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Forward
-    // ---------------------------------------------------------------------------------------------
-
-    /// <summary>output = activation(conv(input, W) + bias) with <paramref name="transformed"/> from
-    /// <see cref="TransformWeights{TShape, TBlock}"/>, in bands of tile rows as <see cref="Winograd"/>'s forward pass.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ForwardBlocked<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
-        Span<float> output)
-        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
-    {
-        if (!Runs<TShape>()) throw new InvalidOperationException($"Winograd F(4x4, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
-        if (input.Length != Geometry<TShape>.InputLength || transformed.Length != TransformedLength<TShape>() || output.Length != Geometry<TShape>.OutputLength
-            || bias.Length != TShape.OutChannels)
-            throw new ArgumentException($"Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
-
-        int ic = TShape.InChannels, oc = TShape.OutChannels, down = TilesDown<TShape>(), rows = Winograd.BandRows(down, TilesAcross<TShape>());
-        var bandTiles = Products<TShape>.BandTiles;
-        var windows = Scratch.Winograd(Positions * bandTiles * (ic + oc));
-        var v = windows.Slice(0, Positions * bandTiles * ic); // [tile][16-channel group][position][16 channels]
-        var m = windows.Slice(v.Length);                      // [tile][position][output channel]
-        for (var first = 0; first < down; first += rows)
-        {
-            // A last band past the bottom moves up, recomputing rows the band before wrote (with the same values).
-            var top = Math.Min(first, down - rows);
-            Winograd.TransformWindows<TShape, TBlock, EightPoints>(input, v, TileSide, overlapLast: true, top, rows);
-            Winograd.Products<Products<TShape>, TBlock>(v, transformed, m);
-            TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, top, rows);
-        }
     }
 
     /// <summary>Bᵀ d for eight values (rows of Bᵀ: [1 0 −21/4 0 21/4 0 −1 0], [0 1 1 −17/4 −17/4 1 1 0],
     /// [0 −1 1 17/4 −17/4 −1 1 0], [0 ½ ¼ −5/2 −5/4 2 1 0], [0 −½ ¼ 5/2 −5/4 −2 1 0], [0 2 4 −5/2 −5 ½ 1 0],
     /// [0 −2 4 5/2 −5 −½ 1 0], [0 −1 0 21/4 0 −21/4 0 1]). Rows 1–6 come in pairs that share their even and odd halves
-    /// (e ± o), so the eight take 26 operations with a fused multiply-add instead of the 50 of the matrix.</summary>
+    /// (e ± o), so the eight take 26 operations (12 of them fused multiply-adds) instead of one multiply-add for each of
+    /// the matrix's 44 nonzero entries.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TransformEightTo<TBlock>(TBlock d0, TBlock d1, TBlock d2, TBlock d3, TBlock d4, TBlock d5, TBlock d6, TBlock d7,
         ref float target, int step)
@@ -179,33 +168,13 @@ public static class Winograd4x4
         TBlock.MultiplyAdd(twentyOneQuarters, d3 - d5, d7 - d1).Store(ref target, (nuint)(7 * step));
     }
 
-    /// <summary>F(4×4, 5×5)'s windows: eight points, <see cref="TransformEightTo"/>.</summary>
-    private readonly struct EightPoints : IWindowTransform
-    {
-        public static int Side => WindowSide;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Column<TBlock>(ref readonly float r0, ref readonly float r1, ref readonly float r2, ref readonly float r3,
-            ref readonly float r4, ref readonly float r5, ref readonly float r6, ref readonly float r7, nuint offset, ref float target, int step)
-            where TBlock : unmanaged, IChannelBlock<TBlock>
-            => TransformEightTo(TBlock.Load(in r0, offset), TBlock.Load(in r1, offset), TBlock.Load(in r2, offset), TBlock.Load(in r3, offset),
-                TBlock.Load(in r4, offset), TBlock.Load(in r5, offset), TBlock.Load(in r6, offset), TBlock.Load(in r7, offset), ref target, step);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Row<TBlock>(ref float row, nuint apart, ref float target, int step)
-            where TBlock : unmanaged, IChannelBlock<TBlock>
-            => TransformEightTo(TBlock.Load(ref row), TBlock.Load(ref row, apart), TBlock.Load(ref row, 2 * apart), TBlock.Load(ref row, 3 * apart),
-                TBlock.Load(ref row, 4 * apart), TBlock.Load(ref row, 5 * apart), TBlock.Load(ref row, 6 * apart), TBlock.Load(ref row, 7 * apart),
-                ref target, step);
-    }
-
     /// <summary>Y = Aᵀ M A for every tile of the band, plus bias, through the activation, into the tile's 4×4 output
     /// pixels: Aᵀ across each of M's eight rows (into a stack block of 8×4), then down each of the four columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = rows * across, outWidth = TShape.OutWidth, rowStep = outWidth * oc;
+        int oc = TShape.OutChannels, across = Winograd.TilesAcross<TShape>(TileSide), tiles = rows * across, outWidth = TShape.OutWidth, rowStep = outWidth * oc;
         ref var source = ref MemoryMarshal.GetReference(m);
         ref var b = ref MemoryMarshal.GetReference(bias);
         ref var y = ref MemoryMarshal.GetReference(output);
@@ -263,44 +232,13 @@ public static class Winograd4x4
     // Weight gradient
     // ---------------------------------------------------------------------------------------------
 
-    /// <summary>The weight gradient's products: every tile of the layer at once.</summary>
-    private readonly struct AllTiles<T> : IWinogradProducts where T : struct, IConv2DShape
-    {
-        public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.InChannels; }
-        public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
-        public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd4x4.Positions; }
-        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => TilesDown<T>() * TilesAcross<T>(); }
-    }
-
-    /// <summary>dW += the weight gradient of one image, as <see cref="Winograd.WeightGradient{TShape}"/> computes it
-    /// with 2×2 tiles: N[position] = Σ_tiles V[position]ᵀ · Ŷ[position] over 64 positions, Ŷ = A dY Aᵀ, then
-    /// dW[c, o] += Gᵀ N[c, o] G. Tiles never overlap here: one past an edge that is not a multiple of four reads zeros.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void WeightGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
-    {
-        if (!Runs<TShape>()) throw new InvalidOperationException($"Winograd F(4x4, 5x5) does not run shape {Geometry<TShape>.Text} on this machine.");
-        if (input.Length != Geometry<TShape>.InputLength || outputGradient.Length != Geometry<TShape>.OutputLength || weightGradient.Length != Geometry<TShape>.WeightLength)
-            throw new ArgumentException($"Winograd gradient buffers ({input.Length}, {outputGradient.Length}, {weightGradient.Length}) do not match shape {Geometry<TShape>.Text}.");
-
-        int ic = TShape.InChannels, oc = TShape.OutChannels, tiles = AllTiles<TShape>.BandTiles;
-        var scratch = Scratch.Winograd(Positions * (tiles * (ic + oc) + ic * oc));
-        var v = scratch.Slice(0, Positions * tiles * ic);                  // [tile][16-channel group][position][16 channels]
-        var gradients = scratch.Slice(v.Length, Positions * tiles * oc);   // [position][tile][output channel]
-        var sums = scratch.Slice(v.Length + gradients.Length);             // [position][input channel][output channel]
-        Winograd.TransformWindows<TShape, TBlock, EightPoints>(input, v, TileSide, overlapLast: false, 0, TilesDown<TShape>());
-        TransformOutputGradients<TShape, TBlock>(outputGradient, gradients);
-        Winograd.GradientSums<AllTiles<TShape>, TBlock>(v, gradients, sums);
-        AddInverseTransform<TShape, TBlock>(sums, weightGradient);
-    }
-
     /// <summary>Ŷ[position][tile] = (A dY Aᵀ)[position] for every tile's 4×4 output gradient dY (zeros past the edge):
     /// A down each of dY's four columns (into a stack block of 8×4), then across each of the eight rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = AllTiles<TShape>.BandTiles, outWidth = TShape.OutWidth;
+        int oc = TShape.OutChannels, across = Winograd.TilesAcross<TShape>(TileSide), tiles = Winograd.TilesDown<TShape>(TileSide) * across, outWidth = TShape.OutWidth;
         int positionStep = tiles * oc;
         ref var g = ref MemoryMarshal.GetReference(outputGradient);
         ref var t = ref MemoryMarshal.GetReference(target);
@@ -409,9 +347,9 @@ public static class Winograd4x4
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         TBlock p12 = m1 + m2, q12 = m1 - m2, p34 = m3 + m4, q34 = m3 - m4, p56 = m5 + m6, q56 = m5 - m6;
-        var ninths = TBlock.Broadcast(-2f / 9);
-        var p = ninths * p12;
-        var q = ninths * q12;
+        var minusTwoNinths = TBlock.Broadcast(-2f / 9);
+        var p = minusTwoNinths * p12;
+        var q = minusTwoNinths * q12;
         k0 = TBlock.MultiplyAdd(TBlock.Broadcast(32f / 45), p56, TBlock.MultiplyAdd(TBlock.Broadcast(1f / 90), p34, p + m0));
         k1 = TBlock.MultiplyAdd(TBlock.Broadcast(16f / 45), q56, TBlock.MultiplyAdd(TBlock.Broadcast(1f / 45), q34, q));
         k2 = TBlock.MultiplyAdd(TBlock.Broadcast(8f / 45), p56, TBlock.MultiplyAdd(TBlock.Broadcast(2f / 45), p34, p));

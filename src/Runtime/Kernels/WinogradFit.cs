@@ -10,8 +10,8 @@ public static class WinogradFit
     public static bool TwoByTwoFiveByFive(int stride, int patch, int inChannels, int outChannels, int outHeight, int outWidth)
         => stride == 1 && patch == 5 && inChannels % 16 == 0 && outChannels % 16 == 0 && outHeight >= 2 && outWidth >= 2;
 
-    /// <summary>F(4×4, 5×5) in place of F(2×2, 5×5) for the forward pass and the input gradient: the same layers, with
-    /// at least one 4×4 tile of output.</summary>
+    /// <summary>F(4×4, 5×5) in place of F(2×2, 5×5) (where the machine has a fused multiply-add): the same layers, for
+    /// each pass whose result holds at least one 4×4 tile (the input gradient's result is the layer's input).</summary>
     public static bool FourByFourFiveByFive(int stride, int patch, int inChannels, int outChannels, int outHeight, int outWidth)
         => TwoByTwoFiveByFive(stride, patch, inChannels, outChannels, outHeight, outWidth) && outHeight >= 4 && outWidth >= 4;
 
