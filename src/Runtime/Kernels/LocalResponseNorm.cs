@@ -18,10 +18,10 @@ public static class LocalResponseNorm
     {
         Check(input, output, s);
         var n = input.Length;
-        var scratch = Scratch.Normalisation(2 * n);
-        Span<float> squares = scratch.Slice(0, n), scale = scratch.Slice(n, n);
+        var scratch = Scratch.Normalisation(3 * n);
+        Span<float> squares = scratch.Slice(0, n), scale = scratch.Slice(n, n), room = scratch.Slice(2 * n, n);
         Scales(input, squares, scale, s);
-        InversePower(scale, s.Beta, squares, room: output); // output is written only after
+        InversePower(scale, s.Beta, squares, room); // not in output: it may be the input (an in-place call)
         TensorPrimitives.Multiply(input, squares, output);
     }
 
@@ -47,8 +47,9 @@ public static class LocalResponseNorm
     /// <summary>values^(−β) for positive values, into <paramref name="result"/>, with <paramref name="room"/> (as long) to
     /// work in. The usual β are square roots, which every SIMD width does in hardware: 0.75 (AlexNet's, and the notebook's
     /// arch4) is 1 / (√v · √√v), 0.5 is 1 / √v, 1 is 1 / v. Any other β is exp(−β · log v): TensorPrimitives vectorises
-    /// Log and Exp with AVX2 and AVX-512 but runs them element by element with 128-bit vectors, where arch4's norm1 took
-    /// 191 µs forward and 196 backward an image that way (its convolutions: 30), against 3.9 and 5.9 with AVX-512.</summary>
+    /// Log and Exp with AVX2 and AVX-512, but on x64 with 128-bit vectors only (DOTNET_EnableAVX2=0, which in .NET 10
+    /// also turns off FMA; ARM64 not measured) it ran them element by element, and arch4's norm1 took 191 µs forward and
+    /// 196 backward an image (its convolutions: 30), against 3.9 and 5.8 with AVX-512.</summary>
     private static void InversePower(ReadOnlySpan<float> values, float beta, Span<float> result, Span<float> room)
     {
         if (beta == 0.75f)

@@ -48,6 +48,21 @@ public class Test_LocalResponseNormDeep
         }
     }
 
+    /// <summary>Output and input may be one buffer: every exponent's form reads the input before the output is written.</summary>
+    [Theory]
+    [InlineData(0.75f)]
+    [InlineData(0.5f)]
+    [InlineData(0.6f)]
+    public void Forward_in_place_is_the_same_as_into_another_buffer(float beta)
+    {
+        var shape = new LrnShape(Pixels: 5, Channels: 16, DepthRadius: 2, Bias: 1f, Alpha: 0.3f, Beta: beta);
+        var x = ReferenceNets.Random(5 * 16, 6, 1f);
+        var expected = new float[x.Length];
+        LocalResponseNorm.Forward(x, expected, shape);
+        LocalResponseNorm.Forward(x, x, shape);
+        x.ShouldBe(expected);
+    }
+
     /// <summary>An infinite input reaches only the windows that hold it in the prefix-sum path (not every later channel).</summary>
     [Fact]
     public void An_infinite_value_spoils_only_its_own_windows()
