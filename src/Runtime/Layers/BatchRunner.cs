@@ -25,7 +25,9 @@ public interface ISamplePasses
     void PrepareBackward();
 
     /// <summary>Back-propagates the logits' gradient of one image (already in <see cref="LogitsGradient"/> of
-    /// <paramref name="slot"/>), ADDING parameter gradients into <paramref name="gradients"/>.</summary>
+    /// <paramref name="slot"/>), ADDING parameter gradients into <paramref name="gradients"/>. Once per runner it runs on a
+    /// slot whose forward pass did not run in that call (BatchRunner's compile pass, whose gradient is not kept): the
+    /// slot then holds whatever it held, and the pass must not fail on it.</summary>
     void BackwardSample(ReadOnlySpan<float> image, int slot, Span<float> gradients);
 
     /// <summary>After the <see cref="BackwardSample"/> of a shard's images (batch slots <paramref name="first"/> …
@@ -435,17 +437,19 @@ public sealed class BatchRunner
 
     /// <summary>The first training pass of a process compiles the network's kernels (the JIT: 65–135 ms for the notebook's
     /// networks, most of the first step). Both shards would call the same methods at the same moment, and one would
-    /// wait while the other compiled each, so first this core runs one image forward (compiling the forward kernels)
-    /// while the helper runs one backward (compiling the backward ones). Nothing it computes is kept: the activations
-    /// and the shard's gradient are overwritten by the pass that follows, so the bits are those of a run without it.
-    /// Only where the shards run on two cores, and for networks trained in one stage (no BatchNorm).</summary>
+    /// wait while the other compiled each, so before a runner's first training pass this core runs one image forward
+    /// (compiling the forward kernels) while the helper runs one backward (compiling the backward ones). Nothing it
+    /// computes is kept: the activations and the shard's gradient are overwritten by the pass that follows, so the bits
+    /// are those of a run without it. Once per runner (a second instance of the same network repeats it, compiling
+    /// nothing: about one image's passes); only where the shards run on two cores, and for networks trained in one
+    /// stage (no BatchNorm). Should the helper be busy with another caller's job, both halves run here, one after the
+    /// other, as any job's do.</summary>
     private void CompileBothHalves()
     {
         _compiled = true;
         if (_network.BatchStages == 0 && _batchCount > 1 && CoreTeam.IsParallel) CoreTeam.Run(_compileShard);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CompileShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
@@ -459,7 +463,7 @@ public sealed class BatchRunner
         {
             // The slot holds whatever it held (zeros, or an earlier call's values): its gradient is not kept.
             _network.BackwardSample(image, from, _shardGradients[shard]);
-            _network.AccumulateShardGradients(_batchImages.AsSpan(from * _inputLength, (to - from) * _inputLength), from, to - from, _shardGradients[shard]);
+            _network.AccumulateShardGradients(image, from, 1, _shardGradients[shard]);
         }
     }
 
