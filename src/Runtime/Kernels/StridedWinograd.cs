@@ -45,15 +45,9 @@ public static class StridedWinograd
         public static int Channels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Phases * T.InChannels; }
         public static int OutChannels { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => T.OutChannels; }
         public static int Positions { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.Positions; }
-        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.BandRows(TilesDown<T>(), TilesAcross<T>()) * TilesAcross<T>(); }
+        public static int BandTiles { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Winograd.BandRows(Winograd.TilesDown<T>(TileSide), Winograd.TilesAcross<T>(TileSide)) * Winograd.TilesAcross<T>(TileSide); }
     }
 
-    /// <summary>Tiles per column and row: the last one overlaps the one before where the output is not a multiple of four
-    /// (outputs are pure, so a pixel computed twice is written twice with the same value).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TilesDown<T>() where T : struct, IConv2DShape => (T.OutHeight + TileSide - 1) / TileSide;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TilesAcross<T>() where T : struct, IConv2DShape => (T.OutWidth + TileSide - 1) / TileSide;
 
     // ---------------------------------------------------------------------------------------------
     // Kernels: U = G g Gᵀ for every phase's 3×3 kernel and channel pair, output channels in registers
@@ -166,8 +160,8 @@ public static class StridedWinograd
             || bias.Length != TShape.OutChannels)
             throw new ArgumentException($"Strided Winograd buffers ({input.Length}, {transformed.Length}, {bias.Length}, {output.Length}) do not match shape {Geometry<TShape>.Text}.");
 
-        int channels = PhaseProducts<TShape>.Channels, oc = TShape.OutChannels, down = TilesDown<TShape>();
-        int rows = Winograd.BandRows(down, TilesAcross<TShape>()), bandTiles = PhaseProducts<TShape>.BandTiles;
+        int channels = PhaseProducts<TShape>.Channels, oc = TShape.OutChannels, down = Winograd.TilesDown<TShape>(TileSide);
+        int rows = Winograd.BandRows(down, Winograd.TilesAcross<TShape>(TileSide)), bandTiles = PhaseProducts<TShape>.BandTiles;
         var windows = Scratch.Winograd(Positions * bandTiles * (channels + oc));
         var v = windows.Slice(0, Positions * bandTiles * channels); // [tile][16 of the phases' channels][position][16 channels]
         var m = windows.Slice(v.Length);                            // [tile][position][output channel]
@@ -177,51 +171,20 @@ public static class StridedWinograd
             var top = Math.Min(first, down - rows);
             Winograd.TransformWindows<TShape, TBlock, Winograd.SixPoints>(input, v, TileSide, overlapLast: true, top, rows);
             Winograd.Products<PhaseProducts<TShape>, TBlock>(v, transformed, m);
-            TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, top, rows);
+            Winograd.TransformFourByFourOutputs<TShape, TActivation, TBlock, PhaseOutputs>(m, bias, output, top, rows);
         }
     }
 
-    /// <summary>Y = Aᵀ M A for every tile, plus bias, through the activation, into the tile's 4×4 output pixels: Aᵀ
-    /// across each of M's six rows (into a stack block of 6×4), then down each of the four columns.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
-        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+    /// <summary>F(4×4, 3×3)'s output transform as <see cref="Winograd.TransformFourByFourOutputs"/> takes it.</summary>
+    private readonly struct PhaseOutputs : IFourOutputs
     {
-        int oc = TShape.OutChannels, across = TilesAcross<TShape>(), tiles = rows * across, outWidth = TShape.OutWidth, rowStep = outWidth * oc;
-        ref var source = ref MemoryMarshal.GetReference(m);
-        ref var b = ref MemoryMarshal.GetReference(bias);
-        ref var y = ref MemoryMarshal.GetReference(output);
-        Span<TBlock> block = stackalloc TBlock[WindowSide * TileSide]; // [row i][output column]
-        ref var r = ref MemoryMarshal.GetReference(block);
-        for (var tile = 0; tile < tiles; tile++)
-        {
-            var oy = Math.Min((firstRow + tile / across) * TileSide, TShape.OutHeight - TileSide);
-            var ox = Math.Min(tile % across * TileSide, TShape.OutWidth - TileSide);
-            for (var o = 0; o < oc; o += Lanes)
-            {
-                ref var tileM = ref Unsafe.Add(ref source, tile * Positions * oc + o);
-                for (var i = 0; i < WindowSide; i++)
-                {
-                    ref var row = ref Unsafe.Add(ref tileM, i * WindowSide * oc);
-                    OutputFour(TBlock.Load(ref row), TBlock.Load(ref row, (nuint)oc), TBlock.Load(ref row, (nuint)(2 * oc)),
-                        TBlock.Load(ref row, (nuint)(3 * oc)), TBlock.Load(ref row, (nuint)(4 * oc)), TBlock.Load(ref row, (nuint)(5 * oc)),
-                        out Unsafe.Add(ref r, i * TileSide), out Unsafe.Add(ref r, i * TileSide + 1), out Unsafe.Add(ref r, i * TileSide + 2), out Unsafe.Add(ref r, i * TileSide + 3));
-                }
-                var biasRow = TBlock.Load(ref b, (nuint)o);
-                ref var corner = ref Unsafe.Add(ref y, (oy * outWidth + ox) * oc + o);
-                for (var column = 0; column < TileSide; column++)
-                {
-                    ref var c = ref Unsafe.Add(ref r, column);
-                    OutputFour(c, Unsafe.Add(ref c, TileSide), Unsafe.Add(ref c, 2 * TileSide), Unsafe.Add(ref c, 3 * TileSide), Unsafe.Add(ref c, 4 * TileSide),
-                        Unsafe.Add(ref c, 5 * TileSide), out var y0, out var y1, out var y2, out var y3);
-                    ref var pixel = ref Unsafe.Add(ref corner, column * oc);
-                    TActivation.Apply(y0 + biasRow).Store(ref pixel);
-                    TActivation.Apply(y1 + biasRow).Store(ref pixel, (nuint)rowStep);
-                    TActivation.Apply(y2 + biasRow).Store(ref pixel, (nuint)(2 * rowStep));
-                    TActivation.Apply(y3 + biasRow).Store(ref pixel, (nuint)(3 * rowStep));
-                }
-            }
-        }
+        public static int Side => WindowSide;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void OutputFour<TBlock>(ref float first, nuint apart, out TBlock y0, out TBlock y1, out TBlock y2, out TBlock y3)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => StridedWinograd.OutputFour(TBlock.Load(ref first), TBlock.Load(ref first, apart), TBlock.Load(ref first, 2 * apart),
+                TBlock.Load(ref first, 3 * apart), TBlock.Load(ref first, 4 * apart), TBlock.Load(ref first, 5 * apart), out y0, out y1, out y2, out y3);
     }
 
     /// <summary>Aᵀ m for six values (rows of Aᵀ: [1 1 1 1 1 0], [0 1 −1 2 −2 0], [0 1 1 4 4 0], [0 1 −1 8 −8 1]: the

@@ -83,41 +83,30 @@ public static class Winograd
         if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd does not run shape {Geometry<TShape>.Text} on this machine.");
         if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape, TTiles>())
             throw new ArgumentException($"Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
-        if (Block512.IsAccelerated) TTiles.TransformWeights<TShape, Block512>(weights, transformed);
-        else if (Block256.IsAccelerated) TTiles.TransformWeights<TShape, Block256>(weights, transformed);
-        else TTiles.TransformWeights<TShape, Block128>(weights, transformed);
+        if (Block512.IsAccelerated) TransformKernels<TShape, Block512, TTiles>(weights, transformed);
+        else if (Block256.IsAccelerated) TransformKernels<TShape, Block256, TTiles>(weights, transformed);
+        else TransformKernels<TShape, Block128, TTiles>(weights, transformed);
     }
 
+    /// <summary>U[position][c][o] = (G g Gᵀ)[position] for every channel pair, 16 output channels at a time: G down the
+    /// five kernel columns (into a side × 5 stack block), then across the window's rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformKernels<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    private static void TransformKernels<TShape, TBlock, TTiles>(ReadOnlySpan<float> weights, Span<float> transformed)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock> where TTiles : struct, IFiveByFiveTiles
     {
-        int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = ic * oc;
+        int ic = TShape.InChannels, oc = TShape.OutChannels, side = TTiles.Side, tapStep = ic * oc, positionStep = ic * oc;
         ref var w = ref MemoryMarshal.GetReference(weights);
         ref var u = ref MemoryMarshal.GetReference(transformed);
-        Span<TBlock> columns = stackalloc TBlock[WindowSide * 5];
-        ref var t = ref MemoryMarshal.GetReference(columns);
+        Span<TBlock> columns = stackalloc TBlock[8 * 5]; // [window row][kernel column], for sides up to 8
+        ref var t = ref Unsafe.As<TBlock, float>(ref MemoryMarshal.GetReference(columns));
         for (var c = 0; c < ic; c++)
         {
             for (var o = 0; o < oc; o += Lanes)
             {
                 ref var kernel = ref Unsafe.Add(ref w, c * oc + o);
-                for (var kx = 0; kx < 5; kx++)
-                {
-                    ref var column = ref Unsafe.Add(ref kernel, kx * tapStep);
-                    KernelSix(TBlock.Load(ref column), TBlock.Load(ref column, (nuint)(5 * tapStep)), TBlock.Load(ref column, (nuint)(10 * tapStep)),
-                        TBlock.Load(ref column, (nuint)(15 * tapStep)), TBlock.Load(ref column, (nuint)(20 * tapStep)),
-                        out Unsafe.Add(ref t, kx), out Unsafe.Add(ref t, 5 + kx), out Unsafe.Add(ref t, 10 + kx),
-                        out Unsafe.Add(ref t, 15 + kx), out Unsafe.Add(ref t, 20 + kx), out Unsafe.Add(ref t, 25 + kx));
-                }
+                for (var kx = 0; kx < 5; kx++) TTiles.Kernel<TBlock>(ref Unsafe.Add(ref kernel, kx * tapStep), (nuint)(5 * tapStep), ref Unsafe.Add(ref t, kx * Lanes), 5 * Lanes);
                 ref var target = ref Unsafe.Add(ref u, c * oc + o);
-                for (var i = 0; i < WindowSide; i++)
-                {
-                    ref var row = ref Unsafe.Add(ref t, i * 5);
-                    KernelSix(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), Unsafe.Add(ref row, 3), Unsafe.Add(ref row, 4),
-                        out var u0, out var u1, out var u2, out var u3, out var u4, out var u5);
-                    StoreSix(ref Unsafe.Add(ref target, i * WindowSide * positionStep), positionStep, u0, u1, u2, u3, u4, u5);
-                }
+                for (var i = 0; i < side; i++) TTiles.Kernel<TBlock>(ref Unsafe.Add(ref t, i * 5 * Lanes), Lanes, ref Unsafe.Add(ref target, i * side * positionStep), (nuint)positionStep);
             }
         }
     }
@@ -443,9 +432,14 @@ public static class Winograd
             where TBlock : unmanaged, IChannelBlock<TBlock>
             => SixPoints.Row<TBlock>(ref row, apart, ref target, step);
 
-        public static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
-            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
-            => TransformKernels<TShape, TBlock>(weights, transformed);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Kernel<TBlock>(ref float first, nuint apart, ref float target, nuint step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+        {
+            KernelSix(TBlock.Load(ref first), TBlock.Load(ref first, apart), TBlock.Load(ref first, 2 * apart), TBlock.Load(ref first, 3 * apart),
+                TBlock.Load(ref first, 4 * apart), out var u0, out var u1, out var u2, out var u3, out var u4, out var u5);
+            StoreSix(ref target, (int)step, u0, u1, u2, u3, u4, u5);
+        }
 
         public static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
             where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -455,9 +449,11 @@ public static class Winograd
             where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
             => Winograd.TransformOutputGradients<TShape, TBlock>(outputGradient, target);
 
-        public static void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
-            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
-            => Winograd.AddInverseTransform<TShape, TBlock>(sums, weightGradient);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void KernelAdjoint<TBlock>(ref float first, nuint apart, out TBlock k0, out TBlock k1, out TBlock k2, out TBlock k3, out TBlock k4)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => InverseSix(TBlock.Load(ref first), TBlock.Load(ref first, apart), TBlock.Load(ref first, 2 * apart), TBlock.Load(ref first, 3 * apart),
+                TBlock.Load(ref first, 4 * apart), TBlock.Load(ref first, 5 * apart), out k0, out k1, out k2, out k3, out k4);
     }
 
     /// <summary>Blocks of at most this many tiles take <see cref="ProductBlockPaired"/> on AVX-512.</summary>
@@ -637,6 +633,52 @@ public static class Winograd
         }
     }
 
+    /// <summary>Y = Aᵀ M A for every 4×4-output tile of the band of <paramref name="rows"/> tile rows from
+    /// <paramref name="firstRow"/>, plus bias, through the activation: Aᵀ across each of M's rows (into a stack block of
+    /// side × 4), then down each of the four columns. Both forms with 4×4 tiles store this way: F(4×4, 5×5)
+    /// (<see cref="Winograd4x4"/>, eight points) and the strided F(4×4, 3×3) (<see cref="StridedWinograd"/>, six).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void TransformFourByFourOutputs<TShape, TActivation, TBlock, TOutputs>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output,
+        int firstRow, int rows)
+        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
+        where TOutputs : struct, IFourOutputs
+    {
+        const int tileSide = 4;
+        int oc = TShape.OutChannels, side = TOutputs.Side, across = TilesAcross<TShape>(tileSide), tiles = rows * across;
+        int outWidth = TShape.OutWidth, rowStep = outWidth * oc;
+        ref var source = ref MemoryMarshal.GetReference(m);
+        ref var b = ref MemoryMarshal.GetReference(bias);
+        ref var y = ref MemoryMarshal.GetReference(output);
+        Span<TBlock> block = stackalloc TBlock[8 * tileSide]; // [row i][output column], for sides up to 8
+        ref var r = ref MemoryMarshal.GetReference(block);
+        ref var rFloats = ref Unsafe.As<TBlock, float>(ref r);
+        for (var tile = 0; tile < tiles; tile++)
+        {
+            var oy = Math.Min((firstRow + tile / across) * tileSide, TShape.OutHeight - tileSide);
+            var ox = Math.Min(tile % across * tileSide, TShape.OutWidth - tileSide);
+            for (var o = 0; o < oc; o += Lanes)
+            {
+                ref var tileM = ref Unsafe.Add(ref source, tile * side * side * oc + o);
+                for (var i = 0; i < side; i++)
+                {
+                    TOutputs.OutputFour(ref Unsafe.Add(ref tileM, i * side * oc), (nuint)oc,
+                        out Unsafe.Add(ref r, i * tileSide), out Unsafe.Add(ref r, i * tileSide + 1), out Unsafe.Add(ref r, i * tileSide + 2), out Unsafe.Add(ref r, i * tileSide + 3));
+                }
+                var biasRow = TBlock.Load(ref b, (nuint)o);
+                ref var corner = ref Unsafe.Add(ref y, (oy * outWidth + ox) * oc + o);
+                for (var column = 0; column < tileSide; column++)
+                {
+                    TOutputs.OutputFour(ref Unsafe.Add(ref rFloats, column * Lanes), tileSide * Lanes, out TBlock y0, out var y1, out var y2, out var y3);
+                    ref var pixel = ref Unsafe.Add(ref corner, column * oc);
+                    TActivation.Apply(y0 + biasRow).Store(ref pixel);
+                    TActivation.Apply(y1 + biasRow).Store(ref pixel, (nuint)rowStep);
+                    TActivation.Apply(y2 + biasRow).Store(ref pixel, (nuint)(2 * rowStep));
+                    TActivation.Apply(y3 + biasRow).Store(ref pixel, (nuint)(3 * rowStep));
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Weight gradient
     // ---------------------------------------------------------------------------------------------
@@ -679,7 +721,7 @@ public static class Winograd
         TransformWindows<TShape, TBlock, TTiles>(input, v, TTiles.TileSide, overlapLast: false, 0, TilesDown<TShape>(TTiles.TileSide));
         TTiles.TransformOutputGradients<TShape, TBlock>(outputGradient, gradients);
         GradientSums<AllTiles<TShape, TTiles>, TBlock>(v, gradients, sums);
-        TTiles.AddInverseTransform<TShape, TBlock>(sums, weightGradient);
+        AddInverseTransform<TShape, TBlock, TTiles>(sums, weightGradient);
     }
 
     /// <summary>N[position][c][o] = Σ_tiles V[tile][c][position] · Ŷ[position][tile][o] over all
@@ -810,37 +852,33 @@ public static class Winograd
         if ((Conv2D.Narrow > 15 || typeof(TBlock) == typeof(Block512)) && count > 15) a15.Store(ref n, (nuint)(15 * oc));
     }
 
-    /// <summary>dW[ky, kx, c, o] += (Gᵀ N[c, o] G)[ky, kx] for every channel pair, 16 output channels at a time: Gᵀ down
-    /// the six columns (into a 5×6 stack block), then across the five rows.</summary>
+    /// <summary>dW[ky, kx, c, o] += (Gᵀ N[c, o] G)[ky, kx] for every channel pair of the tile sums N, 16 output channels at
+    /// a time: Gᵀ down each of the window's columns (into a 5 × side stack block), then across the five rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    private static void AddInverseTransform<TShape, TBlock, TTiles>(ReadOnlySpan<float> sums, Span<float> weightGradient)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock> where TTiles : struct, IFiveByFiveTiles
     {
-        int ic = TShape.InChannels, oc = TShape.OutChannels, positionStep = ic * oc, tapStep = ic * oc;
+        int ic = TShape.InChannels, oc = TShape.OutChannels, side = TTiles.Side, positionStep = ic * oc, tapStep = ic * oc;
         ref var n = ref MemoryMarshal.GetReference(sums);
         ref var dw = ref MemoryMarshal.GetReference(weightGradient);
-        Span<TBlock> columns = stackalloc TBlock[5 * WindowSide];
+        Span<TBlock> columns = stackalloc TBlock[5 * 8]; // [tap row][window column], for sides up to 8
         ref var t = ref MemoryMarshal.GetReference(columns);
+        ref var tFloats = ref Unsafe.As<TBlock, float>(ref t);
         for (var c = 0; c < ic; c++)
         {
             for (var o = 0; o < oc; o += Lanes)
             {
                 ref var pair = ref Unsafe.Add(ref n, c * oc + o);
-                for (var j = 0; j < WindowSide; j++)
+                for (var j = 0; j < side; j++)
                 {
-                    ref var column = ref Unsafe.Add(ref pair, j * positionStep);
-                    InverseSix(TBlock.Load(ref column), TBlock.Load(ref column, (nuint)(WindowSide * positionStep)),
-                        TBlock.Load(ref column, (nuint)(2 * WindowSide * positionStep)), TBlock.Load(ref column, (nuint)(3 * WindowSide * positionStep)),
-                        TBlock.Load(ref column, (nuint)(4 * WindowSide * positionStep)), TBlock.Load(ref column, (nuint)(5 * WindowSide * positionStep)),
-                        out Unsafe.Add(ref t, j), out Unsafe.Add(ref t, WindowSide + j), out Unsafe.Add(ref t, 2 * WindowSide + j),
-                        out Unsafe.Add(ref t, 3 * WindowSide + j), out Unsafe.Add(ref t, 4 * WindowSide + j));
+                    TTiles.KernelAdjoint(ref Unsafe.Add(ref pair, j * positionStep), (nuint)(side * positionStep),
+                        out Unsafe.Add(ref t, j), out Unsafe.Add(ref t, side + j), out Unsafe.Add(ref t, 2 * side + j),
+                        out Unsafe.Add(ref t, 3 * side + j), out Unsafe.Add(ref t, 4 * side + j));
                 }
                 ref var target = ref Unsafe.Add(ref dw, c * oc + o);
                 for (var ky = 0; ky < 5; ky++)
                 {
-                    ref var row = ref Unsafe.Add(ref t, ky * WindowSide);
-                    InverseSix(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), Unsafe.Add(ref row, 3), Unsafe.Add(ref row, 4), Unsafe.Add(ref row, 5),
-                        out var k0, out var k1, out var k2, out var k3, out var k4);
+                    TTiles.KernelAdjoint(ref Unsafe.Add(ref tFloats, ky * side * Lanes), Lanes, out TBlock k0, out var k1, out var k2, out var k3, out var k4);
                     ref var taps = ref Unsafe.Add(ref target, ky * 5 * tapStep);
                     Conv2D.AddTo(ref taps, k0);
                     Conv2D.AddTo(ref Unsafe.Add(ref taps, tapStep), k1);
@@ -969,9 +1007,10 @@ internal interface IFiveByFiveTiles : IWindowTransform
     /// <summary>Outputs per tile side, m.</summary>
     static abstract int TileSide { get; }
 
-    /// <summary>U[position][c][o] = (G g Gᵀ)[position] for every channel pair of HWIO weights.</summary>
-    static abstract void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>;
+    /// <summary>G k: <see cref="IWindowTransform.Side"/> values, <paramref name="step"/> floats apart, from five kernel
+    /// taps <paramref name="apart"/> floats apart (the kernel transform, down a kernel column and across a row).</summary>
+    static abstract void Kernel<TBlock>(ref float first, nuint apart, ref float target, nuint step)
+        where TBlock : unmanaged, IChannelBlock<TBlock>;
 
     /// <summary>Y = Aᵀ M A, plus bias, through the activation, for every tile of a band of tile rows.</summary>
     static abstract void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
@@ -981,7 +1020,19 @@ internal interface IFiveByFiveTiles : IWindowTransform
     static abstract void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>;
 
-    /// <summary>dW += Gᵀ N G for every channel pair of the tile sums N.</summary>
-    static abstract void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>;
+    /// <summary>Gᵀ m: five kernel taps from <see cref="IWindowTransform.Side"/> values <paramref name="apart"/> floats apart
+    /// (the weight gradient's inverse transform, down a column of the tile sums and across a row).</summary>
+    static abstract void KernelAdjoint<TBlock>(ref float first, nuint apart, out TBlock k0, out TBlock k1, out TBlock k2, out TBlock k3, out TBlock k4)
+        where TBlock : unmanaged, IChannelBlock<TBlock>;
+}
+
+/// <summary>The output transform Aᵀ of a form with 4×4-output tiles: four outputs from <see cref="Side"/> values
+/// <c>apart</c> floats apart, so <see cref="Winograd.TransformFourByFourOutputs{TShape, TActivation, TBlock, TOutputs}"/>
+/// is written once for F(4×4, 5×5) and the strided F(4×4, 3×3).</summary>
+internal interface IFourOutputs
+{
+    static abstract int Side { get; }
+
+    static abstract void OutputFour<TBlock>(ref float first, nuint apart, out TBlock y0, out TBlock y1, out TBlock y2, out TBlock y3)
+        where TBlock : unmanaged, IChannelBlock<TBlock>;
 }

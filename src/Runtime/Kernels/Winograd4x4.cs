@@ -37,7 +37,7 @@ public static class Winograd4x4
 
     /// <summary>F(4×4, 5×5) as <see cref="Winograd"/>'s drivers take it (its forward band loop and weight gradient):
     /// eight-point windows, and the transforms on each side of the products.</summary>
-    internal readonly struct FourByFour : IFiveByFiveTiles
+    internal readonly struct FourByFour : IFiveByFiveTiles, IFourOutputs
     {
         public static int Side => WindowSide;
         public static int TileSide => Winograd4x4.TileSide;
@@ -56,68 +56,45 @@ public static class Winograd4x4
                 TBlock.Load(ref row, 4 * apart), TBlock.Load(ref row, 5 * apart), TBlock.Load(ref row, 6 * apart), TBlock.Load(ref row, 7 * apart),
                 ref target, step);
 
-        public static void TransformWeights<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
-            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
-            => TransformKernels<TShape, TBlock>(weights, transformed);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Kernel<TBlock>(ref float first, nuint apart, ref float target, nuint step)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => KernelEight(TBlock.Load(ref first), TBlock.Load(ref first, apart), TBlock.Load(ref first, 2 * apart), TBlock.Load(ref first, 3 * apart),
+                TBlock.Load(ref first, 4 * apart), ref target, step);
 
         public static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
             where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
-            => Winograd4x4.TransformOutputs<TShape, TActivation, TBlock>(m, bias, output, firstRow, rows);
+            => Winograd.TransformFourByFourOutputs<TShape, TActivation, TBlock, FourByFour>(m, bias, output, firstRow, rows);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void OutputFour<TBlock>(ref float first, nuint apart, out TBlock y0, out TBlock y1, out TBlock y2, out TBlock y3)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => Winograd4x4.OutputFour(TBlock.Load(ref first), TBlock.Load(ref first, apart), TBlock.Load(ref first, 2 * apart), TBlock.Load(ref first, 3 * apart),
+                TBlock.Load(ref first, 4 * apart), TBlock.Load(ref first, 5 * apart), TBlock.Load(ref first, 6 * apart), TBlock.Load(ref first, 7 * apart),
+                out y0, out y1, out y2, out y3);
 
         public static void TransformOutputGradients<TShape, TBlock>(ReadOnlySpan<float> outputGradient, Span<float> target)
             where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
             => Winograd4x4.TransformOutputGradients<TShape, TBlock>(outputGradient, target);
 
-        public static void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
-            where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
-            => Winograd4x4.AddInverseTransform<TShape, TBlock>(sums, weightGradient);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void KernelAdjoint<TBlock>(ref float first, nuint apart, out TBlock k0, out TBlock k1, out TBlock k2, out TBlock k3, out TBlock k4)
+            where TBlock : unmanaged, IChannelBlock<TBlock>
+            => InverseEight(TBlock.Load(ref first), TBlock.Load(ref first, apart), TBlock.Load(ref first, 2 * apart), TBlock.Load(ref first, 3 * apart),
+                TBlock.Load(ref first, 4 * apart), TBlock.Load(ref first, 5 * apart), TBlock.Load(ref first, 6 * apart), TBlock.Load(ref first, 7 * apart),
+                out k0, out k1, out k2, out k3, out k4);
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Kernels: U = G g Gᵀ for every (input, output) channel pair, output channels in registers
+    // The forward pass's transforms: G on the kernels, Bᵀ on the windows, Aᵀ on the products
     // ---------------------------------------------------------------------------------------------
 
-    /// <summary>U[position][c][o] = (G g Gᵀ)[position] for every channel pair, 16 output channels at a time: G down the
-    /// five kernel columns (into an 8×5 stack block), then across the eight rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformKernels<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> transformed)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
-    {
-        int ic = TShape.InChannels, oc = TShape.OutChannels, tapStep = ic * oc, positionStep = ic * oc;
-        ref var w = ref MemoryMarshal.GetReference(weights);
-        ref var u = ref MemoryMarshal.GetReference(transformed);
-        Span<TBlock> columns = stackalloc TBlock[WindowSide * 5]; // [position down][kernel column]
-        ref var t = ref MemoryMarshal.GetReference(columns);
-        Span<TBlock> positions = stackalloc TBlock[WindowSide];  // one row of the transformed kernel
-        ref var row = ref MemoryMarshal.GetReference(positions);
-        for (var c = 0; c < ic; c++)
-        {
-            for (var o = 0; o < oc; o += Lanes)
-            {
-                ref var kernel = ref Unsafe.Add(ref w, c * oc + o);
-                for (var kx = 0; kx < 5; kx++)
-                {
-                    ref var column = ref Unsafe.Add(ref kernel, kx * tapStep);
-                    KernelEight(TBlock.Load(ref column), TBlock.Load(ref column, (nuint)(5 * tapStep)), TBlock.Load(ref column, (nuint)(10 * tapStep)),
-                        TBlock.Load(ref column, (nuint)(15 * tapStep)), TBlock.Load(ref column, (nuint)(20 * tapStep)), ref Unsafe.Add(ref t, kx), 5);
-                }
-                ref var target = ref Unsafe.Add(ref u, c * oc + o);
-                for (var i = 0; i < WindowSide; i++)
-                {
-                    ref var down = ref Unsafe.Add(ref t, i * 5);
-                    KernelEight(down, Unsafe.Add(ref down, 1), Unsafe.Add(ref down, 2), Unsafe.Add(ref down, 3), Unsafe.Add(ref down, 4), ref row, 1);
-                    for (var j = 0; j < WindowSide; j++) Unsafe.Add(ref row, j).Store(ref target, (nuint)((i * WindowSide + j) * positionStep));
-                }
-            }
-        }
-    }
-
-    /// <summary>G k for five kernel values into blocks <paramref name="step"/> apart: their values at the points 0, 1,
+    /// <summary>G k for five kernel values into floats <paramref name="step"/> apart: their values at the points 0, 1,
     /// −1, 2, −2, ½, −½ and ∞, scaled so that Bᵀ's entries are those of F(6×6, 3×3) (G's rows: [1 0 0 0 0],
     /// −2/9 [1 1 1 1 1], −2/9 [1 −1 1 −1 1], 1/90 [1 2 4 8 16], 1/90 [1 −2 4 −8 16], 2/45 [16 8 4 2 1],
     /// 2/45 [16 −8 4 −2 1], [0 0 0 0 1]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KernelEight<TBlock>(TBlock k0, TBlock k1, TBlock k2, TBlock k3, TBlock k4, ref TBlock u, int step)
+    private static void KernelEight<TBlock>(TBlock k0, TBlock k1, TBlock k2, TBlock k3, TBlock k4, ref float target, nuint step)
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         TBlock even = k0 + k2 + k4, odd = k1 + k3;
@@ -129,14 +106,14 @@ public static class Winograd4x4
         var oddTwo = TBlock.MultiplyAdd(TBlock.Broadcast(8f), k3, k1 + k1);
         var evenHalf = TBlock.MultiplyAdd(TBlock.Broadcast(16f), k0, TBlock.MultiplyAdd(TBlock.Broadcast(4f), k2, k4));
         var oddHalf = TBlock.MultiplyAdd(TBlock.Broadcast(8f), k1, k3 + k3);
-        u = k0;
-        Unsafe.Add(ref u, step) = minusTwoNinths * (even + odd);
-        Unsafe.Add(ref u, 2 * step) = minusTwoNinths * (even - odd);
-        Unsafe.Add(ref u, 3 * step) = ninetieth * (evenTwo + oddTwo);
-        Unsafe.Add(ref u, 4 * step) = ninetieth * (evenTwo - oddTwo);
-        Unsafe.Add(ref u, 5 * step) = twoFortyFifths * (evenHalf + oddHalf);
-        Unsafe.Add(ref u, 6 * step) = twoFortyFifths * (evenHalf - oddHalf);
-        Unsafe.Add(ref u, 7 * step) = k4;
+        k0.Store(ref target);
+        (minusTwoNinths * (even + odd)).Store(ref target, step);
+        (minusTwoNinths * (even - odd)).Store(ref target, 2 * step);
+        (ninetieth * (evenTwo + oddTwo)).Store(ref target, 3 * step);
+        (ninetieth * (evenTwo - oddTwo)).Store(ref target, 4 * step);
+        (twoFortyFifths * (evenHalf + oddHalf)).Store(ref target, 5 * step);
+        (twoFortyFifths * (evenHalf - oddHalf)).Store(ref target, 6 * step);
+        k4.Store(ref target, 7 * step);
     }
 
     /// <summary>Bᵀ d for eight values (rows of Bᵀ: [1 0 −21/4 0 21/4 0 −1 0], [0 1 1 −17/4 −17/4 1 1 0],
@@ -168,51 +145,6 @@ public static class Winograd4x4
         TBlock.MultiplyAdd(twentyOneQuarters, d3 - d5, d7 - d1).Store(ref target, (nuint)(7 * step));
     }
 
-    /// <summary>Y = Aᵀ M A for every tile of the band, plus bias, through the activation, into the tile's 4×4 output
-    /// pixels: Aᵀ across each of M's eight rows (into a stack block of 8×4), then down each of the four columns.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformOutputs<TShape, TActivation, TBlock>(Span<float> m, ReadOnlySpan<float> bias, Span<float> output, int firstRow, int rows)
-        where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
-    {
-        int oc = TShape.OutChannels, across = Winograd.TilesAcross<TShape>(TileSide), tiles = rows * across, outWidth = TShape.OutWidth, rowStep = outWidth * oc;
-        ref var source = ref MemoryMarshal.GetReference(m);
-        ref var b = ref MemoryMarshal.GetReference(bias);
-        ref var y = ref MemoryMarshal.GetReference(output);
-        Span<TBlock> block = stackalloc TBlock[WindowSide * TileSide]; // [row i][output column]
-        ref var r = ref MemoryMarshal.GetReference(block);
-        for (var tile = 0; tile < tiles; tile++)
-        {
-            var oy = Math.Min((firstRow + tile / across) * TileSide, TShape.OutHeight - TileSide);
-            var ox = Math.Min(tile % across * TileSide, TShape.OutWidth - TileSide);
-            for (var o = 0; o < oc; o += Lanes)
-            {
-                ref var tileM = ref Unsafe.Add(ref source, tile * Positions * oc + o);
-                for (var i = 0; i < WindowSide; i++)
-                {
-                    ref var row = ref Unsafe.Add(ref tileM, i * WindowSide * oc);
-                    OutputFour(TBlock.Load(ref row), TBlock.Load(ref row, (nuint)oc), TBlock.Load(ref row, (nuint)(2 * oc)),
-                        TBlock.Load(ref row, (nuint)(3 * oc)), TBlock.Load(ref row, (nuint)(4 * oc)), TBlock.Load(ref row, (nuint)(5 * oc)),
-                        TBlock.Load(ref row, (nuint)(6 * oc)), TBlock.Load(ref row, (nuint)(7 * oc)),
-                        out Unsafe.Add(ref r, i * TileSide), out Unsafe.Add(ref r, i * TileSide + 1), out Unsafe.Add(ref r, i * TileSide + 2), out Unsafe.Add(ref r, i * TileSide + 3));
-                }
-                var biasRow = TBlock.Load(ref b, (nuint)o);
-                ref var corner = ref Unsafe.Add(ref y, (oy * outWidth + ox) * oc + o);
-                for (var column = 0; column < TileSide; column++)
-                {
-                    ref var c = ref Unsafe.Add(ref r, column);
-                    OutputFour(c, Unsafe.Add(ref c, TileSide), Unsafe.Add(ref c, 2 * TileSide), Unsafe.Add(ref c, 3 * TileSide), Unsafe.Add(ref c, 4 * TileSide),
-                        Unsafe.Add(ref c, 5 * TileSide), Unsafe.Add(ref c, 6 * TileSide), Unsafe.Add(ref c, 7 * TileSide),
-                        out var y0, out var y1, out var y2, out var y3);
-                    ref var pixel = ref Unsafe.Add(ref corner, column * oc);
-                    TActivation.Apply(y0 + biasRow).Store(ref pixel);
-                    TActivation.Apply(y1 + biasRow).Store(ref pixel, (nuint)rowStep);
-                    TActivation.Apply(y2 + biasRow).Store(ref pixel, (nuint)(2 * rowStep));
-                    TActivation.Apply(y3 + biasRow).Store(ref pixel, (nuint)(3 * rowStep));
-                }
-            }
-        }
-    }
-
     /// <summary>Aᵀ m for eight values (rows of Aᵀ: the powers 0…3 of the points 0, 1, −1, 2, −2, ½, −½, with ∞ in the
     /// last): y0 = m0 + Σ pairs, y1 = (m1 − m2) + 2 (m3 − m4) + ½ (m5 − m6), y2 = (m1 + m2) + 4 (m3 + m4) + ¼ (m5 + m6),
     /// y3 = (m1 − m2) + 8 (m3 − m4) + ⅛ (m5 − m6) + m7.</summary>
@@ -229,7 +161,7 @@ public static class Winograd4x4
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Weight gradient
+    // The weight gradient's: A on the output gradients, Gᵀ on the tile sums
     // ---------------------------------------------------------------------------------------------
 
     /// <summary>Ŷ[position][tile] = (A dY Aᵀ)[position] for every tile's 4×4 output gradient dY (zeros past the edge):
@@ -293,48 +225,6 @@ public static class Winograd4x4
         Unsafe.Add(ref target, 5 * step) = even + odd;
         Unsafe.Add(ref target, 6 * step) = even - odd;
         Unsafe.Add(ref target, 7 * step) = y3;
-    }
-
-    /// <summary>dW[ky, kx, c, o] += (Gᵀ N[c, o] G)[ky, kx] for every channel pair, 16 output channels at a time: Gᵀ down
-    /// the eight columns (into a stack block of 5×8), then across the five rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddInverseTransform<TShape, TBlock>(ReadOnlySpan<float> sums, Span<float> weightGradient)
-        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
-    {
-        int ic = TShape.InChannels, oc = TShape.OutChannels, positionStep = ic * oc, tapStep = ic * oc;
-        ref var n = ref MemoryMarshal.GetReference(sums);
-        ref var dw = ref MemoryMarshal.GetReference(weightGradient);
-        Span<TBlock> columns = stackalloc TBlock[5 * WindowSide]; // [tap row][position column]
-        ref var t = ref MemoryMarshal.GetReference(columns);
-        for (var c = 0; c < ic; c++)
-        {
-            for (var o = 0; o < oc; o += Lanes)
-            {
-                ref var pair = ref Unsafe.Add(ref n, c * oc + o);
-                for (var j = 0; j < WindowSide; j++)
-                {
-                    ref var column = ref Unsafe.Add(ref pair, j * positionStep);
-                    var down = (nuint)(WindowSide * positionStep);
-                    InverseEight(TBlock.Load(ref column), TBlock.Load(ref column, down), TBlock.Load(ref column, 2 * down), TBlock.Load(ref column, 3 * down),
-                        TBlock.Load(ref column, 4 * down), TBlock.Load(ref column, 5 * down), TBlock.Load(ref column, 6 * down), TBlock.Load(ref column, 7 * down),
-                        out Unsafe.Add(ref t, j), out Unsafe.Add(ref t, WindowSide + j), out Unsafe.Add(ref t, 2 * WindowSide + j),
-                        out Unsafe.Add(ref t, 3 * WindowSide + j), out Unsafe.Add(ref t, 4 * WindowSide + j));
-                }
-                ref var target = ref Unsafe.Add(ref dw, c * oc + o);
-                for (var ky = 0; ky < 5; ky++)
-                {
-                    ref var row = ref Unsafe.Add(ref t, ky * WindowSide);
-                    InverseEight(row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), Unsafe.Add(ref row, 3), Unsafe.Add(ref row, 4), Unsafe.Add(ref row, 5),
-                        Unsafe.Add(ref row, 6), Unsafe.Add(ref row, 7), out var k0, out var k1, out var k2, out var k3, out var k4);
-                    ref var taps = ref Unsafe.Add(ref target, ky * 5 * tapStep);
-                    Conv2D.AddTo(ref taps, k0);
-                    Conv2D.AddTo(ref Unsafe.Add(ref taps, tapStep), k1);
-                    Conv2D.AddTo(ref Unsafe.Add(ref taps, 2 * tapStep), k2);
-                    Conv2D.AddTo(ref Unsafe.Add(ref taps, 3 * tapStep), k3);
-                    Conv2D.AddTo(ref Unsafe.Add(ref taps, 4 * tapStep), k4);
-                }
-            }
-        }
     }
 
     /// <summary>Gᵀ m for eight values: the five kernel taps (Gᵀ's rows are G's columns, see <see cref="KernelEight"/>),
