@@ -8,8 +8,9 @@ namespace StaticConvNet.Kernels;
 /// (input channel, output channel) pair instead of 100, so such a layer does 2.8x fewer than the direct kernel. This
 /// class is the entry point for every stride-1 Winograd pass: each pass over a result with a 4×4 tile goes on to
 /// <see cref="Winograd4x4"/>'s F(4×4, 5×5), which does fewer still (where the machine has a fused multiply-add);
-/// F(2×2, 5×5) keeps results two or three pixels a side and machines without, and this class holds the walk over
-/// windows and the matrix products both tile sizes share.
+/// F(2×2, 5×5) keeps results two or three pixels a side and machines without. This class holds what the tile sizes
+/// share, each written once over them: the walks over windows, kernels (G), products, output tiles and tile sums (Gᵀ),
+/// the matrix products, and the forward pass's band loop and the weight gradient's steps.
 ///
 /// With d a 6×6 input window and g a 5×5 kernel, the 2×2 outputs are Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A. The matrices come
 /// from Toom-Cook at the points 0, ±1, ±2 and ∞, the same points (and the same Bᵀ) as the widely used F(4×4, 3×3),
@@ -68,8 +69,8 @@ public static class Winograd
     // ---------------------------------------------------------------------------------------------
 
     /// <summary>Writes U[position][c][o] = (G g Gᵀ)[position] with g[ky, kx] = W[ky, kx, c, o] (HWIO weights), 16 output
-    /// channels at a time: G down the five kernel columns (into a 6×5 stack block), then across the six rows.</summary>
-    /// <remarks>With 4×4 tiles (<see cref="Winograd4x4"/>) the same, with its G (8×5).</remarks>
+    /// channels at a time (<see cref="TransformKernels{TShape, TBlock, TTiles}"/>), with F(4×4, 5×5)'s G (8×5) where
+    /// <see cref="Winograd4x4"/> runs, else F(2×2, 5×5)'s (6×5).</summary>
     public static void TransformWeights<TShape>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape
     {
@@ -80,7 +81,7 @@ public static class Winograd
     private static void TransformWeights<TShape, TTiles>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape where TTiles : struct, IFiveByFiveTiles
     {
-        if (!Applies<TShape>()) throw new InvalidOperationException($"Winograd does not run shape {Geometry<TShape>.Text} on this machine.");
+        if (!Fits<TShape>()) throw new ArgumentException($"Winograd does not fit shape {Geometry<TShape>.Text}.");
         if (weights.Length != Geometry<TShape>.WeightLength || transformed.Length != TransformedLength<TShape, TTiles>())
             throw new ArgumentException($"Winograd weights ({weights.Length}, transformed {transformed.Length}) do not match shape {Geometry<TShape>.Text}.");
         if (Block512.IsAccelerated) TransformKernels<TShape, Block512, TTiles>(weights, transformed);

@@ -15,9 +15,9 @@ namespace StaticConvNet.Kernels;
 /// Rounding grows with the tile: Test_Winograd allows its forward pass and input gradient 3e-5 of the terms'
 /// magnitudes (the worst seen: 1.1e-5, near a VALID layer's border; 1e-6 to 7e-6 elsewhere), where F(2×2, 5×5) is
 /// within 1e-5; its weight gradient stays within 1e-5. The window transform is <see cref="Winograd.TransformWindows{TShape, TBlock, TWindow}"/>
-/// with eight points, and the 64 matrix products are <see cref="Winograd.Products{TProducts, TBlock}"/>; only the
-/// kernel transform (G, 8×5) and the output transform (Aᵀ, 4×8) are this file's. Sums run in a fixed order, so
-/// results are the same bits on every run.</summary>
+/// with eight points, and the 64 matrix products are <see cref="Winograd.Products{TProducts, TBlock}"/>; this file
+/// holds the 1-D transforms (G, Bᵀ, Aᵀ, A and Gᵀ) and the output gradients' walk, and <see cref="Winograd"/> the
+/// other walks. Sums run in a fixed order, so results are the same bits on every run.</summary>
 public static class Winograd4x4
 {
     private const int Lanes = Winograd.Lanes;
@@ -35,8 +35,8 @@ public static class Winograd4x4
         => Simd.Has128BitFusedMultiplyAdd
            && WinogradFit.FourByFourFiveByFive(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);
 
-    /// <summary>F(4×4, 5×5) as <see cref="Winograd"/>'s drivers take it (its forward band loop and weight gradient):
-    /// eight-point windows, and the transforms on each side of the products.</summary>
+    /// <summary>F(4×4, 5×5) as <see cref="Winograd"/>'s walks take it (the band loop, the weight gradient, the kernel
+    /// transform, the 4×4 output store): eight-point windows, and the transforms on each side of the products.</summary>
     internal readonly struct FourByFour : IFiveByFiveTiles, IFourOutputs
     {
         public static int Side => WindowSide;
