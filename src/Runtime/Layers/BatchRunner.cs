@@ -21,7 +21,8 @@ public interface ISamplePasses
     void PrepareInference() { }
 
     /// <summary>Called once per training batch, before any <see cref="BackwardSample"/>: lays out what the backward
-    /// passes read but the batch does not change (e.g. convolution weights flipped for the input gradient).</summary>
+    /// passes read but the batch does not change (e.g. convolution weights flipped for the input gradient). It may run
+    /// on another thread at the same time as that call's <see cref="PrepareForward"/>: the two write different buffers.</summary>
     void PrepareBackward();
 
     /// <summary>Back-propagates the logits' gradient of one image (already in <see cref="LogitsGradient"/> of
@@ -132,6 +133,7 @@ public sealed class BatchRunner
     private readonly Action<int> _forwardStageShard;
     private readonly Action<int> _backwardStageShard;
     private readonly Action<int> _compileShard;
+    private readonly Action<int> _prepareHalf;
 
     // Whether this instance's training passes have run once (see CompileBothHalves).
     private bool _compiled;
@@ -163,6 +165,7 @@ public sealed class BatchRunner
         _forwardStageShard = ForwardStageShard;
         _backwardStageShard = BackwardStageShard;
         _compileShard = CompileShard;
+        _prepareHalf = half => { if (half == 0) _network.PrepareForward(); else _network.PrepareBackward(); };
     }
 
     /// <summary>Seed of the dropout masks.</summary>
@@ -275,8 +278,10 @@ public sealed class BatchRunner
         using var _ = Enter();
         CheckBatch(images, labels, count);
         StartPass(); // a pass that throws leaves no batch's logits to read
-        _network.PrepareForward();
-        _network.PrepareBackward();
+        // The kernels in the Winograd domain for the forward pass here, the flipped ones for the backward pass on the
+        // helper, at once: with F(4x4, 5x5) the two take about 4 and 7 µs of arch3's step (timed alone), the other core
+        // waiting; split, arch3's step measured 265–277 µs against 279–282 (docs/performance.md).
+        CoreTeam.Run(_prepareHalf);
         _batchTotal = count;
         var passes = count > _batchCapacity;
         if (passes && _passLogits.Length < count * _classes) _passLogits = new float[count * _classes];
