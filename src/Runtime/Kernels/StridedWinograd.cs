@@ -169,7 +169,8 @@ public static class StridedWinograd
         {
             // In bands of tile rows, as Winograd.Forward runs them (see Winograd.BandRows).
             var top = Math.Min(first, down - rows);
-            Winograd.TransformWindows<TShape, TBlock, Winograd.SixPoints>(input, v, TileSide, overlapLast: true, top, rows);
+            // F(2×2, 5×5)'s six-point window transform: the same Bᵀ.
+            Winograd.TransformWindows<TShape, TBlock, Winograd.TwoByTwo>(input, v, TileSide, overlapLast: true, top, rows);
             Winograd.Products<PhaseProducts<TShape>, TBlock>(v, transformed, m);
             Winograd.TransformFourByFourOutputs<TShape, TActivation, TBlock, PhaseOutputs>(m, bias, output, top, rows);
         }

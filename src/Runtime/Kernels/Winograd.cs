@@ -396,10 +396,12 @@ public static class Winograd
         TBlock.MultiplyAdd(four, d1, TBlock.MultiplyAdd(-five, d3, d5)).Store(ref target, (nuint)(5 * step));
     }
 
-    /// <summary>F(2×2, 5×5)'s and F(4×4, 3×3)'s windows: six points, <see cref="TransformSixTo"/>.</summary>
-    internal readonly struct SixPoints : IWindowTransform
+    /// <summary>F(2×2, 5×5) as the drivers above take it: its six-point windows (<see cref="TransformSixTo"/>, which the
+    /// strided F(4×4, 3×3) shares), and the transforms on each side of the products.</summary>
+    internal readonly struct TwoByTwo : IFiveByFiveTiles
     {
         public static int Side => WindowSide;
+        public static int TileSide => Winograd.TileSide;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Column<TBlock>(ref readonly float r0, ref readonly float r1, ref readonly float r2, ref readonly float r3,
@@ -413,25 +415,6 @@ public static class Winograd
             where TBlock : unmanaged, IChannelBlock<TBlock>
             => TransformSixTo(TBlock.Load(ref row), TBlock.Load(ref row, apart), TBlock.Load(ref row, 2 * apart),
                 TBlock.Load(ref row, 3 * apart), TBlock.Load(ref row, 4 * apart), TBlock.Load(ref row, 5 * apart), ref target, step);
-    }
-
-    /// <summary>F(2×2, 5×5) as the drivers above take it: its six-point windows, and the transforms on each side of the
-    /// products.</summary>
-    internal readonly struct TwoByTwo : IFiveByFiveTiles
-    {
-        public static int Side => WindowSide;
-        public static int TileSide => Winograd.TileSide;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Column<TBlock>(ref readonly float r0, ref readonly float r1, ref readonly float r2, ref readonly float r3,
-            ref readonly float r4, ref readonly float r5, ref readonly float r6, ref readonly float r7, nuint offset, ref float target, int step)
-            where TBlock : unmanaged, IChannelBlock<TBlock>
-            => SixPoints.Column<TBlock>(in r0, in r1, in r2, in r3, in r4, in r5, in r6, in r7, offset, ref target, step);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Row<TBlock>(ref float row, nuint apart, ref float target, int step)
-            where TBlock : unmanaged, IChannelBlock<TBlock>
-            => SixPoints.Row<TBlock>(ref row, apart, ref target, step);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Kernel<TBlock>(ref float first, nuint apart, ref float target, nuint step)
@@ -729,7 +712,7 @@ public static class Winograd
     /// <see cref="IWinogradProducts.BandTiles"/> tiles, with V as <see cref="TransformWindows"/> lays it out and Ŷ
     /// [position][tile][output channel]: the weight gradient's multiply-adds, at either tile size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void GradientSums<TProducts, TBlock>(ReadOnlySpan<float> v, ReadOnlySpan<float> gradients, Span<float> sums)
+    private static void GradientSums<TProducts, TBlock>(ReadOnlySpan<float> v, ReadOnlySpan<float> gradients, Span<float> sums)
         where TProducts : struct, IWinogradProducts where TBlock : unmanaged, IChannelBlock<TBlock>
     {
         int ic = TProducts.Channels, oc = TProducts.OutChannels, positions = TProducts.Positions, tiles = TProducts.BandTiles;
