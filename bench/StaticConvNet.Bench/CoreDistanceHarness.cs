@@ -7,7 +7,8 @@ namespace StaticConvNet.Bench;
 /// bench/cores.sh. On a virtual machine the hypervisor moves the two virtual CPUs between physical cores while a run
 /// goes on: at times they sit close (a flag's round trip between them about 100 ns), at times far apart (several
 /// hundred). A whole-run img/s mixes the two, so two runs of the same build differ by a third.
-/// Per model, in one process: pairs of blocks, ten batch-16 steps on both cores and ten on one core (run inside a
+/// Per model, in one process: pairs of blocks, ten batch-16 training steps (as <see cref="Trainer"/> runs them) on
+/// both cores and ten on one core (run inside a
 /// <see cref="CoreTeam"/> half, where the step's own team runs both its halves on the calling thread), in alternating
 /// order, with the round trip measured just before each pair. Each pair is binned by that round trip, so the two-core
 /// and one-core figures of a bin were taken in the same state of the machine.
@@ -93,34 +94,55 @@ internal static class CoreDistanceHarness
         return sorted[sorted.Count / 2];
     }
 
-    /// <summary>A notebook model training at batch 16 with plain SGD, on successive batches of the training split.</summary>
+    /// <summary>A notebook model training at batch 16 with plain SGD, on successive batches of the training split, a step
+    /// as <see cref="Trainer"/> runs it: the gradients, then the update beside the next batch's fill, both in halves on
+    /// the two cores (on one, when the step runs inside a <see cref="CoreTeam"/> half).</summary>
     private sealed class SteppedNetwork
     {
         private readonly IConvNet _network;
-        private readonly SgdOptimizer _optimizer;
+        private readonly CpuTrainingDevice _device;
         private readonly Dataset _train;
-        private readonly float[] _images;
-        private readonly int[] _labels = new int[Batch];
-        private int _next;
+        private readonly float[][] _images;
+        private readonly int[][] _labels = [new int[Batch], new int[Batch]];
+        private readonly Action<int> _updateAndFill;
+        private int _current, _next;
 
         public SteppedNetwork(string model, Dataset train)
         {
             _network = ModelCatalog.Find(model)!.Create();
             _network.InitializeParameters(1);
-            _optimizer = new SgdOptimizer(_network.ParameterCount);
+            _device = new CpuTrainingDevice(_network);
+            _device.Start(_network, new SgdOptimizer(_network.ParameterCount), 1, null);
             _train = train;
-            _images = new float[Batch * _network.InputLength];
+            _images = [new float[Batch * _network.InputLength], new float[Batch * _network.InputLength]];
+            _updateAndFill = UpdateAndFill;
+            Fill(_current, 0, Batch);
         }
 
         public void Run()
         {
-            for (var i = 0; i < Batch; i++, _next = (_next + 1) % _train.Count)
+            _device.ComputeGradients(_images[_current], _labels[_current], Batch, 0);
+            _device.StartUpdate(0.01f);
+            CoreTeam.Run(_updateAndFill);
+            _current ^= 1;
+            _next = (_next + Batch) % (_train.Count - Batch);
+        }
+
+        private void UpdateAndFill(int half)
+        {
+            _device.UpdateHalf(0.01f, half);
+            var (first, count) = CoreTeam.Half(Batch, half);
+            Fill(_current ^ 1, first, count);
+        }
+
+        private void Fill(int buffer, int first, int count)
+        {
+            for (var i = first; i < first + count; i++)
             {
-                _train.Image(_next).CopyTo(_images.AsSpan(i * _network.InputLength));
-                _labels[i] = _train.Labels[_next];
+                var index = (_next + Batch + i) % _train.Count;
+                _train.Image(index).CopyTo(_images[buffer].AsSpan(i * _network.InputLength));
+                _labels[buffer][i] = _train.Labels[index];
             }
-            _network.ComputeGradients(_images, _labels, Batch);
-            _optimizer.Step(_network.Parameters, _network.Gradients, 0.01f);
         }
     }
 }

@@ -19,7 +19,7 @@ namespace StaticConvNet;
 public static class CoreTeam
 {
     /// <summary>How long the helper keeps polling for the next job before it sleeps. Between two training steps the
-    /// caller sums the shards, applies the update (beside which the helper fills the next batch) and reports progress
+    /// caller reports progress and the two cores update the parameters and fill the next batch, each its half
     /// (tens of microseconds); a millisecond covers that with room, and costs an idle core nothing it was doing.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 1000;
 
@@ -33,8 +33,18 @@ public static class CoreTeam
     /// <summary>Whether jobs run on two cores in this process (more than one processor is available).</summary>
     public static bool IsParallel => Environment.ProcessorCount > 1;
 
+    /// <summary>The part of 0 … <paramref name="count"/> − 1 that half <paramref name="half"/> (0 or 1) of a job takes: the
+    /// first half, cut at a multiple of <paramref name="multipleOf"/> (16 floats keep each half's cache lines its own),
+    /// then the rest. The same cut for the same count, whatever runs it.</summary>
+    public static (int Start, int Length) Half(int count, int half, int multipleOf = 1)
+    {
+        var cut = Math.Min(count, (count / 2 + multipleOf - 1) / multipleOf * multipleOf);
+        return half == 0 ? (0, cut) : (cut, count - cut);
+    }
+
     /// <summary>Runs <paramref name="half"/>(0) and <paramref name="half"/>(1), at once when a second core is free, and
     /// returns when both have ended. An exception from either half is thrown here, as it was thrown.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(Action<int> half)
     {
         ArgumentNullException.ThrowIfNull(half);
@@ -62,6 +72,7 @@ public static class CoreTeam
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Helper StartHelper()
     {
         lock (StartLock) return _helper ??= new Helper();

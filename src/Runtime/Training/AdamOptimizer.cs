@@ -23,21 +23,35 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
     public float[] FirstMoment { get; } = new float[parameterCount];
     public float[] SecondMoment { get; } = new float[parameterCount];
 
+    public override int ParameterCount => FirstMoment.Length;
+
+    // What every slice of the step under way reads, set by StartStep.
+    private float _keep, _minusStep, _root;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    public override void StartStep(float learningRate)
     {
-        CheckLengths(FirstMoment.Length, parameters.Length, gradients.Length);
         Steps++;
+        _keep = (float)(1 - learningRate * WeightDecay);
+        _minusStep = (float)-(learningRate / (1 - Math.Pow(Beta1, Steps)));
+        _root = (float)Math.Sqrt(1 - Math.Pow(Beta2, Steps));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void StepSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+    {
+        CheckSlice(parameters.Length, gradients.Length, offset);
         var (b1, b2) = ((float)Beta1, (float)Beta2);
         var (c1, c2) = ((float)(1 - Beta1), (float)(1 - Beta2));
-        var keep = (float)(1 - learningRate * WeightDecay);
-        var minusStep = (float)-(learningRate / (1 - Math.Pow(Beta1, Steps)));
-        var root = (float)Math.Sqrt(1 - Math.Pow(Beta2, Steps));
+        var (keep, minusStep, root) = (_keep, _minusStep, _root);
         var eps = (float)Epsilon;
+        var first = FirstMoment.AsSpan(offset, parameters.Length);
+        var second = SecondMoment.AsSpan(offset, parameters.Length);
         var i = 0;
         // Every element as a lane of PyTorch's vectorised kernels computes it (they cover a tensor's tail with a partial
         // vector too): the moments' last additions fused, then the rest in PyTorch's order. The vector loop and the plain
-        // one below do the same operations, so they give the same bits and the split between them does not matter.
+        // one below do the same operations, so they give the same bits and the split between them (and between slices)
+        // does not matter.
         if (Vector.IsHardwareAccelerated)
         {
             var (vb1, vc1, vb2, vc2) = (new Vector<float>(b1), new Vector<float>(c1), new Vector<float>(b2), new Vector<float>(c2));
@@ -45,18 +59,18 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
             for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var g = new Vector<float>(gradients[i..]);
-                var m = Vector.MultiplyAddEstimate(vc1, g, new Vector<float>(FirstMoment, i) * vb1);
-                var v = Vector.MultiplyAddEstimate(vc2 * g, g, new Vector<float>(SecondMoment, i) * vb2);
-                m.CopyTo(FirstMoment, i);
-                v.CopyTo(SecondMoment, i);
+                var m = Vector.MultiplyAddEstimate(vc1, g, new Vector<float>(first[i..]) * vb1);
+                var v = Vector.MultiplyAddEstimate(vc2 * g, g, new Vector<float>(second[i..]) * vb2);
+                m.CopyTo(first[i..]);
+                v.CopyTo(second[i..]);
                 (new Vector<float>(parameters[i..]) * vkeep + vstep * m / (Vector.SquareRoot(v) / vroot + veps)).CopyTo(parameters[i..]);
             }
         }
         for (; i < parameters.Length; i++)
         {
             var g = gradients[i];
-            var m = FirstMoment[i] = float.MultiplyAddEstimate(c1, g, FirstMoment[i] * b1);
-            var v = SecondMoment[i] = float.MultiplyAddEstimate(c2 * g, g, SecondMoment[i] * b2);
+            var m = first[i] = float.MultiplyAddEstimate(c1, g, first[i] * b1);
+            var v = second[i] = float.MultiplyAddEstimate(c2 * g, g, second[i] * b2);
             parameters[i] = parameters[i] * keep + minusStep * m / (MathF.Sqrt(v) / root + eps);
         }
     }

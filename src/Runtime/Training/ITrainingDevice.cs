@@ -24,6 +24,17 @@ public interface ITrainingDevice
 
     void Update(float learningRate);
 
+    /// <summary>Starts an update that <see cref="UpdateHalf"/> applies in two halves, one on each core at once (the
+    /// training loop fills the next batch beside them); on the calling thread, before either half.</summary>
+    void StartUpdate(float learningRate) { }
+
+    /// <summary>Half <paramref name="half"/> (0 or 1) of the update <see cref="StartUpdate"/> started: the two together do
+    /// what <see cref="Update"/> does. By default half 0 is the whole update and half 1 nothing.</summary>
+    void UpdateHalf(float learningRate, int half)
+    {
+        if (half == 0) Update(learningRate);
+    }
+
     /// <summary>Copies parameters and velocity back to the host, for checkpoints.</summary>
     void Synchronise(IConvNet host, Optimizer optimizer);
 

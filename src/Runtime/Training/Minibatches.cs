@@ -7,13 +7,14 @@ namespace StaticConvNet;
 /// so every device trains on the same batches and a resumed run continues exactly.</summary>
 public static class Minibatches
 {
-    /// <summary>The notebook's minibatch for <paramref name="step"/>: batch images from offset step · batch mod (N − batch)
-    /// of the seeded order, whichever device trains.</summary>
+    /// <summary>Images <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> − 1 of the notebook's
+    /// minibatch for <paramref name="step"/>: batch images from offset step · batch mod (N − batch) of the seeded order,
+    /// whichever device trains.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Fill(Dataset train, int[] order, long step, int batchSize, float[] images, int[] labels)
+    internal static void Fill(Dataset train, int[] order, long step, int batchSize, float[] images, int[] labels, int first, int count)
     {
         var offset = (int)(step * batchSize % (train.Count - batchSize));
-        for (var i = 0; i < batchSize; i++)
+        for (var i = first; i < first + count; i++)
         {
             var index = order[offset + i];
             train.Image(index).CopyTo(images.AsSpan(i * train.ImageLength));
@@ -24,14 +25,16 @@ public static class Minibatches
     /// <summary>Moves each image of the batch by its own (dy, dx) in [−shift, shift], drawn from (seed, step, image);
     /// pixels shifted in from outside repeat the nearest edge pixel (a glyph's background).</summary>
     public static void Shift(Dataset train, int seed, long step, int batchSize, int shift, float[] images)
-        => Shift(train, seed, step, batchSize, shift, images, new float[train.ImageLength]);
+        => Shift(train, seed, step, shift, images, new float[train.ImageLength], 0, batchSize);
 
+    /// <summary>Images <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> − 1 of the batch
+    /// moved as <see cref="Shift(Dataset, int, long, int, int, float[])"/> moves them.</summary>
     /// <param name="copy">Room for one image, reused from step to step.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Shift(Dataset train, int seed, long step, int batchSize, int shift, float[] images, float[] copy)
+    internal static void Shift(Dataset train, int seed, long step, int shift, float[] images, float[] copy, int first, int count)
     {
         var (height, width, channels) = (train.Height, train.Width, train.Channels);
-        for (var i = 0; i < batchSize; i++)
+        for (var i = first; i < first + count; i++)
         {
             var (dy, dx) = ShiftOf(seed, step, i, shift);
             if (dy == 0 && dx == 0) continue;
@@ -47,6 +50,7 @@ public static class Minibatches
 
     /// <summary>The (dy, dx) in [−shift, shift]² by which <see cref="Shift(Dataset, int, long, int, int, float[])"/> moves
     /// image <paramref name="image"/> of the batch of <paramref name="step"/>: a pure function of its arguments.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int Dy, int Dx) ShiftOf(int seed, long step, int image, int shift)
     {
         var key = SplitMix.Mix((ulong)(uint)seed ^ 0x5A1F7EDUL);

@@ -1,10 +1,32 @@
+using System.Runtime.CompilerServices;
 namespace StaticConvNet;
 
 /// <summary>An update rule: parameters ← f(parameters, gradients, learning rate, its own state). Its state is part of
 /// a checkpoint, so a resumed run continues exactly.</summary>
+/// <remarks>An update is <see cref="StartStep"/> (what the whole step shares: Adam's step count and bias corrections),
+/// then <see cref="StepSlice"/> over slices that cover the parameters once each. Every rule here is element by element,
+/// so the slices may run in any order, or at once on two cores, and give the bits <see cref="Step"/> gives.</remarks>
 public abstract class Optimizer
 {
-    public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate);
+    /// <summary>The parameters this optimizer's state is for.</summary>
+    public abstract int ParameterCount { get; }
+
+    /// <summary>One whole update: <see cref="StartStep"/>, then <see cref="StepSlice"/> over all the parameters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    {
+        if (parameters.Length != ParameterCount || gradients.Length != ParameterCount)
+            throw new ArgumentException($"Optimizer holds {ParameterCount} parameters, got {parameters.Length} parameters and {gradients.Length} gradients.");
+        StartStep(learningRate);
+        StepSlice(parameters, gradients, 0);
+    }
+
+    /// <summary>Starts an update with <paramref name="learningRate"/>; on one thread, before its slices.</summary>
+    public abstract void StartStep(float learningRate);
+
+    /// <summary>Updates <paramref name="parameters"/>, the parameters from index <paramref name="offset"/> on, with their
+    /// <paramref name="gradients"/>, as the update <see cref="StartStep"/> started.</summary>
+    public abstract void StepSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset);
 
     /// <summary>The optimizer <paramref name="options"/> asks for, for <paramref name="parameterCount"/> parameters.</summary>
     public static Optimizer For(TrainingOptions options, int parameterCount) => options.Optimizer switch
@@ -15,9 +37,10 @@ public abstract class Optimizer
         var other => throw new ArgumentOutOfRangeException(nameof(options), other, "Unknown optimizer."),
     };
 
-    protected static void CheckLengths(int expected, int parameters, int gradients)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected void CheckSlice(int parameters, int gradients, int offset)
     {
-        if (parameters != expected || gradients != expected)
-            throw new ArgumentException($"Optimizer holds {expected} parameters, got {parameters} parameters and {gradients} gradients.");
+        if (parameters != gradients || offset < 0 || offset > ParameterCount - parameters)
+            throw new ArgumentException($"Optimizer holds {ParameterCount} parameters, got a slice of {parameters} parameters and {gradients} gradients from {offset}.");
     }
 }

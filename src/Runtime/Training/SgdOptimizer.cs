@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet;
 
@@ -6,20 +7,28 @@ namespace StaticConvNet;
 /// v ← μ·v + g, p ← p − lr·v. Plain SGD (μ = 0) is the notebook's <c>GradientDescentOptimizer</c>.</summary>
 public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Optimizer
 {
+    private float _learningRate;
+
     /// <summary>The momentum buffer; part of a checkpoint so a resumed run continues exactly.</summary>
     public float[] Velocity { get; } = new float[parameterCount];
 
     public float Momentum { get; } = momentum;
 
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    public override int ParameterCount => Velocity.Length;
+
+    public override void StartStep(float learningRate) => _learningRate = learningRate;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void StepSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
-        CheckLengths(Velocity.Length, parameters.Length, gradients.Length);
+        CheckSlice(parameters.Length, gradients.Length, offset);
         if (Momentum == 0f)
         {
-            TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
+            TensorPrimitives.MultiplyAdd(gradients, -_learningRate, parameters, parameters);
             return;
         }
-        TensorPrimitives.MultiplyAdd(Velocity, Momentum, gradients, Velocity);
-        TensorPrimitives.MultiplyAdd(Velocity, -learningRate, parameters, parameters);
+        var velocity = Velocity.AsSpan(offset, parameters.Length);
+        TensorPrimitives.MultiplyAdd(velocity, Momentum, gradients, velocity);
+        TensorPrimitives.MultiplyAdd(velocity, -_learningRate, parameters, parameters);
     }
 }

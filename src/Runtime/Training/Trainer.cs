@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using StaticConvNet.Kernels;
 
 namespace StaticConvNet;
@@ -17,6 +18,7 @@ public static class Trainer
     /// evaluation point and at the end. Cancelling <paramref name="cancellationToken"/> stops the run cleanly after the
     /// step under way: the parameters come back to the host, a checkpoint is offered, and the result says
     /// <see cref="TrainingResult.Interrupted"/> (it does not throw), so an interrupted run can be resumed exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TrainingResult Run(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options,
         Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
     {
@@ -44,8 +46,8 @@ public static class Trainer
         }
         device.Start(host, optimizer, (ulong)seed, options.DropoutRate);
 
-        // Each step's update runs beside the next batch's fill.
-        var batches = new StepBatches(train, Minibatches.Shuffle(train.Count, seed), seed, options.BatchSize, options.RandomShift, device.Update);
+        // Each step's update runs beside the next batch's fill, both split over the two cores.
+        var batches = new StepBatches(train, Minibatches.Shuffle(train.Count, seed), seed, options.BatchSize, options.RandomShift, device);
         var lastStep = firstStep + options.Steps - 1;
         void OfferCheckpoint(long stepsDone)
         {
@@ -100,6 +102,7 @@ public static class Trainer
     /// <summary>An update can blow the network up before any loss shows it: a checkpoint is kept only when its
     /// parameters are finite and so are its logits on the first images of <paramref name="data"/> (finite weights
     /// can still overflow to NaN logits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool WorthKeeping(IConvNet host, Dataset data)
     {
         if (!AllFinite(host.Parameters)) return false;
@@ -112,6 +115,7 @@ public static class Trainer
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllFinite(ReadOnlySpan<float> values)
     {
         foreach (var value in values) if (!float.IsFinite(value)) return false;

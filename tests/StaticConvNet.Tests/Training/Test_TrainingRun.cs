@@ -235,7 +235,7 @@ public class Test_TrainingRun
     [Fact]
     public void Filling_the_next_batch_beside_the_update_trains_the_same_bits_on_one_core_or_two()
     {
-        // Each step's update runs on the calling core while the other fills and shifts the next batch (StepBatches):
+        // Each step's update runs beside the fill and shifts of the next batch, both split over the two cores (StepBatches):
         // with Adam, shifts and dropout's per-step masks, the run must end where the same run on one thread ends, and where
         // it ends when resumed half way (the first batch of a resumed run is filled afresh).
         var options = new TrainingOptions { Steps = 9, BatchSize = 8, EvalEvery = 0, Optimizer = OptimizerKind.Adam, Schedule = new(0.003f), RandomShift = 2 };
