@@ -39,18 +39,20 @@ internal sealed class TrainingProgress(IAnsiConsole console, TextWriter plain, T
     {
         if (_firstStep < 0) _firstStep = r.Step;
         var rate = RecentImagesPerSecond(options.BatchSize);
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"step {r.Step + 1,6}/{r.LastStep + 1}  loss {r.Loss,6:F3}  acc {r.MinibatchAccuracy * 100,5:F1}%  {(rate > 0 ? rate.ToString("N0", CultureInfo.InvariantCulture) : "-"),6} img/s");
         if (_task is not null)
         {
-            _task.Description = Markup.Escape(line);
+            _task.Description = Markup.Escape(Text(r, rate));
             _task.Value = r.Step - _firstStep + 1;
         }
         else if ((r.Step - _firstStep) % _printEvery == 0 || r.Step == r.LastStep)
         {
-            Line(line + string.Create(CultureInfo.InvariantCulture, $"  lr {r.LearningRate:G3}"));
+            // Formatted only for the lines printed: between two training steps, on the core the next step waits for.
+            Line(Text(r, rate) + string.Create(CultureInfo.InvariantCulture, $"  lr {r.LearningRate:G3}"));
         }
     }
+
+    private static string Text(StepReport r, double rate) => string.Create(CultureInfo.InvariantCulture,
+        $"step {r.Step + 1,6}/{r.LastStep + 1}  loss {r.Loss,6:F3}  acc {r.MinibatchAccuracy * 100,5:F1}%  {(rate > 0 ? rate.ToString("N0", CultureInfo.InvariantCulture) : "-"),6} img/s");
 
     public void Evaluation(EvalReport r)
     {

@@ -13,6 +13,10 @@ internal static class Names
     public const string Gpu = "global::StaticConvNet.Gpu";
     public const string ArrayView = "global::ILGPU.ArrayView<float>";
 
+    /// <summary>On a pass BatchRunner calls for every image or batch: compiled optimised at its first call, so it never
+    /// runs at tier 0 nor is compiled again in the background while both cores train.</summary>
+    public const string Optimised = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     public static string LayerShape(Shape shape)
         => $"new {Runtime}.LayerShape({CodeWriter.Int(shape.Height)}, {CodeWriter.Int(shape.Width)}, {CodeWriter.Int(shape.Channels)})";
 }

@@ -169,11 +169,13 @@ internal static class NetworkEmitter
         var output = network.Output;
         w.Line();
         w.Line("// ------------------------------------------------------------------------------------------");
-        w.Line("// The passes over one image: every layer in order, then in reverse. BatchRunner calls them.");
+        w.Line("// The passes over one image: every layer in order, then in reverse. BatchRunner calls them, every step: compiled");
+        w.Line("// optimised at their first call, not at tier 0 and again in the background while both cores train.");
         w.Line("// ------------------------------------------------------------------------------------------");
         w.Line();
         var folded = network.Layers.Where(l => l.FoldsBatchNorm).ToDictionary(l => l.FoldsInto, l => l.Spec.Name);
         if (folded.Count > 0) w.Line("// Inference only (training runs in stages): each BatchNorm right after a convolution runs folded into it.");
+        w.Line(Names.Optimised);
         w.Open($"void {Names.Runtime}.ISamplePasses.ForwardSample({Names.ReadOnlySpan} image, int slot, bool training)");
         foreach (var layer in network.Layers)
         {
@@ -185,17 +187,20 @@ internal static class NetworkEmitter
         if (folded.Count > 0)
         {
             w.Line();
+            w.Line(Names.Optimised);
             w.Open($"void {Names.Runtime}.ISamplePasses.PrepareInference()");
             foreach (var layer in network.Layers.Where(l => l.FoldsBatchNorm)) layer.Spec.EmitPrepareInference(w, layer);
             w.Close();
         }
         w.Line();
+        w.Line(Names.Optimised);
         w.Open($"void {Names.Runtime}.ISamplePasses.PrepareForward()");
         var preparing = network.Layers.Where(layer => layer.Spec.PreparesForward(layer)).ToList();
         foreach (var layer in preparing) layer.Spec.EmitPrepareForward(w, layer);
         if (preparing.Count == 0) w.Line("// Every layer's forward pass reads its parameters as they are.");
         w.Close();
         w.Line();
+        w.Line(Names.Optimised);
         w.Open($"void {Names.Runtime}.ISamplePasses.PrepareBackward()");
         foreach (var layer in network.Layers)
         {
@@ -203,6 +208,7 @@ internal static class NetworkEmitter
         }
         w.Close();
         w.Line();
+        w.Line(Names.Optimised);
         w.Open($"void {Names.Runtime}.ISamplePasses.BackwardSample({Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)");
         for (var i = network.Layers.Length - 1; i >= 0; i--) w.Line(BackwardStatements(network, network.Layers[i]));
         w.Close();
@@ -212,6 +218,7 @@ internal static class NetworkEmitter
             EmitStages(w, network);
             w.Line();
         }
+        w.Line(Names.Optimised);
         w.Open($"void {Names.Runtime}.ISamplePasses.AccumulateShardGradients({Names.ReadOnlySpan} images, int first, int count, {Names.Span} gradients)");
         foreach (var layer in network.Layers)
         {
@@ -266,6 +273,7 @@ internal static class NetworkEmitter
     /// <summary>An ISamplePasses member that runs the statements of its stage, stages <paramref name="first"/> … <paramref name="last"/>.</summary>
     private static void EmitStageSwitch(CodeWriter w, string signature, int first, int last, System.Func<int, IEnumerable<string>> statements, string? preamble = null)
     {
+        w.Line(Names.Optimised);
         w.Open($"void {Names.Runtime}.ISamplePasses.{signature}");
         if (preamble is not null) w.Line(preamble);
         w.Open("switch (stage)");

@@ -10,6 +10,7 @@ namespace StaticConvNet.Kernels;
 /// <c>PoolWindows&lt;TShape&gt;.ForEach</c>.</summary>
 public static class AvgPool
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape
     {
         PoolWindows<TShape>.Check(input.Length, output.Length, "AvgPool");
@@ -20,6 +21,7 @@ public static class AvgPool
 
     /// <summary>Each window's gradient, divided by its tap count, spread evenly over the inputs it averaged.
     /// Overwrites <paramref name="inputGradient"/>. Needs neither the input nor the output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TShape>(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) where TShape : struct, IPoolShape
     {
         PoolWindows<TShape>.Check(inputGradient.Length, outputGradient.Length, "AvgPool gradient");

@@ -222,6 +222,7 @@ public static class BatchNorm
     }
 
     /// <summary>The state a new layer starts from: running mean 0, running variance 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ResetState(Span<float> state)
     {
         var channels = state.Length / 2;
@@ -229,6 +230,7 @@ public static class BatchNorm
         state[channels..].Fill(1f);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check(int input, int output, int channels)
     {
         if (input != output || channels < 1 || input % channels != 0)

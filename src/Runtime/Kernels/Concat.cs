@@ -26,6 +26,7 @@ public static class Concat
             outputGradient.Slice(pixel * channels + offset, partChannels).CopyTo(partGradient.Slice(pixel * partChannels, partChannels));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check(int part, int output, int pixels, int partChannels, int channels, int offset)
     {
         if (pixels < 1 || partChannels < 1 || offset < 0 || offset + partChannels > channels || part != pixels * partChannels || output != pixels * channels)

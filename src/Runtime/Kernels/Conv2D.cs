@@ -35,6 +35,7 @@ public static class Conv2D
     public static bool UsesBlocks<TShape>() where TShape : struct, IConv2DShape => Block128.IsAccelerated && TShape.OutChannels % Lanes == 0;
 
     /// <summary>A convolution, as Winograd where <paramref name="winograd"/> is active (see the overload below).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output, WinogradWeights<TShape>? winograd = null)
         where TShape : struct, IConv2DShape
@@ -45,6 +46,7 @@ public static class Conv2D
     /// <remarks>With <paramref name="winograd"/> active (prepared from these weights), the layer runs as Winograd
     /// instead of the direct kernel: F(4×4, 5×5) at stride 1 (F(2×2, 5×5) for an output side under 4 or
     /// without a fused multiply-add), F(4×4, 3×3) over the pixel phases at stride 2.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> output, WinogradWeights<TShape>? winograd = null)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
@@ -96,6 +98,7 @@ public static class Conv2D
     /// <remarks>With <paramref name="winograd"/> active for the backward pass (stride 1, prepared from these flipped
     /// weights), the input gradient runs as Winograd (F(4×4, 5×5) where the input has a 4×4 tile) and so does the
     /// weight gradient where it pays (<see cref="Winograd.PaysForWeightGradient{TShape}"/>).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> flippedWeights,
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, Span<float> biasGradient,
         WinogradWeights<TShape>? winograd = null)
@@ -120,6 +123,7 @@ public static class Conv2D
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> flippedWeights,
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> weightGradient, WinogradWeights<TShape>? winograd)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -136,6 +140,7 @@ public static class Conv2D
     }
 
     /// <summary>dBias[c] += Σ_pixels dOut[pixel, c], summing whole blocks of channels where they fit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void BiasGradient(ReadOnlySpan<float> outputGradient, Span<float> biasGradient, int pixels, int channels)
     {
         if (Block512.IsAccelerated) BiasGradient<Block512>(outputGradient, biasGradient, pixels, channels);
@@ -452,6 +457,7 @@ public static class Conv2D
     /// weights rotated 180° and their in/out channels swapped. dIn[iy] = Σ_ky dOut[iy + pad − ky] · W[ky]
     /// = Σ_ky' dOut[iy − (P − 1 − pad) + ky'] · W[P − 1 − ky'], so the fast forward kernel computes it.</summary>
     /// <remarks>With <paramref name="winograd"/> active, that convolution runs as Winograd on its flipped kernels.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradientAsConvolution<TShape, TBlock>(ReadOnlySpan<float> flippedWeights, WinogradWeights<TShape>? winograd,
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -653,6 +659,7 @@ public static class Conv2D
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> output)
         where TShape : struct, IConv2DShape
     {

@@ -12,11 +12,13 @@ public static class Dense
 {
     private const int Lanes = IChannelBlock<Block512>.Lanes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
         => Forward<StoreAsIs>(input, weights, bias, output);
 
     /// <summary>The same, applying <typeparamref name="TActivation"/> to each output as it is stored (the ReLU after a
     /// hidden layer fused into it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output)
         where TActivation : struct, IStoreActivation
     {
@@ -80,6 +82,7 @@ public static class Dense
     /// <summary>One image's backward pass without the weight gradient (see <see cref="WeightGradient"/>): accumulates
     /// (+=) the bias gradient and overwrites <paramref name="inputGradient"/> unless it is empty, dIn[i] = W[i, :] · dOut.
     /// Up to four rows at a time, each a block-wide product summed once at the end, so the rows' sums overlap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> weights, ReadOnlySpan<float> outputGradient, Span<float> inputGradient,
         Span<float> biasGradient)
     {
@@ -128,6 +131,7 @@ public static class Dense
     /// <summary>dW[i, :] += Σ_images x_image[i] · dOut_image for <paramref name="count"/> images at once (inputs and
     /// output gradients image after image): each weight row is read and written once for all of them rather than once
     /// per image, which matters because W is larger than the L1 cache. Each weight sums its images in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightGradient(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, int count, Span<float> weightGradient)
     {
         if (count < 1 || inputs.Length % count != 0 || outputGradients.Length % count != 0)
@@ -231,6 +235,7 @@ public static class Dense
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int outputs)
     {
         if (weights.Length != input.Length * outputs || bias.Length != outputs)

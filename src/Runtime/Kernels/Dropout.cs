@@ -36,6 +36,7 @@ public static class Dropout
     /// For a given key it is a bijection of the element, and different keys give unrelated masks.</summary>
     public static uint Draw(ulong key, int element) => Finalise(Finalise((uint)element ^ (uint)key) ^ (uint)(key >> 32)) >> 8;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Finalise(uint x)
     {
         x ^= x >> 16;
@@ -67,6 +68,7 @@ public static class Dropout
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector<uint> Finalise(Vector<uint> x)
     {
         x ^= x >>> 16;
@@ -80,6 +82,7 @@ public static class Dropout
     public static ulong Stream(ulong step, int layer, int slot) => SplitMix.Mix(SplitMix.Mix(step) ^ (uint)layer) + (uint)slot;
 
     /// <summary><paramref name="rate"/> when it is null (the layers' own rates) or in [0, 1); throws otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float? CheckRate(float? rate)
         => rate is null or (>= 0f and < 1f) ? rate : throw new ArgumentOutOfRangeException(nameof(rate), rate, "A dropout rate must be in [0, 1).");
 

@@ -31,6 +31,7 @@ public static class GlobalAvgPool
             first.CopyTo(inputGradient.Slice(pixel * channels, channels));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check(int image, int means, int pixels, int channels)
     {
         if (pixels < 1 || channels < 1 || image != pixels * channels || means != channels)

@@ -14,6 +14,7 @@ public readonly record struct LrnShape(int Pixels, int Channels, int DepthRadius
 /// Everything but the window sums runs over the whole image at once with TensorPrimitives.</summary>
 public static class LocalResponseNorm
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, in LrnShape s)
     {
         Check(input, output, s);
@@ -26,6 +27,7 @@ public static class LocalResponseNorm
     }
 
     /// <summary>Overwrites <paramref name="inputGradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, in LrnShape s)
     {
         Check(input, outputGradient, s);
@@ -50,6 +52,7 @@ public static class LocalResponseNorm
     /// Log and Exp with AVX2 and AVX-512, but on x64 with 128-bit vectors only (DOTNET_EnableAVX2=0, which in .NET 10
     /// also turns off FMA; ARM64 not measured) it ran them element by element, and arch4's norm1 took 191 µs forward and
     /// 196 backward an image (its convolutions: 30), against 3.9 and 5.8 with AVX-512.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InversePower(ReadOnlySpan<float> values, float beta, Span<float> result, Span<float> room)
     {
         if (beta == 0.75f)
@@ -78,6 +81,7 @@ public static class LocalResponseNorm
     }
 
     /// <summary>scale = Bias + Alpha · (window sum of squares), using <paramref name="squares"/> as room for x².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scales(ReadOnlySpan<float> x, Span<float> squares, Span<float> scale, in LrnShape s)
     {
         TensorPrimitives.Multiply(x, x, squares);
@@ -178,6 +182,7 @@ public static class LocalResponseNorm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check(ReadOnlySpan<float> input, ReadOnlySpan<float> output, in LrnShape s)
     {
         if (input.Length != s.Pixels * s.Channels || output.Length != input.Length)

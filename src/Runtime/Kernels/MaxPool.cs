@@ -8,6 +8,7 @@ namespace StaticConvNet.Kernels;
 /// buffer is kept between the passes. The windows are walked by <c>PoolWindows&lt;TShape&gt;.ForEach</c>.</summary>
 public static class MaxPool
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TShape>(ReadOnlySpan<float> input, Span<float> output) where TShape : struct, IPoolShape
     {
         PoolWindows<TShape>.Check(input.Length, output.Length, "MaxPool");
@@ -17,6 +18,7 @@ public static class MaxPool
     }
 
     /// <summary>Overwrites <paramref name="inputGradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TShape : struct, IPoolShape
         => Backward<TShape, StoreAsIs>(input, outputGradient, inputGradient);
@@ -25,6 +27,7 @@ public static class MaxPool
     /// <typeparamref name="TActivation"/> stored <paramref name="input"/>: with <see cref="StoreRelu"/>, each window's
     /// gradient reaches its maximum only where that is > 0, so the ReLU before the pool needs no backward pass of its own
     /// (the same values as the ReLU's backward pass after this one: a position gets 0 either way where the mask is 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TShape : struct, IPoolShape where TActivation : struct, IStoreActivation
     {

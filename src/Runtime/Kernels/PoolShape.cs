@@ -72,6 +72,7 @@ internal static class PoolWindows<T> where T : struct, IPoolShape
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (int From, int To) Clip(int from, int extent) => (Math.Max(from, 0), Math.Min(from + T.Size, extent));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Check(int input, int output, string kernel)
     {
         if (input != InputLength || output != OutputLength)

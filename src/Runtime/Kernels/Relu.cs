@@ -9,6 +9,7 @@ public static class Relu
 {
     public static void Forward(ReadOnlySpan<float> input, Span<float> output) => TensorPrimitives.Max(input, 0f, output);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
     {
         if (input.Length != outputGradient.Length || input.Length != inputGradient.Length)

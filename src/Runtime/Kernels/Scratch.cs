@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
@@ -25,6 +26,7 @@ internal static class Scratch
     /// <summary>Zeros to read in place of padding. Never written: a fresh buffer is zero.</summary>
     public static ReadOnlySpan<float> Zeros(int length) => Get(ref _zeros, length);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Span<float> Get(ref AlignedFloats? buffer, int length)
     {
         if (buffer is null || buffer.Length < length) buffer = new AlignedFloats(Math.Max(length, 1024));

@@ -30,6 +30,7 @@ public static class SoftmaxCrossEntropy
         return Softmax.NegativeLogProbability(logits, label);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLabel(ReadOnlySpan<float> logits, int label)
     {
         if ((uint)label >= (uint)logits.Length)

@@ -1,9 +1,11 @@
+using System.Runtime.CompilerServices;
 namespace StaticConvNet.Kernels;
 
 /// <summary>SplitMix64 mixing (Steele, Lea, Flood 2014): a counter-based generator, so any element's random
 /// number can be computed on its own, in any order, on any thread.</summary>
 public static class SplitMix
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ulong Mix(ulong z)
     {
         z += 0x9E3779B97F4A7C15UL;

@@ -32,6 +32,7 @@ public static class StridedWinograd
     public static bool Applies<TShape>() where TShape : struct, IConv2DShape
         => Block128.IsAccelerated && Fits<TShape>();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool Fits<TShape>() where TShape : struct, IConv2DShape
         => WinogradFit.StridedFourByFour(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);
 
@@ -141,6 +142,7 @@ public static class StridedWinograd
 
     /// <summary>output = activation(conv(input, W) + bias), with <paramref name="transformed"/> the kernels as
     /// <see cref="TransformWeights{TShape}"/> wrote them. Needs <see cref="Applies{TShape}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet.Kernels;
 
@@ -7,6 +8,7 @@ namespace StaticConvNet.Kernels;
 public static class Sum
 {
     /// <summary><paramref name="output"/> = <paramref name="a"/> + <paramref name="b"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
     {
         if (a.Length != output.Length || b.Length != output.Length)

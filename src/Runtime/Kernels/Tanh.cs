@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet.Kernels;
 
@@ -18,6 +19,7 @@ public static class Tanh
 
     /// <summary>inputGradient = outputGradient · (1 − output²). Overwrites <paramref name="inputGradient"/>, which must
     /// not share memory with the other two buffers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
     {
         if (output.Length != outputGradient.Length || output.Length != inputGradient.Length)

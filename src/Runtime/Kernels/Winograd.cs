@@ -45,6 +45,7 @@ public static class Winograd
     public static bool Applies<TShape>() where TShape : struct, IConv2DShape
         => Block128.IsAccelerated && Fits<TShape>();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool Fits<TShape>() where TShape : struct, IConv2DShape
         => WinogradFit.TwoByTwoFiveByFive(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);
 
@@ -58,9 +59,11 @@ public static class Winograd
         => Winograd4x4.Runs<TShape>() || TShape.OutHeight * TShape.OutWidth >= 100;
 
     /// <summary>Floats of a layer's transformed kernels U: [position][input channel][output channel].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape
         => Winograd4x4.Runs<TShape>() ? TransformedLength<TShape, Winograd4x4.FourByFour>() : TransformedLength<TShape, TwoByTwo>();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int TransformedLength<TShape, TTiles>() where TShape : struct, IConv2DShape where TTiles : struct, IFiveByFiveTiles
         => TTiles.Side * TTiles.Side * TShape.InChannels * TShape.OutChannels;
 
@@ -71,6 +74,7 @@ public static class Winograd
     /// <summary>Writes U[position][c][o] = (G g Gᵀ)[position] with g[ky, kx] = W[ky, kx, c, o] (HWIO weights), 16 output
     /// channels at a time (<see cref="TransformKernels{TShape, TBlock, TTiles}"/>), with F(4×4, 5×5)'s G (8×5) where
     /// <see cref="Winograd4x4"/> runs, else F(2×2, 5×5)'s (6×5).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformWeights<TShape>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape
     {
@@ -78,6 +82,7 @@ public static class Winograd
         else TransformWeights<TShape, TwoByTwo>(weights, transformed);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformWeights<TShape, TTiles>(ReadOnlySpan<float> weights, Span<float> transformed)
         where TShape : struct, IConv2DShape where TTiles : struct, IFiveByFiveTiles
     {
@@ -205,6 +210,7 @@ public static class Winograd
 
     /// <summary>output = activation(conv(input, W) + bias), with <paramref name="transformed"/> the kernels as
     /// <see cref="TransformWeights{TShape}"/> wrote them. Needs <see cref="Applies{TShape}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TShape, TActivation>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation
@@ -216,6 +222,7 @@ public static class Winograd
 
     /// <summary>The forward pass at one SIMD width: F(4×4, 5×5) where the output holds a 4×4 tile
     /// (<see cref="Winograd4x4"/>), else F(2×2, 5×5).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ForwardBlocked<TShape, TActivation, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias,
         Span<float> output)
         where TShape : struct, IConv2DShape where TActivation : struct, IStoreActivation where TBlock : unmanaged, IChannelBlock<TBlock>
@@ -672,6 +679,7 @@ public static class Winograd
     /// N[position] = Σ_tiles V[position]ᵀ · Ŷ[position] (input × output channels, the same multiply-adds as the forward
     /// products), then dW[c, o] += Gᵀ N[c, o] G once. Tiles never overlap here: one past an edge that is not a multiple of the
     /// tile side reads zeros.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightGradient<TShape>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
         where TShape : struct, IConv2DShape
     {
@@ -682,6 +690,7 @@ public static class Winograd
 
     /// <summary>The weight gradient at one SIMD width: F(4×4, 5×5) where the output holds a 4×4 tile
     /// (<see cref="Winograd4x4"/>), else F(2×2, 5×5).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void WeightGradientBlocked<TShape, TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> weightGradient)
         where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
     {
@@ -935,6 +944,7 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
     public bool ActiveBackward => _inputGradient.Length > 0;
 
     /// <summary>Transforms <paramref name="weights"/> for the forward pass, unless they are the bits transformed last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PrepareForward(ReadOnlySpan<float> weights)
     {
         if (!Active) return;

@@ -31,6 +31,7 @@ public static class Winograd4x4
     /// 4), and measured with 128-bit vectors F(4×4, 5×5) gained nothing: arch3's forward passes 54.2 µs an image
     /// against F(2×2, 5×5)'s 54.0 (conv2 30.0 against 29.1, conv3 7.5 against 8.4), its backward passes 107 against 96
     /// (conv2 67.8 against 57.2). With AVX2 + FMA: conv2 forward 7.6 against 11.3, the whole image 49.0 against 59.6.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool Runs<TShape>() where TShape : struct, IConv2DShape
         => Simd.Has128BitFusedMultiplyAdd
            && WinogradFit.FourByFourFiveByFive(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet;
 
@@ -27,7 +28,11 @@ public sealed class DivergenceWatch
     }
 
     /// <summary>The loss a step must exceed to count as grown by orders of magnitude.</summary>
-    public float Limit => GrowthFactor * MathF.Max(_floor, float.IsPositiveInfinity(_lowest) ? _floor : _lowest);
+    public float Limit
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => GrowthFactor * MathF.Max(_floor, float.IsPositiveInfinity(_lowest) ? _floor : _lowest);
+    }
 
     /// <summary>Null while the run is healthy; otherwise one sentence saying which value was not finite or how far the
     /// loss grew. <paramref name="logits"/> gives the training pass's logits, [count × classes]; it is read only when
@@ -42,6 +47,7 @@ public sealed class DivergenceWatch
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string NotFinite(float loss, int count, float[] logits)
     {
         var classes = logits.Length / count;

@@ -34,6 +34,7 @@ public static class Evaluation
     }
 
     /// <summary>The network's class for every image of <paramref name="data"/>, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Predictions(IConvNet network, Dataset data)
     {
         var predictions = new int[data.Count];

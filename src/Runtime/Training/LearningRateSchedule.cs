@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace StaticConvNet;
 
 /// <summary>The learning rate per step. By default TensorFlow's <c>tf.train.exponential_decay</c>: lr · rate^(step /
@@ -28,9 +29,11 @@ public readonly record struct LearningRateSchedule(float InitialRate, int DecayS
 
     /// <summary>This schedule for a run of <paramref name="totalSteps"/> (counted from the first step of the first run):
     /// a cosine decay to the end of the run gets its length; any other schedule is returned as it is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public LearningRateSchedule ForRun(long totalSteps)
         => CosineSteps == ToTheEndOfTheRun ? Cosine(InitialRate, (int)Math.Min(int.MaxValue, totalSteps), WarmupSteps, CosineFloor) : this;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float At(long step)
     {
         if (CosineSteps == ToTheEndOfTheRun) throw new InvalidOperationException("A cosine decay to the end of the run has no length until ForRun gives it one.");
