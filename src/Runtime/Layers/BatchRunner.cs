@@ -110,8 +110,11 @@ public sealed class BatchRunner
     private readonly float[] _gradients;
     private readonly float[] _shardLosses = new float[GradientShards];
 
-    // The batch is copied in: the shard delegates may run on other threads and cannot capture the caller's spans.
-    private readonly float[] _batchImages;
+    // The pass's images, read where the caller keeps them: the shard delegates run on other threads and cannot capture a
+    // span, so the call pins the caller's images and they read them through this pointer, valid until the call returns
+    // (BatchImages). They were copied in, on this core, before the shards started: in a training step that read the
+    // half of the batch the helper had just filled (StepBatches) across the cores, and the helper read it back.
+    private unsafe float* _passImages;
     private readonly int[] _batchLabels;
     private readonly int[] _batchPredictions;
     private int _batchCount;
@@ -160,7 +163,6 @@ public sealed class BatchRunner
         _shardGradients = new float[GradientShards][];
         for (var s = 0; s < GradientShards; s++) _shardGradients[s] = new float[parameterCount];
         _gradients = new float[parameterCount];
-        _batchImages = new float[batchCapacity * _inputLength];
         _batchLabels = new int[batchCapacity];
         _batchPredictions = new int[batchCapacity];
         _trainShard = TrainShard;
@@ -251,7 +253,7 @@ public sealed class BatchRunner
     /// <summary>The most likely class of each image laid end to end in <paramref name="images"/>, as many at a time as
     /// a batch holds, with one shard per core.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void PredictBatch(ReadOnlySpan<float> images, Span<int> predictions)
+    public unsafe void PredictBatch(ReadOnlySpan<float> images, Span<int> predictions)
     {
         using var _ = Enter();
         if (images.Length != predictions.Length * _inputLength)
@@ -259,16 +261,25 @@ public sealed class BatchRunner
         StartPass();
         _network.PrepareForward();
         _network.PrepareInference();
-        for (var first = 0; first < predictions.Length; first += _batchCapacity)
+        fixed (float* pinned = images)
         {
-            _batchCount = Math.Min(_batchCapacity, predictions.Length - first);
-            _passFirst = first;
-            images.Slice(first * _inputLength, _batchCount * _inputLength).CopyTo(_batchImages);
-            RunShards(_predictShard);
-            _batchPredictions.AsSpan(0, _batchCount).CopyTo(predictions.Slice(first));
+            for (var first = 0; first < predictions.Length; first += _batchCapacity)
+            {
+                _batchCount = Math.Min(_batchCapacity, predictions.Length - first);
+                _passFirst = first;
+                _passImages = pinned + (long)first * _inputLength;
+                RunShards(_predictShard);
+                _batchPredictions.AsSpan(0, _batchCount).CopyTo(predictions.Slice(first));
+            }
         }
         _passFirst = 0;
+        _passImages = null;
     }
+
+    /// <summary>Images <paramref name="slot"/> … <paramref name="slot"/> + <paramref name="count"/> − 1 of the pass under
+    /// way, where the caller keeps them (see <see cref="_passImages"/>).</summary>
+    private unsafe ReadOnlySpan<float> BatchImages(int slot, int count = 1)
+        => new(_passImages + (long)slot * _inputLength, count * _inputLength);
 
     /// <summary>Before a call runs the network: the slots start at image 0, and the slots' logits stop being the last
     /// training batch's (a batch of several passes kept them apart; they go the same way as one pass's).</summary>
@@ -285,7 +296,7 @@ public sealed class BatchRunner
     /// same on one core or two. They do depend on the capacity, which decides the passes and so which images each shard
     /// sums: a network recompiled with another <c>BatchCapacity</c> trains to slightly different bits.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
+    public unsafe float ComputeGradients(ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
         using var _ = Enter();
         CheckBatch(images, labels, count);
@@ -297,19 +308,23 @@ public sealed class BatchRunner
         _batchTotal = count;
         var passes = count > _batchCapacity;
         if (passes && _passLogits.Length < count * _classes) _passLogits = new float[count * _classes];
-        for (var first = 0; first < count; first += _batchCapacity)
+        fixed (float* pinned = images)
         {
-            _passFirst = first;
-            _batchCount = Math.Min(_batchCapacity, count - first);
-            images.Slice(first * _inputLength, _batchCount * _inputLength).CopyTo(_batchImages);
-            labels.Slice(first, _batchCount).CopyTo(_batchLabels);
-            if (!_compiled) CompileBothHalves();
-            if (_network.BatchStages == 0) RunShards(_trainShard);
-            else TrainInStages();
-            for (var slot = 0; passes && slot < _batchCount; slot++) _network.Logits(slot).CopyTo(_passLogits.AsSpan((first + slot) * _classes));
+            for (var first = 0; first < count; first += _batchCapacity)
+            {
+                _passFirst = first;
+                _batchCount = Math.Min(_batchCapacity, count - first);
+                _passImages = pinned + (long)first * _inputLength;
+                labels.Slice(first, _batchCount).CopyTo(_batchLabels);
+                if (!_compiled) CompileBothHalves();
+                if (_network.BatchStages == 0) RunShards(_trainShard);
+                else TrainInStages();
+                for (var slot = 0; passes && slot < _batchCount; slot++) _network.Logits(slot).CopyTo(_passLogits.AsSpan((first + slot) * _classes));
+            }
         }
         _lastTrainingCount = count;
         _passFirst = 0;
+        _passImages = null;
         CoreTeam.Run(_sumHalf);
         var lossSum = 0f;
         foreach (var loss in _shardLosses) lossSum += loss;
@@ -338,7 +353,7 @@ public sealed class BatchRunner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TrainInStages()
     {
-        var images = _batchImages.AsSpan(0, _batchCount * _inputLength);
+        var images = BatchImages(0, _batchCount);
         for (var stage = 0; stage <= _network.BatchStages; stage++)
         {
             if (stage > 0) _network.BatchStatistics(stage, images, _batchCount, update: true);
@@ -361,7 +376,7 @@ public sealed class BatchRunner
         var last = _stage == _network.BatchStages;
         for (var slot = from; slot < to; slot++)
         {
-            _network.ForwardStage(_stage, _batchImages.AsSpan(slot * _inputLength, _inputLength), slot);
+            _network.ForwardStage(_stage, BatchImages(slot), slot);
             if (last) _shardLosses[shard] += SoftmaxCrossEntropy.Compute(_network.Logits(slot), _batchLabels[slot], _network.LogitsGradient(slot), 1f / _batchTotal);
         }
     }
@@ -371,8 +386,8 @@ public sealed class BatchRunner
     {
         var (from, to) = ShardSlots(shard);
         var gradients = _shardGradients[shard];
-        for (var slot = from; slot < to; slot++) _network.BackwardStage(_stage, _batchImages.AsSpan(slot * _inputLength, _inputLength), slot, gradients);
-        if (_stage == 0 && to > from) _network.AccumulateShardGradients(_batchImages.AsSpan(from * _inputLength, (to - from) * _inputLength), from, to - from, gradients);
+        for (var slot = from; slot < to; slot++) _network.BackwardStage(_stage, BatchImages(slot), slot, gradients);
+        if (_stage == 0 && to > from) _network.AccumulateShardGradients(BatchImages(from, to - from), from, to - from, gradients);
     }
 
     /// <summary>Logits the last training pass computed for image <paramref name="index"/> of its batch.</summary>
@@ -457,12 +472,12 @@ public sealed class BatchRunner
         var lossSum = 0f;
         for (var slot = from; slot < to; slot++)
         {
-            var image = _batchImages.AsSpan(slot * _inputLength, _inputLength);
+            var image = BatchImages(slot);
             _network.ForwardSample(image, slot, training: true);
             lossSum += SoftmaxCrossEntropy.Compute(_network.Logits(slot), _batchLabels[slot], _network.LogitsGradient(slot), 1f / _batchTotal);
             _network.BackwardSample(image, slot, gradients);
         }
-        if (to > from) _network.AccumulateShardGradients(_batchImages.AsSpan(from * _inputLength, (to - from) * _inputLength), from, to - from, gradients);
+        if (to > from) _network.AccumulateShardGradients(BatchImages(from, to - from), from, to - from, gradients);
         _shardLosses[shard] += lossSum;
     }
 
@@ -486,7 +501,7 @@ public sealed class BatchRunner
     private void CompileShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
-        var image = _batchImages.AsSpan(from * _inputLength, _inputLength);
+        var image = BatchImages(from);
         if (shard == 0)
         {
             _network.ForwardSample(image, from, training: true);
@@ -516,7 +531,7 @@ public sealed class BatchRunner
         var (from, to) = ShardSlots(shard);
         for (var slot = from; slot < to; slot++)
         {
-            _network.ForwardSample(_batchImages.AsSpan(slot * _inputLength, _inputLength), slot, training: false);
+            _network.ForwardSample(BatchImages(slot), slot, training: false);
             _batchPredictions[slot] = TensorPrimitives.IndexOfMax<float>(_network.Logits(slot));
         }
     }
