@@ -198,7 +198,7 @@ public sealed class BatchRunner
     /// update takes the same halves, so each core updates the lines it has just written.</summary>
     public static (int Start, int Length) ParameterHalf(int parameterCount, int half) => CoreTeam.Half(parameterCount, half, multipleOf: 16);
 
-    // 1 while a call runs: the activations, batch copies and shard buffers are the instance's own, so two calls at
+    // 1 while a call runs: the activations, pass pointers and shard buffers are the instance's own, so two calls at
     // once would overwrite each other's (silently wrong answers). An overlapping call fails loudly instead.
     private int _inUse;
 
