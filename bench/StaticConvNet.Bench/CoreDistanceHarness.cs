@@ -8,9 +8,8 @@ namespace StaticConvNet.Bench;
 /// goes on: at times they sit close (a flag's round trip between them about 100 ns), at times far apart (several
 /// hundred). A whole-run img/s mixes the two, so two runs of the same build differ by a third.
 /// Per model, in one process: pairs of blocks, ten batch-16 training steps (as <see cref="Trainer"/> runs them) on
-/// both cores and ten on one core (run inside a
-/// <see cref="CoreTeam"/> half, where the step's own team runs both its halves on the calling thread), in alternating
-/// order, with the round trip measured just before each pair. Each pair is binned by that round trip, so the two-core
+/// both cores and ten on one core (run inside a <see cref="CoreTeam"/> half, where the step's own team runs both its
+/// halves on the calling thread), in alternating order, with the round trip measured just before each pair. Each pair is binned by that round trip, so the two-core
 /// and one-core figures of a bin were taken in the same state of the machine.
 /// Usage: StaticConvNet.Bench --core-distance</summary>
 internal static class CoreDistanceHarness
