@@ -47,7 +47,7 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
     /// <summary>The half of the parameters whose summed gradients this core wrote (<see cref="BatchRunner.ParameterHalf"/>):
     /// those lines are already this core's, and the update writes them from this core. One core writing every parameter
     /// while the other held them cost 6.5 µs of arch1's step against 2.7 alone, and 31 µs when the host had placed the
-    /// two virtual CPUs far apart.</summary>
+    /// two virtual CPUs far apart. The learning rate is the one <see cref="StartUpdate"/> started the update with.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void UpdateHalf(float learningRate, int half)
     {

@@ -38,8 +38,9 @@ public abstract class Optimizer
     };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected void CheckSlice(int parameters, int gradients, int offset)
+    protected void CheckSlice(int parameters, int gradients, int offset, bool started)
     {
+        if (!started) throw new InvalidOperationException("StepSlice before StartStep: start the update first (Step does both).");
         if (parameters != gradients || offset < 0 || offset > ParameterCount - parameters)
             throw new ArgumentException($"Optimizer holds {ParameterCount} parameters, got a slice of {parameters} parameters and {gradients} gradients from {offset}.");
     }

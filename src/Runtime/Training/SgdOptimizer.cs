@@ -8,6 +8,7 @@ namespace StaticConvNet;
 public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Optimizer
 {
     private float _learningRate;
+    private bool _started;
 
     /// <summary>The momentum buffer; part of a checkpoint so a resumed run continues exactly.</summary>
     public float[] Velocity { get; } = new float[parameterCount];
@@ -16,12 +17,12 @@ public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Opti
 
     public override int ParameterCount => Velocity.Length;
 
-    public override void StartStep(float learningRate) => _learningRate = learningRate;
+    public override void StartStep(float learningRate) => (_learningRate, _started) = (learningRate, true);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void StepSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
-        CheckSlice(parameters.Length, gradients.Length, offset);
+        CheckSlice(parameters.Length, gradients.Length, offset, _started);
         if (Momentum == 0f)
         {
             TensorPrimitives.MultiplyAdd(gradients, -_learningRate, parameters, parameters);

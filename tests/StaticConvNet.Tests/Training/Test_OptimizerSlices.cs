@@ -42,9 +42,12 @@ public class Test_OptimizerSlices
     }
 
     [Fact]
-    public void A_slice_past_the_end_or_with_too_few_gradients_says_what_it_got()
+    public void A_slice_before_its_step_past_the_end_or_with_too_few_gradients_says_what_is_wrong()
     {
         var sgd = new SgdOptimizer(10);
+        Should.Throw<InvalidOperationException>(() => sgd.StepSlice(new float[4], new float[4], 0))
+            .Message.ShouldBe("StepSlice before StartStep: start the update first (Step does both).");
+        Should.Throw<InvalidOperationException>(() => new AdamOptimizer(10).StepSlice(new float[4], new float[4], 0));
         sgd.StartStep(0.1f);
         Should.Throw<ArgumentException>(() => sgd.StepSlice(new float[4], new float[4], 7))
             .Message.ShouldBe("Optimizer holds 10 parameters, got a slice of 4 parameters and 4 gradients from 7.");
@@ -59,7 +62,7 @@ public class Test_OptimizerSlices
     [InlineData(5, 0, 5, 5, 0)]
     [InlineData(33, 0, 16, 16, 17)]
     [InlineData(57722, 0, 28864, 28864, 28858)]
-    public void The_halves_cut_at_a_cache_line_and_cover_everything(int count, int start0, int length0, int start1, int length1)
+    public void The_halves_cut_at_a_multiple_of_16_and_cover_everything(int count, int start0, int length0, int start1, int length1)
     {
         CoreTeam.Half(count, 0, multipleOf: 16).ShouldBe((start0, length0));
         CoreTeam.Half(count, 1, multipleOf: 16).ShouldBe((start1, length1));
