@@ -194,8 +194,8 @@ public sealed class BatchRunner
     public Span<float> Gradients => _gradients;
 
     /// <summary>The parameters whose gradients half <paramref name="half"/> of a training call sums on its core (0: this
-    /// core, 1: the helper's): the first half, cut at a multiple of 16 floats, then the rest. <see cref="CpuTrainingDevice"/>'s
-    /// update takes the same halves, so each core updates the lines it has just written.</summary>
+    /// core, 1: the helper's): the first half, cut at a multiple of 16 floats, then the rest.
+    /// <see cref="CpuTrainingDevice"/>'s update takes the same halves, so each core updates the lines it has just written.</summary>
     public static (int Start, int Length) ParameterHalf(int parameterCount, int half) => CoreTeam.Half(parameterCount, half, multipleOf: 16);
 
     // 1 while a call runs: the activations, pass pointers and shard buffers are the instance's own, so two calls at

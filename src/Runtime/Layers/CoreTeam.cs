@@ -35,7 +35,8 @@ public static class CoreTeam
 
     /// <summary>The part of 0 … <paramref name="count"/> − 1 that half <paramref name="half"/> (0 or 1) of a job takes: the
     /// first half, cut at a multiple of <paramref name="multipleOf"/> (16 floats: 64 bytes, so that of an array's cache
-    /// lines at most one, where the cut falls inside a line, is written by both halves), then the rest. The same cut for the same count, whatever runs it.</summary>
+    /// lines at most one, where the cut falls inside a line, is written by both halves), then the rest. The same cut for
+    /// the same count, whatever runs it.</summary>
     public static (int Start, int Length) Half(int count, int half, int multipleOf = 1)
     {
         var cut = Math.Min(count, (count / 2 + multipleOf - 1) / multipleOf * multipleOf);
