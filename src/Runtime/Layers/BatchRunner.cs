@@ -354,8 +354,8 @@ public sealed class BatchRunner
     {
         var (start, length) = ParameterHalf(_gradients.Length, half);
         var sum = _gradients.AsSpan(start, length);
-        TensorPrimitives.Add(_shardGradients[0].AsSpan(start, length), _shardGradients[1].AsSpan(start, length), sum);
-        for (var s = 2; s < GradientShards; s++) TensorPrimitives.Add(sum, _shardGradients[s].AsSpan(start, length), sum);
+        Sum.Add(_shardGradients[0].AsSpan(start, length), _shardGradients[1].AsSpan(start, length), sum);
+        for (var s = 2; s < GradientShards; s++) Sum.Add(sum, _shardGradients[s].AsSpan(start, length), sum);
     }
 
     /// <summary>A training pass of a network with batch layers: each forward stage on every image, the next batch

@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using StaticConvNet.Kernels;
 
 namespace StaticConvNet;
 
@@ -25,11 +25,11 @@ public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Opti
         CheckSlice(parameters.Length, gradients.Length, offset, _started);
         if (Momentum == 0f)
         {
-            TensorPrimitives.MultiplyAdd(gradients, -_learningRate, parameters, parameters);
+            Axpy.Apply(-_learningRate, gradients, parameters, parameters);
             return;
         }
         var velocity = Velocity.AsSpan(offset, parameters.Length);
-        TensorPrimitives.MultiplyAdd(velocity, Momentum, gradients, velocity);
-        TensorPrimitives.MultiplyAdd(velocity, -_learningRate, parameters, parameters);
+        Axpy.Apply(Momentum, velocity, gradients, velocity);
+        Axpy.Apply(-_learningRate, velocity, parameters, parameters);
     }
 }
