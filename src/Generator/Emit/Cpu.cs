@@ -40,6 +40,7 @@ internal static class Cpu
     /// layer's output for a batch slot.</summary>
     public static void ForwardMethod(CodeWriter w, ResolvedLayer l, string kernelCall)
     {
+        w.Line(Names.Optimised);
         w.Line($"private void {l.Pascal}Forward({Names.ReadOnlySpan} input, int slot)");
         w.Line($"    => {kernelCall};");
     }
@@ -50,6 +51,7 @@ internal static class Cpu
     {
         var input = l.Spec.BackwardReadsInput ? $"{Names.ReadOnlySpan} input, " : "";
         var gradients = l.HasParameters ? $", {Names.Span} gradients" : "";
+        w.Line(Names.Optimised);
         w.Line($"private void {l.Pascal}Backward({input}int slot, {Names.Span} inputGradient{gradients})");
         w.Line($"    => {kernelCall};");
     }

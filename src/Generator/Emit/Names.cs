@@ -13,8 +13,9 @@ internal static class Names
     public const string Gpu = "global::StaticConvNet.Gpu";
     public const string ArrayView = "global::ILGPU.ArrayView<float>";
 
-    /// <summary>On a pass BatchRunner calls for every image or batch: compiled optimised at its first call, so it never
-    /// runs at tier 0 nor is compiled again in the background while both cores train.</summary>
+    /// <summary>On a pass BatchRunner calls for every image or batch, and on each layer's methods those call: compiled
+    /// optimised at its first call, so it never runs at tier 0 nor is compiled again in the background while both cores
+    /// train (a layer's one-line method is a call the JIT does not always inline into the pass).</summary>
     public const string Optimised = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
 
     public static string LayerShape(Shape shape)

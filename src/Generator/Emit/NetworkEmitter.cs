@@ -116,7 +116,12 @@ internal static class NetworkEmitter
         if (network.MasksPerImage > 0) w.Line("private readonly float[] _dropoutMasks = new float[MasksPerImage * BatchCapacity];");
         w.Line("// Batches, shards over cores and argument checks: the same for every network.");
         w.Line($"private {Names.Runtime}.BatchRunner? _runner;");
-        w.Line($"private {Names.Runtime}.BatchRunner Runner => _runner ??= new(this, new(InputHeight, InputWidth, InputChannels), OutputLength, ParameterCount, BatchCapacity);");
+        w.Line("// Read for every image a step trains (dropout's stream), and not always inlined.");
+        w.Line($"private {Names.Runtime}.BatchRunner Runner");
+        w.Line("{");
+        w.Line($"    {Names.Optimised}");
+        w.Line($"    get => _runner ??= new(this, new(InputHeight, InputWidth, InputChannels), OutputLength, ParameterCount, BatchCapacity);");
+        w.Line("}");
     }
 
     /// <summary>A layer's backward statements: the gradients other readers of its output left in buffers of their own
@@ -296,6 +301,7 @@ internal static class NetworkEmitter
     /// <summary>An ISamplePasses method that runs one layer's statement, chosen by its index.</summary>
     private static void EmitLayerSwitch(CodeWriter w, ResolvedNetwork network, string signature, System.Func<ResolvedLayer, string> statement)
     {
+        w.Line(Names.Optimised); // the same code as a step's, for the per-layer benchmarks
         w.Open($"void {Names.Runtime}.ISamplePasses.{signature}");
         w.Open("switch (layer)");
         foreach (var layer in network.Layers) w.Line($"case {Int(layer.Index)}: {statement(layer)}");

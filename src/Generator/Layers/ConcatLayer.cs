@@ -58,6 +58,7 @@ internal sealed record ConcatLayer(string Name, EquatableArray<BlockSpec> Parts)
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
     {
+        w.Line(Names.Optimised);
         w.Open(CpuForwardSignature(l));
         for (var k = 0; k < l.MergeInputs.Length; k++)
             w.Line($"{Names.Kernels}.Concat.Forward({CpuInput(l, k)}, {Cpu.Output(l)}, {Sizes(l, k)});");
@@ -66,6 +67,7 @@ internal sealed record ConcatLayer(string Name, EquatableArray<BlockSpec> Parts)
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
     {
+        w.Line(Names.Optimised);
         w.Open($"private void {l.Pascal}Backward(int slot)");
         for (var k = 0; k < l.MergeInputs.Length; k++)
         {
