@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using StaticConvNet.Data;
 
 namespace StaticConvNet.Training;
@@ -45,6 +46,7 @@ internal sealed class RunLog : IDisposable
         return log;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // every step: never tier 0, never recompiled mid-run
     public void Add(StepReport report)
     {
         // Every row so far is final: a step's evaluation is reported before the next step.

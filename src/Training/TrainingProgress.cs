@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Spectre.Console;
 
 namespace StaticConvNet.Training;
@@ -46,6 +47,7 @@ internal sealed class TrainingProgress(IAnsiConsole console, TextWriter plain, T
         return result!;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // every step: never tier 0, never recompiled mid-run
     public void Step(StepReport r)
     {
         if (_firstStep < 0) _firstStep = r.Step;

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -88,7 +87,7 @@ public static class Dense
     {
         var outputs = outputGradient.Length;
         if (biasGradient.Length != outputs) throw new ArgumentException($"Dense bias gradient has {biasGradient.Length} values, expected {outputs}.");
-        TensorPrimitives.Add(biasGradient, outputGradient, biasGradient);
+        Sum.AddInto(biasGradient, outputGradient);
         if (inputGradient.IsEmpty) return;
         var inputs = inputGradient.Length;
         if (weights.Length != inputs * outputs)

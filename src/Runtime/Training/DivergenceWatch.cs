@@ -37,6 +37,7 @@ public sealed class DivergenceWatch
     /// <summary>Null while the run is healthy; otherwise one sentence saying which value was not finite or how far the
     /// loss grew. <paramref name="logits"/> gives the training pass's logits, [count × classes]; it is read only when
     /// the loss is not finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // every step (a string only when something is wrong)
     public string? Check(float loss, int count, Func<int, float[]> logits)
     {
         if (!float.IsFinite(loss)) return NotFinite(loss, count, logits(count));
