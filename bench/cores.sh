@@ -6,9 +6,11 @@
 #   - scn train MODEL for the four notebook models at batch 16, 64 and 256 on both cores, and at batch 16 on one core
 #     (taskset -c 0, DOTNET_PROCESSOR_COUNT=1), rounds interleaved, the median of three of each;
 #   - PyTorch's training rate at the same batch sizes (best of three), when PyTorch is importable;
+#   - what the machine allows a whole two-core run in the same minutes: before each model's runs, bench/lockstep.c's
+#     job of training-step shape (pure FMA halves and a barrier) for 2 s on two threads and 2 s on one;
 #   - one core against two in the same moments (StaticConvNet.Bench --core-distance: interleaved blocks of steps in one
 #     process, binned by the cores' round trip), and the FMA ceiling binned the same way (bench/core-distance.c).
-# Usage: bench/cores.sh   (about 8 minutes)
+# Usage: bench/cores.sh   (about 9 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/performance.md
@@ -27,6 +29,12 @@ scn=src/Cli/bin/Release/net10.0/scn.dll
 "$peak_tool" >"$work/peak.txt"
 # The FMA ceiling by core distance needs AVX-512: without it the table is left out, not the run.
 if gcc -O2 -o "$work/core-distance" bench/core-distance.c -lpthread && "$work/core-distance" 10 >"$work/distance-fma.csv"; then :; else : >"$work/distance-fma.csv"; fi
+gcc -O2 -o "$work/lockstep" bench/lockstep.c -lpthread || true
+: >"$work/lockstep.csv"
+lockstep() { # model: the machine's two-thread allowance just before that model's runs (none without gcc or AVX-512)
+  [ -x "$work/lockstep" ] || return 0
+  "$work/lockstep" 2 1 2>/dev/null | tail -n +2 | sed "s/^/$1,/" >>"$work/lockstep.csv" || true
+}
 dotnet bench/StaticConvNet.Bench/bin/Release/net10.0/StaticConvNet.Bench.dll --core-distance >"$work/distance-steps.csv"
 # About 96,000 images a run whatever the batch, evaluation off, so the rate is the training steps'.
 train() { # cores model batch
@@ -37,6 +45,7 @@ train() { # cores model batch
 }
 for round in 1 2 3; do
   for model in arch1 arch2 arch3 arch4; do
+    lockstep "$model"
     train 1 "$model" 16
     for batch in 16 64 256; do train 2 "$model" "$batch"; done
   done
@@ -64,6 +73,14 @@ for line in open(os.path.join(work, "scn.csv")):
     cores, model, batch, rate = line.strip().split(",")
     runs.setdefault((int(cores), model, int(batch)), []).append(float(rate))
 rate = {k: statistics.median(v) for k, v in runs.items()}
+lockstep = {} # model -> [(two ÷ one threads, stalls of the two-thread run)], one per round
+two = {} # model -> its last two-thread run, until the one-thread run after it
+for line in open(os.path.join(work, "lockstep.csv")):
+    model, _, threads, steps, stalls, _ = line.strip().split(",")
+    if threads == "2": two[model] = (float(steps), int(stalls))
+    elif model in two:
+        both_steps, both_stalls = two.pop(model)
+        lockstep.setdefault(model, []).append((both_steps / float(steps), both_stalls))
 torch = {}
 for line in open(os.path.join(work, "torch.csv")):
     if line.startswith("#") or line.count(",") != 2: continue
@@ -81,14 +98,23 @@ lines.append("")
 lines.append(f"The ceiling: one core {one[0]:.0f} and {one[-1]:.0f} GFLOP/s, both cores {both[0]:.0f} and {both[-1]:.0f} "
              f"(fma-peak before and after): the hardware gives the second core {both[0] / one[0]:.2f}x and {both[-1] / one[-1]:.2f}x.")
 lines.append("")
-lines.append("| model | one core, batch 16 | both cores, batch 16 | both ÷ one | batch 64 | batch 256 | PyTorch 16 / 64 / 256 | vs PyTorch 16 / 64 / 256 |")
-lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+if lockstep:
+    lines.append("The machine's allowance for a whole two-core run, measured beside each model's runs (`bench/lockstep.c`: "
+                 "a job of a training step's shape, two halves of 512-bit FMA work of about 150 µs and a barrier, for 2 s "
+                 "on two threads, then on one thread doing both halves; three times per model, one per round): the host "
+                 "of this virtual machine at times stops one of two busy virtual CPUs for 100 ms at a time, and the other "
+                 "then waits at the barrier, as a step's caller waits at its join. A one-core run is never stopped so.")
+    lines.append("")
+lines.append("| model | one core, batch 16 | both cores, batch 16 | both ÷ one | lockstep job beside it | batch 64 | batch 256 | PyTorch 16 / 64 / 256 | vs PyTorch 16 / 64 / 256 |")
+lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for model in ["arch1", "arch2", "arch3", "arch4"]:
     r1, r16, r64, r256 = rate[(1, model, 16)], rate[(2, model, 16)], rate[(2, model, 64)], rate[(2, model, 256)]
     t = [torch.get((model, b)) for b in (16, 64, 256)]
     theirs = " / ".join(f"{v:,.0f}" if v else "–" for v in t)
     ratio = " / ".join(f"{ours / v:.1f}x" if v else "–" for ours, v in zip((r16, r64, r256), t))
-    lines.append(f"| {model} | {r1:,.0f} | {r16:,.0f} | {r16 / r1:.2f}x | {r64:,.0f} | {r256:,.0f} | {theirs} | {ratio} |")
+    beside = lockstep.get(model, [])
+    allowance = (" / ".join(f"{r:.2f}x" for r, _ in beside) + f" ({sum(s for _, s in beside)} stalls)") if beside else "–"
+    lines.append(f"| {model} | {r1:,.0f} | {r16:,.0f} | {r16 / r1:.2f}x | {allowance} | {r64:,.0f} | {r256:,.0f} | {theirs} | {ratio} |")
 lines.append("")
 lines.append("**One core against two in the same moments** (`StaticConvNet.Bench --core-distance`): per model, for 8 s, ten "
              "training steps at batch 16 on both cores and ten on one, in alternating order, each pair after measuring a "
