@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
 
@@ -15,25 +14,15 @@ public static class Axpy
     {
         if (x.Length != destination.Length || y.Length != destination.Length)
             throw new ArgumentException($"Axpy buffers ({x.Length}, {y.Length}, {destination.Length}) differ in length.");
-        if (Block512.IsAccelerated) Apply<Block512>(a, x, y, destination);
-        else if (Block256.IsAccelerated) Apply<Block256>(a, x, y, destination);
-        else Apply<Block128>(a, x, y, destination);
+        Elementwise.Map(new ScaledSum(a), x, y, destination);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Apply<TBlock>(float a, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TBlock : unmanaged, IChannelBlock<TBlock>
+    private readonly struct ScaledSum(float a) : IElementwise
     {
-        var i = 0;
-        if (TBlock.IsAccelerated)
-        {
-            var scale = TBlock.Broadcast(a);
-            ref var xs = ref MemoryMarshal.GetReference(x);
-            ref var ys = ref MemoryMarshal.GetReference(y);
-            ref var output = ref MemoryMarshal.GetReference(destination);
-            for (; i <= destination.Length - IChannelBlock<TBlock>.Lanes; i += IChannelBlock<TBlock>.Lanes)
-                (scale * TBlock.Load(ref xs, (nuint)i) + TBlock.Load(ref ys, (nuint)i)).Store(ref output, (nuint)i);
-        }
-        for (; i < destination.Length; i++) destination[i] = a * x[i] + y[i];
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TBlock Apply<TBlock>(TBlock x, TBlock y) where TBlock : unmanaged, IChannelBlock<TBlock> => TBlock.Broadcast(a) * x + y;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Apply(float x, float y) => a * x + y;
     }
 }

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
 
@@ -14,27 +13,17 @@ public static class Relu
     {
         if (input.Length != outputGradient.Length || input.Length != inputGradient.Length)
             throw new ArgumentException("ReLU buffers differ in length.");
-        if (Block512.IsAccelerated) Backward<Block512>(input, outputGradient, inputGradient);
-        else if (Block256.IsAccelerated) Backward<Block256>(input, outputGradient, inputGradient);
-        else Backward<Block128>(input, outputGradient, inputGradient);
+        Elementwise.Map(new PassWherePositive(), input, outputGradient, inputGradient);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Backward<TBlock>(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
-        where TBlock : unmanaged, IChannelBlock<TBlock>
+    /// <summary>The gradient where the input was positive, else 0.</summary>
+    private readonly struct PassWherePositive : IElementwise
     {
-        var i = 0;
-        if (TBlock.IsAccelerated)
-        {
-            ref var x = ref MemoryMarshal.GetReference(input);
-            ref var g = ref MemoryMarshal.GetReference(outputGradient);
-            ref var dx = ref MemoryMarshal.GetReference(inputGradient);
-            for (; i <= input.Length - IChannelBlock<TBlock>.Lanes; i += IChannelBlock<TBlock>.Lanes)
-            {
-                var positive = TBlock.GreaterThan(TBlock.Load(ref x, (nuint)i), TBlock.Zero);
-                (positive & TBlock.Load(ref g, (nuint)i)).Store(ref dx, (nuint)i);
-            }
-        }
-        for (; i < input.Length; i++) inputGradient[i] = input[i] > 0f ? outputGradient[i] : 0f;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TBlock Apply<TBlock>(TBlock x, TBlock gradient) where TBlock : unmanaged, IChannelBlock<TBlock>
+            => TBlock.GreaterThan(x, TBlock.Zero) & gradient;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Apply(float x, float gradient) => x > 0f ? gradient : 0f;
     }
 }
