@@ -4,40 +4,15 @@
  * threads' 512-bit FMA throughput at once, then one thread's alone; samples binned by the round trip as
  * CoreDistanceHarness bins training steps. Build and run: gcc -O2 -o core-distance bench/core-distance.c -lpthread
  * && ./core-distance SECONDS. Prints CSV: state,samples,round_trip_ns,one_thread_gflops,both_threads_gflops. */
-#define _GNU_SOURCE
-#include <immintrin.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#define CHAINS 12
+#define PROGRAM "core-distance"
+#include "two-threads.h"
 #define ITERS 200000L
 #define MAX_SAMPLES 200000
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-static volatile float sinks[2][16]; /* one per thread, lines apart */
-__attribute__((target("avx512f"))) static void fma512(long iters, int thread) {
-  __m512 a[CHAINS], b = _mm512_set1_ps(1.0000001f), c = _mm512_set1_ps(1e-7f);
-  for (int i = 0; i < CHAINS; i++) a[i] = _mm512_set1_ps((float)i);
-  for (long k = 0; k < iters; k++) {
-#pragma GCC unroll 12
-    for (int i = 0; i < CHAINS; i++) a[i] = _mm512_fmadd_ps(a[i], b, c);
-  }
-  float s = 0; for (int i = 0; i < CHAINS; i++) s += _mm512_reduce_add_ps(a[i]);
-  sinks[thread][0] = s;
-}
 /* Each flag on its own cache line, read with acquire and written with release. */
 static long ping __attribute__((aligned(64)));
 static long pong __attribute__((aligned(64)));
 static long command __attribute__((aligned(64)));
 static long finished __attribute__((aligned(64)));
-#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
-#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
-static int cpus[2];
-static void pin(int cpu) {
-  cpu_set_t s; CPU_ZERO(&s); CPU_SET(cpu, &s);
-  if (pthread_setaffinity_np(pthread_self(), sizeof s, &s) != 0) { fprintf(stderr, "core-distance: cannot pin to CPU %d\n", cpu); exit(2); }
-}
 /* Odd commands: answer 40 pings; even ones: run the FMA loop. */
 static void *helper(void *unused) {
   (void)unused; pin(cpus[1]); long seen = 0;
@@ -52,15 +27,8 @@ static void *helper(void *unused) {
 }
 static double rt[MAX_SAMPLES], both[MAX_SAMPLES], one[MAX_SAMPLES];
 int main(int argc, char **argv) {
-  __builtin_cpu_init();
-  if (!__builtin_cpu_supports("avx512f")) { fprintf(stderr, "core-distance: needs AVX-512\n"); return 2; }
   double seconds = argc > 1 ? atof(argv[1]) : 10;
-  /* The first two CPUs this process may run on. */
-  cpu_set_t allowed; int found = 0;
-  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) { perror("core-distance: sched_getaffinity"); return 2; }
-  for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; cpu++) if (CPU_ISSET(cpu, &allowed)) cpus[found++] = cpu;
-  if (found < 2) { fprintf(stderr, "core-distance: needs two CPUs\n"); return 2; }
-  pin(cpus[0]);
+  start_on_two_cpus();
   pthread_t t;
   if (pthread_create(&t, NULL, helper, NULL) != 0) { fprintf(stderr, "core-distance: cannot start the second thread\n"); return 2; }
   int n = 0; long c = 0; double end = now() + seconds;

@@ -1,0 +1,41 @@
+/* What bench/core-distance.c and bench/lockstep.c share: the clock, 512-bit FMA work on twelve independent chains,
+ * acquire/release flags, and the first two CPUs this process may run on, each thread pinned to one. Each program
+ * defines PROGRAM (its name, for messages) before including this. */
+#define _GNU_SOURCE
+#include <immintrin.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#define CHAINS 12
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static volatile float sinks[2][16]; /* one per thread, lines apart */
+/* iters × CHAINS 512-bit FMAs, 32 flops each. */
+__attribute__((target("avx512f"))) static void fma512(long iters, int thread) {
+  __m512 a[CHAINS], b = _mm512_set1_ps(1.0000001f), c = _mm512_set1_ps(1e-7f);
+  for (int i = 0; i < CHAINS; i++) a[i] = _mm512_set1_ps((float)i);
+  for (long k = 0; k < iters; k++) {
+#pragma GCC unroll 12
+    for (int i = 0; i < CHAINS; i++) a[i] = _mm512_fmadd_ps(a[i], b, c);
+  }
+  float s = 0; for (int i = 0; i < CHAINS; i++) s += _mm512_reduce_add_ps(a[i]);
+  sinks[thread][0] = s;
+}
+static int cpus[2];
+static void pin(int cpu) {
+  cpu_set_t s; CPU_ZERO(&s); CPU_SET(cpu, &s);
+  if (pthread_setaffinity_np(pthread_self(), sizeof s, &s) != 0) { fprintf(stderr, PROGRAM ": cannot pin to CPU %d\n", cpu); exit(2); }
+}
+/* Checks for AVX-512 and two CPUs, fills cpus and pins the calling thread to the first; exits with 2 otherwise. */
+static void start_on_two_cpus(void) {
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx512f")) { fprintf(stderr, PROGRAM ": needs AVX-512\n"); exit(2); }
+  cpu_set_t allowed; int found = 0;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) { perror(PROGRAM ": sched_getaffinity"); exit(2); }
+  for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; cpu++) if (CPU_ISSET(cpu, &allowed)) cpus[found++] = cpu;
+  if (found < 2) { fprintf(stderr, PROGRAM ": needs two CPUs\n"); exit(2); }
+  pin(cpus[0]);
+}
