@@ -25,6 +25,7 @@ internal sealed class TrainingProgress(IAnsiConsole console, TextWriter plain, T
     private ProgressContext? _context;
     private ProgressTask? _task;
     private long _drawnAt;
+    private StepReport? _lastStep; // the live line shows it once more before an evaluation's line and at the end
     private long _firstStep = -1;
 
     public TrainingResult Run(Func<TrainingResult> train)
@@ -42,6 +43,7 @@ internal sealed class TrainingProgress(IAnsiConsole console, TextWriter plain, T
                 // Drawn once before the first step: the first drawing compiles Spectre's layout code (80 ms here).
                 context.Refresh();
                 result = train();
+                if (_lastStep is { } last) Show(last); // a run that stopped early may not have drawn its last step
                 _task.Value = _task.MaxValue;
             });
         return result!;
@@ -56,10 +58,10 @@ internal sealed class TrainingProgress(IAnsiConsole console, TextWriter plain, T
         // Formatted only for what is shown: between two training steps, on the core the next step waits for.
         if (_task is not null)
         {
+            _lastStep = r;
             if (r.Step != r.LastStep && Stopwatch.GetElapsedTime(_drawnAt, now) < RedrawEvery) return;
             _drawnAt = now;
-            _task.Description = Markup.Escape(Text(r, RecentImagesPerSecond(options.BatchSize)));
-            _task.Value = r.Step - _firstStep + 1;
+            Show(r);
             _context!.Refresh();
         }
         else if ((r.Step - _firstStep) % _printEvery == 0 || r.Step == r.LastStep)
@@ -68,11 +70,20 @@ internal sealed class TrainingProgress(IAnsiConsole console, TextWriter plain, T
         }
     }
 
+    /// <summary>Puts <paramref name="r"/> on the live line, for its next drawing.</summary>
+    private void Show(StepReport r)
+    {
+        _task!.Description = Markup.Escape(Text(r, RecentImagesPerSecond(options.BatchSize)));
+        _task.Value = r.Step - _firstStep + 1;
+    }
+
     private static string Text(StepReport r, double rate) => string.Create(CultureInfo.InvariantCulture,
         $"step {r.Step + 1,6}/{r.LastStep + 1}  loss {r.Loss,6:F3}  acc {r.MinibatchAccuracy * 100,5:F1}%  {(rate > 0 ? rate.ToString("N0", CultureInfo.InvariantCulture) : "-"),6} img/s");
 
     public void Evaluation(EvalReport r)
     {
+        // The live line is drawn again with the line above it: with the step evaluated, not one up to 250 ms older.
+        if (_task is not null && _lastStep is { } last) Show(last);
         // Counted as the progress line counts: steps done (metrics.csv's step column is the notebook's 0-based index).
         Line(string.Create(CultureInfo.InvariantCulture, $"after {r.Step + 1,6} steps  validation accuracy {r.ValidationAccuracy:P2}"));
         _timedSteps = 0; // the evaluation's time is not training's

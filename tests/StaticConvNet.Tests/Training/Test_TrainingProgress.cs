@@ -15,15 +15,7 @@ public class Test_TrainingProgress
     [InlineData(100_001)]
     public void Everything_fits_in_80_columns(int steps)
     {
-        var screen = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(screen),
-            Ansi = AnsiSupport.Yes,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.Yes,
-        });
-        console.Profile.Width = 80;
+        var (screen, console) = Terminal();
         var options = new TrainingOptions { Steps = steps, EvalEvery = 0 };
         var progress = new TrainingProgress(console, TextWriter.Null, options);
         progress.Run(() =>
@@ -46,5 +38,41 @@ public class Test_TrainingProgress
         last.ShouldMatch(@"\d img/s", "the recent rate, measured by the progress line itself");
         last.ShouldContain("━", customMessage: "the bar");
         last.ShouldMatch(@"\d:\d\d:\d\d", "the time left");
+    }
+
+    /// <summary>The line is redrawn a few times a second, not every step; an evaluation's line and the end of a run
+    /// that stopped early still show the last step, not the last one drawn.</summary>
+    [Fact]
+    public void An_evaluation_and_an_early_stop_show_the_last_step()
+    {
+        var (screen, console) = Terminal();
+        var progress = new TrainingProgress(console, TextWriter.Null, new TrainingOptions { Steps = 1000, EvalEvery = 50 });
+        progress.Run(() =>
+        {
+            for (var step = 0; step < 50; step++) progress.Step(new StepReport(step, 999, 1f, 0.5f, 0.05f, 0)); // well within 250 ms
+            progress.Evaluation(new EvalReport(49, 0.5f));
+            return new TrainingResult(50, 1f, 0.5f, TimeSpan.FromSeconds(1), 1000, false, null, Interrupted: true);
+        });
+
+        var text = Escape.Replace(screen.ToString(), "");
+        text.ShouldContain("step      1/1000", customMessage: "the first step is drawn at once");
+        text.ShouldNotContain("step      2/1000", customMessage: "not every step is drawn");
+        var afterEvaluation = text[text.IndexOf("validation accuracy", StringComparison.Ordinal)..];
+        afterEvaluation.ShouldContain("step     50/1000");
+        text.Split('\n', '\r').Last(l => l.Contains("step ")).ShouldContain("step     50/1000");
+    }
+
+    private static (StringWriter Screen, IAnsiConsole Console) Terminal()
+    {
+        var screen = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(screen),
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.Yes,
+        });
+        console.Profile.Width = 80;
+        return (screen, console);
     }
 }
