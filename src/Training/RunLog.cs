@@ -92,6 +92,8 @@ internal sealed class RunLog : IDisposable
         {
             var i = _rowsWritten;
             row.TryWrite(invariant, $"{(long)Steps[i]},{(float)Losses[i]},{(float)MinibatchAccuracy[i]},{(float)LearningRates[i]},", out var length);
+            // Evaluations come in step order, each after its step's report: the next one unwritten is this row's or later.
+            Debug.Assert(_evalsWritten >= EvalSteps.Count || EvalSteps[_evalsWritten] >= Steps[i], "an evaluation of a step with no row");
             if (_evalsWritten < EvalSteps.Count && EvalSteps[_evalsWritten] == Steps[i])
             {
                 ((float)ValidationAccuracy[_evalsWritten++]).TryFormat(row[length..], out var written, default, invariant);

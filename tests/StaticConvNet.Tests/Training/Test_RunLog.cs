@@ -34,6 +34,35 @@ public class Test_RunLog
         Rows(path).ShouldBe([RunLog.Header, "0,2.6161733,0.0625,0.05,0.099", "1,0.33333334,0.1875,0.05,", "2,0.25,0.75,0.01,"]);
     }
 
+    [Fact]
+    public void Rows_without_an_evaluation_reach_the_file_within_two_seconds()
+    {
+        using var folder = new Scn.TempFolder();
+        var path = folder["metrics.csv"];
+        using var log = RunLog.Start(path, resumeBeforeStep: null);
+        log.Add(new StepReport(0, 9, 1f, 0.5f, 0.05f, 0));
+        log.Add(new StepReport(1, 9, 0.75f, 0.5f, 0.05f, 0));
+        Rows(path).ShouldBe([RunLog.Header], "written in batches, not a row a step");
+        Thread.Sleep(TimeSpan.FromSeconds(2.1));
+        log.Add(new StepReport(2, 9, 0.5f, 0.5f, 0.05f, 0));
+        Rows(path).ShouldBe([RunLog.Header, "0,1,0.5,0.05,", "1,0.75,0.5,0.05,"], "what a run killed now keeps");
+    }
+
+    [Fact]
+    public void An_older_files_rows_of_widened_floats_are_read_as_the_same_floats()
+    {
+        // Before rows were written as floats, each value was its float widened to a double, in full.
+        using var folder = new Scn.TempFolder();
+        var path = folder["metrics.csv"];
+        File.WriteAllText(path, RunLog.Header + "\n0,2.616173267364502,0.0625,0.05000000074505806,0.0989999994635582\n"
+            + "1,3.0443999767303467,0.0625,0.05000000074505806,\n2,1.5,0.5,0.05000000074505806,\n");
+        using (var resumed = RunLog.Start(path, resumeBeforeStep: 2))
+        {
+            resumed.Losses.ShouldBe([2.6161733f, 3.0444f]);
+        }
+        Rows(path).ShouldBe([RunLog.Header, "0,2.6161733,0.0625,0.05,0.099", "1,3.0444,0.0625,0.05,"]);
+    }
+
     private static string[] Rows(string path)
     {
         using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
