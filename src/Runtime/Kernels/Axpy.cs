@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace StaticConvNet.Kernels;
 
-/// <summary>destination = a·x + y over whole buffers: the optimizers' updates (p ← p − lr·v, v ← μ·v + g). The multiply
+/// <summary>destination = a·x + y over whole buffers: SGD's update (p ← p − lr·v, v ← μ·v + g). The multiply
 /// and the add are each rounded, never fused, so an update gives the same bits on every tier (and the same as
 /// <c>TensorPrimitives.MultiplyAdd</c>, which it replaced). Our own kernel rather than the library's because it runs
 /// every step: compiled optimised at its first call, where the library's generic operator methods start at tier 0 and

@@ -8,7 +8,7 @@ namespace StaticConvNet.Kernels;
 /// <summary>Short-row SIMD helpers for the convolution and dense inner loops, where rows are one or two
 /// registers long (16 channels) and a library call per row would cost more than the arithmetic. Rows of any length:
 /// the widest vectors first, then narrower ones, then scalars; multiply-adds fused where the hardware fuses.
-/// Whole-buffer element-wise work uses <c>TensorPrimitives</c> instead.</summary>
+/// Whole-buffer element-wise work uses <see cref="Elementwise"/> (every step) or <c>TensorPrimitives</c> instead.</summary>
 internal static class Simd
 {
     /// <summary>Whether 128-bit vectors have a fused multiply-add (ARM64, x64 with FMA). Where they have none

@@ -24,26 +24,28 @@ public class Test_StepKernels
         TensorPrimitives.MultiplyAdd(x, a, y, expected);
         var actual = new float[length];
         Axpy.Apply(a, x, y, actual);
-        actual.ShouldBe(expected);
+        Bits(actual).ShouldBe(Bits(expected));
         var inPlace = (float[])y.Clone();
         Axpy.Apply(a, x, inPlace, inPlace);
-        inPlace.ShouldBe(expected);
+        Bits(inPlace).ShouldBe(Bits(expected));
 
         TensorPrimitives.Add(x, y, expected);
         Sum.Add(x, y, actual);
-        actual.ShouldBe(expected);
+        Bits(actual).ShouldBe(Bits(expected));
         Sum.AddInto(y, x);
-        y.ShouldBe(expected);
+        Bits(y).ShouldBe(Bits(expected));
     }
 
     [Fact]
-    public void Axpy_rounds_the_product_before_the_sum()
+    public void Axpy_rounds_the_product_before_the_sum_in_the_vector_loop_and_the_tail()
     {
         // 1 + 2^-12 squared is 1 + 2^-11 + 2^-24; rounded to a float it is 1 + 2^-11, and minus that it is 0. A fused
-        // multiply-add would keep the 2^-24 and give it.
+        // multiply-add would keep the 2^-24 and give it. 33 values: two blocks of 16 and a tail of one.
         var x = 1f + MathF.Pow(2, -12);
-        var result = new float[1];
-        Axpy.Apply(x, [x], [-(1f + MathF.Pow(2, -11))], result);
-        result[0].ShouldBe(0f);
+        var result = new float[33];
+        Axpy.Apply(x, Enumerable.Repeat(x, 33).ToArray(), Enumerable.Repeat(-(1f + MathF.Pow(2, -11)), 33).ToArray(), result);
+        Bits(result).ShouldAllBe(b => b == 0);
     }
+
+    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 }
