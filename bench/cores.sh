@@ -73,14 +73,17 @@ for line in open(os.path.join(work, "scn.csv")):
     cores, model, batch, rate = line.strip().split(",")
     runs.setdefault((int(cores), model, int(batch)), []).append(float(rate))
 rate = {k: statistics.median(v) for k, v in runs.items()}
-lockstep = {} # model -> [(two ÷ one threads, stalls of the two-thread run)], one per round
+# model -> per round: (two ÷ one threads, the two-thread run's stalls and stalled ms, the one-thread run's stalls)
+lockstep = {}
 two = {} # model -> its last two-thread run, until the one-thread run after it
 for line in open(os.path.join(work, "lockstep.csv")):
-    model, _, threads, steps, stalls, _ = line.strip().split(",")
-    if threads == "2": two[model] = (float(steps), int(stalls))
+    model, _, threads, steps, stalls, stalled = line.strip().split(",")
+    if threads == "2": two[model] = (float(steps), int(stalls), float(stalled))
     elif model in two:
-        both_steps, both_stalls = two.pop(model)
-        lockstep.setdefault(model, []).append((both_steps / float(steps), both_stalls))
+        both_steps, both_stalls, both_stalled = two.pop(model)
+        lockstep.setdefault(model, []).append((both_steps / float(steps), both_stalls, both_stalled, int(stalls)))
+stalls_two = sum(r[1] for rounds in lockstep.values() for r in rounds)
+stalls_one = sum(r[3] for rounds in lockstep.values() for r in rounds)
 torch = {}
 for line in open(os.path.join(work, "torch.csv")):
     if line.startswith("#") or line.count(",") != 2: continue
@@ -101,9 +104,10 @@ lines.append("")
 if lockstep:
     lines.append("The machine's allowance for a whole two-core run, measured beside each model's runs (`bench/lockstep.c`: "
                  "a job of a training step's shape, two halves of 512-bit FMA work of about 150 µs and a barrier, for 2 s "
-                 "on two threads, then on one thread doing both halves; three times per model, one per round): the host "
-                 "of this virtual machine at times stops one of two busy virtual CPUs for 100 ms at a time, and the other "
-                 "then waits at the barrier, as a step's caller waits at its join. A one-core run is never stopped so.")
+                 "on two threads, then on one thread doing both halves; three times per model, one per round; a stall is "
+                 "a gap of over 20 ms between two steps, a virtual CPU stopped by the host while the other waits at the "
+                 f"barrier, as a step's caller waits at its join). In this run: {stalls_two} stalls on two threads, "
+                 f"{stalls_one} on one.")
     lines.append("")
 lines.append("| model | one core, batch 16 | both cores, batch 16 | both ÷ one | lockstep job beside it | batch 64 | batch 256 | PyTorch 16 / 64 / 256 | vs PyTorch 16 / 64 / 256 |")
 lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -113,7 +117,8 @@ for model in ["arch1", "arch2", "arch3", "arch4"]:
     theirs = " / ".join(f"{v:,.0f}" if v else "–" for v in t)
     ratio = " / ".join(f"{ours / v:.1f}x" if v else "–" for ours, v in zip((r16, r64, r256), t))
     beside = lockstep.get(model, [])
-    allowance = (" / ".join(f"{r:.2f}x" for r, _ in beside) + f" ({sum(s for _, s in beside)} stalls)") if beside else "–"
+    allowance = (" / ".join(f"{r[0]:.2f}x" for r in beside)
+                 + f" ({sum(r[1] for r in beside)} stalls, {sum(r[2] for r in beside):,.0f} ms)") if beside else "–"
     lines.append(f"| {model} | {r1:,.0f} | {r16:,.0f} | {r16 / r1:.2f}x | {allowance} | {r64:,.0f} | {r256:,.0f} | {theirs} | {ratio} |")
 lines.append("")
 lines.append("**One core against two in the same moments** (`StaticConvNet.Bench --core-distance`): per model, for 8 s, ten "

@@ -24,7 +24,7 @@ static void *helper(void *unused) {
 static double run(int threads, double seconds, int *stalls, double *stalled) {
   pthread_t t; long step = 0;
   STORE(posted, 0); STORE(done, 0);
-  if (threads == 2) pthread_create(&t, NULL, helper, NULL);
+  if (threads == 2 && pthread_create(&t, NULL, helper, NULL) != 0) { fprintf(stderr, PROGRAM ": cannot start the second thread\n"); exit(2); }
   double start = now(), last = start, at;
   *stalls = 0; *stalled = 0;
   while ((at = now()) - start < seconds) {
