@@ -36,12 +36,26 @@ internal static class Cpu
 
     public static string BiasGradients(ResolvedLayer l) => $"gradients.Slice({l.Pascal}BiasOffset, {l.Pascal}BiasLength)";
 
+    /// <summary>Writes the first line of a layer's private CPU method (the rest follows), compiled optimised at its
+    /// first call: these run for every image a step trains (see <see cref="Names.Optimised"/>).</summary>
+    public static void MethodLine(CodeWriter w, string signature)
+    {
+        w.Line(Names.Optimised);
+        w.Line(signature);
+    }
+
+    /// <summary><see cref="MethodLine"/> for a method with a body in braces: the signature, then the opening brace.</summary>
+    public static void OpenMethod(CodeWriter w, string signature)
+    {
+        w.Line(Names.Optimised);
+        w.Open(signature);
+    }
+
     /// <summary>The usual forward method, the one <c>LayerSpec.ForwardCall</c> calls: one kernel call writing the
     /// layer's output for a batch slot.</summary>
     public static void ForwardMethod(CodeWriter w, ResolvedLayer l, string kernelCall)
     {
-        w.Line(Names.Optimised);
-        w.Line($"private void {l.Pascal}Forward({Names.ReadOnlySpan} input, int slot)");
+        MethodLine(w, $"private void {l.Pascal}Forward({Names.ReadOnlySpan} input, int slot)");
         w.Line($"    => {kernelCall};");
     }
 
@@ -51,8 +65,7 @@ internal static class Cpu
     {
         var input = l.Spec.BackwardReadsInput ? $"{Names.ReadOnlySpan} input, " : "";
         var gradients = l.HasParameters ? $", {Names.Span} gradients" : "";
-        w.Line(Names.Optimised);
-        w.Line($"private void {l.Pascal}Backward({input}int slot, {Names.Span} inputGradient{gradients})");
+        MethodLine(w, $"private void {l.Pascal}Backward({input}int slot, {Names.Span} inputGradient{gradients})");
         w.Line($"    => {kernelCall};");
     }
 

@@ -78,19 +78,15 @@ internal sealed record BatchNormLayer(string Name, float Epsilon, float Momentum
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
     {
         var p = l.Pascal;
-        w.Line(Names.Optimised);
-        w.Line($"private void {p}Forward({Names.ReadOnlySpan} input, int slot)");
+        Cpu.MethodLine(w, $"private void {p}Forward({Names.ReadOnlySpan} input, int slot)");
         w.Line($"    => {Names.Kernels}.BatchNorm.ForwardInference(input, {Cpu.Output(l)}, {p}State, {Gamma(l)}, {Beta(l)}, {p}InputChannels, {p}Epsilon);");
-        w.Line(Names.Optimised);
-        w.Line($"private void {p}ForwardTraining({Names.ReadOnlySpan} input, int slot)");
+        Cpu.MethodLine(w, $"private void {p}ForwardTraining({Names.ReadOnlySpan} input, int slot)");
         w.Line($"    => {Names.Kernels}.BatchNorm.ForwardTraining(input, {Cpu.Output(l)}, {Lower(p)}Batch, {Gamma(l)}, {Beta(l)}, {p}InputChannels);");
-        w.Line(Names.Optimised);
-        w.Open($"private void {p}Statistics({Names.ReadOnlySpan} inputs, int count, bool update)");
+        Cpu.OpenMethod(w, $"private void {p}Statistics({Names.ReadOnlySpan} inputs, int count, bool update)");
         w.Line($"{Lower(p)}BatchValues = count * {p}Pixels;");
         w.Line($"{Names.Kernels}.BatchNorm.Statistics(inputs, count, {p}Pixels, {p}InputChannels, {p}Epsilon, {p}Momentum, {Lower(p)}Batch, update ? {p}State : {Names.Span}.Empty);");
         w.Close();
-        w.Line(Names.Optimised);
-        w.Line($"private void {p}GradientSums({Names.ReadOnlySpan} inputs, int count, {Names.Span} gradients)");
+        Cpu.MethodLine(w, $"private void {p}GradientSums({Names.ReadOnlySpan} inputs, int count, {Names.Span} gradients)");
         w.Line($"    => {Names.Kernels}.BatchNorm.GradientSums(inputs, new {Names.ReadOnlySpan}(_activationGradients, {p}ImageOffset * BatchCapacity, count * {p}OutputLength), " +
                $"{p}InputChannels, {Lower(p)}Batch, {Lower(p)}Sums, gradients.Slice({p}WeightsOffset, {p}WeightsLength), gradients.Slice({p}BiasOffset, {p}BiasLength));");
     }
@@ -105,8 +101,7 @@ internal sealed record BatchNormLayer(string Name, float Epsilon, float Momentum
     {
         var p = l.Pascal;
         w.Line("// γ's and β's gradients are batch sums, taken in GradientSums; per image only the input's gradient is left.");
-        w.Line(Names.Optimised);
-        w.Line($"private void {p}Backward({Names.ReadOnlySpan} input, int slot, {Names.Span} inputGradient)");
+        Cpu.MethodLine(w, $"private void {p}Backward({Names.ReadOnlySpan} input, int slot, {Names.Span} inputGradient)");
         w.Line($"    => {Names.Kernels}.BatchNorm.Backward(input, {Cpu.OutputGradient(l)}, inputGradient, {Lower(p)}Batch, {Lower(p)}Sums, {Gamma(l)}, {p}InputChannels, {Lower(p)}BatchValues);");
     }
 

@@ -58,8 +58,7 @@ internal sealed record ConcatLayer(string Name, EquatableArray<BlockSpec> Parts)
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
     {
-        w.Line(Names.Optimised);
-        w.Open(CpuForwardSignature(l));
+        Cpu.OpenMethod(w, CpuForwardSignature(l));
         for (var k = 0; k < l.MergeInputs.Length; k++)
             w.Line($"{Names.Kernels}.Concat.Forward({CpuInput(l, k)}, {Cpu.Output(l)}, {Sizes(l, k)});");
         w.Close();
@@ -67,8 +66,7 @@ internal sealed record ConcatLayer(string Name, EquatableArray<BlockSpec> Parts)
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
     {
-        w.Line(Names.Optimised);
-        w.Open($"private void {l.Pascal}Backward(int slot)");
+        Cpu.OpenMethod(w, $"private void {l.Pascal}Backward(int slot)");
         for (var k = 0; k < l.MergeInputs.Length; k++)
         {
             if (CpuGradient(l, k) is { } gradient) w.Line($"{Names.Kernels}.Concat.Backward({Cpu.OutputGradient(l)}, {gradient}, {Sizes(l, k)});");

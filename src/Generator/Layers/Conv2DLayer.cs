@@ -141,8 +141,7 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
         Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape{activation}>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)}{winograd})");
         if (!l.FoldsBatchNorm) return;
         w.Line($"// Inference: {Name} and {l.FoldsInto} as one convolution, straight into {l.FoldsInto}'s output.");
-        w.Line(Names.Optimised);
-        w.Line($"private void {l.Pascal}ForwardFolded({Names.ReadOnlySpan} input, int slot)");
+        Cpu.MethodLine(w, $"private void {l.Pascal}ForwardFolded({Names.ReadOnlySpan} input, int slot)");
         w.Line($"    => {Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape>(input, {l.Pascal}FoldedWeights, {l.Pascal}FoldedBias, {l.FoldsInto}Output(slot){(UsesWinograd(l) ? $", {l.Pascal}FoldedWinograd" : "")});");
     }
 

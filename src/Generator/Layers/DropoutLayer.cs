@@ -53,8 +53,7 @@ internal sealed record DropoutLayer(string Name, float Rate) : LayerSpec(Name)
     {
         var p = l.Pascal;
         w.Line("// Training draws a fresh mask per (step, layer, image); inference passes values through.");
-        w.Line(Names.Optimised);
-        w.Open($"private void {p}Forward({Names.ReadOnlySpan} input, int slot, bool training)");
+        Cpu.OpenMethod(w, $"private void {p}Forward({Names.ReadOnlySpan} input, int slot, bool training)");
         w.Line($"if (training) {Names.Kernels}.Dropout.Forward(input, {Cpu.Output(l)}, {p}Mask(slot), DropoutRate ?? {p}Rate, DropoutSeed, " +
                $"{Names.Kernels}.Dropout.Stream(DropoutStep, {p}Index, Runner.ImageOf(slot)));");
         w.Line($"else input.CopyTo({Cpu.Output(l)});");

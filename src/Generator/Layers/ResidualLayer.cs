@@ -49,15 +49,11 @@ internal sealed record ResidualLayer(string Name, BlockSpec Body, BlockSpec? Sho
     // ---- CPU ----
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)
-    {
-        w.Line(Names.Optimised);
-        w.Line($"{CpuForwardSignature(l)} => {Names.Kernels}.Sum.Add({CpuInput(l, 0)}, {CpuInput(l, 1)}, {Cpu.Output(l)});");
-    }
+        => Cpu.MethodLine(w, $"{CpuForwardSignature(l)} => {Names.Kernels}.Sum.Add({CpuInput(l, 0)}, {CpuInput(l, 1)}, {Cpu.Output(l)});");
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
     {
-        w.Line(Names.Optimised);
-        w.Open($"private void {l.Pascal}Backward(int slot)");
+        Cpu.OpenMethod(w, $"private void {l.Pascal}Backward(int slot)");
         for (var k = 0; k < 2; k++)
         {
             if (CpuGradient(l, k) is { } gradient) w.Line($"{Cpu.OutputGradient(l)}.CopyTo({gradient});");
