@@ -27,22 +27,19 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
 
     // What every slice of the step under way reads, set by StartStep.
     private float _keep, _minusStep, _root;
-    private bool _started;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void StartStep(float learningRate)
+    protected override void StartStepCore(float learningRate)
     {
         Steps++;
         _keep = (float)(1 - learningRate * WeightDecay);
         _minusStep = (float)-(learningRate / (1 - Math.Pow(Beta1, Steps)));
         _root = (float)Math.Sqrt(1 - Math.Pow(Beta2, Steps));
-        _started = true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void StepSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+    protected override void StepSliceCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
-        CheckSlice(parameters.Length, gradients.Length, offset, _started);
         var (b1, b2) = ((float)Beta1, (float)Beta2);
         var (c1, c2) = ((float)(1 - Beta1), (float)(1 - Beta2));
         var (keep, minusStep, root) = (_keep, _minusStep, _root);

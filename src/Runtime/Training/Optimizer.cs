@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace StaticConvNet;
 
 /// <summary>An update rule: parameters ← f(parameters, gradients, learning rate, its own state). Its state is part of
@@ -21,12 +22,32 @@ public abstract class Optimizer
         StepSlice(parameters, gradients, 0);
     }
 
+    // Whether an update has been started: a slice before any would update with a learning rate of zero.
+    private bool _started;
+
     /// <summary>Starts an update with <paramref name="learningRate"/>; on one thread, before its slices.</summary>
-    public abstract void StartStep(float learningRate);
+    public void StartStep(float learningRate)
+    {
+        StartStepCore(learningRate);
+        _started = true;
+    }
 
     /// <summary>Updates <paramref name="parameters"/>, the parameters from index <paramref name="offset"/> on, with their
     /// <paramref name="gradients"/>, as the update <see cref="StartStep"/> started.</summary>
-    public abstract void StepSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void StepSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+    {
+        if (!_started) throw new InvalidOperationException("StepSlice before StartStep: start the update first (Step does both).");
+        if (parameters.Length != gradients.Length || offset < 0 || offset > ParameterCount - parameters.Length)
+            throw new ArgumentException($"Optimizer holds {ParameterCount} parameters, got a slice of {parameters.Length} parameters and {gradients.Length} gradients from {offset}.");
+        StepSliceCore(parameters, gradients, offset);
+    }
+
+    /// <summary>The rule's part of <see cref="StartStep"/>: what every slice of the step reads.</summary>
+    protected abstract void StartStepCore(float learningRate);
+
+    /// <summary>The rule's part of <see cref="StepSlice"/>, the slice checked.</summary>
+    protected abstract void StepSliceCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset);
 
     /// <summary>The optimizer <paramref name="options"/> asks for, for <paramref name="parameterCount"/> parameters.</summary>
     public static Optimizer For(TrainingOptions options, int parameterCount) => options.Optimizer switch
@@ -36,12 +57,4 @@ public abstract class Optimizer
         OptimizerKind.AdamW => new AdamOptimizer(parameterCount, weightDecay: options.WeightDecay),
         var other => throw new ArgumentOutOfRangeException(nameof(options), other, "Unknown optimizer."),
     };
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected void CheckSlice(int parameters, int gradients, int offset, bool started)
-    {
-        if (!started) throw new InvalidOperationException("StepSlice before StartStep: start the update first (Step does both).");
-        if (parameters != gradients || offset < 0 || offset > ParameterCount - parameters)
-            throw new ArgumentException($"Optimizer holds {ParameterCount} parameters, got a slice of {parameters} parameters and {gradients} gradients from {offset}.");
-    }
 }

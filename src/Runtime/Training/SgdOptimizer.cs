@@ -8,7 +8,6 @@ namespace StaticConvNet;
 public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Optimizer
 {
     private float _learningRate;
-    private bool _started;
 
     /// <summary>The momentum buffer; part of a checkpoint so a resumed run continues exactly.</summary>
     public float[] Velocity { get; } = new float[parameterCount];
@@ -17,12 +16,11 @@ public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Opti
 
     public override int ParameterCount => Velocity.Length;
 
-    public override void StartStep(float learningRate) => (_learningRate, _started) = (learningRate, true);
+    protected override void StartStepCore(float learningRate) => _learningRate = learningRate;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void StepSlice(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+    protected override void StepSliceCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
-        CheckSlice(parameters.Length, gradients.Length, offset, _started);
         if (Momentum == 0f)
         {
             Axpy.Apply(-_learningRate, gradients, parameters, parameters);
