@@ -93,55 +93,29 @@ internal static class CoreDistanceHarness
         return sorted[sorted.Count / 2];
     }
 
-    /// <summary>A notebook model training at batch 16 with plain SGD, on successive batches of the training split, a step
-    /// as <see cref="Trainer"/> runs it: the gradients, then the update beside the next batch's fill, both in halves on
-    /// the two cores (on one, when the step runs inside a <see cref="CoreTeam"/> half).</summary>
+    /// <summary>A notebook model training at batch 16 with plain SGD, a step as <see cref="Trainer"/> runs it: the
+    /// gradients, then the update beside the next batch's fill (its <see cref="StepBatches"/>), both in halves on the two
+    /// cores (on one, when the step runs inside a <see cref="CoreTeam"/> half).</summary>
     private sealed class SteppedNetwork
     {
-        private readonly IConvNet _network;
         private readonly CpuTrainingDevice _device;
-        private readonly Dataset _train;
-        private readonly float[][] _images;
-        private readonly int[][] _labels = [new int[Batch], new int[Batch]];
-        private readonly Action<int> _updateAndFill;
-        private int _current, _next;
+        private readonly StepBatches _batches;
+        private long _step;
 
         public SteppedNetwork(string model, Dataset train)
         {
-            _network = ModelCatalog.Find(model)!.Create();
-            _network.InitializeParameters(1);
-            _device = new CpuTrainingDevice(_network);
-            _device.Start(_network, new SgdOptimizer(_network.ParameterCount), 1, null);
-            _train = train;
-            _images = [new float[Batch * _network.InputLength], new float[Batch * _network.InputLength]];
-            _updateAndFill = UpdateAndFill;
-            Fill(_current, 0, Batch);
+            var network = ModelCatalog.Find(model)!.Create();
+            network.InitializeParameters(1);
+            _device = new CpuTrainingDevice(network);
+            _device.Start(network, new SgdOptimizer(network.ParameterCount), 1, null);
+            _batches = new StepBatches(train, Minibatches.Shuffle(train.Count, 1), 1, Batch, 0, _device);
+            _batches.Fill(0);
         }
 
         public void Run()
         {
-            _device.ComputeGradients(_images[_current], _labels[_current], Batch, 0);
-            _device.StartUpdate(0.01f);
-            CoreTeam.Run(_updateAndFill);
-            _current ^= 1;
-            _next = (_next + Batch) % (_train.Count - Batch);
-        }
-
-        private void UpdateAndFill(int half)
-        {
-            _device.UpdateHalf(0.01f, half);
-            var (first, count) = CoreTeam.Half(Batch, half);
-            Fill(_current ^ 1, first, count);
-        }
-
-        private void Fill(int buffer, int first, int count)
-        {
-            for (var i = first; i < first + count; i++)
-            {
-                var index = (_next + Batch + i) % _train.Count;
-                _train.Image(index).CopyTo(_images[buffer].AsSpan(i * _network.InputLength));
-                _labels[buffer][i] = _train.Labels[index];
-            }
+            _device.ComputeGradients(_batches.Images, _batches.Labels, Batch, _step);
+            _batches.UpdateWhileFilling(0.01f, ++_step);
         }
     }
 }
