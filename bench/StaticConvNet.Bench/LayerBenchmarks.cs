@@ -64,8 +64,8 @@ public class LayerPasses
     {
         var parameters = _network.Parameters;
         foreach (var offset in _convolutionOffsets) parameters[offset] = -parameters[offset];
-        _passes.PrepareForward();
-        _passes.PrepareBackward();
+        _passes.PrepareForward(0);
+        _passes.PrepareBackward(0);
     }
 
     [Benchmark]

@@ -28,6 +28,10 @@ internal static class Cpu
 
     public static string OutputGradient(ResolvedLayer l) => $"{l.Pascal}OutputGradient(slot)";
 
+    /// <summary>Which copy of the per-call layouts (a convolution's Winograd kernels, its flipped weights) the slot's
+    /// passes read: the one its core laid out (BatchRunner.LayoutCopy).</summary>
+    public const string LayoutCopy = "Runner.LayoutCopy(slot)";
+
     public static string Weights(ResolvedLayer l) => $"new {Names.Span}(_parameters, {l.Pascal}WeightsOffset, {l.Pascal}WeightsLength)";
 
     public static string Bias(ResolvedLayer l) => $"new {Names.Span}(_parameters, {l.Pascal}BiasOffset, {l.Pascal}BiasLength)";

@@ -199,14 +199,14 @@ internal static class NetworkEmitter
         }
         w.Line();
         w.Line(Names.Optimised);
-        w.Open($"void {Names.Runtime}.ISamplePasses.PrepareForward()");
+        w.Open($"void {Names.Runtime}.ISamplePasses.PrepareForward(int copy)");
         var preparing = network.Layers.Where(layer => layer.Spec.PreparesForward(layer)).ToList();
         foreach (var layer in preparing) layer.Spec.EmitPrepareForward(w, layer);
         if (preparing.Count == 0) w.Line("// Every layer's forward pass reads its parameters as they are.");
         w.Close();
         w.Line();
         w.Line(Names.Optimised);
-        w.Open($"void {Names.Runtime}.ISamplePasses.PrepareBackward()");
+        w.Open($"void {Names.Runtime}.ISamplePasses.PrepareBackward(int copy)");
         foreach (var layer in network.Layers)
         {
             if (layer.NeedsBackward) layer.Spec.EmitPrepareBackward(w, layer);

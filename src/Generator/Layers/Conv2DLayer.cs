@@ -50,8 +50,8 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
             ("Patch", "Patch"), ("Stride", "Stride"), ("PadTop", "PadTop"), ("PadLeft", "PadLeft"));
         if (!l.ReadsImage)
         {
-            w.Line($"/// <summary>{Name}'s weights as its input gradient reads them (rotated, channels swapped), written once per batch.</summary>");
-            w.Line($"private readonly float[] {p}FlippedWeights = new float[{p}WeightsLength];");
+            w.Line($"/// <summary>{Name}'s weights as its input gradient reads them (rotated, channels swapped), written once per batch: a copy per core.</summary>");
+            w.Line($"private readonly float[][] {p}FlippedWeights = {Names.Runtime}.LayoutCopies.Make(() => new float[{p}WeightsLength]);");
         }
         if (l.FoldsBatchNorm)
         {
@@ -71,14 +71,14 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
                 var backward = FitsFourByFour(l.Input.Height, l.Input.Width, Filters, l.Input.Channels) ? "F(4x4, 5x5)" : "F(2x2, 5x5)";
                 w.Line($"/// <summary>{Name}'s kernels in the Winograd domain, {forward}");
                 w.Line($"/// instead of {instead}, and flipped for the input gradient ({backward}); F(2x2, 5x5) where the machine has no fused");
-                w.Line("/// multiply-add. Prepared once per call; empty where the machine has no SIMD.</summary>");
+                w.Line("/// multiply-add. Prepared once per call, a copy per core; empty where the machine has no SIMD.</summary>");
             }
             else
             {
                 w.Line($"/// <summary>{Name}'s kernels in the Winograd domain, F(4x4, 3x3) over the input's four pixel phases: 144 multiply-adds");
-                w.Line("/// for each 4x4 block of outputs instead of 400, forward only. Prepared once per call; empty where the machine has no SIMD.</summary>");
+                w.Line("/// for each 4x4 block of outputs instead of 400, forward only. Prepared once per call, a copy per core; empty where the machine has no SIMD.</summary>");
             }
-            w.Line($"private readonly {Names.Kernels}.WinogradWeights<{p}Shape> {p}Winograd = new();");
+            w.Line($"private readonly {Names.Kernels}.WinogradWeights<{p}Shape>[] {p}Winograd = {Names.Runtime}.LayoutCopies.Make(() => new {Names.Kernels}.WinogradWeights<{p}Shape>());");
         }
     }
 
@@ -112,13 +112,13 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
 
     public override string FoldedForwardCall(ResolvedLayer l) => $"{l.Pascal}ForwardFolded({Cpu.InputOf(l)}, slot);";
 
-    public override void EmitPrepareForward(CodeWriter w, ResolvedLayer l) => w.Line($"{l.Pascal}Winograd.PrepareForward({Cpu.Weights(l)});");
+    public override void EmitPrepareForward(CodeWriter w, ResolvedLayer l) => w.Line($"{l.Pascal}Winograd[copy].PrepareForward({Cpu.Weights(l)});");
 
     public override void EmitPrepareBackward(CodeWriter w, ResolvedLayer l)
     {
         if (l.ReadsImage) return;
-        w.Line($"{Names.Kernels}.Conv2D.FlipWeights<{l.Pascal}Shape>({Cpu.Weights(l)}, {l.Pascal}FlippedWeights);");
-        if (FitsWinograd(l)) w.Line($"{l.Pascal}Winograd.PrepareBackward({l.Pascal}FlippedWeights);");
+        w.Line($"{Names.Kernels}.Conv2D.FlipWeights<{l.Pascal}Shape>({Cpu.Weights(l)}, {l.Pascal}FlippedWeights[copy]);");
+        if (FitsWinograd(l)) w.Line($"{l.Pascal}Winograd[copy].PrepareBackward({l.Pascal}FlippedWeights[copy]);");
     }
 
     public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
@@ -137,7 +137,7 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     {
         var activation = l.StoresRelu ? $", {Names.Kernels}.StoreRelu" : "";
         if (l.StoresRelu) w.Line($"// Stores max(x, 0): the ReLU after {Name} runs here, in this buffer.");
-        var winograd = UsesWinograd(l) ? $", {l.Pascal}Winograd" : "";
+        var winograd = UsesWinograd(l) ? $", {l.Pascal}Winograd[{Cpu.LayoutCopy}]" : "";
         Cpu.ForwardMethod(w, l, $"{Names.Kernels}.Conv2D.Forward<{l.Pascal}Shape{activation}>(input, {Cpu.Weights(l)}, {Cpu.Bias(l)}, {Cpu.Output(l)}{winograd})");
         if (!l.FoldsBatchNorm) return;
         w.Line($"// Inference: {Name} and {l.FoldsInto} as one convolution, straight into {l.FoldsInto}'s output.");
@@ -147,8 +147,8 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
 
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
     {
-        var winograd = FitsWinograd(l) ? $", {l.Pascal}Winograd" : "";
-        Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {(l.ReadsImage ? $"{Names.Span}.Empty" : $"{l.Pascal}FlippedWeights")}, " +
+        var winograd = FitsWinograd(l) ? $", {l.Pascal}Winograd[{Cpu.LayoutCopy}]" : "";
+        Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {(l.ReadsImage ? $"{Names.Span}.Empty" : $"{l.Pascal}FlippedWeights[{Cpu.LayoutCopy}]")}, " +
                                  $"{Cpu.OutputGradient(l)}, inputGradient, " +
                                  $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)}{winograd})");
     }

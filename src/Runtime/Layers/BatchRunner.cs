@@ -11,19 +11,22 @@ public interface ISamplePasses
     /// <summary>Runs one image (held in batch slot <paramref name="slot"/>) through every layer.</summary>
     void ForwardSample(ReadOnlySpan<float> image, int slot, bool training);
 
-    /// <summary>Called once per call, on the calling thread, before any <see cref="ForwardSample"/>: lays out what the
-    /// forward passes read but the images do not change (e.g. convolution kernels in the Winograd domain), skipping
-    /// what is already laid out from the current parameters.</summary>
-    void PrepareForward();
+    /// <summary>Lays out, in copy <paramref name="copy"/> (0 … <see cref="LayoutCopies.Count"/> − 1), what the forward
+    /// passes read but the images do not change (e.g. convolution kernels in the Winograd domain), skipping what is
+    /// already laid out from the current parameters. Called in each call, on the thread that then runs the slots that
+    /// read that copy (<see cref="BatchRunner.LayoutCopy"/>), before any of their <see cref="ForwardSample"/>.</summary>
+    void PrepareForward(int copy);
 
-    /// <summary>Called after <see cref="PrepareForward"/> by calls that only infer: lays out what inference alone reads
-    /// (a BatchNorm folded into the convolution before it), skipping what is already laid out. Nothing by default.</summary>
+    /// <summary>Called by calls that only infer, on the calling thread, before their passes: lays out what inference
+    /// alone reads (a BatchNorm folded into the convolution before it, from the parameters, not from
+    /// <see cref="PrepareForward"/>'s layouts), once for both cores, skipping what is already laid out. Nothing by default.</summary>
     void PrepareInference() { }
 
-    /// <summary>Called once per training batch, before any <see cref="BackwardSample"/>: lays out what the backward
-    /// passes read but the batch does not change (e.g. convolution weights flipped for the input gradient). It may run
-    /// on another thread at the same time as that call's <see cref="PrepareForward"/>: the two write different buffers.</summary>
-    void PrepareBackward();
+    /// <summary>Lays out, in copy <paramref name="copy"/>, what the backward passes read but the batch does not change
+    /// (e.g. convolution weights flipped for the input gradient). Called once per training call and copy, on the thread
+    /// that then runs the slots that read it, before any of their <see cref="BackwardSample"/>. The two copies are laid
+    /// out at the same time on two threads: they are different buffers, read from the same parameters.</summary>
+    void PrepareBackward(int copy);
 
     /// <summary>Back-propagates the logits' gradient of one image (already in <see cref="LogitsGradient"/> of
     /// <paramref name="slot"/>), ADDING parameter gradients into <paramref name="gradients"/>. Once per runner it runs on a
@@ -137,8 +140,14 @@ public sealed class BatchRunner
     private readonly Action<int> _forwardStageShard;
     private readonly Action<int> _backwardStageShard;
     private readonly Action<int> _compileShard;
-    private readonly Action<int> _prepareHalf;
     private readonly Action<int> _sumHalf;
+
+    // Which layout copy each batch slot's passes read (LayoutCopy), and in which call each copy was last laid out for
+    // the forward and the backward passes: a copy is laid out once per call, by the first shard that reads it.
+    private readonly int[] _slotCopies;
+    private readonly long[] _forwardLaidOut = new long[LayoutCopies.Count];
+    private readonly long[] _backwardLaidOut = new long[LayoutCopies.Count];
+    private long _call;
 
     // Whether this instance's training passes have run once (see CompileBothHalves).
     private bool _compiled;
@@ -170,8 +179,8 @@ public sealed class BatchRunner
         _forwardStageShard = ForwardStageShard;
         _backwardStageShard = BackwardStageShard;
         _compileShard = CompileShard;
-        _prepareHalf = half => { if (half == 0) _network.PrepareForward(); else _network.PrepareBackward(); };
         _sumHalf = SumHalf;
+        _slotCopies = new int[batchCapacity];
     }
 
     /// <summary>Seed of the dropout masks.</summary>
@@ -210,12 +219,37 @@ public sealed class BatchRunner
             throw new InvalidOperationException($"This {_network.GetType().Name} is already running a call on another thread: a network instance "
                 + "runs one call at a time (its activations are buffers of its own). Use one instance per thread, or the baked Classify, which is thread-safe.");
         }
+        _call++; // what the last call laid out may be stale: the parameters can change between calls
         return new Exclusive(this);
     }
 
     private readonly struct Exclusive(BatchRunner runner) : IDisposable
     {
         public void Dispose() => Volatile.Write(ref runner._inUse, 0);
+    }
+
+    /// <summary>Which copy of the network's per-call layouts (<see cref="LayoutCopies"/>) the passes of batch slot
+    /// <paramref name="slot"/> read: the copy of the thread that runs the slot's shard, laid out by that thread.</summary>
+    public int LayoutCopy(int slot) => _slotCopies[slot];
+
+    /// <summary>Before a thread runs slots <paramref name="from"/> … <paramref name="to"/> − 1 in this call: they read
+    /// the thread's layout copy, laid out now unless this call already did (a shard run after the other on the same
+    /// thread, a later pass or stage). On one core both shards read copy 0, laid out once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void UseLayouts(int from, int to, bool backward)
+    {
+        var copy = LayoutCopies.OfThisThread;
+        _slotCopies.AsSpan(from, to - from).Fill(copy);
+        if (_forwardLaidOut[copy] != _call)
+        {
+            _network.PrepareForward(copy);
+            _forwardLaidOut[copy] = _call;
+        }
+        if (backward && _backwardLaidOut[copy] != _call)
+        {
+            _network.PrepareBackward(copy);
+            _backwardLaidOut[copy] = _call;
+        }
     }
 
     /// <summary>Which image of the current batch batch slot <paramref name="slot"/> holds: the slot itself unless the
@@ -231,7 +265,7 @@ public sealed class BatchRunner
         StartPass();
         CheckImage(image);
         if (logits.Length != _classes) throw new ArgumentException($"Expected room for {_classes} logits, got {logits.Length}.", nameof(logits));
-        _network.PrepareForward();
+        UseLayouts(0, 1, backward: false);
         _network.PrepareInference();
         _network.ForwardSample(image, slot: 0, training: false);
         _network.Logits(0).CopyTo(logits);
@@ -244,7 +278,7 @@ public sealed class BatchRunner
         using var _ = Enter();
         StartPass();
         CheckImage(image);
-        _network.PrepareForward();
+        UseLayouts(0, 1, backward: false);
         _network.PrepareInference();
         _network.ForwardSample(image, slot: 0, training: false);
         return TensorPrimitives.IndexOfMax<float>(_network.Logits(0));
@@ -259,8 +293,7 @@ public sealed class BatchRunner
         if (images.Length != predictions.Length * _inputLength)
             throw new ArgumentException($"{predictions.Length} predictions need {predictions.Length * _inputLength} image values ({_inputLength} per image), got {images.Length}.", nameof(images));
         StartPass();
-        _network.PrepareForward();
-        _network.PrepareInference();
+        _network.PrepareInference(); // the shards lay out their own copies (PredictShard)
         fixed (float* pinned = images)
         {
             try
@@ -307,10 +340,6 @@ public sealed class BatchRunner
         using var _ = Enter();
         CheckBatch(images, labels, count);
         StartPass(); // a pass that throws leaves no batch's logits to read
-        // The kernels in the Winograd domain for the forward pass here, the flipped ones for the backward pass on the
-        // helper, at once: with F(4x4, 5x5) the two take about 4 and 7 µs of arch3's step (timed alone), the other core
-        // waiting; split, arch3's step measured 265–277 µs against 279–282 (docs/performance.md).
-        CoreTeam.Run(_prepareHalf);
         _batchTotal = count;
         var passes = count > _batchCapacity;
         if (passes && _passLogits.Length < count * _classes) _passLogits = new float[count * _classes];
@@ -384,7 +413,11 @@ public sealed class BatchRunner
     private void ForwardStageShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
-        if (_stage == 0) StartShard(shard);
+        if (_stage == 0)
+        {
+            UseLayouts(from, to, backward: true);
+            StartShard(shard);
+        }
         var last = _stage == _network.BatchStages;
         for (var slot = from; slot < to; slot++)
         {
@@ -419,7 +452,7 @@ public sealed class BatchRunner
         using var _ = Enter();
         CheckBatch(images, labels, count);
         StartPass();
-        _network.PrepareForward();
+        UseLayouts(0, _batchCapacity, backward: false);
         if (training && _network.BatchStages > 0) return StagedLoss(images, labels, count);
         if (!training) _network.PrepareInference();
         var lossSum = 0f;
@@ -480,6 +513,7 @@ public sealed class BatchRunner
     {
         var (from, to) = ShardSlots(shard);
         var gradients = _shardGradients[shard];
+        UseLayouts(from, to, backward: true);
         StartShard(shard);
         var lossSum = 0f;
         for (var slot = from; slot < to; slot++)
@@ -514,6 +548,7 @@ public sealed class BatchRunner
     {
         var (from, to) = ShardSlots(shard);
         var image = BatchImages(from);
+        UseLayouts(from, to, backward: true);
         if (shard == 0)
         {
             _network.ForwardSample(image, from, training: true);
@@ -541,6 +576,7 @@ public sealed class BatchRunner
     private void PredictShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
+        UseLayouts(from, to, backward: false);
         for (var slot = from; slot < to; slot++)
         {
             _network.ForwardSample(BatchImages(slot), slot, training: false);

@@ -33,6 +33,12 @@ public static class CoreTeam
     /// <summary>Whether jobs run on two cores in this process (more than one processor is available).</summary>
     public static bool IsParallel => Environment.ProcessorCount > 1;
 
+    [ThreadStatic] private static bool t_onHelper;
+
+    /// <summary>True on the helper thread (running half 1 of a job), false on every other thread, including a caller
+    /// running both halves itself.</summary>
+    public static bool OnHelper => t_onHelper;
+
     /// <summary>The part of 0 … <paramref name="count"/> − 1 that half <paramref name="half"/> (0 or 1) of a job takes: the
     /// first half, cut at a multiple of <paramref name="multipleOf"/> (16 floats: 64 bytes, so that of an array's cache
     /// lines at most one, where the cut falls inside a line, is written by both halves), then the rest. The same cut for
@@ -120,6 +126,7 @@ public static class CoreTeam
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop()
         {
+            t_onHelper = true;
             long seen = 0;
             while (true)
             {

@@ -38,30 +38,58 @@ public class Test_BatchRunner
 
         public void ForwardSample(ReadOnlySpan<float> image, int slot, bool training)
         {
+            CheckLayout(slot, _forwardLaidOutBy, "forward pass");
             TrainingSeen[slot] = training;
             var logits = Logits(slot);
             for (var c = 0; c < Classes; c++)
                 logits[c] = Parameters[Classes * InputLength + c] + TensorPrimitives.Dot(Parameters.AsSpan(c * InputLength, InputLength), image);
         }
 
-        /// <summary>How many batches were prepared, and how many backward passes ran since the last preparation.</summary>
-        public int Preparations, BackwardsSincePreparation;
+        /// <summary>How many backward passes ran (the test sets it back).</summary>
+        public int Backwards;
 
-        /// <summary>How many calls prepared their forward passes.</summary>
-        public int ForwardPreparations;
+        /// <summary>When set, each pass checks that the layout copy its slot reads (<see cref="BatchRunner.LayoutCopy"/>) was
+        /// laid out since <see cref="StartCall"/>, on the pass's own thread; each miss is a line in <see cref="Misreads"/>.</summary>
+        public BatchRunner? Runner;
 
-        public void PrepareForward() => ForwardPreparations++;
+        public readonly System.Collections.Concurrent.ConcurrentQueue<string> Misreads = new();
 
-        public void PrepareBackward()
+        /// <summary>How many times each copy was laid out for the forward and the backward passes since <see cref="StartCall"/>.</summary>
+        public readonly int[] ForwardLayouts = new int[LayoutCopies.Count], BackwardLayouts = new int[LayoutCopies.Count];
+
+        // The thread that laid out each copy since StartCall (0: none).
+        private readonly int[] _forwardLaidOutBy = new int[LayoutCopies.Count], _backwardLaidOutBy = new int[LayoutCopies.Count];
+
+        public void StartCall()
         {
-            Preparations++;
-            BackwardsSincePreparation = 0;
+            foreach (var counts in new[] { ForwardLayouts, BackwardLayouts, _forwardLaidOutBy, _backwardLaidOutBy }) Array.Clear(counts);
+        }
+
+        public void PrepareForward(int copy)
+        {
+            Interlocked.Increment(ref ForwardLayouts[copy]);
+            _forwardLaidOutBy[copy] = Environment.CurrentManagedThreadId;
+        }
+
+        public void PrepareBackward(int copy)
+        {
+            Interlocked.Increment(ref BackwardLayouts[copy]);
+            _backwardLaidOutBy[copy] = Environment.CurrentManagedThreadId;
+        }
+
+        private void CheckLayout(int slot, int[] laidOutBy, string pass)
+        {
+            if (Runner is null) return;
+            var copy = Runner.LayoutCopy(slot);
+            var thread = Environment.CurrentManagedThreadId;
+            if (laidOutBy[copy] != thread) Misreads.Enqueue($"the {pass} of slot {slot} on thread {thread} read copy {copy}, laid out by thread {laidOutBy[copy]} (0: not in this call)");
         }
 
         /// <summary>The bias gradient per image; the weight gradient per shard, as a generated dense layer does.</summary>
         public void BackwardSample(ReadOnlySpan<float> image, int slot, Span<float> gradients)
         {
-            Interlocked.Increment(ref BackwardsSincePreparation);
+            CheckLayout(slot, _backwardLaidOutBy, "backward pass");
+            Interlocked.Increment(ref Backwards);
             var logitsGradient = LogitsGradient(slot);
             for (var c = 0; c < Classes; c++) gradients[Classes * InputLength + c] += logitsGradient[c];
         }
@@ -216,24 +244,37 @@ public class Test_BatchRunner
         runner.Gradients.ToArray().ShouldBe(first);
     }
 
+    /// <summary>Each core reads only the layouts it wrote (see <see cref="LayoutCopies"/>), laid out once per call: on
+    /// two cores the caller's shards read copy 0 and the helper's copy 1; on one core, or with the helper busy with
+    /// another test's job, both shards read copy 0. Only training calls lay out the backward passes.</summary>
     [Fact]
-    public void Each_training_batch_is_prepared_once_before_its_backward_passes_and_inference_prepares_nothing()
+    public void Every_call_lays_out_each_copy_it_reads_once_on_the_thread_that_reads_it()
     {
         var (network, runner) = Create();
-        var images = RandomFloats(5 * Input.Length, 8);
-        var labels = RandomLabels(5, Classes, 9);
-        runner.ComputeGradients(images, labels, 5);
-        network.Preparations.ShouldBe(1);
-        // On two cores the first training call also runs one backward pass to compile the kernels (below).
-        network.BackwardsSincePreparation.ShouldBe(CoreTeam.IsParallel ? 6 : 5);
-        runner.ComputeGradients(images, labels, 3);
-        network.Preparations.ShouldBe(2);
-        network.BackwardsSincePreparation.ShouldBe(3);
-
-        var predictions = new int[5];
-        runner.PredictBatch(images, predictions);
-        runner.ComputeLoss(images, labels, 5, training: true);
-        network.Preparations.ShouldBe(2);
+        network.Runner = runner;
+        var images = RandomFloats(20 * Input.Length, 8);
+        var labels = RandomLabels(20, Classes, 9);
+        var calls = new (string Name, bool Training, Action Run)[]
+        {
+            ("the first training call (and its compile pass)", true, () => runner.ComputeGradients(images, labels, 5)),
+            ("a training call", true, () => runner.ComputeGradients(images, labels, 3)),
+            ("a training call of two passes", true, () => runner.ComputeGradients(images, labels, 20)),
+            ("PredictBatch", false, () => runner.PredictBatch(images.AsSpan(0, 5 * Input.Length), new int[5])),
+            ("ComputeLoss, training", false, () => runner.ComputeLoss(images, labels, 5, training: true)),
+            ("ComputeLoss", false, () => runner.ComputeLoss(images, labels, 20, training: false)),
+            ("Predict", false, () => runner.Predict(images.AsSpan(0, Input.Length))),
+            ("Forward", false, () => runner.Forward(images.AsSpan(0, Input.Length), new float[Classes])),
+        };
+        foreach (var (name, training, run) in calls)
+        {
+            network.StartCall();
+            run();
+            network.Misreads.ShouldBeEmpty(name);
+            network.ForwardLayouts.Sum().ShouldBeGreaterThan(0, name);
+            network.ForwardLayouts.ShouldAllBe(n => n <= 1, name);
+            network.BackwardLayouts.ShouldAllBe(n => n <= (training ? 1 : 0), name);
+            if (!CoreTeam.IsParallel) network.ForwardLayouts[1].ShouldBe(0, name);
+        }
     }
 
     [Fact]
@@ -251,33 +292,16 @@ public class Test_BatchRunner
         fresh.PredictBatch(earlier, new int[16]);
 
         var loss = fresh.ComputeGradients(images, labels, 6);
-        if (CoreTeam.IsParallel) network.BackwardsSincePreparation.ShouldBe(7, "the compile pass's backward half, then the batch's six");
+        if (CoreTeam.IsParallel) network.Backwards.ShouldBe(7, "the compile pass's backward half, then the batch's six");
+        compiled.Backwards = 0;
         var expectedLoss = warm.ComputeGradients(images, labels, 6);
-        compiled.BackwardsSincePreparation.ShouldBe(6);
+        compiled.Backwards.ShouldBe(6);
         loss.ShouldBe(expectedLoss);
         fresh.Gradients.ToArray().ShouldBe(warm.Gradients.ToArray());
         for (var i = 0; i < 6; i++) fresh.TrainingLogits(i).ToArray().ShouldBe(warm.TrainingLogits(i).ToArray());
     }
 
-    [Fact]
-    public void Every_call_prepares_its_forward_passes_once_before_any_image()
-    {
-        var (network, runner) = Create();
-        var images = RandomFloats(5 * Input.Length, 8);
-        var labels = RandomLabels(5, Classes, 9);
-        runner.ComputeGradients(images, labels, 5);
-        network.ForwardPreparations.ShouldBe(1);
-        runner.PredictBatch(images, new int[5]);
-        network.ForwardPreparations.ShouldBe(2);
-        runner.ComputeLoss(images, labels, 5, training: false);
-        network.ForwardPreparations.ShouldBe(3);
-        runner.Predict(images.AsSpan(0, Input.Length));
-        network.ForwardPreparations.ShouldBe(4);
-        runner.Forward(images.AsSpan(0, Input.Length), new float[Classes]);
-        network.ForwardPreparations.ShouldBe(5);
-    }
-
-    [Fact]
+[Fact]
     public void A_batch_larger_than_the_capacity_keeps_every_images_training_logits()
     {
         var (_, runner) = Create();
@@ -523,8 +547,8 @@ public class Test_LayerPasses
         var passes = (ISamplePasses)network;
         var image = images.AsSpan(0, network.InputLength).ToArray();
         var layers = network.Description.Layers.Count;
-        passes.PrepareForward();
-        passes.PrepareBackward();
+        passes.PrepareForward(0);
+        passes.PrepareBackward(0);
 
         var whole = new float[network.ParameterCount];
         passes.ForwardSample(image, 0, training: false);
@@ -560,8 +584,8 @@ public class Test_OneCallAtATime
             Release.Wait(TimeSpan.FromSeconds(30));
         }
 
-        public void PrepareForward() { }
-        public void PrepareBackward() { }
+        public void PrepareForward(int copy) { }
+        public void PrepareBackward(int copy) { }
         public void BackwardSample(ReadOnlySpan<float> image, int slot, Span<float> gradients) { }
         public void AccumulateShardGradients(ReadOnlySpan<float> images, int first, int count, Span<float> gradients) { }
         public void ForwardLayer(int layer, ReadOnlySpan<float> image, int slot, bool training) { }

@@ -33,6 +33,21 @@ public sealed class Test_CoreTeam
         }
     }
 
+    /// <summary>Which layout copy a thread reads (<see cref="LayoutCopies.OfThisThread"/>) rests on this.</summary>
+    [Fact]
+    public void Only_the_helper_thread_is_on_the_helper()
+    {
+        var onHelper = new bool[2];
+        CoreTeam.Run(half => onHelper[half] = CoreTeam.OnHelper);
+        onHelper.ShouldBe([false, CoreTeam.IsParallel]);
+        CoreTeam.OnHelper.ShouldBeFalse();
+        var onOther = true;
+        var other = new Thread(() => onOther = CoreTeam.OnHelper);
+        other.Start();
+        other.Join();
+        onOther.ShouldBeFalse();
+    }
+
     [Fact]
     public void Run_returns_only_after_the_slower_half_has_ended()
     {
