@@ -9,7 +9,8 @@
 #   - what the machine allows a whole two-core run in the same minutes: before each model's runs, bench/lockstep.c's
 #     job of training-step shape (pure FMA halves and a barrier) for 2 s on two threads and 2 s on one;
 #   - one core against two in the same moments (StaticConvNet.Bench --core-distance: interleaved blocks of steps in one
-#     process, binned by the cores' round trip), and the FMA ceiling binned the same way (bench/core-distance.c).
+#     process, binned by the cores' round trip), and the FMA ceiling binned the same way (bench/core-distance.c);
+#   - what moving each model's step data between the two cores costs, binned the same way (bench/line-transfer.c).
 # Usage: bench/cores.sh   (about 9 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,9 @@ lockstep() { # model: the machine's two-thread allowance just before that model'
   "$work/lockstep" 2 1 2>/dev/null | tail -n +2 | sed "s/^/$1,/" >>"$work/lockstep.csv" || true
 }
 dotnet bench/StaticConvNet.Bench/bin/Release/net10.0/StaticConvNet.Bench.dll --core-distance >"$work/distance-steps.csv"
+# Each model's parameter count (the harness's second column), once each: the floats a step exchanges each way.
+if gcc -O2 -o "$work/line-transfer" bench/line-transfer.c -lpthread \
+   && "$work/line-transfer" 4 $(tail -n +2 "$work/distance-steps.csv" | cut -d, -f2 | sort -un) >"$work/transfer.csv"; then :; else : >"$work/transfer.csv"; fi
 # About 96,000 images a run whatever the batch, evaluation off, so the rate is the training steps'.
 train() { # cores model batch
   local steps=$((96000 / $3)) prefix=()
@@ -130,8 +134,10 @@ lines.append("**One core against two in the same moments** (`StaticConvNet.Bench
 lines.append("")
 lines.append("| model | the cores were | blocks | round trip | both cores, µs/step | one core, µs/step | both ÷ one |")
 lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+steps = {} # (model, state) -> two-core µs a step, where the state had enough blocks to say (a few far blocks are often a moment's noise)
 for line in open(os.path.join(work, "distance-steps.csv")).read().splitlines()[1:]:
-    model, state, blocks, rt_ns, two, one_core = line.split(",")
+    model, parameters, state, blocks, rt_ns, two, one_core = line.split(",")
+    if two and int(blocks.split("/")[0]) >= 20: steps[(model, state)] = float(two)
     if not two:
         lines.append(f"| {model} | {state} | {blocks} | – | – | – | – |")
         continue
@@ -147,6 +153,37 @@ if fma:
             lines.append(f"| {state} | 0 | – | – | – | – |")
             continue
         lines.append(f"| {state} | {samples} | {float(rt_ns):,.0f} ns | {float(one_t):.0f} GFLOP/s | {float(both_t):.0f} GFLOP/s | {float(both_t) / float(one_t):.2f}x |")
+transfer = {} # (floats, state) -> (samples, pull µs, rewrite µs, local write µs)
+for line in open(os.path.join(work, "transfer.csv")).read().splitlines()[1:]:
+    floats, state, samples, _, pull, rewrite, local = line.split(",")
+    if pull and int(samples) >= 1000: transfer[(int(floats), state)] = (int(samples), float(pull), float(rewrite), float(local))
+if transfer:
+    lines.append("")
+    lines.append("**What the cores' distance costs a step.** A two-core step exchanges about its parameter count in floats each "
+                 "way: each core reads the half of the other's shard gradients it sums and the half of the parameters the "
+                 "other updated (a pull: lines the other core wrote), and rewrites lines the other core has read (its half "
+                 "of the parameters, its shard's gradients: a rewrite, which first takes them from the other core's cache). "
+                 "`bench/line-transfer.c` times both for a buffer of that many floats, 4 s per size, binned by the round "
+                 "trip as above (medians); a local write of the same lines for comparison. Beside it, how much longer the "
+                 "model's two-core step was far than near in the table above. A state seen in under 1,000 samples (here) "
+                 "or 20 blocks (there) is left out: a few far round trips are often a moment's noise, not a far placement.")
+    lines.append("")
+    lines.append("| model | floats each way | near: pull + rewrite | far: pull + rewrite (samples) | far − near | local write | two-core step, far − near |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    seen = set()
+    for line in open(os.path.join(work, "distance-steps.csv")).read().splitlines()[1:]:
+        model, parameters = line.split(",")[:2]
+        if model in seen: continue
+        seen.add(model)
+        floats = int(parameters) // 16 * 16
+        near, far = transfer.get((floats, "near")), transfer.get((floats, "far"))
+        cost = lambda t: f"{t[1]:.1f} + {t[2]:.1f} µs" if t else "–"
+        extra = f"{far[1] + far[2] - near[1] - near[2]:.1f} µs" if near and far else "–"
+        step = (f"{steps[(model, 'far')] - steps[(model, 'near')]:.1f} µs"
+                if (model, "far") in steps and (model, "near") in steps else "–")
+        local = near or far
+        lines.append(f"| {model} | {int(parameters):,} | {cost(near)} | {cost(far)}{f' ({far[0]:,})' if far else ''} | {extra} | "
+                     f"{f'{local[3]:.1f} µs' if local else '–'} | {step} |")
 lines += ["", end]
 text = open(out).read()
 start, stop = text.index(begin), text.index(end) + len(end)

@@ -1,6 +1,6 @@
-/* What bench/core-distance.c and bench/lockstep.c share: the clock, 512-bit FMA work on twelve independent chains,
- * acquire/release flags, and the first two CPUs this process may run on, each thread pinned to one. Each program
- * defines PROGRAM (its name, for messages) before including this. */
+/* What bench/core-distance.c, bench/lockstep.c and bench/line-transfer.c share: the clock, 512-bit FMA work on twelve
+ * independent chains, acquire/release flags, and the first two CPUs this process may run on, each thread pinned to
+ * one. Each program defines PROGRAM (its name, for messages) before including this. */
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include <pthread.h>
@@ -14,7 +14,7 @@
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 static volatile float sinks[2][16]; /* one per thread, lines apart */
 /* iters × CHAINS 512-bit FMAs, 32 flops each. */
-__attribute__((target("avx512f"))) static void fma512(long iters, int thread) {
+__attribute__((target("avx512f"), unused)) static void fma512(long iters, int thread) {
   __m512 a[CHAINS], b = _mm512_set1_ps(1.0000001f), c = _mm512_set1_ps(1e-7f);
   for (int i = 0; i < CHAINS; i++) a[i] = _mm512_set1_ps((float)i);
   for (long k = 0; k < iters; k++) {

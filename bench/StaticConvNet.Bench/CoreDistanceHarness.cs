@@ -30,7 +30,7 @@ internal static class CoreDistanceHarness
         }
         var (train, _) = BundledData.Load();
         var flags = new FlagRoundTrip();
-        Console.WriteLine("model,state,blocks,round_trip_ns,two_cores_us,one_core_us");
+        Console.WriteLine("model,parameters,state,blocks,round_trip_ns,two_cores_us,one_core_us");
         foreach (var model in new[] { "arch1", "arch2", "arch3", "arch4" })
         {
             var step = new SteppedNetwork(model, train);
@@ -56,10 +56,10 @@ internal static class CoreDistanceHarness
                 var bin = blocks.Where(b => inState(b.RoundTrip)).ToList();
                 if (bin.Count == 0)
                 {
-                    Console.WriteLine($"{model},{state},0/{blocks.Count},,,");
+                    Console.WriteLine($"{model},{step.ParameterCount},{state},0/{blocks.Count},,,");
                     continue;
                 }
-                Console.WriteLine($"{model},{state},{bin.Count}/{blocks.Count},{Median(bin.Select(b => b.RoundTrip)):F0},"
+                Console.WriteLine($"{model},{step.ParameterCount},{state},{bin.Count}/{blocks.Count},{Median(bin.Select(b => b.RoundTrip)):F0},"
                     + $"{Median(bin.Select(b => b.TwoCores)):F1},{Median(bin.Select(b => b.OneCore)):F1}");
             }
         }
@@ -105,12 +105,16 @@ internal static class CoreDistanceHarness
         public SteppedNetwork(string model, Dataset train)
         {
             var network = ModelCatalog.Find(model)!.Create();
+            ParameterCount = network.ParameterCount;
             network.InitializeParameters(1);
             _device = new CpuTrainingDevice(network);
             _device.Start(network, new SgdOptimizer(network.ParameterCount), 1, null);
             _batches = new StepBatches(train, Minibatches.Shuffle(train.Count, 1), 1, Batch, 0, _device);
             _batches.Fill(0);
         }
+
+        /// <summary>How many floats a step's two cores exchange each way, about: the shard gradients' and the parameters' halves.</summary>
+        public int ParameterCount { get; }
 
         public void Run()
         {

@@ -17,7 +17,6 @@ if (args is ["--layer-flops"])
 }
 if (args is ["--tier"]) return TierHarness.Run();
 if (args is ["--tier-layers"]) return TierHarness.Layers();
-if (args is ["--cross-core"]) return CrossCoreHarness.Run();
 if (args is ["--core-distance"]) return CoreDistanceHarness.Run();
 if (args is ["--first-steps", .. var firstSteps]) return FirstStepsHarness.Run(firstSteps);
 if (args is ["--gpu-check", var deviceName])
