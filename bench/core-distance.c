@@ -8,37 +8,17 @@
 #include "two-threads.h"
 #define ITERS 200000L
 #define MAX_SAMPLES 200000
-/* Each flag on its own cache line, read with acquire and written with release. */
-static long ping __attribute__((aligned(64)));
-static long pong __attribute__((aligned(64)));
-static long command __attribute__((aligned(64)));
-static long finished __attribute__((aligned(64)));
-/* Odd commands: answer 40 pings; even ones: run the FMA loop. */
-static void *helper(void *unused) {
-  (void)unused; pin(cpus[1]); long seen = 0;
-  for (;;) {
-    long c; while ((c = LOAD(command)) == seen) _mm_pause();
-    seen = c;
-    if (c & 1) { for (long i = 1; i <= 40; i++) { while (LOAD(ping) != c * 100 + i) {} STORE(pong, c * 100 + i); } }
-    else fma512(ITERS, 1);
-    STORE(finished, c);
-  }
-  return NULL;
-}
+static void helper_fma(void) { fma512(ITERS, 1); }
 static double rt[MAX_SAMPLES], both[MAX_SAMPLES], one[MAX_SAMPLES];
 int main(int argc, char **argv) {
   double seconds = argc > 1 ? atof(argv[1]) : 10;
   start_on_two_cpus();
-  pthread_t t;
-  if (pthread_create(&t, NULL, helper, NULL) != 0) { fprintf(stderr, "core-distance: cannot start the second thread\n"); return 2; }
-  int n = 0; long c = 0; double end = now() + seconds;
+  start_helper(helper_fma);
+  int n = 0; double end = now() + seconds;
   while (now() < end && n < MAX_SAMPLES) {
-    c = (c / 2 + 1) * 2 + 1; STORE(command, c); double t0 = now();
-    for (long i = 1; i <= 40; i++) { STORE(ping, c * 100 + i); while (LOAD(pong) != c * 100 + i) {} }
-    rt[n] = (now() - t0) / 40 * 1e9;
-    while (LOAD(finished) != c) _mm_pause();
-    c = (c / 2 + 1) * 2; double t1 = now(); STORE(command, c); fma512(ITERS, 0);
-    while (LOAD(finished) != c) _mm_pause();
+    rt[n] = round_trip_ns();
+    double t1 = now(); start_job(); fma512(ITERS, 0);
+    wait_for_job();
     both[n] = now() - t1;
     double t2 = now(); fma512(ITERS, 0); one[n] = now() - t2;
     n++;

@@ -11,10 +11,6 @@
 #define PROGRAM "line-transfer"
 #include "two-threads.h"
 #define MAX_SAMPLES 200000
-static long ping __attribute__((aligned(64)));
-static long pong __attribute__((aligned(64)));
-static long command __attribute__((aligned(64)));
-static long finished __attribute__((aligned(64)));
 static double helper_seconds __attribute__((aligned(64)));
 static float *buffer;
 static long floats;
@@ -29,21 +25,8 @@ __attribute__((target("avx512f"))) static void read_lines(void) {
   for (long i = 0; i + 16 <= floats; i += 16) s = _mm512_add_ps(s, _mm512_load_ps(buffer + i));
   sink = _mm512_reduce_add_ps(s);
 }
-/* Odd commands: answer 40 pings; even ones: write the buffer, timed. */
-static void *helper(void *unused) {
-  (void)unused; pin(cpus[1]); long seen = 0;
-  for (;;) {
-    long c; while ((c = LOAD(command)) == seen) _mm_pause();
-    seen = c;
-    if (c & 1) { for (long i = 1; i <= 40; i++) { while (LOAD(ping) != c * 100 + i) {} STORE(pong, c * 100 + i); } }
-    else { double t = now(); write_lines((float)c); helper_seconds = now() - t; }
-    STORE(finished, c);
-  }
-  return NULL;
-}
-static long c;
-static void run_on_helper(int answer_pings) { c = (c / 2 + 1) * 2 + answer_pings; STORE(command, c); }
-static void wait_for_helper(void) { while (LOAD(finished) != c) _mm_pause(); }
+/* The helper's job: write the buffer, timed. */
+static void helper_write(void) { double t = now(); write_lines(2.0f); helper_seconds = now() - t; }
 static double rt[MAX_SAMPLES], pull[MAX_SAMPLES], rewrite[MAX_SAMPLES], local[MAX_SAMPLES];
 static int ascending(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
 static double median(double *v, int k) { qsort(v, k, sizeof *v, ascending); return v[k / 2]; }
@@ -51,8 +34,7 @@ int main(int argc, char **argv) {
   if (argc < 3) { fprintf(stderr, "usage: line-transfer SECONDS FLOATS...\n"); return 2; }
   double seconds = atof(argv[1]);
   start_on_two_cpus();
-  pthread_t t;
-  if (pthread_create(&t, NULL, helper, NULL) != 0) { fprintf(stderr, "line-transfer: cannot start the second thread\n"); return 2; }
+  start_helper(helper_write);
   printf("floats,state,samples,round_trip_ns,pull_us,rewrite_us,local_write_us\n");
   for (int arg = 2; arg < argc; arg++) {
     floats = atol(argv[arg]) / 16 * 16;
@@ -61,12 +43,10 @@ int main(int argc, char **argv) {
     if (!buffer) { fprintf(stderr, "line-transfer: cannot allocate %ld floats\n", floats); return 2; }
     int n = 0; double end = now() + seconds;
     while (now() < end && n < MAX_SAMPLES) {
-      run_on_helper(1); double t0 = now();
-      for (long i = 1; i <= 40; i++) { STORE(ping, c * 100 + i); while (LOAD(pong) != c * 100 + i) {} }
-      rt[n] = (now() - t0) / 40 * 1e9; wait_for_helper();
-      run_on_helper(0); wait_for_helper();
+      rt[n] = round_trip_ns();
+      start_job(); wait_for_job();
       double t1 = now(); read_lines(); pull[n] = now() - t1;
-      run_on_helper(0); wait_for_helper(); rewrite[n] = helper_seconds;
+      start_job(); wait_for_job(); rewrite[n] = helper_seconds;
       write_lines(1.0f);
       double t2 = now(); write_lines(2.0f); local[n] = now() - t2;
       n++;

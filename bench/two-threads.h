@@ -1,6 +1,7 @@
 /* What bench/core-distance.c, bench/lockstep.c and bench/line-transfer.c share: the clock, 512-bit FMA work on twelve
- * independent chains, acquire/release flags, and the first two CPUs this process may run on, each thread pinned to
- * one. Each program defines PROGRAM (its name, for messages) before including this. */
+ * independent chains, acquire/release flags, the first two CPUs this process may run on, each thread pinned to one,
+ * and (for the two probes that bin by the cores' distance) a helper thread that answers pings or runs a job. Each
+ * program defines PROGRAM (its name, for messages) before including this. */
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include <pthread.h>
@@ -38,4 +39,42 @@ static void start_on_two_cpus(void) {
   for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; cpu++) if (CPU_ISSET(cpu, &allowed)) cpus[found++] = cpu;
   if (found < 2) { fprintf(stderr, PROGRAM ": needs two CPUs\n"); exit(2); }
   pin(cpus[0]);
+}
+/* A helper thread on the second CPU that runs commands, for the probes that bin by the cores' distance. A round trip
+ * (round_trip_ns) has it answer 40 pings; a job (start_job, then wait_for_job) has it call the work it was started
+ * with. Each flag on its own cache line, read with acquire and written with release. */
+static long ping __attribute__((aligned(64), unused));
+static long pong __attribute__((aligned(64), unused));
+static long command __attribute__((aligned(64), unused));
+static long finished __attribute__((aligned(64), unused));
+static void (*helper_work)(void);
+static long last_command;
+/* Odd commands: answer 40 pings; even ones: run helper_work. */
+__attribute__((unused)) static void *commanded_helper(void *unused) {
+  (void)unused; pin(cpus[1]); long seen = 0;
+  for (;;) {
+    long c; while ((c = LOAD(command)) == seen) _mm_pause();
+    seen = c;
+    if (c & 1) { for (long i = 1; i <= 40; i++) { while (LOAD(ping) != c * 100 + i) {} STORE(pong, c * 100 + i); } }
+    else helper_work();
+    STORE(finished, c);
+  }
+  return NULL;
+}
+/* Starts the helper with its work; exits with 2 if it cannot. */
+__attribute__((unused)) static void start_helper(void (*work)(void)) {
+  helper_work = work;
+  pthread_t t;
+  if (pthread_create(&t, NULL, commanded_helper, NULL) != 0) { fprintf(stderr, PROGRAM ": cannot start the second thread\n"); exit(2); }
+}
+__attribute__((unused)) static void start_job(void) { last_command = (last_command / 2 + 1) * 2; STORE(command, last_command); }
+__attribute__((unused)) static void wait_for_job(void) { while (LOAD(finished) != last_command) _mm_pause(); }
+/* A flag's round trip between the two threads in ns, the mean of 40, timed once the helper is answering. */
+__attribute__((unused)) static double round_trip_ns(void) {
+  long c = last_command = (last_command / 2 + 1) * 2 + 1; STORE(command, c);
+  double t0 = now();
+  for (long i = 1; i <= 40; i++) { STORE(ping, c * 100 + i); while (LOAD(pong) != c * 100 + i) {} }
+  double ns = (now() - t0) / 40 * 1e9;
+  while (LOAD(finished) != c) _mm_pause();
+  return ns;
 }
