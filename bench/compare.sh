@@ -116,15 +116,16 @@ PY
   echo "### Per layer (one image, one thread, as a training step runs it)"
   echo
   echo "Forward and backward of each layer alone (\`LayerPasses\`, BenchmarkDotNet's short job). \"batch\" is the once-per-batch"
-  echo "preparation (the Winograd layers' kernels transformed; weights flipped for the input gradients, and transformed)"
-  echo "and \"shard\" the dense weight gradients summed over a shard's 8 images, both per image. % of peak is the layer's"
+  echo "preparation (the Winograd layers' kernels transformed; weights flipped for the input gradients, and transformed),"
+  echo "which each core does for its own shard's 8 images, and \"shard\" the dense weight gradients summed over a shard's 8"
+  echo "images, both per image. % of peak is the layer's"
   echo "direct multiply-adds against one core's measured ceiling (over 100 % for the Winograd layers, see above)."
   echo
   echo "| model | layer | forward (us) | % of peak | backward (us) | % of peak |"
   echo "| --- | --- | --- | --- | --- | --- |"
   while IFS=, read -r case forward backward; do
     model=${case%%/*}; rest=${case#*/}; kind=${rest%%/*}; name=${rest#*/}
-    per=1; [ "$kind" = batch ] && per=16; [ "$kind" = shard ] && per=8
+    per=1; [ "$kind" = batch ] && per=8; [ "$kind" = shard ] && per=8 # each core prepares for its own shard
     f_us=$(mean_us LayerPasses "$case" Forward Layer); b_us=$(mean_us LayerPasses "$case" Backward Layer)
     [ -n "$b_us" ] || continue # a model LayerPasses does not measure (its FLOPs count in the tables above)
     python3 - "$model" "$kind" "$name" "$f_us" "$b_us" "$forward" "$backward" "$per" "$peak_one" <<'PY'

@@ -29,7 +29,7 @@ int main(int argc, char **argv) {
   for (int state = 0; state < 3; state++) {
     int k = 0; double sum_one = 0, sum_both = 0, sum_rt = 0;
     for (int i = 0; i < n; i++) {
-      if ((state == 1 && rt[i] >= 200) || (state == 2 && rt[i] <= 300)) continue;
+      if ((state == 1 && rt[i] >= NEAR_NS) || (state == 2 && rt[i] <= FAR_NS)) continue;
       sum_one += flop / one[i]; sum_both += 2 * flop / both[i]; sum_rt += rt[i]; k++;
     }
     if (k > 0) printf("%s,%d,%.0f,%.1f,%.1f\n", names[state], k, sum_rt / k, sum_one / k / 1e9, sum_both / k / 1e9);

@@ -39,7 +39,7 @@ lockstep() { # model: the machine's two-thread allowance just before that model'
 dotnet bench/StaticConvNet.Bench/bin/Release/net10.0/StaticConvNet.Bench.dll --core-distance >"$work/distance-steps.csv"
 # Each model's parameter count (the harness's second column), once each: the floats a step exchanges each way.
 if gcc -O2 -o "$work/line-transfer" bench/line-transfer.c -lpthread \
-   && "$work/line-transfer" 4 $(tail -n +2 "$work/distance-steps.csv" | cut -d, -f2 | sort -un) >"$work/transfer.csv"; then :; else : >"$work/transfer.csv"; fi
+   && "$work/line-transfer" 12 $(tail -n +2 "$work/distance-steps.csv" | cut -d, -f2 | sort -un) >"$work/transfer.csv"; then :; else : >"$work/transfer.csv"; fi
 # About 96,000 images a run whatever the batch, evaluation off, so the rate is the training steps'.
 train() { # cores model batch
   local steps=$((96000 / $3)) prefix=()
@@ -163,12 +163,14 @@ if transfer:
                  "way: each core reads the half of the other's shard gradients it sums and the half of the parameters the "
                  "other updated (a pull: lines the other core wrote), and rewrites lines the other core has read (its half "
                  "of the parameters, its shard's gradients: a rewrite, which first takes them from the other core's cache). "
-                 "`bench/line-transfer.c` times both for a buffer of that many floats, 4 s per size, binned by the round "
-                 "trip as above (medians); a local write of the same lines for comparison. Beside it, how much longer the "
-                 "model's two-core step was far than near in the table above. A state seen in under 1,000 samples (here) "
-                 "or 20 blocks (there) is left out: a few far round trips are often a moment's noise, not a far placement.")
+                 "`bench/line-transfer.c` times both for a buffer of that many floats (rounded down to whole cache lines), "
+                 "every size in each sample, for 12 s after the same-moment runs, binned by the round trip as above "
+                 "(medians); a local write of the same lines for comparison. Beside it, how much longer the model's "
+                 "two-core step was far than near in the table above. Here a state seen in under 1,000 samples, or a "
+                 "step state in under 20 blocks, is left out: a few far round trips are often a moment's noise, not a "
+                 "far placement.")
     lines.append("")
-    lines.append("| model | floats each way | near: pull + rewrite | far: pull + rewrite (samples) | far − near | local write | two-core step, far − near |")
+    lines.append("| model | parameters | near: pull + rewrite | far: pull + rewrite (samples) | far − near | local write | two-core step, far − near |")
     lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     seen = set()
     for line in open(os.path.join(work, "distance-steps.csv")).read().splitlines()[1:]:

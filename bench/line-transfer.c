@@ -2,15 +2,16 @@
  * exchanges about its parameter count in floats each way: each core reads the half of the other's shard gradients it
  * sums and the half of the parameters the other updated (lines the other core wrote: a pull), and each rewrites lines
  * the other has read (its update's half of the parameters, its shard's gradients: a rewrite, which must first take
- * those lines from the other core's cache). Per sample, for a buffer of FLOATS floats: a flag's round trip between the
- * two threads (as core-distance.c), then the helper writes the buffer, this thread reads it (pull, timed), the helper
- * rewrites it (rewrite, timed on the helper), and this thread writes it twice, timing the second (local write, lines
- * already its own). Medians, binned near (round trip under 200 ns) and far (over 300 ns).
+ * those lines from the other core's cache). Per sample: a flag's round trip between the two threads (as
+ * core-distance.c), then for each size in turn, a buffer of FLOATS floats: the helper writes it, this thread reads it
+ * (pull, timed), the helper rewrites it (rewrite, timed on the helper), and this thread writes it twice, timing the
+ * second (local write, lines already its own). Every size in every sample, so all see the same moments. Medians per
+ * size, binned near (round trip under NEAR_NS) and far (over FAR_NS).
  * Build and run: gcc -O2 -o line-transfer bench/line-transfer.c -lpthread && ./line-transfer SECONDS FLOATS...
  * Prints CSV: floats,state,samples,round_trip_ns,pull_us,rewrite_us,local_write_us. */
 #define PROGRAM "line-transfer"
 #include "two-threads.h"
-#define MAX_SAMPLES 200000
+#define MAX_SAMPLES 300000
 static double helper_seconds __attribute__((aligned(64)));
 static float *buffer;
 static long floats;
@@ -27,41 +28,59 @@ __attribute__((target("avx512f"))) static void read_lines(void) {
 }
 /* The helper's job: write the buffer, timed. */
 static void helper_write(void) { double t = now(); write_lines(2.0f); helper_seconds = now() - t; }
-static double rt[MAX_SAMPLES], pull[MAX_SAMPLES], rewrite[MAX_SAMPLES], local[MAX_SAMPLES];
+#define MAX_SIZES 8
+static double round_trips[MAX_SAMPLES], *pulls[MAX_SIZES], *rewrites[MAX_SIZES], *local_writes[MAX_SIZES];
 static int ascending(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
-static double median(double *v, int k) { qsort(v, k, sizeof *v, ascending); return v[k / 2]; }
+/* The median of the samples of `values` whose round trip is in the state, sorted in `room`; 0 samples gives 0. */
+static double median_in_state(const double *values, int n, int far, double *room, int *count) {
+  int k = 0;
+  for (int i = 0; i < n; i++) if (far ? round_trips[i] > FAR_NS : round_trips[i] < NEAR_NS) room[k++] = values[i];
+  *count = k;
+  if (k == 0) return 0;
+  qsort(room, k, sizeof *room, ascending);
+  return room[k / 2];
+}
 int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: line-transfer SECONDS FLOATS...\n"); return 2; }
+  if (argc < 3 || argc - 2 > MAX_SIZES) { fprintf(stderr, "usage: line-transfer SECONDS FLOATS... (at most %d sizes)\n", MAX_SIZES); return 2; }
   double seconds = atof(argv[1]);
+  int sizes = argc - 2;
+  long lengths[MAX_SIZES]; float *buffers[MAX_SIZES];
+  for (int s = 0; s < sizes; s++) {
+    lengths[s] = atol(argv[s + 2]) / 16 * 16;
+    if (lengths[s] < 16) { fprintf(stderr, "line-transfer: %s floats is less than a line\n", argv[s + 2]); return 2; }
+    buffers[s] = aligned_alloc(64, lengths[s] * sizeof(float));
+    pulls[s] = malloc(MAX_SAMPLES * sizeof(double));
+    rewrites[s] = malloc(MAX_SAMPLES * sizeof(double));
+    local_writes[s] = malloc(MAX_SAMPLES * sizeof(double));
+    if (!buffers[s] || !pulls[s] || !rewrites[s] || !local_writes[s]) { fprintf(stderr, "line-transfer: out of memory\n"); return 2; }
+  }
   start_on_two_cpus();
   start_helper(helper_write);
-  printf("floats,state,samples,round_trip_ns,pull_us,rewrite_us,local_write_us\n");
-  for (int arg = 2; arg < argc; arg++) {
-    floats = atol(argv[arg]) / 16 * 16;
-    if (floats < 16) { fprintf(stderr, "line-transfer: %s floats is less than a line\n", argv[arg]); return 2; }
-    buffer = aligned_alloc(64, floats * sizeof(float));
-    if (!buffer) { fprintf(stderr, "line-transfer: cannot allocate %ld floats\n", floats); return 2; }
-    int n = 0; double end = now() + seconds;
-    while (now() < end && n < MAX_SAMPLES) {
-      rt[n] = round_trip_ns();
+  /* Every size in every sample, so all sizes see the same moments of the machine. */
+  int n = 0; double end = now() + seconds;
+  while (now() < end && n < MAX_SAMPLES) {
+    round_trips[n] = round_trip_ns();
+    for (int s = 0; s < sizes; s++) {
+      buffer = buffers[s]; floats = lengths[s];
       start_job(); wait_for_job();
-      double t1 = now(); read_lines(); pull[n] = now() - t1;
-      start_job(); wait_for_job(); rewrite[n] = helper_seconds;
+      double t1 = now(); read_lines(); pulls[s][n] = now() - t1;
+      start_job(); wait_for_job(); rewrites[s][n] = helper_seconds;
       write_lines(1.0f);
-      double t2 = now(); write_lines(2.0f); local[n] = now() - t2;
-      n++;
+      double t2 = now(); write_lines(2.0f); local_writes[s][n] = now() - t2;
     }
-    static double a[MAX_SAMPLES], b[MAX_SAMPLES], d[MAX_SAMPLES], e[MAX_SAMPLES];
-    for (int state = 0; state < 2; state++) {
-      int k = 0;
-      for (int i = 0; i < n; i++) {
-        if (state == 0 ? rt[i] >= 200 : rt[i] <= 300) continue;
-        a[k] = rt[i]; b[k] = pull[i]; d[k] = rewrite[i]; e[k] = local[i]; k++;
-      }
-      if (k == 0) { printf("%ld,%s,0,,,,\n", floats, state ? "far" : "near"); continue; }
-      printf("%ld,%s,%d,%.0f,%.2f,%.2f,%.2f\n", floats, state ? "far" : "near", k, median(a, k), median(b, k) * 1e6, median(d, k) * 1e6, median(e, k) * 1e6);
+    n++;
+  }
+  static double room[MAX_SAMPLES];
+  printf("floats,state,samples,round_trip_ns,pull_us,rewrite_us,local_write_us\n");
+  for (int s = 0; s < sizes; s++) {
+    for (int far = 0; far < 2; far++) {
+      int k;
+      double round_trip = median_in_state(round_trips, n, far, room, &k);
+      const char *state = far ? "far" : "near";
+      if (k == 0) { printf("%ld,%s,0,,,,\n", lengths[s], state); continue; }
+      printf("%ld,%s,%d,%.0f,%.2f,%.2f,%.2f\n", lengths[s], state, k, round_trip, median_in_state(pulls[s], n, far, room, &k) * 1e6,
+             median_in_state(rewrites[s], n, far, room, &k) * 1e6, median_in_state(local_writes[s], n, far, room, &k) * 1e6);
     }
-    free(buffer);
   }
   return 0;
 }

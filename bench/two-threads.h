@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <time.h>
 #define CHAINS 12
+/* A flag's round trip between the two CPUs under this is "near", over FAR_NS "far"; between is rare and left out
+ * (the same thresholds as StaticConvNet.Bench --core-distance). */
+#define NEAR_NS 200
+#define FAR_NS 300
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }

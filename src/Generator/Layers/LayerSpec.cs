@@ -78,15 +78,18 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// parameterised layers so each draws its own random values.</summary>
     public virtual void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) { }
 
-    /// <summary>Statements run once per call (a batch, or one image) before any image's forward pass, on the calling
-    /// thread: parameters laid out as the forward kernels read them, redone only when the parameters changed.</summary>
+    /// <summary>Statements that lay out, in copy <c>copy</c> (in scope), the parameters as the forward kernels read them,
+    /// redone only when the parameters changed. They run in every call, once for each copy a core reads, on that core,
+    /// and on two cores at the same moment: they must write only that copy's storage (a field made with
+    /// <c>LayoutCopies.Make</c>, indexed <c>[copy]</c>), which the passes read at <see cref="Cpu.LayoutCopy"/>.</summary>
     public virtual void EmitPrepareForward(CodeWriter w, ResolvedLayer l) { }
 
     /// <summary>Whether <see cref="EmitPrepareForward"/> writes anything for this layer.</summary>
     public virtual bool PreparesForward(ResolvedLayer l) => false;
 
-    /// <summary>Statements run once per training batch before any image's backward pass (e.g. weights laid out for
-    /// the input gradient): the parameters do not change during a batch.</summary>
+    /// <summary>Statements that lay out, in copy <c>copy</c>, what the backward passes read (e.g. weights flipped for the
+    /// input gradient), once per training batch and copy, before the backward passes that read it: the parameters do
+    /// not change during a batch. As <see cref="EmitPrepareForward"/>, they write only that copy's storage.</summary>
     public virtual void EmitPrepareBackward(CodeWriter w, ResolvedLayer l) { }
 
     /// <summary>Statements run once per shard after every image's backward pass, for parameter gradients that are

@@ -914,8 +914,8 @@ internal interface IWinogradProducts
 /// <summary>One convolution's kernels in the Winograd domain: for its forward pass (F(4×4, 5×5) or F(2×2, 5×5) at stride 1,
 /// <see cref="StridedWinograd"/>'s F(4×4, 3×3) over pixel phases at stride 2) and, at stride 1, where the input
 /// gradient is a forward convolution of the output gradient with the flipped weights, for its input gradient. A
-/// generated network keeps one for each layer whose shape fits and prepares it once per call (per batch), so the
-/// per-image passes never transform a kernel. Where Winograd does not run on this machine it holds nothing and the
+/// generated network keeps one per core (<see cref="LayoutCopies"/>) for each layer whose shape fits, and each core
+/// prepares its own once per call (per batch), so the per-image passes never transform a kernel. Where Winograd does not run on this machine it holds nothing and the
 /// layer takes the direct kernels.</summary>
 public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
 {

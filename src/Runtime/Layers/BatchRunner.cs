@@ -143,10 +143,12 @@ public sealed class BatchRunner
     private readonly Action<int> _sumHalf;
 
     // Which layout copy each batch slot's passes read (LayoutCopy), and in which call each copy was last laid out for
-    // the forward and the backward passes: a copy is laid out once per call, by the first shard that reads it.
+    // the forward and the backward passes: a copy is laid out once per call, by the first shard that reads it. Each
+    // core writes its own copy's marks, a cache line apart (MarkStride longs), so neither takes a line from the other.
+    private const int MarkStride = 8;
     private readonly int[] _slotCopies;
-    private readonly long[] _forwardLaidOut = new long[LayoutCopies.Count];
-    private readonly long[] _backwardLaidOut = new long[LayoutCopies.Count];
+    private readonly long[] _forwardLaidOut = new long[LayoutCopies.Count * MarkStride];
+    private readonly long[] _backwardLaidOut = new long[LayoutCopies.Count * MarkStride];
     private long _call;
 
     // Whether this instance's training passes have run once (see CompileBothHalves).
@@ -234,21 +236,24 @@ public sealed class BatchRunner
 
     /// <summary>Before a thread runs slots <paramref name="from"/> … <paramref name="to"/> − 1 in this call: they read
     /// the thread's layout copy, laid out now unless this call already did (a shard run after the other on the same
-    /// thread, a later pass or stage). On one core both shards read copy 0, laid out once.</summary>
+    /// thread, a later pass). On one core both shards read copy 0, laid out once. A staged pass calls this at stage 0
+    /// only: its later stages read the copies stage 0 chose, whichever thread runs them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UseLayouts(int from, int to, bool backward)
     {
         var copy = LayoutCopies.OfThisThread;
-        _slotCopies.AsSpan(from, to - from).Fill(copy);
-        if (_forwardLaidOut[copy] != _call)
+        // Written only when it changes: both cores' slots share a cache line, which stays in both caches while unchanged.
+        var slots = _slotCopies.AsSpan(from, to - from);
+        if (slots.ContainsAnyExcept(copy)) slots.Fill(copy);
+        if (_forwardLaidOut[copy * MarkStride] != _call)
         {
             _network.PrepareForward(copy);
-            _forwardLaidOut[copy] = _call;
+            _forwardLaidOut[copy * MarkStride] = _call;
         }
-        if (backward && _backwardLaidOut[copy] != _call)
+        if (backward && _backwardLaidOut[copy * MarkStride] != _call)
         {
             _network.PrepareBackward(copy);
-            _backwardLaidOut[copy] = _call;
+            _backwardLaidOut[copy * MarkStride] = _call;
         }
     }
 

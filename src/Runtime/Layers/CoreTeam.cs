@@ -35,8 +35,8 @@ public static class CoreTeam
 
     [ThreadStatic] private static bool t_onHelper;
 
-    /// <summary>True on the helper thread (running half 1 of a job), false on every other thread, including a caller
-    /// running both halves itself.</summary>
+    /// <summary>True on the helper thread (whatever it runs: half 1 of a job, or both halves of a job asked for inside
+    /// that half), false on every other thread, including a caller running both halves itself.</summary>
     public static bool OnHelper => t_onHelper;
 
     /// <summary>The part of 0 … <paramref name="count"/> − 1 that half <paramref name="half"/> (0 or 1) of a job takes: the

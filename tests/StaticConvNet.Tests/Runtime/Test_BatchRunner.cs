@@ -9,13 +9,13 @@ namespace StaticConvNet.Tests.Runtime;
 /// every argument check, and no allocation per call.</summary>
 public class Test_BatchRunner
 {
-    private static readonly LayerShape Input = new(4, 4, 3);
-    private const int Classes = 5;
+    internal static readonly LayerShape Input = new(4, 4, 3);
+    internal const int Classes = 5;
     private const int Capacity = 16;
 
     /// <summary>logits = W·x + b (W row-major, one row per class, then b in the same buffer) with its exact gradient;
     /// logits and their gradients in one buffer per batch slot, as a generated network keeps them.</summary>
-    private sealed class Linear : ISamplePasses
+    internal sealed class Linear : ISamplePasses
     {
         public readonly int InputLength;
         public readonly int Classes;
@@ -116,7 +116,7 @@ public class Test_BatchRunner
         public Span<float> LogitsGradient(int slot) => _logitsGradients.AsSpan(slot * Classes, Classes);
     }
 
-    private static float[] RandomFloats(int length, int seed)
+    internal static float[] RandomFloats(int length, int seed)
     {
         var random = new Random(seed);
         var values = new float[length];
@@ -124,13 +124,13 @@ public class Test_BatchRunner
         return values;
     }
 
-    private static int[] RandomLabels(int length, int classes, int seed)
+    internal static int[] RandomLabels(int length, int classes, int seed)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, length).Select(_ => random.Next(classes)).ToArray();
     }
 
-    private static (Linear Network, BatchRunner Runner) Create(int seed = 1)
+    internal static (Linear Network, BatchRunner Runner) Create(int seed = 1)
     {
         var network = new Linear(Input.Length, Classes, Capacity, seed);
         return (network, new BatchRunner(network, Input, Classes, network.ParameterCount, Capacity));
@@ -254,7 +254,7 @@ public class Test_BatchRunner
         network.Runner = runner;
         var images = RandomFloats(20 * Input.Length, 8);
         var labels = RandomLabels(20, Classes, 9);
-        var calls = new (string Name, bool Training, Action Run)[]
+        var calls = new (string Name, bool LaysOutBackward, Action Run)[]
         {
             ("the first training call (and its compile pass)", true, () => runner.ComputeGradients(images, labels, 5)),
             ("a training call", true, () => runner.ComputeGradients(images, labels, 3)),
@@ -265,14 +265,14 @@ public class Test_BatchRunner
             ("Predict", false, () => runner.Predict(images.AsSpan(0, Input.Length))),
             ("Forward", false, () => runner.Forward(images.AsSpan(0, Input.Length), new float[Classes])),
         };
-        foreach (var (name, training, run) in calls)
+        foreach (var (name, laysOutBackward, run) in calls)
         {
             network.StartCall();
             run();
             network.Misreads.ShouldBeEmpty(name);
             network.ForwardLayouts.Sum().ShouldBeGreaterThan(0, name);
             network.ForwardLayouts.ShouldAllBe(n => n <= 1, name);
-            network.BackwardLayouts.ShouldAllBe(n => n <= (training ? 1 : 0), name);
+            network.BackwardLayouts.ShouldAllBe(n => n <= (laysOutBackward ? 1 : 0), name);
             if (!CoreTeam.IsParallel) network.ForwardLayouts[1].ShouldBe(0, name);
         }
     }
@@ -301,7 +301,7 @@ public class Test_BatchRunner
         for (var i = 0; i < 6; i++) fresh.TrainingLogits(i).ToArray().ShouldBe(warm.TrainingLogits(i).ToArray());
     }
 
-[Fact]
+    [Fact]
     public void A_batch_larger_than_the_capacity_keeps_every_images_training_logits()
     {
         var (_, runner) = Create();
