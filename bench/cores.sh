@@ -135,8 +135,10 @@ lines.append("")
 lines.append("| model | the cores were | blocks | round trip | both cores, µs/step | one core, µs/step | both ÷ one |")
 lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
 steps = {} # (model, state) -> two-core µs a step, where the state had enough blocks to say (a few far blocks are often a moment's noise)
+parameter_counts = {} # model -> its parameter count, in the harness's order
 for line in open(os.path.join(work, "distance-steps.csv")).read().splitlines()[1:]:
     model, parameters, state, blocks, rt_ns, two, one_core = line.split(",")
+    parameter_counts[model] = int(parameters)
     if two and int(blocks.split("/")[0]) >= 20: steps[(model, state)] = float(two)
     if not two:
         lines.append(f"| {model} | {state} | {blocks} | – | – | – | – |")
@@ -172,19 +174,15 @@ if transfer:
     lines.append("")
     lines.append("| model | parameters | near: pull + rewrite | far: pull + rewrite (samples) | far − near | local write | two-core step, far − near |")
     lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    seen = set()
-    for line in open(os.path.join(work, "distance-steps.csv")).read().splitlines()[1:]:
-        model, parameters = line.split(",")[:2]
-        if model in seen: continue
-        seen.add(model)
-        floats = int(parameters) // 16 * 16
+    for model, parameters in parameter_counts.items():
+        floats = parameters // 16 * 16
         near, far = transfer.get((floats, "near")), transfer.get((floats, "far"))
         cost = lambda t: f"{t[1]:.1f} + {t[2]:.1f} µs" if t else "–"
         extra = f"{far[1] + far[2] - near[1] - near[2]:.1f} µs" if near and far else "–"
         step = (f"{steps[(model, 'far')] - steps[(model, 'near')]:.1f} µs"
                 if (model, "far") in steps and (model, "near") in steps else "–")
         local = near or far
-        lines.append(f"| {model} | {int(parameters):,} | {cost(near)} | {cost(far)}{f' ({far[0]:,})' if far else ''} | {extra} | "
+        lines.append(f"| {model} | {parameters:,} | {cost(near)} | {cost(far)}{f' ({far[0]:,})' if far else ''} | {extra} | "
                      f"{f'{local[3]:.1f} µs' if local else '–'} | {step} |")
 lines += ["", end]
 text = open(out).read()

@@ -915,8 +915,8 @@ internal interface IWinogradProducts
 /// <see cref="StridedWinograd"/>'s F(4×4, 3×3) over pixel phases at stride 2) and, at stride 1, where the input
 /// gradient is a forward convolution of the output gradient with the flipped weights, for its input gradient. A
 /// generated network keeps one per core (<see cref="LayoutCopies"/>) for each layer whose shape fits, and each core
-/// prepares its own once per call (per batch), so the per-image passes never transform a kernel. Where Winograd does not run on this machine it holds nothing and the
-/// layer takes the direct kernels.</summary>
+/// prepares its own once per call (per batch), so the per-image passes never transform a kernel. Where Winograd does
+/// not run on this machine it holds nothing and the layer takes the direct kernels.</summary>
 public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
 {
     // The weights _forward was transformed from, as bits: an unchanged network (inference) skips the transform for
