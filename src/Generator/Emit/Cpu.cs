@@ -16,15 +16,15 @@ internal static class Cpu
 
     /// <summary>A layer's inputs for the shard's images <c>first</c> … <c>first + count − 1</c>, image after image.</summary>
     public static string ShardInputsOf(ResolvedLayer l)
-        => l.ReadsImage ? "images" : $"new {Names.ReadOnlySpan}(_activations, {l.InputSource}ImageOffset * BatchCapacity + first * {l.InputSource}OutputLength, count * {l.InputSource}OutputLength)";
+        => l.ReadsImage ? "images" : $"_activations.Slice({l.InputSource}ImageOffset * BatchCapacity + first * {l.InputSource}OutputLength, count * {l.InputSource}OutputLength)";
 
     /// <summary>A layer's inputs for the batch's images in slots 0 … <c>count</c> − 1, image after image.</summary>
     public static string BatchInputsOf(ResolvedLayer l)
-        => l.ReadsImage ? "images" : $"new {Names.ReadOnlySpan}(_activations, {l.InputSource}ImageOffset * BatchCapacity, count * {l.InputSource}OutputLength)";
+        => l.ReadsImage ? "images" : $"_activations.Slice({l.InputSource}ImageOffset * BatchCapacity, count * {l.InputSource}OutputLength)";
 
     /// <summary>A layer's output gradients for the shard's images, image after image.</summary>
     public static string ShardOutputGradients(ResolvedLayer l)
-        => $"new {Names.ReadOnlySpan}(_activationGradients, {l.Pascal}ImageOffset * BatchCapacity + first * {l.Pascal}OutputLength, count * {l.Pascal}OutputLength)";
+        => $"_activationGradients.Slice({l.Pascal}ImageOffset * BatchCapacity + first * {l.Pascal}OutputLength, count * {l.Pascal}OutputLength)";
 
     public static string OutputGradient(ResolvedLayer l) => $"{l.Pascal}OutputGradient(slot)";
 

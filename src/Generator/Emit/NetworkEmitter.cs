@@ -110,10 +110,11 @@ internal static class NetworkEmitter
                 ? "private readonly float[] _state = BakedState.ToArray(); // the baked running statistics"
                 : "private readonly float[] _state = InitialState();");
         }
-        w.Line("// Every layer's outputs (and their gradients) for every image of a batch: [layer][slot][value].");
-        w.Line("private readonly float[] _activations = new float[ActivationsPerImage * BatchCapacity];");
-        w.Line("private readonly float[] _activationGradients = new float[ActivationsPerImage * BatchCapacity];");
-        if (network.MasksPerImage > 0) w.Line("private readonly float[] _dropoutMasks = new float[MasksPerImage * BatchCapacity];");
+        w.Line("// Every layer's outputs (and their gradients) for every image of a batch: [layer][slot][value]. A training step's");
+        w.Line("// two cores write different slots; on cache lines of their own (AlignedFloats), they write different lines.");
+        w.Line($"private readonly {Names.Kernels}.AlignedFloats _activations = new(ActivationsPerImage * BatchCapacity);");
+        w.Line($"private readonly {Names.Kernels}.AlignedFloats _activationGradients = new(ActivationsPerImage * BatchCapacity);");
+        if (network.MasksPerImage > 0) w.Line($"private readonly {Names.Kernels}.AlignedFloats _dropoutMasks = new(MasksPerImage * BatchCapacity);");
         w.Line("// Batches, shards over cores and argument checks: the same for every network.");
         w.Line($"private {Names.Runtime}.BatchRunner? _runner;");
         w.Line("// Read for every image a step trains (dropout's stream), and not always inlined.");
@@ -154,13 +155,13 @@ internal static class NetworkEmitter
         }
         layer.Spec.EmitConstants(w, layer);
         w.Line($"private const int {p}ImageOffset = {Int(layer.ImageOffset)};");
-        w.Line($"private {Names.Span} {p}Output(int slot) => new {Names.Span}(_activations, {p}ImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
-        w.Line($"private {Names.Span} {p}OutputGradient(int slot) => new {Names.Span}(_activationGradients, {p}ImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
+        w.Line($"private {Names.Span} {p}Output(int slot) => _activations.Slice({p}ImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
+        w.Line($"private {Names.Span} {p}OutputGradient(int slot) => _activationGradients.Slice({p}ImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
         foreach (var buffer in GradientBuffers.Of(layer))
         {
             w.Line($"// {buffer.Source}'s output is read by another layer too: this layer's part of its gradient goes here, added in before {buffer.Source} runs backward.");
             w.Line($"private const int {buffer.Name}Offset = {Int(buffer.Offset)};");
-            w.Line($"private {Names.Span} {buffer.Name}(int slot) => new {Names.Span}(_activationGradients, {buffer.Name}Offset * BatchCapacity + slot * {Int(buffer.Length)}, {Int(buffer.Length)});");
+            w.Line($"private {Names.Span} {buffer.Name}(int slot) => _activationGradients.Slice({buffer.Name}Offset * BatchCapacity + slot * {Int(buffer.Length)}, {Int(buffer.Length)});");
         }
         w.Line();
         layer.Spec.EmitForward(w, layer);

@@ -87,7 +87,7 @@ internal sealed record BatchNormLayer(string Name, float Epsilon, float Momentum
         w.Line($"{Names.Kernels}.BatchNorm.Statistics(inputs, count, {p}Pixels, {p}InputChannels, {p}Epsilon, {p}Momentum, {Lower(p)}Batch, update ? {p}State : {Names.Span}.Empty);");
         w.Close();
         Cpu.MethodLine(w, $"private void {p}GradientSums({Names.ReadOnlySpan} inputs, int count, {Names.Span} gradients)");
-        w.Line($"    => {Names.Kernels}.BatchNorm.GradientSums(inputs, new {Names.ReadOnlySpan}(_activationGradients, {p}ImageOffset * BatchCapacity, count * {p}OutputLength), " +
+        w.Line($"    => {Names.Kernels}.BatchNorm.GradientSums(inputs, _activationGradients.Slice({p}ImageOffset * BatchCapacity, count * {p}OutputLength), " +
                $"{p}InputChannels, {Lower(p)}Batch, {Lower(p)}Sums, gradients.Slice({p}WeightsOffset, {p}WeightsLength), gradients.Slice({p}BiasOffset, {p}BiasLength));");
     }
 

@@ -50,8 +50,9 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
             ("Patch", "Patch"), ("Stride", "Stride"), ("PadTop", "PadTop"), ("PadLeft", "PadLeft"));
         if (!l.ReadsImage)
         {
-            w.Line($"/// <summary>{Name}'s weights as its input gradient reads them (rotated, channels swapped), written once per batch: a copy per core.</summary>");
-            w.Line($"private readonly float[][] {p}FlippedWeights = {Names.Runtime}.LayoutCopies.Make(() => new float[{p}WeightsLength]);");
+            w.Line($"/// <summary>{Name}'s weights as its input gradient reads them (rotated, channels swapped), written once per batch: a copy per core,");
+            w.Line("/// on cache lines of its own.</summary>");
+            w.Line($"private readonly {Names.Kernels}.AlignedFloats[] {p}FlippedWeights = {Names.Runtime}.LayoutCopies.Make(() => new {Names.Kernels}.AlignedFloats({p}WeightsLength));");
         }
         if (l.FoldsBatchNorm)
         {
@@ -117,8 +118,8 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     public override void EmitPrepareBackward(CodeWriter w, ResolvedLayer l)
     {
         if (l.ReadsImage) return;
-        w.Line($"{Names.Kernels}.Conv2D.FlipWeights<{l.Pascal}Shape>({Cpu.Weights(l)}, {l.Pascal}FlippedWeights[copy]);");
-        if (FitsWinograd(l)) w.Line($"{l.Pascal}Winograd[copy].PrepareBackward({l.Pascal}FlippedWeights[copy]);");
+        w.Line($"{Names.Kernels}.Conv2D.FlipWeights<{l.Pascal}Shape>({Cpu.Weights(l)}, {l.Pascal}FlippedWeights[copy].Span);");
+        if (FitsWinograd(l)) w.Line($"{l.Pascal}Winograd[copy].PrepareBackward({l.Pascal}FlippedWeights[copy].Span);");
     }
 
     public override void EmitInitializer(CodeWriter w, ResolvedLayer l, int stream) => Parameters.EmitInitializer(w, l, WeightStd, BiasInit, stream);
@@ -148,7 +149,7 @@ internal sealed record Conv2DLayer(string Name, int Filters, int Patch, int Stri
     public override void EmitBackward(CodeWriter w, ResolvedLayer l)
     {
         var winograd = FitsWinograd(l) ? $", {l.Pascal}Winograd[{Cpu.LayoutCopy}]" : "";
-        Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {(l.ReadsImage ? $"{Names.Span}.Empty" : $"{l.Pascal}FlippedWeights[{Cpu.LayoutCopy}]")}, " +
+        Cpu.BackwardMethod(w, l, $"{Names.Kernels}.Conv2D.Backward<{l.Pascal}Shape>(input, {Cpu.Weights(l)}, {(l.ReadsImage ? $"{Names.Span}.Empty" : $"{l.Pascal}FlippedWeights[{Cpu.LayoutCopy}].Span")}, " +
                                  $"{Cpu.OutputGradient(l)}, inputGradient, " +
                                  $"{Cpu.WeightGradients(l)}, {Cpu.BiasGradients(l)}{winograd})");
     }

@@ -46,7 +46,7 @@ internal sealed record DropoutLayer(string Name, float Rate) : LayerSpec(Name)
         w.Line($"public const float {p}Rate = {Float(Rate)};");
         w.Line($"private const int {p}Index = {Int(l.Index)}; // keys the random stream of the masks");
         w.Line($"private const int {p}MaskImageOffset = {Int(l.MaskImageOffset)};");
-        w.Line($"private {Names.Span} {p}Mask(int slot) => new {Names.Span}(_dropoutMasks, {p}MaskImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
+        w.Line($"private {Names.Span} {p}Mask(int slot) => _dropoutMasks.Slice({p}MaskImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
     }
 
     public override void EmitForward(CodeWriter w, ResolvedLayer l)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace StaticConvNet.Kernels;
 
@@ -32,27 +31,4 @@ internal static class Scratch
         if (buffer is null || buffer.Length < length) buffer = new AlignedFloats(Math.Max(length, 1024));
         return buffer.Span.Slice(0, length);
     }
-}
-
-/// <summary>Zeroed floats starting on a 64-byte boundary, where a 512-bit load or store never straddles two cache
-/// lines: a pinned array (the GC never moves it) with the few floats before the boundary left unused. The Winograd
-/// kernels' windows and transformed kernels live in these: in an ordinary array their alignment was whatever the
-/// allocation gave, and arch1's conv2 forward measured 4.0 µs in one process and 5.6 in another.</summary>
-internal sealed class AlignedFloats
-{
-    private const int Alignment = 64;
-    private readonly float[] _array;
-    private readonly int _offset;
-
-    public AlignedFloats(int length)
-    {
-        _array = GC.AllocateArray<float>(length + Alignment / sizeof(float), pinned: true);
-        var address = Marshal.UnsafeAddrOfPinnedArrayElement(_array, 0);
-        _offset = (int)((Alignment - address % Alignment) % Alignment) / sizeof(float);
-        Length = length;
-    }
-
-    public int Length { get; }
-
-    public Span<float> Span => _array.AsSpan(_offset, Length);
 }

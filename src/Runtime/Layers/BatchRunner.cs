@@ -108,9 +108,10 @@ public sealed class BatchRunner
     private readonly int _classes;
     private readonly int _batchCapacity;
 
-    // One gradient buffer per shard, so shards never write the same floats, and their sum (Gradients).
-    private readonly float[][] _shardGradients;
-    private readonly float[] _gradients;
+    // One gradient buffer per shard, so shards never write the same floats, and their sum (Gradients). Each starts on a
+    // cache line, and so does each core's half of it (ParameterHalf): the cores never write the same line.
+    private readonly AlignedFloats[] _shardGradients;
+    private readonly AlignedFloats _gradients;
     private readonly float[] _shardLosses = new float[GradientShards];
 
     // The pass's images, read where the caller keeps them: the shard delegates run on other threads and cannot capture a
@@ -171,9 +172,9 @@ public sealed class BatchRunner
         _inputLength = input.Length;
         _classes = classes;
         _batchCapacity = batchCapacity;
-        _shardGradients = new float[GradientShards][];
-        for (var s = 0; s < GradientShards; s++) _shardGradients[s] = new float[parameterCount];
-        _gradients = new float[parameterCount];
+        _shardGradients = new AlignedFloats[GradientShards];
+        for (var s = 0; s < GradientShards; s++) _shardGradients[s] = new AlignedFloats(parameterCount);
+        _gradients = new AlignedFloats(parameterCount);
         _batchLabels = new int[batchCapacity];
         _batchPredictions = new int[batchCapacity];
         _trainShard = TrainShard;
@@ -202,7 +203,7 @@ public sealed class BatchRunner
     }
 
     /// <summary>Gradient of the mean loss from the last <see cref="ComputeGradients"/> call, laid out as the parameters.</summary>
-    public Span<float> Gradients => _gradients;
+    public Span<float> Gradients => _gradients.Span;
 
     /// <summary>The parameters whose gradients half <paramref name="half"/> of a training call sums on its core (0: this
     /// core, 1: the helper's): the first half, cut at a multiple of 16 floats, then the rest.
@@ -387,9 +388,9 @@ public sealed class BatchRunner
     private void SumHalf(int half)
     {
         var (start, length) = ParameterHalf(_gradients.Length, half);
-        var sum = _gradients.AsSpan(start, length);
-        Sum.Add(_shardGradients[0].AsSpan(start, length), _shardGradients[1].AsSpan(start, length), sum);
-        for (var s = 2; s < GradientShards; s++) Sum.Add(sum, _shardGradients[s].AsSpan(start, length), sum);
+        var sum = _gradients.Slice(start, length);
+        Sum.Add(_shardGradients[0].Slice(start, length), _shardGradients[1].Slice(start, length), sum);
+        for (var s = 2; s < GradientShards; s++) Sum.Add(sum, _shardGradients[s].Slice(start, length), sum);
     }
 
     /// <summary>A training pass of a network with batch layers: each forward stage on every image, the next batch
@@ -410,7 +411,7 @@ public sealed class BatchRunner
         {
             _stage = stage;
             RunShards(_backwardStageShard);
-            if (stage > 0) _network.BatchGradients(stage, images, _batchCount, _shardGradients[0]);
+            if (stage > 0) _network.BatchGradients(stage, images, _batchCount, _shardGradients[0].Span);
         }
     }
 
@@ -435,7 +436,7 @@ public sealed class BatchRunner
     private void BackwardStageShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
-        var gradients = _shardGradients[shard];
+        var gradients = _shardGradients[shard].Span;
         for (var slot = from; slot < to; slot++) _network.BackwardStage(_stage, BatchImages(slot), slot, gradients);
         if (_stage == 0 && to > from) _network.AccumulateShardGradients(BatchImages(from, to - from), from, to - from, gradients);
     }
@@ -517,7 +518,7 @@ public sealed class BatchRunner
     private void TrainShard(int shard)
     {
         var (from, to) = ShardSlots(shard);
-        var gradients = _shardGradients[shard];
+        var gradients = _shardGradients[shard].Span;
         UseLayouts(from, to, backward: true);
         StartShard(shard);
         var lossSum = 0f;
@@ -562,17 +563,18 @@ public sealed class BatchRunner
         else
         {
             // The slot holds whatever it held (zeros, or an earlier call's values): its gradient is not kept.
-            _network.BackwardSample(image, from, _shardGradients[shard]);
-            _network.AccumulateShardGradients(image, from, 1, _shardGradients[shard]);
+            _network.BackwardSample(image, from, _shardGradients[shard].Span);
+            _network.AccumulateShardGradients(image, from, 1, _shardGradients[shard].Span);
         }
     }
 
     /// <summary>Before a shard's first images of a pass: on a batch's first pass its gradient and loss start from zero;
     /// later passes add to them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StartShard(int shard)
     {
         if (_passFirst != 0) return;
-        Array.Clear(_shardGradients[shard]);
+        _shardGradients[shard].Span.Clear();
         _shardLosses[shard] = 0f;
     }
 
