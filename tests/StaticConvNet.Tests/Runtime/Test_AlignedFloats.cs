@@ -14,9 +14,9 @@ public sealed class Test_AlignedFloats
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    [InlineData(15)]
     [InlineData(16)]
     [InlineData(17)]
+    [InlineData(31)]
     [InlineData(1001)]
     public void Floats_start_on_a_cache_line_and_are_zero(int length)
     {
