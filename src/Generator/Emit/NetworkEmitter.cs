@@ -111,7 +111,8 @@ internal static class NetworkEmitter
                 : "private readonly float[] _state = InitialState();");
         }
         w.Line("// Every layer's outputs (and their gradients) for every image of a batch: [layer][slot][value]. A training step's");
-        w.Line("// two cores write different slots; on cache lines of their own (AlignedFloats), they write different lines.");
+        w.Line("// two cores write different slots, from a cache line's start (AlignedFloats): where a core's part starts at a");
+        w.Line("// multiple of 16 floats (BatchCapacity a multiple of 16, an even output length) the cores write different lines.");
         w.Line($"private readonly {Names.Kernels}.AlignedFloats _activations = new(ActivationsPerImage * BatchCapacity);");
         w.Line($"private readonly {Names.Kernels}.AlignedFloats _activationGradients = new(ActivationsPerImage * BatchCapacity);");
         if (network.MasksPerImage > 0) w.Line($"private readonly {Names.Kernels}.AlignedFloats _dropoutMasks = new(MasksPerImage * BatchCapacity);");

@@ -29,6 +29,6 @@ internal static class Scratch
     private static Span<float> Get(ref AlignedFloats? buffer, int length)
     {
         if (buffer is null || buffer.Length < length) buffer = new AlignedFloats(Math.Max(length, 1024));
-        return buffer.Span.Slice(0, length);
+        return buffer.Slice(0, length);
     }
 }
