@@ -3,17 +3,28 @@
  * 100 ns at some moments and several hundred at others. Per sample (about a millisecond): that round trip, then both
  * threads' 512-bit FMA throughput at once, then one thread's alone; samples binned by the round trip as
  * CoreDistanceHarness bins training steps. Build and run: gcc -O2 -o core-distance bench/core-distance.c -lpthread
- * && ./core-distance SECONDS. Prints CSV: state,samples,round_trip_ns,one_thread_gflops,both_threads_gflops. */
+ * && ./core-distance SECONDS. Prints CSV: state,samples,round_trip_ns,one_thread_gflops,both_threads_gflops.
+ * ./core-distance --round-trip prints only the round trip now (ns, the median of 101 over about a millisecond), for
+ * cores.sh to say in which state each whole scn run began and ended. */
 #define PROGRAM "core-distance"
 #include "two-threads.h"
+#include <string.h>
 #define ITERS 200000L
 #define MAX_SAMPLES 200000
 static void helper_fma(void) { fma512(ITERS, 1); }
 static double rt[MAX_SAMPLES], both[MAX_SAMPLES], one[MAX_SAMPLES];
+static int by_value(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
 int main(int argc, char **argv) {
-  double seconds = argc > 1 ? atof(argv[1]) : 10;
+  int round_trip_only = argc > 1 && strcmp(argv[1], "--round-trip") == 0;
+  double seconds = argc > 1 && !round_trip_only ? atof(argv[1]) : 10;
   start_on_two_cpus();
   start_helper(helper_fma);
+  if (round_trip_only) {
+    for (int i = 0; i < 101; i++) rt[i] = round_trip_ns();
+    qsort(rt, 101, sizeof rt[0], by_value);
+    printf("%.0f\n", rt[50]);
+    return 0;
+  }
   int n = 0; double end = now() + seconds;
   while (now() < end && n < MAX_SAMPLES) {
     rt[n] = round_trip_ns();

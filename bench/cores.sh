@@ -4,14 +4,16 @@
 #   - the machine's ceiling on one core and on both (../shared/tools/fma-peak, before and after), so the ratio the
 #     hardware allows is quoted beside the ratio training gets;
 #   - scn train MODEL for the four notebook models at batch 16, 64 and 256 on both cores, and at batch 16 on one core
-#     (taskset -c 0, DOTNET_PROCESSOR_COUNT=1), rounds interleaved, the median of three of each;
+#     (taskset -c 0, DOTNET_PROCESSOR_COUNT=1), rounds interleaved, the median of five (batch 16) or three of each;
+#     each run between two readings of the cores' round trip (bench/core-distance.c --round-trip), so that a round's
+#     one-core and two-core runs at batch 16 can be set against each other where the cores were near throughout;
 #   - PyTorch's training rate at the same batch sizes (best of three), when PyTorch is importable;
 #   - what the machine allows a whole two-core run in the same minutes: before each model's runs, bench/lockstep.c's
 #     job of training-step shape (pure FMA halves and a barrier) for 2 s on two threads and 2 s on one;
 #   - one core against two in the same moments (StaticConvNet.Bench --core-distance: interleaved blocks of steps in one
 #     process, binned by the cores' round trip), and the FMA ceiling binned the same way (bench/core-distance.c);
 #   - what moving each model's step data between the two cores costs, binned the same way (bench/line-transfer.c).
-# Usage: bench/cores.sh   (about 9 minutes)
+# Usage: bench/cores.sh   (about 8 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/performance.md
@@ -40,18 +42,24 @@ dotnet bench/StaticConvNet.Bench/bin/Release/net10.0/StaticConvNet.Bench.dll --c
 # Each model's parameter count (the harness's second column), once each: the floats a step exchanges each way.
 if gcc -O2 -o "$work/line-transfer" bench/line-transfer.c -lpthread \
    && "$work/line-transfer" 12 $(tail -n +2 "$work/distance-steps.csv" | cut -d, -f2 | sort -un) >"$work/transfer.csv"; then :; else : >"$work/transfer.csv"; fi
+round_trip() { # the cores' round trip now, ns (empty without the probe: no gcc or no AVX-512)
+  [ -x "$work/core-distance" ] && "$work/core-distance" --round-trip 2>/dev/null || true
+}
 # About 96,000 images a run whatever the batch, evaluation off, so the rate is the training steps'.
 train() { # cores model batch
-  local steps=$((96000 / $3)) prefix=()
+  local steps=$((96000 / $3)) prefix=() before rate
   [ "$1" = 1 ] && prefix=(taskset -c 0 env DOTNET_PROCESSOR_COUNT=1)
-  "${prefix[@]}" dotnet "$scn" train "$2" --batch-size "$3" --steps "$steps" --eval-every 1000000 --out "$work/run" --overwrite \
-    | sed -n 's/.*(\([0-9,]*\) img\/s training).*/\1/p' | tr -d , | sed "s/^/$1,$2,$3,/" >>"$work/scn.csv"
+  before="$(round_trip)"
+  rate="$("${prefix[@]}" dotnet "$scn" train "$2" --batch-size "$3" --steps "$steps" --eval-every 1000000 --out "$work/run" --overwrite \
+    | sed -n 's/.*(\([0-9,]*\) img\/s training).*/\1/p' | tr -d ,)"
+  echo "$1,$2,$3,$rate,$before,$(round_trip)" >>"$work/scn.csv"
 }
-for round in 1 2 3; do
+for round in 1 2 3 4 5; do
   for model in arch1 arch2 arch3 arch4; do
     lockstep "$model"
     train 1 "$model" 16
-    for batch in 16 64 256; do train 2 "$model" "$batch"; done
+    train 2 "$model" 16
+    if [ "$round" -le 3 ]; then for batch in 64 256; do train 2 "$model" "$batch"; done; fi
   done
 done
 "$peak_tool" >>"$work/peak.txt"
@@ -73,10 +81,20 @@ peak = open(os.path.join(work, "peak.txt")).read()
 one = [float(v) for v in re.findall(r"^one core: ([0-9.]+)", peak, re.M)]
 both = [float(v) for v in re.findall(r"^all \d+ cores: ([0-9.]+)", peak, re.M)]
 runs = {}
+near_throughout = {} # (cores, model, batch) -> per run: whether the cores were near when it began and when it ended
 for line in open(os.path.join(work, "scn.csv")):
-    cores, model, batch, rate = line.strip().split(",")
-    runs.setdefault((int(cores), model, int(batch)), []).append(float(rate))
+    cores, model, batch, rate, before, after = line.strip().split(",")
+    key = (int(cores), model, int(batch))
+    runs.setdefault(key, []).append(float(rate))
+    near_throughout.setdefault(key, []).append(bool(before and after) and float(before) < 200 and float(after) < 200)
 rate = {k: statistics.median(v) for k, v in runs.items()}
+# model -> two ÷ one of each round whose one-core and two-core runs at batch 16 (one after the other) were both near
+# throughout, and the number of rounds
+near_pairs = {}
+for model in ["arch1", "arch2", "arch3", "arch4"]:
+    ones, twos = runs[(1, model, 16)], runs[(2, model, 16)]
+    near = [a and b for a, b in zip(near_throughout[(1, model, 16)], near_throughout[(2, model, 16)])]
+    near_pairs[model] = ([t / o for o, t, n in zip(ones, twos, near) if n], len(ones))
 # model -> per round: (two ÷ one threads, the two-thread run's stalls and stalled ms, the one-thread run's stalls)
 lockstep = {}
 two = {} # model -> its last two-thread run, until the one-thread run after it
@@ -98,9 +116,12 @@ version = open(os.path.join(work, "torch.version")).read().strip() if torch else
 lines = [begin, ""]
 lines.append(f"Measured by `bench/cores.sh` on {day}: 2 cores of {cpu}"
              + (f", PyTorch {version} (2 threads)" if version else ", PyTorch not installed") + ". "
-             "`scn train MODEL --batch-size B --steps 96000/B --eval-every 1000000`, the img/s it prints, median of three "
-             "interleaved runs; one core is `taskset -c 0` with `DOTNET_PROCESSOR_COUNT=1`. PyTorch: its full training step at "
-             "the same batch size, best of three.")
+             "`scn train MODEL --batch-size B --steps 96000/B --eval-every 1000000`, the img/s it prints, median of five "
+             "interleaved runs at batch 16 and three at 64 and 256; one core is `taskset -c 0` with `DOTNET_PROCESSOR_COUNT=1`. "
+             "Each run starts and ends with a reading of the cores' round trip (`bench/core-distance.c --round-trip`); "
+             "\"near rounds\" sets each round's one-core run at batch 16 against the two-core run right after it, where "
+             "all four readings were under 200 ns (the median, and how many of the rounds). PyTorch: its full training "
+             "step at the same batch size, best of three.")
 lines.append("")
 lines.append(f"The ceiling: one core {one[0]:.0f} and {one[-1]:.0f} GFLOP/s, both cores {both[0]:.0f} and {both[-1]:.0f} "
              f"(fma-peak before and after): the hardware gives the second core {both[0] / one[0]:.2f}x and {both[-1] / one[-1]:.2f}x.")
@@ -108,13 +129,13 @@ lines.append("")
 if lockstep:
     lines.append("The machine's allowance for a whole two-core run, measured beside each model's runs (`bench/lockstep.c`: "
                  "a job of a training step's shape, two halves of 512-bit FMA work of about 150 µs and a barrier, for 2 s "
-                 "on two threads, then on one thread doing both halves; three times per model, one per round; a stall is "
+                 "on two threads, then on one thread doing both halves; once per model and round; a stall is "
                  "a gap of over 20 ms between two steps, a virtual CPU stopped by the host while the other waits at the "
                  f"barrier, as a step's caller waits at its join). In this run: {stalls_two} stalls on two threads, "
                  f"{stalls_one} on one.")
     lines.append("")
-lines.append("| model | one core, batch 16 | both cores, batch 16 | both ÷ one | lockstep job beside it | batch 64 | batch 256 | PyTorch 16 / 64 / 256 | vs PyTorch 16 / 64 / 256 |")
-lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+lines.append("| model | one core, batch 16 | both cores, batch 16 | both ÷ one | both ÷ one, near rounds | lockstep job beside it | batch 64 | batch 256 | PyTorch 16 / 64 / 256 | vs PyTorch 16 / 64 / 256 |")
+lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for model in ["arch1", "arch2", "arch3", "arch4"]:
     r1, r16, r64, r256 = rate[(1, model, 16)], rate[(2, model, 16)], rate[(2, model, 64)], rate[(2, model, 256)]
     t = [torch.get((model, b)) for b in (16, 64, 256)]
@@ -123,7 +144,9 @@ for model in ["arch1", "arch2", "arch3", "arch4"]:
     beside = lockstep.get(model, [])
     allowance = (" / ".join(f"{r[0]:.2f}x" for r in beside)
                  + f" ({sum(r[1] for r in beside)} stalls, {sum(r[2] for r in beside):,.0f} ms)") if beside else "–"
-    lines.append(f"| {model} | {r1:,.0f} | {r16:,.0f} | {r16 / r1:.2f}x | {allowance} | {r64:,.0f} | {r256:,.0f} | {theirs} | {ratio} |")
+    pairs, rounds = near_pairs[model]
+    near = f"{statistics.median(pairs):.2f}x ({len(pairs)} of {rounds})" if pairs else f"– (0 of {rounds})"
+    lines.append(f"| {model} | {r1:,.0f} | {r16:,.0f} | {r16 / r1:.2f}x | {near} | {allowance} | {r64:,.0f} | {r256:,.0f} | {theirs} | {ratio} |")
 lines.append("")
 lines.append("**One core against two in the same moments** (`StaticConvNet.Bench --core-distance`): per model, for 8 s, ten "
              "training steps at batch 16 on both cores and ten on one, in alternating order, each pair after measuring a "
