@@ -4,8 +4,8 @@
  * threads' 512-bit FMA throughput at once, then one thread's alone; samples binned by the round trip as
  * CoreDistanceHarness bins training steps. Build and run: gcc -O2 -o core-distance bench/core-distance.c -lpthread
  * && ./core-distance SECONDS. Prints CSV: state,samples,round_trip_ns,one_thread_gflops,both_threads_gflops.
- * ./core-distance --round-trip prints only the round trip now (ns, the median of 101 over about a millisecond), for
- * cores.sh to say in which state each whole scn run began and ended. */
+ * ./core-distance --round-trip prints only the state the cores are in now (near, far or between, by the median of
+ * 101 round trips over about a millisecond), for cores.sh to say in which state each whole scn run began and ended. */
 #define PROGRAM "core-distance"
 #include "two-threads.h"
 #include <string.h>
@@ -13,7 +13,6 @@
 #define MAX_SAMPLES 200000
 static void helper_fma(void) { fma512(ITERS, 1); }
 static double rt[MAX_SAMPLES], both[MAX_SAMPLES], one[MAX_SAMPLES];
-static int by_value(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
 int main(int argc, char **argv) {
   int round_trip_only = argc > 1 && strcmp(argv[1], "--round-trip") == 0;
   double seconds = argc > 1 && !round_trip_only ? atof(argv[1]) : 10;
@@ -21,8 +20,8 @@ int main(int argc, char **argv) {
   start_helper(helper_fma);
   if (round_trip_only) {
     for (int i = 0; i < 101; i++) rt[i] = round_trip_ns();
-    qsort(rt, 101, sizeof rt[0], by_value);
-    printf("%.0f\n", rt[50]);
+    qsort(rt, 101, sizeof rt[0], ascending);
+    printf("%s\n", rt[50] < NEAR_NS ? "near" : rt[50] > FAR_NS ? "far" : "between");
     return 0;
   }
   int n = 0; double end = now() + seconds;

@@ -42,7 +42,7 @@ dotnet bench/StaticConvNet.Bench/bin/Release/net10.0/StaticConvNet.Bench.dll --c
 # Each model's parameter count (the harness's second column), once each: the floats a step exchanges each way.
 if gcc -O2 -o "$work/line-transfer" bench/line-transfer.c -lpthread \
    && "$work/line-transfer" 12 $(tail -n +2 "$work/distance-steps.csv" | cut -d, -f2 | sort -un) >"$work/transfer.csv"; then :; else : >"$work/transfer.csv"; fi
-round_trip() { # the cores' round trip now, ns (empty without the probe: no gcc or no AVX-512)
+round_trip() { # near, far or between: the cores' state now (empty without the probe: no gcc or no AVX-512)
   [ -x "$work/core-distance" ] && "$work/core-distance" --round-trip 2>/dev/null || true
 }
 # About 96,000 images a run whatever the batch, evaluation off, so the rate is the training steps'.
@@ -86,7 +86,7 @@ for line in open(os.path.join(work, "scn.csv")):
     cores, model, batch, rate, before, after = line.strip().split(",")
     key = (int(cores), model, int(batch))
     runs.setdefault(key, []).append(float(rate))
-    near_throughout.setdefault(key, []).append(bool(before and after) and float(before) < 200 and float(after) < 200)
+    near_throughout.setdefault(key, []).append(before == after == "near")
 rate = {k: statistics.median(v) for k, v in runs.items()}
 # model -> two ÷ one of each round whose one-core and two-core runs at batch 16 (one after the other) were both near
 # throughout, and the number of rounds
@@ -118,9 +118,9 @@ lines.append(f"Measured by `bench/cores.sh` on {day}: 2 cores of {cpu}"
              + (f", PyTorch {version} (2 threads)" if version else ", PyTorch not installed") + ". "
              "`scn train MODEL --batch-size B --steps 96000/B --eval-every 1000000`, the img/s it prints, median of five "
              "interleaved runs at batch 16 and three at 64 and 256; one core is `taskset -c 0` with `DOTNET_PROCESSOR_COUNT=1`. "
-             "Each run starts and ends with a reading of the cores' round trip (`bench/core-distance.c --round-trip`); "
+             "Each run starts and ends with a reading of the cores' state, by their round trip (`bench/core-distance.c --round-trip`); "
              "\"near rounds\" sets each round's one-core run at batch 16 against the two-core run right after it, where "
-             "all four readings were under 200 ns (the median, and how many of the rounds). PyTorch: its full training "
+             "all four readings were near (the median, and how many of the rounds). PyTorch: its full training "
              "step at the same batch size, best of three.")
 lines.append("")
 lines.append(f"The ceiling: one core {one[0]:.0f} and {one[-1]:.0f} GFLOP/s, both cores {both[0]:.0f} and {both[-1]:.0f} "

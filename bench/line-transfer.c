@@ -30,7 +30,6 @@ __attribute__((target("avx512f"))) static void read_lines(void) {
 static void helper_write(void) { double t = now(); write_lines(2.0f); helper_seconds = now() - t; }
 #define MAX_SIZES 8
 static double round_trips[MAX_SAMPLES], *pulls[MAX_SIZES], *rewrites[MAX_SIZES], *local_writes[MAX_SIZES];
-static int ascending(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
 /* The median of the samples of `values` whose round trip is in the state, sorted in `room`; 0 samples gives 0. */
 static double median_in_state(const double *values, int n, int far, double *room, int *count) {
   int k = 0;

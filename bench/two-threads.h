@@ -17,6 +17,8 @@
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+/* qsort's order for doubles, smallest first. */
+__attribute__((unused)) static int ascending(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
 static volatile float sinks[2][16]; /* one per thread, lines apart */
 /* iters × CHAINS 512-bit FMAs, 32 flops each. */
 __attribute__((target("avx512f"), unused)) static void fma512(long iters, int thread) {
