@@ -154,22 +154,25 @@ lines.append("**One core against two in the same moments** (`StaticConvNet.Bench
              "all blocks and over those where the cores were near (round trip under 200 ns) or far (over 300 ns); a state "
              "seen in under 20 blocks shows only its count. Just "
              "before, `bench/core-distance.c` binned 512-bit FMA throughput the same way for 10 s (means per sample), so "
-             "each state's ceiling stands beside it (a state seen in under 1,000 samples shows only its count).")
+             "each state's ceiling stands beside it (a state seen in under 1,000 samples shows only its count). The last "
+             "column is the share of the two-core steps' half-updates that went through a copy (`HalfUpdate`: each core "
+             "writes its half of the parameters in place or through a copy, whichever it has timed faster lately; the "
+             "slower way is tried once in 32).")
 lines.append("")
-lines.append("| model | the cores were | blocks | round trip | both cores, µs/step | one core, µs/step | both ÷ one |")
-lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+lines.append("| model | the cores were | blocks | round trip | both cores, µs/step | one core, µs/step | both ÷ one | updates through the copy |")
+lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 steps = {} # (model, state) -> two-core µs a step, where the state had enough blocks to say (a few far blocks are often a moment's noise)
 parameter_counts = {} # model -> its parameter count, in the harness's order
 for line in open(os.path.join(work, "distance-steps.csv")).read().splitlines()[1:]:
-    model, parameters, state, blocks, rt_ns, two, one_core = line.split(",")
+    model, parameters, state, blocks, rt_ns, two, one_core, copied = line.split(",")
     parameter_counts[model] = int(parameters)
     enough = int(blocks.split("/")[0]) >= 20
     if two and enough: steps[(model, state)] = float(two)
     # As for the FMA ceiling below: a few blocks in a state are a moment's noise, not a placement; their count only.
     if not two or not enough:
-        lines.append(f"| {model} | {state} | {blocks} | – | – | – | – |")
+        lines.append(f"| {model} | {state} | {blocks} | – | – | – | – | – |")
         continue
-    lines.append(f"| {model} | {state} | {blocks} | {float(rt_ns):,.0f} ns | {float(two):.1f} | {float(one_core):.1f} | {float(one_core) / float(two):.2f}x |")
+    lines.append(f"| {model} | {state} | {blocks} | {float(rt_ns):,.0f} ns | {float(two):.1f} | {float(one_core):.1f} | {float(one_core) / float(two):.2f}x | {float(copied):.0%} |")
 fma = open(os.path.join(work, "distance-fma.csv")).read().splitlines()[1:]
 if fma:
     lines.append("")

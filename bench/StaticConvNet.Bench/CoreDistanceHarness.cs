@@ -10,7 +10,8 @@ namespace StaticConvNet.Bench;
 /// Per model, in one process: pairs of blocks, ten batch-16 training steps (as <see cref="Trainer"/> runs them) on
 /// both cores and ten on one core (run inside a <see cref="CoreTeam"/> half, where the step's own team runs both its
 /// halves on the calling thread), in alternating order, with the round trip measured just before each pair. Each pair is binned by that round trip, so the two-core
-/// and one-core figures of a bin were taken in the same state of the machine.
+/// and one-core figures of a bin were taken in the same state of the machine. The last column is the share of the
+/// two-core blocks' half-updates that went through <see cref="HalfUpdate"/>'s copy (the way it times faster).
 /// Usage: StaticConvNet.Bench --core-distance</summary>
 internal static class CoreDistanceHarness
 {
@@ -30,13 +31,13 @@ internal static class CoreDistanceHarness
         }
         var (train, _) = BundledData.Load();
         var flags = new FlagRoundTrip();
-        Console.WriteLine("model,parameters,state,blocks,round_trip_ns,two_cores_us,one_core_us");
+        Console.WriteLine("model,parameters,state,blocks,round_trip_ns,two_cores_us,one_core_us,through_copy");
         foreach (var model in new[] { "arch1", "arch2", "arch3", "arch4" })
         {
             var step = new SteppedNetwork(model, train);
             for (var i = 0; i < 300; i++) step.Run(); // past tiered compilation
             CoreTeam.Run(half => { if (half == 0) for (var i = 0; i < 300; i++) step.Run(); });
-            var blocks = new List<(double RoundTrip, double TwoCores, double OneCore)>();
+            var blocks = new List<(double RoundTrip, double TwoCores, double OneCore, double ThroughCopy)>();
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed.TotalSeconds < 8)
             {
@@ -46,9 +47,11 @@ internal static class CoreDistanceHarness
                 double oneCore = 0;
                 var roundTrip = RoundTripNanoseconds(flags);
                 if (oneCoreFirst) CoreTeam.Run(half => { if (half == 0) oneCore = MicrosecondsPerStep(step.Run); });
+                var copied = step.ThroughCopyUpdates;
                 var twoCores = MicrosecondsPerStep(step.Run);
+                copied = step.ThroughCopyUpdates - copied;
                 if (!oneCoreFirst) CoreTeam.Run(half => { if (half == 0) oneCore = MicrosecondsPerStep(step.Run); });
-                blocks.Add((roundTrip, twoCores, oneCore));
+                blocks.Add((roundTrip, twoCores, oneCore, copied / (2.0 * StepsPerBlock)));
             }
             foreach (var (state, inState) in new (string, Func<double, bool>)[]
                      { ("all", _ => true), ("near", rt => rt < NearNanoseconds), ("far", rt => rt > FarNanoseconds) })
@@ -56,11 +59,11 @@ internal static class CoreDistanceHarness
                 var bin = blocks.Where(b => inState(b.RoundTrip)).ToList();
                 if (bin.Count == 0)
                 {
-                    Console.WriteLine($"{model},{step.ParameterCount},{state},0/{blocks.Count},,,");
+                    Console.WriteLine($"{model},{step.ParameterCount},{state},0/{blocks.Count},,,,");
                     continue;
                 }
                 Console.WriteLine($"{model},{step.ParameterCount},{state},{bin.Count}/{blocks.Count},{Median(bin.Select(b => b.RoundTrip)):F0},"
-                    + $"{Median(bin.Select(b => b.TwoCores)):F1},{Median(bin.Select(b => b.OneCore)):F1}");
+                    + $"{Median(bin.Select(b => b.TwoCores)):F1},{Median(bin.Select(b => b.OneCore)):F1},{bin.Average(b => b.ThroughCopy):F3}");
             }
         }
         return 0;
@@ -115,6 +118,9 @@ internal static class CoreDistanceHarness
 
         /// <summary>How many floats a step's two cores exchange each way, about: the shard gradients' and the parameters' halves.</summary>
         public int ParameterCount { get; }
+
+        /// <summary>How many half-updates so far went through the copy.</summary>
+        public long ThroughCopyUpdates => _device.ThroughCopyUpdates;
 
         public void Run()
         {

@@ -57,6 +57,9 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
         _halves[half].Apply(_optimizer!, network.Parameters.Slice(start, length), network.Gradients.Slice(start, length), start);
     }
 
+    /// <summary>How many half-updates so far went through <see cref="HalfUpdate"/>'s copy (for the core-distance harness).</summary>
+    internal long ThroughCopyUpdates => _halves[0].ThroughCopyUpdates + _halves[1].ThroughCopyUpdates;
+
     public void Synchronise(IConvNet host, Optimizer optimizer) { } // already in place
 
     public float Evaluate(Dataset data) => Evaluation.Accuracy(network, data);
