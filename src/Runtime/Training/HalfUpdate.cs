@@ -12,19 +12,21 @@ namespace StaticConvNet;
 /// <para>Why two ways: both cores read every parameter during a step, so when one core then rewrites its half, every
 /// line it writes is one the other core holds, and each store waits for that copy to be taken away. With the host's two
 /// virtual CPUs near each other (a round trip of about 100 ns) that costs little; far apart (about 550 ns) arch1's half
-/// took 15 µs against 3.5 near. The same lines written by a block copy (on x64 Linux, .NET hands copies of 2 KB and
-/// more to the C library, whose copy uses the processor's string instructions for sizes like these) took 8.5 µs far:
-/// those claim whole lines without waiting on each store. Near, the extra copying cost 2.5–3 µs (measured on a two-core
-/// Zen 5 VM, the two ways alternating in one process). Which is faster depends on where the host puts the cores, which
-/// changes every few minutes, and on the machine and its C library, so it is measured, not assumed.</para>
+/// took 15 µs against 3.5 near. The same lines written by a block copy took 8.5 µs far: on x64 Linux .NET hands copies
+/// of 2 KB and more to glibc's memmove, which copies these sizes with the processor's string instructions (from 2,112
+/// bytes on the Zen 5 measured, which has fast short `rep movsb`), and those claim whole lines without waiting on each
+/// store. A vector loop copying the same chunks was about as slow as the update in place (5.6–12.7 µs a step slower
+/// than memmove, far). Near, the extra copying cost 2.5–3 µs (measured on a two-core Zen 5 VM, the two ways
+/// alternating in one process). Which is faster depends on where the host puts the cores, which changes every few
+/// minutes, and on the machine and its C library (.NET on ARM64 copies with its own loop), so it is measured, not
+/// assumed.</para>
 /// <para>Each half's object is written at every update by the core that runs it, at the same moment as the other
 /// half's: what it writes sits between paddings of a cache line, so the two never share one.</para>
 /// </remarks>
 internal sealed class HalfUpdate
 {
-    /// <summary>16 KB: within the first-level cache of every x64 core, and above the size from which glibc's copy
-    /// switches to string instructions with AVX-512 (8 KB). Chunks of 4 KB, copied with vector stores, gained about
-    /// half as much far.</summary>
+    /// <summary>16 KB: within the first-level cache of every x64 core, and well above the size from which glibc's copy
+    /// uses string instructions. Chunks of 4 KB gained about half as much far.</summary>
     private const int ChunkFloats = 4096;
 
     private readonly AlignedFloats _chunk = new(ChunkFloats);
