@@ -9,16 +9,6 @@ namespace StaticConvNet.Tests.Training;
 /// change.</summary>
 public class Test_HalfUpdate
 {
-    public static TheoryData<string> Rules => ["sgd", "momentum", "adam", "adamw"];
-
-    private static Optimizer Make(string rule, int count) => rule switch
-    {
-        "sgd" => new SgdOptimizer(count),
-        "momentum" => new SgdOptimizer(count, momentum: 0.9f),
-        "adam" => new AdamOptimizer(count),
-        _ => new AdamOptimizer(count, weightDecay: 0.01),
-    };
-
     private static float[] State(Optimizer optimizer) => optimizer switch
     {
         SgdOptimizer sgd => sgd.Velocity,
@@ -27,14 +17,14 @@ public class Test_HalfUpdate
     };
 
     [Theory]
-    [MemberData(nameof(Rules))]
+    [MemberData(nameof(Test_OptimizerSlices.Rules), MemberType = typeof(Test_OptimizerSlices))]
     public void Through_the_copy_is_the_update_in_place_bit_for_bit(string rule)
     {
         // A half of 10,001 parameters from 37 on: two whole 4,096-float chunks and a part, none a multiple of a vector.
         const int count = 10_100, offset = 37, length = 10_001;
         var inPlace = ReferenceNets.Random(count, 1, 1f);
         var throughCopy = (float[])inPlace.Clone();
-        var (one, two) = (Make(rule, count), Make(rule, count));
+        var (one, two) = (Test_OptimizerSlices.Make(rule, count), Test_OptimizerSlices.Make(rule, count));
         var (direct, copied) = (new HalfUpdate(throughCopy: false), new HalfUpdate(throughCopy: true));
         for (var step = 0; step < 3; step++)
         {

@@ -10,7 +10,7 @@ public class Test_OptimizerSlices
 {
     public static TheoryData<string> Rules => ["sgd", "momentum", "adam", "adamw"];
 
-    private static Optimizer Make(string rule, int count) => rule switch
+    internal static Optimizer Make(string rule, int count) => rule switch
     {
         "sgd" => new SgdOptimizer(count),
         "momentum" => new SgdOptimizer(count, momentum: 0.9f),
