@@ -15,7 +15,7 @@ internal struct FasterOfTwo
     // Running estimates of each way's time, in Stopwatch ticks: the second run, then a quarter of the way towards each
     // new one, taken as at most twice the estimate. So one slow run (an interrupt) moves an estimate by a quarter at
     // most, and a lasting change of speed shows in a few runs.
-    private long _first, _second;
+    private double _first, _second;
     private int _firstRuns, _secondRuns;
     private long _calls;
 
@@ -36,6 +36,7 @@ internal struct FasterOfTwo
         ref var estimate = ref second ? ref _second : ref _first;
         runs++;
         if (runs == 1) return;
-        estimate = runs == 2 ? ticks : estimate + (Math.Min(ticks, 2 * estimate) - estimate) / 4;
+        // In doubles, with at least a tick's room: an estimate of 0 (a clock coarser than the work) must still grow.
+        estimate = runs == 2 ? ticks : estimate + (Math.Min(ticks, 2 * Math.Max(estimate, 1)) - estimate) / 4;
     }
 }

@@ -96,6 +96,15 @@ public class Test_HalfUpdate
     }
 
     [Fact]
+    public void An_estimate_of_zero_ticks_can_still_grow()
+    {
+        // A clock coarser than the work reads 0 at first; then the first way slows to 100 ticks, the second takes 50.
+        var choice = new FasterOfTwo();
+        Run(ref choice, 4, _ => 0);
+        Run(ref choice, 20 * FasterOfTwo.ProbeEvery, chose => chose ? 50 : 100).ShouldBeGreaterThan(15 * FasterOfTwo.ProbeEvery);
+    }
+
+    [Fact]
     public void One_slow_run_of_the_chosen_way_does_not_cost_it_the_choice()
     {
         var choice = new FasterOfTwo();
