@@ -157,22 +157,26 @@ lines.append("**One core against two in the same moments** (`StaticConvNet.Bench
              "each state's ceiling stands beside it (a state seen in under 1,000 samples shows only its count). The last "
              "column is the share of the two-core steps' half-updates that went through a copy (`HalfUpdate`: each core "
              "writes its half of the parameters in place or through a copy, whichever it has timed faster lately; the "
-             "slower way is tried once in 32).")
+             "slower way is tried once in 32). After each pair a third block has each core step a network of its own "
+             "on one core, at once: the last column is twice one core's rate over that (its two threads' mean), what "
+             "two cores give two independent networks at that moment, the most the machine offers a step that shares "
+             "nothing.")
 lines.append("")
-lines.append("| model | the cores were | blocks | round trip | both cores, µs/step | one core, µs/step | both ÷ one | updates through the copy |")
-lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+lines.append("| model | the cores were | blocks | round trip | both cores, µs/step | one core, µs/step | both ÷ one | updates through the copy | a network per core, ÷ one |")
+lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 steps = {} # (model, state) -> two-core µs a step, where the state had enough blocks to say (a few far blocks are often a moment's noise)
 parameter_counts = {} # model -> its parameter count, in the harness's order
 for line in open(os.path.join(work, "distance-steps.csv")).read().splitlines()[1:]:
-    model, parameters, state, blocks, rt_ns, two, one_core, copied = line.split(",")
+    model, parameters, state, blocks, rt_ns, two, one_core, copied, independent = line.split(",")
     parameter_counts[model] = int(parameters)
     enough = int(blocks.split("/")[0]) >= 20
     if two and enough: steps[(model, state)] = float(two)
     # As for the FMA ceiling below: a few blocks in a state are a moment's noise, not a placement; their count only.
     if not two or not enough:
-        lines.append(f"| {model} | {state} | {blocks} | – | – | – | – | – |")
+        lines.append(f"| {model} | {state} | {blocks} | – | – | – | – | – | – |")
         continue
-    lines.append(f"| {model} | {state} | {blocks} | {float(rt_ns):,.0f} ns | {float(two):.1f} | {float(one_core):.1f} | {float(one_core) / float(two):.2f}x | {float(copied):.0%} |")
+    lines.append(f"| {model} | {state} | {blocks} | {float(rt_ns):,.0f} ns | {float(two):.1f} | {float(one_core):.1f} | {float(one_core) / float(two):.2f}x "
+                 f"| {float(copied):.0%} | {2 * float(one_core) / float(independent):.2f}x |")
 fma = open(os.path.join(work, "distance-fma.csv")).read().splitlines()[1:]
 if fma:
     lines.append("")
