@@ -26,6 +26,10 @@ internal static class Cpu
     public static string ShardOutputGradients(ResolvedLayer l)
         => $"_activationGradients.Slice({l.Pascal}ImageOffset * BatchCapacity + first * {l.Pascal}OutputLength, count * {l.Pascal}OutputLength)";
 
+    /// <summary>A layer's output gradients for the batch's images in slots 0 … <c>count</c> − 1, image after image.</summary>
+    public static string BatchOutputGradients(ResolvedLayer l)
+        => $"_activationGradients.Slice({l.Pascal}ImageOffset * BatchCapacity, count * {l.Pascal}OutputLength)";
+
     public static string OutputGradient(ResolvedLayer l) => $"{l.Pascal}OutputGradient(slot)";
 
     /// <summary>Which copy of the per-call layouts (a convolution's Winograd kernels, its flipped weights) the slot's

@@ -16,14 +16,14 @@ internal static class GeneratedMembers
         "DropoutRate", "DropoutStep", "Description", "InitializeParameters", "Forward", "Predict", "PredictBatch",
         "ComputeGradients", "TrainingLogits", "ComputeLoss", "LayerDescription", "Classify", "ClassifyLogits",
         "ClassNames", "BakedParameters", "CreateGpuNetwork", "GpuLaunches", "InError", "StateCount", "State", "BakedState",
-        "InitialState",
+        "InitialState", "GradientHalf", "WholeBatchWeightRows",
     ];
 
     /// <summary>Those of <see cref="Network"/> that are methods: a user's overload of one is no clash.</summary>
     public static readonly string[] NetworkMethods =
     [
         "Forward", "Predict", "PredictBatch", "ComputeGradients", "TrainingLogits", "ComputeLoss", "InitializeParameters",
-        "Classify", "ClassifyLogits", "CreateGpuNetwork",
+        "Classify", "ClassifyLogits", "CreateGpuNetwork", "GradientHalf",
     ];
 
     /// <summary>What every layer's members are named after its PascalCase name: <c>Conv1</c> + one of these. A kind

@@ -233,6 +233,7 @@ internal static class NetworkEmitter
         }
         w.Close();
         w.Line();
+        EmitWholeBatchWeights(w, network);
         // One layer at a time, for profiling: the same calls as the passes above.
         EmitLayerSwitch(w, network, $"ForwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, bool training)",
             layer => layer.IsFused ? $"break; // runs inside {Naming.ToPascal(layer.FusedInto)}Forward" : $"{layer.Spec.ForwardCall(layer)} break;");
@@ -249,6 +250,33 @@ internal static class NetworkEmitter
     /// statistics BatchRunner takes over every image between stages; backward, stage s ends by adding the other readers'
     /// parts into that layer's output gradient, and stage s − 1 starts with its backward pass, after its batch sums.
     /// Only for networks with such layers: without them ISamplePasses's defaults run the whole passes as one stage.</summary>
+    /// <summary>The weights whose gradients a one-pass batch computes after both shards' passes, half on each core
+    /// (BatchRunner), and the method that does it; nothing where no layer has such weights.</summary>
+    private static void EmitWholeBatchWeights(CodeWriter w, ResolvedNetwork network)
+    {
+        var layers = network.Layers.Where(l => l.NeedsBackward && l.Spec.WholeBatchWeightRows(l) is not null).ToList();
+        if (layers.Count == 0) return;
+        w.Line("// Weights whose gradients a batch of one pass computes after both shards' passes, from every image's values at");
+        w.Line("// once, half of each layer's rows on each core (BatchRunner), rather than in each shard's buffer.");
+        w.Line($"private static readonly {Names.Runtime}.WeightRows[] WholeBatchWeightRows =");
+        w.Line("[");
+        foreach (var layer in layers)
+        {
+            var (rows, rowLength) = layer.Spec.WholeBatchWeightRows(layer)!.Value;
+            w.Line($"    new({layer.Pascal}WeightsOffset, Rows: {Int(rows)}, RowLength: {Int(rowLength)}),");
+        }
+        w.Line("];");
+        w.Line();
+        w.Line($"global::System.ReadOnlySpan<{Names.Runtime}.WeightRows> {Names.Runtime}.ISamplePasses.WholeBatchWeights => WholeBatchWeightRows;");
+        w.Line();
+        w.Line(Names.Optimised);
+        w.Open($"void {Names.Runtime}.ISamplePasses.WholeBatchWeightGradients({Names.ReadOnlySpan} images, int split, int count, int half, {Names.Span} gradients)");
+        foreach (var layer in layers) layer.Spec.EmitWholeBatchGradients(w, layer);
+        w.Close();
+        w.Line();
+
+    }
+
     private static void EmitStages(CodeWriter w, ResolvedNetwork network)
     {
         var batchLayers = network.BatchLayers;
@@ -327,6 +355,9 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>Gradient of the mean loss from the last ComputeGradients call, laid out as Parameters.</summary>");
         w.Line($"public {Names.Span} Gradients => Runner.Gradients;");
+        w.Line();
+        w.Line("/// <summary>The gradients core half (0 or 1) summed in the last ComputeGradients call: the parameters it updates.</summary>");
+        w.Line($"public global::System.ReadOnlySpan<{Names.Runtime}.ParameterRange> GradientHalf(int half) => Runner.GradientHalf(half);");
         w.Line();
         w.Line("public ulong DropoutSeed { get => Runner.DropoutSeed; set => Runner.DropoutSeed = value; }");
         w.Line();

@@ -36,6 +36,7 @@ internal static class SurfaceEmitter
         w.Line($"public {Names.Span} Parameters => throw InError();");
         w.Line($"public {Names.Span} State => throw InError();");
         w.Line($"public {Names.Span} Gradients => throw InError();");
+        w.Line($"public global::System.ReadOnlySpan<{Names.Runtime}.ParameterRange> GradientHalf(int half) => throw InError();");
         w.Line("public ulong DropoutSeed { get => throw InError(); set => throw InError(); }");
         w.Line("public float? DropoutRate { get => throw InError(); set => throw InError(); }");
         w.Line("public ulong DropoutStep { get => throw InError(); set => throw InError(); }");

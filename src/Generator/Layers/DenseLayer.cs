@@ -60,6 +60,11 @@ internal sealed record DenseLayer(string Name, int Units, float WeightStd, float
     public override void EmitShardGradients(CodeWriter w, ResolvedLayer l)
         => w.Line($"{Names.Kernels}.Dense.WeightGradient({Cpu.ShardInputsOf(l)}, {Cpu.ShardOutputGradients(l)}, count, {Cpu.WeightGradients(l)});");
 
+    public override (int Rows, int RowLength)? WholeBatchWeightRows(ResolvedLayer l) => ((int)l.Input.Length, Units);
+
+    public override void EmitWholeBatchGradients(CodeWriter w, ResolvedLayer l)
+        => w.Line($"{Names.Kernels}.Dense.WeightGradientOfShards({Cpu.BatchInputsOf(l)}, {Cpu.BatchOutputGradients(l)}, split, count, half, {Cpu.WeightGradients(l)});");
+
     // ---- GPU ----
 
     public override void EmitGpuConstants(CodeWriter w, ResolvedLayer l)

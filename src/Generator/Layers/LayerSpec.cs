@@ -97,6 +97,17 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
     /// are in scope).</summary>
     public virtual void EmitShardGradients(CodeWriter w, ResolvedLayer l) { }
 
+    /// <summary>Where <see cref="EmitShardGradients"/> writes the gradient of the layer's whole weight array, which a
+    /// batch run in one pass computes instead after both shards' passes (<see cref="EmitWholeBatchGradients"/>): that
+    /// array's rows, which the two cores share out. Null for other layers.</summary>
+    public virtual (int Rows, int RowLength)? WholeBatchWeightRows(ResolvedLayer l) => null;
+
+    /// <summary>Statements that write (not add) half <c>half</c> of the weights' gradient for the whole batch, slots 0 …
+    /// <c>count</c> − 1 cut into shards at <c>split</c>, with the bits of <see cref="EmitShardGradients"/> run on each
+    /// shard into zeros and the two added (<c>images</c>, <c>split</c>, <c>count</c>, <c>half</c> and <c>gradients</c>
+    /// are in scope).</summary>
+    public virtual void EmitWholeBatchGradients(CodeWriter w, ResolvedLayer l) { }
+
     public abstract void EmitForward(CodeWriter w, ResolvedLayer l);
 
     public abstract void EmitBackward(CodeWriter w, ResolvedLayer l);

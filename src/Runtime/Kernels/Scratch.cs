@@ -14,6 +14,7 @@ internal static class Scratch
     [ThreadStatic] private static AlignedFloats? _winograd;
     [ThreadStatic] private static AlignedFloats? _winogradRows;
     [ThreadStatic] private static AlignedFloats? _zeros;
+    [ThreadStatic] private static AlignedFloats? _secondShard;
 
     public static Span<float> Padded(int length) => Get(ref _padded, length);
     public static Span<float> Gradient(int length) => Get(ref _gradient, length);
@@ -21,6 +22,8 @@ internal static class Scratch
     public static Span<float> Normalisation(int length) => Get(ref _normalisation, length);
     public static Span<float> Winograd(int length) => Get(ref _winograd, length);
     public static Span<float> WinogradRows(int length) => Get(ref _winogradRows, length);
+
+    public static Span<float> SecondShard(int length) => Get(ref _secondShard, length);
 
     /// <summary>Zeros to read in place of padding. Never written: a fresh buffer is zero.</summary>
     public static ReadOnlySpan<float> Zeros(int length) => Get(ref _zeros, length);

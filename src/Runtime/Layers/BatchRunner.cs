@@ -39,6 +39,18 @@ public interface ISamplePasses
     /// parameter gradients that are cheaper summed over several images at once (dense weights).</summary>
     void AccumulateShardGradients(ReadOnlySpan<float> images, int first, int count, Span<float> gradients);
 
+    /// <summary>The weights whose gradients <see cref="AccumulateShardGradients"/> writes, as whole arrays of rows, in
+    /// order (dense layers' weights). A training batch that runs in one pass leaves them out of the shards' buffers and
+    /// has <see cref="WholeBatchWeightGradients"/> compute them instead, after both shards' passes. None by default.</summary>
+    ReadOnlySpan<WeightRows> WholeBatchWeights => [];
+
+    /// <summary>After both shards' passes over batch slots 0 … <paramref name="count"/> − 1 (whose images are
+    /// <paramref name="images"/>), the first shard holding slots 0 … <paramref name="split"/> − 1: the gradients of half
+    /// <paramref name="half"/> (0 or 1) of each <see cref="WholeBatchWeights"/> layer's rows (<see cref="WeightRows.Half"/>),
+    /// WRITTEN into <paramref name="gradients"/> with the bits of <see cref="AccumulateShardGradients"/> run on each shard
+    /// into zeros and the two added. The two halves run at once, one on each core. Nothing by default.</summary>
+    void WholeBatchWeightGradients(ReadOnlySpan<float> images, int split, int count, int half, Span<float> gradients) { }
+
     /// <summary>Layer <paramref name="layer"/>'s forward pass alone, as <see cref="ForwardSample"/> runs it (it reads the
     /// previous layer's output in the slot), except that a BatchNorm folded into its convolution at inference runs on
     /// its own here: for profiling one layer.</summary>
@@ -112,6 +124,14 @@ public sealed class BatchRunner
     // cache line, and so does each core's half of it (ParameterHalf): the cores never write the same line.
     private readonly AlignedFloats[] _shardGradients;
     private readonly AlignedFloats _gradients;
+
+    // Which gradients each core sums and updates (GradientHalves). In a batch of one pass the network's
+    // WholeBatchWeights are not in the shards' buffers: the two cores compute their gradients after the passes, each
+    // half of every such layer's rows from both shards' values (SumHalf). Summed per shard and then added, arch1's
+    // 50,176 dense weights cost each core a clear of them, a pass over them per shard and, in the sum, a read of the
+    // other shard's partial sums (100 KB) from the other core's cache.
+    private readonly GradientHalves _halves;
+    private bool _wholeBatchWeights; // this call's batch runs in one pass and the network has such weights
     private readonly float[] _shardLosses = new float[GradientShards];
 
     // The pass's images, read where the caller keeps them: the shard delegates run on other threads and cannot capture a
@@ -175,6 +195,7 @@ public sealed class BatchRunner
         _shardGradients = new AlignedFloats[GradientShards];
         for (var s = 0; s < GradientShards; s++) _shardGradients[s] = new AlignedFloats(parameterCount);
         _gradients = new AlignedFloats(parameterCount);
+        _halves = new GradientHalves(network.WholeBatchWeights, parameterCount);
         _batchLabels = new int[batchCapacity];
         _batchPredictions = new int[batchCapacity];
         _trainShard = TrainShard;
@@ -204,6 +225,11 @@ public sealed class BatchRunner
 
     /// <summary>Gradient of the mean loss from the last <see cref="ComputeGradients"/> call, laid out as the parameters.</summary>
     public Span<float> Gradients => _gradients.Span;
+
+    /// <summary>The gradients core <paramref name="half"/> (0: the calling thread's, 1: the helper's) summed in the last
+    /// training call, in order: a training device updates those parameters on that core, where those lines already are.
+    /// <see cref="ParameterHalf"/>, except where a batch of one pass computed whole-batch weights (SumHalf).</summary>
+    public ReadOnlySpan<ParameterRange> GradientHalf(int half) => _halves.Of(half, _wholeBatchWeights);
 
     /// <summary>The parameters whose gradients half <paramref name="half"/> of a training call sums on its core (0: this
     /// core, 1: the helper's): the first half, cut at a multiple of 16 floats, then the rest.
@@ -348,6 +374,8 @@ public sealed class BatchRunner
         StartPass(); // a pass that throws leaves no batch's logits to read
         _batchTotal = count;
         var passes = count > _batchCapacity;
+        // Several passes keep each shard's sums of every parameter from pass to pass; so does a staged pass.
+        _wholeBatchWeights = !passes && _network.BatchStages == 0 && _halves.HasWholeBatchWeights;
         if (passes && _passLogits.Length < count * _classes) _passLogits = new float[count * _classes];
         fixed (float* pinned = images)
         {
@@ -364,6 +392,8 @@ public sealed class BatchRunner
                     else TrainInStages();
                     for (var slot = 0; passes && slot < _batchCount; slot++) _network.Logits(slot).CopyTo(_passLogits.AsSpan((first + slot) * _classes));
                 }
+                // While the images are pinned: a dense layer that reads them has its whole-batch gradient summed here.
+                CoreTeam.Run(_sumHalf);
             }
             finally
             {
@@ -372,7 +402,6 @@ public sealed class BatchRunner
         }
         _lastTrainingCount = count;
         _passFirst = 0;
-        CoreTeam.Run(_sumHalf);
         var lossSum = 0f;
         foreach (var loss in _shardLosses) lossSum += loss;
         DropoutStep++; // the next step draws fresh masks
@@ -381,16 +410,33 @@ public sealed class BatchRunner
 
     /// <summary>Half of the parameters' gradients, summed over the shards in shard order (the same bits on one core or
     /// two) into <see cref="Gradients"/>, which only this sum writes: each core reads the other's shard for its half
-    /// once and writes lines only it holds (but one, where the cut falls), and the update then runs on the same halves
-    /// (<see cref="ParameterHalf"/>). Summed on one core into shard 0's buffer, as before, arch1's step spent 3.7 µs
-    /// here with the other core waiting, then 6.5 µs updating parameters the other core held.</summary>
+    /// once and writes lines only it holds (but one, where a cut falls), and the update then runs on the same halves
+    /// (<see cref="GradientHalf"/>). Summed on one core into shard 0's buffer, as before, arch1's step spent 3.7 µs
+    /// here with the other core waiting, then 6.5 µs updating parameters the other core held. In a batch of one pass
+    /// the whole-batch weights (<see cref="ISamplePasses.WholeBatchWeights"/>) are not in the shards' buffers: each core
+    /// computes half of each such layer's rows from both shards' values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumHalf(int half)
     {
         var (start, length) = ParameterHalf(_gradients.Length, half);
-        var sum = _gradients.Slice(start, length);
-        Sum.Add(_shardGradients[0].Slice(start, length), _shardGradients[1].Slice(start, length), sum);
-        for (var s = 2; s < GradientShards; s++) Sum.Add(sum, _shardGradients[s].Slice(start, length), sum);
+        if (!_wholeBatchWeights)
+        {
+            SumShards(start, start + length);
+            return;
+        }
+        foreach (var range in _halves.ShardSumsOf(half)) SumShards(range.Offset, range.End);
+        _network.WholeBatchWeightGradients(BatchImages(0, _batchCount), ShardSlots(0).To, _batchCount, half, _gradients.Span);
+    }
+
+    /// <summary>Gradients <paramref name="from"/> … <paramref name="to"/> − 1 (none when <paramref name="to"/> is not past
+    /// <paramref name="from"/>): the shards' sums, added in shard order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SumShards(int from, int to)
+    {
+        if (to <= from) return;
+        var sum = _gradients.Slice(from, to - from);
+        Sum.Add(_shardGradients[0].Slice(from, to - from), _shardGradients[1].Slice(from, to - from), sum);
+        for (var s = 2; s < GradientShards; s++) Sum.Add(sum, _shardGradients[s].Slice(from, to - from), sum);
     }
 
     /// <summary>A training pass of a network with batch layers: each forward stage on every image, the next batch
@@ -529,7 +575,7 @@ public sealed class BatchRunner
             lossSum += SoftmaxCrossEntropy.Compute(_network.Logits(slot), _batchLabels[slot], _network.LogitsGradient(slot), 1f / _batchTotal);
             _network.BackwardSample(image, slot, gradients);
         }
-        if (to > from) _network.AccumulateShardGradients(BatchImages(from, to - from), from, to - from, gradients);
+        if (to > from && !_wholeBatchWeights) _network.AccumulateShardGradients(BatchImages(from, to - from), from, to - from, gradients);
         _shardLosses[shard] += lossSum;
     }
 
@@ -565,6 +611,8 @@ public sealed class BatchRunner
             // The slot holds whatever it held (zeros, or an earlier call's values): its gradient is not kept.
             _network.BackwardSample(image, from, _shardGradients[shard].Span);
             _network.AccumulateShardGradients(image, from, 1, _shardGradients[shard].Span);
+            // Slot 0 is the other core's, its values whatever they are at the moment: nothing computed is kept.
+            _network.WholeBatchWeightGradients(BatchImages(0), split: 1, count: 1, half: 1, _shardGradients[shard].Span);
         }
     }
 
@@ -574,7 +622,12 @@ public sealed class BatchRunner
     private void StartShard(int shard)
     {
         if (_passFirst != 0) return;
-        _shardGradients[shard].Span.Clear();
+        var gradients = _shardGradients[shard];
+        if (_wholeBatchWeights)
+        {
+            foreach (var range in _halves.ShardSums) gradients.Slice(range.Offset, range.Length).Clear();
+        }
+        else gradients.Span.Clear();
         _shardLosses[shard] = 0f;
     }
 

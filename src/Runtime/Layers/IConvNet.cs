@@ -25,6 +25,10 @@ public interface IConvNet
     /// <summary>The gradient of the mean loss of the last <see cref="ComputeGradients"/> call, laid out as <see cref="Parameters"/>.</summary>
     Span<float> Gradients { get; }
 
+    /// <summary>The gradients core <paramref name="half"/> (0 or 1) summed in the last <see cref="ComputeGradients"/>
+    /// call, in order: a training device updates those parameters on that core (<see cref="BatchRunner.GradientHalf"/>).</summary>
+    ReadOnlySpan<ParameterRange> GradientHalf(int half);
+
     /// <summary>Seed of the dropout masks.</summary>
     ulong DropoutSeed { get; set; }
 

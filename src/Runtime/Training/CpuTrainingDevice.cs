@@ -45,17 +45,14 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
 
     public void StartUpdate(float learningRate) => _optimizer!.StartStep(learningRate);
 
-    /// <summary>The half of the parameters whose summed gradients this core wrote (<see cref="BatchRunner.ParameterHalf"/>):
+    /// <summary>The half of the parameters whose summed gradients this core wrote (<see cref="IConvNet.GradientHalf"/>):
     /// those lines are already this core's, and the update writes them from this core. One core writing every parameter
     /// while the other held them cost 6.5 µs of arch1's step against 2.7 alone, and 31 µs when the host had placed the
     /// two virtual CPUs far apart. Each half is written in place or through a copy, whichever has lately been faster
     /// (<see cref="HalfUpdate"/>). The learning rate is the one <see cref="StartUpdate"/> started the update with.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void UpdateHalf(float learningRate, int half)
-    {
-        var (start, length) = BatchRunner.ParameterHalf(network.ParameterCount, half);
-        _halves[half].Apply(_optimizer!, network.Parameters.Slice(start, length), network.Gradients.Slice(start, length), start);
-    }
+        => _halves[half].Apply(_optimizer!, network.Parameters, network.Gradients, network.GradientHalf(half));
 
     /// <summary>How many half-updates so far went through <see cref="HalfUpdate"/>'s copy (for the core-distance harness).</summary>
     internal long ThroughCopyUpdates => _halves[0].ThroughCopyUpdates + _halves[1].ThroughCopyUpdates;

@@ -39,15 +39,20 @@ internal sealed class HalfUpdate
     /// <summary>How many updates so far went through the copy.</summary>
     public long ThroughCopyUpdates => _padded.ThroughCopyUpdates;
 
-    /// <summary>Updates <paramref name="parameters"/> (the parameters from index <paramref name="offset"/> on) with
-    /// <paramref name="gradients"/>, as <paramref name="optimizer"/>'s started step does (<see cref="Optimizer.StepSlice"/>).</summary>
+    /// <summary>Updates the parameters in <paramref name="ranges"/> with their <paramref name="gradients"/>, as
+    /// <paramref name="optimizer"/>'s started step does (<see cref="Optimizer.StepSlice"/>), all of them one way.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Apply(Optimizer optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+    public void Apply(Optimizer optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterRange> ranges)
     {
         var throughCopy = _throughCopy ?? _padded.Choice.ChooseSecond();
         var start = Stopwatch.GetTimestamp();
-        if (throughCopy) ThroughCopy(optimizer, parameters, gradients, offset);
-        else optimizer.StepSlice(parameters, gradients, offset);
+        foreach (var range in ranges)
+        {
+            var part = parameters.Slice(range.Offset, range.Length);
+            var partGradients = gradients.Slice(range.Offset, range.Length);
+            if (throughCopy) ThroughCopy(optimizer, part, partGradients, range.Offset);
+            else optimizer.StepSlice(part, partGradients, range.Offset);
+        }
         _padded.Choice.Record(throughCopy, Stopwatch.GetTimestamp() - start);
         if (throughCopy) _padded.ThroughCopyUpdates++;
     }

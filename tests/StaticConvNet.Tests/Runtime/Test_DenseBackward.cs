@@ -43,4 +43,36 @@ public class Test_DenseBackward
             Tolerance.Difference(inputGradient[i], expected).ShouldBeLessThan(1e-4, $"input gradient {i}");
         }
     }
+
+    [Theory]
+    [InlineData(784, 64, 8, 16)] // arch1's hidden layer at batch 16: two shards of eight, every gradient in registers
+    [InlineData(40, 21, 8, 16)]  // the same way with 5 columns past the block, 2 blocks of rows and 8 rows alone
+    [InlineData(37, 10, 8, 16)]  // no whole block of outputs
+    [InlineData(9, 10, 5, 9)]    // shards of 5 and 4: the general way, each shard into its own rows
+    [InlineData(130, 64, 11, 20)] // shards past eight images: several passes per shard, and tiles of 64 rows
+    [InlineData(13, 32, 1, 1)]   // an empty second shard: its sum is zero
+    [InlineData(1, 16, 2, 3)]    // one row: the first half has none
+    public void Weight_gradient_of_two_shards_is_each_shard_into_zeros_then_added(int inputs, int outputs, int split, int count)
+    {
+        var x = ReferenceNets.Random(count * inputs, 5, 1f);
+        var g = ReferenceNets.Random(count * outputs, 6, 1f);
+        // Zeros of both signs among the inputs, as a ReLU leaves them: each sum must start at +0, as a zeroed buffer did.
+        for (var i = 0; i < x.Length; i += 3) x[i] = i % 2 == 0 ? 0f : -0f;
+
+        var first = new float[inputs * outputs];
+        Dense.WeightGradient(x.AsSpan(0, split * inputs), g.AsSpan(0, split * outputs), split, first);
+        var second = new float[inputs * outputs];
+        if (count > split) Dense.WeightGradient(x.AsSpan(split * inputs), g.AsSpan(split * outputs), count - split, second);
+        var expected = new float[inputs * outputs];
+        Sum.Add(first, second, expected);
+
+        var halves = ReferenceNets.Random(inputs * outputs, 7, 1f); // overwritten, not added to
+        Dense.WeightGradientOfShards(x, g, split, count, half: 0, halves);
+        Dense.WeightGradientOfShards(x, g, split, count, half: 1, halves);
+        halves.ShouldBe(expected);
+
+        var (firstRow, rows) = CoreTeam.Half(inputs, 1);
+        var secondHalf = new WeightRows(0, inputs, outputs).Half(1);
+        (secondHalf.Offset, secondHalf.Length).ShouldBe((firstRow * outputs, rows * outputs)); // the rows the update takes
+    }
 }

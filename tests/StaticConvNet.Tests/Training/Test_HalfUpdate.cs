@@ -31,8 +31,8 @@ public class Test_HalfUpdate
             var gradients = ReferenceNets.Random(count, 10 + step, 0.5f);
             one.StartStep(0.01f);
             two.StartStep(0.01f);
-            direct.Apply(one, inPlace.AsSpan(offset, length), gradients.AsSpan(offset, length), offset);
-            copied.Apply(two, throughCopy.AsSpan(offset, length), gradients.AsSpan(offset, length), offset);
+            direct.Apply(one, inPlace, gradients, [new ParameterRange(offset, length)]);
+            copied.Apply(two, throughCopy, gradients, [new ParameterRange(offset, length)]);
         }
         throughCopy.ShouldBe(inPlace);
         State(two).ShouldBe(State(one));
