@@ -246,10 +246,6 @@ internal static class NetworkEmitter
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.LogitsGradient(int slot) => {output.Pascal}OutputGradient(slot);");
     }
 
-    /// <summary>The training stages: stage s (1 …) starts at the s-th layer that needs the whole batch (BatchNorm), whose
-    /// statistics BatchRunner takes over every image between stages; backward, stage s ends by adding the other readers'
-    /// parts into that layer's output gradient, and stage s − 1 starts with its backward pass, after its batch sums.
-    /// Only for networks with such layers: without them ISamplePasses's defaults run the whole passes as one stage.</summary>
     /// <summary>The weights whose gradients a one-pass batch computes after both shards' passes, half on each core
     /// (BatchRunner), and the method that does it; nothing where no layer has such weights.</summary>
     private static void EmitWholeBatchWeights(CodeWriter w, ResolvedNetwork network)
@@ -274,9 +270,12 @@ internal static class NetworkEmitter
         foreach (var layer in layers) layer.Spec.EmitWholeBatchGradients(w, layer);
         w.Close();
         w.Line();
-
     }
 
+    /// <summary>The training stages: stage s (1 …) starts at the s-th layer that needs the whole batch (BatchNorm), whose
+    /// statistics BatchRunner takes over every image between stages; backward, stage s ends by adding the other readers'
+    /// parts into that layer's output gradient, and stage s − 1 starts with its backward pass, after its batch sums.
+    /// Only for networks with such layers: without them ISamplePasses's defaults run the whole passes as one stage.</summary>
     private static void EmitStages(CodeWriter w, ResolvedNetwork network)
     {
         var batchLayers = network.BatchLayers;
