@@ -219,24 +219,8 @@ public static class Dense
                 b6 = TBlock.Load(ref gb, (nuint)(6 * outputs)), b7 = TBlock.Load(ref gb, (nuint)(7 * outputs));
             for (var i = firstRow; i < endRow; i++)
             {
-                ref var xa = ref Unsafe.Add(ref x, i);
-                var first = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in xa), a0, TBlock.Zero);
-                first = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xa, inputLength)), a1, first);
-                first = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xa, 2 * inputLength)), a2, first);
-                first = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xa, 3 * inputLength)), a3, first);
-                first = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xa, 4 * inputLength)), a4, first);
-                first = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xa, 5 * inputLength)), a5, first);
-                first = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xa, 6 * inputLength)), a6, first);
-                first = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xa, 7 * inputLength)), a7, first);
-                ref var xb = ref Unsafe.Add(ref secondX, i);
-                var second = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in xb), b0, TBlock.Zero);
-                second = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xb, inputLength)), b1, second);
-                second = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xb, 2 * inputLength)), b2, second);
-                second = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xb, 3 * inputLength)), b3, second);
-                second = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xb, 4 * inputLength)), b4, second);
-                second = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xb, 5 * inputLength)), b5, second);
-                second = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xb, 6 * inputLength)), b6, second);
-                second = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xb, 7 * inputLength)), b7, second);
+                var first = SumOfEight(ref Unsafe.Add(ref x, i), inputLength, a0, a1, a2, a3, a4, a5, a6, a7);
+                var second = SumOfEight(ref Unsafe.Add(ref secondX, i), inputLength, b0, b1, b2, b3, b4, b5, b6, b7);
                 (first + second).Store(ref Unsafe.Add(ref dw, i * outputs + o));
             }
         }
@@ -270,6 +254,22 @@ public static class Dense
                 Unsafe.Add(ref dw, i * outputs + o) = first + second;
             }
         }
+    }
+
+    /// <summary>Σ x_k · g_k over a shard's eight images from zero, in image order: x_k the input <paramref name="apart"/> ×
+    /// k floats after <paramref name="x"/>, g_k its output gradients, held in registers by the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TBlock SumOfEight<TBlock>(ref float x, int apart, TBlock g0, TBlock g1, TBlock g2, TBlock g3, TBlock g4, TBlock g5, TBlock g6, TBlock g7)
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        var sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in x), g0, TBlock.Zero);
+        sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref x, apart)), g1, sum);
+        sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref x, 2 * apart)), g2, sum);
+        sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref x, 3 * apart)), g3, sum);
+        sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref x, 4 * apart)), g4, sum);
+        sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref x, 5 * apart)), g5, sum);
+        sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref x, 6 * apart)), g6, sum);
+        return TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref x, 7 * apart)), g7, sum);
     }
 
     /// <summary>Images whose gradients one pass holds in registers: eight where they fit beside the running sum.</summary>
