@@ -229,7 +229,8 @@ internal static class NetworkEmitter
         w.Open($"void {Names.Runtime}.ISamplePasses.AccumulateShardGradients({Names.ReadOnlySpan} images, int first, int count, {Names.Span} gradients)");
         foreach (var layer in network.Layers)
         {
-            if (layer.NeedsBackward) layer.Spec.EmitShardGradients(w, layer);
+            // The same layers as WholeBatchWeights: a batch of one pass skips this method for those.
+            if (layer.NeedsBackward && layer.Spec.WholeBatchWeightRows(layer) is not null) layer.Spec.EmitShardGradients(w, layer);
         }
         w.Close();
         w.Line();
@@ -250,8 +251,9 @@ internal static class NetworkEmitter
     /// (BatchRunner), and the method that does it; nothing where no layer has such weights.</summary>
     private static void EmitWholeBatchWeights(CodeWriter w, ResolvedNetwork network)
     {
+        // A network with batch layers (BatchNorm) trains in stages, which keep the shards' sums.
         var layers = network.Layers.Where(l => l.NeedsBackward && l.Spec.WholeBatchWeightRows(l) is not null).ToList();
-        if (layers.Count == 0) return;
+        if (layers.Count == 0 || network.BatchLayers.Count > 0) return;
         w.Line("// Weights whose gradients a batch of one pass computes after both shards' passes, from every image's values at");
         w.Line("// once, half of each layer's rows on each core (BatchRunner), rather than in each shard's buffer.");
         w.Line($"private static readonly {Names.Runtime}.WeightRows[] WholeBatchWeightRows =");

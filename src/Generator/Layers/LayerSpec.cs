@@ -94,7 +94,8 @@ internal abstract record LayerSpec(string Name) : StackEntry(Name)
 
     /// <summary>Statements run once per shard after every image's backward pass, for parameter gradients that are
     /// cheaper summed over the shard's images at once (<c>first</c>, <c>count</c>, <c>images</c> and <c>gradients</c>
-    /// are in scope).</summary>
+    /// are in scope). Only for a layer with <see cref="WholeBatchWeightRows"/>: a batch of one pass skips these
+    /// statements and runs <see cref="EmitWholeBatchGradients"/>'s instead.</summary>
     public virtual void EmitShardGradients(CodeWriter w, ResolvedLayer l) { }
 
     /// <summary>Where <see cref="EmitShardGradients"/> writes the gradient of the layer's whole weight array, which a

@@ -144,30 +144,38 @@ public static class Dense
     /// dW = (Σ over the first shard's images) + (Σ over the second's), overwritten. Each shard's sum starts at zero and
     /// adds its images in order, so the bits are those of <see cref="WeightGradient"/> run on each shard into a zeroed
     /// buffer and the two buffers added, while no shard keeps a buffer of these weights' gradients: each core computes
-    /// its half of the rows from both shards' activations (a few KB each) instead of reading the other shard's partial
-    /// sums (the size of the weights).</summary>
+    /// its half of the rows from both shards' activations (arch1's hidden layer: 25 KB a shard) instead of reading the
+    /// other shard's partial sums (half the weights: 100 KB).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightGradientOfShards(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, int split, int count, int half,
         Span<float> weightGradient)
     {
         if ((uint)split > (uint)count) throw new ArgumentOutOfRangeException(nameof(split), split, $"The first shard's {split} images are not within the batch's {count}.");
         var (inputLength, outputs) = CheckImages(inputs, outputGradients, count, weightGradient);
-        var (firstRow, rows) = CoreTeam.Half(inputLength, half);
+        var (firstRow, rows) = CoreTeam.Half(inputLength, half, multipleOf: RowCut);
         if (Block512.IsAccelerated) WeightGradientOfShards<Block512>(inputs, outputGradients, split, count, weightGradient, outputs, firstRow, rows);
         else if (Block256.IsAccelerated) WeightGradientOfShards<Block256>(inputs, outputGradients, split, count, weightGradient, outputs, firstRow, rows);
         else WeightGradientOfShards<Block128>(inputs, outputGradients, split, count, weightGradient, outputs, firstRow, rows);
     }
 
     /// <summary>Floats of the second shard's sums held at once: 16 KB, in the first-level cache beside the rows they
-    /// are added to.</summary>
+    /// are added to (more where 16 rows are longer).</summary>
     private const int SecondShardFloats = 4096;
+
+    /// <summary>Rows are shared out between the cores, and tiled, in blocks of this many: the block of rows the columns
+    /// past the last 16 outputs take at a time (<see cref="Lanes"/>), so each weight takes the same path (vector or
+    /// scalar multiply-adds) as in <see cref="WeightGradient"/>; and 16 rows hold a multiple of 16 floats, whole cache
+    /// lines where the layer's weights start on one.</summary>
+    public const int RowCut = Lanes;
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // as Forward<TActivation, TBlock>
     private static void WeightGradientOfShards<TBlock>(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, int split, int count,
         Span<float> weightGradient, int outputs, int firstRow, int rows)
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int inputLength = inputs.Length / count, tileRows = Math.Max(1, SecondShardFloats / outputs);
+        // Tiles of whole blocks of RowCut rows, as the halves: the outputs past the last block of 16 take a block of rows
+        // at a time from the first row on (WeightGradientRows), and these keep the same rows in the same blocks.
+        int inputLength = inputs.Length / count, tileRows = Math.Max(1, SecondShardFloats / outputs / RowCut) * RowCut;
         if (split == ShardOfEight && count == 2 * ShardOfEight && TBlock.Accumulators >= 2 * ShardOfEight + 2)
         {
             TwoShardsOfEight<TBlock>(inputs, outputGradients, weightGradient, inputLength, outputs, firstRow, firstRow + rows);
@@ -292,8 +300,8 @@ public static class Dense
         var pass = PassImages<TBlock>();
         ref var x = ref MemoryMarshal.GetReference(inputs);
         ref var g = ref MemoryMarshal.GetReference(outputGradients);
-        // Row i of dW at dw + i * outputs, for the rows held.
-        ref var dw = ref Unsafe.Subtract(ref MemoryMarshal.GetReference(rowsOfDw), firstRow * outputs);
+        // Row i of dW at dw + (i − firstRow) * outputs: the rows held.
+        ref var dw = ref MemoryMarshal.GetReference(rowsOfDw);
         var o = 0;
         if (TBlock.IsAccelerated)
         {
@@ -317,7 +325,7 @@ public static class Dense
                     ref var xi = ref Unsafe.Add(ref x, image * inputLength);
                     for (var i = firstRow; i < endRow; i++)
                     {
-                        ref var row = ref Unsafe.Add(ref dw, i * outputs + o);
+                        ref var row = ref Unsafe.Add(ref dw, (i - firstRow) * outputs + o);
                         ref var xs = ref Unsafe.Add(ref xi, i);
                         var sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in xs), g0, start ? TBlock.Zero : TBlock.Load(ref row));
                         if (pass > 1) sum = TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xs, inputLength)), g1, sum);
@@ -337,7 +345,7 @@ public static class Dense
                     ref var xi = ref Unsafe.Add(ref x, image * inputLength);
                     for (var i = firstRow; i < endRow; i++)
                     {
-                        ref var row = ref Unsafe.Add(ref dw, i * outputs + o);
+                        ref var row = ref Unsafe.Add(ref dw, (i - firstRow) * outputs + o);
                         TBlock.MultiplyAdd(TBlock.LoadBroadcast(in Unsafe.Add(ref xi, i)), gv, start ? TBlock.Zero : TBlock.Load(ref row)).Store(ref row);
                     }
                 }
@@ -356,17 +364,17 @@ public static class Dense
             {
                 for (; i + Lanes <= endRow; i += Lanes)
                 {
-                    for (var k = 0; k < Lanes; k++) Unsafe.Add(ref c, k) = fromZero ? 0f : Unsafe.Add(ref dw, (i + k) * outputs + o);
+                    for (var k = 0; k < Lanes; k++) Unsafe.Add(ref c, k) = fromZero ? 0f : Unsafe.Add(ref dw, (i + k - firstRow) * outputs + o);
                     var sum = TBlock.Load(ref c);
                     for (var image = 0; image < count; image++)
                         sum = TBlock.MultiplyAdd(TBlock.Load(ref x, (nuint)(image * inputLength + i)), TBlock.Broadcast(Unsafe.Add(ref g, image * outputs + o)), sum);
                     sum.Store(ref c);
-                    for (var k = 0; k < Lanes; k++) Unsafe.Add(ref dw, (i + k) * outputs + o) = Unsafe.Add(ref c, k);
+                    for (var k = 0; k < Lanes; k++) Unsafe.Add(ref dw, (i + k - firstRow) * outputs + o) = Unsafe.Add(ref c, k);
                 }
             }
             for (; i < endRow; i++)
             {
-                ref var target = ref Unsafe.Add(ref dw, i * outputs + o);
+                ref var target = ref Unsafe.Add(ref dw, (i - firstRow) * outputs + o);
                 var sum = fromZero ? 0f : target;
                 for (var image = 0; image < count; image++)
                     sum = float.MultiplyAddEstimate(Unsafe.Add(ref x, image * inputLength + i), Unsafe.Add(ref g, image * outputs + o), sum);

@@ -36,7 +36,9 @@ public interface ISamplePasses
 
     /// <summary>After the <see cref="BackwardSample"/> of a shard's images (batch slots <paramref name="first"/> …
     /// <paramref name="first"/> + <paramref name="count"/> − 1, whose images are <paramref name="images"/>): ADDS the
-    /// parameter gradients that are cheaper summed over several images at once (dense weights).</summary>
+    /// parameter gradients that are cheaper summed over several images at once: exactly those of
+    /// <see cref="WholeBatchWeights"/>. Not called in a training batch of one pass, which computes them with
+    /// <see cref="WholeBatchWeightGradients"/> instead.</summary>
     void AccumulateShardGradients(ReadOnlySpan<float> images, int first, int count, Span<float> gradients);
 
     /// <summary>The weights whose gradients <see cref="AccumulateShardGradients"/> writes, as whole arrays of rows, in
@@ -48,7 +50,9 @@ public interface ISamplePasses
     /// <paramref name="images"/>), the first shard holding slots 0 … <paramref name="split"/> − 1: the gradients of half
     /// <paramref name="half"/> (0 or 1) of each <see cref="WholeBatchWeights"/> layer's rows (<see cref="WeightRows.Half"/>),
     /// WRITTEN into <paramref name="gradients"/> with the bits of <see cref="AccumulateShardGradients"/> run on each shard
-    /// into zeros and the two added. The two halves run at once, one on each core. Nothing by default.</summary>
+    /// into zeros and the two added. The two halves run at once, one on each core. Once per runner it runs on slots
+    /// another core is writing (BatchRunner's compile pass, whose result is not kept): it must not fail on their values.
+    /// Nothing by default.</summary>
     void WholeBatchWeightGradients(ReadOnlySpan<float> images, int split, int count, int half, Span<float> gradients) { }
 
     /// <summary>Layer <paramref name="layer"/>'s forward pass alone, as <see cref="ForwardSample"/> runs it (it reads the
@@ -121,7 +125,8 @@ public sealed class BatchRunner
     private readonly int _batchCapacity;
 
     // One gradient buffer per shard, so shards never write the same floats, and their sum (Gradients). Each starts on a
-    // cache line, and so does each core's half of it (ParameterHalf): the cores never write the same line.
+    // cache line, and so do the cuts between the cores' halves of it (GradientHalves), but for a dense layer's row cut
+    // where the layer's weights do not start on a line.
     private readonly AlignedFloats[] _shardGradients;
     private readonly AlignedFloats _gradients;
 
@@ -131,7 +136,7 @@ public sealed class BatchRunner
     // 50,176 dense weights cost each core a clear of them, a pass over them per shard and, in the sum, a read of the
     // other shard's partial sums (100 KB) from the other core's cache.
     private readonly GradientHalves _halves;
-    private bool _wholeBatchWeights; // this call's batch runs in one pass and the network has such weights
+    private bool _wholeBatchThisCall; // this call's batch runs in one pass and the network has whole-batch weights
     private readonly float[] _shardLosses = new float[GradientShards];
 
     // The pass's images, read where the caller keeps them: the shard delegates run on other threads and cannot capture a
@@ -229,7 +234,7 @@ public sealed class BatchRunner
     /// <summary>The gradients core <paramref name="half"/> (0: the calling thread's, 1: the helper's) summed in the last
     /// training call, in order: a training device updates those parameters on that core, where those lines already are.
     /// <see cref="ParameterHalf"/>, except where a batch of one pass computed whole-batch weights (SumHalf).</summary>
-    public ReadOnlySpan<ParameterRange> GradientHalf(int half) => _halves.Of(half, _wholeBatchWeights);
+    public ReadOnlySpan<ParameterRange> GradientHalf(int half) => _halves.Of(half, _wholeBatchThisCall);
 
     /// <summary>The parameters whose gradients half <paramref name="half"/> of a training call sums on its core (0: this
     /// core, 1: the helper's): the first half, cut at a multiple of 16 floats, then the rest.
@@ -375,7 +380,7 @@ public sealed class BatchRunner
         _batchTotal = count;
         var passes = count > _batchCapacity;
         // Several passes keep each shard's sums of every parameter from pass to pass; so does a staged pass.
-        _wholeBatchWeights = !passes && _network.BatchStages == 0 && _halves.HasWholeBatchWeights;
+        _wholeBatchThisCall = !passes && _network.BatchStages == 0 && _halves.HasWholeBatchWeights;
         if (passes && _passLogits.Length < count * _classes) _passLogits = new float[count * _classes];
         fixed (float* pinned = images)
         {
@@ -418,13 +423,14 @@ public sealed class BatchRunner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumHalf(int half)
     {
-        var (start, length) = ParameterHalf(_gradients.Length, half);
-        if (!_wholeBatchWeights)
+        if (!_wholeBatchThisCall)
         {
+            var (start, length) = ParameterHalf(_gradients.Length, half);
             SumShards(start, start + length);
             return;
         }
         foreach (var range in _halves.ShardSumsOf(half)) SumShards(range.Offset, range.End);
+        // Two shards (GradientShards), the first of them slots 0 … split − 1, as ShardSlots cuts them.
         _network.WholeBatchWeightGradients(BatchImages(0, _batchCount), ShardSlots(0).To, _batchCount, half, _gradients.Span);
     }
 
@@ -575,15 +581,16 @@ public sealed class BatchRunner
             lossSum += SoftmaxCrossEntropy.Compute(_network.Logits(slot), _batchLabels[slot], _network.LogitsGradient(slot), 1f / _batchTotal);
             _network.BackwardSample(image, slot, gradients);
         }
-        if (to > from && !_wholeBatchWeights) _network.AccumulateShardGradients(BatchImages(from, to - from), from, to - from, gradients);
+        if (to > from && !_wholeBatchThisCall) _network.AccumulateShardGradients(BatchImages(from, to - from), from, to - from, gradients);
         _shardLosses[shard] += lossSum;
     }
 
     /// <summary>The first training pass of a process compiles the network's kernels (the JIT: 65–135 ms for the notebook's
     /// networks, most of the first step). Both shards would call the same methods at the same moment, and one would
     /// wait while the other compiled each, so before a runner's first training pass this core runs one image forward
-    /// (compiling the forward kernels) while the helper runs one backward (compiling the backward ones). Nothing it
-    /// computes is kept: the activations and the shard's gradient are overwritten by the pass that follows, so the bits
+    /// (compiling the forward kernels) while the helper runs one backward and the whole-batch weight gradients
+    /// (compiling the backward ones). Nothing it computes is kept: the activations and the shard's gradient are
+    /// overwritten by the pass that follows, or never read (the whole-batch rows of the buffer), so the bits
     /// are those of a run without it. Once per runner (a second instance of the same network repeats it, compiling
     /// nothing: about one image's passes); only where the shards run on two cores, and for networks trained in one
     /// stage (no BatchNorm). Should the helper be busy with another caller's job, both halves run here, one after the
@@ -611,8 +618,10 @@ public sealed class BatchRunner
             // The slot holds whatever it held (zeros, or an earlier call's values): its gradient is not kept.
             _network.BackwardSample(image, from, _shardGradients[shard].Span);
             _network.AccumulateShardGradients(image, from, 1, _shardGradients[shard].Span);
-            // Slot 0 is the other core's, its values whatever they are at the moment: nothing computed is kept.
-            _network.WholeBatchWeightGradients(BatchImages(0), split: 1, count: 1, half: 1, _shardGradients[shard].Span);
+            // The batch's shape, so the kernels a step takes are the ones compiled; shard 0's slots are the other
+            // core's, their values whatever they are at the moment. Written into this shard's buffer: nothing is kept
+            // (a batch of one pass never reads those rows of it, a batch of several clears it first).
+            _network.WholeBatchWeightGradients(BatchImages(0, _batchCount), ShardSlots(0).To, _batchCount, half: 1, _shardGradients[shard].Span);
         }
     }
 
@@ -623,7 +632,7 @@ public sealed class BatchRunner
     {
         if (_passFirst != 0) return;
         var gradients = _shardGradients[shard];
-        if (_wholeBatchWeights)
+        if (_wholeBatchThisCall)
         {
             foreach (var range in _halves.ShardSums) gradients.Slice(range.Offset, range.Length).Clear();
         }

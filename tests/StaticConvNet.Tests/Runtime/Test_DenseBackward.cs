@@ -66,13 +66,23 @@ public class Test_DenseBackward
         var expected = new float[inputs * outputs];
         Sum.Add(first, second, expected);
 
-        var halves = ReferenceNets.Random(inputs * outputs, 7, 1f); // overwritten, not added to
-        Dense.WeightGradientOfShards(x, g, split, count, half: 0, halves);
-        Dense.WeightGradientOfShards(x, g, split, count, half: 1, halves);
-        halves.ShouldBe(expected);
-
-        var (firstRow, rows) = CoreTeam.Half(inputs, 1);
-        var secondHalf = new WeightRows(0, inputs, outputs).Half(1);
-        (secondHalf.Offset, secondHalf.Length).ShouldBe((firstRow * outputs, rows * outputs)); // the rows the update takes
+        // Each half alone into NaNs: it writes exactly its rows (the two run at once, on two cores), which are the
+        // parameters the update of that core takes (WeightRows.Half); together the expected bits, +0 and −0 apart.
+        var halves = new float[inputs * outputs];
+        for (var half = 0; half < 2; half++)
+        {
+            var alone = Enumerable.Repeat(float.NaN, inputs * outputs).ToArray();
+            Dense.WeightGradientOfShards(x, g, split, count, half, alone);
+            var rows = new WeightRows(0, inputs, outputs).Half(half);
+            for (var i = 0; i < alone.Length; i++)
+            {
+                var mine = i >= rows.Offset && i < rows.End;
+                float.IsNaN(alone[i]).ShouldBe(!mine, $"weight {i}, half {half}");
+                if (mine) halves[i] = alone[i];
+            }
+        }
+        Bits(halves).ShouldBe(Bits(expected));
     }
+
+    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 }
