@@ -423,15 +423,9 @@ public sealed class BatchRunner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumHalf(int half)
     {
-        if (!_wholeBatchThisCall)
-        {
-            var (start, length) = ParameterHalf(_gradients.Length, half);
-            SumShards(start, start + length);
-            return;
-        }
-        foreach (var range in _halves.ShardSumsOf(half)) SumShards(range.Offset, range.End);
+        foreach (var range in _halves.ShardSumsOf(half, _wholeBatchThisCall)) SumShards(range.Offset, range.End);
         // Two shards (GradientShards), the first of them slots 0 … split − 1, as ShardSlots cuts them.
-        _network.WholeBatchWeightGradients(BatchImages(0, _batchCount), ShardSlots(0).To, _batchCount, half, _gradients.Span);
+        if (_wholeBatchThisCall) _network.WholeBatchWeightGradients(BatchImages(0, _batchCount), ShardSlots(0).To, _batchCount, half, _gradients.Span);
     }
 
     /// <summary>Gradients <paramref name="from"/> … <paramref name="to"/> − 1 (none when <paramref name="to"/> is not past
@@ -631,12 +625,7 @@ public sealed class BatchRunner
     private void StartShard(int shard)
     {
         if (_passFirst != 0) return;
-        var gradients = _shardGradients[shard];
-        if (_wholeBatchThisCall)
-        {
-            foreach (var range in _halves.ShardSums) gradients.Slice(range.Offset, range.Length).Clear();
-        }
-        else gradients.Span.Clear();
+        foreach (var range in _halves.ShardSumsIn(_wholeBatchThisCall)) _shardGradients[shard].Slice(range.Offset, range.Length).Clear();
         _shardLosses[shard] = 0f;
     }
 
