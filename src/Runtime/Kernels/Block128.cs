@@ -104,4 +104,44 @@ public readonly struct Block128 : IChannelBlock<Block128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Sum() => Vector128.Sum((_a + _b) + (_c + _d));
+
+    /// <summary>As sixteen 4 × 4 tiles, each in four registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose(ref readonly float source, nuint sourceStride, ref float target, nuint targetStride)
+    {
+        for (nuint row = 0; row < 16; row += 4)
+        {
+            for (nuint column = 0; column < 16; column += 4)
+                TransposeFour(in Unsafe.Add(ref Unsafe.AsRef(in source), row * sourceStride + column), sourceStride, ref Unsafe.Add(ref target, column * targetStride + row), targetStride);
+        }
+    }
+
+    /// <summary>A 4 × 4 tile through two butterfly stages, swapping the off-diagonal 2 × 2, then 1 × 1 blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeFour(ref readonly float source, nuint sourceStride, ref float target, nuint targetStride)
+    {
+        Vector128<float> r0 = Vector128.LoadUnsafe(in source), r1 = Vector128.LoadUnsafe(in source, sourceStride),
+            r2 = Vector128.LoadUnsafe(in source, 2 * sourceStride), r3 = Vector128.LoadUnsafe(in source, 3 * sourceStride);
+
+        var across2 = Vector128.Create(2, 3, 0, 1);
+        var upper2 = Vector128.Create(0, 0, -1, -1).AsSingle();
+        Exchange(ref r0, ref r2, across2, upper2); Exchange(ref r1, ref r3, across2, upper2);
+
+        var across1 = Vector128.Create(1, 0, 3, 2);
+        var upper1 = Vector128.Create(0, -1, 0, -1).AsSingle();
+        Exchange(ref r0, ref r1, across1, upper1); Exchange(ref r2, ref r3, across1, upper1);
+
+        r0.StoreUnsafe(ref target); r1.StoreUnsafe(ref target, targetStride);
+        r2.StoreUnsafe(ref target, 2 * targetStride); r3.StoreUnsafe(ref target, 3 * targetStride);
+    }
+
+    /// <summary>One butterfly: the lanes set in <paramref name="upper"/> of <paramref name="low"/> trade places with the
+    /// lanes clear in it of <paramref name="high"/> (<paramref name="across"/> maps each lane to its partner).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Exchange(ref Vector128<float> low, ref Vector128<float> high, Vector128<int> across, Vector128<float> upper)
+    {
+        var (a, b) = (low, high);
+        low = Vector128.ConditionalSelect(upper, Vector128.Shuffle(b, across), a);
+        high = Vector128.ConditionalSelect(upper, b, Vector128.Shuffle(a, across));
+    }
 }

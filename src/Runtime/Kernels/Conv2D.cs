@@ -81,6 +81,13 @@ public static class Conv2D
         int ic = TShape.InChannels, oc = TShape.OutChannels, taps = TShape.Patch * TShape.Patch;
         if (weights.Length != Geometry<TShape>.WeightLength || flipped.Length != Geometry<TShape>.WeightLength)
             throw new ArgumentException($"Conv2D weights ({weights.Length}, flipped {flipped.Length}) do not match shape {Geometry<TShape>.Text}.");
+        if (Block128.IsAccelerated && ic % Lanes == 0 && oc % Lanes == 0)
+        {
+            if (Block512.IsAccelerated) FlipWeightTiles<TShape, Block512>(weights, flipped);
+            else if (Block256.IsAccelerated) FlipWeightTiles<TShape, Block256>(weights, flipped);
+            else FlipWeightTiles<TShape, Block128>(weights, flipped);
+            return;
+        }
         for (var tap = 0; tap < taps; tap++)
         {
             var source = weights.Slice(tap * ic * oc, ic * oc);
@@ -88,6 +95,28 @@ public static class Conv2D
             for (var c = 0; c < ic; c++)
             {
                 for (var o = 0; o < oc; o++) target[o * ic + c] = source[c * oc + o];
+            }
+        }
+    }
+
+    /// <summary><see cref="FlipWeights{TShape}"/> where both channel counts are multiples of 16: each tap's in × out
+    /// matrix as 16 × 16 tiles, transposed in registers (<see cref="IChannelBlock{TSelf}.Transpose"/>). A scalar
+    /// transpose of arch2's 16 × 16 5 × 5 weights took 2.0–2.2 µs, once per batch on each core.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FlipWeightTiles<TShape, TBlock>(ReadOnlySpan<float> weights, Span<float> flipped)
+        where TShape : struct, IConv2DShape where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        int ic = TShape.InChannels, oc = TShape.OutChannels, taps = TShape.Patch * TShape.Patch;
+        ref var source = ref MemoryMarshal.GetReference(weights);
+        ref var target = ref MemoryMarshal.GetReference(flipped);
+        for (var tap = 0; tap < taps; tap++)
+        {
+            ref var from = ref Unsafe.Add(ref source, tap * ic * oc);
+            ref var to = ref Unsafe.Add(ref target, (taps - 1 - tap) * oc * ic);
+            for (var c = 0; c < ic; c += Lanes)
+            {
+                for (var o = 0; o < oc; o += Lanes)
+                    TBlock.Transpose(in Unsafe.Add(ref from, c * oc + o), (nuint)oc, ref Unsafe.Add(ref to, o * ic + c), (nuint)ic);
             }
         }
     }

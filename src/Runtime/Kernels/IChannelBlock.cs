@@ -67,4 +67,9 @@ public interface IChannelBlock<TSelf> where TSelf : unmanaged, IChannelBlock<TSe
 
     /// <summary>The sum of the sixteen floats.</summary>
     float Sum();
+
+    /// <summary>Writes the 16 × 16 floats at <paramref name="source"/> (row r at r · <paramref name="sourceStride"/>)
+    /// transposed at <paramref name="target"/>: target[c · targetStride + r] = source[r · sourceStride + c]. In
+    /// registers, with the vectors' own shuffles: a scalar transpose moves one float per load and store.</summary>
+    static abstract void Transpose(ref readonly float source, nuint sourceStride, ref float target, nuint targetStride);
 }
