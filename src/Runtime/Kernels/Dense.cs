@@ -152,7 +152,7 @@ public static class Dense
     {
         if ((uint)split > (uint)count) throw new ArgumentOutOfRangeException(nameof(split), split, $"The first shard's {split} images are not within the batch's {count}.");
         var (inputLength, outputs) = CheckImages(inputs, outputGradients, count, weightGradient);
-        var (firstRow, rows) = CoreTeam.Half(inputLength, half, multipleOf: RowCut);
+        var (firstRow, rows) = RowHalf(inputLength, half);
         if (Block512.IsAccelerated) WeightGradientOfShards<Block512>(inputs, outputGradients, split, count, weightGradient, outputs, firstRow, rows);
         else if (Block256.IsAccelerated) WeightGradientOfShards<Block256>(inputs, outputGradients, split, count, weightGradient, outputs, firstRow, rows);
         else WeightGradientOfShards<Block128>(inputs, outputGradients, split, count, weightGradient, outputs, firstRow, rows);
@@ -168,19 +168,25 @@ public static class Dense
     /// lines where the layer's weights start on one.</summary>
     public const int RowCut = Lanes;
 
+    /// <summary>Half <paramref name="half"/> (0 or 1) of a layer's <paramref name="rows"/> rows, cut at a multiple of
+    /// <see cref="RowCut"/>: the rows <see cref="WeightGradientOfShards"/> computes on that core, and so the parameters
+    /// that core then updates (<see cref="WeightRows.Half"/>).</summary>
+    public static (int First, int Rows) RowHalf(int rows, int half) => CoreTeam.Half(rows, half, multipleOf: RowCut);
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // as Forward<TActivation, TBlock>
     private static void WeightGradientOfShards<TBlock>(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, int split, int count,
         Span<float> weightGradient, int outputs, int firstRow, int rows)
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        // Tiles of whole blocks of RowCut rows, as the halves: the outputs past the last block of 16 take a block of rows
-        // at a time from the first row on (WeightGradientRows), and these keep the same rows in the same blocks.
-        int inputLength = inputs.Length / count, tileRows = Math.Max(1, SecondShardFloats / outputs / RowCut) * RowCut;
+        var inputLength = inputs.Length / count;
         if (split == ShardOfEight && count == 2 * ShardOfEight && TBlock.Accumulators >= 2 * ShardOfEight + 2)
         {
             TwoShardsOfEight<TBlock>(inputs, outputGradients, weightGradient, inputLength, outputs, firstRow, firstRow + rows);
             return;
         }
+        // Tiles of whole blocks of RowCut rows, as the halves: the outputs past the last block of 16 take a block of rows
+        // at a time from the first row on (WeightGradientRows), and these keep the same rows in the same blocks.
+        var tileRows = Math.Max(1, SecondShardFloats / outputs / RowCut) * RowCut;
         ReadOnlySpan<float> x0 = inputs.Slice(0, split * inputLength), g0 = outputGradients.Slice(0, split * outputs);
         ReadOnlySpan<float> x1 = inputs.Slice(split * inputLength), g1 = outputGradients.Slice(split * outputs);
         var second = Scratch.SecondShard(Math.Min(tileRows, Math.Max(rows, 1)) * outputs);

@@ -7,12 +7,11 @@ public readonly record struct WeightRows(int Offset, int Rows, int RowLength)
     /// <summary>How many parameters the rows hold.</summary>
     public int Length => Rows * RowLength;
 
-    /// <summary>Half <paramref name="half"/> (0 or 1) of the rows, cut at a multiple of
-    /// <see cref="Kernels.Dense.RowCut"/> rows (the cut <see cref="Kernels.Dense.WeightGradientOfShards"/> takes), as the
-    /// parameters they hold.</summary>
+    /// <summary>Half <paramref name="half"/> (0 or 1) of the rows, as <see cref="Kernels.Dense.RowHalf"/> cuts them for
+    /// <see cref="Kernels.Dense.WeightGradientOfShards"/>, as the parameters they hold.</summary>
     public ParameterRange Half(int half)
     {
-        var (first, rows) = CoreTeam.Half(Rows, half, multipleOf: Kernels.Dense.RowCut);
+        var (first, rows) = Kernels.Dense.RowHalf(Rows, half);
         return new ParameterRange(Offset + first * RowLength, rows * RowLength);
     }
 }
