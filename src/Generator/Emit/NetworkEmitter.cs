@@ -230,7 +230,7 @@ internal static class NetworkEmitter
         foreach (var layer in network.Layers)
         {
             // The same layers as WholeBatchWeights: a batch of one pass skips this method for those.
-            if (layer.NeedsBackward && layer.Spec.WholeBatchWeightRows(layer) is not null) layer.Spec.EmitShardGradients(w, layer);
+            if (HasWholeBatchWeights(layer)) layer.Spec.EmitShardGradients(w, layer);
         }
         w.Close();
         w.Line();
@@ -247,12 +247,16 @@ internal static class NetworkEmitter
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.LogitsGradient(int slot) => {output.Pascal}OutputGradient(slot);");
     }
 
+    /// <summary>Whether the layer's weight gradients are summed over several images at once: per shard in
+    /// AccumulateShardGradients, or for the whole batch in WholeBatchWeightGradients.</summary>
+    private static bool HasWholeBatchWeights(ResolvedLayer layer) => layer.NeedsBackward && layer.Spec.WholeBatchWeightRows(layer) is not null;
+
     /// <summary>The weights whose gradients a one-pass batch computes after both shards' passes, half on each core
     /// (BatchRunner), and the method that does it; nothing where no layer has such weights.</summary>
     private static void EmitWholeBatchWeights(CodeWriter w, ResolvedNetwork network)
     {
         // A network with batch layers (BatchNorm) trains in stages, which keep the shards' sums.
-        var layers = network.Layers.Where(l => l.NeedsBackward && l.Spec.WholeBatchWeightRows(l) is not null).ToList();
+        var layers = network.Layers.Where(HasWholeBatchWeights).ToList();
         if (layers.Count == 0 || network.BatchLayers.Count > 0) return;
         w.Line("// Weights whose gradients a batch of one pass computes after both shards' passes, from every image's values at");
         w.Line("// once, half of each layer's rows on each core (BatchRunner), rather than in each shard's buffer.");
