@@ -149,7 +149,9 @@ for model in ["arch1", "arch2", "arch3", "arch4"]:
     lines.append(f"| {model} | {r1:,.0f} | {r16:,.0f} | {r16 / r1:.2f}x | {near} | {allowance} | {r64:,.0f} | {r256:,.0f} | {theirs} | {ratio} |")
 lines.append("")
 lines.append("**One core against two in the same moments** (`StaticConvNet.Bench --core-distance`): per model, for 8 s, ten "
-             "training steps at batch 16 on both cores and ten on one, in alternating order, each pair after measuring a "
+             "training steps at batch 16 on both cores and ten on one (each block timed after one untimed step: the first "
+             "step after a block of the other kind moves the network's lines between the cores, which a run of steady "
+             "steps never does), in alternating order, each pair after measuring a "
              "flag's round trip between the step's two threads (timed once both are running); the median per step, over "
              "all blocks and over those where the cores were near (round trip under 200 ns) or far (over 300 ns); a state "
              "seen in under 20 blocks shows only its count. Just "

@@ -7,8 +7,8 @@ namespace StaticConvNet.Bench;
 /// bench/cores.sh. On a virtual machine the hypervisor moves the two virtual CPUs between physical cores while a run
 /// goes on: at times they sit close (a flag's round trip between them about 100 ns), at times far apart (several
 /// hundred). A whole-run img/s mixes the two, so two runs of the same build differ by a third.
-/// Per model, in one process: pairs of blocks, ten batch-16 training steps (as <see cref="Trainer"/> runs them) on
-/// both cores and ten on one core (run inside a <see cref="CoreTeam"/> half, where the step's own team runs both its
+/// Per model, in one process: pairs of blocks, ten batch-16 training steps (as <see cref="Trainer"/> runs them, each
+/// block's after one untimed step) on both cores and ten on one core (run inside a <see cref="CoreTeam"/> half, where the step's own team runs both its
 /// halves on the calling thread), in alternating order, with the round trip measured just before each pair. Each pair is binned by that round trip, so the two-core
 /// and one-core figures of a bin were taken in the same state of the machine. The last column is the share of the
 /// two-core blocks' half-updates that went through <see cref="HalfUpdate"/>'s copy (the way it times faster). Each pair is
@@ -77,8 +77,13 @@ internal static class CoreDistanceHarness
         return 0;
     }
 
+    /// <summary>The mean of <see cref="StepsPerBlock"/> steps, after one untimed step. A block follows blocks of the
+    /// other kind, which leave the network's lines on one core (or both): the first two-core step after them took
+    /// 22–35 µs longer than the rest near, 160 far (arch4), and timed within the block it put 2–3 µs on every step's
+    /// mean near, up to 16 far, which a run of steady steps never pays (measured on a two-core Zen 5 VM).</summary>
     private static double MicrosecondsPerStep(Action step)
     {
+        step();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < StepsPerBlock; i++) step();
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds / StepsPerBlock;
