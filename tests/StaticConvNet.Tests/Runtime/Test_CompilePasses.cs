@@ -8,8 +8,11 @@ namespace StaticConvNet.Tests.Runtime;
 /// the network keeps nothing of it, so a run after it ends in the same bits as a run without it.</summary>
 public class Test_CompilePasses
 {
-    [Fact]
-    public void Parameters_running_statistics_and_dropout_step_are_as_they_were()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(1000)] // past the capacity: a batch of the capacity
+    public void Parameters_running_statistics_and_dropout_step_are_as_they_were(int batchSize)
     {
         // A BatchNorm network: a training pass moves its running statistics.
         var network = new ReluPoolBlocksNet();
@@ -18,7 +21,7 @@ public class Test_CompilePasses
         network.DropoutStep = 17;
         var (parameters, state) = (network.Parameters.ToArray(), network.State.ToArray());
 
-        network.CompilePasses();
+        network.CompilePasses(batchSize);
 
         network.Parameters.ToArray().ShouldBe(parameters);
         network.State.ToArray().ShouldBe(state);
@@ -37,6 +40,10 @@ public class Test_CompilePasses
         Trainer.Train(compiled, Resized(data, compiled), null, options);
         compiled.Parameters.ToArray().ShouldBe(plain.Parameters.ToArray());
     }
+
+    [Fact]
+    public void A_batch_size_under_one_is_refused()
+        => Should.Throw<ArgumentOutOfRangeException>(() => new DropoutNet().CompilePasses(0)).ParamName.ShouldBe("batchSize");
 
     private static Dataset Resized(Dataset blobs, IConvNet network)
     {
