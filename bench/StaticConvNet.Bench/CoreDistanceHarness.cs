@@ -6,15 +6,16 @@ namespace StaticConvNet.Bench;
 /// <summary>What the second core gives a training step, split by how far apart the two cores are at the moment, for
 /// bench/cores.sh. On a virtual machine the hypervisor moves the two virtual CPUs between physical cores while a run
 /// goes on: at times they sit close (a flag's round trip between them about 100 ns), at times far apart (several
-/// hundred). A whole-run img/s mixes the two, so two runs of the same build differ by a third.
-/// Per model, in one process: pairs of blocks, ten batch-16 training steps (as <see cref="Trainer"/> runs them, each
-/// block's after one untimed step) on both cores and ten on one core (run inside a <see cref="CoreTeam"/> half, where the step's own team runs both its
-/// halves on the calling thread), in alternating order, with the round trip measured just before each pair. Each pair is binned by that round trip, so the two-core
-/// and one-core figures of a bin were taken in the same state of the machine. The last column is the share of the
-/// two-core blocks' half-updates that went through <see cref="HalfUpdate"/>'s copy (the way it times faster). Each pair is
-/// followed by a third block: each core stepping a network of its own on one core, at once (the mean of the two). What
-/// that costs against one core alone is the machine's, not the step's (the two cores share caches, memory and power), so
-/// twice one core's figure over it is the most two cores could give the model at that moment.
+/// hundred). A whole-run img/s mixes the two, so two runs of the same build differ by a third. Per model, in one
+/// process: pairs of blocks, ten batch-16 training steps (as <see cref="Trainer"/> runs them, each block's after one
+/// untimed step) on both cores and ten on one core (run inside a <see cref="CoreTeam"/> half, where the step's own team
+/// runs both its halves on the calling thread), in alternating order, with the round trip measured just before each
+/// pair. Each pair is binned by that round trip, so the two-core and one-core figures of a bin were taken in the same
+/// state of the machine. The last column is the share of the two-core blocks' half-updates that went through <see
+/// cref="HalfUpdate"/>'s copy (the way it times faster). Each pair is followed by a third block: each core stepping a
+/// network of its own on one core, at once (the mean of the two). What that costs against one core alone is the
+/// machine's, not the step's (the two cores share caches, memory and power), so twice one core's figure over it is the
+/// most two cores could give the model at that moment.
 /// Usage: StaticConvNet.Bench --core-distance</summary>
 internal static class CoreDistanceHarness
 {
