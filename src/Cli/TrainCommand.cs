@@ -67,7 +67,7 @@ internal static class TrainCommand
         }
         // The JIT compiles the network's passes on the other core while this one reads the data and sets the run up, so
         // the first step does not wait for it (arch3: a 75 ms first step of a two-core run).
-        var compiling = accelerator is null ? Task.Run(() => network.CompilePasses(options.BatchSize)) : Task.CompletedTask;
+        var compiling = accelerator is null ? Task.Run(() => network.CompilePasses(options)) : Task.CompletedTask;
         var data = load(network.Description.Input);
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");

@@ -10,34 +10,45 @@ public static class ConvNetExtensions
         return network.Description.Summary();
     }
 
-    /// <summary>Compiles the network's training and prediction code (the JIT: 50–100 ms for the notebook's networks, on
-    /// both cores) by running one training pass and one prediction over blank images, so that the first training
-    /// step does not wait for it: start it on another thread while the data loads, as <c>scn train</c> does, and wait for
-    /// it before anything else touches the network (initialising it, loading weights, training: it restores the running
-    /// statistics at its end, and a call that overlaps it fails as any second call does). Its parameters, running
-    /// statistics and dropout step are then as they were, even if a pass throws; its gradients and last training logits
-    /// are the blank pass's, as after any training pass. For the CPU code: a GPU run compiles its own kernels.</summary>
-    /// <param name="batchSize">The batch size the run trains with (16, <c>scn train</c>'s default, unless told): the
-    /// blank pass takes that many images, up to <see cref="IConvNet.BatchCapacity"/>. Some kernels take a path of their
-    /// own for a batch's shard sizes (a dense layer's whole-batch gradients for two shards of eight), compiled only when
-    /// first run: with two images, arch1's first step still compiled it (8.2 ms against 6.4–6.9).</param>
-    public static void CompilePasses(this IConvNet network, int batchSize = 16)
+    /// <summary>Compiles what a training run with <paramref name="options"/> runs (the JIT: 50–100 ms for the notebook's
+    /// networks, on both cores), so that the run's first step does not wait for it: one training pass and one prediction
+    /// over blank images, then three steps of <see cref="Trainer"/> with those options over blank images (the update,
+    /// the next batch's fill, the checks between steps). Start it on another thread while the data loads, as
+    /// <c>scn train</c> does, and wait for it before anything else touches the network (initialising it, loading
+    /// weights, training: it restores what it moved at its end, and a call that overlaps it fails as any second call
+    /// does). Its parameters, running statistics and dropout seed, rate and step are then as they were, even if a pass
+    /// throws; its gradients and last training logits are the blank steps', as after any training pass. Options a run
+    /// would refuse throw here as they would there (<see cref="TrainingOptions.Validate"/>). For the CPU code: a GPU
+    /// run compiles its own kernels.</summary>
+    /// <remarks>The blank pass takes the run's batch size, up to <see cref="IConvNet.BatchCapacity"/>: some kernels take
+    /// a path of their own for a batch's shard sizes (a dense layer's whole-batch gradients for two shards of eight),
+    /// compiled only when first run. The blank steps take the same batch (the loop's code does not depend on its size).
+    /// Measured in <c>scn train arch1</c> on a two-core Zen 5: the first step took 8.2–9.5 ms when two blank images were
+    /// all that ran ahead, 6.4–6.9 with the run's batch, 0.3 with the steps too.</remarks>
+    /// <param name="options">The run's options; the defaults (<c>new TrainingOptions()</c>: batch 16, SGD) unless given.</param>
+    public static void CompilePasses(this IConvNet network, TrainingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var count = Math.Min(batchSize, network.BatchCapacity);
-        var images = new float[count * network.InputLength];
+        options ??= new TrainingOptions();
+        options.Validate(network);
+        var batch = Math.Min(options.BatchSize, network.BatchCapacity);
+        var images = new float[(2 * batch + 1) * network.InputLength]; // the steps need more than one batch
+        var input = network.Description.Input;
+        var blank = new Dataset(images, new int[2 * batch + 1], input.Height, input.Width, input.Channels);
+        var parameters = network.Parameters.ToArray();
         var state = network.State.ToArray(); // a training pass moves BatchNorm's running statistics
-        var step = network.DropoutStep;
+        var (seed, rate, step) = (network.DropoutSeed, network.DropoutRate, network.DropoutStep);
         try
         {
-            network.ComputeGradients(images, new int[count], count);
-            network.PredictBatch(images, new int[count]);
+            network.ComputeGradients(images, new int[batch], batch);
+            network.PredictBatch(images.AsSpan(0, batch * network.InputLength), new int[batch]);
+            Trainer.Train(network, blank, null, options with { Steps = 3, BatchSize = batch, EvalEvery = 0 });
         }
         finally
         {
+            parameters.CopyTo(network.Parameters);
             state.CopyTo(network.State);
-            network.DropoutStep = step;
+            (network.DropoutSeed, network.DropoutRate, network.DropoutStep) = (seed, rate, step);
         }
     }
 }

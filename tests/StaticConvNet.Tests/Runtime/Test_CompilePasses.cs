@@ -9,23 +9,37 @@ namespace StaticConvNet.Tests.Runtime;
 public class Test_CompilePasses
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(16)]
-    [InlineData(1000)] // past the capacity: a batch of the capacity
-    public void Parameters_running_statistics_and_dropout_step_are_as_they_were(int batchSize)
+    [InlineData(1, OptimizerKind.Sgd)]
+    [InlineData(16, OptimizerKind.Adam)]
+    [InlineData(1000, OptimizerKind.AdamW)] // past the capacity: a blank batch of the capacity
+    public void Parameters_running_statistics_and_dropout_settings_are_as_they_were(int batchSize, OptimizerKind optimizer)
     {
         // A BatchNorm network: a training pass moves its running statistics.
         var network = new ReluPoolBlocksNet();
         network.InitializeParameters(3);
         ReferenceNets.Random(network.State.Length, 4, 1f).CopyTo(network.State);
-        network.DropoutStep = 17;
+        (network.DropoutSeed, network.DropoutStep) = (9, 17);
         var (parameters, state) = (network.Parameters.ToArray(), network.State.ToArray());
 
-        network.CompilePasses(batchSize);
+        network.CompilePasses(new TrainingOptions { BatchSize = batchSize, Optimizer = optimizer, RandomShift = 1, Seed = 4 });
 
         network.Parameters.ToArray().ShouldBe(parameters);
         network.State.ToArray().ShouldBe(state);
+        network.DropoutSeed.ShouldBe(9UL);
         network.DropoutStep.ShouldBe(17UL);
+    }
+
+    [Fact]
+    public void A_network_keeps_its_own_dropout_rate()
+    {
+        var network = new DropoutNet();
+        network.InitializeParameters(3);
+        var parameters = network.Parameters.ToArray();
+
+        network.CompilePasses(new TrainingOptions { DropoutRate = 0.1f });
+
+        network.DropoutRate.ShouldBeNull();
+        network.Parameters.ToArray().ShouldBe(parameters);
     }
 
     [Fact]
@@ -36,14 +50,14 @@ public class Test_CompilePasses
         var plain = new DropoutNet();
         Trainer.Train(plain, Resized(data, plain), null, options);
         var compiled = new DropoutNet();
-        compiled.CompilePasses();
+        compiled.CompilePasses(options);
         Trainer.Train(compiled, Resized(data, compiled), null, options);
         compiled.Parameters.ToArray().ShouldBe(plain.Parameters.ToArray());
     }
 
     [Fact]
-    public void A_batch_size_under_one_is_refused()
-        => Should.Throw<ArgumentOutOfRangeException>(() => new DropoutNet().CompilePasses(0)).ParamName.ShouldBe("batchSize");
+    public void Options_a_run_would_refuse_are_refused()
+        => Should.Throw<TrainingOptionsException>(() => new DropoutNet().CompilePasses(new TrainingOptions { BatchSize = 0 })).Option.ShouldBe("BatchSize");
 
     private static Dataset Resized(Dataset blobs, IConvNet network)
     {
