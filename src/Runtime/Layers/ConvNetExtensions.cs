@@ -11,18 +11,18 @@ public static class ConvNetExtensions
     }
 
     /// <summary>Compiles what a training run with <paramref name="options"/> runs (the JIT: 50–100 ms for the notebook's
-    /// networks, on both cores), so that the run's first step does not wait for it: one training pass and one prediction
-    /// over blank images, then three steps of <see cref="Trainer"/> with those options over blank images (the update,
-    /// the next batch's fill, the checks between steps). Start it on another thread while the data loads, as
+    /// networks, on both cores), so that the run's first step does not wait for it: three steps of <see cref="Trainer"/>
+    /// with those options over blank images (the passes, the update, the next batch's fill, the checks between steps),
+    /// then one prediction (the evaluations' passes). Start it on another thread while the data loads, as
     /// <c>scn train</c> does, and wait for it before anything else touches the network (initialising it, loading
     /// weights, training: it restores what it moved at its end, and a call that overlaps it fails as any second call
     /// does). Its parameters, running statistics and dropout seed, rate and step are then as they were, even if a pass
     /// throws; its gradients and last training logits are the blank steps', as after any training pass. Options a run
     /// would refuse throw here as they would there (<see cref="TrainingOptions.Validate"/>). For the CPU code: a GPU
     /// run compiles its own kernels.</summary>
-    /// <remarks>The blank pass takes the run's batch size, up to <see cref="IConvNet.BatchCapacity"/>: some kernels take
+    /// <remarks>The blank steps take the run's batch size, up to <see cref="IConvNet.BatchCapacity"/>: some kernels take
     /// a path of their own for a batch's shard sizes (a dense layer's whole-batch gradients for two shards of eight),
-    /// compiled only when first run. The blank steps take the same batch (the loop's code does not depend on its size).
+    /// compiled only when first run, while the loop's code does not depend on the size.
     /// Measured in <c>scn train arch1</c> on a two-core Zen 5: the first step took 8.2–9.5 ms when two blank images were
     /// all that ran ahead, 6.4–6.9 with the run's batch, 0.3 with the steps too.</remarks>
     /// <param name="options">The run's options; the defaults (<c>new TrainingOptions()</c>: batch 16, SGD) unless given.</param>
@@ -40,9 +40,8 @@ public static class ConvNetExtensions
         var (seed, rate, step) = (network.DropoutSeed, network.DropoutRate, network.DropoutStep);
         try
         {
-            network.ComputeGradients(images, new int[batch], batch);
-            network.PredictBatch(images.AsSpan(0, batch * network.InputLength), new int[batch]);
             Trainer.Train(network, blank, null, options with { Steps = 3, BatchSize = batch, EvalEvery = 0 });
+            network.PredictBatch(images.AsSpan(0, batch * network.InputLength), new int[batch]);
         }
         finally
         {
