@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Spectre.Console;
 using StaticConvNet.Data;
 
@@ -103,7 +104,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         var stoppedEarly = false;
         var callbacks = new TrainingCallbacks
         {
-            Step = report =>
+            // Every step: never tier 0, never recompiled mid-run (as RunLog.Add and TrainingProgress.Step).
+            Step = [MethodImpl(MethodImplOptions.AggressiveOptimization)] (report) =>
             {
                 log.Add(report);
                 progress.Step(report);

@@ -156,12 +156,16 @@ internal static class NetworkEmitter
         }
         layer.Spec.EmitConstants(w, layer);
         w.Line($"private const int {p}ImageOffset = {Int(layer.ImageOffset)};");
+        // Optimised, like everything a step calls (see EmitPasses): a pass too large to inline these calls them.
+        w.Line(Names.Optimised);
         w.Line($"private {Names.Span} {p}Output(int slot) => _activations.Slice({p}ImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
+        w.Line(Names.Optimised);
         w.Line($"private {Names.Span} {p}OutputGradient(int slot) => _activationGradients.Slice({p}ImageOffset * BatchCapacity + slot * {p}OutputLength, {p}OutputLength);");
         foreach (var buffer in GradientBuffers.Of(layer))
         {
             w.Line($"// {buffer.Source}'s output is read by another layer too: this layer's part of its gradient goes here, added in before {buffer.Source} runs backward.");
             w.Line($"private const int {buffer.Name}Offset = {Int(buffer.Offset)};");
+            w.Line(Names.Optimised);
             w.Line($"private {Names.Span} {buffer.Name}(int slot) => _activationGradients.Slice({buffer.Name}Offset * BatchCapacity + slot * {Int(buffer.Length)}, {Int(buffer.Length)});");
         }
         w.Line();
@@ -242,8 +246,10 @@ internal static class NetworkEmitter
         EmitLayerSwitch(w, network, $"BackwardLayer(int layer, {Names.ReadOnlySpan} image, int slot, {Names.Span} gradients)",
             layer => layer.HasCpuBackward ? $"{BackwardStatements(network, layer)} break;" : $"break; {NoCpuBackward(layer)}");
         w.Line();
+        w.Line(Names.Optimised);
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.Logits(int slot) => {output.Pascal}Output(slot);");
         w.Line();
+        w.Line(Names.Optimised);
         w.Line($"{Names.Span} {Names.Runtime}.ISamplePasses.LogitsGradient(int slot) => {output.Pascal}OutputGradient(slot);");
     }
 
@@ -286,7 +292,7 @@ internal static class NetworkEmitter
     {
         var batchLayers = network.BatchLayers;
         var starts = new[] { 0 }.Concat(batchLayers.Select(l => l.Index)).Append(network.Layers.Length).ToArray();
-        w.Line($"int {Names.Runtime}.ISamplePasses.BatchStages => {Int(batchLayers.Count)};");
+        OptimisedGetter(w, $"int {Names.Runtime}.ISamplePasses.BatchStages", Int(batchLayers.Count));
         w.Line();
         var dropout = network.Layers.Any(l => l.Spec.ForwardReadsTraining);
         EmitStageSwitch(w, $"ForwardStage(int stage, {Names.ReadOnlySpan} image, int slot)", 0, batchLayers.Count,
@@ -345,30 +351,47 @@ internal static class NetworkEmitter
         w.Close();
     }
 
+    /// <summary>A read-only property whose getter a step calls: compiled optimised at its first call.</summary>
+    private static void OptimisedGetter(CodeWriter w, string declaration, string value)
+    {
+        w.Line(declaration);
+        w.Line("{");
+        w.Line($"    {Names.Optimised}");
+        w.Line($"    get => {value};");
+        w.Line("}");
+    }
+
     private static void EmitPublicApi(CodeWriter w, ResolvedNetwork network)
     {
         w.Line();
         w.Line("// ------------------------------------------------------------------------------------------");
-        w.Line("// Public surface (IConvNet).");
+        w.Line("// Public surface (IConvNet). What a training step or an evaluation calls is compiled optimised at its first call,");
+        w.Line("// as the passes are.");
         w.Line("// ------------------------------------------------------------------------------------------");
         w.Line();
         w.Line("/// <summary>All weights and biases, layer by layer: weights then biases (see the *WeightsOffset constants).</summary>");
-        w.Line($"public {Names.Span} Parameters => _parameters;");
+        OptimisedGetter(w, $"public {Names.Span} Parameters", "_parameters");
         w.Line();
         w.Line("/// <summary>The running statistics of the BatchNorm layers (see the *StateOffset constants); empty without them.</summary>");
         w.Line(network.StateCount > 0 ? $"public {Names.Span} State => _state;" : $"public {Names.Span} State => {Names.Span}.Empty;");
         w.Line();
         w.Line("/// <summary>Gradient of the mean loss from the last ComputeGradients call, laid out as Parameters.</summary>");
-        w.Line($"public {Names.Span} Gradients => Runner.Gradients;");
+        OptimisedGetter(w, $"public {Names.Span} Gradients", "Runner.Gradients");
         w.Line();
         w.Line("/// <summary>The gradients core half (0 or 1) summed in the last ComputeGradients call: the parameters it updates.</summary>");
+        w.Line(Names.Optimised);
         w.Line($"public global::System.ReadOnlySpan<{Names.Runtime}.ParameterRange> GradientHalf(int half) => Runner.GradientHalf(half);");
         w.Line();
         w.Line("public ulong DropoutSeed { get => Runner.DropoutSeed; set => Runner.DropoutSeed = value; }");
         w.Line();
         w.Line("public float? DropoutRate { get => Runner.DropoutRate; set => Runner.DropoutRate = value; }");
         w.Line();
-        w.Line("public ulong DropoutStep { get => Runner.DropoutStep; set => Runner.DropoutStep = value; }");
+        w.Line("public ulong DropoutStep");
+        w.Line("{");
+        w.Line("    get => Runner.DropoutStep;");
+        w.Line($"    {Names.Optimised}");
+        w.Line("    set => Runner.DropoutStep = value;");
+        w.Line("}");
         w.Line();
         w.Line($"public {Names.Runtime}.NetworkDescription Description => LayerDescription;");
         w.Line();
@@ -383,11 +406,14 @@ internal static class NetworkEmitter
         w.Line();
         w.Line($"public int Predict({Names.ReadOnlySpan} image) => Runner.Predict(image);");
         w.Line();
+        w.Line(Names.Optimised);
         w.Line($"public void PredictBatch({Names.ReadOnlySpan} images, global::System.Span<int> predictions) => Runner.PredictBatch(images, predictions);");
         w.Line();
+        w.Line(Names.Optimised);
         w.Line($"public float ComputeGradients({Names.ReadOnlySpan} images, global::System.ReadOnlySpan<int> labels, int count)");
         w.Line("    => Runner.ComputeGradients(images, labels, count);");
         w.Line();
+        w.Line(Names.Optimised);
         w.Line($"public {Names.ReadOnlySpan} TrainingLogits(int index) => Runner.TrainingLogits(index);");
         w.Line();
         w.Line($"public float ComputeLoss({Names.ReadOnlySpan} images, global::System.ReadOnlySpan<int> labels, int count, bool training = false)");

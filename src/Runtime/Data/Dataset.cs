@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet;
 
@@ -46,8 +47,10 @@ public sealed class Dataset
     /// <summary>The name of each label, or null when the source names none.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
     public int Count => Labels.Length;
-    public int ImageLength => Height * Width * Channels;
+    public int ImageLength { [MethodImpl(MethodImplOptions.AggressiveOptimization)] get => Height * Width * Channels; }
 
+    /// <remarks>Read for every image of every step: optimised at its first call, never recompiled mid-run.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Image(int index) => Images.AsSpan(index * ImageLength, ImageLength);
 
     /// <summary>The same images and labels under these class names.</summary>

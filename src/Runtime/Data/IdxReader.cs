@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 
 namespace StaticConvNet;
 
@@ -45,6 +46,7 @@ public static class IdxReader
         return (bytes, Offset, dims[0], dims[1], dims[2]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] ReadLabels(string path, int classes)
     {
         var count = 0;

@@ -32,6 +32,7 @@ public static class Conv2D
 
     /// <summary>True where the register-blocked path runs for this shape: 16-channel blocks, at whatever vector width
     /// this machine accelerates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool UsesBlocks<TShape>() where TShape : struct, IConv2DShape => Block128.IsAccelerated && TShape.OutChannels % Lanes == 0;
 
     /// <summary>A convolution, as Winograd where <paramref name="winograd"/> is active (see the overload below).</summary>

@@ -90,6 +90,7 @@ internal readonly struct InputGradientShape<T> : IConv2DShape where T : struct, 
     public static int OutChannels => T.InChannels;
     public static int Patch => T.Patch;
     public static int Stride => 1;
-    public static int PadTop => T.Patch - 1 - T.PadTop;
-    public static int PadLeft => T.Patch - 1 - T.PadLeft;
+    // Read where a large kernel's inlining budget has run out: optimised at the first call, never recompiled mid-run.
+    public static int PadTop { [MethodImpl(MethodImplOptions.AggressiveOptimization)] get => T.Patch - 1 - T.PadTop; }
+    public static int PadLeft { [MethodImpl(MethodImplOptions.AggressiveOptimization)] get => T.Patch - 1 - T.PadLeft; }
 }

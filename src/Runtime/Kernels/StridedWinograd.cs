@@ -37,6 +37,7 @@ public static class StridedWinograd
         => WinogradFit.StridedFourByFour(TShape.Stride, TShape.Patch, TShape.InChannels, TShape.OutChannels, TShape.OutHeight, TShape.OutWidth);
 
     /// <summary>Floats of a layer's transformed kernels U: [position][phase, input channel][output channel].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int TransformedLength<TShape>() where TShape : struct, IConv2DShape
         => Positions * Phases * TShape.InChannels * TShape.OutChannels;
 

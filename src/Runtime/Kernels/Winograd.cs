@@ -55,6 +55,7 @@ public static class Winograd
     /// conv3) the direct kernel was faster, and at 14×14 (conv2) Winograd was. With 4×4 tiles the same layer's four
     /// tiles take 256 products a channel pair against the direct kernel's 1,225: its backward pass (the input gradient
     /// by F(4×4, 5×5) either way) went from 3.96 µs with the direct weight gradient to 3.27 (AVX2: 6.87 to 5.28).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool PaysForWeightGradient<TShape>() where TShape : struct, IConv2DShape
         => Winograd4x4.Runs<TShape>() || TShape.OutHeight * TShape.OutWidth >= 100;
 
@@ -958,6 +959,7 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
 
     /// <summary>Transforms the flipped weights (<see cref="Conv2D.FlipWeights{TShape}"/>) for the input gradient; a
     /// training batch's weights are new, so this always transforms. Nothing to do where the backward pass is direct.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PrepareBackward(ReadOnlySpan<float> flippedWeights)
     {
         if (!ActiveBackward) return;
@@ -965,9 +967,9 @@ public sealed class WinogradWeights<TShape> where TShape : struct, IConv2DShape
         _inputGradientReady = true;
     }
 
-    internal ReadOnlySpan<float> Forward => _forwardReady ? _forward.Span : throw NotPrepared("PrepareForward");
+    internal ReadOnlySpan<float> Forward { [MethodImpl(MethodImplOptions.AggressiveOptimization)] get => _forwardReady ? _forward.Span : throw NotPrepared("PrepareForward"); }
 
-    internal ReadOnlySpan<float> InputGradient => _inputGradientReady ? _inputGradient.Span : throw NotPrepared("PrepareBackward");
+    internal ReadOnlySpan<float> InputGradient { [MethodImpl(MethodImplOptions.AggressiveOptimization)] get => _inputGradientReady ? _inputGradient.Span : throw NotPrepared("PrepareBackward"); }
 
     private static InvalidOperationException NotPrepared(string method)
         => new($"The Winograd weights of shape {Geometry<TShape>.Text} were used before {method} transformed them.");

@@ -67,7 +67,7 @@ public interface ISamplePasses
     /// that many + 1 stages, every image through one stage before the batch's statistics are taken for the next;
     /// 0: one stage, <see cref="ForwardSample"/> and <see cref="BackwardSample"/> (the defaults below are for that case:
     /// a network with such layers implements all five).</summary>
-    int BatchStages => 0;
+    int BatchStages { [MethodImpl(MethodImplOptions.AggressiveOptimization)] get => 0; }
 
     /// <summary>Training stage <paramref name="stage"/> (0 … <see cref="BatchStages"/>) of one image: from the stage's
     /// batch layer (stage 0: the first layer) to the next one, exclusive.</summary>
@@ -217,7 +217,7 @@ public sealed class BatchRunner
 
     /// <summary>Which masks the next training pass draws; <see cref="ComputeGradients"/> advances it by one, so
     /// consecutive steps differ and a resumed run can set it back.</summary>
-    public ulong DropoutStep { get; set; }
+    public ulong DropoutStep { get; [MethodImpl(MethodImplOptions.AggressiveOptimization)] set; }
 
     private float? _dropoutRate;
 
@@ -229,11 +229,12 @@ public sealed class BatchRunner
     }
 
     /// <summary>Gradient of the mean loss from the last <see cref="ComputeGradients"/> call, laid out as the parameters.</summary>
-    public Span<float> Gradients => _gradients.Span;
+    public Span<float> Gradients { [MethodImpl(MethodImplOptions.AggressiveOptimization)] get => _gradients.Span; }
 
     /// <summary>The gradients core <paramref name="half"/> (0: the calling thread's, 1: the helper's) summed in the last
     /// training call, in order: a training device updates those parameters on that core, where those lines already are.
     /// <see cref="ParameterHalf"/>, except where a batch of one pass computed whole-batch weights (SumHalf).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<ParameterRange> GradientHalf(int half) => _halves.Of(half, _wholeBatchThisCall);
 
     /// <summary>The parameters whose gradients half <paramref name="half"/> of a training call sums on its core (0: this
@@ -274,9 +275,8 @@ public sealed class BatchRunner
     private void UseLayouts(int from, int to, bool backward)
     {
         var copy = LayoutCopies.OfThisThread;
-        // Written only when it changes: both cores' slots share a cache line, which stays in both caches while unchanged.
-        var slots = _slotCopies.AsSpan(from, to - from);
-        if (slots.ContainsAnyExcept(copy)) slots.Fill(copy);
+        // Written only where it changes: both cores' slots share a cache line, which stays in both caches while unchanged.
+        foreach (ref var slot in _slotCopies.AsSpan(from, to - from)) if (slot != copy) slot = copy;
         if (_forwardLaidOut[copy * MarkStride] != _call)
         {
             _network.PrepareForward(copy);
@@ -354,6 +354,7 @@ public sealed class BatchRunner
 
     /// <summary>Images <paramref name="slot"/> … <paramref name="slot"/> + <paramref name="count"/> − 1 of the pass under
     /// way, where the caller keeps them (see <see cref="_passImages"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe ReadOnlySpan<float> BatchImages(int slot, int count = 1)
         => new(_passImages + (long)slot * _inputLength, count * _inputLength);
 

@@ -92,6 +92,7 @@ public static class CoreTeam
         private Action<int>? _job;
         private long _posted; // jobs posted so far
         private long _done;   // jobs finished so far
+        private int _sleeping; // 1 from just before the helper waits on _wake until it wakes
         private ExceptionDispatchInfo? _failure;
 
         public Helper()
@@ -99,12 +100,15 @@ public static class CoreTeam
             new Thread(Loop) { IsBackground = true, Name = "StaticConvNet core team" }.Start();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Post(Action<int> job)
         {
             _job = job;
             _failure = null;
-            Interlocked.Increment(ref _posted); // a full fence: the job is visible before the count
-            _wake.Set(); // cheap when the helper is spinning (no one waits on the event)
+            Interlocked.Increment(ref _posted); // a full fence: the job is visible before the count, the count before the look
+            // Only a sleeping helper needs the event. Setting it every job cost little, but the event's code was then
+            // hot enough to be recompiled in the background in the middle of a run, taking one of the two cores.
+            if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -138,8 +142,11 @@ public static class CoreTeam
                 if (Volatile.Read(ref _posted) == seen)
                 {
                     _wake.Reset();
-                    Interlocked.MemoryBarrier(); // the reset is visible before the count is read again
+                    // A full fence between saying so and looking at the count, as Post has between the count and its
+                    // look: either this thread sees the new job, or Post sees it sleeping and sets the event.
+                    Interlocked.Exchange(ref _sleeping, 1);
                     if (Volatile.Read(ref _posted) == seen) _wake.Wait();
+                    Volatile.Write(ref _sleeping, 0);
                     continue;
                 }
                 seen++;

@@ -44,9 +44,11 @@ internal sealed class GradientHalves
     public ReadOnlySpan<ParameterRange> ShardSumsIn(bool wholeBatch) => wholeBatch ? _shardSums : _everyParameter;
 
     /// <summary>The parameters core <paramref name="half"/> sums and updates, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<ParameterRange> Of(int half, bool wholeBatch) => (wholeBatch ? _wholeBatchHalves : _parameterHalves)[half];
 
     /// <summary>Of those, the ones summed from the shards' buffers (in a batch of one pass, the rest are whole-batch rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<ParameterRange> ShardSumsOf(int half, bool wholeBatch) => (wholeBatch ? _shardSumHalves : _parameterHalves)[half];
 
     private static ParameterRange Range((int Start, int Length) half) => new(half.Start, half.Length);

@@ -23,7 +23,7 @@ public sealed class AdamOptimizer(int parameterCount, double beta1 = 0.9, double
     public float[] FirstMoment { get; } = new float[parameterCount];
     public float[] SecondMoment { get; } = new float[parameterCount];
 
-    public override int ParameterCount => FirstMoment.Length;
+    public override int ParameterCount { [MethodImpl(MethodImplOptions.AggressiveOptimization)] get => FirstMoment.Length; } // read by every StepSlice
 
     // What every slice of the step under way reads, set by StartStep.
     private float _keep, _minusStep, _root;

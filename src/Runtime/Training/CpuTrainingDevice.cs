@@ -43,6 +43,7 @@ public sealed class CpuTrainingDevice(IConvNet network) : ITrainingDevice
 
     public void Update(float learningRate) => _optimizer!.Step(network.Parameters, network.Gradients, learningRate);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void StartUpdate(float learningRate) => _optimizer!.StartStep(learningRate);
 
     /// <summary>The half of the parameters whose summed gradients this core wrote (<see cref="IConvNet.GradientHalf"/>):

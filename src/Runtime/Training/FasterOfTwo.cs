@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StaticConvNet;
 
 /// <summary>Chooses between two ways of doing the same work, each call, by how long each has taken lately: the faster
@@ -20,6 +22,7 @@ internal struct FasterOfTwo
     private long _calls;
 
     /// <summary>Whether this call should run the second way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool ChooseSecond()
     {
         _calls++;
@@ -30,6 +33,7 @@ internal struct FasterOfTwo
     }
 
     /// <summary>What this call's run of the way <see cref="ChooseSecond"/> chose took.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Record(bool second, long ticks)
     {
         ref var runs = ref second ? ref _secondRuns : ref _firstRuns;

@@ -26,6 +26,7 @@ public abstract class Optimizer
     private bool _started;
 
     /// <summary>Starts an update with <paramref name="learningRate"/>; on one thread, before its slices.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void StartStep(float learningRate)
     {
         StartStepCore(learningRate);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StaticConvNet.Kernels;
 
 namespace StaticConvNet;
@@ -7,6 +8,7 @@ namespace StaticConvNet;
 public static class ParameterInit
 {
     /// <summary><c>tf.truncated_normal(stddev = std)</c>: normal samples, redrawn while beyond two standard deviations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TruncatedNormal(Span<float> values, float std, int seed, int stream)
     {
         var key = SplitMix.Mix(SplitMix.Mix((ulong)(uint)seed) ^ ((ulong)(uint)stream << 32));

@@ -14,8 +14,9 @@ public sealed class SgdOptimizer(int parameterCount, float momentum = 0f) : Opti
 
     public float Momentum { get; } = momentum;
 
-    public override int ParameterCount => Velocity.Length;
+    public override int ParameterCount { [MethodImpl(MethodImplOptions.AggressiveOptimization)] get => Velocity.Length; } // read by every StepSlice
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void StartStepCore(float learningRate) => _learningRate = learningRate;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace StaticConvNet;
 
 /// <summary>A training run's minibatches, two deep: while the two cores apply one step's update, each to its half of
@@ -61,6 +62,7 @@ internal sealed class StepBatches
         _current ^= 1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateAndFill(int half)
     {
         _device.UpdateHalf(_learningRate, half);

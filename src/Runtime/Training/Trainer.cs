@@ -97,6 +97,7 @@ public static class Trainer
         return new TrainingResult(lastStep + 1, loss, accuracy, clock.Elapsed, Rate(options.Steps, options.BatchSize, trainingTime), false, null);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Rate(long steps, int batch, TimeSpan time) => time > TimeSpan.Zero ? steps * batch / time.TotalSeconds : 0;
 
     /// <summary>An update can blow the network up before any loss shows it: a checkpoint is kept only when its
