@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -87,7 +86,7 @@ public static class BatchNorm
         for (var start = 0; start < input.Length; start += period)
         {
             var n = Math.Min(period, input.Length - start);
-            TensorPrimitives.MultiplyAdd(input.Slice(start, n), a[..n], b[..n], output.Slice(start, n));
+            Arithmetic.MultiplyAdd(input.Slice(start, n), a[..n], b[..n], output.Slice(start, n));
         }
     }
 
@@ -196,8 +195,8 @@ public static class BatchNorm
         {
             var n = Math.Min(period, input.Length - start);
             var dx = inputGradient.Slice(start, n);
-            TensorPrimitives.MultiplyAdd(input.Slice(start, n), lt[..n], mt[..n], dx);
-            TensorPrimitives.MultiplyAdd(outputGradient.Slice(start, n), kt[..n], dx, dx);
+            Arithmetic.MultiplyAdd(input.Slice(start, n), lt[..n], mt[..n], dx);
+            Arithmetic.MultiplyAdd(outputGradient.Slice(start, n), kt[..n], dx, dx);
         }
     }
 
@@ -218,7 +217,7 @@ public static class BatchNorm
             foldedBias[c] = (bias[c] - state[c]) * scale[c] + beta[c];
         }
         for (var row = 0; row < weights.Length; row += channels)
-            TensorPrimitives.Multiply(weights.Slice(row, channels), scale, foldedWeights.Slice(row, channels));
+            Arithmetic.Multiply(weights.Slice(row, channels), scale, foldedWeights.Slice(row, channels));
     }
 
     /// <summary>The state a new layer starts from: running mean 0, running variance 1.</summary>

@@ -85,6 +85,12 @@ public readonly struct Block128 : IChannelBlock<Block128>
     public static Block128 operator /(Block128 left, float right) => new(left._a / right, left._b / right, left._c / right, left._d / right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 operator /(Block128 left, Block128 right) => new(left._a / right._a, left._b / right._b, left._c / right._c, left._d / right._d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block128 Sqrt(Block128 value) => new(Vector128.Sqrt(value._a), Vector128.Sqrt(value._b), Vector128.Sqrt(value._c), Vector128.Sqrt(value._d));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref float target)
     {
         _a.StoreUnsafe(ref target);

@@ -76,6 +76,12 @@ public readonly struct Block256 : IChannelBlock<Block256>
     public static Block256 operator /(Block256 left, float right) => new(left._low / right, left._high / right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block256 operator /(Block256 left, Block256 right) => new(left._low / right._low, left._high / right._high);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block256 Sqrt(Block256 value) => new(Vector256.Sqrt(value._low), Vector256.Sqrt(value._high));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref float target)
     {
         _low.StoreUnsafe(ref target);

@@ -66,6 +66,12 @@ public readonly struct Block512 : IChannelBlock<Block512>
     public static Block512 operator /(Block512 left, float right) => new(left._v / right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block512 operator /(Block512 left, Block512 right) => new(left._v / right._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block512 Sqrt(Block512 value) => new(Vector512.Sqrt(value._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(ref float target) => _v.StoreUnsafe(ref target);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -21,7 +20,7 @@ public static class Dropout
         var key = Key(seed, stream);
         var i = Vector.IsHardwareAccelerated ? MaskVectors(mask, key, rate, keep) : 0;
         for (; i < mask.Length; i++) mask[i] = IsDropped(key, i, rate) ? 0f : keep;
-        TensorPrimitives.Multiply(input, mask, output);
+        Arithmetic.Multiply(input, mask, output);
     }
 
     /// <summary>The 64-bit key of one mask, from the run's seed and the mask's <see cref="Stream"/>.</summary>
@@ -86,6 +85,10 @@ public static class Dropout
     public static float? CheckRate(float? rate)
         => rate is null or (>= 0f and < 1f) ? rate : throw new ArgumentOutOfRangeException(nameof(rate), rate, "A dropout rate must be in [0, 1).");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> mask, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
-        => TensorPrimitives.Multiply(outputGradient, mask, inputGradient);
+    {
+        if (mask.Length != outputGradient.Length || mask.Length != inputGradient.Length) throw new ArgumentException("Dropout buffers differ in length.");
+        Arithmetic.Multiply(outputGradient, mask, inputGradient);
+    }
 }

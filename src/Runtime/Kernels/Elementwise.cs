@@ -12,6 +12,22 @@ public interface IElementwise
     float Apply(float x, float y);
 }
 
+/// <summary>An operation on one buffer, element by element, as <see cref="IElementwise"/> is on two.</summary>
+public interface IElementwiseUnary
+{
+    TBlock Apply<TBlock>(TBlock x) where TBlock : unmanaged, IChannelBlock<TBlock>;
+
+    float Apply(float x);
+}
+
+/// <summary>An operation on three buffers, element by element.</summary>
+public interface IElementwiseTernary
+{
+    TBlock Apply<TBlock>(TBlock x, TBlock y, TBlock z) where TBlock : unmanaged, IChannelBlock<TBlock>;
+
+    float Apply(float x, float y, float z);
+}
+
 /// <summary>The loop every element-wise kernel shares (<see cref="Sum"/>, <see cref="Axpy"/>, <see cref="Relu"/>'s
 /// gradient): written once, compiled by the JIT for the operation and for the widest block this machine accelerates,
 /// and optimised at its first call (these run every training step). As fast as <c>TensorPrimitives</c>' loops at our
@@ -26,6 +42,59 @@ public static class Elementwise
         if (Block512.IsAccelerated) Map<TOp, Block512>(op, x, y, destination);
         else if (Block256.IsAccelerated) Map<TOp, Block256>(op, x, y, destination);
         else Map<TOp, Block128>(op, x, y, destination);
+    }
+
+    /// <summary>destination[i] = op(x[i]); one length (the callers check it), and the buffers may be the same.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> destination) where TOp : struct, IElementwiseUnary
+    {
+        if (Block512.IsAccelerated) Map<TOp, Block512>(op, x, destination);
+        else if (Block256.IsAccelerated) Map<TOp, Block256>(op, x, destination);
+        else Map<TOp, Block128>(op, x, destination);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Map<TOp, TBlock>(TOp op, ReadOnlySpan<float> x, Span<float> destination)
+        where TOp : struct, IElementwiseUnary
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        var i = 0;
+        if (TBlock.IsAccelerated)
+        {
+            ref var xs = ref MemoryMarshal.GetReference(x);
+            ref var output = ref MemoryMarshal.GetReference(destination);
+            for (; i <= destination.Length - IChannelBlock<TBlock>.Lanes; i += IChannelBlock<TBlock>.Lanes)
+                op.Apply(TBlock.Load(ref xs, (nuint)i)).Store(ref output, (nuint)i);
+        }
+        for (; i < destination.Length; i++) destination[i] = op.Apply(x[i]);
+    }
+
+    /// <summary>destination[i] = op(x[i], y[i], z[i]); one length (the callers check it), and the buffers may be the same.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> destination)
+        where TOp : struct, IElementwiseTernary
+    {
+        if (Block512.IsAccelerated) Map<TOp, Block512>(op, x, y, z, destination);
+        else if (Block256.IsAccelerated) Map<TOp, Block256>(op, x, y, z, destination);
+        else Map<TOp, Block128>(op, x, y, z, destination);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Map<TOp, TBlock>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> destination)
+        where TOp : struct, IElementwiseTernary
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        var i = 0;
+        if (TBlock.IsAccelerated)
+        {
+            ref var xs = ref MemoryMarshal.GetReference(x);
+            ref var ys = ref MemoryMarshal.GetReference(y);
+            ref var zs = ref MemoryMarshal.GetReference(z);
+            ref var output = ref MemoryMarshal.GetReference(destination);
+            for (; i <= destination.Length - IChannelBlock<TBlock>.Lanes; i += IChannelBlock<TBlock>.Lanes)
+                op.Apply(TBlock.Load(ref xs, (nuint)i), TBlock.Load(ref ys, (nuint)i), TBlock.Load(ref zs, (nuint)i)).Store(ref output, (nuint)i);
+        }
+        for (; i < destination.Length; i++) destination[i] = op.Apply(x[i], y[i], z[i]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

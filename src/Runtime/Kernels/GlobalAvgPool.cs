@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace StaticConvNet.Kernels;
@@ -14,8 +13,8 @@ public static class GlobalAvgPool
         Check(input.Length, output.Length, pixels, channels);
         input[..channels].CopyTo(output);
         for (var pixel = 1; pixel < pixels; pixel++)
-            TensorPrimitives.Add(output, input.Slice(pixel * channels, channels), output);
-        TensorPrimitives.Divide(output, pixels, output);
+            Sum.AddInto(output, input.Slice(pixel * channels, channels));
+        Arithmetic.Divide(output, pixels, output);
     }
 
     /// <summary>Every pixel of a channel gets that channel's gradient divided by the pixel count. Overwrites
@@ -26,7 +25,7 @@ public static class GlobalAvgPool
         if (inputGradient.IsEmpty) return;
         Check(inputGradient.Length, outputGradient.Length, pixels, channels);
         var first = inputGradient[..channels];
-        TensorPrimitives.Divide(outputGradient, pixels, first);
+        Arithmetic.Divide(outputGradient, pixels, first);
         for (var pixel = 1; pixel < pixels; pixel++)
             first.CopyTo(inputGradient.Slice(pixel * channels, channels));
     }

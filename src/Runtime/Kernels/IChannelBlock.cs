@@ -61,6 +61,11 @@ public interface IChannelBlock<TSelf> where TSelf : unmanaged, IChannelBlock<TSe
 
     static abstract TSelf operator /(TSelf left, float right);
 
+    static abstract TSelf operator /(TSelf left, TSelf right);
+
+    /// <summary>Each lane's square root, correctly rounded (the hardware's).</summary>
+    static abstract TSelf Sqrt(TSelf value);
+
     void Store(ref float target);
 
     void Store(ref float target, nuint offset);

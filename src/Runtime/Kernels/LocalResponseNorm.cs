@@ -11,7 +11,8 @@ public readonly record struct LrnShape(int Pixels, int Channels, int DepthRadius
 /// <summary>Local response normalisation across channels with TensorFlow's semantics:
 /// s_c = Bias + Alpha · Σ_{|d−c| ≤ r} x_d², out_c = x_c · s_c^(−Beta).
 /// Backward: dx_d = dy_d · s_d^(−β) − 2αβ · x_d · Σ_{|c−d| ≤ r} dy_c · x_c · s_c^(−β−1).
-/// Everything but the window sums runs over the whole image at once with TensorPrimitives.</summary>
+/// Everything but the window sums runs over the whole image at once (<see cref="Arithmetic"/>; a β other than 0.5,
+/// 0.75 or 1 with TensorPrimitives' Log and Exp).</summary>
 public static class LocalResponseNorm
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -23,7 +24,7 @@ public static class LocalResponseNorm
         Span<float> squares = scratch.Slice(0, n), scale = scratch.Slice(n, n), room = scratch.Slice(2 * n, n);
         Scales(input, squares, scale, s);
         InversePower(scale, s.Beta, squares, room); // not in output: it may be the input (an in-place call)
-        TensorPrimitives.Multiply(input, squares, output);
+        Arithmetic.Multiply(input, squares, output);
     }
 
     /// <summary>Overwrites <paramref name="inputGradient"/>.</summary>
@@ -37,13 +38,13 @@ public static class LocalResponseNorm
         Span<float> work = scratch.Slice(0, n), scale = scratch.Slice(n, n), power = scratch.Slice(2 * n, n);
         Scales(input, work, scale, s);                       // scale = s
         InversePower(scale, s.Beta, power, room: work);      // power = s^(−β)
-        TensorPrimitives.Divide(power, scale, scale);        // scale = s^(−β−1)
-        TensorPrimitives.Multiply(scale, input, scale);
-        TensorPrimitives.Multiply(scale, outputGradient, scale); // scale = dy · x · s^(−β−1)
+        Arithmetic.Divide(power, scale, scale);              // scale = s^(−β−1)
+        Arithmetic.Multiply(scale, input, scale);
+        Arithmetic.Multiply(scale, outputGradient, scale);   // scale = dy · x · s^(−β−1)
         WindowSums(scale, work, s);                          // the band is symmetric: the same sums serve
-        TensorPrimitives.Multiply(work, input, work);
-        TensorPrimitives.Multiply(work, -2f * s.Alpha * s.Beta, work);
-        TensorPrimitives.MultiplyAdd(outputGradient, power, work, inputGradient);
+        Arithmetic.Multiply(work, input, work);
+        Arithmetic.Scale(work, -2f * s.Alpha * s.Beta, work);
+        Arithmetic.MultiplyAdd(outputGradient, power, work, inputGradient);
     }
 
     /// <summary>values^(−β) for positive values, into <paramref name="result"/>, with <paramref name="room"/> (as long) to
@@ -57,19 +58,19 @@ public static class LocalResponseNorm
     {
         if (beta == 0.75f)
         {
-            TensorPrimitives.Sqrt(values, room);
-            TensorPrimitives.Sqrt(room, result);
-            TensorPrimitives.Multiply(room, result, room);
-            TensorPrimitives.Reciprocal(room, result);
+            Arithmetic.Sqrt(values, room);
+            Arithmetic.Sqrt(room, result);
+            Arithmetic.Multiply(room, result, room);
+            Arithmetic.Reciprocal(room, result);
         }
         else if (beta == 0.5f)
         {
-            TensorPrimitives.Sqrt(values, room);
-            TensorPrimitives.Reciprocal(room, result);
+            Arithmetic.Sqrt(values, room);
+            Arithmetic.Reciprocal(room, result);
         }
         else if (beta == 1f)
         {
-            TensorPrimitives.Reciprocal(values, result);
+            Arithmetic.Reciprocal(values, result);
         }
         else
         {
@@ -84,10 +85,9 @@ public static class LocalResponseNorm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scales(ReadOnlySpan<float> x, Span<float> squares, Span<float> scale, in LrnShape s)
     {
-        TensorPrimitives.Multiply(x, x, squares);
+        Arithmetic.Multiply(x, x, squares);
         WindowSums(squares, scale, s);
-        TensorPrimitives.Multiply(scale, s.Alpha, scale);
-        TensorPrimitives.Add(scale, s.Bias, scale);
+        Arithmetic.Affine(scale, s.Alpha, s.Bias, scale);
     }
 
     /// <summary>sums[p, c] = Σ_{|d−c| ≤ r} values[p, d]: per pixel, the row times a C×C band matrix of ones,
