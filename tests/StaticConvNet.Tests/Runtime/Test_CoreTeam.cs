@@ -1,17 +1,13 @@
 using Shouldly;
+using StaticConvNet.Tests.Support;
 using Xunit;
 
 namespace StaticConvNet.Tests.Runtime;
 
-/// <summary>Nothing else runs while these do: they check which thread runs each half, and any other test's team job
-/// would (correctly) make a half run on the calling thread instead.</summary>
-[CollectionDefinition(nameof(CoreTeamAlone), DisableParallelization = true)]
-public sealed class CoreTeamAlone;
-
 /// <summary><see cref="CoreTeam"/>: both halves run, once each, on two threads when there are two cores; a half's
 /// exception comes out of Run as itself; a team asked for from inside a half, or from several threads at once, still
 /// runs every half before its Run returns.</summary>
-[Collection(nameof(CoreTeamAlone))]
+[Collection(nameof(RunsAlone))]
 public sealed class Test_CoreTeam
 {
     [Fact]

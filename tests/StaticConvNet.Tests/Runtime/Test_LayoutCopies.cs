@@ -1,4 +1,5 @@
 using StaticConvNet.Models;
+using StaticConvNet.Tests.Support;
 
 namespace StaticConvNet.Tests.Runtime;
 
@@ -6,7 +7,7 @@ namespace StaticConvNet.Tests.Runtime;
 /// runs a shard on it: that shard lays out and reads copy 1; a call made on the helper itself reads copy 1 throughout;
 /// and networks whose convolutions read those copies (Winograd kernels, flipped weights; BatchNorm's staged passes)
 /// train to the same bits on two cores as on one, step after step.</summary>
-[Collection(nameof(CoreTeamAlone))]
+[Collection(nameof(RunsAlone))]
 public sealed class Test_LayoutCopies
 {
     [Fact]

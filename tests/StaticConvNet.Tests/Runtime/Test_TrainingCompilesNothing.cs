@@ -5,14 +5,10 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Shouldly;
 using StaticConvNet.Models;
+using StaticConvNet.Tests.Support;
 using Xunit;
 
 namespace StaticConvNet.Tests.Runtime;
-
-/// <summary>Nothing else runs while these do: the runtime recompiles hot methods only after 100 ms in which nothing new
-/// was compiled, which other tests' compiling would put off for as long as they run.</summary>
-[CollectionDefinition(nameof(TieringAlone), DisableParallelization = true)]
-public sealed class TieringAlone;
 
 /// <summary>After <see cref="ConvNetExtensions.CompilePasses"/>, a training run compiles none of the library's or the
 /// network's methods. A method the runtime first compiled quickly (tier 0) and then finds hot is compiled again in the
@@ -25,7 +21,7 @@ public sealed class TieringAlone;
 /// recompiles of base-library code (memmove, a span's clear) are not the library's to prevent, and are not counted. A
 /// method of this class's, called every step, shows that recompiling had its chance: the run goes on until the runtime
 /// has recompiled it, and a second longer.</remarks>
-[Collection(nameof(TieringAlone))]
+[Collection(nameof(RunsAlone))]
 public sealed class Test_TrainingCompilesNothing
 {
     [Theory]
