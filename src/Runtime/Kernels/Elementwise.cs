@@ -29,57 +29,114 @@ public interface IElementwiseTernary
 }
 
 /// <summary>The loop every element-wise kernel shares (<see cref="Sum"/>, <see cref="Axpy"/>, <see cref="Relu"/>,
-/// <see cref="Arithmetic"/>): written once, for operations on one, two or three buffers, compiled by the JIT for the
-/// operation and for the widest block this machine accelerates, and optimised at its first call (these run every
-/// training step). Stores start on a cache line and go four blocks a round: so a product over 3,136 floats took 0.055
-/// µs against TensorPrimitives' 0.067 (AVX-512, aligned buffers), where one block a round from wherever the buffer
-/// started took 0.07–0.24. At 400,000 floats, past the caches, the library's loops were 15 % faster at every tier.</summary>
+/// <see cref="Arithmetic"/>): written once for each arity, compiled by the JIT for the operation and for the widest block
+/// this machine accelerates, and optimised at its first call (these run every training step). Stores start on a cache
+/// line and go four blocks a round: so a product over 3,136 floats took 0.056 µs against TensorPrimitives' 0.067
+/// (AVX-512, aligned buffers), where one block a round from wherever the buffer started took 0.07–0.24. At 400,000
+/// floats, past the caches, the library's loops were 15 % faster at every tier.</summary>
 public static class Elementwise
 {
     /// <summary>destination[i] = op(x[i]); one length (the callers check it), and the buffers may be the same.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> destination) where TOp : struct, IElementwiseUnary
-        => Run(new Unary<TOp>(op, x, destination), destination);
+    {
+        if (Block512.IsAccelerated) Map<TOp, Block512>(op, x, destination);
+        else if (Block256.IsAccelerated) Map<TOp, Block256>(op, x, destination);
+        else Map<TOp, Block128>(op, x, destination);
+    }
 
     /// <summary>destination[i] = op(x[i], y[i]); one length (the callers check it), and the buffers may be the same.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) where TOp : struct, IElementwise
-        => Run(new Binary<TOp>(op, x, y, destination), destination);
+    {
+        if (Block512.IsAccelerated) Map<TOp, Block512>(op, x, y, destination);
+        else if (Block256.IsAccelerated) Map<TOp, Block256>(op, x, y, destination);
+        else Map<TOp, Block128>(op, x, y, destination);
+    }
 
     /// <summary>destination[i] = op(x[i], y[i], z[i]); one length (the callers check it), and the buffers may be the same.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> destination)
         where TOp : struct, IElementwiseTernary
-        => Run(new Ternary<TOp>(op, x, y, z, destination), destination);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TStep>(TStep step, Span<float> destination) where TStep : struct, IStep, allows ref struct
     {
-        if (Block512.IsAccelerated) Run<TStep, Block512>(step, destination);
-        else if (Block256.IsAccelerated) Run<TStep, Block256>(step, destination);
-        else Run<TStep, Block128>(step, destination);
+        if (Block512.IsAccelerated) Map<TOp, Block512>(op, x, y, z, destination);
+        else if (Block256.IsAccelerated) Map<TOp, Block256>(op, x, y, z, destination);
+        else Map<TOp, Block128>(op, x, y, z, destination);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TStep, TBlock>(TStep step, Span<float> destination)
-        where TStep : struct, IStep, allows ref struct
+    private static void Map<TOp, TBlock>(TOp op, ReadOnlySpan<float> x, Span<float> destination)
+        where TOp : struct, IElementwiseUnary
         where TBlock : unmanaged, IChannelBlock<TBlock>
     {
-        int i = 0, length = destination.Length, lanes = IChannelBlock<TBlock>.Lanes;
+        var i = 0;
         if (TBlock.IsAccelerated)
         {
-            for (var lead = LeadToLine(ref MemoryMarshal.GetReference(destination), length); i < lead; i++) step.Float(i);
-            // Written out: a loop of four was not unrolled by the JIT.
-            for (; i <= length - 4 * lanes; i += 4 * lanes)
+            ref var xs = ref MemoryMarshal.GetReference(x);
+            ref var output = ref MemoryMarshal.GetReference(destination);
+            for (var lead = LeadToLine(ref output, destination.Length); i < lead; i++) destination[i] = op.Apply(x[i]);
+            for (; i <= destination.Length - 4 * IChannelBlock<TBlock>.Lanes; i += 4 * IChannelBlock<TBlock>.Lanes)
             {
-                step.Block<TBlock>((nuint)i);
-                step.Block<TBlock>((nuint)(i + lanes));
-                step.Block<TBlock>((nuint)(i + 2 * lanes));
-                step.Block<TBlock>((nuint)(i + 3 * lanes));
+                Apply<TOp, TBlock>(op, ref xs, ref output, (nuint)i);
+                Apply<TOp, TBlock>(op, ref xs, ref output, (nuint)i + Lanes<TBlock>());
+                Apply<TOp, TBlock>(op, ref xs, ref output, (nuint)i + 2 * Lanes<TBlock>());
+                Apply<TOp, TBlock>(op, ref xs, ref output, (nuint)i + 3 * Lanes<TBlock>());
             }
-            for (; i <= length - lanes; i += lanes) step.Block<TBlock>((nuint)i);
+            for (; i <= destination.Length - IChannelBlock<TBlock>.Lanes; i += IChannelBlock<TBlock>.Lanes)
+                op.Apply(TBlock.Load(ref xs, (nuint)i)).Store(ref output, (nuint)i);
         }
-        for (; i < length; i++) step.Float(i);
+        for (; i < destination.Length; i++) destination[i] = op.Apply(x[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Map<TOp, TBlock>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
+        where TOp : struct, IElementwise
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        var i = 0;
+        if (TBlock.IsAccelerated)
+        {
+            ref var xs = ref MemoryMarshal.GetReference(x);
+            ref var ys = ref MemoryMarshal.GetReference(y);
+            ref var output = ref MemoryMarshal.GetReference(destination);
+            for (var lead = LeadToLine(ref output, destination.Length); i < lead; i++) destination[i] = op.Apply(x[i], y[i]);
+            for (; i <= destination.Length - 4 * IChannelBlock<TBlock>.Lanes; i += 4 * IChannelBlock<TBlock>.Lanes)
+            {
+                Apply<TOp, TBlock>(op, ref xs, ref ys, ref output, (nuint)i);
+                Apply<TOp, TBlock>(op, ref xs, ref ys, ref output, (nuint)i + Lanes<TBlock>());
+                Apply<TOp, TBlock>(op, ref xs, ref ys, ref output, (nuint)i + 2 * Lanes<TBlock>());
+                Apply<TOp, TBlock>(op, ref xs, ref ys, ref output, (nuint)i + 3 * Lanes<TBlock>());
+            }
+            for (; i <= destination.Length - IChannelBlock<TBlock>.Lanes; i += IChannelBlock<TBlock>.Lanes)
+                op.Apply(TBlock.Load(ref xs, (nuint)i), TBlock.Load(ref ys, (nuint)i)).Store(ref output, (nuint)i);
+        }
+        for (; i < destination.Length; i++) destination[i] = op.Apply(x[i], y[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Map<TOp, TBlock>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> destination)
+        where TOp : struct, IElementwiseTernary
+        where TBlock : unmanaged, IChannelBlock<TBlock>
+    {
+        var i = 0;
+        if (TBlock.IsAccelerated)
+        {
+            ref var xs = ref MemoryMarshal.GetReference(x);
+            ref var ys = ref MemoryMarshal.GetReference(y);
+            ref var zs = ref MemoryMarshal.GetReference(z);
+            ref var output = ref MemoryMarshal.GetReference(destination);
+            for (var lead = LeadToLine(ref output, destination.Length); i < lead; i++) destination[i] = op.Apply(x[i], y[i], z[i]);
+            for (; i <= destination.Length - 4 * IChannelBlock<TBlock>.Lanes; i += 4 * IChannelBlock<TBlock>.Lanes)
+            {
+                Apply<TOp, TBlock>(op, ref xs, ref ys, ref zs, ref output, (nuint)i);
+                Apply<TOp, TBlock>(op, ref xs, ref ys, ref zs, ref output, (nuint)i + Lanes<TBlock>());
+                Apply<TOp, TBlock>(op, ref xs, ref ys, ref zs, ref output, (nuint)i + 2 * Lanes<TBlock>());
+                Apply<TOp, TBlock>(op, ref xs, ref ys, ref zs, ref output, (nuint)i + 3 * Lanes<TBlock>());
+            }
+            for (; i <= destination.Length - IChannelBlock<TBlock>.Lanes; i += IChannelBlock<TBlock>.Lanes)
+                op.Apply(TBlock.Load(ref xs, (nuint)i), TBlock.Load(ref ys, (nuint)i), TBlock.Load(ref zs, (nuint)i)).Store(ref output, (nuint)i);
+        }
+        for (; i < destination.Length; i++) destination[i] = op.Apply(x[i], y[i], z[i]);
     }
 
     /// <summary>Floats before <paramref name="output"/>'s first cache-line boundary (at most <paramref name="length"/>),
@@ -90,54 +147,22 @@ public static class Elementwise
     private static unsafe int LeadToLine(ref float output, int length)
         => Math.Min(length, (int)((64 - ((nuint)Unsafe.AsPointer(ref output) & 63)) & 63) / sizeof(float));
 
-    /// <summary>An operation bound to its buffers: what the loop does at one position, a block's worth or one float.</summary>
-    private interface IStep
-    {
-        void Block<TBlock>(nuint at) where TBlock : unmanaged, IChannelBlock<TBlock>;
+    // One block of each arity's loop; the main loops write four in a row (a loop of four was not unrolled by the JIT).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Apply<TOp, TBlock>(TOp op, ref float xs, ref float output, nuint at)
+        where TOp : struct, IElementwiseUnary where TBlock : unmanaged, IChannelBlock<TBlock>
+        => op.Apply(TBlock.Load(ref xs, at)).Store(ref output, at);
 
-        void Float(int at);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Apply<TOp, TBlock>(TOp op, ref float xs, ref float ys, ref float output, nuint at)
+        where TOp : struct, IElementwise where TBlock : unmanaged, IChannelBlock<TBlock>
+        => op.Apply(TBlock.Load(ref xs, at), TBlock.Load(ref ys, at)).Store(ref output, at);
 
-    private readonly ref struct Unary<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> destination) : IStep where TOp : struct, IElementwiseUnary
-    {
-        private readonly ReadOnlySpan<float> _x = x;
-        private readonly Span<float> _destination = destination;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Apply<TOp, TBlock>(TOp op, ref float xs, ref float ys, ref float zs, ref float output, nuint at)
+        where TOp : struct, IElementwiseTernary where TBlock : unmanaged, IChannelBlock<TBlock>
+        => op.Apply(TBlock.Load(ref xs, at), TBlock.Load(ref ys, at), TBlock.Load(ref zs, at)).Store(ref output, at);
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Block<TBlock>(nuint at) where TBlock : unmanaged, IChannelBlock<TBlock>
-            => op.Apply(TBlock.Load(ref MemoryMarshal.GetReference(_x), at)).Store(ref MemoryMarshal.GetReference(_destination), at);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Float(int at) => _destination[at] = op.Apply(_x[at]);
-    }
-
-    private readonly ref struct Binary<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) : IStep
-        where TOp : struct, IElementwise
-    {
-        private readonly ReadOnlySpan<float> _x = x, _y = y;
-        private readonly Span<float> _destination = destination;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Block<TBlock>(nuint at) where TBlock : unmanaged, IChannelBlock<TBlock>
-            => op.Apply(TBlock.Load(ref MemoryMarshal.GetReference(_x), at), TBlock.Load(ref MemoryMarshal.GetReference(_y), at))
-                .Store(ref MemoryMarshal.GetReference(_destination), at);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Float(int at) => _destination[at] = op.Apply(_x[at], _y[at]);
-    }
-
-    private readonly ref struct Ternary<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> destination) : IStep
-        where TOp : struct, IElementwiseTernary
-    {
-        private readonly ReadOnlySpan<float> _x = x, _y = y, _z = z;
-        private readonly Span<float> _destination = destination;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Block<TBlock>(nuint at) where TBlock : unmanaged, IChannelBlock<TBlock>
-            => op.Apply(TBlock.Load(ref MemoryMarshal.GetReference(_x), at), TBlock.Load(ref MemoryMarshal.GetReference(_y), at),
-                TBlock.Load(ref MemoryMarshal.GetReference(_z), at)).Store(ref MemoryMarshal.GetReference(_destination), at);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Float(int at) => _destination[at] = op.Apply(_x[at], _y[at], _z[at]);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint Lanes<TBlock>() where TBlock : unmanaged, IChannelBlock<TBlock> => (nuint)IChannelBlock<TBlock>.Lanes;
 }
