@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Shouldly;
 using StaticConvNet.Kernels;
+using StaticConvNet.Tests.Support;
 using Xunit;
 
 namespace StaticConvNet.Tests.Runtime;
@@ -51,7 +52,7 @@ public sealed class Test_Arithmetic
         var expected = new float[37];
         TensorPrimitives.MultiplyAdd(x, x, x, expected);
         Arithmetic.MultiplyAdd(x, x, x, x);
-        Bits(x).ShouldBe(Bits(expected));
+        FloatBits.Of(x).ShouldBe(FloatBits.Of(expected));
     }
 
     private static void Same(Action<float[]> ours, Action<float[]> theirs, int length)
@@ -59,10 +60,9 @@ public sealed class Test_Arithmetic
         var (mine, reference) = (new float[length], new float[length]);
         ours(mine);
         theirs(reference);
-        Bits(mine).ShouldBe(Bits(reference));
+        FloatBits.Of(mine).ShouldBe(FloatBits.Of(reference));
     }
 
-    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 
     /// <summary>Ordinary values of mixed signs and sizes, with the awkward ones spread through (so that they land in
     /// full blocks and in the tails).</summary>

@@ -48,23 +48,14 @@ public class Test_CompilePasses
         var options = new TrainingOptions { Steps = 6, BatchSize = 4, EvalEvery = 0, RandomShift = 1 };
         var data = Training.Test_TrainingRun.Blobs(60, 5);
         var plain = new DropoutNet();
-        Trainer.Train(plain, Resized(data, plain), null, options);
+        Trainer.Train(plain, NetworkShaped.From(data, plain), null, options);
         var compiled = new DropoutNet();
         compiled.CompilePasses(options);
-        Trainer.Train(compiled, Resized(data, compiled), null, options);
+        Trainer.Train(compiled, NetworkShaped.From(data, compiled), null, options);
         compiled.Parameters.ToArray().ShouldBe(plain.Parameters.ToArray());
     }
 
     [Fact]
     public void Options_a_run_would_refuse_are_refused()
         => Should.Throw<TrainingOptionsException>(() => new DropoutNet().CompilePasses(new TrainingOptions { BatchSize = 0 })).Option.ShouldBe("BatchSize");
-
-    private static Dataset Resized(Dataset blobs, IConvNet network)
-    {
-        var images = new float[blobs.Count * network.InputLength];
-        for (var i = 0; i < images.Length; i++) images[i] = blobs.Images[i % blobs.Images.Length];
-        var labels = blobs.Labels.Select(l => l % network.OutputLength).ToArray();
-        var shape = network.Description.Input;
-        return new Dataset(images, labels, shape.Height, shape.Width, shape.Channels);
-    }
 }

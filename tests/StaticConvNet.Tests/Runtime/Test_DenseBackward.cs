@@ -81,8 +81,7 @@ public class Test_DenseBackward
                 if (mine) halves[i] = alone[i];
             }
         }
-        Bits(halves).ShouldBe(Bits(expected));
+        FloatBits.Of(halves).ShouldBe(FloatBits.Of(expected));
     }
 
-    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 }

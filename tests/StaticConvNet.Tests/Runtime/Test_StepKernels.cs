@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using StaticConvNet.Kernels;
+using StaticConvNet.Tests.Support;
 
 namespace StaticConvNet.Tests.Runtime;
 
@@ -24,16 +25,16 @@ public class Test_StepKernels
         TensorPrimitives.MultiplyAdd(x, a, y, expected);
         var actual = new float[length];
         Axpy.Apply(a, x, y, actual);
-        Bits(actual).ShouldBe(Bits(expected));
+        FloatBits.Of(actual).ShouldBe(FloatBits.Of(expected));
         var inPlace = (float[])y.Clone();
         Axpy.Apply(a, x, inPlace, inPlace);
-        Bits(inPlace).ShouldBe(Bits(expected));
+        FloatBits.Of(inPlace).ShouldBe(FloatBits.Of(expected));
 
         TensorPrimitives.Add(x, y, expected);
         Sum.Add(x, y, actual);
-        Bits(actual).ShouldBe(Bits(expected));
+        FloatBits.Of(actual).ShouldBe(FloatBits.Of(expected));
         Sum.AddInto(y, x);
-        Bits(y).ShouldBe(Bits(expected));
+        FloatBits.Of(y).ShouldBe(FloatBits.Of(expected));
     }
 
     [Fact]
@@ -44,8 +45,7 @@ public class Test_StepKernels
         var x = 1f + MathF.Pow(2, -12);
         var result = new float[33];
         Axpy.Apply(x, Enumerable.Repeat(x, 33).ToArray(), Enumerable.Repeat(-(1f + MathF.Pow(2, -11)), 33).ToArray(), result);
-        Bits(result).ShouldAllBe(b => b == 0);
+        FloatBits.Of(result).ShouldAllBe(b => b == 0);
     }
 
-    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 }

@@ -48,23 +48,13 @@ public sealed class Test_TrainingCompilesNothing
     {
         var entry = ModelCatalog.Find(model)!;
         var network = entry.Create();
-        var data = RandomImages(network, 400);
+        var data = NetworkShaped.From(Training.Test_TrainingRun.Blobs(400, 5), network);
         var options = entry.NotebookRecipe with { Steps = 100_000, EvalEvery = 0 };
         network.CompilePasses(options);
 
         using var stop = new CancellationTokenSource();
         var canary = new Canary(canaryCompiles, watch, stop, TimeSpan.FromSeconds(20));
         return Trainer.Train(network, data, null, options, callbacks: new TrainingCallbacks { Step = canary.Step }, cancellationToken: stop.Token).StepsDone;
-    }
-
-    private static Dataset RandomImages(IConvNet network, int count)
-    {
-        var random = new Random(5);
-        var images = new float[count * network.InputLength];
-        for (var i = 0; i < images.Length; i++) images[i] = random.NextSingle();
-        var labels = Enumerable.Range(0, count).Select(i => i % network.OutputLength).ToArray();
-        var shape = network.Description.Input;
-        return new Dataset(images, labels, shape.Height, shape.Width, shape.Channels);
     }
 
     /// <summary>The assemblies loaded afresh: the library's, the models', the tests' and System.Numerics.Tensors (whose

@@ -51,7 +51,7 @@ public class Test_WholeBatchWeights
         if (count > split) passes.AccumulateShardGradients(images.AsSpan(split * length, (count - split) * length), split, count - split, shards[1]);
         var expected = new float[network.ParameterCount];
         Sum.Add(shards[0], shards[1], expected);
-        Bits(gradients).ShouldBe(Bits(expected));
+        FloatBits.Of(gradients).ShouldBe(FloatBits.Of(expected));
         RanTheWholeBatchWay(network);
     }
 
@@ -63,7 +63,7 @@ public class Test_WholeBatchWeights
         used.ComputeGradients(images, labels, 40); // three passes: every parameter summed in the shards' buffers
         used.ComputeGradients(images, labels, 16);
         fresh.ComputeGradients(images, labels, 16);
-        Bits(used.Gradients.ToArray()).ShouldBe(Bits(fresh.Gradients.ToArray()));
+        FloatBits.Of(used.Gradients.ToArray()).ShouldBe(FloatBits.Of(fresh.Gradients.ToArray()));
         RanTheWholeBatchWay(used);
     }
 
@@ -82,7 +82,6 @@ public class Test_WholeBatchWeights
         }
     }
 
-    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 
     [Theory]
     [MemberData(nameof(Cases))]
