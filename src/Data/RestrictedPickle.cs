@@ -217,13 +217,46 @@ public static class RestrictedPickle
         _ => null,
     };
 
-    /// <summary>Replaces array builders by their arrays and None by null, recursively through dicts and tuples.</summary>
-    private static object Unwrap(object value, string path) => value switch
+    /// <summary>How deep dicts and tuples may nest: a notebook's pickle nests two; a recursive walk of a file that
+    /// nests hundreds of thousands deep (a few bytes a level) would overflow the stack, which ends the process.</summary>
+    private const int MaxNesting = 64;
+
+    /// <summary>Replaces array builders by their arrays and None by null, through dicts and tuples. Each dict or tuple
+    /// is unwrapped once however many times the file refers to it (through the memo a file can refer to one twice at
+    /// every level, 2^n paths for n levels), and one that holds itself is refused.</summary>
+    private static object Unwrap(object value, string path)
+    {
+        var done = new Dictionary<object, object>(ReferenceEqualityComparer.Instance);
+        var open = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        object Walk(object value, int depth)
+        {
+            if (value is not (Dictionary<object, object> or object[])) return Leaf(value, path);
+            if (done.TryGetValue(value, out var unwrapped)) return unwrapped;
+            if (!open.Add(value)) throw new DataFormatException(path, "holds a dict that contains itself");
+            if (depth > MaxNesting) throw new DataFormatException(path, $"nests dicts and tuples more than {MaxNesting} deep");
+            if (value is object[] tuple) unwrapped = tuple.Select(v => Walk(v, depth + 1)).ToArray();
+            else
+            {
+                var dict = new Dictionary<object, object>();
+                foreach (var (key, item) in (Dictionary<object, object>)value)
+                {
+                    var name = Text(key) ?? Walk(key, depth + 1) ?? throw new DataFormatException(path, "holds a dict with the key None");
+                    if (!dict.TryAdd(name, Walk(item, depth + 1))) throw new DataFormatException(path, $"holds the key {name} twice in one dict");
+                }
+                unwrapped = dict;
+            }
+            open.Remove(value);
+            done[value] = unwrapped;
+            return unwrapped;
+        }
+        return Walk(value, 0);
+    }
+
+    /// <summary>An array builder's array, null for None, anything else as it is.</summary>
+    private static object Leaf(object value, string path) => value switch
     {
         ArrayBuilder { Array: { } array } => array,
         ArrayBuilder => throw new DataFormatException(path, "holds an array that was never given its data"),
-        Dictionary<object, object> dict => dict.ToDictionary(p => Text(p.Key) ?? Unwrap(p.Key, path), p => Unwrap(p.Value, path)),
-        object[] tuple => tuple.Select(v => Unwrap(v, path)).ToArray(),
         _ when ReferenceEquals(value, None) => null!,
         _ => value,
     };

@@ -41,7 +41,12 @@ public static class IdxReader
         {
             dims = Header(path, header, ImagesMagic, 3, "images (magic 0x00000803: unsigned bytes, 3 dimensions)");
             checkCount?.Invoke(dims[0]);
-            return ((long)dims[0] * dims[1] * dims[2], $"{dims[0]} images of {dims[1]}x{dims[2]}");
+            var what = $"{dims[0]} images of {dims[1]}x{dims[2]}";
+            // Three sizes up to 2^31 each: a product in long could wrap (2^24 · 2^20 · 2^20 is 0) and pass any check.
+            var pixels = (Int128)dims[0] * dims[1] * dims[2];
+            if (pixels > long.MaxValue)
+                throw new DataFormatException(path, $"its header promises {what} ({pixels} bytes of data), more than one array can hold");
+            return ((long)pixels, what);
         });
         return (bytes, Offset, dims[0], dims[1], dims[2]);
     }

@@ -89,6 +89,16 @@ public class Test_Idx
     /// is allocated, and one whose data runs on past its promise is refused after reading only the promise and a
     /// bounded count of the rest (it used to inflate everything, 4 GB for a 2.6 MB file, and end "Stream was too long").</summary>
     [Fact]
+    public void A_header_whose_size_product_would_wrap_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        // 2^24 images of 2^20 x 2^20: the product is 2^64, 0 in a long, which a 16-byte file would satisfy.
+        File.WriteAllBytes(folder["wrap.idx"], ImagesHeader(1 << 24, 1 << 20, 1 << 20));
+        Should.Throw<DataFormatException>(() => IdxReader.ReadImages(folder["wrap.idx"])).Message
+            .ShouldBe($"{folder["wrap.idx"]}: its header promises 16777216 images of 1048576x1048576 (18446744073709551616 bytes of data), more than one array can hold");
+    }
+
+    [Fact]
     public void A_gzip_that_inflates_past_its_header_is_refused_in_bounded_memory()
     {
         using var folder = new Scn.TempFolder();

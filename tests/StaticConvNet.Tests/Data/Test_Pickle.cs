@@ -154,4 +154,40 @@ public class Test_Pickle
         var bytes = new PickleBuilder().Protocol(2).Unicode("hello").Stop().ToArray();
         Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldContain("does not hold a dict");
     }
+
+    [Fact]
+    public void A_dict_that_contains_itself_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        // PROTO 2, EMPTY_DICT, BINPUT 0, BININT1 1, BINGET 0, SETITEM (d[1] = d), STOP: ten bytes.
+        byte[] bytes = [0x80, 2, (byte)'}', (byte)'q', 0, (byte)'K', 1, (byte)'h', 0, (byte)'s', (byte)'.'];
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldEndWith("holds a dict that contains itself");
+    }
+
+    [Fact]
+    public void Nesting_too_deep_to_walk_is_refused()
+    {
+        using var folder = new Scn.TempFolder();
+        // None wrapped in a one-tuple (TUPLE1) 100,000 times over: a walk of one frame a level would overflow the stack.
+        var builder = new PickleBuilder().Protocol(2).None();
+        for (var i = 0; i < 100_000; i++) builder.Op(0x85);
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, builder.Stop().ToArray())))
+            .Message.ShouldEndWith("nests dicts and tuples more than 64 deep");
+    }
+
+    [Fact]
+    public void A_dict_the_file_refers_to_many_times_is_read_once()
+    {
+        using var folder = new Scn.TempFolder();
+        // Level i is {'a': level i − 1, 'b': level i − 1}, recalled from the memo: 2^50 paths to the innermost dict, so
+        // this finishes only if each dict is read once.
+        var builder = new PickleBuilder().Protocol(2).Op((byte)'}').Op((byte)'q').Op(0);
+        for (byte level = 1; level <= 50; level++)
+        {
+            builder.Op((byte)'}').Mark().Unicode("a").Op((byte)'h').Op((byte)(level - 1)).Unicode("b").Op((byte)'h').Op((byte)(level - 1))
+                .Op((byte)'u').Op((byte)'q').Op(level);
+        }
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, builder.Stop().ToArray())))
+            .Message.ShouldContain("'train_dataset'");
+    }
 }
