@@ -17,7 +17,7 @@ internal static class TrainCommand
         var data = new Option<string?>("--data") { Description = "A folder of IDX files, an image folder (ROOT/<class>/*.png|jpg, or the same under ROOT/train/ and ROOT/valid/), notMNIST's .tar.gz, or a notebook .pickle; default: the bundled notMNIST data." };
         var source = new DataCommand.SourceOptions();
         var flags = new TrainingFlags();
-        var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnc, MODEL.scnw (weights to bake into an app), metrics.csv, loss.png, accuracy.png (default: runs/MODEL)." };
+        var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnc, MODEL.scnw (weights to bake into an app), metrics.csv, loss.png, accuracy.png (default: runs/MODEL; with --resume, the checkpoint's folder)." };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (bit for bit: same seed, data order and optimizer state)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start again in an --out folder that holds another run (its files are removed first)." };
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop when validation accuracy has not improved for this many evaluations (--eval-every apart); best.scnc keeps the best." };
@@ -36,7 +36,10 @@ internal static class TrainCommand
             var options = flags.Resolve(entry, result);
             var deviceKind = DeviceChoice.Parse(result.GetValue(device)!);
             if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
-            var run = new RunRequest(OutputPaths.Folder(result.GetValue(output) ?? Path.Combine("runs", entry.Key), "--out"), result.GetValue(resume), result.GetValue(overwrite),
+            var resumePath = result.GetValue(resume);
+            // A resumed run goes on in its own folder unless told otherwise: runs/MODEL may hold another run.
+            var folder = result.GetValue(output) ?? (resumePath is not null ? Path.GetDirectoryName(Path.GetFullPath(resumePath))! : Path.Combine("runs", entry.Key));
+            var run = new RunRequest(OutputPaths.Folder(folder, "--out"), resumePath, result.GetValue(overwrite),
                 result.GetValue(earlyStopping), ExplicitSeed: flags.SeedGiven(result), deviceKind);
             return Run(catalog, entry, options, input => source.Load(result.GetValue(data), result, input), run);
         });
@@ -64,6 +67,9 @@ internal static class TrainCommand
                 throw new UserError($"{resumePath} is a checkpoint of {resume.ModelName}, not of {entry.ClassName}; resume it with 'scn train {catalog.Find(resume.ModelName)?.Key ?? resume.ModelName}'");
             if (explicitSeed && options.Seed != resume.Seed)
                 throw new UserError($"{resumePath} was trained with --seed {resume.Seed}; a resumed run keeps its seed");
+            resume.CheckFits(network, resumePath);
+            if (resume.OptimizerMismatch(Optimizer.For(options, 0)) is { } mismatch)
+                throw new UserError($"{resumePath} {mismatch}: resume it with the optimizer flags it was trained with (--optimizer, --momentum, --weight-decay, or the same --recipe)");
         }
         // The JIT compiles the network's passes on the other core while this one reads the data and sets the run up, so
         // the first step does not wait for it (arch3: a 75 ms first step of a two-core run).
@@ -71,6 +77,8 @@ internal static class TrainCommand
         var data = load(network.Description.Input);
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
+        if (data.Train.Count <= options.BatchSize)
+            throw new UserError($"--batch-size {options.BatchSize} needs a training split of more than one batch; {data.Description} has {data.Train.Count:N0} training images");
         if (LabelNames.OutputsProblem(data.ClassNames, data.Description, network.OutputLength, entry.ClassName) is { } outputsProblem)
             throw new UserError(outputsProblem);
         if (LabelNames.TrainedOnOther(resume?.ClassNames, resumePath ?? "the checkpoint", data.ClassNames, data.Description) is { } resumeProblem)
@@ -87,6 +95,11 @@ internal static class TrainCommand
             Overwrite = request.Overwrite,
             EarlyStoppingPatience = request.EarlyStopping,
         };
+        if (resumePath is not null && HeldByAnotherRun(run, outputFolder, resumePath) is { Count: > 0 } held)
+        {
+            throw new UserError($"{outputFolder} holds another run ({string.Join(", ", held)}) and {resumePath} is not its checkpoint: "
+                + "resume into the checkpoint's folder (leave out --out) or into an empty one");
+        }
         compiling.GetAwaiter().GetResult();
         TrainingRunResult result;
         try
@@ -123,6 +136,15 @@ internal static class TrainCommand
 
     /// <summary>The checks that belong to the command line (the ILGPU device's own limits); every option itself is
     /// checked by <see cref="TrainingOptions.Validate"/>, whose message this names by its flag.</summary>
+    /// <summary>The run files in <paramref name="folder"/> when it is not the folder of the checkpoint being resumed: a
+    /// resumed run continues the metrics and overwrites the checkpoint and weights of the folder it writes to.</summary>
+    private static List<string> HeldByAnotherRun(TrainingRun run, string folder, string resumePath)
+    {
+        var own = Path.GetDirectoryName(Path.GetFullPath(resumePath));
+        if (string.Equals(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar), own, StringComparison.Ordinal)) return [];
+        return [.. run.RunFiles.Where(f => File.Exists(Path.Combine(folder, f)))];
+    }
+
     private static void Validate(IConvNet network, TrainingOptions options, bool onGpu)
     {
         if (onGpu && (options.BatchSize < 1 || options.BatchSize > GpuBatchLimit))

@@ -80,12 +80,14 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         // A cosine decay to the end of the run gets its length here, so the header shows the rates the run will use.
         var options = (Resume is null ? Options : Options with { Seed = Resume.Seed }).ForRun(Resume?.StepsDone ?? 0);
         if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Early stopping needs a patience of at least one evaluation.");
+        var device = Device ?? new CpuTrainingDevice(network);
+        // Everything the run would refuse, refused before the folder is touched: a refused run removes or mixes nothing.
+        Trainer.Check(device, network, data.Train, data.Valid, options, Resume);
         CheckClassNames();
         PrepareFolder();
         var checkpointPath = Path.Combine(Folder, CheckpointFile);
         var bestPath = Path.Combine(Folder, BestCheckpointFile);
         var metricsPath = Path.Combine(Folder, MetricsFile);
-        var device = Device ?? new CpuTrainingDevice(network);
         var progress = new TrainingProgress(console, plain, options);
         using var interrupts = StopOnInterrupt
             ? new Interrupts(signal => progress.Line($"{signal}: stopping after this step and writing the run; interrupt again to quit at once"))

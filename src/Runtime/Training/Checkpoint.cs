@@ -54,31 +54,53 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         };
     }
 
+    /// <summary>Why <paramref name="optimizer"/> cannot continue this checkpoint's run (another kind or other settings:
+    /// a resumed run must continue exactly as it would have), as words that follow the checkpoint's name; null when it
+    /// can. Only the optimizer's kind and settings are read, so one made for no parameters answers as well.</summary>
+    public string? OptimizerMismatch(Optimizer optimizer) => optimizer switch
+    {
+        SgdOptimizer when Adam is { } state => $"was trained with {Describe(state)}, not SGD",
+        SgdOptimizer sgd when Momentum != sgd.Momentum => $"was trained with momentum {Momentum}, not {sgd.Momentum}",
+        AdamOptimizer adam when Adam is null => $"was trained with SGD (momentum {Momentum}), not {Describe(adam)}",
+        AdamOptimizer adam when Adam.WeightDecay != (float)adam.WeightDecay || Adam.Beta1 != (float)adam.Beta1
+            || Adam.Beta2 != (float)adam.Beta2 || Adam.Epsilon != (float)adam.Epsilon => $"was trained with {Describe(Adam)}, not {Describe(adam)}",
+        _ => null,
+    };
+
+    private static string Describe(AdamState adam) => $"Adam(β1 {adam.Beta1}, β2 {adam.Beta2}, ε {adam.Epsilon}, weight decay {adam.WeightDecay})";
+
+    private static string Describe(AdamOptimizer adam) => $"Adam(β1 {(float)adam.Beta1}, β2 {(float)adam.Beta2}, ε {(float)adam.Epsilon}, weight decay {(float)adam.WeightDecay})";
+
     /// <summary>Puts the saved optimizer state into <paramref name="optimizer"/>, refusing one of another kind or
-    /// settings (a resumed run must continue exactly as it would have).</summary>
+    /// settings (<see cref="OptimizerMismatch"/>).</summary>
     public void RestoreInto(Optimizer optimizer)
     {
+        if (OptimizerMismatch(optimizer) is { } mismatch) throw new ArgumentException($"The checkpoint {mismatch}; resume it with the same optimizer and settings.");
         switch (optimizer)
         {
             case SgdOptimizer sgd:
-                if (Adam is not null) throw new ArgumentException("The checkpoint was trained with Adam; resume it with the same optimizer, not SGD.");
-                if (Momentum != sgd.Momentum)
-                    throw new ArgumentException($"The checkpoint was trained with momentum {Momentum}; resume it with the same momentum, not {sgd.Momentum}.");
                 Velocity?.CopyTo(sgd.Velocity, 0);
                 break;
             case AdamOptimizer adam:
-                if (Adam is not { } state) throw new ArgumentException("The checkpoint was trained with SGD; resume it with the same optimizer, not Adam.");
-                if (state.WeightDecay != (float)adam.WeightDecay || state.Beta1 != (float)adam.Beta1 || state.Beta2 != (float)adam.Beta2 || state.Epsilon != (float)adam.Epsilon)
-                    throw new ArgumentException($"The checkpoint was trained with Adam(β1 {state.Beta1}, β2 {state.Beta2}, ε {state.Epsilon}, weight decay {state.WeightDecay}); resume it with the same settings.");
-                adam.Steps = state.Steps;
-                state.FirstMoment.CopyTo(adam.FirstMoment, 0);
-                state.SecondMoment.CopyTo(adam.SecondMoment, 0);
+                adam.Steps = Adam!.Steps;
+                Adam.FirstMoment.CopyTo(adam.FirstMoment, 0);
+                Adam.SecondMoment.CopyTo(adam.SecondMoment, 0);
                 break;
         }
     }
 
-    /// <summary>Copies the parameters into <paramref name="network"/>, after checking they were trained for it.</summary>
+    /// <summary>Copies the parameters into <paramref name="network"/>, after checking they were trained for it
+    /// (<see cref="CheckFits"/>).</summary>
     public void LoadInto(IConvNet network, string path)
+    {
+        CheckFits(network, path);
+        Parameters.CopyTo(network.Parameters);
+        State?.CopyTo(network.State);
+    }
+
+    /// <summary>Refuses, naming <paramref name="path"/>, a checkpoint whose layer stack, parameter count, classes,
+    /// optimizer state or running statistics are not <paramref name="network"/>'s.</summary>
+    public void CheckFits(IConvNet network, string path)
     {
         var description = network.Description;
         // Checkpoints written before fingerprint format 2 carry the legacy identity: they still load.
@@ -97,8 +119,6 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
             throw new DataFormatException(path, $"holds Adam moments for {Adam.FirstMoment.Length} parameters, not {Parameters.Length}");
         if ((State?.Length ?? 0) != network.State.Length)
             throw new DataFormatException(path, $"holds {State?.Length ?? 0} floats of running statistics; '{description.Name}' keeps {network.State.Length}");
-        Parameters.CopyTo(network.Parameters);
-        State?.CopyTo(network.State);
     }
 
     public byte[] ToBytes()

@@ -14,13 +14,12 @@ public static class Trainer
         Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
         => Run(new CpuTrainingDevice(network), network, train, valid, options, resume, callbacks, cancellationToken);
 
-    /// <summary>Trains <paramref name="host"/> on <paramref name="device"/>; the host holds the parameters at every
-    /// evaluation point and at the end. Cancelling <paramref name="cancellationToken"/> stops the run cleanly after the
-    /// step under way: the parameters come back to the host, a checkpoint is offered, and the result says
-    /// <see cref="TrainingResult.Interrupted"/> (it does not throw), so an interrupted run can be resumed exactly.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static TrainingResult Run(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options,
-        Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
+    private const string ResumedCheckpoint = "the checkpoint to resume";
+
+    /// <summary>Everything <see cref="Run"/> refuses before its first step, without changing anything: the options for
+    /// this network and device, the data's image shapes and size, and a checkpoint to resume (its layer stack and
+    /// optimizer). Callers that write files for a run call it first, so a refused run leaves nothing behind.</summary>
+    public static void Check(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options, Checkpoint? resume = null)
     {
         options.Validate(host, device.MaxBatchSize);
         if (train.ImageLength != host.InputLength)
@@ -29,7 +28,22 @@ public static class Trainer
             throw new ArgumentException($"Validation images are {valid.Height}x{valid.Width}x{valid.Channels}; {host.Description.Name} takes {host.Description.Input}.");
         if (train.Count <= options.BatchSize)
             throw new ArgumentException($"The training set has {train.Count} images; it needs more than one batch of {options.BatchSize}.");
+        if (resume is null) return;
+        resume.CheckFits(host, ResumedCheckpoint);
+        // An optimizer for no parameters: only its kind and settings are compared.
+        if (resume.OptimizerMismatch(Optimizer.For(options, 0)) is { } mismatch)
+            throw new ArgumentException($"The checkpoint to resume {mismatch}; resume it with the same optimizer and settings.");
+    }
 
+    /// <summary>Trains <paramref name="host"/> on <paramref name="device"/>; the host holds the parameters at every
+    /// evaluation point and at the end. Cancelling <paramref name="cancellationToken"/> stops the run cleanly after the
+    /// step under way: the parameters come back to the host, a checkpoint is offered, and the result says
+    /// <see cref="TrainingResult.Interrupted"/> (it does not throw), so an interrupted run can be resumed exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static TrainingResult Run(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options,
+        Checkpoint? resume = null, TrainingCallbacks? callbacks = null, CancellationToken cancellationToken = default)
+    {
+        Check(device, host, train, valid, options, resume);
         options = options.ForRun(resume?.StepsDone ?? 0);
         var seed = resume?.Seed ?? options.Seed;
         var optimizer = Optimizer.For(options, host.ParameterCount);
@@ -40,7 +54,7 @@ public static class Trainer
         }
         else
         {
-            resume.LoadInto(host, "checkpoint");
+            resume.LoadInto(host, ResumedCheckpoint);
             resume.RestoreInto(optimizer);
             firstStep = resume.StepsDone;
         }

@@ -101,6 +101,33 @@ public class Test_Train
             .ShouldBeCleanError("--overwrite starts again and --resume continues: give one of them");
     }
 
+    /// <summary>A resumed run goes on in its checkpoint's folder, never in another run's; a run refused at the start
+    /// (a batch larger than the data, a resume with another optimizer) removes and changes nothing, even with --overwrite.</summary>
+    [Fact]
+    public void A_resumed_run_stays_in_its_folder_and_a_refused_run_touches_nothing()
+    {
+        using var folder = new Scn.TempFolder();
+        Scn.Run("train", "arch1", "--steps", "5", "--eval-every", "0", "--out", folder["a"]).ExitCode.ShouldBe(0);
+        Scn.Run("train", "arch1", "--steps", "4", "--eval-every", "0", "--out", folder["b"]).ExitCode.ShouldBe(0);
+        var resumed = Scn.Run("train", "arch1", "--steps", "3", "--eval-every", "0", "--resume", folder["a/checkpoint.scnc"]);
+        resumed.ExitCode.ShouldBe(0, resumed.Error);
+        Checkpoint.Load(folder["a/checkpoint.scnc"]).StepsDone.ShouldBe(8);
+        File.ReadAllLines(folder["a/metrics.csv"]).Length.ShouldBe(9);
+
+        Scn.Run("train", "arch1", "--steps", "3", "--resume", folder["a/checkpoint.scnc"], "--out", folder["b"]).ShouldBeCleanError(
+            $"{folder["b"]} holds another run (checkpoint.scnc, best.scnc, metrics.csv, loss.png, accuracy.png, confusion.png, mistakes.png, arch1.scnw) "
+            + $"and {folder["a/checkpoint.scnc"]} is not its checkpoint: resume into the checkpoint's folder (leave out --out) or into an empty one");
+        Checkpoint.Load(folder["b/checkpoint.scnc"]).StepsDone.ShouldBe(4);
+
+        var before = Directory.GetFiles(folder["a"]).Order().Select(File.ReadAllBytes).ToList();
+        Scn.Run("train", "arch1", "--steps", "3", "--resume", folder["a/checkpoint.scnc"], "--optimizer", "adam").ShouldBeCleanError(
+            $"{folder["a/checkpoint.scnc"]} was trained with SGD (momentum 0), not Adam(β1 0.9, β2 0.999, ε 1E-08, weight decay 0): "
+            + "resume it with the optimizer flags it was trained with (--optimizer, --momentum, --weight-decay, or the same --recipe)");
+        Scn.Run("train", "arch1", "--steps", "3", "--out", folder["a"], "--overwrite", "--batch-size", "10000000")
+            .ShouldBeCleanError("--batch-size 10000000 needs a training split of more than one batch;");
+        Directory.GetFiles(folder["a"]).Order().Select(File.ReadAllBytes).ToList().ShouldBe(before);
+    }
+
     [Fact]
     public void Five_hundred_steps_plus_a_resumed_five_hundred_and_one_equal_one_thousand_and_one_in_one_go()
     {

@@ -119,7 +119,7 @@ public class Test_Adam
         Should.Throw<DataFormatException>(() => Checkpoint.Parse((copy with { Adam = copy.Adam with { SecondMoment = negative } }).ToBytes(), "a.scnc"))
             .Message.ShouldBe("a.scnc: Adam second moment 4 is negative; a mean of squares never is");
         Should.Throw<ArgumentException>(() => copy.RestoreInto(new SgdOptimizer(ColourNet.ParameterCount)))
-            .Message.ShouldBe("The checkpoint was trained with Adam; resume it with the same optimizer, not SGD.");
+            .Message.ShouldBe("The checkpoint was trained with Adam(β1 0.9, β2 0.999, ε 1E-08, weight decay 0.02), not SGD; resume it with the same optimizer and settings.");
         Should.Throw<ArgumentException>(() => copy.RestoreInto(new AdamOptimizer(ColourNet.ParameterCount)))
             .Message.ShouldStartWith("The checkpoint was trained with Adam(β1 0.9, β2 0.999, ε 1E-08, weight decay 0.02)");
     }

@@ -133,12 +133,13 @@ public class Test_TrainingRun
     public void A_folder_holding_a_run_is_refused_unless_resumed_or_overwritten()
     {
         using var folder = new Scn.TempFolder();
-        TrainingRun Run(bool overwrite = false) => new(new ColourNet(), Data())
+        TrainingRun Run(bool overwrite = false, TrainingOptions? options = null, Checkpoint? resume = null) => new(new ColourNet(), Data())
         {
-            Options = new TrainingOptions { Steps = 20, EvalEvery = 10 },
+            Options = options ?? new TrainingOptions { Steps = 20, EvalEvery = 10 },
             OutputFolder = folder.Path,
             Output = TextWriter.Null,
             Overwrite = overwrite,
+            Resume = resume,
         };
         Run().Fit();
         var e = Should.Throw<RunFolderInUseException>(() => Run().Fit());
@@ -148,6 +149,15 @@ public class Test_TrainingRun
         var again = Run(overwrite: true).Fit();
         File.ReadAllLines(again.MetricsPath).Length.ShouldBe(21, "the earlier run's rows are gone, not mixed in");
         File.ReadAllText(folder["notes.txt"]).ShouldBe("mine", "only the run's own files are removed");
+
+        // A run the trainer refuses (a batch larger than the training set, a checkpoint of another optimizer) is refused
+        // before the folder is touched, even with Overwrite or a resume that would rewrite metrics.csv.
+        var files = Directory.GetFiles(folder.Path).Order().Select(File.ReadAllBytes).ToList();
+        Should.Throw<ArgumentException>(() => Run(overwrite: true, new TrainingOptions { Steps = 20, BatchSize = 600 }).Fit())
+            .Message.ShouldBe("The training set has 600 images; it needs more than one batch of 600.");
+        Should.Throw<ArgumentException>(() => Run(options: new TrainingOptions { Steps = 5, Optimizer = OptimizerKind.Adam }, resume: Checkpoint.Load(again.CheckpointPath!)).Fit())
+            .Message.ShouldStartWith("The checkpoint to resume was trained with SGD (momentum 0), not Adam");
+        Directory.GetFiles(folder.Path).Order().Select(File.ReadAllBytes).ToList().ShouldBe(files);
     }
 
     [Fact]
