@@ -29,7 +29,16 @@ public sealed class ArchiveDownload(HttpClient http)
         var have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (have > 0) request.Headers.Range = new RangeHeaderValue(have, null);
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        HttpResponseMessage answer;
+        try
+        {
+            answer = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) // the client's Timeout
+        {
+            throw new DataFormatException(url.ToString(), $"did not answer within {http.Timeout.TotalSeconds:0} s; run the same command again to retry");
+        }
+        using var response = answer;
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && expectedSize == have)
         {
             return Finish(partial, target, have, expectedSize); // the partial file was already whole

@@ -125,6 +125,26 @@ public class Test_Download
         new FileInfo(folder["a.tar.gz.part"]).Length.ShouldBe(Tarball.Length / 3);
     }
 
+    [Fact]
+    public async Task A_server_that_never_answers_is_one_line_naming_the_address()
+    {
+        // Accepts the connection and says nothing: the client's Timeout ends the request, not a read of the body.
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var url = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/archive.tar.gz");
+            using var folder = new Scn.TempFolder();
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+            var e = await Should.ThrowAsync<StaticConvNet.DataFormatException>(() => new StaticConvNet.Data.ArchiveDownload(http).DownloadAsync(url, folder["a.tar.gz"], null));
+            e.Message.ShouldBe($"{url}: did not answer within 1 s; run the same command again to retry");
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
     [Theory]
     [InlineData("file:///etc/passwd")]
     [InlineData("ftp://example.org/a.tar.gz")]
