@@ -102,13 +102,25 @@ internal static class DataCommand
             var data = source.Load(result.GetValue(path), result);
             if (data.Train.Channels != 1)
                 throw new UserError($"{data.Description} has {data.Train.Channels}-channel images; IDX files hold one value a pixel (train on the image folder itself)");
+            (string Name, Dataset? Split)[] splits = [("train", data.Train), ("valid", data.Valid), ("test", data.Test)];
+            var classes = splits.Max(s => s.Split is { Count: > 0 } split ? split.Labels.Max() + 1 : 0);
+            if (classes > 256)
+                throw new UserError($"{data.Description} has {classes} classes; IDX label files hold one byte per label, so at most 256 (train on the source itself)");
             var folder = result.GetValue(output)!;
             Directory.CreateDirectory(folder);
 
-            foreach (var (name, split) in new[] { ("train", data.Train), ("valid", data.Valid), ("test", data.Test) })
+            foreach (var (name, split) in splits)
             {
-                if (split is null) continue;
-                IdxWriter.Write(split, Path.Combine(folder, $"{name}-images-idx3-ubyte.gz"), Path.Combine(folder, $"{name}-labels-idx1-ubyte.gz"));
+                var (images, labels) = (Path.Combine(folder, $"{name}-images-idx3-ubyte.gz"), Path.Combine(folder, $"{name}-labels-idx1-ubyte.gz"));
+                if (split is null)
+                {
+                    // An earlier convert's split that this source lacks would be read as this data's.
+                    if (File.Exists(images) || File.Exists(labels)) Console.WriteLine($"removed {name}: the source has no {name} split");
+                    File.Delete(images);
+                    File.Delete(labels);
+                    continue;
+                }
+                IdxWriter.Write(split, images, labels);
                 Console.WriteLine($"wrote {name}: {split.Count:N0} images");
             }
             // After the IDX files, so a convert that failed leaves no names beside other data; a stale file goes.

@@ -15,6 +15,9 @@ public static class IdxWriter
         {
             if (!float.IsFinite(value)) throw new ArgumentException("Images hold a non-finite value; IDX stores bytes.");
         }
+        // Checked before either file is written, so a refusal never leaves new images beside old labels.
+        if (data.Labels.Length > 0 && data.Labels.Max() > byte.MaxValue)
+            throw new ArgumentException($"IDX label files hold one byte per label, so at most 256 classes; these labels go up to {data.Labels.Max()}.");
         AtomicFile.Write(imagesPath, stream =>
         {
             using var gzip = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true);
@@ -35,7 +38,7 @@ public static class IdxWriter
             BinaryPrimitives.WriteInt32BigEndian(header, 0x00000801);
             BinaryPrimitives.WriteInt32BigEndian(header[4..], data.Count);
             gzip.Write(header);
-            gzip.Write(data.Labels.Select(l => checked((byte)l)).ToArray());
+            gzip.Write(data.Labels.Select(l => (byte)l).ToArray());
         });
     }
 }

@@ -59,15 +59,34 @@ public class Test_DataCommands
         inspect.Output.ShouldContain($"image folder {folder["colour"]}: images 8x10x3, 2 classes");
         inspect.Output.ShouldMatch(@"│ cat\s+│\s+2 │\s+2 │");
 
+        // Into a folder an earlier convert filled with train, valid and test: this source has no test split, so the
+        // earlier one goes rather than be read as this data's.
+        Scn.Run("data", "convert", Shared("pickles/udacity-protocol2-small.pickle"), "--out", folder["idx"]).ExitCode.ShouldBe(0);
         var convert = Scn.Run("data", "convert", folder["grey"], "--valid-fraction", "0.5", "--out", folder["idx"]);
         convert.ExitCode.ShouldBe(0, convert.Error);
         convert.Output.ShouldContain("wrote classes.txt: cat, dog");
+        convert.Output.ShouldContain("removed test: the source has no test split");
         var loaded = DataSources.Load(folder["idx"]);
+        loaded.Test.ShouldBeNull();
         loaded.ClassNames.ShouldBe(["cat", "dog"]);
         (loaded.Train.Height, loaded.Train.Width).ShouldBe((8, 10));
 
         Scn.Run("data", "convert", folder["colour"], "--valid-fraction", "0.5", "--out", folder["idx2"])
             .ShouldBeCleanError($"image folder {folder["colour"]} has 3-channel images; IDX files hold one value a pixel (train on the image folder itself)");
+    }
+
+    [Fact]
+    public void More_classes_than_an_IDX_label_byte_holds_are_refused_before_writing()
+    {
+        using var folder = new Scn.TempFolder();
+        for (var c = 0; c < 257; c++)
+        {
+            Directory.CreateDirectory(folder[$"many/c{c:000}"]);
+            for (var i = 0; i < 2; i++) TestImages.WritePng(folder[$"many/c{c:000}/{i}.png"], 4, 4, (byte)(c + i));
+        }
+        Scn.Run("data", "convert", folder["many"], "--valid-fraction", "0.5", "--out", folder["idx"])
+            .ShouldBeCleanError($"image folder {folder["many"]} has 257 classes; IDX label files hold one byte per label, so at most 256 (train on the source itself)");
+        Directory.Exists(folder["idx"]).ShouldBeFalse();
     }
 
     [Fact]
