@@ -77,13 +77,19 @@ internal static class ExportCommands
         var model = new Argument<string>("model") { Description = "arch1..arch4 or a network class name." };
         var npz = new Option<string>("--npz") { Description = "Weights saved by the notebook: np.savez(path, conv1_weights=..., conv1_biases=..., ...), TensorFlow layout (HWIO, [in, out]).", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for checkpoint.scnc and MODEL.scnw.", Required = true };
-        var command = new Command("import", "Import weights trained in the notebook (TensorFlow layout, .npz) as a checkpoint and a weights file.") { model, npz, output };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace a run the --out folder holds (its files are removed first)." };
+        var command = new Command("import", "Import weights trained in the notebook (TensorFlow layout, .npz) as a checkpoint and a weights file.") { model, npz, output, overwrite };
         command.SetAction(result =>
         {
             var entry = NetworkCatalog.From(result).Get(result.GetValue(model)!);
             var network = entry.Create();
             NotebookWeights.Import(result.GetValue(npz)!, network);
             var folder = OutputPaths.Folder(result.GetValue(output)!, "--out");
+            // As scn train: a folder's run is replaced only when asked, and then whole (no old metrics beside new weights).
+            var held = TrainingRun.FilesOf(entry.Key).Where(f => File.Exists(Path.Combine(folder, f))).ToList();
+            if (held.Count > 0 && !result.GetValue(overwrite))
+                throw new UserError($"{folder} already holds a run ({string.Join(", ", held)}): import into another --out, or replace it with --overwrite");
+            foreach (var file in held) File.Delete(Path.Combine(folder, file));
             // The notebook's models were trained on notMNIST: their classes are its letters. A user's network's are unknown.
             var names = ModelCatalog.All.Contains(entry) ? LabelNames.Letters : null;
             (Checkpoint.Capture(network, stepsDone: 0, seed: 0, optimizer: null) with { ClassNames = names }).Save(Path.Combine(folder, TrainingRun.CheckpointFile));

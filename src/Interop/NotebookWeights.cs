@@ -14,7 +14,8 @@ public static partial class NotebookWeights
 {
     public static void Import(string path, IConvNet network)
     {
-        var arrays = ReadNpz(path);
+        // No array of a file for this network holds more than all its parameters as float64, after a header.
+        var arrays = ReadNpz(path, maxEntryBytes: network.ParameterCount * 8L + MaxHeaderBytes);
         var used = new HashSet<string>();
         var parameters = network.Parameters;
         foreach (var layer in network.Description.AllLayers.OfType<ParameterizedLayer>())
@@ -44,7 +45,12 @@ public static partial class NotebookWeights
 
     private sealed record Npy(long[] Shape, float[] Values);
 
-    private static Dictionary<string, Npy> ReadNpz(string path)
+    /// <summary>The most a .npy header may take: NumPy writes a few hundred bytes (64 KiB is version 1's limit).</summary>
+    private const int MaxHeaderBytes = 1 << 16;
+
+    /// <param name="maxEntryBytes">The most an entry may inflate to: a zip entry's stated size can lie, and a small file
+    /// can inflate to gigabytes.</param>
+    private static Dictionary<string, Npy> ReadNpz(string path, long maxEntryBytes)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
         try
@@ -53,10 +59,17 @@ public static partial class NotebookWeights
             var arrays = new Dictionary<string, Npy>(StringComparer.Ordinal);
             foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".npy", StringComparison.Ordinal)))
             {
+                var name = $"{path}:{entry.FullName}";
                 using var stream = entry.Open();
                 using var memory = new MemoryStream();
-                stream.CopyTo(memory);
-                arrays[entry.FullName[..^4]] = ReadNpy(memory.ToArray(), $"{path}:{entry.FullName}");
+                var buffer = new byte[1 << 16];
+                for (int read; (read = stream.Read(buffer)) > 0;)
+                {
+                    memory.Write(buffer, 0, read);
+                    if (memory.Length > maxEntryBytes)
+                        throw new DataFormatException(name, $"inflates past {maxEntryBytes:N0} bytes, more than any array of this network's takes");
+                }
+                arrays[entry.FullName[..^4]] = ReadNpy(memory.ToArray(), name);
             }
             return arrays;
         }
@@ -74,11 +87,11 @@ public static partial class NotebookWeights
     {
         if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY")
             throw new DataFormatException(name, "is not a .npy array");
-        var (headerLength, headerStart) = bytes[6] == 1
-            ? (BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)), 10)
-            : ((int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)), 12);
+        var headerStart = bytes[6] == 1 ? 10 : 12;
+        if (bytes.Length < headerStart) throw new DataFormatException(name, "is truncated in its header");
+        var headerLength = bytes[6] == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)) : (long)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
         if (headerStart + headerLength > bytes.Length) throw new DataFormatException(name, "is truncated in its header");
-        var match = HeaderPattern().Match(Encoding.Latin1.GetString(bytes, headerStart, headerLength));
+        var match = HeaderPattern().Match(Encoding.Latin1.GetString(bytes, headerStart, (int)headerLength));
         if (!match.Success) throw new DataFormatException(name, "has a header this reader does not understand");
         if (match.Groups["fortran"].Value == "True") throw new DataFormatException(name, "is in Fortran order; save it with np.ascontiguousarray first");
         var dimensions = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -93,7 +106,7 @@ public static partial class NotebookWeights
             : throw new DataFormatException(name, $"has shape ({match.Groups["shape"].Value}): more values than any array holds");
         var descr = match.Groups["descr"].Value;
         var size = descr switch { "<f4" => 4, "<f8" => 8, _ => throw new DataFormatException(name, $"has dtype {descr}; expected little-endian float32 (<f4) or float64 (<f8)") };
-        var data = bytes.AsSpan(headerStart + headerLength);
+        var data = bytes.AsSpan(headerStart + (int)headerLength);
         if (data.Length != count * size) throw new DataFormatException(name, $"holds {data.Length} bytes of data for {count} values of {size} bytes");
         var values = new float[count];
         for (var i = 0; i < count; i++)

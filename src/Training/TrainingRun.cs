@@ -66,8 +66,11 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
     public bool Overwrite { get; init; }
 
     /// <summary>The files a run writes, by name; what <see cref="Overwrite"/> removes.</summary>
-    public IReadOnlyList<string> RunFiles => [CheckpointFile, BestCheckpointFile, MetricsFile, LossPlotFile, AccuracyPlotFile,
-        EvaluationPlots.ConfusionFile, EvaluationPlots.MistakesFile, Name + ".scnw"];
+    public IReadOnlyList<string> RunFiles => FilesOf(Name);
+
+    /// <summary>The files a run named <paramref name="name"/> writes (<see cref="RunFiles"/>).</summary>
+    public static IReadOnlyList<string> FilesOf(string name) => [CheckpointFile, BestCheckpointFile, MetricsFile, LossPlotFile, AccuracyPlotFile,
+        EvaluationPlots.ConfusionFile, EvaluationPlots.MistakesFile, name + ".scnw"];
 
     public string Folder => OutputFolder ?? Path.Combine("runs", Name);
 

@@ -72,6 +72,46 @@ public class Test_NotebookWeights
         Checkpoint.Load(folder["out/checkpoint.scnc"]).Parameters.ShouldBe(trained.Parameters.ToArray());
         File.ReadAllText(folder["out/arch2.scnw"]).ShouldStartWith(WeightsFile.Header);
         Scn.Run("evaluate", "--checkpoint", folder["out/checkpoint.scnc"]).ExitCode.ShouldBe(0);
+
+        // Not over a run without --overwrite, which replaces the whole run (no old metrics beside the new weights).
+        File.WriteAllText(folder["out/metrics.csv"], "step\n");
+        Scn.Run("import", "arch2", "--npz", folder["w.npz"], "--out", folder["out"]).ShouldBeCleanError(
+            $"{folder["out"]} already holds a run (checkpoint.scnc, metrics.csv, arch2.scnw): import into another --out, or replace it with --overwrite");
+        Scn.Run("import", "arch2", "--npz", folder["w.npz"], "--out", folder["out"], "--overwrite").ExitCode.ShouldBe(0);
+        File.Exists(folder["out/metrics.csv"]).ShouldBeFalse();
+        File.Exists(folder["out/checkpoint.scnc"]).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void An_entry_that_inflates_past_what_the_network_needs_is_refused_in_bounded_memory()
+    {
+        using var folder = new Scn.TempFolder();
+        // 400 MB of zeros after a valid header: a few hundred KB compressed; arch2's arrays need under 0.5 MB as float64.
+        using (var zip = ZipFile.Open(folder["w.npz"], ZipArchiveMode.Create))
+        using (var stream = zip.CreateEntry("conv1_weights.npy", CompressionLevel.Optimal).Open())
+        {
+            var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (100000000,), }".PadRight(117) + "\n";
+            stream.Write([0x93, .. "NUMPY"u8, 1, 0, (byte)header.Length, 0]);
+            stream.Write(Encoding.ASCII.GetBytes(header));
+            var zeros = new byte[1 << 20];
+            for (var i = 0; i < 400; i++) stream.Write(zeros);
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Should.Throw<DataFormatException>(() => NotebookWeights.Import(folder["w.npz"], new Arch2ConvPool()))
+            .Message.ShouldBe($"{folder["w.npz"]}:conv1_weights.npy: inflates past {Arch2ConvPool.ParameterCount * 8L + 65536:N0} bytes, more than any array of this network's takes");
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(16L << 20);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 2, 0, 0, 0 }, "is truncated in its header")]
+    [InlineData(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 2, 0, 0, 0, 0, 0x80 }, "is truncated in its header")]
+    public void A_version_2_header_cut_short_or_claiming_gigabytes_is_one_line(byte[] npy, string message)
+    {
+        using var folder = new Scn.TempFolder();
+        using (var zip = ZipFile.Open(folder["w.npz"], ZipArchiveMode.Create))
+        using (var stream = zip.CreateEntry("conv1_weights.npy").Open()) stream.Write(npy);
+        Should.Throw<DataFormatException>(() => NotebookWeights.Import(folder["w.npz"], new Arch2ConvPool()))
+            .Message.ShouldBe($"{folder["w.npz"]}:conv1_weights.npy: {message}");
     }
 
     [Theory]
