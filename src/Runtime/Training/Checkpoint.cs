@@ -182,6 +182,7 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
     {
         if (Directory.Exists(path)) throw new DataFormatException(path, "is a folder, not a checkpoint file (a run's is FOLDER/checkpoint.scnc)");
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
+        RegularFile.CheckHasLength(path);
         return Parse(File.ReadAllBytes(path), path);
     }
 

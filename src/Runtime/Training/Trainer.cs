@@ -19,6 +19,7 @@ public static class Trainer
     /// <summary>Everything <see cref="Run"/> refuses before its first step, without changing anything: the options for
     /// this network and device, the data's image shapes and size, and a checkpoint to resume (its layer stack and
     /// optimizer). Callers that write files for a run call it first, so a refused run leaves nothing behind.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once a run: not worth a second compilation
     public static void Check(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options, Checkpoint? resume = null)
     {
         options.Validate(host, device.MaxBatchSize);

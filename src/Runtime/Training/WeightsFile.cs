@@ -57,6 +57,7 @@ public static class WeightsFile
     {
         if (Directory.Exists(path)) throw new DataFormatException(path, "is a folder, not a weights file");
         if (!File.Exists(path)) throw new DataFormatException(path, "does not exist");
+        RegularFile.CheckHasLength(path);
         // A weights file is 4/3 of 4 bytes a parameter: 256 MiB is 50 million parameters, far beyond any network here,
         // and the text is copied a few times while it is read.
         if (new FileInfo(path).Length > 256L << 20) throw new DataFormatException(path, "is larger than 256 MiB: not a weights file");

@@ -197,7 +197,18 @@ public class Test_Train
     [InlineData(new[] { "train", "arch2", "--dropout", "0.5" }, "has no dropout layer")]
     [InlineData(new[] { "train", "arch2", "--learning-rate", "-1" }, "--learning-rate must be a positive number")]
     [InlineData(new[] { "evaluate", "--checkpoint", "/no/such.scnc" }, "/no/such.scnc: does not exist")]
+    [InlineData(new[] { "evaluate", "--checkpoint", "/dev/zero" }, "/dev/zero: is empty or not a regular file")]
     [InlineData(new[] { "predict", "--checkpoint", "/no/such.scnc", "--input", "x", "--output", "y" }, "/no/such.scnc: does not exist")]
     public void User_errors_exit_non_zero_with_one_line(string[] arguments, string message)
         => Scn.Run(arguments).ShouldBeCleanError(message);
+
+    /// <summary>A weights file that is a link to a device that never ends is refused before it is read (it grew a
+    /// buffer until memory ran out).</summary>
+    [Fact]
+    public void A_weights_file_linked_to_dev_zero_is_refused_unread()
+    {
+        using var folder = new Scn.TempFolder();
+        File.CreateSymbolicLink(folder["zero.scnw"], "/dev/zero");
+        Scn.Run("evaluate", "--checkpoint", folder["zero.scnw"]).ShouldBeCleanError($"{folder["zero.scnw"]}: is empty or not a regular file");
+    }
 }
