@@ -139,6 +139,10 @@ internal static class Diagnostics
         "SCN0031", "Residual body does not keep its shape",
         "{0}: [Residual] adds {1}'s output to {2}, so their shapes must match, but on {3} {1} gives {4} and {2} is {5}{6}");
 
+    public static readonly DiagnosticDescriptor BlockIsNull = Error(
+        "SCN0032", "Block type is null",
+        "{0}: {1} is null; name a [Block] class, as typeof(MyBlock)");
+
     public static bool IsError(string id) => ById(id).DefaultSeverity == DiagnosticSeverity.Error;
 
     public static readonly IReadOnlyList<DiagnosticDescriptor> All =
@@ -149,7 +153,7 @@ internal static class Diagnostics
         WeightsFileNotFound, WeightsFileInvalid, WeightsFileMismatch, SameWindowLargerThanInput, UnknownLayerAttribute,
         RequiredArgumentMissing, ArgumentNotFinite, NegativeArgument, DuplicateLayerName, LayerNameClashesWithMember,
         MemberClashesWithGenerated, WindowAfterDense, NotABlock, BlockUsesItself, EmptyBlock, ConcatNeedsTwoBlocks,
-        ConcatSizesDiffer, ResidualShapeChanges,
+        ConcatSizesDiffer, ResidualShapeChanges, BlockIsNull,
     ];
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdTable = All.ToDictionary(d => d.Id);

@@ -17,16 +17,21 @@ internal abstract record BranchingLayer(string Name) : LayerSpec(Name)
     public abstract IReadOnlyList<BlockSpec> Blocks { get; }
 
     /// <summary>The blocks with the segment each use's layer names get: the class name, numbered from the second use
-    /// of the same class in this layer ("Tower", "Tower2").</summary>
+    /// of the same class in this layer ("Tower", "Tower2"), skipping a number that would give another block's class
+    /// name (Tower, Tower and Tower2 are "Tower", "Tower3" and "Tower2": two segments alike would declare every member
+    /// of their layers twice).</summary>
     public IReadOnlyList<BlockUse> Uses
     {
         get
         {
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            var taken = new HashSet<string>(Blocks.Select(b => b.ClassName), StringComparer.Ordinal);
+            var first = new HashSet<string>(StringComparer.Ordinal);
             return Blocks.Select(b =>
             {
-                seen[b.ClassName] = seen.TryGetValue(b.ClassName, out var n) ? n + 1 : 1;
-                return new BlockUse(seen[b.ClassName] == 1 ? b.ClassName : b.ClassName + CodeWriter.Int(seen[b.ClassName]), b);
+                if (first.Add(b.ClassName)) return new BlockUse(b.ClassName, b);
+                var n = 2;
+                while (!taken.Add(b.ClassName + CodeWriter.Int(n))) n++;
+                return new BlockUse(b.ClassName + CodeWriter.Int(n), b);
             }).ToList();
         }
     }

@@ -18,8 +18,9 @@ internal sealed record ConcatLayer(string Name, EquatableArray<BlockSpec> Parts)
     private static StackEntry Parse(AttributeReader a, string name, IBlockReader blocks)
     {
         var types = a.TypesArgument(0);
-        if (types.Count < 2)
-            a.Report(Diagnostics.ConcatNeedsTwoBlocks, name, types.Count == 0 ? "none" : $"only '{types[0]?.Name}'");
+        // A null among them is its own mistake (SCN0032, from the block reader), not also too few blocks.
+        if (types.Count < 2 && types.All(t => t is not null))
+            a.Report(Diagnostics.ConcatNeedsTwoBlocks, name, types.Count == 0 ? "none" : $"only '{types[0]!.Name}'");
         var parts = new List<BlockSpec>();
         for (var i = 0; i < types.Count; i++)
         {

@@ -40,10 +40,11 @@ internal sealed class AttributeReader(AttributeData attribute, string owner, Loc
     /// <summary>Where the attribute is, for what a kind reports through others (its blocks).</summary>
     public LocationInfo Location => location;
 
-    /// <summary>The classes a <c>params Type[]</c> argument names, in order (null for one the compiler could not bind).</summary>
+    /// <summary>The classes a <c>params Type[]</c> argument names, in order (null for a <c>null</c>, or one the compiler
+    /// could not bind). A <c>null</c> given for the whole array (<c>[Concat(null)]</c>) is one null.</summary>
     public IReadOnlyList<ITypeSymbol?> TypesArgument(int index)
         => attribute.ConstructorArguments.Length > index && attribute.ConstructorArguments[index] is { Kind: TypedConstantKind.Array } array
-            ? array.Values.Select(v => v.Value as ITypeSymbol).ToList()
+            ? array.IsNull ? [null] : array.Values.Select(v => v.Value as ITypeSymbol).ToList()
             : [];
 
     public ITypeSymbol? TypeArgument(int index)

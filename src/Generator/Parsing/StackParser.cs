@@ -64,7 +64,12 @@ internal sealed class StackParser(INamedTypeSymbol root, List<DiagnosticInfo> ro
 
     public BlockSpec? Read(ITypeSymbol? type, AttributeReader attribute, string argument)
     {
-        if (type is null) return null; // the compiler reports a typeof it cannot bind
+        if (type is null)
+        {
+            // A typeof the compiler cannot bind is its error (Report skips an attribute with one); a null is ours.
+            attribute.Report(Diagnostics.BlockIsNull, attribute.Owner, argument);
+            return null;
+        }
         if (type is not INamedTypeSymbol named || !IsBlock(named))
         {
             attribute.Report(Diagnostics.NotABlock, attribute.Owner, argument, type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat));
