@@ -18,7 +18,7 @@ internal static class TrainCommand
         var source = new DataCommand.SourceOptions();
         var flags = new TrainingFlags();
         var output = new Option<string?>("--out") { Description = "Folder for checkpoint.scnc, MODEL.scnw (weights to bake into an app), metrics.csv, loss.png, accuracy.png (default: runs/MODEL; with --resume, the checkpoint's folder)." };
-        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (bit for bit: same seed, data order and optimizer state)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint: its seed, data order and optimizer state; bit for bit when given the flags it was trained with (scn prints that command when a run stops), which the checkpoint does not hold." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start again in an --out folder that holds another run (its files are removed first)." };
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop when validation accuracy has not improved for this many evaluations (--eval-every apart); best.scnc keeps the best." };
         var device = DeviceChoice.CreateOption();
