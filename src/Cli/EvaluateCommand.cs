@@ -41,6 +41,9 @@ internal static class EvaluateCommand
             if (evaluated.ImageLength != network.InputLength)
                 throw new UserError($"{entry.ClassName} takes {network.Description.Input} images; {description} has {evaluated.Height}x{evaluated.Width}x{evaluated.Channels}");
             if (evaluated.Count == 0) throw new UserError($"{description} holds no images to evaluate");
+            // Unnamed classes are labels alone: more of them than the network has outputs cannot be its classes.
+            if (evaluated.Labels.Max() is var largest && largest >= network.OutputLength)
+                throw new UserError($"{description} has labels up to {largest}, but {entry.ClassName} has {network.OutputLength} classes (labels 0..{network.OutputLength - 1})");
             var names = ClassNamesFor(saved, evaluated, result.GetValue(checkpoint)!, description);
             // One pass over the images serves the report and the pictures.
             var predictions = DeviceChoice.Predictions(network, evaluated.Images, evaluated.Count, deviceKind);

@@ -77,6 +77,10 @@ internal static class TrainCommand
         var data = load(network.Description.Input);
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
+        if (data.Valid is { Count: 0 })
+            throw new UserError($"{data.Description}'s validation split holds no images (split by --valid-fraction, each class's share rounds to whole images: raise it, or add images)");
+        if (request.EarlyStopping is not null && data.Valid is null)
+            throw new UserError($"--early-stopping watches validation accuracy, but {data.Description} has no validation split");
         if (data.Train.Count <= options.BatchSize)
             throw new UserError($"--batch-size {options.BatchSize} needs a training split of more than one batch; {data.Description} has {data.Train.Count:N0} training images");
         if (LabelNames.OutputsProblem(data.ClassNames, data.Description, network.OutputLength, entry.ClassName) is { } outputsProblem)

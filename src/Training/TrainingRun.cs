@@ -83,6 +83,8 @@ public sealed class TrainingRun(IConvNet network, LoadedData data)
         // A cosine decay to the end of the run gets its length here, so the header shows the rates the run will use.
         var options = (Resume is null ? Options : Options with { Seed = Resume.Seed }).ForRun(Resume?.StepsDone ?? 0);
         if (EarlyStoppingPatience is < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Early stopping needs a patience of at least one evaluation.");
+        if (EarlyStoppingPatience is not null && data.Valid is null)
+            throw new ArgumentException($"Early stopping watches validation accuracy, but {data.Description} has no validation split.", nameof(EarlyStoppingPatience));
         var device = Device ?? new CpuTrainingDevice(network);
         // Everything the run would refuse, refused before the folder is touched: a refused run removes or mixes nothing.
         Trainer.Check(device, network, data.Train, data.Valid, options, Resume);

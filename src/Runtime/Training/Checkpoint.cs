@@ -33,6 +33,9 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
     /// with state).</summary>
     public const int FormatVersion = 4;
 
+    /// <summary>The most steps a checkpoint may record as done: 2^53, past which a double (the schedule's) cannot count.</summary>
+    public const long MaxStepsDone = 1L << 53;
+
     /// <summary>The training data's class names, by label, or null when it named none.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 
@@ -209,6 +212,8 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         var fingerprint = reader.Utf8((int)fingerprintLength, "fingerprint");
         var steps = reader.Int64("steps done");
         if (steps < 0) throw new DataFormatException(path, $"records {steps} steps done; a count of steps is never negative");
+        // A run's step count goes on from here in long arithmetic and its schedule in double: past 2^53 neither holds.
+        if (steps > MaxStepsDone) throw new DataFormatException(path, $"records {steps} steps done, more than {MaxStepsDone} (2^53): not a count a run reaches");
         var seed = reader.Int32("seed");
         var momentum = reader.Single("momentum");
         if (!(momentum >= 0f && momentum < 1f)) throw new DataFormatException(path, $"records momentum {momentum.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be in [0, 1)");

@@ -29,7 +29,12 @@ public static class Evaluation
     public static int[,] ConfusionMatrix(int[] predictions, Dataset data, int classes)
     {
         var matrix = new int[classes, classes];
-        for (var i = 0; i < data.Count; i++) matrix[data.Labels[i], predictions[i]]++;
+        for (var i = 0; i < data.Count; i++)
+        {
+            var label = data.Labels[i];
+            if ((uint)label >= (uint)classes) throw new ArgumentException($"Image {i} has label {label}, outside the {classes} classes 0..{classes - 1}.", nameof(data));
+            matrix[label, predictions[i]]++;
+        }
         return matrix;
     }
 

@@ -13,7 +13,10 @@ public static class Minibatches
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Fill(Dataset train, int[] order, long step, int batchSize, float[] images, int[] labels, int first, int count)
     {
-        var offset = (int)(step * batchSize % (train.Count - batchSize));
+        // step · batch mod (N − batch), as (step mod (N − batch)) · batch mod (N − batch): the same number, without a
+        // product that wraps once step · batch passes 2^63.
+        var span = train.Count - batchSize;
+        var offset = (int)(step % span * batchSize % span);
         for (var i = first; i < first + count; i++)
         {
             var index = order[offset + i];

@@ -29,6 +29,8 @@ public static class Trainer
             throw new ArgumentException($"Validation images are {valid.Height}x{valid.Width}x{valid.Channels}; {host.Description.Name} takes {host.Description.Input}.");
         if (train.Count <= options.BatchSize)
             throw new ArgumentException($"The training set has {train.Count} images; it needs more than one batch of {options.BatchSize}.");
+        if (valid is { Count: 0 })
+            throw new ArgumentException("The validation split holds no images: its accuracy would be 0/0; give one with images, or none.");
         if (resume is null) return;
         resume.CheckFits(host, ResumedCheckpoint);
         // An optimizer for no parameters: only its kind and settings are compared.
@@ -66,7 +68,7 @@ public static class Trainer
         var lastStep = firstStep + options.Steps - 1;
         void OfferCheckpoint(long stepsDone)
         {
-            if (WorthKeeping(host, valid ?? train)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, stepsDone, seed, optimizer));
+            if (WorthKeeping(host, optimizer, valid ?? train)) callbacks?.Checkpoint?.Invoke(Checkpoint.Capture(host, stepsDone, seed, optimizer));
         }
         var divergence = new DivergenceWatch(host.OutputLength);
         var clock = Stopwatch.StartNew();
@@ -119,9 +121,17 @@ public static class Trainer
     /// parameters are finite and so are its logits on the first images of <paramref name="data"/> (finite weights
     /// can still overflow to NaN logits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool WorthKeeping(IConvNet host, Dataset data)
+    private static bool WorthKeeping(IConvNet host, Optimizer optimizer, Dataset data)
     {
         if (!AllFinite(host.Parameters)) return false;
+        // Checkpoint.Parse refuses a state that is not finite (a gradient past 5.8e20 makes Adam's second moment +∞).
+        var state = optimizer switch
+        {
+            AdamOptimizer adam => AllFinite(adam.FirstMoment) && AllFinite(adam.SecondMoment),
+            SgdOptimizer sgd => AllFinite(sgd.Velocity),
+            _ => true,
+        };
+        if (!state) return false;
         var logits = new float[host.OutputLength];
         for (var i = 0; i < Math.Min(16, data.Count); i++)
         {

@@ -64,6 +64,16 @@ public sealed record TrainingOptions
             Require(rate >= 0 && rate < 1, nameof(DropoutRate), string.Create(c, $"is the rate of dropping, in [0, 1); got {rate}"));
             Require(network.Description.Layers.Any(l => l.UsesDropoutRate), nameof(DropoutRate), $"is set, but {network.Description.Name} has no dropout layer");
         }
+        // A batch runs as passes of up to the capacity, each normalised with its own statistics; a BatchNorm over 1x1
+        // images (after a dense layer or a global pooling) then has one value a channel in a pass of one image: its
+        // output is its shift β whatever the input, and no gradient passes it. PyTorch refuses the same.
+        var smallestPass = BatchSize % network.BatchCapacity is var rest && rest != 0 ? rest : Math.Min(BatchSize, network.BatchCapacity);
+        // Only then the layers are walked: the walk's iterator, run per layer, would get hot and be recompiled mid-run.
+        foreach (var norm in smallestPass > 1 ? [] : network.Description.AllLayers.OfType<BatchNormLayer>())
+        {
+            Require(norm.Input.Height * norm.Input.Width > 1, nameof(BatchSize), string.Create(c,
+                $"of {BatchSize} leaves a pass of one image (passes of up to {network.BatchCapacity}), and {norm.Name} normalises {norm.Input} values: each channel over one value, which gives its shift whatever the input; choose a batch that leaves passes of 2 or more"));
+        }
     }
 
     /// <summary>These options for a run that starts after <paramref name="stepsDone"/> steps: a cosine decay to the end

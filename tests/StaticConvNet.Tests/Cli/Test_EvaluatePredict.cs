@@ -35,6 +35,22 @@ public class Test_EvaluatePredict : IClassFixture<Test_EvaluatePredict.TrainedCh
         run.Output.ShouldContain(" J ");
     }
 
+    /// <summary>A checkpoint that names no classes, evaluated on data with more classes than the network has outputs:
+    /// one line, not an IndexOutOfRangeException's stack trace from the confusion matrix.</summary>
+    [Fact]
+    public void Evaluate_refuses_data_with_more_classes_than_the_network()
+    {
+        using var folder = new Scn.TempFolder();
+        (Checkpoint.Load(_trained.Path) with { ClassNames = null }).Save(folder["nameless.scnc"]);
+        for (var c = 0; c < 11; c++)
+        {
+            Directory.CreateDirectory(folder[$"eleven/c{c:00}"]);
+            for (var i = 0; i < 2; i++) TestImages.WritePng(folder[$"eleven/c{c:00}/{i}.png"], 28, 28, (byte)(c * 20 + i));
+        }
+        Scn.Run("evaluate", "--checkpoint", folder["nameless.scnc"], "--data", folder["eleven"], "--split", "train")
+            .ShouldBeCleanError("has labels up to 10, but Arch1StridedConv has 10 classes (labels 0..9)");
+    }
+
     [Fact]
     public void Predict_writes_one_row_per_image_in_input_order()
     {

@@ -129,6 +129,26 @@ public class Test_Train
     }
 
     [Fact]
+    public void Data_that_cannot_be_validated_on_is_one_line_before_training()
+    {
+        using var folder = new Scn.TempFolder();
+        // Ten classes of four images: --valid-fraction 0.1 holds out none of any class.
+        for (var c = 0; c < 10; c++)
+        {
+            Directory.CreateDirectory(folder[$"tiny/c{c}"]);
+            for (var i = 0; i < 4; i++) TestImages.WritePng(folder[$"tiny/c{c}/{i}.png"], 28, 28, (byte)(c * 20 + i));
+        }
+        Scn.Run("train", "arch1", "--data", folder["tiny"], "--steps", "3", "--out", folder["a"])
+            .ShouldBeCleanError($"image folder {folder["tiny"]}'s validation split holds no images");
+        // An IDX folder of training files alone has no validation split to stop on.
+        Directory.CreateDirectory(folder["trainonly"]);
+        foreach (var file in Directory.GetFiles(BundledData.Locate(), "train-*")) File.Copy(file, Path.Combine(folder["trainonly"], Path.GetFileName(file)));
+        Scn.Run("train", "arch1", "--data", folder["trainonly"], "--early-stopping", "1", "--steps", "3", "--out", folder["b"])
+            .ShouldBeCleanError("--early-stopping watches validation accuracy, but");
+        Directory.GetFiles(folder["a"]).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Five_hundred_steps_plus_a_resumed_five_hundred_and_one_equal_one_thousand_and_one_in_one_go()
     {
         // arch4 has dropout (masks must replay) and momentum keeps optimizer state (it must be saved):

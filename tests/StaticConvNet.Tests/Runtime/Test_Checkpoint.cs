@@ -58,6 +58,7 @@ public class Test_Checkpoint
         infinite[9] = float.PositiveInfinity;
         Refusal(good with { Velocity = infinite }).ShouldBe("c.scnc: velocity value 9 is infinite: the checkpoint holds a diverged run");
         Refusal(good with { StepsDone = -3 }).ShouldBe("c.scnc: records -3 steps done; a count of steps is never negative");
+        Refusal(good with { StepsDone = (1L << 53) + 1 }).ShouldBe("c.scnc: records 9007199254740993 steps done, more than 9007199254740992 (2^53): not a count a run reaches");
         Refusal(good with { Momentum = float.NaN }).ShouldBe("c.scnc: records momentum NaN; it must be in [0, 1)");
 
         // Fewer parameters than the network has parse (the file is self-consistent) but do not load into it.

@@ -65,4 +65,35 @@ public class Test_TrainingOptions
         Scn.Run("train", "arch1", "--schedule", "cosine", "--decay-rate", "0.5").ShouldBeCleanError("--decay-rate is exponential decay's");
         Scn.Run("train", "arch1", "--schedule", "cosine", "--staircase", "true").ShouldBeCleanError("--staircase is exponential decay's");
     }
+
+    /// <summary>A batch that leaves a pass of one image is refused for a network with a BatchNorm over 1x1 images
+    /// (BatchNormNet's after its dense layer): one value a channel, which it would map to its shift whatever it was.</summary>
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(17, true)]
+    [InlineData(2, false)]
+    [InlineData(16, false)]
+    [InlineData(18, false)]
+    public void A_batch_that_leaves_a_BatchNorm_one_value_a_channel_is_refused(int batch, bool refused)
+    {
+        var validate = () => new TrainingOptions { BatchSize = batch }.Validate(new BatchNormNet());
+        if (!refused) { validate(); return; }
+        var e = Should.Throw<TrainingOptionsException>(validate);
+        e.Option.ShouldBe(nameof(TrainingOptions.BatchSize));
+        e.Problem.ShouldBe($"of {batch} leaves a pass of one image (passes of up to 16), and bn2 normalises 1x1x8 values: each channel over one value, which gives its shift whatever the input; choose a batch that leaves passes of 2 or more");
+        new TrainingOptions { BatchSize = batch }.Validate(new ColourNet()); // no BatchNorm: any batch
+    }
+
+    /// <summary>The notebook's offset, step · batch mod (N − batch), for steps where the product passes 2^63.</summary>
+    [Fact]
+    public void A_minibatch_offset_does_not_wrap_for_huge_steps()
+    {
+        var train = Test_TrainingRun.Blobs(40, 1);
+        var order = Enumerable.Range(0, 40).ToArray();
+        var (images, labels) = (new float[7 * train.ImageLength], new int[7]);
+        var step = long.MaxValue / 3;
+        Minibatches.Fill(train, order, step, 7, images, labels, 0, 7);
+        var offset = (int)(new System.Numerics.BigInteger(step) * 7 % 33);
+        labels.ShouldBe(train.Labels[offset..(offset + 7)]);
+    }
 }

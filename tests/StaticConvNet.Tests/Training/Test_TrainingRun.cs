@@ -130,6 +130,21 @@ public class Test_TrainingRun
     }
 
     [Fact]
+    public void Early_stopping_without_a_validation_split_or_an_empty_split_is_refused_before_anything_runs()
+    {
+        using var folder = new Scn.TempFolder();
+        Should.Throw<ArgumentException>(() => new TrainingRun(new ColourNet(), new LoadedData(Blobs(60, 1), null, null, "blobs", [], []))
+        {
+            Options = new TrainingOptions { Steps = 5 }, OutputFolder = folder.Path, Output = TextWriter.Null, EarlyStoppingPatience = 2,
+        }.Fit()).Message.ShouldStartWith("Early stopping watches validation accuracy, but blobs has no validation split.");
+        Should.Throw<ArgumentException>(() => new TrainingRun(new ColourNet(), new LoadedData(Blobs(60, 1), Blobs(0, 2), null, "blobs", [], []))
+        {
+            Options = new TrainingOptions { Steps = 5 }, OutputFolder = folder.Path, Output = TextWriter.Null,
+        }.Fit()).Message.ShouldBe("The validation split holds no images: its accuracy would be 0/0; give one with images, or none.");
+        Directory.GetFiles(folder.Path).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void A_folder_holding_a_run_is_refused_unless_resumed_or_overwritten()
     {
         using var folder = new Scn.TempFolder();
@@ -289,6 +304,41 @@ public class Test_WhatIsKept
         public void Update(float learningRate) => network.Parameters.Fill(1e30f);
         public void Synchronise(IConvNet host, Optimizer optimizer) { }
         public float Evaluate(Dataset data) => Evaluation.Accuracy(network, data);
+    }
+
+    /// <summary>A device whose updates are the CPU's, after which Adam's second moment holds +∞ (what a gradient past
+    /// 5.8e20 gives): the weights and logits stay finite, but a checkpoint of that state would not load back.</summary>
+    private sealed class InfiniteMoment(IConvNet network) : ITrainingDevice
+    {
+        private readonly CpuTrainingDevice _cpu = new(network);
+        private AdamOptimizer? _adam;
+        public string Name => "infinite moment";
+        public int MaxBatchSize => _cpu.MaxBatchSize;
+        public void Start(IConvNet host, Optimizer optimizer, ulong dropoutSeed, float? dropoutRate)
+        {
+            _adam = (AdamOptimizer)optimizer;
+            _cpu.Start(host, optimizer, dropoutSeed, dropoutRate);
+        }
+        public (float Loss, int Correct) ComputeGradients(float[] images, int[] labels, int count, long step) => _cpu.ComputeGradients(images, labels, count, step);
+        public float[] TrainingLogits(int count) => _cpu.TrainingLogits(count);
+        public void Update(float learningRate)
+        {
+            _cpu.Update(learningRate);
+            _adam!.SecondMoment[0] = float.PositiveInfinity;
+        }
+        public void Synchronise(IConvNet host, Optimizer optimizer) { }
+        public float Evaluate(Dataset data) => Evaluation.Accuracy(network, data);
+    }
+
+    [Fact]
+    public void A_checkpoint_whose_optimizer_state_is_not_finite_is_not_kept()
+    {
+        var network = new ColourNet();
+        var kept = new List<Checkpoint>();
+        Trainer.Run(new InfiniteMoment(network), network, Test_TrainingRun.Blobs(40, 1), Test_TrainingRun.Blobs(20, 2),
+            new TrainingOptions { Steps = 3, EvalEvery = 1, Optimizer = OptimizerKind.Adam, Schedule = new(0.001f) },
+            callbacks: new TrainingCallbacks { Checkpoint = kept.Add });
+        kept.ShouldBeEmpty();
     }
 
     [Fact]
