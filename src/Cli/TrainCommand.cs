@@ -138,8 +138,6 @@ internal static class TrainCommand
     /// <summary>The largest batch the ILGPU path takes (its buffers are allocated per run, not compiled in).</summary>
     private const int GpuBatchLimit = 4096;
 
-    /// <summary>The checks that belong to the command line (the ILGPU device's own limits); every option itself is
-    /// checked by <see cref="TrainingOptions.Validate"/>, whose message this names by its flag.</summary>
     /// <summary>The run files in <paramref name="folder"/> when it is not the folder of the checkpoint being resumed: a
     /// resumed run continues the metrics and overwrites the checkpoint and weights of the folder it writes to.</summary>
     private static List<string> HeldByAnotherRun(TrainingRun run, string folder, string resumePath)
@@ -149,6 +147,8 @@ internal static class TrainCommand
         return [.. run.RunFiles.Where(f => File.Exists(Path.Combine(folder, f)))];
     }
 
+    /// <summary>The checks that belong to the command line (the ILGPU device's own limits); every option itself is
+    /// checked by <see cref="TrainingOptions.Validate"/>, whose message this names by its flag.</summary>
     private static void Validate(IConvNet network, TrainingOptions options, bool onGpu)
     {
         if (onGpu && (options.BatchSize < 1 || options.BatchSize > GpuBatchLimit))

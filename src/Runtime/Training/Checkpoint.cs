@@ -70,9 +70,12 @@ public sealed record Checkpoint(string ModelName, string Fingerprint, long Steps
         _ => null,
     };
 
-    private static string Describe(AdamState adam) => $"Adam(β1 {adam.Beta1}, β2 {adam.Beta2}, ε {adam.Epsilon}, weight decay {adam.WeightDecay})";
+    private static string Describe(AdamState adam) => DescribeAdam(adam.Beta1, adam.Beta2, adam.Epsilon, adam.WeightDecay);
 
-    private static string Describe(AdamOptimizer adam) => $"Adam(β1 {(float)adam.Beta1}, β2 {(float)adam.Beta2}, ε {(float)adam.Epsilon}, weight decay {(float)adam.WeightDecay})";
+    // As a checkpoint stores them: floats.
+    private static string Describe(AdamOptimizer adam) => DescribeAdam((float)adam.Beta1, (float)adam.Beta2, (float)adam.Epsilon, (float)adam.WeightDecay);
+
+    private static string DescribeAdam(float beta1, float beta2, float epsilon, float weightDecay) => $"Adam(β1 {beta1}, β2 {beta2}, ε {epsilon}, weight decay {weightDecay})";
 
     /// <summary>Puts the saved optimizer state into <paramref name="optimizer"/>, refusing one of another kind or
     /// settings (<see cref="OptimizerMismatch"/>).</summary>
