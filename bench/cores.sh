@@ -12,8 +12,10 @@
 #     job of training-step shape (pure FMA halves and a barrier) for 2 s on two threads and 2 s on one;
 #   - one core against two in the same moments (StaticConvNet.Bench --core-distance: interleaved blocks of steps in one
 #     process, binned by the cores' round trip), and the FMA ceiling binned the same way (bench/core-distance.c);
-#   - what moving each model's step data between the two cores costs, binned the same way (bench/line-transfer.c).
-# Usage: bench/cores.sh   (about 8 minutes)
+#   - what moving each model's step data between the two cores costs, binned the same way (bench/line-transfer.c);
+#   - what a data-parallel step of each model's size allows, near and far: its exchange with perfect kernels and
+#     nothing else (bench/ideal-step.c), beside the same-moment ratios.
+# Usage: bench/cores.sh   (about 9 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/performance.md
@@ -42,6 +44,9 @@ dotnet bench/StaticConvNet.Bench/bin/Release/net10.0/StaticConvNet.Bench.dll --c
 # Each model's parameter count (the harness's second column), once each: the floats a step exchanges each way.
 if gcc -O2 -o "$work/line-transfer" bench/line-transfer.c -lpthread \
    && "$work/line-transfer" 12 $(tail -n +2 "$work/distance-steps.csv" | cut -d, -f2 | sort -un) >"$work/transfer.csv"; then :; else : >"$work/transfer.csv"; fi
+# Each model's parameter count and half its one-core step (the harness's "all" rows, in its order) as each thread's compute.
+if gcc -O2 -o "$work/ideal-step" bench/ideal-step.c -lpthread \
+   && "$work/ideal-step" 12 $(awk -F, 'NR > 1 && $3 == "all" { printf "%s %.0f ", $2, $7 / 2 }' "$work/distance-steps.csv") >"$work/ideal.csv"; then :; else : >"$work/ideal.csv"; fi
 round_trip() { # near, far or between: the cores' state now (empty without the probe: no gcc or no AVX-512)
   [ -x "$work/core-distance" ] && "$work/core-distance" --round-trip 2>/dev/null || true
 }
@@ -220,6 +225,31 @@ if transfer:
         local = near or far
         lines.append(f"| {model} | {parameters:,} | {cost(near)} | {cost(far)}{f' ({far[0]:,})' if far else ''} | {extra} | "
                      f"{f'{local[3]:.1f} µs' if local else '–'} | {step} |")
+ideal = [line.split(",") for line in open(os.path.join(work, "ideal.csv")).read().splitlines()[1:]]
+if ideal:
+    same = {}  # (model, state) -> both ÷ one in the same-moment table above
+    for line in open(os.path.join(work, "distance-steps.csv")).read().splitlines()[1:]:
+        model, _, state, blocks, _, two, one_core = line.split(",")[:7]
+        if two and int(blocks.split("/")[0]) >= 20: same[(model, state)] = float(one_core) / float(two)
+    lines.append("")
+    lines.append("**What a data-parallel step of this size allows** (`bench/ideal-step.c`, 12 s after the rest, binned as above): "
+                 "two C threads each read every parameter (half of them the other last wrote), run half the model's one-core "
+                 "step of 512-bit FMAs (the compute, as the same-moment table's one-core step), write their shard's "
+                 "gradients, then each sums its half of both shards into its half of the parameters; one thread does both "
+                 "threads' work in turn. So it is the step's exchange with perfect kernels and nothing else: the most a "
+                 "two-core step that exchanges this much can gain here, set beside what training gets in the same state. "
+                 "A state seen in under 50 samples is left out.")
+    lines.append("")
+    lines.append("| model | parameters | compute a half | near: two threads / one (ratio) | far: two threads / one (ratio, samples) | training, same moments, near / far |")
+    lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for i, (model, parameters) in enumerate(parameter_counts.items()):
+        rows = {row[2]: row for row in ideal[2 * i:2 * i + 2]}
+        def cell(state, with_samples):
+            row = rows.get(state)
+            if not row or not row[5] or int(row[3]) < 50: return "–"
+            return f"{float(row[5]):.1f} / {float(row[6]):.1f} µs ({float(row[7]):.2f}x{f', {int(row[3]):,}' if with_samples else ''})"
+        trained = " / ".join(f"{same[(model, s)]:.2f}x" if (model, s) in same else "–" for s in ("near", "far"))
+        lines.append(f"| {model} | {parameters:,} | {ideal[2 * i][1]} µs | {cell('near', False)} | {cell('far', True)} | {trained} |")
 lines += ["", end]
 text = open(out).read()
 start, stop = text.index(begin), text.index(end) + len(end)

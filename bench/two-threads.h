@@ -1,7 +1,7 @@
-/* What bench/core-distance.c, bench/lockstep.c and bench/line-transfer.c share: the clock, 512-bit FMA work on twelve
- * independent chains, acquire/release flags, the first two CPUs this process may run on, each thread pinned to one,
- * and (for the two probes that bin by the cores' distance) a helper thread that answers pings or runs a job. Each
- * program defines PROGRAM (its name, for messages) before including this. */
+/* What bench/core-distance.c, bench/lockstep.c, bench/line-transfer.c and bench/ideal-step.c share: the clock,
+ * 512-bit FMA work on twelve independent chains, acquire/release flags, the first two CPUs this process may run on,
+ * each thread pinned to one, and (for the probes that bin by the cores' distance) a helper thread that answers pings
+ * or runs a job. Each program defines PROGRAM (its name, for messages) before including this. */
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include <pthread.h>
