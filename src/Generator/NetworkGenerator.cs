@@ -53,16 +53,24 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var hasGpu = context.CompilationProvider
             .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuMarkerType) is not null);
 
-        context.RegisterSourceOutput(baked.Combine(hasGpu), static (spc, pair) =>
+        // Every network's file name, to tell apart two whose names differ only in case (below). The list changes only
+        // when a network is added, removed or renamed, so an edit to one network still regenerates that one alone.
+        var fileHints = parsed
+            .Select(static (p, _) => p.Spec?.FileHint ?? p.Surface?.FileHint ?? "")
+            .Collect()
+            .Select(static (all, _) => all.ToEquatableArray());
+
+        context.RegisterSourceOutput(baked.Combine(hasGpu).Combine(fileHints), static (spc, pair) =>
         {
-            var ((baked, surface), gpu) = pair;
+            var (((baked, surface), gpu), hints) = pair;
             if (baked.Network is not { } network)
             {
-                if (surface is not null) spc.AddSource(surface.FileHint + ".g.cs", SurfaceEmitter.Emit(surface));
+                if (surface is not null) spc.AddSource(UniqueHint(surface.FileHint, hints) + ".g.cs", SurfaceEmitter.Emit(surface));
                 return;
             }
-            spc.AddSource(network.Spec.FileHint + ".g.cs", NetworkEmitter.Emit(network, baked.Parameters, baked.ClassNames, baked.State, spc.CancellationToken));
-            if (gpu) spc.AddSource(network.Spec.FileHint + ".Gpu.g.cs", GpuEmitter.Emit(network, spc.CancellationToken));
+            var hint = UniqueHint(network.Spec.FileHint, hints);
+            spc.AddSource(hint + ".g.cs", NetworkEmitter.Emit(network, baked.Parameters, baked.ClassNames, baked.State, spc.CancellationToken));
+            if (gpu) spc.AddSource(hint + ".Gpu.g.cs", GpuEmitter.Emit(network, spc.CancellationToken));
         });
 
         // ---- Diagnostics: parse and shape problems, placed at the attributes they are about.
@@ -117,4 +125,15 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     }
 
     private sealed record NetworkSite(string FileHint, LocationInfo Location);
+
+    /// <summary>The file name of the network whose full name is <paramref name="fileHint"/>. Roslyn compares file
+    /// names ignoring case, and a second "App.Lenet.g.cs" beside "App.LeNet.g.cs" would throw in AddSource: the
+    /// generator would then emit nothing for any network. Names that differ only in case are numbered, in ordinal
+    /// order ("App.LeNet.1", "App.Lenet.2"); every other name is its own.</summary>
+    private static string UniqueHint(string fileHint, EquatableArray<string> all)
+    {
+        var alike = all.Where(h => string.Equals(h, fileHint, System.StringComparison.OrdinalIgnoreCase))
+            .Distinct(System.StringComparer.Ordinal).OrderBy(h => h, System.StringComparer.Ordinal).ToList();
+        return alike.Count < 2 ? fileHint : $"{fileHint}.{CodeWriter.Int(alike.IndexOf(fileHint) + 1)}";
+    }
 }

@@ -397,6 +397,23 @@ public class Test_Diagnostics
         d.GetMessage().ShouldBe(message);
     }
 
+    /// <summary>Roslyn compares generated file names ignoring case: two networks whose names differ only in case once
+    /// made the generator throw (CS8785) and emit nothing for any network.</summary>
+    [Fact]
+    public void Networks_whose_names_differ_only_in_case_both_compile()
+    {
+        var result = GeneratorHarness.Run("""
+            using StaticConvNet;
+            namespace App;
+            [Network(Height = 4, Width = 4, Classes = 2)][Dense(2)] public sealed partial class LeNet;
+            [Network(Height = 4, Width = 4, Classes = 2)][Dense(2)] public sealed partial class Lenet;
+            [Network(Height = 4, Width = 4, Classes = 2)][Dense(2)] public sealed partial class Other;
+            """);
+        result.GeneratorDiagnostics.ShouldBeEmpty();
+        result.Errors.ShouldBeEmpty();
+        result.GeneratedSources.Keys.Order(StringComparer.Ordinal).ShouldBe(["App.LeNet.1.g.cs", "App.Lenet.2.g.cs", "App.Other.g.cs"]);
+    }
+
     [Fact]
     public void SCN0024_a_user_member_the_generated_code_also_declares()
     {
