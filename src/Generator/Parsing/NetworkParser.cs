@@ -33,7 +33,8 @@ internal static class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NetworkClassNotPartial, LocationInfo.From(declaration.Identifier), className));
         }
 
-        if (UnsupportedClassReason(type) is { } reason)
+        var bakesWeights = AttributeReader.NamedString(networkAttribute, "Weights") is { Length: > 0 };
+        if (UnsupportedClassReason(type, bakesWeights, cancellationToken) is { } reason)
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedNetworkClass, networkLocation, className, reason));
         }
@@ -172,12 +173,19 @@ internal static class NetworkParser
         }
     }
 
-    private static string? UnsupportedClassReason(INamedTypeSymbol type)
+    private static string? UnsupportedClassReason(INamedTypeSymbol type, bool bakesWeights, CancellationToken cancellationToken)
     {
         if (type.IsRecord) return "is a record; a network holds its buffers and is compared by identity, so declare it as a partial class";
         if (type.ContainingType is not null) return "is nested in another type; declare it at namespace level";
         if (type.IsGenericType) return "is generic; a network's shapes are fixed, so it takes no type parameters";
         if (type.IsStatic) return "is static; a network holds its parameters, so it must be instantiable";
+        if (!bakesWeights) return null;
+        // Classify and ClassifyLogits make the instances they run: new X(), or a private X() the generated code adds
+        // beside constructors that all take parameters, which a primary constructor's class cannot have.
+        if (type.IsAbstract) return "is abstract, but with Weights its generated Classify makes instances of it: make it concrete";
+        var primary = type.InstanceConstructors.Any(c => c.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax));
+        if (primary && !type.InstanceConstructors.Any(c => c.Parameters.Length == 0))
+            return "has a primary constructor and no constructor without parameters, but with Weights its generated Classify makes instances of it: add one (: this(...))";
         return null;
     }
 

@@ -465,6 +465,29 @@ public class Test_Diagnostics
         ShouldBe(d, "SCN0012", 2, $"Network class '{name}' {reason}");
     }
 
+    /// <summary>A network with baked weights is instantiated by its generated Classify: an abstract class, or one whose
+    /// only constructor is a primary one with parameters, gave compiler errors in the generated file instead.</summary>
+    [Theory]
+    [InlineData("public abstract partial class Shape;", "Shape", "is abstract, but with Weights its generated Classify makes instances of it: make it concrete")]
+    [InlineData("public sealed partial class Labelled(string label) { public string Label => label; }", "Labelled",
+        "has a primary constructor and no constructor without parameters, but with Weights its generated Classify makes instances of it: add one (: this(...))")]
+    public void SCN0012_a_class_Classify_cannot_instantiate(string declaration, string name, string reason)
+    {
+        var d = Single($$"""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2, Weights = "w.scnw")]
+            [Dense(2)]
+            {{declaration}}
+            """);
+        ShouldBe(d, "SCN0012", 2, $"Network class '{name}' {reason}");
+        GeneratorHarness.Run($$"""
+            using StaticConvNet;
+            [Network(Height = 8, Width = 8, Classes = 2)]
+            [Dense(2)]
+            {{declaration}}
+            """).Errors.ShouldBeEmpty("without Weights nothing makes instances: either is fine");
+    }
+
     [Fact]
     public void SCN0012_nested_class()
     {
