@@ -72,7 +72,7 @@ internal static class NetworkParser
 
         // Only names that are valid and unique can be checked against each other's generated members; the user's own
         // members are always checked (a network in error still gets its public surface, which must not clash).
-        CheckGeneratedNames(type, entries, locations, networkLocation, diagnostics,
+        CheckGeneratedNames(type, context.SemanticModel.Compilation.GetTypeByMetadataName(ConvNetInterface), entries, locations, networkLocation, diagnostics,
             checkLayers: !diagnostics.Any(d => d.Id == Diagnostics.InvalidLayerName.Id || d.Id == Diagnostics.DuplicateLayerName.Id));
 
         var namespaceName = type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "";
@@ -140,7 +140,7 @@ internal static class NetworkParser
     /// <summary>Refuses names that would make the generated file declare a member twice: a layer whose members
     /// (<c>{Name}OutputLength</c>, …) are a network member, another layer's member or the class's own name, and a
     /// member the user declared that the generated code also declares.</summary>
-    private static void CheckGeneratedNames(INamedTypeSymbol type, List<StackEntry> entries, List<LocationInfo> locations,
+    private static void CheckGeneratedNames(INamedTypeSymbol type, INamedTypeSymbol? convNet, List<StackEntry> entries, List<LocationInfo> locations,
         LocationInfo networkLocation, List<DiagnosticInfo> diagnostics, bool checkLayers)
     {
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -165,13 +165,24 @@ internal static class NetworkParser
         foreach (var member in type.GetMembers())
         {
             if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor }) continue;
-            var overload = member is IMethodSymbol && Emit.GeneratedMembers.NetworkMethods.Contains(member.Name);
+            var overload = member is IMethodSymbol method && Emit.GeneratedMembers.NetworkMethods.Contains(member.Name) && !SameParameters(method, convNet);
             if (owners.ContainsKey(member.Name) && member.Name != type.Name && !overload)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemberClashesWithGenerated, networkLocation, type.Name, member.Name));
             }
         }
     }
+
+    /// <summary>The interface every generated network implements: its methods are the generated ones of those names.</summary>
+    private const string ConvNetInterface = "StaticConvNet.IConvNet";
+
+    /// <summary>Whether <paramref name="method"/> takes the parameters of the generated method of its name, as the
+    /// interface declares it (an overload of another signature is no clash; the same signature would be CS0111 in the
+    /// generated file).</summary>
+    private static bool SameParameters(IMethodSymbol method, INamedTypeSymbol? convNet)
+        => convNet is not null && convNet.GetMembers(method.Name).OfType<IMethodSymbol>().Any(generated =>
+            generated.Parameters.Length == method.Parameters.Length
+            && generated.Parameters.Zip(method.Parameters, (g, m) => SymbolEqualityComparer.Default.Equals(g.Type, m.Type)).All(same => same));
 
     private static string? UnsupportedClassReason(INamedTypeSymbol type, bool bakesWeights, CancellationToken cancellationToken)
     {

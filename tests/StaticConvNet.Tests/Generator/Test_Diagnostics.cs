@@ -426,6 +426,20 @@ public class Test_Diagnostics
         ShouldBe(d, "SCN0024", 2, "Network class 'Mine' declares 'InputLength', which the generated code also declares; rename it");
     }
 
+    /// <summary>An overload of a generated method is the user's own (Test above: Predict(float[])); one with the
+    /// generated signature gave CS0111 inside the generated file.</summary>
+    [Fact]
+    public void SCN0024_a_method_with_the_generated_signature()
+    {
+        var d = Single("""
+            using StaticConvNet;
+            [Network(Height = 4, Width = 4, Classes = 2)]
+            [Dense(2)]
+            public sealed partial class Mine { public int Predict(System.ReadOnlySpan<float> image) => 0; }
+            """);
+        ShouldBe(d, "SCN0024", 2, "Network class 'Mine' declares 'Predict', which the generated code also declares; rename it");
+    }
+
     /// <summary>The one diagnostic of a stack whose second layer is <paramref name="layer"/>; it is on line 4.</summary>
     private static Diagnostic SingleForNamedLayer(string layer)
     {
