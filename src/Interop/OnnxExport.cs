@@ -31,10 +31,17 @@ public static class OnnxExport
 
         private bool _flat;
 
+        /// <summary>Before a layer that takes NCHW images (convolution, pooling, LRN): the current value as one (see
+        /// <see cref="AsImage"/>).</summary>
+        private void CurrentAsImage(LayerDescription layer)
+        {
+            Current = AsImage((Current, _flat), layer.Input);
+            _flat = false;
+        }
+
         public bool Visit(Conv2DLayer layer)
         {
-            if (_flat) Current = graph.Node("Reshape", [Current, graph.Int64s($"{layer.Name}.shape", [-1, layer.Input.Channels, 1, 1])], $"{layer.Name}.in");
-            _flat = false;
+            CurrentAsImage(layer);
             var (k, cin, cout) = (layer.Window.Size, layer.Input.Channels, layer.Output.Channels);
             // TensorFlow's HWIO to ONNX's OIHW.
             var weights = new float[layer.WeightCount];
@@ -71,7 +78,11 @@ public static class OnnxExport
         public bool Visit(AvgPoolLayer layer) => Pool("AveragePool", layer, layer.Window, a => a.Int("count_include_pad", 0));
 
         // NCHW to N x C x 1 x 1: a Dense layer after it flattens that to the C means, TensorFlow's HWC order of a 1 x 1 image.
-        public bool Visit(GlobalAvgPoolLayer layer) => Elementwise("GlobalAveragePool", layer);
+        public bool Visit(GlobalAvgPoolLayer layer)
+        {
+            CurrentAsImage(layer);
+            return Elementwise("GlobalAveragePool", layer);
+        }
 
         // Inference: the running statistics. ONNX's BatchNormalization normalises axis 1, the channels, of NCHW and of [N, C] alike.
         public bool Visit(BatchNormLayer layer)
@@ -100,6 +111,7 @@ public static class OnnxExport
         {
             // ONNX divides alpha by the window size; TensorFlow does not.
             var size = 2 * layer.DepthRadius + 1;
+            CurrentAsImage(layer);
             Current = graph.Node("LRN", [Current], layer.Name, a => a
                 .Int("size", size).Float("alpha", layer.Alpha * size).Float("beta", layer.Beta).Float("bias", layer.Bias));
             return true;
@@ -144,6 +156,7 @@ public static class OnnxExport
 
         private bool Pool(string op, LayerDescription layer, WindowGeometry window, Action<Attributes>? more)
         {
+            CurrentAsImage(layer);
             Current = graph.Node(op, [Current], layer.Name, a =>
             {
                 a.Ints("kernel_shape", [window.Size, window.Size]).Ints("strides", [window.Stride, window.Stride]).Ints("pads", Pads(layer, window));

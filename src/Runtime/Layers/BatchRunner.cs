@@ -327,8 +327,9 @@ public sealed class BatchRunner
     public unsafe void PredictBatch(ReadOnlySpan<float> images, Span<int> predictions)
     {
         using var _ = Enter();
-        if (images.Length != predictions.Length * _inputLength)
-            throw new ArgumentException($"{predictions.Length} predictions need {predictions.Length * _inputLength} image values ({_inputLength} per image), got {images.Length}.", nameof(images));
+        // In long: 5,478,275 predictions of 784 values wrap to 304 in int, and the passes would read past the images.
+        if (images.Length != (long)predictions.Length * _inputLength)
+            throw new ArgumentException($"{predictions.Length} predictions need {(long)predictions.Length * _inputLength} image values ({_inputLength} per image), got {images.Length}.", nameof(images));
         StartPass();
         _network.PrepareInference(); // the shards lay out their own copies (PredictShard)
         fixed (float* pinned = images)

@@ -40,6 +40,9 @@ public class Test_PredictBatch
         var network = new Arch2ConvPool();
         var error = Should.Throw<ArgumentException>(() => network.PredictBatch(new float[Arch2ConvPool.InputLength * 3 - 1], new int[3]));
         error.Message.ShouldStartWith("3 predictions need 2352 image values (784 per image), got 2351.");
+        // 5,478,275 · 784 is 304 in int arithmetic: the check must not wrap into agreeing (the passes would read past the images).
+        Should.Throw<ArgumentException>(() => network.PredictBatch(new float[304], new int[5_478_275]))
+            .Message.ShouldStartWith("5478275 predictions need 4294967600 image values (784 per image), got 304.");
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public static class ReferenceNets
         new("ReluFirst", () => new ReluFirstNet(), new(2, 3, 2, new Relu(), new Dense(2))),
         new("AvgPool", () => new AvgPoolNet(), new(7, 10, 3, new AvgPool(3, 2), new Tanh(), new Conv(5, 2), new AvgPool(2, 3), new AvgPool(2, 1, Same: false), new Dense(3))),
         new("GlobalAvgPool", () => new GlobalAvgPoolNet(), new(5, 7, 2, new Conv(19, 3), new Relu(), new GlobalAvgPool(), new Conv(6, 1), new Dense(3))),
+        new("DenseLrn", () => new DenseLrnNet(), new(3, 4, 2, new Dense(8), new Lrn(2, 1.5, 0.3, 0.75), new GlobalAvgPool(), new Dense(3))),
         new("GlobalAvgPoolFirst", () => new GlobalAvgPoolFirstNet(), new(3, 4, 5, new GlobalAvgPool(), new Dense(2))),
         new("Concat", () => new ConcatNet(), new(6, 7, 2, new Conv(3, 2),
             new Concat([new Conv(5, 1), new Relu()], [new Conv(4, 3), new Pool(3, 1), new Conv(17, 1)], [new Conv(5, 1), new Relu()]), new Relu(), new Dense(3))),

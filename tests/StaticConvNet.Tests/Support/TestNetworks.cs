@@ -134,6 +134,15 @@ public sealed partial class AvgPoolNet;
 [Dense(3)]
 public sealed partial class GlobalAvgPoolNet;
 
+/// <summary>Local response normalisation and global average pooling after a dense layer, over its 1 x 1 x C output:
+/// what an export must turn back into an image first (ONNX's LRN and pooling take NCHW, not [N, C]).</summary>
+[Network(Height = 3, Width = 4, Channels = 2, Classes = 3)]
+[Dense(8)]
+[LocalResponseNorm(DepthRadius = 2, Bias = 1.5f, Alpha = 0.3f, Beta = 0.75f)]
+[GlobalAvgPool]
+[Dense(3)]
+public sealed partial class DenseLrnNet;
+
 /// <summary>Global average pooling as the first layer: it reads the image and needs no backward pass.</summary>
 [Network(Height = 3, Width = 4, Channels = 5, Classes = 2)]
 [GlobalAvgPool]
