@@ -118,5 +118,16 @@ public class Test_Packaging
         var predictions = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[1]).ToList();
         predictions.Count.ShouldBe(40);
         predictions.Count(p => p == "J").ShouldBeGreaterThan(32, "the baked arch2 weights are ~90 % accurate");
+
+        // Files that are not 28x28 PNGs, each one line and exit code 1: seven bytes of JPEG named .png (the decoder
+        // picks by content and never returns on them), a device that never ends, a PNG of another size.
+        File.WriteAllBytes(folder["jpeg.png"], [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x01]);
+        TestImages.WritePng(folder["big.png"], 30, 28, 7);
+        var bad = Processes.Run(Path.Combine(folder["out"], "LetterClassifier"), [folder["jpeg.png"], "/dev/zero", folder["big.png"]], timeout: TimeSpan.FromSeconds(30));
+        bad.ExitCode.ShouldBe(1, bad.Output + bad.Error);
+        bad.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe([
+            $"{folder["jpeg.png"]}: not a PNG file",
+            "/dev/zero: not a readable PNG (is 0 bytes: not a regular file of 1 to 65,536)",
+            $"{folder["big.png"]}: is 30x28; the classifier takes 28x28"]);
     }
 }
