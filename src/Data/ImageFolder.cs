@@ -45,7 +45,13 @@ public static class ImageFolder
     private static (string Train, string? Valid, string? Test, bool SplitLayout) Roots(string root, List<string> folders)
     {
         var splitFolders = folders.Where(f => IsSplitName(Path.GetFileName(f))).ToList();
-        if (splitFolders.Count == 0) return (ClassRoot(root, folders), null, null, false);
+        if (splitFolders.Count == 0)
+        {
+            // An archive unpacked as ROOT/NAME/… holds its classes or its splits one level down: NAME/train/cats/…
+            // must be split folders there too, not classes called train and validation.
+            var classRoot = ClassRoot(root, folders);
+            return classRoot == root ? (root, null, null, false) : Roots(classRoot, Subfolders(classRoot));
+        }
         var train = folders.FirstOrDefault(f => Path.GetFileName(f).Equals("train", StringComparison.OrdinalIgnoreCase))
             ?? throw new DataFormatException(root, $"has {string.Join(" and ", splitFolders.Select(f => Path.GetFileName(f) + "/"))} but no train/ folder");
         var others = folders.Except(splitFolders).ToList();
@@ -132,6 +138,9 @@ public static class ImageFolder
     /// <paramref name="names"/> (the training classes: a validation or test folder may hold fewer, never others).</summary>
     private static Dataset ReadClasses(string classRoot, string[] names, LayerShape shape, bool resize, string sizeOwner, List<SkippedFile> skipped, List<string> notes)
     {
+        var links = Directory.GetDirectories(classRoot).Where(d => !Path.GetFileName(d).StartsWith('.') && new DirectoryInfo(d).LinkTarget is not null)
+            .Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        if (links.Count > 0) notes.Add($"did not enter {LabelNames.List(links!)} in {classRoot}: folders that are links are not read (a link to a parent would never end)");
         var entries = new List<(string Path, int Label)>();
         var ignored = 0;
         foreach (var folder in ClassFolders(classRoot, alone: true)) // the class count itself was checked on the names
@@ -146,9 +155,13 @@ public static class ImageFolder
             entries.AddRange(images.Select(f => (f, label)));
         }
         if (ignored > 0) notes.Add($"ignored {ignored} files in {classRoot} that are not .png, .jpg or .jpeg");
+        // Before decoding any: the images end in one array, and a set past its limit would fail after all the work.
+        var values = (long)entries.Count * shape.Height * shape.Width * shape.Channels;
+        if (values > Array.MaxLength)
+            throw new DataFormatException(classRoot, $"holds {entries.Count:N0} images of {shape}: {values:N0} values, more than one array holds ({Array.MaxLength:N0}); use fewer images or a network that takes smaller ones");
 
         // Both cores decode; results land by index, so the order (and any seeded split) never depends on timing.
-        var values = new float[]?[entries.Count];
+        var decoded = new float[]?[entries.Count];
         var unreadable = new ConcurrentBag<SkippedFile>();
         ParallelFiles.Run(entries.Count, i =>
         {
@@ -163,17 +176,17 @@ public static class ImageFolder
                 unreadable.Add(new SkippedFile(path, e.Problem));
                 return;
             }
-            values[i] = ImageFile.ToValues(pixels, path, shape, resize, sizeOwner); // an image of another size is an error, not a skip
+            decoded[i] = ImageFile.ToValues(pixels, path, shape, resize, sizeOwner); // an image of another size is an error, not a skip
         });
         skipped.AddRange(unreadable);
-        var usable = Enumerable.Range(0, entries.Count).Where(i => values[i] is not null).ToList();
+        var usable = Enumerable.Range(0, entries.Count).Where(i => decoded[i] is not null).ToList();
         // One pass, not one per class: a class with files but none readable is an error.
         var readable = new bool[names.Length];
         foreach (var i in usable) readable[entries[i].Label] = true;
         var unusable = entries.Select(e => e.Label).Distinct().Where(l => !readable[l]).Order().ToList();
         if (unusable.Count > 0) throw new DataFormatException(Path.Combine(classRoot, names[unusable[0]]), "holds no readable images");
         var data = new float[(long)usable.Count * shape.Length];
-        for (var k = 0; k < usable.Count; k++) values[usable[k]]!.CopyTo(data, (long)k * shape.Length);
+        for (var k = 0; k < usable.Count; k++) decoded[usable[k]]!.CopyTo(data, (long)k * shape.Length);
         return new Dataset(data, usable.Select(i => entries[i].Label).ToArray(), shape.Height, shape.Width, shape.Channels, names);
     }
 }

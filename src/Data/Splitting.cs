@@ -20,6 +20,8 @@ public static class Splitting
                 (members[i], members[j]) = (members[j], members[i]);
             }
             var validCount = (int)Math.Round(members.Length * validFraction);
+            if (validCount == members.Length)
+                throw new ArgumentException($"Class {data.ClassNames?[group.Key] ?? group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)} has {members.Length} image(s): a validation fraction of {validFraction} holds out all of it, leaving none to train on.", nameof(validFraction));
             valid.AddRange(members[..validCount]);
             train.AddRange(members[validCount..]);
         }
@@ -30,8 +32,8 @@ public static class Splitting
 
     public static Dataset Subset(Dataset data, IReadOnlyList<int> indices)
     {
-        var images = new float[indices.Count * data.ImageLength];
-        for (var k = 0; k < indices.Count; k++) data.Image(indices[k]).CopyTo(images.AsSpan(k * data.ImageLength));
+        var images = new float[(long)indices.Count * data.ImageLength];
+        for (var k = 0; k < indices.Count; k++) data.Image(indices[k]).CopyTo(images.AsSpan(k * data.ImageLength)); // within the array: no wrap
         return new Dataset(images, indices.Select(i => data.Labels[i]).ToArray(), data.Height, data.Width, data.Channels, data.ClassNames);
     }
 }

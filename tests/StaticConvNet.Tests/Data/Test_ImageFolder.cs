@@ -121,6 +121,52 @@ public class Test_ImageFolder
         loaded.Notes.ShouldBeEmpty();
     }
 
+    /// <summary>An archive unpacked into a folder of its own (TensorFlow's cats_and_dogs_filtered/train/cats/…): the
+    /// split folders one level down are splits, not two classes called train and validation.</summary>
+    [Fact]
+    public void Split_folders_inside_a_wrapping_folder_are_the_splits()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = folder["data"];
+        Colours(Path.Combine(root, "colours_filtered", "train"));
+        Colours(Path.Combine(root, "colours_filtered", "validation"), perClass: 2);
+        var loaded = ImageFolder.Load(root, Options(new LayerShape(12, 12, 3)));
+        (loaded.Train.Count, loaded.Valid!.Count).ShouldBe((12, 6));
+        loaded.Train.ClassNames.ShouldBe(["blue", "green", "red"]);
+        loaded.Notes.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_class_folder_that_is_a_link_is_named_in_a_note()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Colours(folder["data"]);
+        Colours(folder["elsewhere"]);
+        Directory.CreateSymbolicLink(Path.Combine(root, "purple"), Path.Combine(folder["elsewhere"], "red"));
+        var loaded = ImageFolder.Load(root, Options(new LayerShape(12, 12, 3)));
+        loaded.Train.ClassNames.ShouldBe(["blue", "green", "red"]);
+        loaded.Notes.ShouldContain($"did not enter purple in {root}: folders that are links are not read (a link to a parent would never end)");
+    }
+
+    [Fact]
+    public void More_image_values_than_one_array_holds_are_refused_before_decoding()
+    {
+        using var folder = new Scn.TempFolder();
+        var root = Colours(folder["data"], perClass: 20); // 60 images of 4096 x 4096 x 3 values at the asked shape: 3.0e9
+        Should.Throw<DataFormatException>(() => ImageFolder.Load(root, Options(new LayerShape(4096, 4096, 3), resize: true)))
+            .Message.ShouldBe($"{root}: holds 60 images of 4096x4096x3: 3,019,898,880 values, more than one array holds ({Array.MaxLength:N0}); use fewer images or a network that takes smaller ones");
+    }
+
+    [Fact]
+    public void A_split_that_would_hold_out_a_whole_class_is_refused()
+    {
+        // 4 images a class at 0.9: each class's 3.6 rounds to 4, all of it.
+        var data = new Dataset(new float[12], [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2], 1, 1, 1, ["a", "b", "c"]);
+        Should.Throw<ArgumentException>(() => Splitting.Stratified(data, 0.9, seed: 1))
+            .Message.ShouldStartWith("Class a has 4 image(s): a validation fraction of 0.9 holds out all of it, leaving none to train on.");
+        Splitting.Stratified(data, 0.5, seed: 1).Train.Count.ShouldBe(6);
+    }
+
     [Fact]
     public void A_split_folder_with_a_class_train_does_not_have_is_an_error()
     {
