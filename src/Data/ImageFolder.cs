@@ -67,9 +67,9 @@ public static class ImageFolder
     public static bool HasImages(string root)
         => Subfolders(root).Any(f => FilesUnder(f).Any(ImageFile.IsImageName));
 
-    /// <summary>Every file under <paramref name="folder"/> and its visible subfolders, in ordinal path order. A folder
-    /// that is a link is not entered (a link to a parent would never end: .NET's own recursion follows it); a file
-    /// that is a link is listed, for the reader to refuse and report.</summary>
+    /// <summary>Every file under <paramref name="folder"/> and its visible subfolders, in ordinal path order ('/'
+    /// between folders on every system). A folder that is a link is not entered (a link to a parent would never end:
+    /// .NET's own recursion follows it); a file that is a link is listed, for the reader to refuse and report.</summary>
     public static IEnumerable<string> FilesUnder(string folder)
     {
         var files = new List<string>();
@@ -80,7 +80,10 @@ public static class ImageFolder
             foreach (var child in Directory.EnumerateDirectories(current, "*", TopLevel))
                 if (!Path.GetFileName(child).StartsWith('.') && new DirectoryInfo(child).LinkTarget is null) pending.Push(child);
         }
-        return files.Order(StringComparer.Ordinal);
+        // By the path with '/' between folders, as on Linux and in a tarball: the order decides which images a seeded
+        // split holds out, and Windows' '\' (0x5C) sorts after digits where '/' (0x2F) sorts before them, which would
+        // put dog\batch10\… before dog\batch1\….
+        return files.OrderBy(f => f.Replace(Path.DirectorySeparatorChar, '/'), StringComparer.Ordinal);
     }
 
     private static readonly EnumerationOptions TopLevel = new() { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = false };
