@@ -4,9 +4,10 @@ using StbImageSharp;
 namespace StaticConvNet.Data;
 
 /// <summary>Reads PNG and JPEG files of any size (with StbImageSharp, a port of stb_image) into the HWC values a
-/// network takes: converted to its channels, checked against (or, when asked, resized to) its height and width, and
-/// normalised as notMNIST was, (pixel − 127.5) / 255. Every problem is a <see cref="DataFormatException"/> naming the
-/// file, raised before the decoder allocates anything a damaged header could size.</summary>
+/// network takes: turned as a JPEG's EXIF orientation says (<see cref="ExifOrientation"/>), converted to its channels,
+/// checked against (or, when asked, resized to) its height and width, and normalised as notMNIST was,
+/// (pixel − 127.5) / 255. Every problem is a <see cref="DataFormatException"/> naming the file, raised before the
+/// decoder allocates anything a damaged header could size.</summary>
 public static class ImageFile
 {
     /// <summary>The most bytes one image file may have (a 12-megapixel JPEG is a few megabytes).</summary>
@@ -67,7 +68,10 @@ public static class ImageFile
             throw new DataFormatException(path, $"is {header.Width}x{header.Height} pixels; images of up to {MaxPixels:N0} pixels are read");
         if (pixels > 1_000_000 && pixels > (long)MaxPixelsPerByte * bytes.Length)
             throw new DataFormatException(path, $"claims {header.Width}x{header.Height} pixels in {bytes.Length:N0} bytes, more than any real image packs (its header is damaged)");
-        return new Header(header.Width, header.Height, (int)header.ColorComponents);
+        // As displayed: a photo whose EXIF orientation turns it a quarter is as wide as it is stored high.
+        return kind == "JPEG" && ExifOrientation.Turns(ExifOrientation.Of(bytes))
+            ? new Header(header.Height, header.Width, (int)header.ColorComponents)
+            : new Header(header.Width, header.Height, (int)header.ColorComponents);
     }
 
     /// <summary>The pixels of a PNG or JPEG, converted to <paramref name="channels"/> (1: luminance; 3: grey
@@ -85,9 +89,12 @@ public static class ImageFile
         {
             throw new DataFormatException(path, $"is not a readable image ({e.Message})");
         }
-        if (image?.Data is null || image.Width != header.Width || image.Height != header.Height)
+        // The header gives the displayed size; the decoder, the stored one.
+        var orientation = IsJpeg(bytes) ? ExifOrientation.Of(bytes) : 1;
+        var (storedWidth, storedHeight) = ExifOrientation.Turns(orientation) ? (header.Height, header.Width) : (header.Width, header.Height);
+        if (image?.Data is null || image.Width != storedWidth || image.Height != storedHeight)
             throw new DataFormatException(path, "is not a readable image (it decodes to something other than its header says)");
-        return new Pixels(image.Data, image.Height, image.Width, channels);
+        return new Pixels(ExifOrientation.Apply(image.Data, image.Height, image.Width, channels, orientation), header.Height, header.Width, channels);
     }
 
     /// <summary>The network's values for decoded <paramref name="pixels"/>: resized to <paramref name="shape"/> when
