@@ -31,11 +31,12 @@ public static class OnnxExport
 
         private bool _flat;
 
-        /// <summary>Before a layer that takes NCHW images (convolution, pooling, LRN): the current value as one (see
-        /// <see cref="AsImage"/>).</summary>
+        /// <summary>Before a layer that takes NCHW images (convolution, pooling, LRN): a value a Dense layer flattened,
+        /// [N, C], is a 1 x 1 x C image, reshaped to [N, C, 1, 1]. Named after the layer: two blocks may each start by
+        /// reshaping the same flattened value, and ONNX names each value once.</summary>
         private void CurrentAsImage(LayerDescription layer)
         {
-            Current = AsImage((Current, _flat), layer.Input);
+            if (_flat) Current = graph.Node("Reshape", [Current, graph.Int64s($"{layer.Name}.shape", [-1, layer.Input.Channels, 1, 1])], $"{layer.Name}.in");
             _flat = false;
         }
 

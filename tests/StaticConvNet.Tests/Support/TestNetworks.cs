@@ -134,12 +134,19 @@ public sealed partial class AvgPoolNet;
 [Dense(3)]
 public sealed partial class GlobalAvgPoolNet;
 
-/// <summary>Local response normalisation and global average pooling after a dense layer, over its 1 x 1 x C output:
-/// what an export must turn back into an image first (ONNX's LRN and pooling take NCHW, not [N, C]).</summary>
+[Block][LocalResponseNorm(DepthRadius = 1, Bias = 1.5f, Alpha = 0.3f, Beta = 0.75f)] public sealed class LrnBlock;
+[Block][LocalResponseNorm(DepthRadius = 2, Bias = 1.5f, Alpha = 0.3f, Beta = 0.75f)] public sealed class WideLrnBlock;
+[Block][GlobalAvgPool] public sealed class GlobalAvgPoolBlock;
+
+/// <summary>Local response normalisation and global average pooling on a dense layer's 1 x 1 x C output, as the first
+/// layers of blocks that read it: what an export must turn back into an image first (ONNX's LRN and pooling take NCHW,
+/// not [N, C]), once per block, and the residual's identity side too.</summary>
 [Network(Height = 3, Width = 4, Channels = 2, Classes = 3)]
 [Dense(8)]
-[LocalResponseNorm(DepthRadius = 2, Bias = 1.5f, Alpha = 0.3f, Beta = 0.75f)]
-[GlobalAvgPool]
+[Residual(typeof(LrnBlock))]
+[Dense(6)]
+[Concat(typeof(WideLrnBlock), typeof(GlobalAvgPoolBlock))]
+[ExpectShape(1, 1, 12)]
 [Dense(3)]
 public sealed partial class DenseLrnNet;
 
