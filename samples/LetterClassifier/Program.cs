@@ -54,8 +54,8 @@ static byte[] ReadSmallFile(string path)
 }
 
 // What the decoder may see. StbImageSharp picks its decoder by the bytes, not the file's name, and never returns on
-// some damaged JPEGs (seven bytes will do), so only a PNG signature reaches it; and only a PNG whose header says 28x28,
-// so that its data cannot be declared to inflate to a large image.
+// some damaged JPEGs (seven bytes will do), so only a PNG signature reaches it, and only one whose header says 28x28
+// (the size it would allocate for); the 64 KiB cap bounds what its data can inflate to.
 static string? NotAClassifiablePng(byte[] bytes)
 {
     ReadOnlySpan<byte> signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];

@@ -37,6 +37,9 @@ internal static class TrainCommand
             var deviceKind = DeviceChoice.Parse(result.GetValue(device)!);
             if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
             var resumePath = result.GetValue(resume);
+            // Before --out's folder is made: a mistyped checkpoint path must not leave a folder behind.
+            if (resumePath is not null && !File.Exists(resumePath))
+                throw new UserError(Directory.Exists(resumePath) ? $"{resumePath}: is a folder, not a checkpoint file (a run's is FOLDER/checkpoint.scnc)" : $"{resumePath}: does not exist");
             // A resumed run goes on in its own folder unless told otherwise: runs/MODEL may hold another run.
             var folder = result.GetValue(output) ?? (resumePath is not null ? Path.GetDirectoryName(Path.GetFullPath(resumePath))! : Path.Combine("runs", entry.Key));
             var run = new RunRequest(OutputPaths.Folder(folder, "--out"), resumePath, result.GetValue(overwrite),
@@ -78,7 +81,7 @@ internal static class TrainCommand
         if (data.Train.ImageLength != network.InputLength)
             throw new UserError($"{entry.ClassName} takes {network.Description.Input} images, but the training data has {data.Train.Height}x{data.Train.Width}x{data.Train.Channels}");
         if (data.Valid is { Count: 0 })
-            throw new UserError($"{data.Description}'s validation split holds no images (split by --valid-fraction, each class's share rounds to whole images: raise it, or add images)");
+            throw new UserError($"{data.Description}'s validation split holds no images (where --valid-fraction made it, each class's share rounds to whole images: raise it, or add images)");
         if (request.EarlyStopping is not null && data.Valid is null)
             throw new UserError($"--early-stopping watches validation accuracy, but {data.Description} has no validation split");
         if (data.Train.Count <= options.BatchSize)
@@ -156,7 +159,7 @@ internal static class TrainCommand
         if (onGpu && options.Optimizer != OptimizerKind.Sgd) throw new UserError("the ILGPU devices train with SGD only; Adam runs on --device cpu");
         try
         {
-            options.Validate(network, onGpu ? GpuBatchLimit : int.MaxValue);
+            options.Validate(network, onGpu ? GpuBatchLimit : int.MaxValue, passCapacity: onGpu ? options.BatchSize : null);
         }
         catch (TrainingOptionsException e)
         {

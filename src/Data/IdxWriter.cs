@@ -16,8 +16,10 @@ public static class IdxWriter
             if (!float.IsFinite(value)) throw new ArgumentException("Images hold a non-finite value; IDX stores bytes.");
         }
         // Checked before either file is written, so a refusal never leaves new images beside old labels.
-        if (data.Labels.Length > 0 && data.Labels.Max() > byte.MaxValue)
-            throw new ArgumentException($"IDX label files hold one byte per label, so at most 256 classes; these labels go up to {data.Labels.Max()}.");
+        foreach (var label in data.Labels)
+        {
+            if ((uint)label > byte.MaxValue) throw new ArgumentException($"IDX label files hold one byte per label, 0 to 255; label {label} does not fit.");
+        }
         AtomicFile.Write(imagesPath, stream =>
         {
             using var gzip = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true);

@@ -37,9 +37,10 @@ public static class ImageFile
     public static bool IsImageName(string path)
         => Path.GetExtension(path).ToLowerInvariant() is ".png" or ".jpg" or ".jpeg";
 
-    /// <summary>What the file's header says, checked before any decoding: width, height and channels stored (1 grey,
-    /// 2 grey and alpha, 3 colour, 4 colour and alpha).</summary>
-    public readonly record struct Header(int Width, int Height, int Channels);
+    /// <summary>What the file's header says, checked before any decoding: width and height as displayed (a JPEG's EXIF
+    /// orientation, 1 to 8, may turn the stored image a quarter), and channels stored (1 grey, 2 grey and alpha,
+    /// 3 colour, 4 colour and alpha).</summary>
+    public readonly record struct Header(int Width, int Height, int Channels, int Orientation = 1);
 
     /// <summary>Decoded pixels, one byte per channel, HWC.</summary>
     public sealed record Pixels(byte[] Data, int Height, int Width, int Channels);
@@ -69,9 +70,10 @@ public static class ImageFile
         if (pixels > 1_000_000 && pixels > (long)MaxPixelsPerByte * bytes.Length)
             throw new DataFormatException(path, $"claims {header.Width}x{header.Height} pixels in {bytes.Length:N0} bytes, more than any real image packs (its header is damaged)");
         // As displayed: a photo whose EXIF orientation turns it a quarter is as wide as it is stored high.
-        return kind == "JPEG" && ExifOrientation.Turns(ExifOrientation.Of(bytes))
-            ? new Header(header.Height, header.Width, (int)header.ColorComponents)
-            : new Header(header.Width, header.Height, (int)header.ColorComponents);
+        var orientation = kind == "JPEG" ? ExifOrientation.Of(bytes) : 1;
+        return ExifOrientation.Turns(orientation)
+            ? new Header(header.Height, header.Width, (int)header.ColorComponents, orientation)
+            : new Header(header.Width, header.Height, (int)header.ColorComponents, orientation);
     }
 
     /// <summary>The pixels of a PNG or JPEG, converted to <paramref name="channels"/> (1: luminance; 3: grey
@@ -90,7 +92,7 @@ public static class ImageFile
             throw new DataFormatException(path, $"is not a readable image ({e.Message})");
         }
         // The header gives the displayed size; the decoder, the stored one.
-        var orientation = IsJpeg(bytes) ? ExifOrientation.Of(bytes) : 1;
+        var orientation = header.Orientation;
         var (storedWidth, storedHeight) = ExifOrientation.Turns(orientation) ? (header.Height, header.Width) : (header.Width, header.Height);
         if (image?.Data is null || image.Width != storedWidth || image.Height != storedHeight)
             throw new DataFormatException(path, "is not a readable image (it decodes to something other than its header says)");

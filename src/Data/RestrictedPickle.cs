@@ -232,7 +232,7 @@ public static class RestrictedPickle
         {
             if (value is not (Dictionary<object, object> or object[])) return Leaf(value, path);
             if (done.TryGetValue(value, out var unwrapped)) return unwrapped;
-            if (!open.Add(value)) throw new DataFormatException(path, "holds a dict that contains itself");
+            if (!open.Add(value)) throw new DataFormatException(path, "holds a dict or tuple that contains itself");
             if (depth > MaxNesting) throw new DataFormatException(path, $"nests dicts and tuples more than {MaxNesting} deep");
             if (value is object[] tuple) unwrapped = tuple.Select(v => Walk(v, depth + 1)).ToArray();
             else

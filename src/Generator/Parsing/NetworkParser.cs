@@ -182,7 +182,7 @@ internal static class NetworkParser
     private static bool SameParameters(IMethodSymbol method, INamedTypeSymbol? convNet)
         => convNet is not null && convNet.GetMembers(method.Name).OfType<IMethodSymbol>().Any(generated =>
             generated.Parameters.Length == method.Parameters.Length
-            && generated.Parameters.Zip(method.Parameters, (g, m) => SymbolEqualityComparer.Default.Equals(g.Type, m.Type)).All(same => same));
+            && generated.Parameters.Zip(method.Parameters, (g, m) => g.RefKind == m.RefKind && SymbolEqualityComparer.Default.Equals(g.Type, m.Type)).All(same => same));
 
     private static string? UnsupportedClassReason(INamedTypeSymbol type, bool bakesWeights, CancellationToken cancellationToken)
     {

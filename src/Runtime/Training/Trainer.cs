@@ -22,7 +22,9 @@ public static class Trainer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once a run: not worth a second compilation
     public static void Check(ITrainingDevice device, IConvNet host, Dataset train, Dataset? valid, TrainingOptions options, Checkpoint? resume = null)
     {
-        options.Validate(host, device.MaxBatchSize);
+        // A device that takes any batch (the CPU's) runs it in passes of the compiled capacity; one with a limit (an
+        // ILGPU device) runs it in one pass.
+        options.Validate(host, device.MaxBatchSize, passCapacity: device.MaxBatchSize == int.MaxValue ? null : options.BatchSize);
         if (train.ImageLength != host.InputLength)
             throw new ArgumentException($"Training images are {train.Height}x{train.Width}x{train.Channels}; {host.Description.Name} takes {host.Description.Input}.");
         if (valid is not null && valid.ImageLength != host.InputLength)

@@ -31,7 +31,10 @@ public sealed record TrainingOptions
     /// <paramref name="network"/> on a device taking batches of up to <paramref name="maxBatchSize"/> (the CPU takes
     /// any: a batch larger than the network's BatchCapacity runs as several passes). The one place
     /// options are checked: the trainer calls it, and <c>scn train</c> turns its message into one naming the flag.</summary>
-    public void Validate(IConvNet network, int maxBatchSize = int.MaxValue)
+    /// <param name="passCapacity">The most images one pass of the device holds: the network's compiled
+    /// <c>BatchCapacity</c> (null) on the CPU, which runs a larger batch as several passes; the whole batch on a device
+    /// that runs it in one.</param>
+    public void Validate(IConvNet network, int maxBatchSize = int.MaxValue, int? passCapacity = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         var c = CultureInfo.InvariantCulture;
@@ -67,12 +70,13 @@ public sealed record TrainingOptions
         // A batch runs as passes of up to the capacity, each normalised with its own statistics; a BatchNorm over 1x1
         // images (after a dense layer or a global pooling) then has one value a channel in a pass of one image: its
         // output is its shift β whatever the input, and no gradient passes it. PyTorch refuses the same.
-        var smallestPass = BatchSize % network.BatchCapacity is var rest && rest != 0 ? rest : Math.Min(BatchSize, network.BatchCapacity);
+        var capacity = passCapacity ?? network.BatchCapacity;
+        var smallestPass = BatchSize % capacity is var rest && rest != 0 ? rest : Math.Min(BatchSize, capacity);
         // Only then the layers are walked: the walk's iterator, run per layer, would get hot and be recompiled mid-run.
         foreach (var norm in smallestPass > 1 ? [] : network.Description.AllLayers.OfType<BatchNormLayer>())
         {
             Require(norm.Input.Height * norm.Input.Width > 1, nameof(BatchSize), string.Create(c,
-                $"of {BatchSize} leaves a pass of one image (passes of up to {network.BatchCapacity}), and {norm.Name} normalises {norm.Input} values: each channel over one value, which gives its shift whatever the input; choose a batch that leaves passes of 2 or more"));
+                $"of {BatchSize} leaves a pass of one image (passes of up to {capacity}), and {norm.Name} normalises {norm.Input} values: each channel over one value, which gives its shift whatever the input; choose a batch that leaves passes of 2 or more"));
         }
     }
 

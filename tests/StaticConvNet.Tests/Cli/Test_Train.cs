@@ -118,6 +118,8 @@ public class Test_Train
             $"{folder["b"]} holds another run (checkpoint.scnc, best.scnc, metrics.csv, loss.png, accuracy.png, confusion.png, mistakes.png, arch1.scnw) "
             + $"and {folder["a/checkpoint.scnc"]} is not its checkpoint: resume into the checkpoint's folder (leave out --out) or into an empty one");
         Checkpoint.Load(folder["b/checkpoint.scnc"]).StepsDone.ShouldBe(4);
+        Scn.Run("train", "arch1", "--resume", folder["typo/checkpoint.scnc"]).ShouldBeCleanError($"{folder["typo/checkpoint.scnc"]}: does not exist");
+        Directory.Exists(folder["typo"]).ShouldBeFalse("a refused resume makes no folder");
 
         var before = Directory.GetFiles(folder["a"]).Order().Select(File.ReadAllBytes).ToList();
         Scn.Run("train", "arch1", "--steps", "3", "--resume", folder["a/checkpoint.scnc"], "--optimizer", "adam").ShouldBeCleanError(

@@ -85,9 +85,6 @@ public class Test_Idx
         e.Message.ShouldNotContain("--data"); // a command-line option means nothing to a library user
     }
 
-    /// <summary>A decompression bomb: a small gzip whose header promises what it cannot hold is refused before anything
-    /// is allocated, and one whose data runs on past its promise is refused after reading only the promise and a
-    /// bounded count of the rest (it used to inflate everything, 4 GB for a 2.6 MB file, and end "Stream was too long").</summary>
     [Fact]
     public void A_header_whose_size_product_would_wrap_is_refused()
     {
@@ -98,6 +95,9 @@ public class Test_Idx
             .ShouldBe($"{folder["wrap.idx"]}: its header promises 16777216 images of 1048576x1048576 (18446744073709551616 bytes of data), more than one array can hold");
     }
 
+    /// <summary>A decompression bomb: a small gzip whose header promises what it cannot hold is refused before anything
+    /// is allocated, and one whose data runs on past its promise is refused after reading only the promise and a
+    /// bounded count of the rest (it used to inflate everything, 4 GB for a 2.6 MB file, and end "Stream was too long").</summary>
     [Fact]
     public void A_gzip_that_inflates_past_its_header_is_refused_in_bounded_memory()
     {

@@ -161,7 +161,7 @@ public class Test_Pickle
         using var folder = new Scn.TempFolder();
         // PROTO 2, EMPTY_DICT, BINPUT 0, BININT1 1, BINGET 0, SETITEM (d[1] = d), STOP: ten bytes.
         byte[] bytes = [0x80, 2, (byte)'}', (byte)'q', 0, (byte)'K', 1, (byte)'h', 0, (byte)'s', (byte)'.'];
-        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldEndWith("holds a dict that contains itself");
+        Should.Throw<DataFormatException>(() => NotebookPickle.Load(Write(folder, bytes))).Message.ShouldEndWith("holds a dict or tuple that contains itself");
     }
 
     [Fact]

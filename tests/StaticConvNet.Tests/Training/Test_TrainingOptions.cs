@@ -82,6 +82,8 @@ public class Test_TrainingOptions
         e.Option.ShouldBe(nameof(TrainingOptions.BatchSize));
         e.Problem.ShouldBe($"of {batch} leaves a pass of one image (passes of up to 16), and bn2 normalises 1x1x8 values: each channel over one value, which gives its shift whatever the input; choose a batch that leaves passes of 2 or more");
         new TrainingOptions { BatchSize = batch }.Validate(new ColourNet()); // no BatchNorm: any batch
+        // A device that runs the whole batch as one pass (an ILGPU device) leaves no pass of one past the capacity.
+        if (batch > 1) new TrainingOptions { BatchSize = batch }.Validate(new BatchNormNet(), maxBatchSize: 4096, passCapacity: batch);
     }
 
     /// <summary>The notebook's offset, step · batch mod (N − batch), for steps where the product passes 2^63.</summary>
