@@ -72,7 +72,7 @@ internal static class NetworkParser
 
         // Only names that are valid and unique can be checked against each other's generated members; the user's own
         // members are always checked (a network in error still gets its public surface, which must not clash).
-        CheckGeneratedNames(type, context.SemanticModel.Compilation.GetTypeByMetadataName(ConvNetInterface), entries, locations, networkLocation, diagnostics,
+        CheckGeneratedNames(type, context.SemanticModel.Compilation.GetTypeByMetadataName(ConvNetInterface), bakesWeights, entries, locations, networkLocation, diagnostics,
             checkLayers: !diagnostics.Any(d => d.Id == Diagnostics.InvalidLayerName.Id || d.Id == Diagnostics.DuplicateLayerName.Id));
 
         var namespaceName = type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "";
@@ -140,7 +140,7 @@ internal static class NetworkParser
     /// <summary>Refuses names that would make the generated file declare a member twice: a layer whose members
     /// (<c>{Name}OutputLength</c>, …) are a network member, another layer's member or the class's own name, and a
     /// member the user declared that the generated code also declares.</summary>
-    private static void CheckGeneratedNames(INamedTypeSymbol type, INamedTypeSymbol? convNet, List<StackEntry> entries, List<LocationInfo> locations,
+    private static void CheckGeneratedNames(INamedTypeSymbol type, INamedTypeSymbol? convNet, bool bakesWeights, List<StackEntry> entries, List<LocationInfo> locations,
         LocationInfo networkLocation, List<DiagnosticInfo> diagnostics, bool checkLayers)
     {
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -165,7 +165,7 @@ internal static class NetworkParser
         foreach (var member in type.GetMembers())
         {
             if (member.IsImplicitlyDeclared || member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor }) continue;
-            var overload = member is IMethodSymbol method && Emit.GeneratedMembers.NetworkMethods.Contains(member.Name) && !SameParameters(method, convNet);
+            var overload = member is IMethodSymbol method && Emit.GeneratedMembers.NetworkMethods.Contains(member.Name) && !SameParameters(method, convNet, bakesWeights);
             if (owners.ContainsKey(member.Name) && member.Name != type.Name && !overload)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemberClashesWithGenerated, networkLocation, type.Name, member.Name));
@@ -179,8 +179,14 @@ internal static class NetworkParser
     /// <summary>Whether <paramref name="method"/> takes the parameters of the generated method of its name, as the
     /// interface declares it (an overload of another signature is no clash; the same signature would be CS0111 in the
     /// generated file).</summary>
-    private static bool SameParameters(IMethodSymbol method, INamedTypeSymbol? convNet)
-        => convNet is not null && convNet.GetMembers(method.Name).OfType<IMethodSymbol>().Any(generated =>
+    private static bool SameParameters(IMethodSymbol method, INamedTypeSymbol? convNet, bool bakesWeights)
+        => convNet is not null && convNet.GetMembers(method.Name switch
+        {
+            // With Weights, the static Classify and ClassifyLogits take what Predict and Forward take.
+            "Classify" when bakesWeights => "Predict",
+            "ClassifyLogits" when bakesWeights => "Forward",
+            var name => name,
+        }).OfType<IMethodSymbol>().Any(generated =>
             generated.Parameters.Length == method.Parameters.Length
             && generated.Parameters.Zip(method.Parameters, (g, m) => g.RefKind == m.RefKind && SymbolEqualityComparer.Default.Equals(g.Type, m.Type)).All(same => same));
 

@@ -438,6 +438,21 @@ public class Test_Diagnostics
             public sealed partial class Mine { public int Predict(System.ReadOnlySpan<float> image) => 0; }
             """);
         ShouldBe(d, "SCN0024", 2, "Network class 'Mine' declares 'Predict', which the generated code also declares; rename it");
+
+        // A static Classify(ReadOnlySpan<float>) is the generated one's signature only where Weights makes it generated.
+        const string classify = "public sealed partial class Mine { public static int Classify(System.ReadOnlySpan<float> image) => 0; }";
+        ShouldBe(Single($$"""
+            using StaticConvNet;
+            [Network(Height = 4, Width = 4, Classes = 2, Weights = "w.scnw")]
+            [Dense(2)]
+            {{classify}}
+            """), "SCN0024", 2, "Network class 'Mine' declares 'Classify', which the generated code also declares; rename it");
+        GeneratorHarness.Run($$"""
+            using StaticConvNet;
+            [Network(Height = 4, Width = 4, Classes = 2)]
+            [Dense(2)]
+            {{classify}}
+            """).Errors.ShouldBeEmpty("without Weights no Classify is generated");
     }
 
     /// <summary>The one diagnostic of a stack whose second layer is <paramref name="layer"/>; it is on line 4.</summary>
