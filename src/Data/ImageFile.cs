@@ -42,8 +42,9 @@ public static class ImageFile
     /// 3 colour, 4 colour and alpha).</summary>
     public readonly record struct Header(int Width, int Height, int Channels, int Orientation = 1);
 
-    /// <summary>Decoded pixels, one byte per channel, HWC.</summary>
-    public sealed record Pixels(byte[] Data, int Height, int Width, int Channels);
+    /// <summary>Decoded pixels, one byte per channel, HWC; <paramref name="StoredChannels"/> what the file held (1 grey,
+    /// 2 grey and alpha, 3 colour, 4 colour and alpha) before they were converted to <paramref name="Channels"/>.</summary>
+    public sealed record Pixels(byte[] Data, int Height, int Width, int Channels, int StoredChannels);
 
     public static Header ReadHeader(ReadOnlySpan<byte> bytes, string path)
     {
@@ -96,7 +97,7 @@ public static class ImageFile
         var (storedWidth, storedHeight) = ExifOrientation.Turns(orientation) ? (header.Height, header.Width) : (header.Width, header.Height);
         if (image?.Data is null || image.Width != storedWidth || image.Height != storedHeight)
             throw new DataFormatException(path, "is not a readable image (it decodes to something other than its header says)");
-        return new Pixels(ExifOrientation.Apply(image.Data, image.Height, image.Width, channels, orientation), header.Height, header.Width, channels);
+        return new Pixels(ExifOrientation.Apply(image.Data, image.Height, image.Width, channels, orientation), header.Height, header.Width, channels, header.Channels);
     }
 
     /// <summary>The network's values for decoded <paramref name="pixels"/>: resized to <paramref name="shape"/> when

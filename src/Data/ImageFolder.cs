@@ -166,6 +166,7 @@ public static class ImageFolder
         // Both cores decode; results land by index, so the order (and any seeded split) never depends on timing.
         var decoded = new float[]?[entries.Count];
         var unreadable = new ConcurrentBag<SkippedFile>();
+        var greyed = 0; // colour images read as grey because the first image, which set the channels, is grey
         ParallelFiles.Run(entries.Count, i =>
         {
             var path = entries[i].Path;
@@ -180,7 +181,9 @@ public static class ImageFolder
                 return;
             }
             decoded[i] = ImageFile.ToValues(pixels, path, shape, resize, sizeOwner); // an image of another size is an error, not a skip
+            if (pixels.StoredChannels >= 3 && shape.Channels == 1 && sizeOwner == FirstImageSets) Interlocked.Increment(ref greyed);
         });
+        if (greyed > 0) notes.Add($"read {greyed} colour images in {classRoot} as grayscale: the first image, which sets the channels, is grayscale");
         skipped.AddRange(unreadable);
         var usable = Enumerable.Range(0, entries.Count).Where(i => decoded[i] is not null).ToList();
         // One pass, not one per class: a class with files but none readable is an error.

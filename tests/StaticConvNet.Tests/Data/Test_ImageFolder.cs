@@ -79,6 +79,13 @@ public class Test_ImageFolder
         var green = grey.Train.Image(Array.IndexOf(grey.Train.Labels, 1));
         // stb_image's luminance: (77 R + 150 G + 29 B) / 256.
         green[0].ShouldBe(((77 * 20 + 150 * 200 + 29 * 40) / 256 - 127.5f) / 255f, 0.03f);
+        grey.Notes.ShouldNotContain(n => n.Contains("as grayscale"), "the network asked for one channel");
+
+        // A grey first image sets one channel for the rest: the colour ones read as grey, and a note says how many.
+        TestImages.WritePng(Path.Combine(root, "blue", "!first.png"), 12, 12, 90);
+        var mixed = ImageFolder.Load(root, Options());
+        mixed.Train.Channels.ShouldBe(1);
+        mixed.Notes.ShouldContain($"read 12 colour images in {root} as grayscale: the first image, which sets the channels, is grayscale");
     }
 
     [Fact]
