@@ -37,25 +37,23 @@ internal static class TrainCommand
             var deviceKind = DeviceChoice.Parse(result.GetValue(device)!);
             if (result.GetValue(earlyStopping) is < 1) throw new UserError($"--early-stopping is a number of evaluations, at least 1; got {result.GetValue(earlyStopping)}");
             var resumePath = result.GetValue(resume);
-            // Before --out's folder is made: a mistyped checkpoint path must not leave a folder behind.
-            if (resumePath is not null && !File.Exists(resumePath))
-                throw new UserError(Directory.Exists(resumePath) ? $"{resumePath}: is a folder, not a checkpoint file (a run's is FOLDER/checkpoint.scnc)" : $"{resumePath}: does not exist");
             // A resumed run goes on in its own folder unless told otherwise: runs/MODEL may hold another run.
             var folder = result.GetValue(output) ?? (resumePath is not null ? Path.GetDirectoryName(Path.GetFullPath(resumePath))! : Path.Combine("runs", entry.Key));
-            var run = new RunRequest(OutputPaths.Folder(folder, "--out"), resumePath, result.GetValue(overwrite),
+            var run = new RunRequest(folder, resumePath, result.GetValue(overwrite),
                 result.GetValue(earlyStopping), ExplicitSeed: flags.SeedGiven(result), deviceKind);
             return Run(catalog, entry, options, input => source.Load(result.GetValue(data), result, input), run);
         });
         return command;
     }
 
-    /// <summary>Where and how a run goes, beside its training options.</summary>
+    /// <summary>Where and how a run goes, beside its training options; the folder is made once the checkpoint to resume
+    /// (if any) has been read and checked, so that a refused resume leaves no folder behind.</summary>
     private sealed record RunRequest(string OutputFolder, string? ResumePath, bool Overwrite, int? EarlyStopping, bool ExplicitSeed, DeviceKind Device);
 
     /// <param name="load">Reads the data, its image files delivered at the network's input shape.</param>
     private static int Run(NetworkCatalog catalog, ModelEntry entry, TrainingOptions options, Func<LayerShape, LoadedData> load, RunRequest request)
     {
-        var (outputFolder, resumePath, explicitSeed, deviceKind) = (request.OutputFolder, request.ResumePath, request.ExplicitSeed, request.Device);
+        var (resumePath, explicitSeed, deviceKind) = (request.ResumePath, request.ExplicitSeed, request.Device);
         if (request.Overwrite && resumePath is not null) throw new UserError("--overwrite starts again and --resume continues: give one of them");
         var network = entry.Create();
         var device = DeviceChoice.Open(deviceKind);
@@ -73,6 +71,13 @@ internal static class TrainCommand
             resume.CheckFits(network, resumePath);
             if (resume.OptimizerMismatch(Optimizer.For(options, 0)) is { } mismatch)
                 throw new UserError($"{resumePath} {mismatch}: resume it with the optimizer flags it was trained with (--optimizer, --momentum, --weight-decay, or the same --recipe)");
+        }
+        var outputFolder = OutputPaths.Folder(request.OutputFolder, "--out");
+        // Before the data is read: a resume into another run's folder is refused at once.
+        if (resumePath is not null && HeldByAnotherRun(entry.Key, outputFolder, resumePath) is { Count: > 0 } held)
+        {
+            throw new UserError($"{outputFolder} holds another run ({string.Join(", ", held)}) and {resumePath} is not its checkpoint: "
+                + "resume into the checkpoint's folder (leave out --out) or into an empty one");
         }
         // The JIT compiles the network's passes on the other core while this one reads the data and sets the run up, so
         // the first step does not wait for it (arch3: a 75 ms first step of a two-core run).
@@ -102,11 +107,6 @@ internal static class TrainCommand
             Overwrite = request.Overwrite,
             EarlyStoppingPatience = request.EarlyStopping,
         };
-        if (resumePath is not null && HeldByAnotherRun(run, outputFolder, resumePath) is { Count: > 0 } held)
-        {
-            throw new UserError($"{outputFolder} holds another run ({string.Join(", ", held)}) and {resumePath} is not its checkpoint: "
-                + "resume into the checkpoint's folder (leave out --out) or into an empty one");
-        }
         compiling.GetAwaiter().GetResult();
         TrainingRunResult result;
         try
@@ -143,11 +143,11 @@ internal static class TrainCommand
 
     /// <summary>The run files in <paramref name="folder"/> when it is not the folder of the checkpoint being resumed: a
     /// resumed run continues the metrics and overwrites the checkpoint and weights of the folder it writes to.</summary>
-    private static List<string> HeldByAnotherRun(TrainingRun run, string folder, string resumePath)
+    private static List<string> HeldByAnotherRun(string runName, string folder, string resumePath)
     {
         var own = Path.GetDirectoryName(Path.GetFullPath(resumePath));
         if (string.Equals(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar), own, StringComparison.Ordinal)) return [];
-        return [.. run.RunFiles.Where(f => File.Exists(Path.Combine(folder, f)))];
+        return [.. TrainingRun.FilesOf(runName).Where(f => File.Exists(Path.Combine(folder, f)))];
     }
 
     /// <summary>The checks that belong to the command line (the ILGPU device's own limits); every option itself is
