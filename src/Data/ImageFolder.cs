@@ -78,7 +78,7 @@ public static class ImageFolder
         {
             files.AddRange(Directory.EnumerateFiles(current, "*", TopLevel).Where(f => !Path.GetFileName(f).StartsWith('.')));
             foreach (var child in Directory.EnumerateDirectories(current, "*", TopLevel))
-                if (!Path.GetFileName(child).StartsWith('.') && new DirectoryInfo(child).LinkTarget is null) pending.Push(child);
+                if (!Path.GetFileName(child).StartsWith('.') && !IsLink(child)) pending.Push(child);
         }
         // By the path with '/' between folders, as on Linux and in a tarball: the order decides which images a seeded
         // split holds out, and Windows' '\' (0x5C) sorts after digits where '/' (0x2F) sorts before them, which would
@@ -91,9 +91,13 @@ public static class ImageFolder
     private static bool IsSplitName(string name) => name.Equals("train", StringComparison.OrdinalIgnoreCase) || name.Equals("test", StringComparison.OrdinalIgnoreCase)
                                                     || ValidNames.Contains(name, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Visible subfolders in ordinal order (a ".ipynb_checkpoints" or ".git" is not a class).</summary>
+    /// <summary>Visible subfolders that are not links, in ordinal order (a ".ipynb_checkpoints" or ".git" is not a class).</summary>
     private static List<string> Subfolders(string folder)
-        => Directory.GetDirectories(folder).Where(d => !Path.GetFileName(d).StartsWith('.') && new DirectoryInfo(d).LinkTarget is null).Order(StringComparer.Ordinal).ToList();
+        => VisibleFolders(folder).Where(d => !IsLink(d)).Order(StringComparer.Ordinal).ToList();
+
+    private static IEnumerable<string> VisibleFolders(string folder) => Directory.GetDirectories(folder).Where(d => !Path.GetFileName(d).StartsWith('.'));
+
+    private static bool IsLink(string folder) => new DirectoryInfo(folder).LinkTarget is not null;
 
     /// <summary>The folder holding the class folders: <paramref name="root"/>, or its only subfolder when that holds no
     /// images itself but folders of them (an archive unpacked as notMNIST_small/A, …).</summary>
@@ -141,8 +145,7 @@ public static class ImageFolder
     /// <paramref name="names"/> (the training classes: a validation or test folder may hold fewer, never others).</summary>
     private static Dataset ReadClasses(string classRoot, string[] names, LayerShape shape, bool resize, string sizeOwner, List<SkippedFile> skipped, List<string> notes)
     {
-        var links = Directory.GetDirectories(classRoot).Where(d => !Path.GetFileName(d).StartsWith('.') && new DirectoryInfo(d).LinkTarget is not null)
-            .Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var links = VisibleFolders(classRoot).Where(IsLink).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         if (links.Count > 0) notes.Add($"did not enter {LabelNames.List(links!)} in {classRoot}: folders that are links are not read (a link to a parent would never end)");
         var entries = new List<(string Path, int Label)>();
         var ignored = 0;

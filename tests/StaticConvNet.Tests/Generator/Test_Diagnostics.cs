@@ -431,28 +431,13 @@ public class Test_Diagnostics
     [Fact]
     public void SCN0024_a_method_with_the_generated_signature()
     {
-        var d = Single("""
-            using StaticConvNet;
-            [Network(Height = 4, Width = 4, Classes = 2)]
-            [Dense(2)]
-            public sealed partial class Mine { public int Predict(System.ReadOnlySpan<float> image) => 0; }
-            """);
-        ShouldBe(d, "SCN0024", 2, "Network class 'Mine' declares 'Predict', which the generated code also declares; rename it");
+        ShouldBe(Single(DenseNetwork("public sealed partial class Mine { public int Predict(System.ReadOnlySpan<float> image) => 0; }", weights: false)),
+            "SCN0024", 2, "Network class 'Mine' declares 'Predict', which the generated code also declares; rename it");
 
         // A static Classify(ReadOnlySpan<float>) is the generated one's signature only where Weights makes it generated.
         const string classify = "public sealed partial class Mine { public static int Classify(System.ReadOnlySpan<float> image) => 0; }";
-        ShouldBe(Single($$"""
-            using StaticConvNet;
-            [Network(Height = 4, Width = 4, Classes = 2, Weights = "w.scnw")]
-            [Dense(2)]
-            {{classify}}
-            """), "SCN0024", 2, "Network class 'Mine' declares 'Classify', which the generated code also declares; rename it");
-        GeneratorHarness.Run($$"""
-            using StaticConvNet;
-            [Network(Height = 4, Width = 4, Classes = 2)]
-            [Dense(2)]
-            {{classify}}
-            """).Errors.ShouldBeEmpty("without Weights no Classify is generated");
+        ShouldBe(Single(DenseNetwork(classify, weights: true)), "SCN0024", 2, "Network class 'Mine' declares 'Classify', which the generated code also declares; rename it");
+        GeneratorHarness.Run(DenseNetwork(classify, weights: false)).Errors.ShouldBeEmpty("without Weights no Classify is generated");
     }
 
     /// <summary>The one diagnostic of a stack whose second layer is <paramref name="layer"/>; it is on line 4.</summary>
@@ -502,20 +487,18 @@ public class Test_Diagnostics
         "has a primary constructor and no constructor without parameters, but with Weights its generated Classify makes instances of it: add one (: this(...))")]
     public void SCN0012_a_class_Classify_cannot_instantiate(string declaration, string name, string reason)
     {
-        var d = Single($$"""
-            using StaticConvNet;
-            [Network(Height = 8, Width = 8, Classes = 2, Weights = "w.scnw")]
-            [Dense(2)]
-            {{declaration}}
-            """);
-        ShouldBe(d, "SCN0012", 2, $"Network class '{name}' {reason}");
-        GeneratorHarness.Run($$"""
-            using StaticConvNet;
-            [Network(Height = 8, Width = 8, Classes = 2)]
-            [Dense(2)]
-            {{declaration}}
-            """).Errors.ShouldBeEmpty("without Weights nothing makes instances: either is fine");
+        ShouldBe(Single(DenseNetwork(declaration, weights: true)), "SCN0012", 2, $"Network class '{name}' {reason}");
+        GeneratorHarness.Run(DenseNetwork(declaration, weights: false)).Errors.ShouldBeEmpty("without Weights nothing makes instances: either is fine");
     }
+
+    /// <summary>A one-layer network (its [Network] attribute on line 2) declared as <paramref name="declaration"/>,
+    /// baking a weights file or not: for the diagnostics about the class rather than its layers.</summary>
+    private static string DenseNetwork(string declaration, bool weights) => $$"""
+        using StaticConvNet;
+        [Network(Height = 4, Width = 4, Classes = 2{{(weights ? ", Weights = \"w.scnw\"" : "")}})]
+        [Dense(2)]
+        {{declaration}}
+        """;
 
     [Fact]
     public void SCN0012_nested_class()
